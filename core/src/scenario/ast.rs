@@ -1,0 +1,283 @@
+//! The scenario as typed data. `parse` turns text into this, `print` turns it back;
+//! print-then-parse is the identity (a property test holds us to it).
+
+use serde::{Deserialize, Serialize};
+
+/// Current version of the text format (`paxoscope scenario v1`).
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Limits that keep a hostile scenario (for example from a URL) from hurting the page.
+pub const MAX_TEXT_BYTES: usize = 256 * 1024;
+pub const MAX_ACTIONS: usize = 10_000;
+pub const MAX_TIME_MS: u64 = 24 * 3600 * 1000;
+pub const MAX_MONITORS: u8 = 9;
+pub const MAX_KEY_LEN: usize = 64;
+pub const MAX_NOTE_LEN: usize = 1000;
+
+/// A node is named by its rank (`2` or `mon.2` in text).
+pub type NodeRef = u8;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Scenario {
+    /// Optional human title (`name "Leader isolated"`).
+    pub name: Option<String>,
+    pub seed: u64,
+    /// Configuration overrides in the order written (`set lease_ms 5000`).
+    pub overrides: Vec<(ConfigKey, u64)>,
+    /// "Beyond the assumptions" switches (`allow reorder`).
+    pub allowances: Vec<Allowance>,
+    /// Deliberate protocol bugs (`break commit-on-majority`).
+    pub mutations: Vec<Mutation>,
+    /// Timed actions, sorted by time (stable: equal times keep their written order).
+    pub actions: Vec<TimedAction>,
+    /// Run length (`end 60s`); `None` means the front end chooses.
+    pub end_ms: Option<u64>,
+    /// The playground's view (`view t 41200 node 2 speed 1.0 paused`); ignored by the simulator.
+    pub view: Option<View>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Scenario {
+            name: None,
+            seed: 1,
+            overrides: Vec::new(),
+            allowances: Vec::new(),
+            mutations: Vec::new(),
+            actions: Vec::new(),
+            end_ms: None,
+            view: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct View {
+    pub t_ms: u64,
+    pub node: Option<NodeRef>,
+    /// Playback speed multiplier in tenths (10 = 1.0x) so the view stays `Eq` and exact.
+    pub speed_tenths: u32,
+    pub paused: bool,
+}
+impl Eq for View {}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimedAction {
+    pub at_ms: u64,
+    pub action: Action,
+}
+
+/// One link direction or all links.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkSel {
+    /// `*`: every directed link.
+    All,
+    /// `a -> b`: messages from a to b only.
+    OneWay(NodeRef, NodeRef),
+    /// `a <-> b`: both directions between a and b.
+    Both(NodeRef, NodeRef),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Action {
+    /// `partition 0 1 | 2 3 4`: links between different groups are cut both ways.
+    /// Nodes not listed form one more group of their own.
+    Partition(Vec<Vec<NodeRef>>),
+    /// `isolate 2`: cut node 2 from everybody, both ways.
+    Isolate(NodeRef),
+    /// `cut 0 -> 1` (one way) or `cut 0 <-> 1` (both ways).
+    Cut(LinkSel),
+    /// `heal` (every link restored, loss and delay cleared) or `heal 0 -> 1`.
+    Heal(Option<LinkSel>),
+    /// `loss 0 -> 1 20`: drop this percentage (0..=100) of messages on the selected links.
+    Loss(LinkSel, u8),
+    /// `delay * 300`: extra one-way latency in ms on the selected links (0 clears).
+    Delay(LinkSel, u64),
+    /// `crash 2`: the process dies; memory is lost, the durable store is kept.
+    Crash(NodeRef),
+    /// `crash-in-commit`: crash whichever monitor next starts a leader commit write, mid-write.
+    CrashInCommit,
+    /// `restart 2`: a crashed monitor starts again from its durable store.
+    Restart(NodeRef),
+    /// `pause 2` / `resume 2`: the process stops running (timers and messages wait) but keeps memory.
+    Pause(NodeRef),
+    Resume(NodeRef),
+    /// `skew 2 -300`: set the node's clock offset from true time, in ms.
+    Skew(NodeRef, i64),
+    /// `drift 2 500`: set the node's clock rate error in parts per million.
+    Drift(NodeRef, i64),
+    /// `put 3 k v`: client write sent to monitor 3.
+    Put { node: NodeRef, key: String, value: String },
+    /// `get 3 k`: client read at monitor 3.
+    Get { node: NodeRef, key: String },
+    /// `cas 3 k old new`: compare-and-set; `-` as `old` means "key absent".
+    Cas { node: NodeRef, key: String, expected: Option<String>, value: String },
+    /// `note "text"`: narration shown when the playhead passes this time.
+    Note(String),
+}
+
+/// Configuration keys a scenario may override (`set KEY VALUE`), with Ceph's defaults.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ConfigKey {
+    Monitors,
+    LeaseMs,
+    LeaseRenewMs,
+    LeaseAckTimeoutMs,
+    AcceptTimeoutMs,
+    ElectionTimeoutMs,
+    ProbeTimeoutMs,
+    ProposeIntervalMs,
+    MinWaitMs,
+    MaxJoinDrift,
+    PaxosMin,
+    TrimMin,
+    TrimMax,
+    SyncTimeoutMs,
+    LatencyMs,
+    JitterMs,
+    CommitWriteMs,
+}
+
+impl ConfigKey {
+    pub const ALL: [ConfigKey; 17] = [
+        ConfigKey::Monitors,
+        ConfigKey::LeaseMs,
+        ConfigKey::LeaseRenewMs,
+        ConfigKey::LeaseAckTimeoutMs,
+        ConfigKey::AcceptTimeoutMs,
+        ConfigKey::ElectionTimeoutMs,
+        ConfigKey::ProbeTimeoutMs,
+        ConfigKey::ProposeIntervalMs,
+        ConfigKey::MinWaitMs,
+        ConfigKey::MaxJoinDrift,
+        ConfigKey::PaxosMin,
+        ConfigKey::TrimMin,
+        ConfigKey::TrimMax,
+        ConfigKey::SyncTimeoutMs,
+        ConfigKey::LatencyMs,
+        ConfigKey::JitterMs,
+        ConfigKey::CommitWriteMs,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            ConfigKey::Monitors => "monitors",
+            ConfigKey::LeaseMs => "lease_ms",
+            ConfigKey::LeaseRenewMs => "lease_renew_ms",
+            ConfigKey::LeaseAckTimeoutMs => "lease_ack_timeout_ms",
+            ConfigKey::AcceptTimeoutMs => "accept_timeout_ms",
+            ConfigKey::ElectionTimeoutMs => "election_timeout_ms",
+            ConfigKey::ProbeTimeoutMs => "probe_timeout_ms",
+            ConfigKey::ProposeIntervalMs => "propose_interval_ms",
+            ConfigKey::MinWaitMs => "min_wait_ms",
+            ConfigKey::MaxJoinDrift => "max_join_drift",
+            ConfigKey::PaxosMin => "paxos_min",
+            ConfigKey::TrimMin => "trim_min",
+            ConfigKey::TrimMax => "trim_max",
+            ConfigKey::SyncTimeoutMs => "sync_timeout_ms",
+            ConfigKey::LatencyMs => "latency_ms",
+            ConfigKey::JitterMs => "jitter_ms",
+            ConfigKey::CommitWriteMs => "commit_write_ms",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<ConfigKey> {
+        ConfigKey::ALL.iter().copied().find(|k| k.name() == s)
+    }
+
+    /// Inclusive range a value must fall in.
+    pub fn range(self) -> (u64, u64) {
+        match self {
+            ConfigKey::Monitors => (1, MAX_MONITORS as u64),
+            ConfigKey::MaxJoinDrift => (1, 1_000_000),
+            ConfigKey::PaxosMin | ConfigKey::TrimMin | ConfigKey::TrimMax => (1, 1_000_000),
+            ConfigKey::LatencyMs | ConfigKey::JitterMs | ConfigKey::CommitWriteMs => (0, 60_000),
+            ConfigKey::MinWaitMs => (0, 3_600_000),
+            _ => (1, 3_600_000),
+        }
+    }
+}
+
+/// "Beyond the assumptions": things Ceph's messenger and clocks rule out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Allowance {
+    /// Messages on one link may overtake each other.
+    Reorder,
+    /// A message may be delivered twice.
+    Duplicate,
+}
+
+impl Allowance {
+    pub const ALL: [Allowance; 2] = [Allowance::Reorder, Allowance::Duplicate];
+    pub fn name(self) -> &'static str {
+        match self {
+            Allowance::Reorder => "reorder",
+            Allowance::Duplicate => "duplicate",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Allowance> {
+        Allowance::ALL.iter().copied().find(|a| a.name() == s)
+    }
+}
+
+/// Deliberate protocol bugs ("break the protocol" toggles / mutation canaries).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Mutation {
+    /// The leader commits once a majority (not every quorum member) accepted.
+    CommitOnMajority,
+    /// A peon promises a pn in memory but does not persist `accepted_pn`.
+    ForgetAcceptedPn,
+    /// A peon accepts a BEGIN whose pn is lower than its promise.
+    AcceptLowerPn,
+    /// A peon keeps serving reads after its lease expired.
+    ReadAfterLeaseExpiry,
+    /// The new leader ignores uncommitted values reported in LAST.
+    IgnoreUncommitted,
+    /// Every leader uses the same pn (no rank in the low digits).
+    PnNotUnique,
+    /// A peon does not drop its lease when it accepts a BEGIN.
+    KeepLeaseOnBegin,
+    /// The leader finishes recovery on a majority of LASTs instead of every quorum member.
+    RecoverOnMajority,
+}
+
+impl Mutation {
+    pub const ALL: [Mutation; 8] = [
+        Mutation::CommitOnMajority,
+        Mutation::ForgetAcceptedPn,
+        Mutation::AcceptLowerPn,
+        Mutation::ReadAfterLeaseExpiry,
+        Mutation::IgnoreUncommitted,
+        Mutation::PnNotUnique,
+        Mutation::KeepLeaseOnBegin,
+        Mutation::RecoverOnMajority,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Mutation::CommitOnMajority => "commit-on-majority",
+            Mutation::ForgetAcceptedPn => "forget-accepted-pn",
+            Mutation::AcceptLowerPn => "accept-lower-pn",
+            Mutation::ReadAfterLeaseExpiry => "read-after-lease-expiry",
+            Mutation::IgnoreUncommitted => "ignore-uncommitted",
+            Mutation::PnNotUnique => "pn-not-unique",
+            Mutation::KeepLeaseOnBegin => "keep-lease-on-begin",
+            Mutation::RecoverOnMajority => "recover-on-majority",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Mutation> {
+        Mutation::ALL.iter().copied().find(|m| m.name() == s)
+    }
+    /// One sentence for the UI: what rule this breaks.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Mutation::CommitOnMajority => "commit after a majority of accepts instead of every quorum member",
+            Mutation::ForgetAcceptedPn => "peons do not persist their promise (accepted_pn)",
+            Mutation::AcceptLowerPn => "peons accept a BEGIN with a pn below their promise",
+            Mutation::ReadAfterLeaseExpiry => "peons answer reads after their lease expired",
+            Mutation::IgnoreUncommitted => "a new leader ignores uncommitted values reported in LAST",
+            Mutation::PnNotUnique => "proposal numbers do not carry the rank, so two leaders can share one",
+            Mutation::KeepLeaseOnBegin => "peons keep serving reads after accepting a new value",
+            Mutation::RecoverOnMajority => "the leader finishes recovery with a majority of LASTs",
+        }
+    }
+}
