@@ -5,4 +5,5 @@
 //! Nothing here touches the OS clock, OS randomness or hash-ordered collections, so the same
 //! scenario yields the same trace natively and in wasm.
 
+pub mod check;
 pub mod scenario;

@@ -1,0 +1,1 @@
+//! Wing–Gong style linearizability checker (to be written).
