@@ -5,5 +5,9 @@
 //! Nothing here touches the OS clock, OS randomness or hash-ordered collections, so the same
 //! scenario yields the same trace natively and in wasm.
 
+pub mod actor;
 pub mod check;
+pub mod protocol;
 pub mod scenario;
+pub mod sim;
+pub mod trace;

@@ -1,0 +1,83 @@
+//! The seam between a protocol and the simulator. A protocol is a set of sans-IO nodes:
+//! `handle(now_ms, input, out)` in, effects out. The simulator (`sim`), the trace and the UI
+//! are written against this trait, so another protocol (Basic Paxos, classic Multi-Paxos) can
+//! run on them by implementing it; Ceph's monitor (`protocol::Ceph`) is the first.
+
+use crate::protocol::config::Config;
+use crate::protocol::messages::{ClientReply, ClientRequest, ReqId};
+use serde::{Deserialize, Serialize};
+use std::fmt::Debug;
+use std::sync::Arc;
+
+pub type Rank = u8;
+
+pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
+    /// One node's whole state (durable and volatile).
+    type Node: Clone + Debug;
+    type Msg: Clone + Debug + PartialEq + Eq + Wire;
+    type Timer: Copy + Ord + Debug + TimerName;
+    /// What survives a crash.
+    type Durable: Clone + Debug + Default;
+    /// One key written in a store transaction.
+    type Write: Clone + Debug + PartialEq + Eq;
+
+    const NAME: &'static str;
+
+    /// Build a node from its durable state (empty on first boot). It receives `Input::Start` next.
+    fn boot(rank: Rank, config: &Arc<Config>, durable: Self::Durable) -> Self::Node;
+    fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
+    fn durable(node: &Self::Node) -> &Self::Durable;
+    /// What the UI and the trace show for a node, in the protocol's own words.
+    fn status(node: &Self::Node) -> NodeStatus;
+}
+
+/// What the simulator needs to know about a message to route, colour and log it.
+pub trait Wire {
+    /// The protocol's name for it (`begin`, `lease_ack`).
+    fn kind(&self) -> &'static str;
+    /// A family for colours and filters (`election`, `recovery`, `update`, ...).
+    fn family(&self) -> &'static str;
+    /// One line with the fields that matter.
+    fn summary(&self) -> String;
+}
+
+pub trait TimerName {
+    fn name(&self) -> &'static str;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Input<P: Protocol> {
+    Start,
+    Deliver { from: Rank, msg: P::Msg },
+    Timeout(P::Timer),
+    Client(ClientRequest),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect<P: Protocol> {
+    Send { to: Rank, msg: P::Msg },
+    /// Arm (or re-arm) `timer` to fire after `after_ms` of the node's own clock.
+    SetTimer { timer: P::Timer, after_ms: u64 },
+    CancelTimer(P::Timer),
+    /// An atomic store transaction, durable when the effect is emitted.
+    Persist(Vec<P::Write>),
+    /// Answer to a client that talked to this node.
+    Reply { req_id: ReqId, reply: ClientReply },
+    /// A sentence for the log explaining a decision.
+    Note(String),
+}
+
+/// A protocol-neutral summary of one node.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NodeStatus {
+    /// Top-level state (Ceph: probing, electing, leader, peon, ...).
+    pub role: &'static str,
+    /// Consensus phase (Ceph: recovering, active, updating, ...).
+    pub phase: &'static str,
+    pub epoch: u64,
+    pub last_committed: u64,
+    pub first_committed: u64,
+    pub leader: Option<Rank>,
+    pub lease_left_ms: u64,
+    pub readable: bool,
+}

@@ -1,0 +1,16 @@
+//! Ceph's monitor Paxos as a sans-IO state machine. See `monitor.rs` for the entry point.
+pub mod config;
+mod election;
+mod lease;
+pub mod messages;
+pub mod monitor;
+mod paxos;
+mod probe;
+mod service;
+pub mod store;
+mod sync;
+
+pub use config::Config;
+pub use messages::*;
+pub use monitor::{Ceph, Effect, Input, MonState, Monitor, PaxosState, Timer};
+pub use store::{Store, StoreWrite, Value, ValueOp};

@@ -1,0 +1,453 @@
+//! One Ceph monitor as a sans-IO state machine: `handle(now_ms, input, out)` consumes a message,
+//! a timer or a client request and appends effects (send, set/cancel timer, persist, reply).
+//! The monitor never reads a clock or a random source; `now_ms` is its own, possibly skewed, clock.
+//!
+//! The rules live next to Ceph's names: `election.rs` (Elector), `paxos.rs` (recovery, begin,
+//! accept, commit), `lease.rs`, `service.rs` (the key-value PaxosService), `probe.rs` and
+//! `sync.rs` (Monitor's bootstrap, probe and sync).
+
+use super::config::Config;
+use super::messages::*;
+use super::store::{Store, StoreWrite, Value, ValueOp};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+/// Monitor-level states (spec section 2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum MonState {
+    Init,
+    Probing,
+    Synchronizing,
+    Electing,
+    Leader,
+    Peon,
+    Shutdown,
+}
+
+impl MonState {
+    pub fn name(self) -> &'static str {
+        match self {
+            MonState::Init => "init",
+            MonState::Probing => "probing",
+            MonState::Synchronizing => "synchronizing",
+            MonState::Electing => "electing",
+            MonState::Leader => "leader",
+            MonState::Peon => "peon",
+            MonState::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// Paxos-level states (spec section 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum PaxosState {
+    Recovering,
+    Active,
+    Updating,
+    UpdatingPrevious,
+    Writing,
+    WritingPrevious,
+    Refresh,
+    Shutdown,
+}
+
+impl PaxosState {
+    pub fn name(self) -> &'static str {
+        match self {
+            PaxosState::Recovering => "recovering",
+            PaxosState::Active => "active",
+            PaxosState::Updating => "updating",
+            PaxosState::UpdatingPrevious => "updating-previous",
+            PaxosState::Writing => "writing",
+            PaxosState::WritingPrevious => "writing-previous",
+            PaxosState::Refresh => "refresh",
+            PaxosState::Shutdown => "shutdown",
+        }
+    }
+}
+
+/// Every timer a monitor can arm; at most one of each kind is armed at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Timer {
+    /// `mon_probe_timeout`: bootstrap again.
+    Probe,
+    /// Elector expire timer.
+    Election,
+    /// Leader: collect timeout.
+    Collect,
+    /// Leader: accept timeout.
+    Accept,
+    /// Leader: renew the lease.
+    LeaseRenew,
+    /// Leader: not every peon acked the lease in time.
+    LeaseAck,
+    /// Peon: no LEASE or COLLECT in time.
+    Lease,
+    /// Key-value service: encode pending changes and propose.
+    Propose,
+    /// Leader: the asynchronous commit write became durable.
+    CommitWrite,
+    /// Sync requester: no answer in time.
+    Sync,
+}
+
+impl Timer {
+    pub fn name(self) -> &'static str {
+        match self {
+            Timer::Probe => "probe_timeout",
+            Timer::Election => "election_timeout",
+            Timer::Collect => "collect_timeout",
+            Timer::Accept => "accept_timeout",
+            Timer::LeaseRenew => "lease_renew",
+            Timer::LeaseAck => "lease_ack_timeout",
+            Timer::Lease => "lease_timeout",
+            Timer::Propose => "propose",
+            Timer::CommitWrite => "commit_write_done",
+            Timer::Sync => "sync_timeout",
+        }
+    }
+    /// Paxos timers are all cancelled by `restart` and by `propose_pending`.
+    pub fn is_paxos(self) -> bool {
+        matches!(self, Timer::Collect | Timer::Accept | Timer::LeaseRenew | Timer::LeaseAck | Timer::Lease)
+    }
+}
+
+pub type Input = crate::actor::Input<Ceph>;
+pub type Effect = crate::actor::Effect<Ceph>;
+
+impl crate::actor::TimerName for Timer {
+    fn name(&self) -> &'static str {
+        Timer::name(*self)
+    }
+}
+
+/// Marker type: Ceph's monitor Paxos as a `Protocol` for the simulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Ceph;
+
+impl crate::actor::Protocol for Ceph {
+    type Node = Monitor;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Durable = Store;
+    type Write = StoreWrite;
+    const NAME: &'static str = "ceph-mon";
+
+    fn boot(rank: Rank, config: &Arc<Config>, durable: Store) -> Monitor {
+        Monitor::from_store(rank, config.clone(), durable)
+    }
+    fn handle(node: &mut Monitor, now_ms: u64, input: Input, out: &mut Vec<Effect>) {
+        node.handle(now_ms, input, out)
+    }
+    fn durable(node: &Monitor) -> &Store {
+        &node.store
+    }
+    fn status(node: &Monitor) -> crate::actor::NodeStatus {
+        crate::actor::NodeStatus {
+            role: node.state.name(),
+            phase: node.paxos.state.name(),
+            epoch: node.epoch,
+            last_committed: node.store.last_committed,
+            first_committed: node.store.first_committed,
+            leader: node.leader,
+            lease_left_ms: if node.is_leader() || node.is_peon() { node.lease_left_ms() } else { 0 },
+            readable: node.is_readable(),
+        }
+    }
+}
+
+/// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Elector {
+    pub electing_me: bool,
+    pub acked_me: BTreeSet<Rank>,
+    pub leader_acked: Option<Rank>,
+}
+
+/// Volatile Paxos state (spec 4.3). In-memory copies of the store's counters live here too,
+/// so that a forgotten persist (a mutation) really is forgotten at a crash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaxosCore {
+    pub state: PaxosState,
+    pub accepted_pn: Pn,
+    pub num_last: usize,
+    /// Ranks whose LAST with the current pn was counted.
+    pub last_from: BTreeSet<Rank>,
+    pub uncommitted_v: Version,
+    pub uncommitted_pn: Pn,
+    pub uncommitted_value: Option<Arc<Value>>,
+    pub peer_first_committed: BTreeMap<Rank, Version>,
+    pub peer_last_committed: BTreeMap<Rank, Version>,
+    pub accepted: BTreeSet<Rank>,
+    pub new_value: Option<Arc<Value>>,
+    pub acked_lease: BTreeSet<Rank>,
+    /// Readable until this time on our own clock (0 = no lease).
+    pub lease_expire_ms: u64,
+    pub last_commit_time_ms: u64,
+    pub trimming: bool,
+}
+
+impl PaxosCore {
+    fn new(accepted_pn: Pn) -> Self {
+        PaxosCore {
+            state: PaxosState::Recovering,
+            accepted_pn,
+            num_last: 0,
+            last_from: BTreeSet::new(),
+            uncommitted_v: 0,
+            uncommitted_pn: 0,
+            uncommitted_value: None,
+            peer_first_committed: BTreeMap::new(),
+            peer_last_committed: BTreeMap::new(),
+            accepted: BTreeSet::new(),
+            new_value: None,
+            acked_lease: BTreeSet::new(),
+            lease_expire_ms: 0,
+            last_commit_time_ms: 0,
+            trimming: false,
+        }
+    }
+}
+
+/// Volatile key-value service state (PaxosService).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    /// Changes accepted by the leader but not yet encoded into a proposal.
+    pub pending_ops: Vec<ClientRequest>,
+    /// The shared pending transaction, waiting for Paxos to be active.
+    pub pending_proposal: Vec<ValueOp>,
+    /// Requests inside the value currently being proposed.
+    pub committing: Vec<ClientRequest>,
+    /// Peon: writes forwarded to the leader, waiting for its reply.
+    pub forwarded: BTreeMap<ReqId, ClientRequest>,
+}
+
+/// One Ceph monitor.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Monitor {
+    pub rank: Rank,
+    pub config: Arc<Config>,
+    /// Durable: survives a crash.
+    pub store: Store,
+    pub state: MonState,
+    /// In-memory election epoch (mirrors the store except during the first-boot quirk).
+    pub epoch: Epoch,
+    pub quorum: BTreeSet<Rank>,
+    pub leader: Option<Rank>,
+    pub outside_quorum: BTreeSet<Rank>,
+    pub elector: Elector,
+    pub paxos: PaxosCore,
+    pub service: Service,
+    /// In-memory copy of `last_pn`.
+    pub last_pn: Pn,
+    /// Leader: the commit write queued by `commit_start`, not yet durable.
+    pub commit_in_flight: Option<Version>,
+    /// Sync: the provider we are syncing from.
+    pub sync_provider: Option<Rank>,
+    /// Armed timers and their deadlines on our clock (for the UI's timer arcs).
+    pub timers: BTreeMap<Timer, u64>,
+    /// Our clock at the last input; effects are timed from it.
+    pub now_ms: u64,
+}
+
+impl Monitor {
+    /// A monitor with an empty store (first boot).
+    pub fn new(rank: Rank, config: Arc<Config>) -> Self {
+        Monitor::from_store(rank, config, Store::default())
+    }
+
+    /// A monitor starting from its durable store (first boot, or restart after a crash):
+    /// everything volatile starts empty and the counters are reloaded from the store.
+    pub fn from_store(rank: Rank, config: Arc<Config>, store: Store) -> Self {
+        assert!(rank < config.monitors, "rank {rank} outside the monmap");
+        Monitor {
+            rank,
+            paxos: PaxosCore::new(store.accepted_pn),
+            last_pn: store.last_pn,
+            epoch: store.election_epoch,
+            config,
+            store,
+            state: MonState::Init,
+            quorum: BTreeSet::new(),
+            leader: None,
+            outside_quorum: BTreeSet::new(),
+            elector: Elector::default(),
+            service: Service::default(),
+            commit_in_flight: None,
+            sync_provider: None,
+            timers: BTreeMap::new(),
+            now_ms: 0,
+        }
+    }
+
+    /// The one entry point: everything the monitor does happens here.
+    pub fn handle(&mut self, now_ms: u64, input: Input, out: &mut Vec<Effect>) {
+        self.now_ms = now_ms;
+        match input {
+            Input::Start => self.bootstrap(out),
+            Input::Deliver { from, msg } => self.dispatch(from, msg, out),
+            Input::Timeout(timer) => self.on_timeout(timer, out),
+            Input::Client(req) => self.handle_client(req, out),
+        }
+    }
+
+    fn dispatch(&mut self, from: Rank, msg: Msg, out: &mut Vec<Effect>) {
+        if self.state == MonState::Shutdown || from == self.rank || from >= self.config.monitors {
+            return;
+        }
+        match msg {
+            Msg::Probe(p) => self.handle_probe(from, p, out),
+            Msg::Election(e) => self.handle_election(from, e, out),
+            Msg::Paxos(p) => self.dispatch_paxos(from, p, out),
+            Msg::Sync(s) => self.handle_sync(from, s, out),
+            Msg::Forward { epoch, req } => self.handle_forward(from, epoch, req, out),
+            Msg::ForwardReply { req_id, reply } => self.handle_forward_reply(req_id, reply, out),
+        }
+    }
+
+    fn on_timeout(&mut self, timer: Timer, out: &mut Vec<Effect>) {
+        if self.timers.remove(&timer).is_none() {
+            return; // cancelled meanwhile: a stale firing
+        }
+        match timer {
+            Timer::Probe => {
+                out.push(Effect::Note("probe timeout: bootstrap again".into()));
+                self.bootstrap(out)
+            }
+            Timer::Election => self.election_expire(out),
+            Timer::Collect => self.paxos_timeout("collect timeout: not every quorum member sent LAST", out),
+            Timer::Accept => self.paxos_timeout("accept timeout: not every quorum member accepted", out),
+            Timer::LeaseAck => self.paxos_timeout("lease_ack timeout: a peon did not ack the lease", out),
+            Timer::Lease => self.paxos_timeout("lease timeout: no LEASE from the leader", out),
+            Timer::LeaseRenew => self.extend_lease(out),
+            Timer::Propose => self.propose_timer_fired(out),
+            Timer::CommitWrite => self.commit_finish(out),
+            Timer::Sync => {
+                out.push(Effect::Note("sync timeout: bootstrap".into()));
+                self.bootstrap(out)
+            }
+        }
+    }
+
+    /// Any Paxos timeout means a full restart: bootstrap, probe, new election (spec 1.3).
+    fn paxos_timeout(&mut self, why: &str, out: &mut Vec<Effect>) {
+        out.push(Effect::Note(why.to_string()));
+        self.bootstrap(out);
+    }
+
+    // ----- small helpers shared by the protocol files -----
+
+    pub(crate) fn n(&self) -> u8 {
+        self.config.monitors
+    }
+
+    pub(crate) fn others(&self) -> impl Iterator<Item = Rank> + '_ {
+        (0..self.n()).filter(move |r| *r != self.rank)
+    }
+
+    pub(crate) fn quorum_peers(&self) -> Vec<Rank> {
+        self.quorum.iter().copied().filter(|r| *r != self.rank).collect()
+    }
+
+    pub(crate) fn send(&self, to: Rank, msg: Msg, out: &mut Vec<Effect>) {
+        debug_assert_ne!(to, self.rank);
+        out.push(Effect::Send { to, msg });
+    }
+
+    pub(crate) fn set_timer(&mut self, timer: Timer, after_ms: u64, out: &mut Vec<Effect>) {
+        self.timers.insert(timer, self.now_ms + after_ms);
+        out.push(Effect::SetTimer { timer, after_ms });
+    }
+
+    pub(crate) fn cancel_timer(&mut self, timer: Timer, out: &mut Vec<Effect>) {
+        if self.timers.remove(&timer).is_some() {
+            out.push(Effect::CancelTimer(timer));
+        }
+    }
+
+    pub(crate) fn timer_armed(&self, timer: Timer) -> bool {
+        self.timers.contains_key(&timer)
+    }
+
+    /// Write a transaction durably, then report it; callers send dependent messages after this.
+    pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) -> super::store::CommitReplies {
+        let replies = self.store.apply(&txn);
+        out.push(Effect::Persist(txn));
+        replies
+    }
+
+    pub(crate) fn lc(&self) -> Version {
+        self.store.last_committed
+    }
+
+    pub(crate) fn fc(&self) -> Version {
+        self.store.first_committed
+    }
+
+    pub(crate) fn is_leader(&self) -> bool {
+        self.state == MonState::Leader
+    }
+
+    pub(crate) fn is_peon(&self) -> bool {
+        self.state == MonState::Peon
+    }
+
+    pub(crate) fn set_paxos_state(&mut self, s: PaxosState) {
+        self.paxos.state = s;
+    }
+
+    pub(crate) fn paxos_msg(&self, op: PaxosOp) -> Paxos {
+        let mut m = Paxos::new(op, self.epoch);
+        m.first_committed = self.fc();
+        m.last_committed = self.lc();
+        m
+    }
+
+    /// Committed values `from..=to` that this store still holds.
+    pub(crate) fn committed_values(&self, from: Version, to: Version) -> BTreeMap<Version, Arc<Value>> {
+        if from > to {
+            return BTreeMap::new();
+        }
+        self.store.values.range(from..=to).map(|(v, val)| (*v, val.clone())).collect()
+    }
+
+    // ----- Monitor: bootstrap and reset (spec 2 and 7.1) -----
+
+    /// Reset to probing: cancel Paxos timers, clear quorum and leader, restart Paxos in
+    /// `recovering`, fail pending service work with "retry", then probe every peer.
+    pub fn bootstrap(&mut self, out: &mut Vec<Effect>) {
+        self.cancel_timer(Timer::Probe, out);
+        self.cancel_timer(Timer::Sync, out);
+        self.reset(out);
+        self.state = MonState::Probing;
+        self.sync_provider = None;
+        if self.n() == 1 {
+            self.win_standalone_election(out);
+            return;
+        }
+        self.outside_quorum.clear();
+        self.outside_quorum.insert(self.rank);
+        let probe = Probe {
+            op: ProbeOp::Probe,
+            has_ever_joined: self.store.joined,
+            quorum: BTreeSet::new(),
+            first_committed: 0,
+            last_committed: 0,
+        };
+        for r in self.others().collect::<Vec<_>>() {
+            self.send(r, Msg::Probe(probe.clone()), out);
+        }
+        let t = self.config.probe_timeout_ms;
+        self.set_timer(Timer::Probe, t, out);
+    }
+
+    /// Ceph's `Monitor::_reset`: leave any quorum and restart Paxos and the services.
+    pub(crate) fn reset(&mut self, out: &mut Vec<Effect>) {
+        self.quorum.clear();
+        self.leader = None;
+        self.outside_quorum.clear();
+        self.paxos_restart(out);
+        self.service_restart(out);
+    }
+}

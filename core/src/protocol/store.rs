@@ -1,0 +1,225 @@
+//! The monitor's durable key-value store (Ceph's MonitorDBStore), reduced to the keys of spec
+//! section 4.1. Only what is in a `Store` survives a crash; every change goes through
+//! `apply`, one atomic transaction at a time, and is reported as a `Persist` effect.
+
+use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Version};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// One operation inside a Paxos value (the encoded service transaction).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ValueOp {
+    /// The leader's first proposal (`lc == 0`): creates the key-value service at version 1.
+    InitialState,
+    /// Wrapper added by `begin` when `lc == 0` (spec 9.2): also sets `first_committed = 1`.
+    SetFirstCommitted(Version),
+    /// Monitor metadata written after every election win (spec 12, "first proposals").
+    Bookkeeping { epoch: Epoch, leader: u8 },
+    /// A client put or compare-and-set, applied at commit on every monitor.
+    Client(ClientRequest),
+    /// Erase versions below `to` and set `first_committed = to` (spec 11).
+    Trim { to: Version },
+}
+
+/// A Paxos value: one proposal's worth of operations.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Value {
+    pub ops: Vec<ValueOp>,
+}
+
+impl Value {
+    pub fn describe(&self) -> String {
+        let parts: Vec<String> = self
+            .ops
+            .iter()
+            .map(|op| match op {
+                ValueOp::InitialState => "initial state".to_string(),
+                ValueOp::SetFirstCommitted(v) => format!("first_committed={v}"),
+                ValueOp::Bookkeeping { epoch, leader } => format!("bookkeeping e{epoch} leader mon.{leader}"),
+                ValueOp::Client(r) => match &r.op {
+                    ClientOp::Put { key, value } => format!("put {key}={value} (req {})", r.id),
+                    ClientOp::Cas { key, expected, value } => format!(
+                        "cas {key} {}->{value} (req {})",
+                        expected.as_deref().unwrap_or("-"),
+                        r.id
+                    ),
+                    ClientOp::Get { key } => format!("get {key}"),
+                },
+                ValueOp::Trim { to } => format!("trim below v{to}"),
+            })
+            .collect();
+        parts.join("; ")
+    }
+}
+
+/// One key written in a store transaction (spec 4.1 names in comments).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum StoreWrite {
+    /// `paxos/last_pn`
+    LastPn(Pn),
+    /// `paxos/accepted_pn`
+    AcceptedPn(Pn),
+    /// `paxos/<v>`: a value, committed or not.
+    Value(Version, Arc<Value>),
+    /// `paxos/pending_v` and `paxos/pending_pn`
+    Pending { version: Version, pn: Pn },
+    /// `paxos/last_committed = v` together with the operations inside value `v`.
+    Commit(Version),
+    /// `monitor/election_epoch`
+    ElectionEpoch(Epoch),
+    /// `monitor/joined = 1`
+    Joined,
+    /// Full sync: wipe Paxos and service state and install a provider's copy.
+    InstallSnapshot(Box<Snapshot>),
+}
+
+impl StoreWrite {
+    pub fn key(&self) -> &'static str {
+        match self {
+            StoreWrite::LastPn(_) => "last_pn",
+            StoreWrite::AcceptedPn(_) => "accepted_pn",
+            StoreWrite::Value(..) => "value",
+            StoreWrite::Pending { .. } => "pending",
+            StoreWrite::Commit(_) => "last_committed",
+            StoreWrite::ElectionEpoch(_) => "election_epoch",
+            StoreWrite::Joined => "joined",
+            StoreWrite::InstallSnapshot(_) => "snapshot",
+        }
+    }
+    pub fn describe(&self) -> String {
+        match self {
+            StoreWrite::LastPn(p) => format!("last_pn={p}"),
+            StoreWrite::AcceptedPn(p) => format!("accepted_pn={p}"),
+            StoreWrite::Value(v, _) => format!("v{v}"),
+            StoreWrite::Pending { version, pn } => format!("pending_v={version} pending_pn={pn}"),
+            StoreWrite::Commit(v) => format!("last_committed={v}"),
+            StoreWrite::ElectionEpoch(e) => format!("election_epoch={e}"),
+            StoreWrite::Joined => "joined=1".to_string(),
+            StoreWrite::InstallSnapshot(s) => format!("snapshot fc={} lc={}", s.first_committed, s.last_committed),
+        }
+    }
+}
+
+/// What a full sync copies: the service state at `last_committed` plus the stored versions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub first_committed: Version,
+    pub last_committed: Version,
+    pub values: BTreeMap<Version, Arc<Value>>,
+    pub kv: BTreeMap<String, String>,
+    pub kv_version: u64,
+}
+
+/// The durable state of one monitor.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Store {
+    pub last_pn: Pn,
+    pub accepted_pn: Pn,
+    pub first_committed: Version,
+    pub last_committed: Version,
+    pub pending_v: Version,
+    pub pending_pn: Pn,
+    pub values: BTreeMap<Version, Arc<Value>>,
+    pub election_epoch: Epoch,
+    pub joined: bool,
+    /// The key-value service's committed state (applied from values at commit).
+    pub kv: BTreeMap<String, String>,
+    /// The key-value service's own version: bumped by each committed value that touches it.
+    pub kv_version: u64,
+}
+
+/// What applying one committed value produced for the clients whose requests it carried.
+pub type CommitReplies = Vec<(ReqId, ClientReply)>;
+
+impl Store {
+    /// The uncommitted value at `lc + 1`, if this store holds one.
+    pub fn uncommitted(&self) -> Option<&Arc<Value>> {
+        self.values.get(&(self.last_committed + 1))
+    }
+
+    /// Apply one atomic transaction. Returns client results of any committed values.
+    pub fn apply(&mut self, txn: &[StoreWrite]) -> CommitReplies {
+        let mut replies = Vec::new();
+        for w in txn {
+            match w {
+                StoreWrite::LastPn(p) => self.last_pn = *p,
+                StoreWrite::AcceptedPn(p) => self.accepted_pn = *p,
+                StoreWrite::Value(v, val) => {
+                    self.values.insert(*v, val.clone());
+                }
+                StoreWrite::Pending { version, pn } => {
+                    self.pending_v = *version;
+                    self.pending_pn = *pn;
+                }
+                StoreWrite::Commit(v) => replies.extend(self.commit(*v)),
+                StoreWrite::ElectionEpoch(e) => self.election_epoch = *e,
+                StoreWrite::Joined => self.joined = true,
+                StoreWrite::InstallSnapshot(s) => self.install(s),
+            }
+        }
+        replies
+    }
+
+    fn install(&mut self, s: &Snapshot) {
+        self.values = s.values.clone();
+        self.first_committed = s.first_committed;
+        self.last_committed = s.last_committed;
+        self.kv = s.kv.clone();
+        self.kv_version = s.kv_version;
+    }
+
+    /// Advance `last_committed` to `v` and apply the operations inside value `v`.
+    fn commit(&mut self, v: Version) -> CommitReplies {
+        assert_eq!(v, self.last_committed + 1, "commits are applied in order");
+        let value = self.values.get(&v).cloned().expect("a committed version has a stored value");
+        self.last_committed = v;
+        let mut replies = Vec::new();
+        let mut touches_kv = false;
+        for op in &value.ops {
+            match op {
+                ValueOp::InitialState => {
+                    touches_kv = true;
+                }
+                ValueOp::SetFirstCommitted(fc) => self.first_committed = *fc,
+                ValueOp::Bookkeeping { .. } => {}
+                ValueOp::Client(req) => {
+                    touches_kv = true;
+                    replies.push((req.id, self.apply_client(&req.op, v)));
+                }
+                ValueOp::Trim { to } => self.trim(*to),
+            }
+        }
+        if self.first_committed == 0 {
+            self.first_committed = 1;
+        }
+        if touches_kv {
+            self.kv_version += 1;
+        }
+        replies
+    }
+
+    fn apply_client(&mut self, op: &ClientOp, version: Version) -> ClientReply {
+        match op {
+            ClientOp::Put { key, value } => {
+                self.kv.insert(key.clone(), value.clone());
+                ClientReply::Written { version }
+            }
+            ClientOp::Cas { key, expected, value } => {
+                let current = self.kv.get(key).cloned();
+                let applied = current == *expected;
+                if applied {
+                    self.kv.insert(key.clone(), value.clone());
+                }
+                ClientReply::CasDone { applied, current, version }
+            }
+            ClientOp::Get { key } => ClientReply::Value { value: self.kv.get(key).cloned(), version },
+        }
+    }
+
+    fn trim(&mut self, to: Version) {
+        let keep = self.values.split_off(&to);
+        self.values = keep;
+        self.first_committed = self.first_committed.max(to);
+    }
+}

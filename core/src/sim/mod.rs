@@ -1,0 +1,7 @@
+//! The deterministic simulator: virtual time, a Ceph-like messenger, faults, seeded randomness.
+pub mod bus;
+pub mod clock;
+pub mod rng;
+pub mod world;
+
+pub use world::{config_for, ClientRecord, InFlight, Slot, World};

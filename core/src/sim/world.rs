@@ -1,0 +1,562 @@
+//! The event loop. The world owns simulated time, the nodes, the bus, the timers and the
+//! randomness; nodes only see inputs and their own clock. Events are ordered by
+//! (time, class, ordinal): scenario actions first at a given millisecond, in scenario order,
+//! then everything else in the order it was scheduled. Nothing else influences the order,
+//! so a seed and a scenario determine the run.
+
+use super::bus::Bus;
+use super::clock::NodeClock;
+use super::rng::{SimRng, Stream};
+use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
+use crate::protocol::config::Config;
+use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
+use crate::scenario::{Action, Allowance, Scenario, TimedAction};
+use crate::trace::{TraceEvent, TraceKind};
+use serde::{Deserialize, Serialize};
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+use std::sync::Arc;
+
+/// One node's place in the world: the running process (if up), its clock and bookkeeping.
+#[derive(Clone, Debug)]
+pub struct Slot<P: Protocol> {
+    /// `None` while crashed.
+    pub node: Option<P::Node>,
+    /// The store a crashed node will restart from.
+    pub durable_while_down: Option<P::Durable>,
+    pub paused: bool,
+    /// Inputs that arrived while paused, delivered in order on resume.
+    held: Vec<Ev<P>>,
+    pub clock: NodeClock,
+    /// Bumped at each crash so timers armed by an earlier life never fire.
+    incarnation: u64,
+    timer_gen: BTreeMap<P::Timer, u64>,
+}
+
+/// A client request's life, for the UI and the linearizability check.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClientRecord {
+    pub id: ReqId,
+    pub node: Rank,
+    pub op: ClientOp,
+    pub invoke_ms: u64,
+    pub complete_ms: Option<u64>,
+    pub reply: Option<ClientReply>,
+}
+
+#[derive(Clone, Debug)]
+enum Ev<P: Protocol> {
+    Deliver { from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64 },
+    Timer { node: Rank, timer: P::Timer, gen: u64, incarnation: u64 },
+    Client { node: Rank, req: ClientRequest },
+    Action(usize),
+}
+
+#[derive(Clone, Debug)]
+struct Queued<P: Protocol> {
+    t_ms: u64,
+    class: u8,
+    ordinal: u64,
+    ev: Ev<P>,
+}
+
+impl<P: Protocol> Queued<P> {
+    fn key(&self) -> (u64, u8, u64) {
+        (self.t_ms, self.class, self.ordinal)
+    }
+}
+impl<P: Protocol> PartialEq for Queued<P> {
+    fn eq(&self, o: &Self) -> bool {
+        self.key() == o.key()
+    }
+}
+impl<P: Protocol> Eq for Queued<P> {}
+impl<P: Protocol> PartialOrd for Queued<P> {
+    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
+        Some(self.cmp(o))
+    }
+}
+impl<P: Protocol> Ord for Queued<P> {
+    fn cmp(&self, o: &Self) -> Ordering {
+        self.key().cmp(&o.key())
+    }
+}
+
+/// A message on the wire, for the UI's animation and hover cards.
+#[derive(Clone, Debug)]
+pub struct InFlight<'a, P: Protocol> {
+    pub from: Rank,
+    pub to: Rank,
+    pub id: u64,
+    pub sent_ms: u64,
+    pub arrive_ms: u64,
+    pub msg: &'a P::Msg,
+}
+
+#[derive(Clone, Debug)]
+pub struct World<P: Protocol> {
+    pub config: Arc<Config>,
+    pub seed: u64,
+    allow_reorder: bool,
+    allow_duplicate: bool,
+    now_ms: u64,
+    nodes: Vec<Slot<P>>,
+    pub bus: Bus,
+    queue: BinaryHeap<Reverse<Queued<P>>>,
+    seq: u64,
+    actions: Vec<TimedAction>,
+    rng_latency: SimRng,
+    rng_loss: SimRng,
+    rng_beyond: SimRng,
+    next_msg_id: u64,
+    next_timer_gen: u64,
+    crash_in_commit_armed: bool,
+    clients: Vec<ClientRecord>,
+    events: u64,
+    /// Trace entries produced by the latest step (the caller drains or copies them).
+    pub step_log: Vec<TraceEvent<P>>,
+    effects: Vec<Effect<P>>,
+}
+
+/// Build the configuration a scenario asks for.
+pub fn config_for(scenario: &Scenario) -> Config {
+    let mut c = Config::default();
+    for (k, v) in &scenario.overrides {
+        c.set(*k, *v);
+    }
+    c.mutations = scenario.mutations.iter().copied().collect();
+    c
+}
+
+impl<P: Protocol> World<P> {
+    /// A world at time 0 with every node booted and the scenario's actions scheduled.
+    pub fn new(scenario: &Scenario) -> Self {
+        let config = Arc::new(config_for(scenario));
+        let n = config.monitors;
+        let seed = scenario.seed;
+        let mut w = World {
+            allow_reorder: scenario.allowances.contains(&Allowance::Reorder),
+            allow_duplicate: scenario.allowances.contains(&Allowance::Duplicate),
+            now_ms: 0,
+            nodes: (0..n).map(|r| Self::fresh_slot(r, &config)).collect(),
+            bus: Bus::new(n),
+            queue: BinaryHeap::new(),
+            seq: 0,
+            actions: Vec::new(),
+            rng_latency: SimRng::new(seed, Stream::Latency),
+            rng_loss: SimRng::new(seed, Stream::Loss),
+            rng_beyond: SimRng::new(seed, Stream::Beyond),
+            next_msg_id: 0,
+            next_timer_gen: 0,
+            crash_in_commit_armed: false,
+            clients: Vec::new(),
+            events: 0,
+            step_log: Vec::new(),
+            effects: Vec::new(),
+            config,
+            seed,
+        };
+        for ta in &scenario.actions {
+            w.schedule_action(ta.clone());
+        }
+        for r in 0..n {
+            w.run_node(r, Input::Start);
+        }
+        w
+    }
+
+    fn fresh_slot(rank: Rank, config: &Arc<Config>) -> Slot<P> {
+        Slot {
+            node: Some(P::boot(rank, config, P::Durable::default())),
+            durable_while_down: None,
+            paused: false,
+            held: Vec::new(),
+            clock: NodeClock::default(),
+            incarnation: 0,
+            timer_gen: BTreeMap::new(),
+        }
+    }
+
+    // ----- reading the world -----
+
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+    /// Number of events processed so far.
+    pub fn events(&self) -> u64 {
+        self.events
+    }
+    pub fn n(&self) -> u8 {
+        self.config.monitors
+    }
+    pub fn node(&self, r: Rank) -> Option<&P::Node> {
+        self.nodes.get(r as usize).and_then(|s| s.node.as_ref())
+    }
+    pub fn slot(&self, r: Rank) -> &Slot<P> {
+        &self.nodes[r as usize]
+    }
+    pub fn status(&self, r: Rank) -> Option<NodeStatus> {
+        self.node(r).map(P::status)
+    }
+    /// The durable store of a node, whether it is up or down.
+    pub fn durable(&self, r: Rank) -> &P::Durable {
+        let s = &self.nodes[r as usize];
+        match &s.node {
+            Some(n) => P::durable(n),
+            None => s.durable_while_down.as_ref().expect("a down node keeps its store"),
+        }
+    }
+    pub fn clients(&self) -> &[ClientRecord] {
+        &self.clients
+    }
+    pub fn actions(&self) -> &[TimedAction] {
+        &self.actions
+    }
+    pub fn reorder_allowed(&self) -> bool {
+        self.allow_reorder
+    }
+    pub fn duplicate_allowed(&self) -> bool {
+        self.allow_duplicate
+    }
+    /// Time of the next event, if any.
+    pub fn next_event_ms(&self) -> Option<u64> {
+        self.queue.peek().map(|q| q.0.t_ms)
+    }
+    pub fn in_flight(&self) -> Vec<InFlight<'_, P>> {
+        let mut v: Vec<InFlight<'_, P>> = self
+            .queue
+            .iter()
+            .filter_map(|q| match &q.0.ev {
+                Ev::Deliver { from, to, id, msg, sent_ms } => Some(InFlight {
+                    from: *from,
+                    to: *to,
+                    id: *id,
+                    sent_ms: *sent_ms,
+                    arrive_ms: q.0.t_ms,
+                    msg,
+                }),
+                _ => None,
+            })
+            .collect();
+        v.sort_by_key(|m| (m.arrive_ms, m.id));
+        v
+    }
+    /// Armed timers of a node: (timer, deadline in true time).
+    pub fn pending_timers(&self, r: Rank) -> Vec<(P::Timer, u64)> {
+        let slot = &self.nodes[r as usize];
+        let mut v: Vec<(P::Timer, u64)> = self
+            .queue
+            .iter()
+            .filter_map(|q| match &q.0.ev {
+                Ev::Timer { node, timer, gen, incarnation }
+                    if *node == r
+                        && *incarnation == slot.incarnation
+                        && slot.timer_gen.get(timer) == Some(gen) =>
+                {
+                    Some((*timer, q.0.t_ms))
+                }
+                _ => None,
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    // ----- scheduling -----
+
+    fn push(&mut self, t_ms: u64, ev: Ev<P>) {
+        self.seq += 1;
+        let (class, ordinal) = match ev {
+            Ev::Action(i) => (0, i as u64),
+            _ => (1, self.seq),
+        };
+        self.queue.push(Reverse(Queued { t_ms, class, ordinal, ev }));
+    }
+
+    fn schedule_action(&mut self, ta: TimedAction) {
+        let i = self.actions.len();
+        let at = ta.at_ms;
+        self.actions.push(ta);
+        self.push(at, Ev::Action(i));
+    }
+
+    /// A user action now: it runs at the next millisecond, so a replay of the scenario with
+    /// this action at that time gives exactly the same run. Returns the time it runs at.
+    pub fn inject(&mut self, action: Action) -> Result<u64, String> {
+        self.validate(&action)?;
+        let at_ms = self.now_ms + 1;
+        self.schedule_action(TimedAction { at_ms, action });
+        Ok(at_ms)
+    }
+
+    fn validate(&self, action: &Action) -> Result<(), String> {
+        let n = self.n();
+        let check = |r: Rank| if r < n { Ok(()) } else { Err(format!("unknown node mon.{r}: ranks are 0-{}", n - 1)) };
+        match action {
+            Action::Crash(r) | Action::Restart(r) | Action::Pause(r) | Action::Resume(r) | Action::Isolate(r) => check(*r),
+            Action::Skew(r, _) | Action::Drift(r, _) => check(*r),
+            Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => check(*node),
+            Action::Partition(groups) => groups.iter().flatten().try_for_each(|r| check(*r)),
+            _ => Ok(()),
+        }
+    }
+
+    // ----- running -----
+
+    /// Process the next event. Returns false when nothing is left to do.
+    pub fn step(&mut self) -> bool {
+        let Some(Reverse(q)) = self.queue.pop() else { return false };
+        debug_assert!(q.t_ms >= self.now_ms, "time never goes back");
+        self.now_ms = q.t_ms;
+        self.step_log.clear();
+        self.events += 1;
+        match q.ev {
+            Ev::Deliver { from, to, id, msg, sent_ms } => self.deliver(from, to, id, msg, sent_ms),
+            Ev::Timer { node, timer, gen, incarnation } => self.fire_timer(node, timer, gen, incarnation),
+            Ev::Client { node, req } => self.client_input(node, req),
+            Ev::Action(i) => {
+                let action = self.actions[i].action.clone();
+                self.apply_action(action);
+            }
+        }
+        self.maybe_crash_in_commit();
+        true
+    }
+
+    /// Process every event up to and including `t_ms`, then stand at `t_ms`.
+    pub fn run_until(&mut self, t_ms: u64) {
+        while self.next_event_ms().is_some_and(|t| t <= t_ms) {
+            self.step();
+        }
+        self.now_ms = self.now_ms.max(t_ms);
+    }
+
+    fn log(&mut self, node: Option<Rank>, kind: TraceKind<P>) {
+        self.step_log.push(TraceEvent { event: self.events, t_ms: self.now_ms, node, kind });
+    }
+
+    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64) {
+        let kind = msg.kind();
+        let slot = &mut self.nodes[to as usize];
+        if slot.node.is_none() {
+            self.log(Some(to), TraceKind::Drop { from, to, id, kind, reason: "destination down" });
+        } else if self.bus.link(from, to).cut {
+            self.log(Some(to), TraceKind::Drop { from, to, id, kind, reason: "link cut" });
+        } else if slot.paused {
+            slot.held.push(Ev::Deliver { from, to, id, msg, sent_ms });
+        } else {
+            self.log(Some(to), TraceKind::Deliver { from, id, kind });
+            self.run_node(to, Input::Deliver { from, msg });
+        }
+    }
+
+    fn fire_timer(&mut self, node: Rank, timer: P::Timer, gen: u64, incarnation: u64) {
+        let slot = &mut self.nodes[node as usize];
+        if slot.incarnation != incarnation || slot.timer_gen.get(&timer) != Some(&gen) || slot.node.is_none() {
+            return; // cancelled or re-armed meanwhile, or from an earlier life
+        }
+        if slot.paused {
+            slot.held.push(Ev::Timer { node, timer, gen, incarnation });
+            return;
+        }
+        slot.timer_gen.remove(&timer);
+        self.log(Some(node), TraceKind::Timer(timer));
+        self.run_node(node, Input::Timeout(timer));
+    }
+
+    fn client_input(&mut self, node: Rank, req: ClientRequest) {
+        let slot = &mut self.nodes[node as usize];
+        if slot.node.is_none() {
+            let reply = ClientReply::Refused { reason: format!("mon.{node} is down") };
+            self.complete_client(node, req.id, reply);
+        } else if slot.paused {
+            slot.held.push(Ev::Client { node, req });
+        } else {
+            self.run_node(node, Input::Client(req));
+        }
+    }
+
+    /// Hand one input to a node and carry out its effects, in order.
+    fn run_node(&mut self, rank: Rank, input: Input<P>) {
+        let now = self.now_ms;
+        let slot = &mut self.nodes[rank as usize];
+        let Some(node) = slot.node.as_mut() else { return };
+        let local_ms = slot.clock.local_ms(now);
+        let before = P::status(node);
+        let mut effects = std::mem::take(&mut self.effects);
+        P::handle(node, local_ms, input, &mut effects);
+        let after = P::status(node);
+        if (before.role, before.phase) != (after.role, after.phase) {
+            self.log(
+                Some(rank),
+                TraceKind::State {
+                    role_from: before.role,
+                    role_to: after.role,
+                    phase_from: before.phase,
+                    phase_to: after.phase,
+                },
+            );
+        }
+        for e in effects.drain(..) {
+            self.carry_out(rank, e);
+        }
+        self.effects = effects;
+    }
+
+    fn carry_out(&mut self, rank: Rank, effect: Effect<P>) {
+        match effect {
+            Effect::Send { to, msg } => self.send(rank, to, msg),
+            Effect::SetTimer { timer, after_ms } => {
+                // A world-wide counter, so a re-armed timer never matches an older firing.
+                self.next_timer_gen += 1;
+                let gen = self.next_timer_gen;
+                let slot = &mut self.nodes[rank as usize];
+                slot.timer_gen.insert(timer, gen);
+                let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
+                let incarnation = slot.incarnation;
+                self.push(at, Ev::Timer { node: rank, timer, gen, incarnation });
+            }
+            Effect::CancelTimer(timer) => {
+                self.nodes[rank as usize].timer_gen.remove(&timer);
+            }
+            Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
+            Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
+            Effect::Note(text) => self.log(Some(rank), TraceKind::Note(text)),
+        }
+    }
+
+    fn send(&mut self, from: Rank, to: Rank, msg: P::Msg) {
+        self.next_msg_id += 1;
+        let id = self.next_msg_id;
+        let link = self.bus.link(from, to);
+        if link.cut {
+            self.log(Some(from), TraceKind::Drop { from, to, id, kind: msg.kind(), reason: "link cut" });
+            return;
+        }
+        let loss = link.loss_pct as u64;
+        let extra = link.extra_delay_ms;
+        if self.rng_loss.chance_pct(loss) {
+            self.log(Some(from), TraceKind::Drop { from, to, id, kind: msg.kind(), reason: "lost" });
+            return;
+        }
+        let jitter = if self.config.jitter_ms > 0 { self.rng_latency.range(0, self.config.jitter_ms) } else { 0 };
+        let mut arrive = self.now_ms + self.config.latency_ms + jitter + extra;
+        if self.allow_reorder {
+            arrive += self.rng_beyond.below(self.config.latency_ms * 8 + 20);
+        } else {
+            // FIFO session: never overtake the previous message on this link.
+            let link = self.bus.link_mut(from, to);
+            arrive = arrive.max(link.last_arrival_ms);
+            link.last_arrival_ms = arrive;
+        }
+        if self.allow_duplicate && self.rng_beyond.chance_pct(5) {
+            let again = arrive + self.rng_beyond.range(1, self.config.latency_ms * 4 + 10);
+            self.push(again, Ev::Deliver { from, to, id, msg: msg.clone(), sent_ms: self.now_ms });
+        }
+        self.log(Some(from), TraceKind::Send { to, id, msg: msg.clone() });
+        let sent_ms = self.now_ms;
+        self.push(arrive, Ev::Deliver { from, to, id, msg, sent_ms });
+    }
+
+    // ----- clients -----
+
+    fn start_client(&mut self, node: Rank, op: ClientOp) {
+        let id = self.clients.len() as ReqId + 1;
+        self.clients.push(ClientRecord { id, node, op: op.clone(), invoke_ms: self.now_ms, complete_ms: None, reply: None });
+        self.log(Some(node), TraceKind::ClientRequest { req_id: id, op: op.clone() });
+        self.client_input(node, ClientRequest { id, origin: node, op });
+    }
+
+    fn complete_client(&mut self, node: Rank, req_id: ReqId, reply: ClientReply) {
+        let Some(rec) = self.clients.get_mut(req_id as usize - 1) else { return };
+        if rec.complete_ms.is_some() {
+            return;
+        }
+        rec.complete_ms = Some(self.now_ms);
+        rec.reply = Some(reply.clone());
+        self.log(Some(node), TraceKind::ClientReply { req_id, reply });
+    }
+
+    // ----- faults and scenario actions -----
+
+    fn apply_action(&mut self, action: Action) {
+        let node = action_node(&action);
+        self.log(node, TraceKind::Action(action.clone()));
+        match action {
+            Action::Partition(groups) => self.bus.partition(&groups),
+            Action::Isolate(r) => self.bus.isolate(r),
+            Action::Cut(sel) => self.bus.set_cut(sel, true),
+            Action::Heal(sel) => self.bus.heal(sel),
+            Action::Loss(sel, pct) => self.bus.set_loss(sel, pct),
+            Action::Delay(sel, ms) => self.bus.set_delay(sel, ms),
+            Action::Crash(r) => self.crash(r),
+            Action::CrashInCommit => self.crash_in_commit_armed = true,
+            Action::Restart(r) => self.restart(r),
+            Action::Pause(r) => self.nodes[r as usize].paused = true,
+            Action::Resume(r) => self.resume(r),
+            Action::Skew(r, ms) => self.nodes[r as usize].clock.set_skew(self.now_ms, ms),
+            Action::Drift(r, ppm) => self.nodes[r as usize].clock.set_drift(self.now_ms, ppm),
+            Action::Put { node, key, value } => self.start_client(node, ClientOp::Put { key, value }),
+            Action::Get { node, key } => self.start_client(node, ClientOp::Get { key }),
+            Action::Cas { node, key, expected, value } => self.start_client(node, ClientOp::Cas { key, expected, value }),
+            Action::Note(_) => {}
+        }
+    }
+
+    /// The process dies: memory and armed timers are gone, the durable store stays.
+    pub fn crash(&mut self, r: Rank) {
+        let slot = &mut self.nodes[r as usize];
+        let Some(node) = slot.node.take() else { return };
+        slot.durable_while_down = Some(P::durable(&node).clone());
+        slot.incarnation += 1;
+        slot.timer_gen.clear();
+        slot.held.clear();
+        slot.paused = false;
+        self.log(Some(r), TraceKind::Crash);
+    }
+
+    fn restart(&mut self, r: Rank) {
+        let slot = &mut self.nodes[r as usize];
+        if slot.node.is_some() {
+            return;
+        }
+        let durable = slot.durable_while_down.take().expect("a down node keeps its store");
+        slot.node = Some(P::boot(r, &self.config, durable));
+        self.log(Some(r), TraceKind::Boot);
+        self.run_node(r, Input::Start);
+    }
+
+    fn resume(&mut self, r: Rank) {
+        let slot = &mut self.nodes[r as usize];
+        if !slot.paused {
+            return;
+        }
+        slot.paused = false;
+        let held = std::mem::take(&mut slot.held);
+        for ev in held {
+            self.push(self.now_ms, ev);
+        }
+    }
+
+    /// `crash-in-commit`: crash the leader between queuing its commit write and its durability.
+    fn maybe_crash_in_commit(&mut self) {
+        if !self.crash_in_commit_armed {
+            return;
+        }
+        let victim = (0..self.n()).find(|r| self.status(*r).is_some_and(|s| s.phase.starts_with("writing")));
+        if let Some(r) = victim {
+            self.crash_in_commit_armed = false;
+            self.log(Some(r), TraceKind::Note("crash-in-commit: the leader dies mid-write".into()));
+            self.crash(r);
+        }
+    }
+}
+
+fn action_node(a: &Action) -> Option<Rank> {
+    match a {
+        Action::Isolate(r) | Action::Crash(r) | Action::Restart(r) | Action::Pause(r) | Action::Resume(r) => Some(*r),
+        Action::Skew(r, _) | Action::Drift(r, _) => Some(*r),
+        Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => Some(*node),
+        _ => None,
+    }
+}
