@@ -1,1 +1,1119 @@
-//! Wing–Gong style linearizability checker (to be written).
+//! Linearizability checker for the key-value service's client history.
+//!
+//! # What is checked
+//!
+//! The history is a list of [`HistoryEntry`]s: each is an operation on one key ([`KvOp`]), its
+//! invocation time and, if the client got an answer, its completion time and result. It is
+//! linearizable when every completed operation can be given a single instant inside its closed
+//! interval `[invoke_ms, complete_ms]` so that, executed one by one in the order of those
+//! instants, a sequential register map (every key initially absent) returns exactly the recorded
+//! results. Operation A therefore precedes B only when `A.complete_ms < B.invoke_ms`; equal
+//! timestamps mean "concurrent".
+//!
+//! An entry with `complete_ms: None` got no answer (the client gave up, crashed, or the run ended):
+//! it may have taken effect at any instant after its invocation, or never, and its result (even
+//! if one is recorded) is ignored. An incomplete `Get` has no effect and is skipped.
+//!
+//! # What the caller must pass
+//!
+//! Only operations that may have had an effect or that returned a value. Refused operations (a
+//! read refused because the monitor held no lease, a write refused with "retry" before it was
+//! proposed) had no effect and must be filtered out. A write answered with an error but possibly
+//! applied (timeout, leader lost mid-proposal) must be passed as incomplete (`complete_ms: None`).
+//! `id` and `client` are only used to name entries in reports.
+//!
+//! A completed entry whose result is missing or of the wrong kind (`Put` → [`KvResult::Ok`],
+//! `Get` → [`KvResult::Value`], `Cas` → [`KvResult::CasOk`] or [`KvResult::CasFailed`]), or that
+//! completes before it is invoked, is malformed: the history is reported not linearizable, with
+//! an explanation naming the entry.
+//!
+//! # Algorithm
+//!
+//! 1. **P-compositionality.** Linearizability is local: the history is linearizable iff each
+//!    per-key sub-history is. The history is partitioned by key and each part checked alone
+//!    (smallest first, so a state budget decides as many keys as possible).
+//! 2. **Pruning incomplete writes.** An incomplete write of value `v` can only matter to an
+//!    operation that observes `v` (a read of `v`, a CAS expecting `v`, a failed CAS reporting `v`)
+//!    and that can still come after it. Each incomplete write gets a *deadline*: the latest end of
+//!    such an observer (fixpoint, since an observer may itself be an incomplete CAS). A write with
+//!    no deadline is dropped; one with a deadline is *optional*: it is linearized somewhere in
+//!    `[invoke, deadline]` or dropped, and dropping is free. (If a valid order places it after
+//!    its deadline, no operation reads its value before it is overwritten, so deleting it keeps
+//!    the order valid.) This bounds the usual blow-up from writes that timed out.
+//! 3. **Search** (Wing & Gong, with Lowe's just-in-time linearization as in Porcupine). Calls and
+//!    returns form a time-ordered doubly linked list (calls before returns at equal times). The
+//!    search walks it: at a call it tries to apply the operation to the current register value;
+//!    on success it removes the operation's call and return from the list, pushes an undo frame
+//!    and restarts from the head. Reaching the return of an operation not yet linearized is a
+//!    dead end (or, for an optional write, its deadline: it is dropped). A dead end pops the last
+//!    frame, restores the list and value, and resumes just after that operation's call. A memo of
+//!    visited `(set of linearized-or-dropped operations, register value)` pairs, keyed by an
+//!    incremental Zobrist hash of the set, prunes every configuration already explored: the
+//!    rest of the search depends on nothing else.
+//!
+//! The checker uses no hash-ordered collection and no randomness: reports are deterministic.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// An operation on the key-value service.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvOp {
+    /// Unconditional write.
+    Put { key: String, value: String },
+    /// Read.
+    Get { key: String },
+    /// Compare-and-swap: writes `value` iff the current value is `expected` (`None` = absent).
+    Cas {
+        key: String,
+        expected: Option<String>,
+        value: String,
+    },
+}
+
+impl KvOp {
+    /// The key the operation acts on.
+    pub fn key(&self) -> &str {
+        match self {
+            KvOp::Put { key, .. } | KvOp::Get { key } | KvOp::Cas { key, .. } => key,
+        }
+    }
+}
+
+/// The answer a client received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvResult {
+    /// A `Put` was applied.
+    Ok,
+    /// A `Get` returned this value (`None` = absent).
+    Value(Option<String>),
+    /// A `Cas` found `expected` and wrote its value.
+    CasOk,
+    /// A `Cas` found `current` instead of `expected` and wrote nothing.
+    CasFailed { current: Option<String> },
+}
+
+/// One client operation. See the module documentation for the meaning of incomplete entries and
+/// for what the caller must leave out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub id: u64,
+    pub client: u32,
+    pub op: KvOp,
+    pub invoke_ms: u64,
+    /// `None`: no answer; the operation took effect at some instant after `invoke_ms`, or never.
+    pub complete_ms: Option<u64>,
+    /// Required when `complete_ms` is `Some`; ignored otherwise.
+    pub result: Option<KvResult>,
+}
+
+/// Why a history is not linearizable.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinFailure {
+    /// The key whose sub-history has no linearization.
+    pub key: String,
+    /// Every entry on that key, in history order.
+    pub ops: Vec<HistoryEntry>,
+    /// Human-readable: the longest linearizable prefix found and the operation that could not
+    /// follow it.
+    pub explanation: String,
+}
+
+/// The verdict.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinOutcome {
+    Linearizable,
+    NotLinearizable(LinFailure),
+    /// The state budget ran out before some key was decided (and no key was found violating).
+    Unknown,
+}
+
+/// Result of [`check_history`] / [`check_history_with_budget`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinReport {
+    pub outcome: LinOutcome,
+    /// Keys whose sub-history was decided (all of them, when the outcome is `Linearizable`).
+    pub keys_checked: usize,
+    /// Entries on those keys.
+    pub ops_checked: usize,
+    /// Search configurations visited (memo insertions), over all keys.
+    pub states_explored: u64,
+}
+
+impl LinReport {
+    /// `true` iff the history was proven linearizable.
+    pub fn ok(&self) -> bool {
+        self.outcome == LinOutcome::Linearizable
+    }
+
+    /// The violation, if one was found.
+    pub fn failure(&self) -> Option<&LinFailure> {
+        match &self.outcome {
+            LinOutcome::NotLinearizable(f) => Some(f),
+            _ => None,
+        }
+    }
+}
+
+/// Checks `history` with no limit on the search (see the module documentation).
+pub fn check_history(history: &[HistoryEntry]) -> LinReport {
+    check_history_with_budget(history, u64::MAX)
+}
+
+/// Checks `history`, visiting at most `max_states` search configurations in total. Keys are
+/// checked smallest first; the first violating key ends the check. If the budget runs out on a
+/// key, the remaining keys are still tried with what is left, and the outcome is `Unknown` unless
+/// one of them is found violating.
+pub fn check_history_with_budget(history: &[HistoryEntry], max_states: u64) -> LinReport {
+    let mut report = LinReport {
+        outcome: LinOutcome::Linearizable,
+        keys_checked: 0,
+        ops_checked: 0,
+        states_explored: 0,
+    };
+    let mut undecided = false;
+    for (key, members) in partition_by_key(history) {
+        let budget = max_states.saturating_sub(report.states_explored);
+        let (verdict, states) = check_key(history, &members, budget);
+        report.states_explored += states;
+        match verdict {
+            KeyVerdict::Linearizable => {}
+            KeyVerdict::Exhausted => {
+                undecided = true;
+                continue;
+            }
+            KeyVerdict::Violation(explanation) => {
+                let ops = members.iter().map(|&i| history[i].clone()).collect();
+                let failure = LinFailure {
+                    key: key.to_string(),
+                    ops,
+                    explanation,
+                };
+                report.outcome = LinOutcome::NotLinearizable(failure);
+            }
+        }
+        report.keys_checked += 1;
+        report.ops_checked += members.len();
+        if !report.ok() {
+            return report;
+        }
+    }
+    if undecided {
+        report.outcome = LinOutcome::Unknown;
+    }
+    report
+}
+
+/// Entry indices grouped by key, groups ordered by (size, key).
+fn partition_by_key(history: &[HistoryEntry]) -> Vec<(&str, Vec<usize>)> {
+    let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, e) in history.iter().enumerate() {
+        by_key.entry(e.op.key()).or_default().push(i);
+    }
+    let mut parts: Vec<_> = by_key.into_iter().collect();
+    parts.sort_by_key(|(key, members)| (members.len(), *key));
+    parts
+}
+
+enum KeyVerdict {
+    Linearizable,
+    Violation(String),
+    Exhausted,
+}
+
+/// Checks the sub-history of one key; returns the verdict and the states visited.
+fn check_key(history: &[HistoryEntry], members: &[usize], budget: u64) -> (KeyVerdict, u64) {
+    let entries: Vec<&HistoryEntry> = members.iter().map(|&i| &history[i]).collect();
+    if let Some(msg) = entries.iter().find_map(|e| malformed(e)) {
+        return (KeyVerdict::Violation(msg), 0);
+    }
+    let problem = Problem::compile(&entries);
+    let mut search = Search::new(&problem.ops, budget);
+    let outcome = search.run();
+    let states = search.states;
+    let verdict = match outcome {
+        SearchOutcome::Linearizable => KeyVerdict::Linearizable,
+        SearchOutcome::Exhausted => KeyVerdict::Exhausted,
+        SearchOutcome::Violation => {
+            KeyVerdict::Violation(explain(&entries, &problem, search.best.as_ref(), states))
+        }
+    };
+    (verdict, states)
+}
+
+/// Describes why a completed entry cannot be interpreted, if it cannot.
+fn malformed(e: &HistoryEntry) -> Option<String> {
+    let complete = e.complete_ms?;
+    let why = if complete < e.invoke_ms {
+        "it completes before it is invoked"
+    } else {
+        match (&e.op, &e.result) {
+            (_, None) => "it is completed but has no result",
+            (KvOp::Put { .. }, Some(KvResult::Ok))
+            | (KvOp::Get { .. }, Some(KvResult::Value(_)))
+            | (KvOp::Cas { .. }, Some(KvResult::CasOk | KvResult::CasFailed { .. })) => {
+                return None
+            }
+            _ => "its result does not match its operation",
+        }
+    };
+    Some(format!(
+        "key {:?}: malformed entry {}: {why}",
+        e.op.key(),
+        describe(e)
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compilation of one key's sub-history into search operations.
+// ---------------------------------------------------------------------------------------------
+
+/// Register values are interned per key; `ABSENT` is the initial value.
+type Val = u32;
+const ABSENT: Val = 0;
+
+/// The sequential specification of one operation, on interned values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    /// Put (completed or not): always applies.
+    Write(Val),
+    /// Completed get that returned this value.
+    Read(Val),
+    /// Completed CAS that succeeded.
+    CasOk { expected: Val, new: Val },
+    /// Completed CAS that failed, reporting `current`.
+    CasFailed { expected: Val, current: Val },
+    /// Incomplete CAS, linearized only where it would succeed (a failing one is a no-op, which
+    /// is the same as dropping it).
+    CasMaybe { expected: Val, new: Val },
+}
+
+impl Step {
+    /// The register value after the operation, if it can return its recorded result in `cur`.
+    fn apply(self, cur: Val) -> Option<Val> {
+        match self {
+            Step::Write(v) => Some(v),
+            Step::Read(v) => (cur == v).then_some(cur),
+            Step::CasOk { expected, new } | Step::CasMaybe { expected, new } => {
+                (cur == expected).then_some(new)
+            }
+            Step::CasFailed { expected, current } => {
+                (cur == current && cur != expected).then_some(cur)
+            }
+        }
+    }
+
+    /// The value the operation requires the register to hold, if any.
+    fn observed(self) -> Option<Val> {
+        match self {
+            Step::Write(_) => None,
+            Step::Read(v) | Step::CasFailed { current: v, .. } => Some(v),
+            Step::CasOk { expected, .. } | Step::CasMaybe { expected, .. } => Some(expected),
+        }
+    }
+
+    /// The value written, for operations that may write.
+    fn written(self) -> Option<Val> {
+        match self {
+            Step::Write(v) | Step::CasOk { new: v, .. } | Step::CasMaybe { new: v, .. } => Some(v),
+            Step::Read(_) | Step::CasFailed { .. } => None,
+        }
+    }
+}
+
+/// One operation taking part in the search.
+#[derive(Clone, Debug)]
+struct SearchOp {
+    /// Index into the key's entries.
+    entry: usize,
+    step: Step,
+    invoke: u64,
+    /// Completion time, or the deadline of an optional (incomplete) write.
+    end: u64,
+    /// Incomplete write: may be dropped instead of linearized.
+    optional: bool,
+}
+
+/// One key's sub-history ready for the search.
+struct Problem {
+    ops: Vec<SearchOp>,
+    /// Interned values: `values[v]` is the text of `v` (`values[ABSENT]` is unused).
+    values: Vec<String>,
+}
+
+impl Problem {
+    /// Interns values, translates entries into steps, and keeps the incomplete writes that can
+    /// matter (see [`assign_deadlines`]).
+    fn compile(entries: &[&HistoryEntry]) -> Problem {
+        let mut interner = Interner::default();
+        let mut candidates = Vec::new();
+        for (i, e) in entries.iter().enumerate() {
+            if let Some(step) = compile_step(e, &mut interner) {
+                let end = e.complete_ms.unwrap_or(u64::MAX);
+                let optional = e.complete_ms.is_none();
+                candidates.push(SearchOp {
+                    entry: i,
+                    step,
+                    invoke: e.invoke_ms,
+                    end,
+                    optional,
+                });
+            }
+        }
+        let deadlines = assign_deadlines(&candidates, interner.values.len());
+        let ops = candidates
+            .into_iter()
+            .zip(deadlines)
+            .filter_map(|(mut op, deadline)| {
+                if op.optional {
+                    op.end = deadline?;
+                }
+                Some(op)
+            })
+            .collect();
+        Problem {
+            ops,
+            values: interner.values,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Interner {
+    ids: BTreeMap<String, Val>,
+    values: Vec<String>,
+}
+
+impl Interner {
+    fn id(&mut self, v: &Option<String>) -> Val {
+        let Some(s) = v else { return ABSENT };
+        if self.values.is_empty() {
+            self.values.push(String::new()); // slot of ABSENT
+        }
+        if let Some(&id) = self.ids.get(s) {
+            return id;
+        }
+        let id = self.values.len() as Val;
+        self.values.push(s.clone());
+        self.ids.insert(s.clone(), id);
+        id
+    }
+
+    fn some(&mut self, s: &str) -> Val {
+        self.id(&Some(s.to_string()))
+    }
+}
+
+/// The step of a (well-formed) entry; `None` for operations without effect or observation
+/// (incomplete gets, incomplete CAS writing the value it expects).
+fn compile_step(e: &HistoryEntry, interner: &mut Interner) -> Option<Step> {
+    let completed = e.complete_ms.is_some();
+    let step = match (&e.op, e.result.as_ref().filter(|_| completed)) {
+        (KvOp::Put { value, .. }, _) => Step::Write(interner.some(value)),
+        (KvOp::Get { .. }, None) => return None,
+        (KvOp::Get { .. }, Some(KvResult::Value(v))) => Step::Read(interner.id(v)),
+        (
+            KvOp::Cas {
+                expected, value, ..
+            },
+            result,
+        ) => {
+            let expected = interner.id(expected);
+            let new = interner.some(value);
+            match result {
+                None if expected == new => return None,
+                None => Step::CasMaybe { expected, new },
+                Some(KvResult::CasOk) => Step::CasOk { expected, new },
+                Some(KvResult::CasFailed { current }) => Step::CasFailed {
+                    expected,
+                    current: interner.id(current),
+                },
+                Some(_) => unreachable!("malformed entries are rejected before compilation"),
+            }
+        }
+        (KvOp::Get { .. }, Some(_)) => unreachable!("malformed entries are rejected"),
+    };
+    Some(step)
+}
+
+/// Deadline of every optional operation (`None` for it: drop it; completed operations get their
+/// own end, unused). An optional write of `v` is useful only before an observer of `v` that ends
+/// at or after the write's invocation; its deadline is the latest such end. Observers may be
+/// optional CAS themselves, whose ends are their deadlines: iterate to the (monotone) fixpoint.
+fn assign_deadlines(ops: &[SearchOp], n_values: usize) -> Vec<Option<u64>> {
+    let mut observers: Vec<Vec<usize>> = vec![Vec::new(); n_values.max(1)];
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(v) = op.step.observed() {
+            observers[v as usize].push(i);
+        }
+    }
+    let mut deadline: Vec<Option<u64>> = ops
+        .iter()
+        .map(|op| (!op.optional).then_some(op.end))
+        .collect();
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for (i, op) in ops.iter().enumerate().filter(|(_, op)| op.optional) {
+            let v = op.step.written().expect("optional operations write") as usize;
+            let latest = observers[v]
+                .iter()
+                .filter(|&&o| o != i)
+                .filter_map(|&o| deadline[o])
+                .filter(|&end| end >= op.invoke)
+                .max();
+            if latest > deadline[i] {
+                deadline[i] = latest;
+                changed = true;
+            }
+        }
+    }
+    deadline
+}
+
+// ---------------------------------------------------------------------------------------------
+// The search.
+// ---------------------------------------------------------------------------------------------
+
+/// Calls and returns in time order, as a doubly linked list whose removals can be undone in LIFO
+/// order ("dancing links"). Node 0 is the head sentinel, the last node the tail sentinel.
+struct EventList {
+    next: Vec<usize>,
+    prev: Vec<usize>,
+    /// Operation of each event node, and whether the node is its call.
+    op_of: Vec<usize>,
+    is_call: Vec<bool>,
+    call_node: Vec<usize>,
+    ret_node: Vec<usize>,
+}
+
+const HEAD: usize = 0;
+
+impl EventList {
+    /// Orders events by time; at equal times calls come first (intervals are closed), then
+    /// returns of completed operations, then deadlines of optional ones.
+    fn new(ops: &[SearchOp]) -> EventList {
+        let mut events: Vec<(u64, u8, usize)> = Vec::with_capacity(2 * ops.len());
+        for (i, op) in ops.iter().enumerate() {
+            events.push((op.invoke, 0, i));
+            events.push((op.end, 1 + u8::from(op.optional), i));
+        }
+        events.sort_unstable();
+        let n = events.len() + 2;
+        let mut list = EventList {
+            next: (1..=n).collect(),
+            prev: (0..n).map(|i| i.saturating_sub(1)).collect(),
+            op_of: vec![usize::MAX; n],
+            is_call: vec![false; n],
+            call_node: vec![0; ops.len()],
+            ret_node: vec![0; ops.len()],
+        };
+        for (k, &(_, kind, op)) in events.iter().enumerate() {
+            let node = k + 1;
+            list.op_of[node] = op;
+            list.is_call[node] = kind == 0;
+            if kind == 0 {
+                list.call_node[op] = node;
+            } else {
+                list.ret_node[op] = node;
+            }
+        }
+        list
+    }
+
+    fn first(&self) -> usize {
+        self.next[HEAD]
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first() == self.next.len() - 1
+    }
+
+    fn unlink(&mut self, node: usize) {
+        let (p, n) = (self.prev[node], self.next[node]);
+        self.next[p] = n;
+        self.prev[n] = p;
+    }
+
+    fn relink(&mut self, node: usize) {
+        let (p, n) = (self.prev[node], self.next[node]);
+        self.next[p] = node;
+        self.prev[n] = node;
+    }
+
+    /// Removes an operation's call and return.
+    fn lift(&mut self, op: usize) {
+        self.unlink(self.call_node[op]);
+        self.unlink(self.ret_node[op]);
+    }
+
+    /// Undoes the matching [`EventList::lift`] (must be the latest one not yet undone).
+    fn unlift(&mut self, op: usize) {
+        self.relink(self.ret_node[op]);
+        self.relink(self.call_node[op]);
+    }
+}
+
+/// Set of configurations `(done operations, register value)` already visited, as an
+/// open-addressing table over a flat arena of bitsets. Hashes are supplied by the caller.
+struct Memo {
+    words: usize,
+    slots: Vec<u32>,
+    hashes: Vec<u64>,
+    values: Vec<Val>,
+    arena: Vec<u64>,
+}
+
+const EMPTY_SLOT: u32 = u32::MAX;
+
+impl Memo {
+    fn new(words: usize) -> Memo {
+        Memo {
+            words,
+            slots: vec![EMPTY_SLOT; 64],
+            hashes: Vec::new(),
+            values: Vec::new(),
+            arena: Vec::new(),
+        }
+    }
+
+    /// Records the configuration; `false` if it was already present.
+    fn insert(&mut self, hash: u64, bits: &[u64], value: Val) -> bool {
+        if 2 * (self.hashes.len() + 1) > self.slots.len() {
+            self.grow();
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = hash as usize & mask;
+        loop {
+            let slot = self.slots[i];
+            if slot == EMPTY_SLOT {
+                self.slots[i] = self.hashes.len() as u32;
+                self.hashes.push(hash);
+                self.values.push(value);
+                self.arena.extend_from_slice(bits);
+                return true;
+            }
+            if self.same(slot as usize, hash, bits, value) {
+                return false;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn same(&self, entry: usize, hash: u64, bits: &[u64], value: Val) -> bool {
+        let stored = &self.arena[entry * self.words..(entry + 1) * self.words];
+        self.hashes[entry] == hash && self.values[entry] == value && stored == bits
+    }
+
+    fn grow(&mut self) {
+        let size = self.slots.len() * 2;
+        let mask = size - 1;
+        self.slots = vec![EMPTY_SLOT; size];
+        for (entry, &hash) in self.hashes.iter().enumerate() {
+            let mut i = hash as usize & mask;
+            while self.slots[i] != EMPTY_SLOT {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = entry as u32;
+        }
+    }
+}
+
+/// SplitMix64: a fixed pseudo-random function, for Zobrist keys and value mixing.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// Undo record of one linearized (or dropped) operation.
+struct Frame {
+    op: usize,
+    prev_value: Val,
+    dropped: bool,
+}
+
+/// The deepest dead end met: the longest linearizable prefix and the operation that could not
+/// follow it.
+#[derive(Clone, Debug)]
+struct DeadEnd {
+    prefix: Vec<usize>,
+    value: Val,
+    stuck: usize,
+}
+
+enum SearchOutcome {
+    Linearizable,
+    Violation,
+    Exhausted,
+}
+
+/// What to do after handling one event.
+enum Next {
+    Goto(usize),
+    Backtrack,
+}
+
+struct OutOfBudget;
+
+struct Search<'a> {
+    ops: &'a [SearchOp],
+    list: EventList,
+    memo: Memo,
+    zobrist: Vec<u64>,
+    bits: Vec<u64>,
+    hash: u64,
+    value: Val,
+    stack: Vec<Frame>,
+    linearized: usize,
+    best: Option<DeadEnd>,
+    states: u64,
+    budget: u64,
+}
+
+impl<'a> Search<'a> {
+    fn new(ops: &'a [SearchOp], budget: u64) -> Search<'a> {
+        let words = ops.len().div_ceil(64).max(1);
+        Search {
+            ops,
+            list: EventList::new(ops),
+            memo: Memo::new(words),
+            zobrist: (0..ops.len() as u64).map(splitmix64).collect(),
+            bits: vec![0; words],
+            hash: 0,
+            value: ABSENT,
+            stack: Vec::new(),
+            linearized: 0,
+            best: None,
+            states: 0,
+            budget,
+        }
+    }
+
+    /// Walks the event list until every operation is linearized or dropped (success), the
+    /// search space is exhausted (violation), or the budget runs out.
+    ///
+    /// `cur` never reaches the tail sentinel while the list is non-empty: every remaining call
+    /// precedes its own return, so the walk meets a return first.
+    fn run(&mut self) -> SearchOutcome {
+        let mut cur = self.list.first();
+        while !self.list.is_empty() {
+            let op = self.list.op_of[cur];
+            let step = if self.list.is_call[cur] {
+                self.at_call(op, cur)
+            } else {
+                self.at_return(op, cur)
+            };
+            cur = match step {
+                Err(OutOfBudget) => return SearchOutcome::Exhausted,
+                Ok(Next::Goto(node)) => node,
+                Ok(Next::Backtrack) => match self.backtrack() {
+                    Some(node) => node,
+                    None => return SearchOutcome::Violation,
+                },
+            };
+        }
+        SearchOutcome::Linearizable
+    }
+
+    /// Tries to linearize `op` now; on success restarts from the head, else moves on.
+    fn at_call(&mut self, op: usize, node: usize) -> Result<Next, OutOfBudget> {
+        if let Some(after) = self.ops[op].step.apply(self.value) {
+            if self.enter(op, after, false)? {
+                return Ok(Next::Goto(self.list.first()));
+            }
+        }
+        Ok(Next::Goto(self.list.next[node]))
+    }
+
+    /// `op` reached its end without being linearized: drop it if optional, else dead end.
+    fn at_return(&mut self, op: usize, node: usize) -> Result<Next, OutOfBudget> {
+        if self.ops[op].optional {
+            let following = self.list.next[node];
+            if self.enter(op, self.value, true)? {
+                return Ok(Next::Goto(following));
+            }
+            return Ok(Next::Backtrack);
+        }
+        self.note_dead_end(op);
+        Ok(Next::Backtrack)
+    }
+
+    /// Marks `op` done with register value `after`, unless that configuration was already
+    /// visited. Returns whether the search moved forward.
+    fn enter(&mut self, op: usize, after: Val, dropped: bool) -> Result<bool, OutOfBudget> {
+        self.toggle(op);
+        let key = self.hash ^ splitmix64(u64::from(after) ^ 0xA5A5_5A5A_0F0F_F0F0);
+        if !self.memo.insert(key, &self.bits, after) {
+            self.toggle(op);
+            return Ok(false);
+        }
+        if self.states >= self.budget {
+            return Err(OutOfBudget);
+        }
+        self.states += 1;
+        self.stack.push(Frame {
+            op,
+            prev_value: self.value,
+            dropped,
+        });
+        self.value = after;
+        self.linearized += usize::from(!dropped);
+        self.list.lift(op);
+        Ok(true)
+    }
+
+    /// Undoes frames up to and including the latest linearized operation; returns where to
+    /// resume (just after its call), or `None` if nothing is left to undo.
+    fn backtrack(&mut self) -> Option<usize> {
+        loop {
+            let frame = self.stack.pop()?;
+            self.list.unlift(frame.op);
+            self.toggle(frame.op);
+            self.value = frame.prev_value;
+            if !frame.dropped {
+                self.linearized -= 1;
+                return Some(self.list.next[self.list.call_node[frame.op]]);
+            }
+        }
+    }
+
+    fn toggle(&mut self, op: usize) {
+        self.bits[op / 64] ^= 1 << (op % 64);
+        self.hash ^= self.zobrist[op];
+    }
+
+    fn note_dead_end(&mut self, stuck: usize) {
+        if self
+            .best
+            .as_ref()
+            .is_some_and(|b| b.prefix.len() >= self.linearized)
+        {
+            return;
+        }
+        let prefix = self
+            .stack
+            .iter()
+            .filter(|f| !f.dropped)
+            .map(|f| f.op)
+            .collect();
+        self.best = Some(DeadEnd {
+            prefix,
+            value: self.value,
+            stuck,
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Explanations.
+// ---------------------------------------------------------------------------------------------
+
+/// Human-readable account of a violation on one key.
+fn explain(
+    entries: &[&HistoryEntry],
+    problem: &Problem,
+    best: Option<&DeadEnd>,
+    states: u64,
+) -> String {
+    let key = entries[0].op.key();
+    let mut text = format!(
+        "key {key:?}: its {} operations have no linearization ({states} states explored)",
+        entries.len()
+    );
+    let Some(best) = best else { return text };
+    let show_value = |v: Val| show(&(v != ABSENT).then(|| problem.values[v as usize].clone()));
+    let prefix: Vec<&HistoryEntry> = best
+        .prefix
+        .iter()
+        .map(|&op| entries[problem.ops[op].entry])
+        .collect();
+    text += &format!(
+        ". Longest linearizable prefix: {} operation(s){}, leaving {key:?} = {}",
+        prefix.len(),
+        list_prefix(&prefix),
+        show_value(best.value),
+    );
+    let stuck = entries[problem.ops[best.stuck].entry];
+    text += &format!(". It cannot be followed by {}", describe(stuck));
+    if let Some(hint) = observation_hint(entries, stuck) {
+        text += &format!(": {hint}");
+    }
+    text
+}
+
+/// The last few operations of a prefix, in linearization order.
+fn list_prefix(prefix: &[&HistoryEntry]) -> String {
+    const SHOWN: usize = 6;
+    if prefix.is_empty() {
+        return String::new();
+    }
+    let skip = prefix.len().saturating_sub(SHOWN);
+    let shown: Vec<String> = prefix[skip..].iter().map(|e| describe(e)).collect();
+    let ellipsis = if skip > 0 { "…, " } else { "" };
+    format!(" ({ellipsis}{})", shown.join("; "))
+}
+
+/// Why an operation that needed a specific register value could not get it, when a simple
+/// real-time argument shows it.
+fn observation_hint(entries: &[&HistoryEntry], stuck: &HistoryEntry) -> Option<String> {
+    let wanted = observed_value(stuck)?;
+    let writes: Vec<&HistoryEntry> = entries
+        .iter()
+        .copied()
+        .filter(|e| written_value(e).is_some())
+        .collect();
+    let Some(wanted) = wanted else {
+        let before = writes.iter().find(|w| precedes(w, stuck))?;
+        return Some(format!(
+            "it needs the key absent, but {} completed before it began",
+            describe(before)
+        ));
+    };
+    let writers: Vec<&HistoryEntry> = writes
+        .iter()
+        .copied()
+        .filter(|w| written_value(w) == Some(wanted))
+        .collect();
+    if writers.is_empty() {
+        return Some(format!("no operation on this key ever wrote {wanted:?}"));
+    }
+    if writers.iter().all(|w| precedes(stuck, w)) {
+        let earlier: Vec<&str> = writes
+            .iter()
+            .filter(|w| !precedes(stuck, w))
+            .filter_map(|w| written_value(w))
+            .collect();
+        return Some(format!(
+            "every write of {wanted:?} began after it completed; the writes that could precede it \
+             wrote {}",
+            quote_all(earlier)
+        ));
+    }
+    let overwrite = writes.iter().find(|o| {
+        written_value(o) != Some(wanted)
+            && precedes(o, stuck)
+            && writers.iter().all(|w| precedes(w, o))
+    });
+    Some(match overwrite {
+        Some(o) => format!(
+            "every write of {wanted:?} was followed by {}, which completed before it began",
+            describe(o)
+        ),
+        None => format!(
+            "{wanted:?} was written by an operation that could precede it, but no order of the \
+             operations around it leaves {wanted:?} current at that point"
+        ),
+    })
+}
+
+/// `a` completed before `b` was invoked (so every linearization puts `a` first).
+fn precedes(a: &HistoryEntry, b: &HistoryEntry) -> bool {
+    a.complete_ms.is_some_and(|c| c < b.invoke_ms)
+}
+
+/// The value an entry needed to find (`Some(None)`: absent).
+fn observed_value(e: &HistoryEntry) -> Option<Option<&str>> {
+    match (&e.op, e.result.as_ref()?) {
+        (KvOp::Get { .. }, KvResult::Value(v)) => Some(v.as_deref()),
+        (KvOp::Cas { expected, .. }, KvResult::CasOk) => Some(expected.as_deref()),
+        (KvOp::Cas { .. }, KvResult::CasFailed { current }) => Some(current.as_deref()),
+        _ => None,
+    }
+}
+
+/// The value an entry may have written.
+fn written_value(e: &HistoryEntry) -> Option<&str> {
+    let may_write = e.complete_ms.is_none() || e.result == Some(KvResult::CasOk);
+    match &e.op {
+        KvOp::Put { value, .. } => Some(value),
+        KvOp::Cas { value, .. } if may_write => Some(value),
+        _ => None,
+    }
+}
+
+fn quote_all(mut values: Vec<&str>) -> String {
+    values.sort_unstable();
+    values.dedup();
+    if values.is_empty() {
+        return "nothing".to_string();
+    }
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    quoted.join(", ")
+}
+
+fn show(v: &Option<String>) -> String {
+    match v {
+        Some(s) => format!("{s:?}"),
+        None => "absent".to_string(),
+    }
+}
+
+/// E.g. `get k at [1200,1300] by client 2 (#7) returned "a"`.
+fn describe(e: &HistoryEntry) -> String {
+    let what = match &e.op {
+        KvOp::Put { key, value } => format!("put {key}={value:?}"),
+        KvOp::Get { key } => format!("get {key}"),
+        KvOp::Cas {
+            key,
+            expected,
+            value,
+        } => format!("cas {key} {}->{value:?}", show(expected)),
+    };
+    let (span, outcome) = match e.complete_ms {
+        None => (
+            format!("[{},…)", e.invoke_ms),
+            " with no answer".to_string(),
+        ),
+        Some(c) => (
+            format!("[{},{c}]", e.invoke_ms),
+            describe_result(e.result.as_ref()),
+        ),
+    };
+    format!(
+        "{what} at {span} by client {} (#{}){outcome}",
+        e.client, e.id
+    )
+}
+
+fn describe_result(result: Option<&KvResult>) -> String {
+    match result {
+        None => String::new(),
+        Some(KvResult::Ok) => " ok".to_string(),
+        Some(KvResult::Value(v)) => format!(" returned {}", show(v)),
+        Some(KvResult::CasOk) => " succeeded".to_string(),
+        Some(KvResult::CasFailed { current }) => format!(" failed, finding {}", show(current)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(step: Step, invoke: u64, end: u64, optional: bool) -> SearchOp {
+        SearchOp {
+            entry: 0,
+            step,
+            invoke,
+            end,
+            optional,
+        }
+    }
+
+    #[test]
+    fn unobserved_incomplete_writes_get_no_deadline() {
+        let ops = [
+            op(Step::Write(1), 0, u64::MAX, true),  // value 1 read at [5,9]
+            op(Step::Write(2), 0, u64::MAX, true),  // value 2 never observed
+            op(Step::Write(3), 20, u64::MAX, true), // value 3 read only before it began
+            op(Step::Read(1), 5, 9, false),
+            op(Step::Read(3), 5, 9, false),
+        ];
+        let d = assign_deadlines(&ops, 4);
+        assert_eq!(d, vec![Some(9), None, None, Some(9), Some(9)]);
+    }
+
+    #[test]
+    fn deadlines_propagate_through_incomplete_cas_chains() {
+        let ops = [
+            op(Step::Write(1), 0, u64::MAX, true),
+            op(
+                Step::CasMaybe {
+                    expected: 1,
+                    new: 2,
+                },
+                1,
+                u64::MAX,
+                true,
+            ),
+            op(
+                Step::CasMaybe {
+                    expected: 2,
+                    new: 3,
+                },
+                2,
+                u64::MAX,
+                true,
+            ),
+            op(Step::Read(3), 10, 40, false),
+            // A cycle of incomplete CAS observed by nobody complete: all dropped.
+            op(
+                Step::CasMaybe {
+                    expected: 5,
+                    new: 6,
+                },
+                0,
+                u64::MAX,
+                true,
+            ),
+            op(
+                Step::CasMaybe {
+                    expected: 6,
+                    new: 5,
+                },
+                0,
+                u64::MAX,
+                true,
+            ),
+        ];
+        let d = assign_deadlines(&ops, 7);
+        assert_eq!(d, vec![Some(40), Some(40), Some(40), Some(40), None, None]);
+    }
+
+    #[test]
+    fn memo_distinguishes_sets_and_values_even_on_hash_collisions() {
+        let mut memo = Memo::new(2);
+        assert!(memo.insert(7, &[1, 0], 0));
+        assert!(!memo.insert(7, &[1, 0], 0));
+        assert!(memo.insert(7, &[1, 0], 1));
+        assert!(memo.insert(7, &[0, 1], 0));
+        for i in 0..1000u64 {
+            assert!(memo.insert(i % 3, &[i, 5], 2));
+        }
+        assert!(!memo.insert(2, &[500, 5], 2));
+        assert!(!memo.insert(7, &[0, 1], 0));
+    }
+
+    #[test]
+    fn lift_and_unlift_restore_the_event_list() {
+        let ops = [
+            op(Step::Write(1), 0, 10, false),
+            op(Step::Read(1), 5, 10, false),
+            op(Step::Read(1), 10, 20, false),
+        ];
+        let mut list = EventList::new(&ops);
+        let walk = |l: &EventList| {
+            let mut v = Vec::new();
+            let mut n = l.first();
+            while n != l.next.len() - 1 {
+                v.push((l.op_of[n], l.is_call[n]));
+                n = l.next[n];
+            }
+            v
+        };
+        let full = walk(&list);
+        // Calls at time 10 come before returns at time 10.
+        assert_eq!(
+            full,
+            vec![
+                (0, true),
+                (1, true),
+                (2, true),
+                (0, false),
+                (1, false),
+                (2, false)
+            ]
+        );
+        list.lift(1);
+        list.lift(0);
+        assert_eq!(walk(&list), vec![(2, true), (2, false)]);
+        list.unlift(0);
+        list.unlift(1);
+        assert_eq!(walk(&list), full);
+        list.lift(0);
+        list.lift(1);
+        list.lift(2);
+        assert!(list.is_empty());
+    }
+}
