@@ -9,5 +9,6 @@ pub mod actor;
 pub mod check;
 pub mod protocol;
 pub mod scenario;
+pub mod session;
 pub mod sim;
 pub mod trace;

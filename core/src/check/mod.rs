@@ -1,3 +1,121 @@
-//! The checker: safety invariants of the spec (section 14), one per file, and a
-//! linearizability check of the client history.
+//! The checker: the safety invariants of the spec (section 14), asserted after every event,
+//! one per file, plus a linearizability check of the client history.
+//!
+//! `Checker::after_step` first records what the step showed (`facts.rs`: messages sent and
+//! delivered, stores written, states entered), then runs each invariant. A violation names
+//! the invariant, the event, the time and the node, so the run can be replayed from its seed.
+
+pub mod facts;
 pub mod linearizability;
+
+mod agreement;
+mod all_member;
+mod contiguity;
+mod epochs;
+mod monotonic;
+mod pn;
+mod persist_before_send;
+mod reads;
+mod uncommitted;
+
+use crate::actor::Rank;
+use crate::protocol::Ceph;
+use crate::sim::World;
+use crate::trace::TraceEvent;
+use facts::Facts;
+use serde::{Deserialize, Serialize};
+
+/// A broken rule of the protocol.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The invariant's name, e.g. `commit-needs-every-accept`.
+    pub invariant: String,
+    pub event: u64,
+    pub t_ms: u64,
+    pub node: Option<Rank>,
+    pub detail: String,
+    pub seed: u64,
+}
+
+impl std::fmt::Display for Violation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let node = self.node.map(|n| format!(", mon.{n}")).unwrap_or_default();
+        write!(
+            f,
+            "invariant `{}` broken at event {} (t={} ms{node}): {}",
+            self.invariant, self.event, self.t_ms, self.detail
+        )
+    }
+}
+
+/// What an invariant returns when it fails: its name, the node and a sentence.
+pub struct Broken {
+    pub invariant: &'static str,
+    pub node: Option<Rank>,
+    pub detail: String,
+}
+
+pub type Check = Result<(), Broken>;
+
+pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Check {
+    Err(Broken { invariant, node: Some(node), detail })
+}
+
+/// The names of every invariant, for the UI's list and the docs.
+pub const INVARIANTS: [&str; 15] = [
+    agreement::NAME,
+    contiguity::NAME,
+    monotonic::NAME,
+    all_member::COMMIT,
+    all_member::RECOVERY,
+    pn::ONE_VALUE,
+    pn::SHAPE,
+    pn::PROMISES,
+    persist_before_send::NAME,
+    uncommitted::NAME,
+    epochs::PARITY,
+    epochs::FILTER,
+    epochs::LEADER,
+    reads::WITHIN,
+    reads::ACROSS,
+];
+
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    facts: Facts,
+}
+
+impl Checker {
+    pub fn new(world: &World<Ceph>) -> Self {
+        Checker { facts: Facts::new(world) }
+    }
+
+    /// Record what the last step showed, then assert every invariant.
+    pub fn after_step(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Result<(), Violation> {
+        let f = &mut self.facts;
+        let result = f
+            .observe(world, log)
+            .and_then(|_| pn::check(f, world, log))
+            .and_then(|_| persist_before_send::check(f, world, log))
+            .and_then(|_| all_member::check(f, world, log))
+            .and_then(|_| uncommitted::check(f, world, log))
+            .and_then(|_| epochs::check(f, world, log))
+            .and_then(|_| agreement::check(f, world))
+            .and_then(|_| contiguity::check(f, world, log))
+            .and_then(|_| monotonic::check(f, world))
+            .and_then(|_| reads::check(f, world));
+        self.facts.end_step(world);
+        result.map_err(|b| Violation {
+            invariant: b.invariant.to_string(),
+            event: world.events(),
+            t_ms: world.now_ms(),
+            node: b.node,
+            detail: b.detail,
+            seed: world.seed,
+        })
+    }
+
+    pub fn facts(&self) -> &Facts {
+        &self.facts
+    }
+}

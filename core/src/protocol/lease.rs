@@ -55,15 +55,20 @@ impl Monitor {
 
     /// Spec 10.5: may this monitor answer a read from its local store right now?
     pub fn is_readable(&self) -> bool {
+        self.is_readable_at(self.now_ms)
+    }
+
+    /// Readability at `now_ms` on our clock (the checker asks between our own inputs).
+    pub fn is_readable_at(&self, now_ms: u64) -> bool {
         (self.is_leader() || self.is_peon())
             && matches!(self.paxos.state, PaxosState::Active | PaxosState::Updating | PaxosState::Writing)
             && self.lc() > 0
-            && self.lease_valid()
+            && self.lease_valid(now_ms)
     }
 
-    fn lease_valid(&self) -> bool {
+    fn lease_valid(&self, now_ms: u64) -> bool {
         self.quorum.len() == 1
-            || self.now_ms < self.paxos.lease_expire_ms
+            || now_ms < self.paxos.lease_expire_ms
             || (self.is_peon()
                 && self.config.broken(Mutation::ReadAfterLeaseExpiry)
                 && self.paxos.state == PaxosState::Active)

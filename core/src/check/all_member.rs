@@ -1,0 +1,46 @@
+//! Spec 14.4 and 14.5: the leader commits only after every quorum member accepted, and
+//! leaves recovery only after a LAST with its current pn from every quorum member. Both are
+//! checked against what the leader actually received, not against its own counters.
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::{Ceph, MonState};
+use crate::sim::World;
+use crate::trace::{TraceEvent, TraceKind};
+
+pub const COMMIT: &str = "commit-needs-every-accept";
+pub const RECOVERY: &str = "recovery-needs-every-last";
+
+pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for e in log {
+        let TraceKind::State { role_from, role_to, phase_from, phase_to } = &e.kind else { continue };
+        let Some(r) = e.node else { continue };
+        let Some(m) = world.node(r) else { continue };
+        if *role_to != MonState::Leader.name() || m.quorum.len() < 2 {
+            continue;
+        }
+        let missing = |got: Option<&std::collections::BTreeSet<u8>>| -> Vec<u8> {
+            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(q))).collect()
+        };
+        if phase_to.starts_with("writing") && !phase_from.starts_with("writing") {
+            let key = (r, m.epoch, m.paxos.accepted_pn, m.store.last_committed);
+            let absent = missing(f.accepts_received.get(&key));
+            if !absent.is_empty() {
+                let v = m.store.last_committed + 1;
+                return broken(COMMIT, r, format!("commits v{v} without ACCEPT from {absent:?} (quorum {:?})", m.quorum));
+            }
+        }
+        if *role_from == MonState::Leader.name() && *phase_from == "recovering" && *phase_to != "recovering" {
+            let key = (r, m.epoch, m.paxos.accepted_pn);
+            let absent = missing(f.lasts_received.get(&key));
+            if !absent.is_empty() {
+                return broken(
+                    RECOVERY,
+                    r,
+                    format!("left recovery (pn {}) without LAST from {absent:?}", m.paxos.accepted_pn),
+                );
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,101 @@
+//! Spec 14.11 - 14.13: epoch parity and monotonicity, the epoch filter on Paxos messages,
+//! and one leader per epoch (claimed only while every cut link is cut both ways).
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::{Ceph, ElectionOp, MonState, Msg};
+use crate::sim::World;
+use crate::trace::{TraceEvent, TraceKind};
+
+pub const PARITY: &str = "epoch-parity";
+pub const FILTER: &str = "epoch-filter";
+pub const LEADER: &str = "one-leader-per-epoch";
+
+pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    parity(f, world, log)?;
+    filter(f, world, log)?;
+    leader(f, world, log)
+}
+
+fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for r in 0..world.n() {
+        let (before, now) = (f.prev[r as usize].durable_epoch, world.durable(r).election_epoch);
+        if now < before {
+            return broken(PARITY, r, format!("durable epoch went back from {before} to {now}"));
+        }
+        if let Some(m) = world.node(r) {
+            if matches!(m.state, MonState::Leader | MonState::Peon) && m.epoch % 2 == 1 {
+                return broken(PARITY, r, format!("{} at odd epoch {}", m.state.name(), m.epoch));
+            }
+        }
+    }
+    for e in log {
+        if let (TraceKind::Send { msg: Msg::Election(el), .. }, Some(r)) = (&e.kind, e.node) {
+            let odd_expected = matches!(el.op, ElectionOp::Propose | ElectionOp::Ack);
+            if (el.epoch % 2 == 1) != odd_expected {
+                return broken(PARITY, r, format!("{:?} carries epoch {}", el.op, el.epoch));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A Paxos message from another epoch, or to a peon from someone other than its leader, must
+/// change nothing but (for a higher epoch) send the receiver back to probing.
+fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for d in &f.delivered {
+        let before = &f.prev[d.to as usize];
+        let foreign_epoch = d.epoch != before.epoch;
+        let not_my_leader = before.role == Some(MonState::Peon) && before.leader != Some(d.from);
+        if !(foreign_epoch || not_my_leader) {
+            continue;
+        }
+        let Some(m) = world.node(d.to) else { continue };
+        let s = world.durable(d.to);
+        let bootstrapped = m.state == MonState::Probing && d.epoch > before.epoch;
+        let unchanged = s.last_committed == before.lc && s.accepted_pn == before.durable_accepted_pn && s.values.len() == before.values;
+        let sent_paxos = log.iter().any(|e| e.node == Some(d.to) && matches!(&e.kind, TraceKind::Send { msg: Msg::Paxos(_), .. }));
+        if !(bootstrapped || (unchanged && !sent_paxos)) {
+            return broken(
+                FILTER,
+                d.to,
+                format!("processed {:?} from mon.{} at epoch {} while at epoch {}", d.op, d.from, d.epoch, before.epoch),
+            );
+        }
+    }
+    Ok(())
+}
+
+fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for e in log {
+        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        if *role_to != MonState::Leader.name() {
+            continue;
+        }
+        let Some(m) = world.node(r) else { continue };
+        match f.victories.get(&m.epoch) {
+            Some(w) if *w != r && !f.asymmetric_ever => {
+                return broken(LEADER, r, format!("second leader in epoch {} (mon.{w} won it first)", m.epoch));
+            }
+            Some(_) => {}
+            None => {
+                f.victories.insert(m.epoch, r);
+            }
+        }
+    }
+    if f.asymmetric_ever {
+        return Ok(());
+    }
+    for r in 0..world.n() {
+        let Some(m) = world.node(r) else { continue };
+        if m.state != MonState::Peon {
+            continue;
+        }
+        if let (Some(w), Some(l)) = (f.victories.get(&m.epoch), m.leader) {
+            if *w != l {
+                return broken(LEADER, r, format!("peon of epoch {} follows mon.{l}, but mon.{w} won it", m.epoch));
+            }
+        }
+    }
+    Ok(())
+}

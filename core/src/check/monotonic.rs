@@ -1,0 +1,19 @@
+//! Spec 14.3, monotonic commit: a node's durable `last_committed` never decreases.
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::Ceph;
+use crate::sim::World;
+
+pub const NAME: &str = "monotonic-commit";
+
+pub fn check(f: &Facts, world: &World<Ceph>) -> Check {
+    for r in 0..world.n() {
+        let lc = world.durable(r).last_committed;
+        let before = f.prev[r as usize].lc;
+        if lc < before {
+            return broken(NAME, r, format!("last_committed went back from {before} to {lc}"));
+        }
+    }
+    Ok(())
+}

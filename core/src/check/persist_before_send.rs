@@ -1,0 +1,47 @@
+//! Spec 14.9 and table 4.2: each message leaves only after the write it depends on is durable.
+//! Checked against the durable store (what would survive a crash right now).
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::{Ceph, ElectionOp, Msg, PaxosOp};
+use crate::sim::World;
+use crate::trace::{TraceEvent, TraceKind};
+
+pub const NAME: &str = "persist-before-send";
+
+pub fn check(_f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for e in log {
+        let (TraceKind::Send { msg, .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let s = world.durable(r);
+        let problem = match msg {
+            Msg::Paxos(p) => match p.op {
+                PaxosOp::Collect if s.last_pn < p.pn => Some(format!("COLLECT pn {} before last_pn is durable ({})", p.pn, s.last_pn)),
+                // A refusal may carry a pn this node generated as leader (kept in memory only,
+                // durable as last_pn); a new promise must be durable as accepted_pn.
+                PaxosOp::Last if s.accepted_pn.max(s.last_pn) < p.pn => {
+                    Some(format!("LAST promising pn {} before accepted_pn is durable ({})", p.pn, s.accepted_pn))
+                }
+                PaxosOp::Begin | PaxosOp::Accept => {
+                    let v = p.last_committed + 1;
+                    let stored = s.values.contains_key(&v) && s.pending_v == v && s.pending_pn == p.pn;
+                    (!stored && s.last_committed < v)
+                        .then(|| format!("{} for v{v} (pn {}) before the value and pending_pn are durable", p.op_name(), p.pn))
+                }
+                PaxosOp::Commit if p.values.len() == 1 && s.last_committed < p.last_committed => {
+                    Some(format!("COMMIT of v{} before it is durable (lc {})", p.last_committed, s.last_committed))
+                }
+                _ => None,
+            },
+            Msg::Election(el) if el.op != ElectionOp::Nak => {
+                let first_boot = el.epoch == 1 && s.election_epoch == 0;
+                (s.election_epoch != el.epoch && !first_boot)
+                    .then(|| format!("{:?} at epoch {} while the durable epoch is {}", el.op, el.epoch, s.election_epoch))
+            }
+            _ => None,
+        };
+        if let Some(detail) = problem {
+            return broken(NAME, r, detail);
+        }
+    }
+    Ok(())
+}

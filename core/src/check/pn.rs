@@ -1,0 +1,62 @@
+//! Spec 14.6 - 14.8: one value in flight, the shape and freshness of proposal numbers, and
+//! the promise rules.
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::{Ceph, Msg, PaxosOp};
+use crate::sim::World;
+use crate::trace::{TraceEvent, TraceKind};
+
+pub const ONE_VALUE: &str = "one-value-in-flight";
+pub const SHAPE: &str = "pn-shape-and-freshness";
+pub const PROMISES: &str = "promises-kept";
+
+pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for r in 0..world.n() {
+        let (before, now) = (f.prev[r as usize].durable_accepted_pn, world.durable(r).accepted_pn);
+        if now < before {
+            return broken(PROMISES, r, format!("persisted accepted_pn went back from {before} to {now}"));
+        }
+    }
+    // One collect goes to every peer: check its pn once per step.
+    let mut collects_seen = std::collections::BTreeSet::new();
+    for e in log {
+        let (TraceKind::Send { msg: Msg::Paxos(p), .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        match p.op {
+            PaxosOp::Begin => {
+                let targets: Vec<u64> = p.values.keys().copied().collect();
+                if targets != [p.last_committed + 1] {
+                    return broken(ONE_VALUE, r, format!("BEGIN at lc {} carries versions {targets:?}", p.last_committed));
+                }
+            }
+            PaxosOp::Collect => {
+                if !collects_seen.insert((r, p.pn)) {
+                    continue;
+                }
+                if p.pn % 100 != r as u64 {
+                    return broken(SHAPE, r, format!("pn {} does not end in rank {r}", p.pn));
+                }
+                let (prev, seen) = (f.last_collect_pn[r as usize], f.max_pn_seen[r as usize]);
+                if p.pn <= prev || p.pn <= seen {
+                    return broken(SHAPE, r, format!("collect pn {} not above earlier pn {prev} / seen pn {seen}", p.pn));
+                }
+                f.last_collect_pn[r as usize] = p.pn;
+                f.max_pn_seen[r as usize] = p.pn;
+            }
+            PaxosOp::Accept => {
+                let promised = f.prev[r as usize].accepted_pn;
+                if p.pn != promised {
+                    return broken(PROMISES, r, format!("ACCEPT for pn {} while promised {promised}", p.pn));
+                }
+            }
+            PaxosOp::Last => {
+                let promised = f.prev[r as usize].accepted_pn;
+                if p.pn < promised {
+                    return broken(PROMISES, r, format!("LAST promises pn {} below earlier promise {promised}", p.pn));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! Spec 14.14 and 14.15: read freshness. Within an epoch, a readable node holds the latest
+//! commit of that epoch (peons drop their lease at BEGIN, links are FIFO). Across epochs, with
+//! Ceph's default timings, no node of an older epoch is still readable once a newer epoch has
+//! committed a version it lacks (the lease margin of spec 10.6); large clock skew breaks this,
+//! which is exactly what the playground's "beyond the assumptions" lessons show.
+
+use super::facts::Facts;
+use super::{broken, Check};
+use crate::protocol::{Ceph, MonState};
+use crate::sim::World;
+
+pub const WITHIN: &str = "read-fresh-within-epoch";
+pub const ACROSS: &str = "read-fresh-across-epochs";
+
+pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
+    for r in 0..world.n() {
+        let Some(m) = world.node(r) else { continue };
+        if matches!(m.state, MonState::Leader | MonState::Peon) {
+            let e = f.max_lc_in_epoch.entry(m.epoch).or_default();
+            *e = (*e).max(m.store.last_committed);
+        }
+    }
+    let across_claimed = world.config.has_default_timing();
+    for r in 0..world.n() {
+        let Some(m) = world.node(r) else { continue };
+        let local = world.slot(r).clock.local_ms(world.now_ms());
+        if !m.is_readable_at(local) {
+            continue;
+        }
+        let lc = m.store.last_committed;
+        let latest = f.max_lc_in_epoch.get(&m.epoch).copied().unwrap_or(0);
+        if lc < latest {
+            return broken(WITHIN, r, format!("readable at lc {lc} while epoch {} reached lc {latest}", m.epoch));
+        }
+        if !across_claimed {
+            continue;
+        }
+        if let Some((e, newer)) = f.max_lc_in_epoch.range(m.epoch + 1..).find(|(_, v)| **v > lc) {
+            return broken(
+                ACROSS,
+                r,
+                format!("still readable in epoch {} at lc {lc} after epoch {e} committed v{newer}", m.epoch),
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,232 @@
+//! A run as the front ends use it: the world, the checker after every event, the recorded
+//! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
+
+use crate::check::{Checker, Violation};
+use crate::protocol::Ceph;
+use crate::scenario::{Action, Scenario, TimedAction};
+use crate::sim::World;
+use crate::trace::{TraceEvent, TraceHasher, TraceKind};
+
+/// A saved world and checker at an event boundary.
+#[derive(Clone, Debug)]
+struct Snapshot {
+    events: u64,
+    t_ms: u64,
+    world: World<Ceph>,
+    checker: Checker,
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    /// The scenario this run replays: the base plus every user action, in time order.
+    scenario: Scenario,
+    world: World<Ceph>,
+    checker: Checker,
+    trace: Vec<TraceEvent<Ceph>>,
+    record: bool,
+    snapshots: Vec<Snapshot>,
+    /// Take a snapshot every this many events (0 = never).
+    snapshot_every: u64,
+    violation: Option<Violation>,
+    hash: TraceHasher,
+    /// Events processed by the furthest run so far.
+    frontier_events: u64,
+    last_step_len: usize,
+    /// The latest step's entries when not recording.
+    unrecorded: Vec<TraceEvent<Ceph>>,
+}
+
+impl Session {
+    pub fn new(scenario: Scenario) -> Self {
+        Session::with_options(scenario, true, 2_000)
+    }
+
+    /// `record`: keep the trace (the campaign and the bench can skip it);
+    /// `snapshot_every`: events between time-travel snapshots (0 = none).
+    pub fn with_options(scenario: Scenario, record: bool, snapshot_every: u64) -> Self {
+        let world = World::new(&scenario);
+        let checker = Checker::new(&world);
+        let mut s = Session {
+            scenario,
+            world,
+            checker,
+            trace: Vec::new(),
+            record,
+            snapshots: Vec::new(),
+            snapshot_every,
+            violation: None,
+            hash: TraceHasher::default(),
+            frontier_events: 0,
+            last_step_len: 0,
+            unrecorded: Vec::new(),
+        };
+        s.absorb_step();
+        s.take_snapshot();
+        s
+    }
+
+    pub fn world(&self) -> &World<Ceph> {
+        &self.world
+    }
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+    pub fn trace(&self) -> &[TraceEvent<Ceph>] {
+        &self.trace
+    }
+    /// The trace entries of the latest step (recorded or not).
+    pub fn last_step(&self) -> &[TraceEvent<Ceph>] {
+        if self.record {
+            &self.trace[self.trace.len() - self.last_step_len..]
+        } else {
+            &self.unrecorded
+        }
+    }
+    pub fn violation(&self) -> Option<&Violation> {
+        self.violation.as_ref()
+    }
+    pub fn checker(&self) -> &Checker {
+        &self.checker
+    }
+    pub fn now_ms(&self) -> u64 {
+        self.world.now_ms()
+    }
+    /// Hash of everything recorded so far: equal hashes mean the same run.
+    pub fn trace_hash(&self) -> u64 {
+        self.hash.finish()
+    }
+
+    /// Process one event. False when the queue is empty or a violation stopped the run.
+    pub fn step(&mut self) -> bool {
+        if self.violation.is_some() || !self.world.step() {
+            return false;
+        }
+        self.absorb_step();
+        if self.snapshot_every > 0 && self.world.events() % self.snapshot_every == 0 {
+            self.take_snapshot();
+        }
+        true
+    }
+
+    /// Run every event up to `t_ms` (or until a violation), then stand at `t_ms`.
+    pub fn run_until(&mut self, t_ms: u64) {
+        while self.violation.is_none() && self.world.next_event_ms().is_some_and(|t| t <= t_ms) {
+            self.step();
+        }
+        if self.violation.is_none() {
+            self.world.run_until(t_ms);
+        }
+    }
+
+    fn absorb_step(&mut self) {
+        self.frontier_events = self.world.events();
+        let log = std::mem::take(&mut self.world.step_log);
+        if let Err(v) = self.checker.after_step(&self.world, &log) {
+            self.violation = Some(v);
+        }
+        for e in &log {
+            hash_event(&mut self.hash, e);
+        }
+        if self.record {
+            self.last_step_len = log.len();
+            self.trace.extend(log);
+        } else {
+            self.last_step_len = log.len();
+            self.unrecorded = log;
+        }
+    }
+
+    fn take_snapshot(&mut self) {
+        if self.snapshots.last().is_some_and(|s| s.events == self.world.events()) {
+            return;
+        }
+        self.snapshots.push(Snapshot {
+            events: self.world.events(),
+            t_ms: self.world.now_ms(),
+            world: self.world.clone(),
+            checker: self.checker.clone(),
+        });
+    }
+
+    /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
+    /// replayed silently up to the frontier; past the frontier the run goes on recording.
+    pub fn seek(&mut self, t_ms: u64) {
+        let known = self.frontier_events;
+        let Some(snap) = self.snapshots.iter().rev().find(|s| s.t_ms <= t_ms) else { return };
+        self.world = snap.world.clone();
+        self.checker = snap.checker.clone();
+        self.violation = None;
+        while self.world.events() < known && self.world.next_event_ms().is_some_and(|t| t <= t_ms) {
+            self.world.step();
+            let log = std::mem::take(&mut self.world.step_log);
+            if let Err(v) = self.checker.after_step(&self.world, &log) {
+                self.violation = Some(v);
+                return;
+            }
+        }
+        self.run_until(t_ms);
+    }
+
+    /// Events recorded so far (the frontier of the run).
+    pub fn known_events(&self) -> u64 {
+        self.frontier_events
+    }
+
+    /// A user action now. If the playhead is behind the frontier, the future is thrown away
+    /// (a fork): user actions after now are dropped and the run continues from here.
+    pub fn inject(&mut self, action: Action) -> Result<u64, String> {
+        let now_events = self.world.events();
+        if now_events < self.known_events() {
+            self.fork_at_playhead();
+        }
+        let at_ms = self.world.inject(action.clone())?;
+        let pos = self.scenario.actions.partition_point(|a| a.at_ms <= at_ms);
+        self.scenario.actions.insert(pos, TimedAction { at_ms, action });
+        Ok(at_ms)
+    }
+
+    /// Throw the recorded future away. Scripted actions still ahead stay (the world already
+    /// has them queued); user actions ahead are dropped from the scenario.
+    fn fork_at_playhead(&mut self) {
+        let events = self.world.events();
+        let now = self.world.now_ms();
+        self.trace.retain(|e| e.event <= events);
+        self.snapshots.retain(|s| s.events <= events);
+        self.frontier_events = events;
+        self.scenario.actions.retain(|a| a.at_ms <= now || self.world.actions().contains(a));
+        self.hash = TraceHasher::default();
+        for e in &self.trace {
+            hash_event(&mut self.hash, e);
+        }
+    }
+}
+
+/// Feed the parts of an event that define the run into the hash (not display strings).
+fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
+    h.write_u64(e.event);
+    h.write_u64(e.t_ms);
+    h.write_u64(e.node.map_or(255, |n| n as u64));
+    h.write(e.kind.name().as_bytes());
+    match &e.kind {
+        TraceKind::Send { to, id, msg } => {
+            h.write_u64(*to as u64);
+            h.write_u64(*id);
+            h.write(msg.kind().as_bytes());
+            if let Some(p) = msg.paxos() {
+                h.write_u64(p.pn);
+                h.write_u64(p.last_committed);
+                h.write_u64(p.epoch);
+            }
+        }
+        TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
+        TraceKind::State { role_to, phase_to, .. } => {
+            h.write(role_to.as_bytes());
+            h.write(phase_to.as_bytes());
+        }
+        TraceKind::ClientReply { req_id, reply } => {
+            h.write_u64(*req_id);
+            h.write(format!("{reply:?}").as_bytes());
+        }
+        _ => {}
+    }
+}
