@@ -47,7 +47,7 @@ if [ "${#APT_PKGS[@]}" -gt 0 ]; then
   say "apt-get install ${APT_PKGS[*]} (background, log: target/setup-apt.log)"
   (
     as_root apt-get update -q &&
-      DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -q --no-install-recommends "${APT_PKGS[@]}"
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${APT_PKGS[@]}"
   ) >"$APT_LOG" 2>&1 &
   APT_PID=$!
 else
