@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Runs every Paxoscope test, in this order:
+#   1. cargo test --workspace --release      (native; core, cli and the web crate's pure tests)
+#   2. trunk build --release --offline       (the wasm playground, into dist/)
+#   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 250 KB gzipped)
+#   4. CLI campaign runs                      (hook, see below)
+#   5. node --test tests/e2e/*.test.mjs      (headless Chromium against dist/ on a free port)
+# and ends with one line "N passed, M failed". Exit status is non-zero if anything failed.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+"$ROOT/scripts/setup.sh"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+T0=$SECONDS
+
+step() { printf '\n==> %s\n' "$*"; STEP_T0=$SECONDS; }
+step_done() { printf '==> %s: %s (%ss)\n' "$1" "$2" "$((SECONDS - STEP_T0))"; }
+fail_step() { FAILED_STEPS+=("$1"); step_done "$1" FAILED; }
+
+# Adds the test counts of a cargo test log to the totals; prints "p f".
+count_cargo() {
+  awk '/^test result: /{ for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+       END { print p + 0, f + 0 }' "$1"
+}
+# Same for node --test's spec reporter ("ℹ pass 3" / "ℹ fail 0") or TAP ("# pass 3").
+count_node() {
+  awk '/^(ℹ|#) pass [0-9]+$/ { p += $3 } /^(ℹ|#) fail [0-9]+$/ { f += $3 } END { print p + 0, f + 0 }' "$1"
+}
+# Adds counts "p f" to the totals; a failed step with no failing test counts as one failure.
+tally() { # name status counts
+  local name=$1 status=$2 p f
+  read -r p f <<<"$3"
+  PASSED=$((PASSED + p))
+  FAILED=$((FAILED + f))
+  if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then FAILED=$((FAILED + 1)); fi
+  if [ "$status" -eq 0 ]; then step_done "$name" "ok, $p passed"; else fail_step "$name"; fi
+}
+
+# ---------------------------------------------------------------- 1. native tests
+step "cargo test --workspace --release"
+status=0
+cargo test --workspace --release 2>&1 | tee "$LOGS/cargo-test.log" || status=$?
+tally "cargo test" "$status" "$(count_cargo "$LOGS/cargo-test.log")"
+
+# ---------------------------------------------------------------- 2. wasm release build
+step "trunk build --release --offline --public-url ./"
+BUILD_OK=0
+if trunk build --release --offline --public-url ./ 2>&1 | tee "$LOGS/trunk-build.log"; then
+  BUILD_OK=1
+  PASSED=$((PASSED + 1))
+  step_done "trunk build" ok
+else
+  FAILED=$((FAILED + 1))
+  fail_step "trunk build"
+fi
+
+# ---------------------------------------------------------------- 3. bundle size
+if [ "$BUILD_OK" -eq 1 ]; then
+  step "bundle size (dist/)"
+  if node scripts/bundle-size.mjs dist; then
+    PASSED=$((PASSED + 1))
+    step_done "bundle size" ok
+  else
+    FAILED=$((FAILED + 1))
+    fail_step "bundle size"
+  fi
+fi
+
+# ---------------------------------------------------------------- 4. CLI campaigns
+# >>> CLI campaign runs go here (the lead enables them once `paxoscope campaign` exists). Each one
+# >>> reuses the release build from step 1. Count it with tally, e.g.:
+# step "campaign seeds 0..2000"
+# status=0; START=0
+# cargo run --release -p paxoscope-cli -- campaign --seeds 2000 --start "$START" 2>&1 | tee "$LOGS/campaign.log" || status=$?
+# tally "campaign" "$status" "0 0"
+# <<< end of CLI campaign runs
+
+# ---------------------------------------------------------------- 5. browser tests
+if [ "$BUILD_OK" -eq 1 ]; then
+  step "e2e: node --test tests/e2e/*.test.mjs (Chromium)"
+  node scripts/static-server.mjs dist >"$LOGS/server.url" 2>"$LOGS/server.err" &
+  SERVER_PID=$!
+  trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+  for _ in $(seq 100); do [ -s "$LOGS/server.url" ] && break; sleep 0.1; done
+  if [ ! -s "$LOGS/server.url" ]; then
+    cat "$LOGS/server.err" >&2
+    FAILED=$((FAILED + 1))
+    fail_step "e2e (static server did not start)"
+  else
+    PAXOSCOPE_URL="$(head -n 1 "$LOGS/server.url")"
+    export PAXOSCOPE_URL
+    echo "serving dist/ at $PAXOSCOPE_URL"
+    status=0
+    node --test --test-concurrency=1 --test-reporter=spec tests/e2e/*.test.mjs 2>&1 |
+      tee "$LOGS/e2e.log" || status=$?
+    tally "e2e" "$status" "$(count_node "$LOGS/e2e.log")"
+  fi
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  trap - EXIT
+fi
+
+# ---------------------------------------------------------------- summary
+echo
+if [ "${#FAILED_STEPS[@]}" -gt 0 ]; then
+  echo "failed steps: ${FAILED_STEPS[*]} (logs in target/test-logs/)"
+fi
+echo "total time: $((SECONDS - T0))s (cargo tests, e2e tests and build/bundle checks counted below)"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ] && [ "${#FAILED_STEPS[@]}" -eq 0 ]
