@@ -76,7 +76,7 @@ impl Session {
     }
     /// The trace entries of the latest step (recorded or not).
     pub fn last_step(&self) -> &[TraceEvent<Ceph>] {
-        if self.record {
+        if self.record && self.unrecorded.is_empty() {
             &self.trace[self.trace.len() - self.last_step_len..]
         } else {
             &self.unrecorded
@@ -118,26 +118,33 @@ impl Session {
         }
     }
 
+    /// Check the step; record and hash it only if it is new (past the frontier): after a
+    /// seek, replaying the known future must not record it twice.
     fn absorb_step(&mut self) {
-        self.frontier_events = self.world.events();
         let log = std::mem::take(&mut self.world.step_log);
         if let Err(v) = self.checker.after_step(&self.world, &log) {
             self.violation = Some(v);
         }
+        let is_new = self.world.events() > self.frontier_events || self.world.events() == 0;
+        self.last_step_len = log.len();
+        if !is_new {
+            self.unrecorded = log;
+            return;
+        }
+        self.frontier_events = self.world.events();
         for e in &log {
             hash_event(&mut self.hash, e);
         }
         if self.record {
-            self.last_step_len = log.len();
+            self.unrecorded.clear();
             self.trace.extend(log);
         } else {
-            self.last_step_len = log.len();
             self.unrecorded = log;
         }
     }
 
     fn take_snapshot(&mut self) {
-        if self.snapshots.last().is_some_and(|s| s.events == self.world.events()) {
+        if self.snapshots.last().is_some_and(|s| s.events >= self.world.events()) {
             return;
         }
         self.snapshots.push(Snapshot {
@@ -151,19 +158,10 @@ impl Session {
     /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
     /// replayed silently up to the frontier; past the frontier the run goes on recording.
     pub fn seek(&mut self, t_ms: u64) {
-        let known = self.frontier_events;
         let Some(snap) = self.snapshots.iter().rev().find(|s| s.t_ms <= t_ms) else { return };
         self.world = snap.world.clone();
         self.checker = snap.checker.clone();
         self.violation = None;
-        while self.world.events() < known && self.world.next_event_ms().is_some_and(|t| t <= t_ms) {
-            self.world.step();
-            let log = std::mem::take(&mut self.world.step_log);
-            if let Err(v) = self.checker.after_step(&self.world, &log) {
-                self.violation = Some(v);
-                return;
-            }
-        }
         self.run_until(t_ms);
     }
 
