@@ -95,11 +95,14 @@ pub enum Action {
     Delay(LinkSel, u64),
     /// `crash 2`: the process dies; memory is lost, the durable store is kept.
     Crash(NodeRef),
-    /// `crash-in-commit`: crash whichever monitor next starts a leader commit write, mid-write.
+    /// `crash-in-commit`: crash whichever monitor next starts a leader commit write, mid-write
+    /// (lapses if no commit write starts within 10 s).
     CrashInCommit,
     /// `restart 2`: a crashed monitor starts again from its durable store.
     Restart(NodeRef),
-    /// `pause 2` / `resume 2`: the process stops running (timers and messages wait) but keeps memory.
+    /// `pause 2` / `resume 2`: the process stops running (timers and messages wait) but keeps
+    /// memory. A pause longer than the lease margin (about 2 s) is beyond Ceph's assumptions: a
+    /// resumed leader renews its own lease before it hears that a new quorum formed.
     Pause(NodeRef),
     Resume(NodeRef),
     /// `skew 2 -300`: set the node's clock offset from true time, in ms.

@@ -17,6 +17,9 @@ use std::cmp::{Ordering, Reverse};
 use std::collections::{BTreeMap, BinaryHeap};
 use std::sync::Arc;
 
+/// How long `crash-in-commit` waits for a leader's commit write before it lapses.
+pub const CRASH_IN_COMMIT_WINDOW_MS: u64 = 10_000;
+
 /// One node's place in the world: the running process (if up), its clock and bookkeeping.
 #[derive(Clone, Debug)]
 pub struct Slot<P: Protocol> {
@@ -110,7 +113,8 @@ pub struct World<P: Protocol> {
     rng_beyond: SimRng,
     next_msg_id: u64,
     next_timer_gen: u64,
-    crash_in_commit_armed: bool,
+    /// `crash-in-commit` armed until this time (it lapses if no commit write starts by then).
+    crash_in_commit_until: Option<u64>,
     clients: Vec<ClientRecord>,
     events: u64,
     /// Trace entries produced by the latest step (the caller drains or copies them).
@@ -148,7 +152,7 @@ impl<P: Protocol> World<P> {
             rng_beyond: SimRng::new(seed, Stream::Beyond),
             next_msg_id: 0,
             next_timer_gen: 0,
-            crash_in_commit_armed: false,
+            crash_in_commit_until: None,
             clients: Vec::new(),
             events: 0,
             step_log: Vec::new(),
@@ -490,7 +494,7 @@ impl<P: Protocol> World<P> {
             Action::Loss(sel, pct) => self.bus.set_loss(sel, pct),
             Action::Delay(sel, ms) => self.bus.set_delay(sel, ms),
             Action::Crash(r) => self.crash(r),
-            Action::CrashInCommit => self.crash_in_commit_armed = true,
+            Action::CrashInCommit => self.crash_in_commit_until = Some(self.now_ms + CRASH_IN_COMMIT_WINDOW_MS),
             Action::Restart(r) => self.restart(r),
             Action::Pause(r) => self.nodes[r as usize].paused = true,
             Action::Resume(r) => self.resume(r),
@@ -540,12 +544,14 @@ impl<P: Protocol> World<P> {
 
     /// `crash-in-commit`: crash the leader between queuing its commit write and its durability.
     fn maybe_crash_in_commit(&mut self) {
-        if !self.crash_in_commit_armed {
+        let Some(until) = self.crash_in_commit_until else { return };
+        if self.now_ms > until {
+            self.crash_in_commit_until = None;
             return;
         }
         let victim = (0..self.n()).find(|r| self.status(*r).is_some_and(|s| s.phase.starts_with("writing")));
         if let Some(r) = victim {
-            self.crash_in_commit_armed = false;
+            self.crash_in_commit_until = None;
             self.log(Some(r), TraceKind::Note("crash-in-commit: the leader dies mid-write".into()));
             self.crash(r);
         }
