@@ -938,9 +938,350 @@ at 10s note "mon.0 commits"
         }
     }
 
+    /// `err(text)` and checks line, col and that the message contains every part.
+    fn check(text: &str, line: usize, col: usize, parts: &[&str]) {
+        let e = err(text);
+        assert_eq!((e.line, e.col), (line, col), "{e}");
+        for p in parts {
+            assert!(e.message.contains(p), "message {:?} lacks {:?}", e.message, p);
+        }
+    }
+
+    const H: &str = "paxoscope scenario v1\n";
+
+    fn with_header(body: &str) -> String {
+        format!("{H}{body}")
+    }
+
+    fn action(line: &str) -> Action {
+        let s = parse(&with_header(line)).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(s.actions.len(), 1);
+        s.actions[0].action.clone()
+    }
+
     #[test]
-    fn scenario_smoke() {
+    fn scenario_full_example() {
         let s = parse(FULL).unwrap();
-        println!("{}", super::super::print(&s));
+        assert_eq!(s.name.as_deref(), Some("Leader isolated"));
+        assert_eq!(s.seed, 42);
+        assert_eq!(s.overrides, vec![(ConfigKey::LeaseMs, 5000)]);
+        assert_eq!(s.allowances, vec![Allowance::Reorder]);
+        assert_eq!(s.mutations, vec![Mutation::CommitOnMajority]);
+        assert_eq!(s.end_ms, Some(60_000));
+        assert_eq!(s.view, Some(View { t_ms: 41_200, node: Some(2), speed_tenths: 10, paused: true }));
+        assert_eq!(s.actions.len(), 19);
+        let times: Vec<u64> = s.actions.iter().map(|a| a.at_ms).collect();
+        let mut sorted = times.clone();
+        sorted.sort();
+        assert_eq!(times, sorted);
+        // Stable: the three 20000 ms actions keep their written order.
+        let at20: Vec<&Action> = s.actions.iter().filter(|a| a.at_ms == 20_000).map(|a| &a.action).collect();
+        assert_eq!(
+            at20,
+            vec![
+                &Action::Partition(vec![vec![0, 1], vec![2, 3, 4]]),
+                &Action::Isolate(0),
+                &Action::Cut(LinkSel::OneWay(0, 1))
+            ]
+        );
+        assert_eq!(s.actions[0], TimedAction { at_ms: 1500, action: Action::Loss(LinkSel::All, 20) });
+        let printed = crate::scenario::print(&s);
+        assert_eq!(parse(&printed), Ok(s.clone()));
+        assert_eq!(crate::scenario::print(&parse(&printed).unwrap()), printed);
+        assert!(s.validate().is_ok());
+    }
+
+    #[test]
+    fn scenario_defaults() {
+        let s = parse("paxoscope scenario v1").unwrap();
+        assert_eq!(s, Scenario::default());
+        assert_eq!(s.seed, 1);
+        // Comments, blank lines, CRLF, tabs, a BOM and `#` right after a token.
+        let s = parse("\u{feff}# hi\r\n\r\n\tpaxoscope  scenario\tv1# c\r\n  seed 7#x\r\n").unwrap();
+        assert_eq!(s.seed, 7);
+    }
+
+    #[test]
+    fn scenario_directives() {
+        let s = parse(&with_header("name \"a \\\"b\\\" \\\\ # ü\"")).unwrap();
+        assert_eq!(s.name.as_deref(), Some("a \"b\" \\ # ü"));
+        let s = parse(&with_header("name \"\"")).unwrap();
+        assert_eq!(s.name.as_deref(), Some(""));
+        let s = parse(&with_header("seed 18446744073709551615")).unwrap();
+        assert_eq!(s.seed, u64::MAX);
+        let s = parse(&with_header("set monitors 3\nset latency_ms 0\nset lease_ms 3600000")).unwrap();
+        assert_eq!(s.overrides, vec![(ConfigKey::Monitors, 3), (ConfigKey::LatencyMs, 0), (ConfigKey::LeaseMs, 3_600_000)]);
+        assert_eq!(s.monitor_count(), 3);
+        for k in ConfigKey::ALL {
+            let (lo, hi) = k.range();
+            for v in [lo, hi] {
+                let s = parse(&with_header(&format!("set {} {v}", k.name()))).unwrap();
+                assert_eq!(s.overrides, vec![(k, v)]);
+            }
+        }
+        for a in Allowance::ALL {
+            assert_eq!(parse(&with_header(&format!("allow {}", a.name()))).unwrap().allowances, vec![a]);
+        }
+        for m in Mutation::ALL {
+            assert_eq!(parse(&with_header(&format!("break {}", m.name()))).unwrap().mutations, vec![m]);
+        }
+        assert_eq!(parse(&with_header("end 1")).unwrap().end_ms, Some(1));
+        assert_eq!(parse(&with_header("end 86400s")).unwrap().end_ms, Some(MAX_TIME_MS));
+        let v = parse(&with_header("view t 0 node - speed 100 playing")).unwrap().view.unwrap();
+        assert_eq!(v, View { t_ms: 0, node: None, speed_tenths: 1000, paused: false });
+        let v = parse(&with_header("view t 1.5s node mon.4 speed 0.1 paused")).unwrap().view.unwrap();
+        assert_eq!(v, View { t_ms: 1500, node: Some(4), speed_tenths: 1, paused: true });
+    }
+
+    #[test]
+    fn scenario_times() {
+        for (t, ms) in [
+            ("0", 0),
+            ("20000", 20_000),
+            ("20000ms", 20_000),
+            ("20s", 20_000),
+            ("1.5s", 1500),
+            ("1.05s", 1050),
+            ("0.001s", 1),
+            ("007s", 7000),
+            ("86400000", MAX_TIME_MS),
+            ("86400.000s", MAX_TIME_MS),
+        ] {
+            let s = parse(&with_header(&format!("at {t} heal"))).unwrap();
+            assert_eq!(s.actions[0].at_ms, ms, "{t}");
+        }
+    }
+
+    #[test]
+    fn scenario_actions() {
+        use Action::*;
+        assert_eq!(action("at 0 partition 0"), Partition(vec![vec![0]]));
+        assert_eq!(action("at 0 partition 4 0 | mon.1 | 2"), Partition(vec![vec![4, 0], vec![1], vec![2]]));
+        assert_eq!(action("at 0 isolate mon.4"), Isolate(4));
+        assert_eq!(action("at 0 cut *"), Cut(LinkSel::All));
+        assert_eq!(action("at 0 cut 3 -> 0"), Cut(LinkSel::OneWay(3, 0)));
+        assert_eq!(action("at 0 cut 3 <-> mon.0"), Cut(LinkSel::Both(3, 0)));
+        assert_eq!(action("at 0 heal"), Heal(None));
+        assert_eq!(action("at 0 heal *"), Heal(Some(LinkSel::All)));
+        assert_eq!(action("at 0 heal 1 <-> 2"), Heal(Some(LinkSel::Both(1, 2))));
+        assert_eq!(action("at 0 loss 0 -> 1 100"), Loss(LinkSel::OneWay(0, 1), 100));
+        assert_eq!(action("at 0 loss * 0%"), Loss(LinkSel::All, 0));
+        assert_eq!(action("at 0 delay * 0"), Delay(LinkSel::All, 0));
+        assert_eq!(action("at 0 delay 0 -> 1 1.5s"), Delay(LinkSel::OneWay(0, 1), 1500));
+        assert_eq!(action("at 0 delay 0 -> 1 3600000"), Delay(LinkSel::OneWay(0, 1), MAX_DELAY_MS));
+        assert_eq!(action("at 0 crash 0"), Crash(0));
+        assert_eq!(action("at 0 crash-in-commit"), CrashInCommit);
+        assert_eq!(action("at 0 restart 1"), Restart(1));
+        assert_eq!(action("at 0 pause 2"), Pause(2));
+        assert_eq!(action("at 0 resume 3"), Resume(3));
+        assert_eq!(action("at 0 skew 2 -300"), Skew(2, -300));
+        assert_eq!(action("at 0 skew 2 +300"), Skew(2, 300));
+        assert_eq!(action("at 0 skew 2 -86400000"), Skew(2, -MAX_SKEW_MS));
+        assert_eq!(action("at 0 drift 2 500000"), Drift(2, MAX_DRIFT_PPM));
+        assert_eq!(action("at 0 drift 2 -0"), Drift(2, 0));
+        assert_eq!(
+            action("at 0 put 3 a.b/c:d-e_F9 v"),
+            Put { node: 3, key: "a.b/c:d-e_F9".into(), value: "v".into() }
+        );
+        assert_eq!(
+            action("at 0 put 3 k \"two words \\\"q\\\"\""),
+            Put { node: 3, key: "k".into(), value: "two words \"q\"".into() }
+        );
+        assert_eq!(action("at 0 put 3 k \"\""), Put { node: 3, key: "k".into(), value: "".into() });
+        assert_eq!(action("at 0 put 3 k -"), Put { node: 3, key: "k".into(), value: "-".into() });
+        assert_eq!(action("at 0 get mon.3 k"), Get { node: 3, key: "k".into() });
+        assert_eq!(
+            action("at 0 cas 3 k - v2"),
+            Cas { node: 3, key: "k".into(), expected: None, value: "v2".into() }
+        );
+        assert_eq!(
+            action("at 0 cas 3 k \"-\" -"),
+            Cas { node: 3, key: "k".into(), expected: Some("-".into()), value: "-".into() }
+        );
+        assert_eq!(action("at 0 note \"mon.0 commits # not a comment\""), Note("mon.0 commits # not a comment".into()));
+        // `set monitors` after the actions that need it.
+        let s = parse(&with_header("at 0 crash 8\nset monitors 9")).unwrap();
+        assert_eq!(s.actions[0].action, Crash(8));
+    }
+
+    #[test]
+    fn scenario_error_header() {
+        check("", 1, 1, &["empty scenario", "expected the header \"paxoscope scenario v1\""]);
+        check("# only a comment\n\n", 1, 1, &["empty scenario"]);
+        check("\n\nseed 4", 3, 1, &["expected the header \"paxoscope scenario v1\" first, found \"seed\""]);
+        check("paxoscope scenario v2", 1, 20, &["unsupported scenario version 2 (this build reads v1)"]);
+        check("paxoscope scenario v99999999999999999999999", 1, 20, &["unsupported scenario version 9999"]);
+        check("paxoscope scenario 1", 1, 20, &["expected a version like v1, found \"1\""]);
+        check("paxoscope scenario", 1, 19, &["expected a version like v1, found end of line"]);
+        check("paxoscope scene v1", 1, 11, &["expected \"scenario\", found \"scene\""]);
+        check("paxoscope scenario v1 extra", 1, 23, &["unexpected \"extra\" after the header"]);
+        check(&with_header("paxoscope scenario v1"), 2, 1, &["header may appear only once (it is on line 1)"]);
+    }
+
+    #[test]
+    fn scenario_error_directives() {
+        check(
+            "paxoscope scenario v1\nsed 4",
+            2,
+            1,
+            &["unknown directive \"sed\" (expected one of: name, seed, set, allow, break, end, view, at)"],
+        );
+        check(&with_header("\"name\" \"x\""), 2, 1, &["unknown directive the quoted string \"name\""]);
+        check(&with_header("name x"), 2, 6, &["expected a quoted name", "found \"x\""]);
+        check(&with_header("name \"a\"\nname \"b\""), 3, 1, &["name is already given on line 2"]);
+        check(&with_header("name \"a\" \"b\""), 2, 10, &["unexpected the quoted string \"b\" after the name"]);
+        check(&with_header(&format!("name \"{}\"", "é".repeat(1001))), 2, 6, &["1001 characters", "MAX_NOTE_LEN"]);
+        check(&with_header("seed -1"), 2, 6, &["expected a seed (a whole number), found \"-1\""]);
+        check(&with_header("seed 18446744073709551616"), 2, 6, &["at most 18446744073709551615"]);
+        check(&with_header("seed 1\nseed 2"), 3, 1, &["seed is already given on line 2"]);
+        check(&with_header("seed"), 2, 5, &["expected a seed (a whole number), found end of line"]);
+        check(
+            &with_header("set lease 5"),
+            2,
+            5,
+            &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms)"],
+        );
+        check(&with_header("set lease_ms 0"), 2, 14, &["lease_ms must be between 1 and 3600000, found \"0\""]);
+        check(&with_header("set monitors 10"), 2, 14, &["monitors must be between 1 and 9"]);
+        check(&with_header("set lease_ms 99999999999999999999999"), 2, 14, &["between 1 and 3600000"]);
+        check(&with_header("set lease_ms 5s"), 2, 14, &["expected a whole number 1-3600000 for lease_ms, found \"5s\""]);
+        check(&with_header("set lease_ms"), 2, 13, &["expected a whole number 1-3600000 for lease_ms, found end of line"]);
+        check(&with_header("set lease_ms 1\nset lease_ms 2"), 3, 5, &["lease_ms is already set on line 2"]);
+        check(&with_header("allow chaos"), 2, 7, &["unknown allowance \"chaos\" (expected one of: reorder, duplicate)"]);
+        check(&with_header("allow reorder\nallow reorder"), 3, 7, &["allow reorder is already given on line 2"]);
+        check(&with_header("break all"), 2, 7, &["unknown mutation \"all\" (expected one of: commit-on-majority,", "recover-on-majority)"]);
+        check(&with_header("break pn-not-unique\nbreak pn-not-unique"), 3, 7, &["already given on line 2"]);
+        check(&with_header("end 0"), 2, 5, &["at least 1ms"]);
+        check(&with_header("end 1s\nend 2s"), 3, 1, &["end is already given on line 2"]);
+        check(&with_header("end 60s 70s"), 2, 9, &["unexpected \"70s\" after the run length"]);
+        check(&with_header("view t 1s node 9 speed 1 paused"), 2, 16, &["expected a node rank 0-4, found \"9\""]);
+        check(&with_header("view t 1s node x speed 1 paused"), 2, 16, &["expected a node rank 0-4 or - for none, found \"x\""]);
+        check(&with_header("view 1s"), 2, 6, &["expected \"t\", found \"1s\""]);
+        check(&with_header("view t 1s node - speed 0 paused"), 2, 24, &["expected a speed from 0.1 to 100.0", "found \"0\""]);
+        check(&with_header("view t 1s node - speed 100.1 paused"), 2, 24, &["expected a speed"]);
+        check(&with_header("view t 1s node - speed 1.25 paused"), 2, 24, &["at most one decimal"]);
+        check(&with_header("view t 1s node - speed 1.0 stopped"), 2, 28, &["expected \"playing\" or \"paused\", found \"stopped\""]);
+        check(&with_header("view t 1s node - speed 1.0"), 2, 27, &["expected \"playing\" or \"paused\", found end of line"]);
+        check(&with_header("view t 0 node - speed 1 paused\nview t 0 node - speed 1 paused"), 3, 1, &["view is already given on line 2"]);
+    }
+
+    #[test]
+    fn scenario_error_times() {
+        check(&with_header("at soon crash 1"), 2, 4, &["expected a time like 20000, 20000ms, 20s or 1.5s, found \"soon\""]);
+        for bad in ["1e999s", "1.5", "1.5ms", ".5s", "1.s", "-1s", "1m", "s", "ms", "1h"] {
+            let e = err(&with_header(&format!("at {bad} heal")));
+            assert_eq!((e.line, e.col), (2, 4), "{bad}: {e}");
+            assert!(e.message.contains("expected a time like"), "{bad}: {e}");
+        }
+        check(&with_header("at 1.2345s heal"), 2, 4, &["at most 3 decimals", "\"1.2345s\""]);
+        check(&with_header("at 86401s heal"), 2, 4, &["beyond the limit of 86400s (MAX_TIME_MS"]);
+        check(&with_header("at 86400001 heal"), 2, 4, &["MAX_TIME_MS"]);
+        check(&with_header("at 99999999999999999999999s heal"), 2, 4, &["MAX_TIME_MS"]);
+        check(&with_header("at 18446744073709551615s heal"), 2, 4, &["MAX_TIME_MS"]);
+        check(&with_header("at"), 2, 3, &["expected a time like", "found end of line"]);
+    }
+
+    #[test]
+    fn scenario_error_nodes() {
+        check("paxoscope scenario v1\nat 1s crash 2\nat 2s crash 7", 3, 13, &["expected a node rank 0-4, found \"7\"", "5 monitors"]);
+        check(&with_header("at 1s crash mon.5"), 2, 13, &["expected a node rank 0-4, found \"mon.5\""]);
+        check(&with_header("at 1s crash 99999999999999999999999"), 2, 13, &["expected a node rank 0-4"]);
+        check(&with_header("at 1s crash two"), 2, 13, &["expected a node rank 0-4, found \"two\""]);
+        check(&with_header("at 1s crash"), 2, 12, &["expected a node rank 0-4, found end of line"]);
+        check(&with_header("at 1s crash 1 2"), 2, 15, &["unexpected \"2\" after the crash action"]);
+        // `set monitors` later in the file decides, whichever order.
+        check(&with_header("at 1s crash 3\nset monitors 3"), 2, 13, &["expected a node rank 0-2, found \"3\"", "3 monitors"]);
+        check(&with_header("set monitors 1\nat 1s crash 1"), 3, 13, &["expected a node rank 0, found \"1\"", "1 monitor;"]);
+        check(&with_header("at 1s crash 6\nset monitors 9\nset monitors 8"), 4, 5, &["monitors is already set on line 3"]);
+    }
+
+    #[test]
+    fn scenario_error_actions() {
+        check(
+            &with_header("at 1s crsh 1"),
+            2,
+            7,
+            &["unknown action \"crsh\" (expected one of: partition, isolate, cut, heal, loss, delay, crash, crash-in-commit,", "note)"],
+        );
+        check(&with_header("at 1s"), 2, 6, &["expected an action, found end of line"]);
+        check(&with_header("at 1s partition"), 2, 16, &["expected a node rank 0-4, found end of line"]);
+        check(&with_header("at 1s partition 0 |"), 2, 20, &["expected a node rank 0-4 after \"|\", found end of line"]);
+        check(&with_header("at 1s partition | 0"), 2, 17, &["expected a node before \"|\""]);
+        check(&with_header("at 1s partition 0 | | 1"), 2, 21, &["expected a node before \"|\""]);
+        check(&with_header("at 1s partition 0 1 | 2 mon.1"), 2, 25, &["node 1 appears more than once"]);
+        check(&with_header("at 1s partition 0 0"), 2, 19, &["node 0 appears more than once"]);
+        check(&with_header("at 1s partition 0|1"), 2, 17, &["expected a node rank 0-4 or \"|\", found \"0|1\""]);
+        check(&with_header("at 1s cut"), 2, 10, &["expected a link: *, A -> B or A <-> B, found end of line"]);
+        check(&with_header("at 1s cut 0->1"), 2, 11, &["expected a link: *, A -> B or A <-> B, found \"0->1\""]);
+        check(&with_header("at 1s cut 0 1"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found \"1\""]);
+        check(&with_header("at 1s cut 0 ->"), 2, 15, &["expected a node rank 0-4, found end of line"]);
+        check(&with_header("at 1s cut 2 <-> mon.2"), 2, 17, &["expected a node other than 2 (a link joins two different nodes)"]);
+        check(&with_header("at 1s cut 0 -> 7"), 2, 16, &["expected a node rank 0-4, found \"7\""]);
+        check(&with_header("at 1s cut * *"), 2, 13, &["unexpected \"*\" after the cut action"]);
+        check(&with_header("at 1s heal 0"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found end of line"]);
+        check(&with_header("at 1s loss * 101"), 2, 14, &["expected a loss percentage 0-100, found \"101\""]);
+        check(&with_header("at 1s loss *"), 2, 13, &["expected a loss percentage 0-100, found end of line"]);
+        check(&with_header("at 1s delay * 3600001"), 2, 15, &["expected a delay in ms from 0 to 3600000 (MAX_DELAY_MS)"]);
+        check(&with_header("at 1s delay * x"), 2, 15, &["expected a delay in ms"]);
+        check(&with_header("at 1s skew 1 86400001"), 2, 14, &["clock offset", "MAX_SKEW_MS", "found \"86400001\""]);
+        check(&with_header("at 1s skew 1 --1"), 2, 14, &["clock offset"]);
+        check(&with_header("at 1s skew 1 -9223372036854775808"), 2, 14, &["clock offset"]);
+        check(&with_header("at 1s drift 1 500001"), 2, 15, &["clock rate error in ppm", "MAX_DRIFT_PPM"]);
+        check(&with_header("at 1s put 1 k"), 2, 14, &["expected a value", "found end of line"]);
+        check(&with_header("at 1s put 1 \"k\" v"), 2, 13, &["expected a key (letters, digits and _ . : / -), found the quoted string \"k\""]);
+        check(&with_header("at 1s put 1 k=1 v"), 2, 13, &["expected a key", "found \"k=1\""]);
+        check(&with_header(&format!("at 1s put 1 {} v", "k".repeat(65))), 2, 13, &["the key is 65 characters long; the limit is 64 (MAX_KEY_LEN)"]);
+        check(&with_header(&format!("at 1s put 1 k {}", "v".repeat(65))), 2, 15, &["the value is 65 characters long", "MAX_KEY_LEN"]);
+        check(&with_header(&format!("at 1s put 1 k \"{}\"", "ü".repeat(65))), 2, 15, &["the value is 65 characters long"]);
+        check(&with_header("at 1s put 1 k v=1"), 2, 15, &["expected a value", "found \"v=1\""]);
+        check(&with_header("at 1s get 1 k v"), 2, 15, &["unexpected \"v\" after the get action"]);
+        check(&with_header("at 1s cas 1 k"), 2, 14, &["or - for absent", "found end of line"]);
+        check(&with_header("at 1s cas 1 k -"), 2, 16, &["expected a value", "found end of line"]);
+        check(&with_header("at 1s note hello"), 2, 12, &["expected a quoted note", "found \"hello\""]);
+        check(&with_header(&format!("at 1s note \"{}\"", "x".repeat(1001))), 2, 12, &["the note is 1001 characters long; the limit is 1000 (MAX_NOTE_LEN)"]);
+        check(&with_header("at 1s crash-in-commit 1"), 2, 23, &["unexpected \"1\" after the crash-in-commit action"]);
+    }
+
+    #[test]
+    fn scenario_error_strings() {
+        check(&with_header("name \"abc"), 2, 6, &["unterminated string"]);
+        check(&with_header("name \"abc\\"), 2, 6, &["unterminated string"]);
+        check(&with_header("name \"a\\nb\""), 2, 8, &["unknown escape \"\\n\"", "only \\\" and \\\\"]);
+        check(&with_header("name \"a\tb\""), 2, 8, &["control character U+0009"]);
+        check(&with_header("name \"ab\"x"), 2, 10, &["expected a space after the closing quote"]);
+        check(&with_header("at 1s put 1 k v\"x\""), 2, 16, &["expected a space before the opening quote"]);
+        // Columns count characters, not bytes.
+        check(&with_header("name \"ééé\" ü"), 2, 12, &["unexpected \"ü\" after the name"]);
+        check(&with_header("at 1s note \"日本語\" 🎉x"), 2, 18, &["unexpected \"🎉x\""]);
+        // Control characters outside strings are shown, not echoed.
+        check(&with_header("at 1s crash \u{1}"), 2, 13, &["found \"U+0001\""]);
+    }
+
+    #[test]
+    fn scenario_error_limits() {
+        let big = format!("{H}{}", "#".repeat(MAX_TEXT_BYTES));
+        check(&big, 1, 1, &["the limit is 262144 bytes (MAX_TEXT_BYTES)"]);
+        let mut text = String::from(H);
+        for _ in 0..MAX_ACTIONS {
+            text.push_str("at 0 heal\n");
+        }
+        assert_eq!(parse(&text).unwrap().actions.len(), MAX_ACTIONS);
+        text.push_str("at 0 heal\n");
+        check(&text, MAX_ACTIONS + 2, 1, &["too many actions: the limit is 10000 (MAX_ACTIONS)"]);
+    }
+
+    #[test]
+    fn scenario_error_display() {
+        let e = err("paxoscope scenario v1\nat 1s crash 7");
+        assert_eq!(e.to_string(), format!("line 2, col 13: {}", e.message));
+        let boxed: Box<dyn std::error::Error> = Box::new(e);
+        assert!(boxed.to_string().starts_with("line 2, col 13: expected a node rank 0-4, found \"7\""));
+    }
+
+    #[test]
+    fn scenario_error_found_is_truncated() {
+        let e = err(&with_header(&format!("at 1s crash {}", "x".repeat(500))));
+        assert!(e.message.len() < 200, "{e}");
+        assert!(e.message.contains('…'));
     }
 }

@@ -157,3 +157,62 @@ pub fn push_quoted(out: &mut String, s: &str) {
     }
     out.push('"');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse;
+
+    #[test]
+    fn scenario_print_canonical() {
+        let text = "paxoscope scenario v1 # comment\n\
+            at 2.5s put mon.1 k \"v w\"\n\
+            view t 41.2s node - speed 2 playing\n\
+            end 60000ms\n\
+            break ignore-uncommitted\n\
+            allow duplicate\n\
+            set monitors 3\n\
+            set jitter_ms 7\n\
+            name \"He said \\\"hi\\\" \\\\o/\"\n\
+            at 1s cas 2 k \"-\" -\n\
+            at 1s cas 2 k - \"\"\n\
+            at 0.001s heal *\n\
+            at 2.5s loss 0 -> 1 5%\n\
+            at 3s delay 1 <-> 2 1.5s\n\
+            at 3s skew 0 +12\n\
+            at 3s partition 2 | 0 1\n\
+            at 3s note \"ü #\"\n";
+        let s = parse(text).unwrap();
+        let expected = "paxoscope scenario v1\n\
+            name \"He said \\\"hi\\\" \\\\o/\"\n\
+            seed 1\n\
+            set monitors 3\n\
+            set jitter_ms 7\n\
+            allow duplicate\n\
+            break ignore-uncommitted\n\
+            end 60s\n\
+            view t 41200ms node - speed 2.0 playing\n\
+            at 1ms heal *\n\
+            at 1s cas 2 k \"-\" \"-\"\n\
+            at 1s cas 2 k - \"\"\n\
+            at 2500ms put 1 k \"v w\"\n\
+            at 2500ms loss 0 -> 1 5\n\
+            at 3s delay 1 <-> 2 1500\n\
+            at 3s skew 0 12\n\
+            at 3s partition 2 | 0 1\n\
+            at 3s note \"ü #\"\n";
+        assert_eq!(print(&s), expected);
+        assert_eq!(parse(expected), Ok(s));
+    }
+
+    #[test]
+    fn scenario_print_helpers() {
+        assert_eq!(format_time(0), "0s");
+        assert_eq!(format_time(1), "1ms");
+        assert_eq!(format_time(1500), "1500ms");
+        assert_eq!(format_time(86_400_000), "86400s");
+        assert_eq!(format_link(&LinkSel::All), "*");
+        assert_eq!(format_action(&Action::Heal(None)), "heal");
+        assert_eq!(print(&Scenario::default()), "paxoscope scenario v1\nseed 1\n");
+    }
+}
