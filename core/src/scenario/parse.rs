@@ -151,9 +151,7 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
             let mut s = String::new();
             loop {
                 match it.next() {
-                    None => {
-                        return Err(ParseError::new(no, tok_col, "unterminated string: missing the closing quote"))
-                    }
+                    None => return Err(ParseError::new(no, tok_col, "unterminated string: missing the closing quote")),
                     Some((_, '"')) => {
                         col += 1;
                         break;
@@ -356,11 +354,9 @@ impl<'l, 'a> Cur<'l, 'a> {
                 self.pos += 1;
                 Ok(t)
             }
-            None => Err(ParseError::new(
-                self.line.no,
-                self.line.end_col,
-                format!("expected {expected}, found end of line"),
-            )),
+            None => {
+                Err(ParseError::new(self.line.no, self.line.end_col, format!("expected {expected}, found end of line")))
+            }
         }
     }
     fn err(&self, t: &Tok, message: impl Into<String>) -> ParseError {
@@ -410,15 +406,11 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         return Err(ParseError::new(
             1,
             1,
-            format!(
-                "the scenario is {} bytes; the limit is {MAX_TEXT_BYTES} bytes (MAX_TEXT_BYTES)",
-                text.len()
-            ),
+            format!("the scenario is {} bytes; the limit is {MAX_TEXT_BYTES} bytes (MAX_TEXT_BYTES)", text.len()),
         ));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<Result<Line, ParseError>> =
-        text.split('\n').enumerate().map(|(i, l)| tokenize(i + 1, l)).collect();
+    let lines: Vec<Result<Line, ParseError>> = text.split('\n').enumerate().map(|(i, l)| tokenize(i + 1, l)).collect();
     let mut p = Parser {
         s: Scenario::default(),
         monitors: prescan_monitors(&lines),
@@ -480,10 +472,9 @@ fn header(line: &Line) -> Result<(), ParseError> {
     match digits(d) {
         Num::Ok(v) if u64::from(FORMAT_VERSION) == v => {}
         Num::Ok(_) | Num::Overflow => {
-            return Err(c.err(
-                t,
-                format!("unsupported scenario version {} (this build reads v{FORMAT_VERSION})", show(d)),
-            ))
+            return Err(
+                c.err(t, format!("unsupported scenario version {} (this build reads v{FORMAT_VERSION})", show(d)))
+            )
         }
         Num::Bad => return Err(c.expected(t, "a version like v1")),
     }
@@ -527,10 +518,9 @@ impl Parser {
                 let t = c.next("a config key")?;
                 let Some(key) = t.bare().and_then(ConfigKey::from_name) else {
                     let names: Vec<&str> = ConfigKey::ALL.iter().map(|k| k.name()).collect();
-                    return Err(c.err(
-                        t,
-                        format!("unknown config key {} (expected one of: {})", found(t), names.join(", ")),
-                    ));
+                    return Err(
+                        c.err(t, format!("unknown config key {} (expected one of: {})", found(t), names.join(", ")))
+                    );
                 };
                 if let Some((_, l)) = self.set_lines.iter().find(|(k, _)| *k == key) {
                     return Err(c.err(t, format!("{} is already set on line {l} (at most once)", key.name())));
@@ -546,10 +536,9 @@ impl Parser {
                 let t = c.next("an allowance")?;
                 let Some(a) = t.bare().and_then(Allowance::from_name) else {
                     let names: Vec<&str> = Allowance::ALL.iter().map(|a| a.name()).collect();
-                    return Err(c.err(
-                        t,
-                        format!("unknown allowance {} (expected one of: {})", found(t), names.join(", ")),
-                    ));
+                    return Err(
+                        c.err(t, format!("unknown allowance {} (expected one of: {})", found(t), names.join(", ")))
+                    );
                 };
                 if let Some((_, l)) = self.allow_lines.iter().find(|(x, _)| *x == a) {
                     return Err(c.err(t, format!("allow {} is already given on line {l}", a.name())));
@@ -562,10 +551,9 @@ impl Parser {
                 let t = c.next("a mutation")?;
                 let Some(m) = t.bare().and_then(Mutation::from_name) else {
                     let names: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
-                    return Err(c.err(
-                        t,
-                        format!("unknown mutation {} (expected one of: {})", found(t), names.join(", ")),
-                    ));
+                    return Err(
+                        c.err(t, format!("unknown mutation {} (expected one of: {})", found(t), names.join(", ")))
+                    );
                 };
                 if let Some((_, l)) = self.break_lines.iter().find(|(x, _)| *x == m) {
                     return Err(c.err(t, format!("break {} is already given on line {l}", m.name())));
@@ -620,14 +608,10 @@ impl Parser {
                 self.s.actions.push(TimedAction { at_ms, action });
                 Ok(())
             }
-            "paxoscope" => Err(c.err(
-                t,
-                format!("the header may appear only once (it is on line {})", self.header_line),
-            )),
-            _ => Err(c.err(
-                t,
-                format!("unknown directive {} (expected one of: {})", found(t), DIRECTIVES.join(", ")),
-            )),
+            "paxoscope" => {
+                Err(c.err(t, format!("the header may appear only once (it is on line {})", self.header_line)))
+            }
+            _ => Err(c.err(t, format!("unknown directive {} (expected one of: {})", found(t), DIRECTIVES.join(", ")))),
         }
     }
 
@@ -702,12 +686,7 @@ impl Parser {
                 }
                 Action::Note(self.text(c, t, "note")?)
             }
-            _ => {
-                return Err(c.err(
-                    t,
-                    format!("unknown action {} (expected one of: {})", found(t), ACTIONS.join(", ")),
-                ))
-            }
+            _ => return Err(c.err(t, format!("unknown action {} (expected one of: {})", found(t), ACTIONS.join(", ")))),
         };
         c.finish(&format!("the {name} action"))?;
         Ok(action)
@@ -728,10 +707,9 @@ impl Parser {
                     MAX_TIME_MS / 1000
                 ),
             )),
-            Err(TimeErr::TooPrecise) => Err(c.err(
-                t,
-                format!("a time has at most 3 decimals (whole milliseconds), found {}", found(t)),
-            )),
+            Err(TimeErr::TooPrecise) => {
+                Err(c.err(t, format!("a time has at most 3 decimals (whole milliseconds), found {}", found(t))))
+            }
             Err(TimeErr::Syntax) => Err(c.expected(t, TIME_FORMS)),
         }
     }
@@ -851,10 +829,9 @@ impl Parser {
         }
         let len = t.text.chars().count();
         if len > MAX_KEY_LEN {
-            return Err(c.err(
-                t,
-                format!("the value is {len} characters long; the limit is {MAX_KEY_LEN} (MAX_KEY_LEN)"),
-            ));
+            return Err(
+                c.err(t, format!("the value is {len} characters long; the limit is {MAX_KEY_LEN} (MAX_KEY_LEN)"))
+            );
         }
         Ok(Some(t.text.to_string()))
     }
@@ -863,10 +840,9 @@ impl Parser {
     fn text(&self, c: &Cur, t: &Tok, what: &str) -> Result<String, ParseError> {
         let len = t.text.chars().count();
         if len > MAX_NOTE_LEN {
-            return Err(c.err(
-                t,
-                format!("the {what} is {len} characters long; the limit is {MAX_NOTE_LEN} (MAX_NOTE_LEN)"),
-            ));
+            return Err(
+                c.err(t, format!("the {what} is {len} characters long; the limit is {MAX_NOTE_LEN} (MAX_NOTE_LEN)"))
+            );
         }
         Ok(t.text.to_string())
     }
@@ -1010,7 +986,10 @@ at 10s note "mon.0 commits"
         let s = parse(&with_header("seed 18446744073709551615")).unwrap();
         assert_eq!(s.seed, u64::MAX);
         let s = parse(&with_header("set monitors 3\nset latency_ms 0\nset lease_ms 3600000")).unwrap();
-        assert_eq!(s.overrides, vec![(ConfigKey::Monitors, 3), (ConfigKey::LatencyMs, 0), (ConfigKey::LeaseMs, 3_600_000)]);
+        assert_eq!(
+            s.overrides,
+            vec![(ConfigKey::Monitors, 3), (ConfigKey::LatencyMs, 0), (ConfigKey::LeaseMs, 3_600_000)]
+        );
         assert_eq!(s.monitor_count(), 3);
         for k in ConfigKey::ALL {
             let (lo, hi) = k.range();
@@ -1079,10 +1058,7 @@ at 10s note "mon.0 commits"
         assert_eq!(action("at 0 skew 2 -86400000"), Skew(2, -MAX_SKEW_MS));
         assert_eq!(action("at 0 drift 2 500000"), Drift(2, MAX_DRIFT_PPM));
         assert_eq!(action("at 0 drift 2 -0"), Drift(2, 0));
-        assert_eq!(
-            action("at 0 put 3 a.b/c:d-e_F9 v"),
-            Put { node: 3, key: "a.b/c:d-e_F9".into(), value: "v".into() }
-        );
+        assert_eq!(action("at 0 put 3 a.b/c:d-e_F9 v"), Put { node: 3, key: "a.b/c:d-e_F9".into(), value: "v".into() });
         assert_eq!(
             action("at 0 put 3 k \"two words \\\"q\\\"\""),
             Put { node: 3, key: "k".into(), value: "two words \"q\"".into() }
@@ -1090,10 +1066,7 @@ at 10s note "mon.0 commits"
         assert_eq!(action("at 0 put 3 k \"\""), Put { node: 3, key: "k".into(), value: "".into() });
         assert_eq!(action("at 0 put 3 k -"), Put { node: 3, key: "k".into(), value: "-".into() });
         assert_eq!(action("at 0 get mon.3 k"), Get { node: 3, key: "k".into() });
-        assert_eq!(
-            action("at 0 cas 3 k - v2"),
-            Cas { node: 3, key: "k".into(), expected: None, value: "v2".into() }
-        );
+        assert_eq!(action("at 0 cas 3 k - v2"), Cas { node: 3, key: "k".into(), expected: None, value: "v2".into() });
         assert_eq!(
             action("at 0 cas 3 k \"-\" -"),
             Cas { node: 3, key: "k".into(), expected: Some("-".into()), value: "-".into() }
@@ -1144,30 +1117,80 @@ at 10s note "mon.0 commits"
         check(&with_header("set lease_ms 0"), 2, 14, &["lease_ms must be between 1 and 3600000, found \"0\""]);
         check(&with_header("set monitors 10"), 2, 14, &["monitors must be between 1 and 9"]);
         check(&with_header("set lease_ms 99999999999999999999999"), 2, 14, &["between 1 and 3600000"]);
-        check(&with_header("set lease_ms 5s"), 2, 14, &["expected a whole number 1-3600000 for lease_ms, found \"5s\""]);
-        check(&with_header("set lease_ms"), 2, 13, &["expected a whole number 1-3600000 for lease_ms, found end of line"]);
+        check(
+            &with_header("set lease_ms 5s"),
+            2,
+            14,
+            &["expected a whole number 1-3600000 for lease_ms, found \"5s\""],
+        );
+        check(
+            &with_header("set lease_ms"),
+            2,
+            13,
+            &["expected a whole number 1-3600000 for lease_ms, found end of line"],
+        );
         check(&with_header("set lease_ms 1\nset lease_ms 2"), 3, 5, &["lease_ms is already set on line 2"]);
-        check(&with_header("allow chaos"), 2, 7, &["unknown allowance \"chaos\" (expected one of: reorder, duplicate)"]);
+        check(
+            &with_header("allow chaos"),
+            2,
+            7,
+            &["unknown allowance \"chaos\" (expected one of: reorder, duplicate)"],
+        );
         check(&with_header("allow reorder\nallow reorder"), 3, 7, &["allow reorder is already given on line 2"]);
-        check(&with_header("break all"), 2, 7, &["unknown mutation \"all\" (expected one of: commit-on-majority,", "recover-on-majority)"]);
+        check(
+            &with_header("break all"),
+            2,
+            7,
+            &["unknown mutation \"all\" (expected one of: commit-on-majority,", "recover-on-majority)"],
+        );
         check(&with_header("break pn-not-unique\nbreak pn-not-unique"), 3, 7, &["already given on line 2"]);
         check(&with_header("end 0"), 2, 5, &["at least 1ms"]);
         check(&with_header("end 1s\nend 2s"), 3, 1, &["end is already given on line 2"]);
         check(&with_header("end 60s 70s"), 2, 9, &["unexpected \"70s\" after the run length"]);
         check(&with_header("view t 1s node 9 speed 1 paused"), 2, 16, &["expected a node rank 0-4, found \"9\""]);
-        check(&with_header("view t 1s node x speed 1 paused"), 2, 16, &["expected a node rank 0-4 or - for none, found \"x\""]);
+        check(
+            &with_header("view t 1s node x speed 1 paused"),
+            2,
+            16,
+            &["expected a node rank 0-4 or - for none, found \"x\""],
+        );
         check(&with_header("view 1s"), 2, 6, &["expected \"t\", found \"1s\""]);
-        check(&with_header("view t 1s node - speed 0 paused"), 2, 24, &["expected a speed from 0.1 to 100.0", "found \"0\""]);
+        check(
+            &with_header("view t 1s node - speed 0 paused"),
+            2,
+            24,
+            &["expected a speed from 0.1 to 100.0", "found \"0\""],
+        );
         check(&with_header("view t 1s node - speed 100.1 paused"), 2, 24, &["expected a speed"]);
         check(&with_header("view t 1s node - speed 1.25 paused"), 2, 24, &["at most one decimal"]);
-        check(&with_header("view t 1s node - speed 1.0 stopped"), 2, 28, &["expected \"playing\" or \"paused\", found \"stopped\""]);
-        check(&with_header("view t 1s node - speed 1.0"), 2, 27, &["expected \"playing\" or \"paused\", found end of line"]);
-        check(&with_header("view t 0 node - speed 1 paused\nview t 0 node - speed 1 paused"), 3, 1, &["view is already given on line 2"]);
+        check(
+            &with_header("view t 1s node - speed 1.0 stopped"),
+            2,
+            28,
+            &["expected \"playing\" or \"paused\", found \"stopped\""],
+        );
+        check(
+            &with_header("view t 1s node - speed 1.0"),
+            2,
+            27,
+            &["expected \"playing\" or \"paused\", found end of line"],
+        );
+        check(
+            &with_header("view t 0 node - speed 1 paused\nview t 0 node - speed 1 paused"),
+            3,
+            1,
+            &["view is already given on line 2"],
+        );
     }
 
     #[test]
     fn scenario_error_times() {
-        check(&with_header("at soon crash 1"), 2, 4, &["expected a time like 20000, 20000ms, 20s or 1.5s, found \"soon\""]);
+        check(
+            &with_header("at soon crash 1"),
+            2,
+            4,
+            &["expected a time like 20000, 20000ms, 20s or 1.5s, found \"soon\""],
+        );
         for bad in ["1e999s", "1.5", "1.5ms", ".5s", "1.s", "-1s", "1m", "s", "ms", "1h"] {
             let e = err(&with_header(&format!("at {bad} heal")));
             assert_eq!((e.line, e.col), (2, 4), "{bad}: {e}");
@@ -1183,16 +1206,36 @@ at 10s note "mon.0 commits"
 
     #[test]
     fn scenario_error_nodes() {
-        check("paxoscope scenario v1\nat 1s crash 2\nat 2s crash 7", 3, 13, &["expected a node rank 0-4, found \"7\"", "5 monitors"]);
+        check(
+            "paxoscope scenario v1\nat 1s crash 2\nat 2s crash 7",
+            3,
+            13,
+            &["expected a node rank 0-4, found \"7\"", "5 monitors"],
+        );
         check(&with_header("at 1s crash mon.5"), 2, 13, &["expected a node rank 0-4, found \"mon.5\""]);
         check(&with_header("at 1s crash 99999999999999999999999"), 2, 13, &["expected a node rank 0-4"]);
         check(&with_header("at 1s crash two"), 2, 13, &["expected a node rank 0-4, found \"two\""]);
         check(&with_header("at 1s crash"), 2, 12, &["expected a node rank 0-4, found end of line"]);
         check(&with_header("at 1s crash 1 2"), 2, 15, &["unexpected \"2\" after the crash action"]);
         // `set monitors` later in the file decides, whichever order.
-        check(&with_header("at 1s crash 3\nset monitors 3"), 2, 13, &["expected a node rank 0-2, found \"3\"", "3 monitors"]);
-        check(&with_header("set monitors 1\nat 1s crash 1"), 3, 13, &["expected a node rank 0, found \"1\"", "1 monitor;"]);
-        check(&with_header("at 1s crash 6\nset monitors 9\nset monitors 8"), 4, 5, &["monitors is already set on line 3"]);
+        check(
+            &with_header("at 1s crash 3\nset monitors 3"),
+            2,
+            13,
+            &["expected a node rank 0-2, found \"3\"", "3 monitors"],
+        );
+        check(
+            &with_header("set monitors 1\nat 1s crash 1"),
+            3,
+            13,
+            &["expected a node rank 0, found \"1\"", "1 monitor;"],
+        );
+        check(
+            &with_header("at 1s crash 6\nset monitors 9\nset monitors 8"),
+            4,
+            5,
+            &["monitors is already set on line 3"],
+        );
     }
 
     #[test]
@@ -1215,30 +1258,65 @@ at 10s note "mon.0 commits"
         check(&with_header("at 1s cut 0->1"), 2, 11, &["expected a link: *, A -> B or A <-> B, found \"0->1\""]);
         check(&with_header("at 1s cut 0 1"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found \"1\""]);
         check(&with_header("at 1s cut 0 ->"), 2, 15, &["expected a node rank 0-4, found end of line"]);
-        check(&with_header("at 1s cut 2 <-> mon.2"), 2, 17, &["expected a node other than 2 (a link joins two different nodes)"]);
+        check(
+            &with_header("at 1s cut 2 <-> mon.2"),
+            2,
+            17,
+            &["expected a node other than 2 (a link joins two different nodes)"],
+        );
         check(&with_header("at 1s cut 0 -> 7"), 2, 16, &["expected a node rank 0-4, found \"7\""]);
         check(&with_header("at 1s cut * *"), 2, 13, &["unexpected \"*\" after the cut action"]);
         check(&with_header("at 1s heal 0"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found end of line"]);
         check(&with_header("at 1s loss * 101"), 2, 14, &["expected a loss percentage 0-100, found \"101\""]);
         check(&with_header("at 1s loss *"), 2, 13, &["expected a loss percentage 0-100, found end of line"]);
-        check(&with_header("at 1s delay * 3600001"), 2, 15, &["expected a delay in ms from 0 to 3600000 (MAX_DELAY_MS)"]);
+        check(
+            &with_header("at 1s delay * 3600001"),
+            2,
+            15,
+            &["expected a delay in ms from 0 to 3600000 (MAX_DELAY_MS)"],
+        );
         check(&with_header("at 1s delay * x"), 2, 15, &["expected a delay in ms"]);
         check(&with_header("at 1s skew 1 86400001"), 2, 14, &["clock offset", "MAX_SKEW_MS", "found \"86400001\""]);
         check(&with_header("at 1s skew 1 --1"), 2, 14, &["clock offset"]);
         check(&with_header("at 1s skew 1 -9223372036854775808"), 2, 14, &["clock offset"]);
         check(&with_header("at 1s drift 1 500001"), 2, 15, &["clock rate error in ppm", "MAX_DRIFT_PPM"]);
         check(&with_header("at 1s put 1 k"), 2, 14, &["expected a value", "found end of line"]);
-        check(&with_header("at 1s put 1 \"k\" v"), 2, 13, &["expected a key (letters, digits and _ . : / -), found the quoted string \"k\""]);
+        check(
+            &with_header("at 1s put 1 \"k\" v"),
+            2,
+            13,
+            &["expected a key (letters, digits and _ . : / -), found the quoted string \"k\""],
+        );
         check(&with_header("at 1s put 1 k=1 v"), 2, 13, &["expected a key", "found \"k=1\""]);
-        check(&with_header(&format!("at 1s put 1 {} v", "k".repeat(65))), 2, 13, &["the key is 65 characters long; the limit is 64 (MAX_KEY_LEN)"]);
-        check(&with_header(&format!("at 1s put 1 k {}", "v".repeat(65))), 2, 15, &["the value is 65 characters long", "MAX_KEY_LEN"]);
-        check(&with_header(&format!("at 1s put 1 k \"{}\"", "ü".repeat(65))), 2, 15, &["the value is 65 characters long"]);
+        check(
+            &with_header(&format!("at 1s put 1 {} v", "k".repeat(65))),
+            2,
+            13,
+            &["the key is 65 characters long; the limit is 64 (MAX_KEY_LEN)"],
+        );
+        check(
+            &with_header(&format!("at 1s put 1 k {}", "v".repeat(65))),
+            2,
+            15,
+            &["the value is 65 characters long", "MAX_KEY_LEN"],
+        );
+        check(
+            &with_header(&format!("at 1s put 1 k \"{}\"", "ü".repeat(65))),
+            2,
+            15,
+            &["the value is 65 characters long"],
+        );
         check(&with_header("at 1s put 1 k v=1"), 2, 15, &["expected a value", "found \"v=1\""]);
         check(&with_header("at 1s get 1 k v"), 2, 15, &["unexpected \"v\" after the get action"]);
         check(&with_header("at 1s cas 1 k"), 2, 14, &["or - for absent", "found end of line"]);
         check(&with_header("at 1s cas 1 k -"), 2, 16, &["expected a value", "found end of line"]);
         check(&with_header("at 1s note hello"), 2, 12, &["expected a quoted note", "found \"hello\""]);
-        check(&with_header(&format!("at 1s note \"{}\"", "x".repeat(1001))), 2, 12, &["the note is 1001 characters long; the limit is 1000 (MAX_NOTE_LEN)"]);
+        check(
+            &with_header(&format!("at 1s note \"{}\"", "x".repeat(1001))),
+            2,
+            12,
+            &["the note is 1001 characters long; the limit is 1000 (MAX_NOTE_LEN)"],
+        );
         check(&with_header("at 1s crash-in-commit 1"), 2, 23, &["unexpected \"1\" after the crash-in-commit action"]);
     }
 

@@ -62,6 +62,7 @@ pub fn print(s: &Scenario) -> String {
 }
 
 /// Canonical time: `20s` when `ms` is a whole number of seconds (including `0s`), else `1500ms`.
+#[allow(clippy::manual_is_multiple_of)] // u64::is_multiple_of needs Rust 1.87; the workspace says 1.84
 pub fn format_time(ms: u64) -> String {
     if ms % 1000 == 0 {
         format!("{}s", ms / 1000)

@@ -148,7 +148,6 @@ pub fn decode_text(frag: &str) -> Result<String, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::ast::*;
 
     #[test]
     fn scenario_url_example() {
