@@ -62,6 +62,7 @@ pub const ACTIONS: [&str; 17] = [
 
 const TIME_FORMS: &str = "a time like 20000, 20000ms, 20s or 1.5s";
 const LINK_FORMS: &str = "a link: *, A -> B or A <-> B";
+const LINK_FORMS_SPACED: &str = "a link: *, A -> B or A <-> B (with spaces around the arrow)";
 const WORD_CHARS: &str = "letters, digits and _ . : / -";
 
 // ---------------------------------------------------------------------------------------------
@@ -743,7 +744,7 @@ impl Parser {
         if t.is("*") {
             return Ok(LinkSel::All);
         }
-        let a = self.node_or(c, t, LINK_FORMS)?;
+        let a = self.node_or(c, t, if t.text.contains("->") { LINK_FORMS_SPACED } else { LINK_FORMS })?;
         let what = format!("\"->\" or \"<->\" after node {a}");
         let arrow = c.next(&what)?;
         let both = match arrow.bare() {
@@ -776,7 +777,8 @@ impl Parser {
                 groups.push(Vec::new());
                 continue;
             }
-            let v = self.node_or(c, t, &format!("{what} or \"|\""))?;
+            let hint = if t.text.contains('|') { " (with spaces around \"|\")" } else { "" };
+            let v = self.node_or(c, t, &format!("{what} or \"|\"{hint}"))?;
             if seen[usize::from(v)] {
                 return Err(c.err(t, format!("node {v} appears more than once in the partition")));
             }
@@ -816,9 +818,9 @@ impl Parser {
     /// A value: a bare word or a quoted string. With `dash_absent`, a bare `-` means "absent".
     fn value(&self, c: &mut Cur, dash_absent: bool) -> Result<Option<String>, ParseError> {
         let what = if dash_absent {
-            format!("an expected value ({WORD_CHARS}; a quoted string; or - for absent)")
+            format!("the old value (a word of {WORD_CHARS}; a quoted string; or - for absent)")
         } else {
-            format!("a value ({WORD_CHARS}; or a quoted string)")
+            format!("a value (a word of {WORD_CHARS}; or a quoted string)")
         };
         let t = c.next(&what)?;
         if dash_absent && t.is("-") {
@@ -1253,9 +1255,19 @@ at 10s note "mon.0 commits"
         check(&with_header("at 1s partition 0 | | 1"), 2, 21, &["expected a node before \"|\""]);
         check(&with_header("at 1s partition 0 1 | 2 mon.1"), 2, 25, &["node 1 appears more than once"]);
         check(&with_header("at 1s partition 0 0"), 2, 19, &["node 0 appears more than once"]);
-        check(&with_header("at 1s partition 0|1"), 2, 17, &["expected a node rank 0-4 or \"|\", found \"0|1\""]);
+        check(
+            &with_header("at 1s partition 0|1"),
+            2,
+            17,
+            &["expected a node rank 0-4 or \"|\" (with spaces around \"|\"), found \"0|1\""],
+        );
         check(&with_header("at 1s cut"), 2, 10, &["expected a link: *, A -> B or A <-> B, found end of line"]);
-        check(&with_header("at 1s cut 0->1"), 2, 11, &["expected a link: *, A -> B or A <-> B, found \"0->1\""]);
+        check(
+            &with_header("at 1s cut 0->1"),
+            2,
+            11,
+            &["expected a link: *, A -> B or A <-> B (with spaces around the arrow), found \"0->1\""],
+        );
         check(&with_header("at 1s cut 0 1"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found \"1\""]);
         check(&with_header("at 1s cut 0 ->"), 2, 15, &["expected a node rank 0-4, found end of line"]);
         check(
