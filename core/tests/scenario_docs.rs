@@ -43,7 +43,7 @@ fn scenario_doc_error_examples_are_exact() {
     let block = blocks("scenario-errors");
     assert_eq!(block.len(), 1);
     let lines: Vec<&str> = block[0].lines().collect();
-    assert!(lines.len() >= 40 && lines.len() % 2 == 0);
+    assert!(lines.len() >= 40 && lines.len() & 1 == 0);
     for pair in lines.chunks(2) {
         let input = pair[0].replace('⏎', "\n");
         let expected = pair[1].strip_prefix("→ ").expect("error line starts with →");

@@ -6,7 +6,8 @@
 //!    soup and (most effective) on randomly edited valid scenario texts. Whenever such an input
 //!    does parse, the result must be valid and round-trip too.
 //!
-//! Run: `cargo test -p paxoscope-core --release scenario`.
+//! Run: `cargo test -p paxoscope-core --release scenario` (about 10 s of tests on 2 cores).
+//! Unoptimised builds run a tenth of the cases so a plain `cargo test` stays quick.
 
 use paxoscope_core::scenario::url::{decode_text, encode_text};
 use paxoscope_core::scenario::*;
@@ -14,6 +15,12 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
 use proptest::strategy::Union;
 use proptest::test_runner::Config;
+
+/// `n` cases in release builds, `n / 10` in debug builds.
+fn cases(n: u32) -> Config {
+    let n = if cfg!(debug_assertions) { n / 10 } else { n };
+    Config { cases: n, failure_persistence: None, ..Config::default() }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Valid scenarios
@@ -181,7 +188,7 @@ fn check_parsed(s: &Scenario) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 10_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(10_000))]
 
     #[test]
     fn scenario_print_parse_round_trip(s in scenario()) {
@@ -194,7 +201,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 2_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(2_000))]
 
     #[test]
     fn scenario_url_fragment_round_trip(s in scenario(), hash in any::<bool>()) {
@@ -502,7 +509,7 @@ fn random_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 50_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(50_000))]
 
     #[test]
     fn scenario_parse_never_panics_on_mutations(text in mutated_text()) {
@@ -513,7 +520,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 25_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(25_000))]
 
     #[test]
     fn scenario_parse_never_panics_on_token_soup(text in token_soup()) {
@@ -539,7 +546,7 @@ fn fragment_char() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 10_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(10_000))]
 
     #[test]
     fn scenario_fragment_never_panics_on_random(parts in proptest::collection::vec(fragment_char(), 0..80)) {
@@ -656,7 +663,7 @@ fn corrupt(s: &mut Scenario, c: Corruption) {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 5_000, failure_persistence: None, ..Config::default() })]
+    #![proptest_config(cases(5_000))]
 
     /// `validate` accepts exactly the scenarios that survive print → parse.
     #[test]
