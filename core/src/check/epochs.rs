@@ -1,5 +1,7 @@
 //! Spec 14.11 - 14.13: epoch parity and monotonicity, the epoch filter on Paxos messages,
-//! and one leader per epoch (claimed only while every cut link is cut both ways).
+//! and one leader per epoch (claimed only while links are symmetric and loss-free and did not
+//! change during that epoch's election: a monitor may ack several proposers in one epoch,
+//! each of lower rank, so a partition that moves mid-election can crown two).
 
 use super::facts::Facts;
 use super::{broken, Check};
@@ -74,7 +76,7 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
         }
         let Some(m) = world.node(r) else { continue };
         match f.victories.get(&m.epoch) {
-            Some(w) if *w != r && !f.asymmetric_ever => {
+            Some(w) if *w != r && f.leader_claimed(m.epoch) => {
                 return broken(LEADER, r, format!("second leader in epoch {} (mon.{w} won it first)", m.epoch));
             }
             Some(_) => {}
@@ -83,12 +85,9 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
             }
         }
     }
-    if f.asymmetric_ever {
-        return Ok(());
-    }
     for r in 0..world.n() {
         let Some(m) = world.node(r) else { continue };
-        if m.state != MonState::Peon {
+        if m.state != MonState::Peon || !f.leader_claimed(m.epoch) {
             continue;
         }
         if let (Some(w), Some(l)) = (f.victories.get(&m.epoch), m.leader) {

@@ -100,8 +100,13 @@ pub struct Facts {
     pub last_collect_pn: Vec<Pn>,
     /// Who declared victory in each epoch.
     pub victories: BTreeMap<Epoch, Rank>,
-    /// Some link was cut one way only at some point (leader uniqueness is then not claimed).
+    /// Some link was cut one way only, or made lossy, at some point (leader uniqueness is
+    /// then not claimed: acks can reach one proposer and not another).
     pub asymmetric_ever: bool,
+    /// When links last changed (partition, cut, heal, loss).
+    pub last_link_change_ms: Option<u64>,
+    /// When the first PROPOSE of each odd epoch was sent.
+    pub election_start_ms: BTreeMap<Epoch, u64>,
     /// Highest lc held by a quorum member of each epoch.
     pub max_lc_in_epoch: BTreeMap<Epoch, Version>,
 }
@@ -125,6 +130,11 @@ impl Facts {
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
                     let from = e.node.expect("a send has a sender");
+                    if let Msg::Election(el) = msg {
+                        if el.op == crate::protocol::ElectionOp::Propose {
+                            self.election_start_ms.entry(el.epoch).or_insert(e.t_ms);
+                        }
+                    }
                     if let Some(f) = MsgFacts::of(from, *to, msg) {
                         self.inflight.insert(*id, f);
                     }
@@ -141,7 +151,7 @@ impl Facts {
                 TraceKind::Drop { id, .. } if !world.duplicate_allowed() => {
                     self.inflight.remove(id);
                 }
-                TraceKind::Action(_) => self.note_links(world),
+                TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
                 _ => {}
             }
         }
@@ -149,8 +159,12 @@ impl Facts {
     }
 
     fn note_delivery(&mut self, f: &MsgFacts) {
-        let seen = &mut self.max_pn_seen[f.to as usize];
-        *seen = (*seen).max(f.pn);
+        // Only a message that passes the epoch filter is "seen" by the protocol.
+        let before = &self.prev[f.to as usize];
+        if before.epoch == f.epoch && matches!(before.role, Some(MonState::Leader | MonState::Peon)) {
+            let seen = &mut self.max_pn_seen[f.to as usize];
+            *seen = (*seen).max(f.pn);
+        }
         match f.op {
             PaxosOp::Last => {
                 self.lasts_received.entry((f.to, f.epoch, f.pn)).or_default().insert(f.from);
@@ -165,11 +179,27 @@ impl Facts {
         }
     }
 
-    fn note_links(&mut self, world: &World<Ceph>) {
+    fn note_links(&mut self, world: &World<Ceph>, action: &crate::scenario::Action, t_ms: u64) {
+        use crate::scenario::Action;
+        if !matches!(action, Action::Partition(_) | Action::Isolate(_) | Action::Cut(_) | Action::Heal(_) | Action::Loss(..)) {
+            return;
+        }
+        self.last_link_change_ms = Some(t_ms);
         let cut = world.bus.cut_links();
-        if cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
+        let lossy = matches!(action, Action::Loss(_, pct) if *pct > 0);
+        if lossy || cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
             self.asymmetric_ever = true;
         }
+    }
+
+    /// Leader uniqueness is claimed for epoch `e` only if connectivity stayed symmetric and
+    /// did not change while the election for it ran (spec 14.13).
+    pub fn leader_claimed(&self, epoch: Epoch) -> bool {
+        if self.asymmetric_ever {
+            return false;
+        }
+        let started = self.election_start_ms.get(&(epoch.saturating_sub(1))).copied().unwrap_or(0);
+        self.last_link_change_ms.is_none_or(|t| t < started)
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {
