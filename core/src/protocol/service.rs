@@ -105,7 +105,7 @@ impl Monitor {
             .collect();
         for req in waiting {
             if req.origin == self.rank {
-                let reason = format!("mon.{} left the quorum (now {})", self.rank, self.state.name());
+                let reason = format!("mon.{} left its quorum (election or bootstrap) before the write committed", self.rank);
                 out.push(Effect::Reply { req_id: req.id, reply: ClientReply::Retry { reason } });
             }
         }
