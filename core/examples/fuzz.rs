@@ -10,6 +10,7 @@ fn main() {
     for seed in start..start + count {
         let mut r = SimRng::new(seed, Stream::Faults);
         let mut s = Scenario { seed, ..Scenario::default() };
+        if let Ok(m) = std::env::var("MUTATION") { s.mutations.push(Mutation::from_name(&m).expect("mutation name")); }
         let n = 5u8;
         for _ in 0..r.range(3, 25) {
             let t = r.range(1, 60_000);

@@ -319,6 +319,9 @@ impl Monitor {
             Timer::Collect => self.paxos_timeout("collect timeout: not every quorum member sent LAST", out),
             Timer::Accept => self.paxos_timeout("accept timeout: not every quorum member accepted", out),
             Timer::LeaseAck => self.paxos_timeout("lease_ack timeout: a peon did not ack the lease", out),
+            Timer::Lease if self.config.broken(crate::scenario::Mutation::ReadAfterLeaseExpiry) => {
+                out.push(Effect::Note("lease timeout ignored (read-after-lease-expiry is switched on)".into()))
+            }
             Timer::Lease => self.paxos_timeout("lease timeout: no LEASE from the leader", out),
             Timer::LeaseRenew => self.extend_lease(out),
             Timer::Propose => self.propose_timer_fired(out),

@@ -128,7 +128,7 @@ impl Monitor {
             return;
         }
         let old_promise = self.paxos.accepted_pn;
-        if c.pn > self.paxos.accepted_pn {
+        if c.pn > self.paxos.accepted_pn || (c.pn < old_promise && self.config.broken(Mutation::PromiseLowerPn)) {
             self.paxos.accepted_pn = c.pn;
             if !self.config.broken(Mutation::ForgetAcceptedPn) {
                 self.persist(vec![StoreWrite::AcceptedPn(c.pn)], out);
@@ -297,7 +297,7 @@ impl Monitor {
     }
 
     fn handle_begin(&mut self, from: Rank, b: Paxos, out: &mut Vec<Effect>) {
-        if b.pn < self.paxos.accepted_pn && !self.config.broken(Mutation::AcceptLowerPn) {
+        if b.pn < self.paxos.accepted_pn {
             out.push(Effect::Note(format!("ignore BEGIN pn {} < promised {}", b.pn, self.paxos.accepted_pn)));
             return;
         }
@@ -315,9 +315,6 @@ impl Monitor {
         self.set_paxos_state(PaxosState::Updating);
         if !self.config.broken(Mutation::KeepLeaseOnBegin) {
             self.paxos.lease_expire_ms = 0;
-        }
-        if self.config.broken(Mutation::AcceptLowerPn) && b.pn > self.paxos.accepted_pn {
-            self.paxos.accepted_pn = b.pn;
         }
         self.persist(vec![StoreWrite::Value(v, value), StoreWrite::Pending { version: v, pn: b.pn }], out);
         let mut accept = self.paxos_msg(PaxosOp::Accept);

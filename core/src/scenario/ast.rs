@@ -230,9 +230,9 @@ pub enum Mutation {
     CommitOnMajority,
     /// A peon promises a pn in memory but does not persist `accepted_pn`.
     ForgetAcceptedPn,
-    /// A peon accepts a BEGIN whose pn is lower than its promise.
-    AcceptLowerPn,
-    /// A peon keeps serving reads after its lease expired.
+    /// A peon answers a COLLECT below its promise by lowering the promise to it.
+    PromiseLowerPn,
+    /// A peon keeps serving reads after its lease expired and ignores its lease timeout.
     ReadAfterLeaseExpiry,
     /// The new leader ignores uncommitted values reported in LAST.
     IgnoreUncommitted,
@@ -248,7 +248,7 @@ impl Mutation {
     pub const ALL: [Mutation; 8] = [
         Mutation::CommitOnMajority,
         Mutation::ForgetAcceptedPn,
-        Mutation::AcceptLowerPn,
+        Mutation::PromiseLowerPn,
         Mutation::ReadAfterLeaseExpiry,
         Mutation::IgnoreUncommitted,
         Mutation::PnNotUnique,
@@ -259,7 +259,7 @@ impl Mutation {
         match self {
             Mutation::CommitOnMajority => "commit-on-majority",
             Mutation::ForgetAcceptedPn => "forget-accepted-pn",
-            Mutation::AcceptLowerPn => "accept-lower-pn",
+            Mutation::PromiseLowerPn => "promise-lower-pn",
             Mutation::ReadAfterLeaseExpiry => "read-after-lease-expiry",
             Mutation::IgnoreUncommitted => "ignore-uncommitted",
             Mutation::PnNotUnique => "pn-not-unique",
@@ -275,8 +275,8 @@ impl Mutation {
         match self {
             Mutation::CommitOnMajority => "commit after a majority of accepts instead of every quorum member",
             Mutation::ForgetAcceptedPn => "peons do not persist their promise (accepted_pn)",
-            Mutation::AcceptLowerPn => "peons accept a BEGIN with a pn below their promise",
-            Mutation::ReadAfterLeaseExpiry => "peons answer reads after their lease expired",
+            Mutation::PromiseLowerPn => "peons lower their promise to a COLLECT with a smaller pn",
+            Mutation::ReadAfterLeaseExpiry => "peons answer reads after their lease expired, and ignore their lease timeout",
             Mutation::IgnoreUncommitted => "a new leader ignores uncommitted values reported in LAST",
             Mutation::PnNotUnique => "proposal numbers do not carry the rank, so two leaders can share one",
             Mutation::KeepLeaseOnBegin => "peons keep serving reads after accepting a new value",
