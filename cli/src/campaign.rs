@@ -1,0 +1,10 @@
+//! `paxoscope campaign` (not written yet).
+
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {}
+
+pub fn main(_args: Args) -> Result<ExitCode, String> {
+    Err("`campaign` is not implemented yet".into())
+}
