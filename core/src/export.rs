@@ -72,8 +72,17 @@ fn violation_json(v: &Violation) -> Json {
 /// the epoch and versions of its durable store.
 fn monitor_json(session: &Session, rank: Rank) -> Json {
     let world = session.world();
-    match world.status(rank) {
-        Some(s) => json!({
+    match (world.status(rank), world.node(rank)) {
+        (Some(s), Some(node)) => {
+            // `NodeStatus` reads the lease as of the monitor's last input; the summary asks
+            // at the world's time, on the monitor's own clock.
+            let local_ms = world.slot(rank).clock.local_ms(world.now_ms());
+            let lease_left_ms = if node.is_leader() || node.is_peon() {
+                node.paxos.lease_expire_ms.saturating_sub(local_ms)
+            } else {
+                0
+            };
+            json!({
             "rank": rank,
             "up": true,
             "monitor_state": s.role,
@@ -82,10 +91,11 @@ fn monitor_json(session: &Session, rank: Rank) -> Json {
             "first_committed": s.first_committed,
             "last_committed": s.last_committed,
             "leader": s.leader,
-            "readable": s.readable,
-            "lease_left_ms": s.lease_left_ms,
-        }),
-        None => {
+            "readable": node.is_readable_at(local_ms),
+            "lease_left_ms": lease_left_ms,
+            })
+        }
+        _ => {
             let store = world.durable(rank);
             json!({
                 "rank": rank,
@@ -702,6 +712,21 @@ mod tests {
             m["last_committed"].as_u64().unwrap() >= 1,
             "the store survives: {m}"
         );
+    }
+
+    #[test]
+    fn summary_reads_leases_at_the_world_time() {
+        // The leader dies at 10 s; its last lease (renewed at 9 s, 5 s long) runs out near
+        // 14 s, but the peons only notice at their lease timeout, later still.
+        let s = run("paxoscope scenario v1\nat 10s crash 0\n", 16_000);
+        let sum = summary_json(&s);
+        for m in &sum["monitors"].as_array().unwrap()[1..] {
+            assert_eq!(m["monitor_state"], "peon", "{m}");
+            assert_eq!(m["readable"], false, "lease expired: {m}");
+            assert_eq!(m["lease_left_ms"], 0, "{m}");
+        }
+        let fresh = summary_json(&startup(16_000));
+        assert_eq!(fresh["monitors"][1]["readable"], true);
     }
 
     #[test]
