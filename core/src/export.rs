@@ -126,49 +126,53 @@ pub fn current_leader(session: &Session) -> Option<Rank> {
 
 // ------------------------------------------------------------------ mermaid text
 
-/// Text made safe for a mermaid label: characters mermaid treats as syntax are replaced
-/// (`;`→`,`, `:`→`=`, `|`→`/`, `{}`→`()`, `#`→`n`, `->`→`to`, ...), quotes are dropped,
-/// `%`, `<`, `>`, `&`, other punctuation and control characters become spaces, and runs of
-/// spaces collapse to one.
+/// Text made safe for a mermaid label, keeping what it says: the characters mermaid reads
+/// as syntax (`;` ends a statement, `#` starts an entity, `%%` a comment, quotes and `:`
+/// delimit labels, `<>&` are HTML, `{}|` shape nodes, backticks start markdown) become
+/// mermaid entity codes (`#59;`, `#35;`, `#quot;`, ...), which it renders as the character
+/// itself; control characters and runs of white space become one space.
 pub fn mermaid_text(s: &str) -> String {
-    let s = s
-        .replace("<->", " and ")
-        .replace("->", " to ")
-        .replace("<-", " from ");
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        let mapped = match c {
-            ';' => ',',
-            ':' => '=',
-            '|' => '/',
-            '{' => '(',
-            '}' => ')',
-            '#' => 'n',
-            '"' | '\'' | '`' => continue,
-            c if c.is_alphanumeric() => c,
-            ' ' | '.' | ',' | '_' | '-' | '=' | '+' | '*' | '/' | '(' | ')' | '[' | ']' | '!'
-            | '?' | '@' | '~' => c,
-            _ => ' ',
+        let entity = match c {
+            ';' => "#59;",
+            '#' => "#35;",
+            '"' => "#quot;",
+            '`' => "#96;",
+            ':' => "#58;",
+            '%' => "#37;",
+            '<' => "#lt;",
+            '>' => "#gt;",
+            '&' => "#amp;",
+            '{' => "#123;",
+            '}' => "#125;",
+            '|' => "#124;",
+            c if c.is_whitespace() || c.is_control() => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                continue;
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
         };
-        if mapped == ' ' && (out.is_empty() || out.ends_with(' ')) {
-            continue;
-        }
-        out.push(mapped);
+        out.push_str(entity);
     }
-    let trimmed = out.trim_end();
-    trimmed.to_string()
+    out.truncate(out.trim_end().len());
+    out
 }
 
-/// [`mermaid_text`], cut to `max` characters with `...` when longer.
+/// [`mermaid_text`] of the first `max` characters of `s`, with `...` when it was longer
+/// (cut before escaping, so no entity is split).
 fn mermaid_text_cut(s: &str, max: usize) -> String {
-    let t = mermaid_text(s);
-    if t.chars().count() <= max {
-        return t;
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return mermaid_text(s);
     }
-    let mut cut: String = t.chars().take(max.saturating_sub(3)).collect();
-    cut.truncate(cut.trim_end().len());
-    cut.push_str("...");
-    cut
+    let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+    format!("{}...", mermaid_text(&cut))
 }
 
 /// `4.005s`, the time format of the text trace without its padding.
@@ -664,14 +668,36 @@ mod tests {
         s
     }
 
-    /// Every character a mermaid label may not contain, checked on a whole diagram body.
+    /// Every character a mermaid label may not contain raw, checked on a whole diagram body
+    /// once the entity codes (`#59;`) are taken out.
     fn assert_mermaid_safe(diagram: &str) {
         for line in diagram.lines().skip(1) {
             let label = line.split_once(": ").map(|(_, l)| l).unwrap_or("");
-            for bad in [';', '#', '"', '<', '>', '%', '&', '{', '}', ':'] {
-                assert!(!label.contains(bad), "label {label:?} contains {bad:?}");
+            let raw = without_entities(label);
+            for bad in [';', '#', '"', '<', '>', '%', '&', '{', '}', ':', '|', '`'] {
+                assert!(!raw.contains(bad), "label {label:?} contains {bad:?}");
             }
         }
+    }
+
+    fn without_entities(label: &str) -> String {
+        let mut out = String::new();
+        let mut rest = label;
+        while let Some(i) = rest.find('#') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 1..];
+            match tail.find(';') {
+                Some(j) if j > 0 && tail[..j].chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    rest = &tail[j + 1..];
+                }
+                _ => {
+                    out.push('#');
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     #[test]
@@ -730,21 +756,29 @@ mod tests {
     }
 
     #[test]
-    fn mermaid_text_strips_syntax() {
+    fn mermaid_text_escapes_syntax_as_entities() {
         assert_eq!(
-            mermaid_text("a;b:c \"d\" #1 50% <x> {q}"),
-            "a,b=c d n1 50 x (q)"
+            mermaid_text("a;b:c \"d\" #1 50% <x> {q} | & `m`"),
+            "a#59;b#58;c #quot;d#quot; #35;1 50#37; #lt;x#gt; #123;q#125; #124; #amp; #96;m#96;"
         );
-        assert_eq!(mermaid_text("cut 0 -> 1"), "cut 0 to 1");
-        assert_eq!(mermaid_text("cut 0 <-> 1"), "cut 0 and 1");
+        assert_eq!(mermaid_text("cut 0 -> 1"), "cut 0 -#gt; 1");
         assert_eq!(
-            mermaid_text("  many   spaces\n\tand tabs  "),
+            mermaid_text("it's ünï ✓"),
+            "it's ünï ✓",
+            "other text is kept"
+        );
+        assert_eq!(
+            mermaid_text("  many   spaces\n\tand\rtabs  "),
             "many spaces and tabs"
         );
-        assert_eq!(mermaid_text("ünï ✓"), "ünï");
-        let long = "word ".repeat(50);
-        let cut = mermaid_text_cut(&long, 20);
-        assert!(cut.chars().count() <= 20 && cut.ends_with("..."), "{cut}");
+        let long = "a;b ".repeat(50);
+        let cut = mermaid_text_cut(&long, 22);
+        assert_eq!(
+            cut,
+            format!("{}a#59;b...", "a#59;b ".repeat(4)),
+            "cut before escaping"
+        );
+        assert_eq!(mermaid_text_cut("short", 21), "short");
     }
 
     #[test]
@@ -799,7 +833,9 @@ mod tests {
         assert!(d.contains("-->>client:") && d.contains("written v"), "{d}");
         assert!(d.contains("Note over mon4: 6.000s isolate 4"), "{d}");
         assert!(
-            d.contains("Note over mon0,mon4: 6.000s Isolated, see n4= its alone"),
+            d.contains(
+                "Note over mon0,mon4: 6.000s Isolated#59; see #35;4#58; it's #quot;alone#quot;"
+            ),
             "{d}"
         );
         assert!(d.contains("Note over mon3: 8.000s crash"), "{d}");
