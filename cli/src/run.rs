@@ -5,7 +5,7 @@
 //! The scenario options (`--scenario`, `--preset`, `--seed`, `--until-ms`) are shared with
 //! `paxoscope export` through [`ScenarioArgs`].
 
-use paxoscope_core::export::summary_json;
+use paxoscope_core::export::{state_label, summary_json};
 use paxoscope_core::presets::{self, PRESETS};
 use paxoscope_core::scenario::{self, Scenario, MAX_TIME_MS};
 use paxoscope_core::session::Session;
@@ -227,13 +227,10 @@ pub fn summary_text(s: &Json) -> String {
     out
 }
 
-/// `mon.0  leader/active      epoch 2  fc 1  lc 1  leader mon.0  readable`
+/// `mon.0  leader/active        epoch 2   fc 1    lc 1     leader mon.0  readable`
 fn monitor_text(m: &Json) -> String {
     let role = m["monitor_state"].as_str().unwrap_or("?");
-    let state = match m["paxos_state"].as_str() {
-        Some(phase) => format!("{role}/{phase}"),
-        None => role.to_string(),
-    };
+    let state = state_label(role, m["paxos_state"].as_str().unwrap_or(""));
     let leader = m["leader"]
         .as_u64()
         .map(|r| format!("  leader mon.{r}"))
@@ -244,13 +241,14 @@ fn monitor_text(m: &Json) -> String {
         ""
     };
     let num = |k: &str| m[k].as_u64().unwrap_or(0);
-    format!(
-        "mon.{:<2} {state:<20} epoch {:<3} fc {:<4} lc {:<4}{leader}{readable}\n",
+    let line = format!(
+        "mon.{:<2} {state:<20} epoch {:<3} fc {:<4} lc {:<4}{leader}{readable}",
         num("rank"),
         num("epoch"),
         num("first_committed"),
         num("last_committed")
-    )
+    );
+    format!("{}\n", line.trim_end())
 }
 
 fn violation_text(v: &Json) -> String {

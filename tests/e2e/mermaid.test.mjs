@@ -7,7 +7,7 @@
 //   node --test tests/e2e/mermaid.test.mjs
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -176,5 +176,18 @@ test('a window past the line cap still renders, with the note saying what was le
   const ms = Math.round(performance.now() - t0);
   console.log(`sync tour, whole run capped at 400 lines: ${text.length} bytes, SVG ${r.svgBytes} bytes, rendered in ${ms} ms`);
   assert.equal(r.notes, countLines(text, /^\s+Note over /));
+  assert.deepEqual(errors, []);
+});
+
+test('the mermaid examples in docs/trace-format.md render', async () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'trace-format.md'), 'utf8');
+  const examples = [...doc.matchAll(/```mermaid\n([\s\S]*?)```/g)].map((m) => m[1]);
+  assert.equal(examples.length, 2, 'a sequence and a state diagram');
+  for (const text of examples) {
+    const r = await render(text);
+    assert.equal(r.errorText, false);
+    if (text.startsWith('sequenceDiagram')) assert.equal(r.actorBoxes, countLines(text, /^\s+participant /));
+    else assert.equal(r.states.length, countLines(text, /^\s+state "/));
+  }
   assert.deepEqual(errors, []);
 });
