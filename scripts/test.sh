@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every Paxoscope test, in this order:
 #   1. cargo test --workspace --release      (native; core, cli and the web crate's pure tests)
-#   2. trunk build --release --offline       (the wasm playground, into dist/)
+#   2. trunk build --release --cargo-profile wasm-release  (the wasm playground, into dist/)
 #   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 250 KB gzipped)
 #   4. CLI campaign runs                      (hook, see below)
 #   5. node --test tests/e2e/*.test.mjs      (headless Chromium against dist/ on a free port)
@@ -52,9 +52,9 @@ cargo test --workspace --release 2>&1 | tee "$LOGS/cargo-test.log" || status=$?
 tally "cargo test" "$status" "$(count_cargo "$LOGS/cargo-test.log")"
 
 # ---------------------------------------------------------------- 2. wasm release build
-step "trunk build --release --offline --public-url ./"
+step "trunk build --release --cargo-profile wasm-release --offline --public-url ./"
 BUILD_OK=0
-if trunk build --release --offline --public-url ./ 2>&1 | tee "$LOGS/trunk-build.log"; then
+if trunk build --release --cargo-profile wasm-release --offline --public-url ./ 2>&1 | tee "$LOGS/trunk-build.log"; then
   BUILD_OK=1
   PASSED=$((PASSED + 1))
   step_done "trunk build" ok
