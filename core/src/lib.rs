@@ -6,6 +6,7 @@
 //! scenario yields the same trace natively and in wasm.
 
 pub mod actor;
+pub mod campaign;
 pub mod check;
 pub mod presets;
 pub mod protocol;
