@@ -372,7 +372,7 @@ fn crash_in_commit(rng: &mut SimRng, n: u8, heal_ms: u64) -> Vec<TimedAction> {
 fn beyond_episode(b: Beyond, rng: &mut SimRng, n: u8, heal_ms: u64) -> Vec<TimedAction> {
     match b {
         Beyond::Reorder | Beyond::Duplicate => Vec::new(), // scenario-wide allowances
-        Beyond::LargeSkew => (0..rng.range(1, 3))
+        Beyond::LargeSkew => (0..rng.range(2, 5))
             .map(|_| {
                 let ms = rng.range(LARGE_SKEW_MS.0, LARGE_SKEW_MS.1) as i64;
                 let skew = if rng.chance_pct(50) { ms } else { -ms };

@@ -1,8 +1,8 @@
 //! Shrinking a failing schedule: delta debugging (Zeller's ddmin) over the fault and client
 //! actions, then simpler values (halved losses, delays, skews, drifts) and rounder times, each
 //! step kept only if the run still fails with the same signature (`Failure::signature`).
-//! The heal at the end is never removed while liveness is being judged: without it a liveness
-//! failure would be trivial.
+//! The heal at the end is kept whole when the failure is liveness (without it a liveness
+//! failure would be trivial); for safety and linearizability it shrinks like the rest.
 
 use super::generate::Tag;
 use super::trial::{self, Failure, Trial};
@@ -69,10 +69,11 @@ pub struct Shrunk {
     pub actions_before: usize,
 }
 
-/// Shrink a failing trial. `tags` marks the heal actions (kept); `failure` is what the full
+/// Shrink a failing trial. `tags` marks the heal actions; `failure` is what the full
 /// trial broke. If the trial does not fail that way, it is returned unchanged.
 pub fn shrink(full: &Trial, tags: &[Tag], failure: &Failure) -> Shrunk {
     let signature = failure.signature();
+    let keep_heal = matches!(failure, Failure::Liveness { .. });
     let (mut free, fixed): (Vec<TimedAction>, Vec<TimedAction>) = {
         let (f, h): (Vec<_>, Vec<_>) = full
             .scenario
@@ -80,7 +81,7 @@ pub fn shrink(full: &Trial, tags: &[Tag], failure: &Failure) -> Shrunk {
             .iter()
             .cloned()
             .zip(tags)
-            .partition(|(_, t)| **t != Tag::Heal);
+            .partition(|(_, t)| !(keep_heal && **t == Tag::Heal));
         (
             f.into_iter().map(|(a, _)| a).collect(),
             h.into_iter().map(|(a, _)| a).collect(),
