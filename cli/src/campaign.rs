@@ -179,7 +179,7 @@ fn run_campaign(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
     print_summary(&summary, args, opts, wall_s);
     if let (Some(first), false) = (reports.iter().find(|r| !r.passed()), args.no_shrink) {
         println!();
-        print_shrunk(first.seed, opts);
+        print_shrunk(first.seed, opts, false);
     }
     println!("{} passed, {} failed", summary.passed(), summary.failed);
     Ok(if summary.failed > 0 {
@@ -269,15 +269,23 @@ fn print_summary(s: &Summary, args: &Args, opts: &PlanOptions, wall_s: f64) {
 
 // ----- shrinking and replay -----
 
-fn print_shrunk(seed: u64, opts: &PlanOptions) {
-    let p = plan(seed, opts);
+/// Shrink the seed's trial (strict about reads when `strict_reads`, to show a stale-read
+/// finding) and print the result as scenario text and URL fragment.
+fn print_shrunk(seed: u64, opts: &PlanOptions, strict_reads: bool) {
+    let mut p = plan(seed, opts);
+    p.trial.strict_reads = strict_reads;
     let (outcome, _) = trial::run(&p.trial, false);
     let Some(failure) = outcome.failure else {
         println!("seed {seed} passes: nothing to shrink");
         return;
     };
     let t0 = Instant::now();
-    let s = shrink(&p.trial, &p.tags, &failure);
+    let mut s = shrink(&p.trial, &p.tags, &failure);
+    if strict_reads {
+        s.trial.scenario.name = Some(format!(
+            "campaign seed {seed}, shrunk: stale read under a valid lease (finding)"
+        ));
+    }
     let shrink_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
     let (again, _) = trial::run(&s.trial, false);
@@ -331,13 +339,17 @@ fn replay(seed: u64, opts: &PlanOptions, args: &Args) -> Result<ExitCode, String
             "seed {seed} passes: live {live} ms after the heal, {} ops linearizable",
             outcome.lin.ops
         );
+        if outcome.stale_read_finding.is_some() {
+            println!("\nshrinking the stale read (counted as a failure for this):");
+            print_shrunk(seed, opts, true);
+        }
         println!("1 passed, 0 failed");
         return Ok(ExitCode::SUCCESS);
     };
     println!("\nFAIL seed {seed}: {failure}");
     print_context(&failure, &session, &p);
     println!();
-    print_shrunk(seed, opts);
+    print_shrunk(seed, opts, false);
     println!("0 passed, 1 failed");
     Ok(ExitCode::from(1))
 }
