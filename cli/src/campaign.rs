@@ -69,6 +69,16 @@ fn plan_options(args: &Args) -> Result<PlanOptions, String> {
     if args.jobs == 0 {
         return Err("--jobs must be at least 1".into());
     }
+    let count = args
+        .seeds
+        .unwrap_or(if args.canaries { 1_000 } else { 100 });
+    if args.start.checked_add(count).is_none() {
+        return Err(format!(
+            "--start {} plus --seeds {count} runs past the last seed ({})",
+            args.start,
+            u64::MAX
+        ));
+    }
     let mutation = match &args.mutation {
         None => None,
         Some(name) => Some(Mutation::from_name(name).ok_or_else(|| {
@@ -159,7 +169,7 @@ fn run_campaign(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
         }
         if let Some(f) = &r.outcome.failure {
             println!(
-                "FAIL seed {}: {f}\n     replay: {}",
+                "FAIL seed {} (replay: {}): {f}",
                 r.seed,
                 replay_command(r.seed, opts)
             );
@@ -170,10 +180,10 @@ fn run_campaign(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
         .filter(|r| r.outcome.stale_read_finding.is_some())
         .collect();
     for r in stale.iter().take(3) {
+        let cmd = replay_command(r.seed, opts);
         println!(
-            "finding seed {}: stale read beyond the lease timing argument\n     replay: {}",
-            r.seed,
-            replay_command(r.seed, opts)
+            "finding seed {} (replay: {cmd}): stale read beyond the lease timing argument",
+            r.seed
         );
     }
     print_summary(&summary, args, opts, wall_s);

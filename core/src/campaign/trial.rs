@@ -90,10 +90,11 @@ impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Failure::Safety(v) => write!(f, "safety: {v}"),
-            Failure::Linearizability { key, explanation } => {
+            // The checker's explanation starts with the key.
+            Failure::Linearizability { explanation, .. } => {
                 write!(
                     f,
-                    "linearizability: key {key}: {}",
+                    "linearizability: {}",
                     explanation.lines().next().unwrap_or("")
                 )
             }
