@@ -343,3 +343,16 @@ fn a_real_failure_shrinks_to_a_small_scenario_that_still_fails_the_same_way() {
     );
     assert!(text.contains("break promise-lower-pn"));
 }
+
+#[test]
+fn a_trial_that_does_not_fail_that_way_is_left_alone() {
+    let p = plan(5, &opts());
+    let made_up = Failure::Liveness {
+        heal_ms: 0,
+        bound_ms: 0,
+        reason: "not really".into(),
+    };
+    let s = shrink(&p.trial, &p.tags, &made_up);
+    assert_eq!(s.trial, p.trial);
+    assert_eq!(s.runs, 1);
+}

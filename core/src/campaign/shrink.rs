@@ -73,20 +73,7 @@ pub struct Shrunk {
 /// trial broke. If the trial does not fail that way, it is returned unchanged.
 pub fn shrink(full: &Trial, tags: &[Tag], failure: &Failure) -> Shrunk {
     let signature = failure.signature();
-    let keep_heal = matches!(failure, Failure::Liveness { .. });
-    let (mut free, fixed): (Vec<TimedAction>, Vec<TimedAction>) = {
-        let (f, h): (Vec<_>, Vec<_>) = full
-            .scenario
-            .actions
-            .iter()
-            .cloned()
-            .zip(tags)
-            .partition(|(_, t)| !(keep_heal && **t == Tag::Heal));
-        (
-            f.into_iter().map(|(a, _)| a).collect(),
-            h.into_iter().map(|(a, _)| a).collect(),
-        )
-    };
+    let (mut free, fixed) = split_fixed(full, tags, failure);
     let mut base = full.clone();
     let mut runs = 0usize;
     let fails_with = |base: &Trial, free: &[TimedAction], runs: &mut usize| -> Option<Failure> {
@@ -95,6 +82,15 @@ pub fn shrink(full: &Trial, tags: &[Tag], failure: &Failure) -> Shrunk {
         let (out, _) = trial::run(&t, false);
         out.failure.filter(|f| f.signature() == signature)
     };
+    if fails_with(full, &free, &mut runs).is_none() {
+        let actions_before = full.scenario.actions.len();
+        return Shrunk {
+            trial: full.clone(),
+            failure: failure.clone(),
+            runs,
+            actions_before,
+        };
+    }
     let (kept, ddmin_runs) = ddmin(&free, MAX_SHRINK_RUNS, |c| {
         fails_with(&base, c, &mut 0).is_some()
     });
@@ -141,6 +137,26 @@ pub fn shrink(full: &Trial, tags: &[Tag], failure: &Failure) -> Shrunk {
         runs,
         actions_before: full.scenario.actions.len(),
     }
+}
+
+/// The actions shrinking may change, and those it keeps (the heal, for a liveness failure).
+fn split_fixed(
+    full: &Trial,
+    tags: &[Tag],
+    failure: &Failure,
+) -> (Vec<TimedAction>, Vec<TimedAction>) {
+    let keep_heal = matches!(failure, Failure::Liveness { .. });
+    let (free, fixed): (Vec<_>, Vec<_>) = full
+        .scenario
+        .actions
+        .iter()
+        .cloned()
+        .zip(tags)
+        .partition(|(_, t)| !(keep_heal && **t == Tag::Heal));
+    (
+        free.into_iter().map(|(a, _)| a).collect(),
+        fixed.into_iter().map(|(a, _)| a).collect(),
+    )
 }
 
 fn with_actions(base: &Trial, free: &[TimedAction], fixed: &[TimedAction]) -> Trial {
