@@ -57,7 +57,10 @@ fn skew_past_the_lease_margin_is_caught() {
 
 #[test]
 fn nothing_panics_with_every_assumption_broken_at_once() {
-    let opts = PlanOptions { beyond: Beyond::ALL.into_iter().collect(), ..PlanOptions::default() };
+    let opts = PlanOptions {
+        beyond: Beyond::ALL.into_iter().collect(),
+        ..PlanOptions::default()
+    };
     let mut kinds = std::collections::BTreeMap::new();
     for seed in 0..100 {
         let r = run_seed(seed, &opts);
@@ -65,5 +68,8 @@ fn nothing_panics_with_every_assumption_broken_at_once() {
         *kinds.entry(kind).or_insert(0) += 1;
     }
     println!("100 seeds with reorder, duplicate and large skew: {kinds:?}");
-    assert!(kinds.get("passed").copied().unwrap_or(0) < 100, "breaking every assumption is noticed somewhere");
+    assert!(
+        kinds.get("passed").copied().unwrap_or(0) < 100,
+        "breaking every assumption is noticed somewhere"
+    );
 }
