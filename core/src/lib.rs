@@ -7,6 +7,7 @@
 //! scenario yields the same trace natively and in wasm.
 
 pub mod actor;
+pub mod campaign;
 pub mod check;
 pub mod export;
 pub mod presets;
