@@ -7,6 +7,7 @@
 
 pub mod actor;
 pub mod check;
+pub mod model;
 pub mod presets;
 pub mod protocol;
 pub mod scenario;
