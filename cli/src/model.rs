@@ -15,9 +15,9 @@ pub struct Args {
     /// Stop after this many distinct states.
     #[arg(long)]
     max_states: Option<u64>,
-    /// Highest election epoch explored past.
+    /// Elections explored beyond the start state.
     #[arg(long)]
-    max_epoch: Option<u64>,
+    elections: Option<u64>,
     /// Messages that may be lost in total.
     #[arg(long)]
     losses: Option<u8>,
@@ -74,8 +74,8 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
     if let Some(n) = args.max_states {
         b.max_states = n;
     }
-    if let Some(e) = args.max_epoch {
-        b.max_epoch = e;
+    if let Some(e) = args.elections {
+        b.elections = e;
     }
     if let Some(l) = args.losses {
         b.losses = l;

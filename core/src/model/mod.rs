@@ -39,8 +39,9 @@ pub struct ModelConfig {
     pub depth: u32,
     /// Stop after this many distinct states.
     pub max_states: u64,
-    /// States where an election epoch exceeds this are checked but not expanded.
-    pub max_epoch: u64,
+    /// Elections beyond the start state: states where an epoch exceeds the start's highest
+    /// epoch by more than `2 * elections` are checked but not expanded.
+    pub elections: u64,
     /// States with more messages than this on one link are checked but not expanded.
     pub link_capacity: usize,
     /// Messages that may be lost (the head of a link), in total.
@@ -71,7 +72,7 @@ impl ModelConfig {
         ModelConfig {
             depth: 100,
             max_states: 5_000_000,
-            max_epoch: 4,
+            elections: 1,
             link_capacity: 3,
             losses: 2,
             duplicates: 0,
@@ -96,6 +97,7 @@ impl ModelConfig {
             crashes: 0,
             restarts: 0,
             puts: 0,
+            elections: 2,
             start_in_quorum: false,
             ..ModelConfig::fifo()
         }
@@ -105,13 +107,13 @@ impl ModelConfig {
     pub fn describe(&self) -> String {
         let muts: Vec<&str> = self.mutations.iter().map(|m| m.name()).collect();
         format!(
-            "3 monitors from {}; {}; depth {} actions; at most {} states; epochs <= {}; <= {} messages per link; \
+            "3 monitors from {}; {}; depth {} actions; at most {} states; {} more election(s); <= {} messages per link; \
              losses {}, duplicates {}, reorders {}, crashes {}, restarts {}, client puts {}; mutations: {}",
             if self.start_in_quorum { "the stable quorum" } else { "boot" },
             if self.quiet_timers { "timers fire on a quiet network" } else { "message delay unbounded" },
             self.depth,
             self.max_states,
-            self.max_epoch,
+            self.elections,
             self.link_capacity,
             self.losses,
             self.duplicates,

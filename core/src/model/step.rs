@@ -22,6 +22,8 @@ use std::sync::Arc;
 pub struct Model {
     pub bounds: ModelConfig,
     pub protocol: Arc<Config>,
+    /// Highest epoch explored past (from `bounds.elections` and the start state).
+    max_epoch: u64,
 }
 
 /// What one action led to.
@@ -38,10 +40,24 @@ impl Model {
             mutations: bounds.mutations.iter().copied().collect(),
             ..Config::default()
         };
-        Model {
+        let mut model = Model {
             bounds,
             protocol: Arc::new(protocol),
-        }
+            max_epoch: u64::MAX,
+        };
+        let start_epoch = match model.initial() {
+            Ok(s) => s
+                .monitors
+                .iter()
+                .map(|m| m.epoch.max(m.store.election_epoch))
+                .max()
+                .unwrap_or(0),
+            Err(_) => 0,
+        };
+        // An election moves the epoch from even to odd and on to even: two per election (from
+        // boot the epoch starts at 0 and the first election ends at 2).
+        model.max_epoch = start_epoch + 2 * model.bounds.elections;
+        model
     }
 
     /// Where exploration starts: the boot state, or (with `start_in_quorum`) the stable quorum
@@ -155,7 +171,7 @@ impl Model {
 
     /// Is this state inside the bounds (so its successors are explored)?
     pub fn within_bounds(&self, s: &State) -> bool {
-        let max_epoch = self.bounds.max_epoch;
+        let max_epoch = self.max_epoch;
         s.monitors
             .iter()
             .all(|m| m.epoch <= max_epoch && m.store.election_epoch <= max_epoch)
