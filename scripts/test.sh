@@ -84,6 +84,18 @@ fi
 # tally "campaign" "$status" "0 0"
 # <<< end of CLI campaign runs
 
+# ---- model checking (docs/model-checking.md), owned by the model branch.
+# Cost: the FIFO run is the exhaustive default bound (COST_FIFO) on one core; the dup/reorder
+# run stops at its first violation (about 0.4 M states, ~15 s). Both reuse step 1's release build.
+step "model-check: FIFO links, loss, one crash (exhaustive within the bound)"
+status=0
+cargo run --release -q -p paxoscope-cli -- model-check 2>&1 | tee "$LOGS/model-fifo.log" || status=$?
+if [ "$status" -eq 0 ]; then tally "model-check fifo" 0 "1 0"; else tally "model-check fifo" "$status" "0 0"; fi
+step "model-check: duplication and reordering allowed (the violation found is the expected lesson)"
+status=0
+cargo run --release -q -p paxoscope-cli -- model-check --allow-dup-reorder --expect-violation 2>&1 | tee "$LOGS/model-dup.log" || status=$?
+if [ "$status" -eq 0 ]; then tally "model-check dup/reorder" 0 "1 0"; else tally "model-check dup/reorder" "$status" "0 0"; fi
+
 # ---------------------------------------------------------------- 5. browser tests
 if [ "$BUILD_OK" -eq 1 ]; then
   step "e2e: node --test tests/e2e/*.test.mjs (Chromium)"

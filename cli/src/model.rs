@@ -42,6 +42,12 @@ pub struct Args {
     /// Go beyond Ceph's messenger: one duplicated and one reordered delivery allowed.
     #[arg(long)]
     allow_dup_reorder: bool,
+    /// Duplicated deliveries allowed (default 1 with --allow-dup-reorder, else 0).
+    #[arg(long)]
+    duplicates: Option<u8>,
+    /// Out-of-order deliveries allowed (default 1 with --allow-dup-reorder, else 0).
+    #[arg(long)]
+    reorders: Option<u8>,
     /// Switch on a protocol bug (e.g. commit-on-majority); repeatable.
     #[arg(long = "mutation", value_name = "NAME")]
     mutations: Vec<String>,
@@ -79,6 +85,12 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
     }
     if let Some(l) = args.losses {
         b.losses = l;
+    }
+    if let Some(d) = args.duplicates {
+        b.duplicates = d;
+    }
+    if let Some(r) = args.reorders {
+        b.reorders = r;
     }
     if let Some(p) = args.puts {
         b.puts = p;

@@ -180,6 +180,7 @@ mod model {
             (Mutation::CommitOnMajority, invariants::COMMIT_ALL),
             (Mutation::ForgetAcceptedPn, invariants::PERSIST),
             (Mutation::RecoverOnMajority, invariants::RECOVERY_ALL),
+            (Mutation::PnNotUnique, invariants::PN_SHAPE),
         ] {
             let r = run(ModelConfig {
                 mutations: vec![m],
