@@ -12,9 +12,9 @@
 //!
 //! Time: one global clock, perfect (no skew, no drift). It advances only when a timer fires,
 //! and only to the earliest armed deadline; deliveries, losses, crashes, restarts and client
-//! requests take no time and can happen at any point between two firings. So every timer
-//! fires exactly on time, in deadline order, while a message may stay in flight for any
-//! number of timer periods (delay is unbounded).
+//! requests take no time. So every timer fires exactly on time, in deadline order. With
+//! `quiet_timers` (the default) a timer fires only while no message is in flight (delay below
+//! every timeout; a late message is a lost one); without, delay is unbounded.
 //!
 //! The visited set is a `HashSet` keyed by fingerprints with a fixed hasher; it is only ever
 //! queried, never iterated, so the exploration order (breadth-first, actions in a fixed order)
