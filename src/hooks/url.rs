@@ -1,0 +1,80 @@
+//! The URL fragment holds the whole scenario (seed, overrides, scripted and user actions) and
+//! the view (playhead, selected node, speed, paused), in the scenario text format's URL form.
+//! Read once at start; rewritten with `history.replaceState`, throttled, as the user acts.
+
+use crate::state::{default_scenario, Playground};
+use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
+use std::cell::Cell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The playhead part of the URL is rewritten at most this often (real ms).
+const PLAYHEAD_WRITE_MS: f64 = 1000.0;
+
+fn location_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The playground the page starts with: the URL's scenario, or the default one with a
+/// message saying what in the URL was wrong and where.
+pub fn initial_playground() -> Playground {
+    let hash = location_hash();
+    let frag = hash.trim_start_matches('#');
+    if frag.is_empty() {
+        return Playground::new(default_scenario(), None);
+    }
+    match from_url_fragment(frag) {
+        Ok(s) => Playground::new(s, None),
+        Err(e) => {
+            let msg = format!(
+                "The scenario in this link could not be read: line {}, column {}: {}. \
+                 The default scenario is running instead.",
+                e.line, e.col, e.message
+            );
+            Playground::new(default_scenario(), Some(msg))
+        }
+    }
+}
+
+fn now_real_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn replace_hash(frag: &str) {
+    let Some(w) = web_sys::window() else { return };
+    if location_hash().trim_start_matches('#') == frag {
+        return;
+    }
+    if let Ok(h) = w.history() {
+        let _ =
+            h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&format!("#{frag}")));
+    }
+}
+
+#[hook]
+pub fn use_url_sync(state: &Playground) {
+    let last_write = use_mut_ref(|| Rc::new(Cell::new(f64::NEG_INFINITY)));
+    // Anything but the playhead is written at once; the playhead at most once a second.
+    let key = (
+        state.scenario_revision,
+        state.selected,
+        state.speed_tenths,
+        state.playing,
+        Rc::as_ptr(&state.run),
+    );
+    let playhead_s = (state.playhead_ms / 1000.0) as u64;
+    let scenario = state.clone();
+    let last = last_write.borrow().clone();
+    use_effect_with((key, playhead_s, state.revision), move |(_, _, _)| {
+        let now = now_real_ms();
+        let urgent = last.get() == f64::NEG_INFINITY || !scenario.playing;
+        if urgent || now - last.get() >= PLAYHEAD_WRITE_MS {
+            last.set(now);
+            replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
+        }
+    });
+}

@@ -1,0 +1,299 @@
+// Browser tests of the playground: what a user sees and does, through the DOM contract
+// (data-node/data-monitor-state/..., data-diagram-node/data-current, accessible names).
+// Runs fast by starting scenarios from the URL with `view ... speed 100 playing`.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPage, screenshot } from './lib.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A URL fragment for scenario text lines (the format's URL form: space → +, newline → ;). */
+export function fragment(lines) {
+  const text = lines.join('\n');
+  return '#' + text.replaceAll(' ', '+').replaceAll('\n', ';').replaceAll('|', '%7C');
+}
+
+/** The default playground scenario with a view line and extra lines. */
+function scenario({ view = 'view t 0 node 0 speed 100 playing', lines = [] } = {}) {
+  return fragment([
+    'paxoscope scenario v1',
+    'seed 42',
+    'set latency_ms 100',
+    'set jitter_ms 50',
+    view,
+    ...lines,
+  ]);
+}
+
+/** Every monitor's data attributes, in rank order. */
+async function monitors(page) {
+  return page.locator('#cluster [data-node]').evaluateAll((els) =>
+    els.map((e) => ({
+      rank: Number(e.dataset.node),
+      role: e.dataset.monitorState,
+      phase: e.dataset.paxosState,
+      epoch: Number(e.dataset.epoch),
+      lc: Number(e.dataset.lastCommitted),
+    })),
+  );
+}
+
+/** Waits until all five are active with exactly one leader and something committed. */
+async function waitHealthy(page, timeout = 20_000) {
+  await page.waitForFunction(
+    () => {
+      const ns = [...document.querySelectorAll('#cluster [data-node]')];
+      return (
+        ns.length === 5 &&
+        ns.every((n) => n.dataset.paxosState === 'active' && n.dataset.lastCommitted !== '0') &&
+        ns.filter((n) => n.dataset.monitorState === 'leader').length === 1 &&
+        ns.filter((n) => n.dataset.monitorState === 'peon').length === 4
+      );
+    },
+    null,
+    { timeout },
+  );
+}
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+async function simTime(page) {
+  return Number(await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms'));
+}
+
+test('the five monitors reach active with one leader, rank 0, and nothing errors', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    const ms = await monitors(page);
+    assert.deepEqual(
+      ms.map((m) => m.role),
+      ['leader', 'peon', 'peon', 'peon', 'peon'],
+    );
+    assert.ok(ms.every((m) => m.epoch === ms[0].epoch && m.epoch > 0), JSON.stringify(ms));
+    // The leader's diagram box agrees with the cluster view.
+    const current = await page
+      .locator('[data-diagram-node="0"] [data-current="true"]')
+      .getAttribute('data-state');
+    assert.equal(current, 'leader-active');
+    assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
+    assert.match(await page.locator('[data-trace-hash]').textContent(), /^[0-9a-f]{8}$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('isolating the leader: mon.1 goes electing, recovering, active and leads', async () => {
+  const { page, context, errors } = await openPage(
+    browser,
+    scenario({ view: 'view t 0 node 0 speed 10 playing' }),
+  );
+  try {
+    await waitHealthy(page);
+    const epochBefore = (await monitors(page))[1].epoch;
+    // Record mon.1's diagram state on every frame from now on.
+    await page.evaluate(() => {
+      window.__states = [];
+      const poll = () => {
+        const el = document.querySelector('[data-diagram-node="1"] [data-current="true"]');
+        const s = el && el.getAttribute('data-state');
+        if (s && window.__states[window.__states.length - 1] !== s) window.__states.push(s);
+        window.__poll = requestAnimationFrame(poll);
+      };
+      poll();
+    });
+    await page.locator('#cluster [data-node="0"]').click();
+    await button(page, 'Isolate').click();
+    await page.waitForFunction(() => window.__states.includes('electing'), null, { timeout: 20_000 });
+    await button(page, 'Pause').click();
+    // Step event by event so that short phases (recovery takes one round trip) are seen.
+    const seen = await page.evaluate(() => window.__states.slice());
+    const state1 = () =>
+      page.locator('[data-diagram-node="1"] [data-current="true"]').getAttribute('data-state');
+    for (let i = 0; i < 3000 && seen[seen.length - 1] !== 'leader-active'; i++) {
+      await page.keyboard.press('ArrowRight');
+      const s = await state1();
+      if (seen[seen.length - 1] !== s) seen.push(s);
+    }
+    const at = (s, from = 0) => seen.indexOf(s, from);
+    const electing = at('electing');
+    const recovering = at('leader-recovering', electing);
+    const active = at('leader-active', recovering);
+    assert.ok(electing >= 0 && recovering > electing && active > recovering, seen.join(' → '));
+    const ms = await monitors(page);
+    assert.equal(ms[1].role, 'leader');
+    assert.ok(ms[1].epoch > epochBefore, `epoch ${epochBefore} → ${ms[1].epoch}`);
+    assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
+    await screenshot(page, 'isolated-leader');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('crash and restart a peon: its store survives, it rejoins', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await page.locator('#cluster [data-node="3"]').click();
+    await button(page, 'Crash').click();
+    const node3 = page.locator('#cluster [data-node="3"]');
+    await page.waitForFunction(
+      () => document.querySelector('#cluster [data-node="3"]').dataset.monitorState === 'down',
+    );
+    const lcDown = Number(await node3.getAttribute('data-last-committed'));
+    assert.ok(lcDown >= 1, 'a crashed monitor still shows its durable last_committed');
+    assert.match(await page.locator('.inspector').textContent(), /survives a crash/);
+    await screenshot(page, 'crashed-peon');
+    await button(page, 'Restart').click();
+    await page.waitForFunction(
+      () => {
+        const n = document.querySelector('#cluster [data-node="3"]');
+        return n.dataset.monitorState === 'peon' && n.dataset.paxosState === 'active';
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    assert.ok(Number(await node3.getAttribute('data-last-committed')) >= lcDown);
+    // Both actions are in the URL's scenario (written within a second while playing).
+    await page.waitForFunction(() => /crash\+3;.*restart\+3/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a client put commits on all five monitors', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    const before = await monitors(page);
+    await page.getByLabel('Client target').selectOption('2');
+    await page.getByLabel('Key', { exact: true }).fill('color');
+    await page.getByLabel('Value', { exact: true }).fill('blue');
+    await button(page, 'Put').click();
+    // The request starts at the next millisecond: step until it exists; it is not done yet.
+    const req = page.locator('[data-req="1"]');
+    for (let i = 0; i < 50 && (await req.count()) === 0; i++) await button(page, 'Step').click();
+    assert.match(await req.getAttribute('data-fate'), /^(pending|forwarded)$/);
+    await button(page, 'Play').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-req="1"]')?.dataset.fate === 'committed',
+      null,
+      { timeout: 20_000 },
+    );
+    assert.match(await req.textContent(), /committed at v\d+/);
+    await page.waitForFunction(
+      (lcs) =>
+        [...document.querySelectorAll('#cluster [data-node]')].every(
+          (n, i) => Number(n.dataset.lastCommitted) > lcs[i],
+        ),
+      before.map((m) => m.lc),
+    );
+    // Every monitor's store has the value (the inspector of mon.4 shows it).
+    await page.locator('#cluster [data-node="4"]').click();
+    await page.waitForFunction(() => /color\s*blue/.test(document.querySelector('.inspector').textContent));
+    // Bad input is refused inline with a reason.
+    await page.getByLabel('Key', { exact: true }).fill('has space');
+    await button(page, 'Get').click();
+    assert.match(await page.locator('.client .notice.error').textContent(), /key/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('scrubbing back shows the earlier state; a bad skew is explained', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    const later = await simTime(page);
+    assert.ok(later > 1000, `playhead ${later}`);
+    await page.getByLabel('Time', { exact: true }).fill('150');
+    assert.equal(await simTime(page), 150);
+    const early = await monitors(page);
+    assert.ok(early.every((m) => m.lc === 0), JSON.stringify(early));
+    assert.ok(early.every((m) => m.role === 'probing' || m.role === 'electing'), JSON.stringify(early));
+    // Forward again: the recorded future is the same.
+    await page.getByLabel('Time', { exact: true }).fill(String(later));
+    const again = await monitors(page);
+    assert.deepEqual(again.map((m) => m.role), ['leader', 'peon', 'peon', 'peon', 'peon']);
+    // Invalid input gets a clear inline message and changes nothing.
+    await page.locator('#cluster [data-node="2"]').click();
+    await page.getByLabel('Clock skew (ms)').fill('soon');
+    await button(page, 'Set skew').click();
+    assert.match(await page.locator('.faults .notice.error').textContent(), /whole number of milliseconds/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken URL says what and where, and the default scenario runs', async () => {
+  const bad = fragment(['paxoscope scenario v1', 'seed 42', 'at soon crash 1']);
+  const { page, context, errors } = await openPage(browser, bad);
+  try {
+    const alert = page.locator('[role="alert"][data-url-error]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /line 3, column 4/);
+    assert.equal(await page.locator('#cluster [data-node]').count(), 5);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
+  const { page, context, errors } = await openPage(
+    browser,
+    scenario({ view: 'view t 2s node 1 speed 2.5 paused' }),
+  );
+  try {
+    assert.equal(await simTime(page), 2000);
+    assert.equal(await page.locator('.speed-value').textContent(), '2.5x');
+    await button(page, 'Play').waitFor();
+    await page.keyboard.press('Space');
+    await button(page, 'Pause').waitFor();
+    await page.keyboard.press('Space');
+    await button(page, 'Play').waitFor();
+    const t = await simTime(page);
+    await page.keyboard.press('ArrowRight');
+    assert.ok((await simTime(page)) >= t);
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    await screenshot(page, 'help');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The view is in the URL, paused, with node 1 selected.
+    await page.waitForFunction(() => /view\+t\+[^;]*node\+1\+speed\+2\.5\+paused/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('narrow screens stack the panels; dark scheme renders', async () => {
+  const { page, context, errors } = await openPage(browser, scenario(), {
+    viewport: { width: 400, height: 800 },
+    colorScheme: 'dark',
+  });
+  try {
+    await waitHealthy(page);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 400, `page is ${width}px wide at a 400px viewport`);
+    await screenshot(page, 'narrow-dark');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
