@@ -215,14 +215,18 @@ impl Playground {
             });
             return;
         }
+        let forks = self.run.borrow().is_behind();
         let result = self.run.borrow_mut().inject(action.clone());
         match result {
             Ok(at_ms) => {
-                let text = format!(
+                let mut text = format!(
                     "{} at {}",
                     describe_action(&action),
                     crate::labels::seconds(at_ms)
                 );
+                if forks {
+                    text.push_str(" (a fork: the recorded future after this moment was dropped)");
+                }
                 self.announcement = text.clone();
                 self.notice = Some(Notice {
                     area,

@@ -232,6 +232,12 @@ test('scrubbing back shows the earlier state; a bad skew is explained', async ()
     await page.getByLabel('Clock skew (ms)').fill('soon');
     await button(page, 'Set skew').click();
     assert.match(await page.locator('.faults .notice.error').textContent(), /whole number of milliseconds/);
+    // Acting in the past forks: the recorded future is dropped, the scrubber ends here.
+    await page.getByLabel('Time', { exact: true }).fill('1000');
+    await button(page, 'Crash').click();
+    assert.match(await page.locator('.faults .notice').textContent(), /crash mon\.2 at 1\.001 s \(a fork/);
+    const max = Number(await page.getByLabel('Time', { exact: true }).getAttribute('max'));
+    assert.ok(max < later && max >= 1000, `scrubber max ${max} after forking at 1000 (was ${later})`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -276,6 +282,25 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
     await dialog.waitFor({ state: 'detached' });
     // The view is in the URL, paused, with node 1 selected.
     await page.waitForFunction(() => /view\+t\+[^;]*node\+1\+speed\+2\.5\+paused/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('README screenshot: a lively moment with messages in flight', async () => {
+  // Two client writes commit while a one-way cut (3 -> 4) stands; paused mid-commit.
+  const hash = scenario({
+    view: 'view t 3440 node 2 speed 1 paused',
+    lines: ['at 2s cut 3 -> 4', 'at 3s put 2 color blue', 'at 3s put 3 size 9'],
+  }).replaceAll('>', '%3E');
+  const { page, context, errors } = await openPage(browser, hash, { viewport: { width: 1400, height: 900 } });
+  try {
+    const kinds = await page.locator('#cluster .msg').evaluateAll((es) => es.map((e) => e.dataset.msg));
+    assert.ok(kinds.length >= 8, `messages in flight: ${kinds}`);
+    assert.ok(kinds.includes('commit') && kinds.includes('begin'), `${kinds}`);
+    assert.equal(await page.locator('.link.cut-one-way').count(), 1);
+    await screenshot(page, 'playground', { fullPage: false });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
