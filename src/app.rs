@@ -30,6 +30,7 @@ pub fn App() -> Html {
     use_url_sync(&state);
 
     let handle = state.handle();
+    let slow = state.slow_handle();
     let (seed, name, trace_hash, frontier_ms, n, stopped) = {
         let run = state.run.borrow();
         let s = &run.session;
@@ -71,7 +72,7 @@ pub fn App() -> Html {
                     <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                         <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
                     </section>
-                    <Invariants run={handle.clone()} dispatch={dispatch.clone()} />
+                    <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
                     <div class="mini-diagrams">
@@ -81,17 +82,17 @@ pub fn App() -> Html {
                     </div>
                 </section>
                 <div class="area-faults">
-                    <Faults run={handle.clone()} selected={state.selected} group={state.group.clone()}
+                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
                             notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <div class="area-client">
-                    <Client run={handle.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <div class="area-inspector">
-                    <Inspector run={handle.clone()} node={selected} />
+                    <Inspector run={slow.clone()} node={selected} />
                 </div>
                 <div class="area-log">
-                    <Log run={handle.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                    <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
                 </div>
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>

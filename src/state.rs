@@ -41,6 +41,10 @@ pub struct Playground {
     pub run: Rc<RefCell<Run>>,
     /// Bumped whenever the world changes (events ran, seek, inject, reset).
     pub revision: u64,
+    /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
+    /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
+    pub slow_revision: u64,
+    slow_wait_ms: f64,
     /// The scenario loaded at start; Reset and New seed begin from it.
     pub base: Rc<Scenario>,
     /// Playhead in simulated ms, with a fraction so that slow playback animates smoothly.
@@ -92,6 +96,9 @@ pub enum Action {
 
 pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
+/// Real ms between updates of the slow panels while playing.
+const SLOW_PANEL_MS: f64 = 250.0;
+
 /// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
 /// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
 /// timeouts are untouched. Everything here is in the URL, so readers can change it.
@@ -120,6 +127,8 @@ impl Playground {
         Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
+            slow_revision: 0,
+            slow_wait_ms: 0.0,
             base: Rc::new(base),
             playhead_ms,
             playing,
@@ -155,8 +164,19 @@ impl Playground {
         s
     }
 
+    /// The slow panels' view of the run.
+    pub fn slow_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.slow_revision,
+        }
+    }
+
+    /// The world changed because of a user action: every panel updates now.
     fn changed(&mut self) {
         self.revision += 1;
+        self.slow_revision = self.revision;
+        self.slow_wait_ms = 0.0;
     }
 
     /// Advance by `dt_ms` real milliseconds at the current speed.
@@ -193,7 +213,12 @@ impl Playground {
         }
         drop(run);
         if after != before {
-            self.changed();
+            self.revision += 1;
+        }
+        self.slow_wait_ms += dt_ms;
+        if !self.playing || self.slow_wait_ms >= SLOW_PANEL_MS {
+            self.slow_revision = self.revision;
+            self.slow_wait_ms = 0.0;
         }
     }
 
@@ -397,6 +422,7 @@ impl PartialEq for Playground {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.run, &o.run)
             && self.revision == o.revision
+            && self.slow_revision == o.slow_revision
             && self.playhead_ms == o.playhead_ms
             && self.playing == o.playing
             && self.speed_tenths == o.speed_tenths

@@ -254,7 +254,11 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let in_group = p.group.contains(&r);
     let (role, phase, epoch, lc) = match &status {
         Some(s) => (s.role, s.phase, s.epoch, s.last_committed),
-        None => ("down", "down", 0, world.durable(r).last_committed),
+        // A crashed monitor shows what its durable store says.
+        None => {
+            let store = world.durable(r);
+            ("down", "down", store.election_epoch, store.last_committed)
+        }
     };
     let lease_left = status.as_ref().map_or(0, |s| lease_left_ms(p, r, s, now));
     let fraction = lease_left as f64 / lease_ms as f64;
