@@ -288,6 +288,45 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
   }
 });
 
+test('a broken protocol: the checker names the invariant and jumps to the step', async () => {
+  const hash = fragment(['paxoscope scenario v1', 'break commit-on-majority', 'view t 0 node 0 speed 1 playing']);
+  const { page, context, errors } = await openPage(browser, hash);
+  try {
+    const panel = page.locator('[data-invariants]');
+    await page.waitForFunction(() => document.querySelector('[data-invariants]').dataset.invariants === 'violated');
+    assert.match(await panel.textContent(), /commit-needs-every-accept/);
+    assert.ok(await button(page, 'Play').isDisabled(), 'a stopped run cannot play on');
+    const brokenAt = await simTime(page);
+    await page.getByLabel('Time', { exact: true }).fill('0');
+    assert.equal(await panel.getAttribute('data-invariants'), 'ok');
+    await button(page, 'Jump to the breaking step').click();
+    assert.equal(await panel.getAttribute('data-invariants'), 'violated');
+    assert.equal(await simTime(page), brokenAt);
+    await screenshot(page, 'violation');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the event log filters by family and node', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    await page.getByLabel('Log family filter').selectOption('election');
+    const fams = await page.locator('.log-row').evaluateAll((rs) => rs.map((r) => r.className));
+    assert.ok(fams.length > 0 && fams.every((c) => c.includes('fam-election')), fams.join('; '));
+    await page.getByLabel('Log family filter').selectOption('');
+    await page.getByLabel('Log node filter').selectOption('3');
+    const rows = await page.locator('.log-row').allTextContents();
+    assert.ok(rows.length > 0 && rows.every((r) => /mon\.3/.test(r)), rows.slice(0, 5).join('\n'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('README screenshot: a lively moment with messages in flight', async () => {
   // Two client writes commit while a one-way cut (3 -> 4) stands; paused mid-commit.
   const hash = scenario({
