@@ -293,7 +293,14 @@ impl Playground {
                 return;
             }
         }
-        self.playhead_ms = self.run.borrow().now_ms() as f64;
+        let run = self.run.borrow();
+        self.playhead_ms = run.now_ms() as f64;
+        if !back {
+            if let Some(n) = run.index.notable_between(run.events() - 1, run.events()) {
+                self.announcement = n.text.clone();
+            }
+        }
+        drop(run);
         self.changed();
     }
 }

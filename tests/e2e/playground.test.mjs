@@ -117,10 +117,14 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     const seen = await page.evaluate(() => window.__states.slice());
     const state1 = () =>
       page.locator('[data-diagram-node="1"] [data-current="true"]').getAttribute('data-state');
+    const said = [];
+    const live = page.locator('[aria-live="polite"]');
     for (let i = 0; i < 3000 && seen[seen.length - 1] !== 'leader-active'; i++) {
       await page.keyboard.press('ArrowRight');
       const s = await state1();
       if (seen[seen.length - 1] !== s) seen.push(s);
+      const text = await live.textContent();
+      if (said[said.length - 1] !== text) said.push(text);
     }
     const at = (s, from = 0) => seen.indexOf(s, from);
     const electing = at('electing');
@@ -129,6 +133,8 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     assert.ok(electing >= 0 && recovering > electing && active > recovering, seen.join(' → '));
     const ms = await monitors(page);
     assert.equal(ms[1].role, 'leader');
+    // The polite live region announced it.
+    assert.ok(said.some((t) => /mon\.1 is now leader/.test(t)), said.join(' | '));
     assert.ok(ms[1].epoch > epochBefore, `epoch ${epochBefore} → ${ms[1].epoch}`);
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
     await screenshot(page, 'isolated-leader');
@@ -271,9 +277,14 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
     await button(page, 'Pause').waitFor();
     await page.keyboard.press('Space');
     await button(page, 'Play').waitFor();
+    // Step forward one event, then back: the monitors are exactly as they were.
+    const before = await monitors(page);
     const t = await simTime(page);
     await page.keyboard.press('ArrowRight');
     assert.ok((await simTime(page)) >= t);
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await simTime(page)) <= t);
+    assert.deepEqual(await monitors(page), before);
     await page.keyboard.press('?');
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await dialog.waitFor();
