@@ -17,13 +17,34 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-/// The playground the page starts with: the URL's scenario, or the default one with a
-/// message saying what in the URL was wrong and where.
+/// The playground the page starts with: the URL's scenario (or `#tour=<id>`, a guided tour
+/// from `presets`), or the default one with a message saying what was wrong and where.
 pub fn initial_playground() -> Playground {
     let hash = location_hash();
     let frag = hash.trim_start_matches('#');
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
+    }
+    if let Some(id) = frag.strip_prefix("tour=") {
+        return match paxoscope_core::presets::find(id).map(|p| p.scenario()) {
+            Some(Ok(s)) => Playground::new(s, None),
+            Some(Err(e)) => Playground::new(
+                default_scenario(),
+                Some(format!("The tour \"{id}\" does not parse: {e}.")),
+            ),
+            None => {
+                let known: Vec<&str> = paxoscope_core::presets::PRESETS
+                    .iter()
+                    .map(|p| p.id)
+                    .collect();
+                let msg = format!(
+                    "This link names the tour \"{id}\", which does not exist (tours: {}). \
+                     The default scenario is running instead.",
+                    known.join(", ")
+                );
+                Playground::new(default_scenario(), Some(msg))
+            }
+        };
     }
     match from_url_fragment(frag) {
         Ok(s) => Playground::new(s, None),

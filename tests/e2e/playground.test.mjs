@@ -296,6 +296,21 @@ test('a broken URL says what and where, and the default scenario runs', async ()
   }
 });
 
+test('a tour link loads its scenario; an unknown tour is explained', async () => {
+  const { page, context, errors } = await openPage(browser, '#tour=leader-fails');
+  try {
+    assert.equal(await page.locator('.scenario-name').textContent(), 'The leader fails');
+    assert.equal(await page.locator('[data-url-error]').count(), 0);
+    await page.goto('about:blank');
+    await page.goto(new URL('#tour=nope', process.env.PAXOSCOPE_URL).href);
+    await page.locator('[data-url-error]').waitFor();
+    assert.match(await page.locator('[data-url-error]').textContent(), /"nope".*leader-fails/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
   const { page, context, errors } = await openPage(
     browser,
