@@ -1,32 +1,15 @@
-//! Placeholder Paxoscope playground: proves the trunk -> wasm -> browser pipeline end to end.
-//! The UI engineer replaces this with the real app; keep `#cluster` and `[data-node]` (the e2e
-//! smoke test looks for them) or update tests/e2e/smoke.test.mjs together with it.
+//! Paxoscope playground: five Ceph monitors running in the page over a simulated bus.
+//! `state.rs` holds the one reducer state and its actions, `run.rs` the session, `index.rs`
+//! what the views derive from the trace, `components/` the panels, `hooks/` the browser glue.
 
-use yew::prelude::*;
-
-/// Monitors in the simulated cluster (Ceph's usual quorum of five).
-const NODES: usize = 5;
-
-#[component]
-fn App() -> Html {
-    html! {
-        <main class="app">
-            <header>
-                <h1>{ "Paxoscope" }</h1>
-                <p class="tagline">{ "Ceph monitor Paxos, visible." }</p>
-            </header>
-            <div id="cluster" class="cluster">
-                { for (0..NODES).map(|i| html! {
-                    <div class="node" data-node={i.to_string()}>
-                        <span class="node-name">{ format!("mon.{}", (b'a' + i as u8) as char) }</span>
-                        <span class="node-rank">{ format!("rank {i}") }</span>
-                    </div>
-                }) }
-            </div>
-        </main>
-    }
-}
+mod app;
+mod components;
+mod hooks;
+mod index;
+mod labels;
+mod run;
+mod state;
 
 fn main() {
-    yew::Renderer::<App>::new().render();
+    yew::Renderer::<app::App>::new().render();
 }

@@ -17,13 +17,15 @@ test('playground loads with five monitors and no console errors', async () => {
     assert.match(await page.title(), /^Paxoscope/);
     assert.equal(await page.locator('h1').first().textContent(), 'Paxoscope');
     assert.equal(await page.locator('#cluster').count(), 1);
-    const nodes = await page.locator('[data-node]').evaluateAll((els) =>
+    const nodes = await page.locator('#cluster [data-node]').evaluateAll((els) =>
       els.map((e) => e.getAttribute('data-node')),
     );
     assert.deepEqual(nodes, ['0', '1', '2', '3', '4']);
-    // The stylesheet is applied (not just shipped).
-    const display = await page.locator('#cluster').evaluate((e) => getComputedStyle(e).display);
+    // The stylesheet is applied (not just shipped): the layout grid and the light background.
+    const display = await page.locator('main.layout').evaluate((e) => getComputedStyle(e).display);
     assert.equal(display, 'grid');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(bg, 'rgb(247, 247, 245)');
     await screenshot(page, 'smoke');
     assert.deepEqual(errors, []);
   } finally {

@@ -1,0 +1,100 @@
+//! The playground page: one reducer state, the animation loop, shortcuts and URL sync, and
+//! the layout of the panels.
+
+use crate::components::client::Client;
+use crate::components::cluster::Cluster;
+use crate::components::controls::Controls;
+use crate::components::diagram::{arrow_defs, Diagram};
+use crate::components::faults::Faults;
+use crate::components::header::Header;
+use crate::components::help::Help;
+use crate::components::inspector::Inspector;
+use crate::components::invariants::Invariants;
+use crate::components::log::Log;
+use crate::hooks::{initial_playground, use_animation_loop, use_shortcuts, use_url_sync};
+use crate::state::Action;
+use yew::prelude::*;
+
+#[component]
+pub fn App() -> Html {
+    let state = use_reducer(initial_playground);
+    let dispatch = state.dispatcher();
+    {
+        let d = dispatch.clone();
+        use_animation_loop(
+            state.playing,
+            Callback::from(move |dt| d.dispatch(Action::Tick(dt))),
+        );
+    }
+    use_shortcuts(dispatch.clone());
+    use_url_sync(&state);
+
+    let handle = state.handle();
+    let slow = state.slow_handle();
+    let (seed, name, trace_hash, frontier_ms, n, stopped) = {
+        let run = state.run.borrow();
+        let s = &run.session;
+        (
+            s.scenario().seed,
+            s.scenario().name.clone(),
+            s.trace_hash(),
+            run.frontier_ms,
+            s.world().n(),
+            s.violation().is_some(),
+        )
+    };
+    let selected = state.selected.unwrap_or(0);
+    let d = dispatch.clone();
+    let dismiss_url = Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissUrlError));
+
+    html! {
+        <div class="app">
+            { arrow_defs() }
+            <Header name={name} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()} />
+            if let Some(msg) = &state.url_error {
+                <div class="url-error" role="alert" data-url-error="">
+                    <span>{ msg.clone() }</span>
+                    <button type="button" class="btn" aria-label="Dismiss the link error" onclick={dismiss_url}>{ "✕" }</button>
+                </div>
+            }
+            <main class="layout">
+                <div class="area-cluster">
+                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
+                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
+                             dispatch={dispatch.clone()} />
+                </div>
+                <div class="area-controls">
+                    <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
+                              speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
+                              notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                </div>
+                <div class="area-side">
+                    <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
+                        <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
+                    </section>
+                    <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
+                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
+                            notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                </div>
+                <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
+                    <div class="mini-diagrams">
+                        { for (0..n).filter(|r| *r != selected).map(|r| html! {
+                            <Diagram key={r} run={handle.clone()} node={r} compact=true dispatch={dispatch.clone()} />
+                        }) }
+                    </div>
+                </section>
+                <div class="area-client">
+                    <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                </div>
+                <div class="area-inspector">
+                    <Inspector run={slow.clone()} node={selected} />
+                </div>
+                <div class="area-log">
+                    <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                </div>
+            </main>
+            <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
+            if state.help_open { <Help dispatch={dispatch.clone()} /> }
+        </div>
+    }
+}

@@ -1,0 +1,343 @@
+//! The cluster view: monitors on a ring, links (cut ones dashed and marked), messages moving
+//! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
+
+use crate::labels::{mon, FAMILIES};
+use crate::run::RunHandle;
+use crate::state::{Action, Dispatch};
+use paxoscope_core::actor::{NodeStatus, Rank};
+use std::collections::BTreeSet;
+use std::f64::consts::PI;
+use yew::prelude::*;
+
+/// The drawing's viewBox: the ring plus room for labels (cropped at the sides so that
+/// narrow screens get larger monitors).
+const VIEW_X0: f64 = 80.0;
+const VIEW_W: f64 = 480.0;
+const VIEW_H: f64 = 520.0;
+/// Messages sent together on one link queue up this far apart instead of overlapping.
+const QUEUE_PX: f64 = 13.0;
+const CENTER: (f64, f64) = (320.0, 264.0);
+const RING_R: f64 = 180.0;
+const NODE_R: f64 = 44.0;
+const LEASE_R: f64 = 52.0;
+/// Messages in opposite directions travel side by side, this far from the link's axis.
+const LANE_PX: f64 = 7.0;
+/// Above this many messages in flight their kind labels are hidden to stay readable.
+const MAX_LABELLED: usize = 8;
+/// How long (real ms) a dropped message stays visible as it falls.
+const DROP_SHOW_REAL_MS: f64 = 900.0;
+const MAX_DROPS_SHOWN: usize = 12;
+/// Only the newest drops carry a text label, so a burst stays readable.
+const DROPS_LABELLED: usize = 2;
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub run: RunHandle,
+    pub playhead_ms: f64,
+    pub speed_tenths: u32,
+    pub selected: Option<Rank>,
+    pub group: BTreeSet<Rank>,
+    pub hovered: Option<u64>,
+    pub dispatch: Dispatch,
+}
+
+pub fn node_pos(rank: Rank, n: u8) -> (f64, f64) {
+    let a = -PI / 2.0 + rank as f64 * 2.0 * PI / n as f64;
+    (CENTER.0 + RING_R * a.cos(), CENTER.1 + RING_R * a.sin())
+}
+
+/// Point `t` (0..1) of the way along the lane from `a` to `b`, outside both node circles.
+fn lane_point(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    queued_point(a, b, t, 0.0)
+}
+
+/// Like `lane_point`, moved `back_px` back towards `a` (for messages queued behind others).
+fn queued_point(a: (f64, f64), b: (f64, f64), t: f64, back_px: f64) -> (f64, f64) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    let (ux, uy) = (dx / len, dy / len);
+    let start = (a.0 + ux * (NODE_R + 8.0), a.1 + uy * (NODE_R + 8.0));
+    let end = (b.0 - ux * (NODE_R + 8.0), b.1 - uy * (NODE_R + 8.0));
+    let (nx, ny) = (-uy * LANE_PX, ux * LANE_PX);
+    (
+        start.0 + (end.0 - start.0) * t + nx - ux * back_px,
+        start.1 + (end.1 - start.1) * t + ny - uy * back_px,
+    )
+}
+
+/// SVG arc path for the lease indicator: `fraction` of a full circle, clockwise from the top.
+fn arc_path(r: f64, fraction: f64) -> String {
+    let f = fraction.clamp(0.0, 0.9999);
+    let a = -PI / 2.0 + f * 2.0 * PI;
+    let (x, y) = (r * a.cos(), r * a.sin());
+    let large = if f > 0.5 { 1 } else { 0 };
+    format!("M 0 {:.1} A {r} {r} 0 {large} 1 {x:.1} {y:.1}", -r)
+}
+
+/// A distinct shape per message family, so colour is never the only cue.
+pub fn family_shape(family: &str) -> Html {
+    match family {
+        "probe" => html! { <circle r="4.5" /> },
+        "election" => html! { <polygon points="0,-7 7,0 0,7 -7,0" /> },
+        "recovery" => html! { <rect x="-5.5" y="-5.5" width="11" height="11" /> },
+        "update" => html! { <polygon points="0,-7 6.5,5 -6.5,5" /> },
+        "commit" => {
+            html! { <polygon points="0,-7.5 2,-2.5 7.2,-2.3 3.2,1 4.5,6.2 0,3.2 -4.5,6.2 -3.2,1 -7.2,-2.3 -2,-2.5" /> }
+        }
+        "lease" => html! { <circle r="5" class="hollow" /> },
+        "sync" => html! { <polygon points="-6,0 -3,-5.5 3,-5.5 6,0 3,5.5 -3,5.5" /> },
+        _ => html! { <rect x="-6" y="-4" width="12" height="8" rx="2" /> },
+    }
+}
+
+#[component]
+pub fn Cluster(p: &ClusterProps) -> Html {
+    let run = p.run.run.borrow();
+    let world = run.session.world();
+    let n = world.n();
+    let now = p.playhead_ms;
+    let events = run.events();
+
+    let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
+        let (pa, pb) = (node_pos(a, n), node_pos(b, n));
+        let (ab, ba) = (world.bus.link(a, b).cut, world.bus.link(b, a).cut);
+        let class = match (ab, ba) {
+            (false, false) => "link",
+            (true, true) => "link cut",
+            _ => "link cut-one-way",
+        };
+        // A ✕ near the receiving end of each cut direction says which way is blocked.
+        let mark = |from: (f64, f64), to: (f64, f64)| {
+            let (x, y) = (from.0 + (to.0 - from.0) * 0.72, from.1 + (to.1 - from.1) * 0.72);
+            html! { <text class="cut-mark" x={format!("{x:.1}")} y={format!("{y:.1}")} aria-hidden="true">{ "✕" }</text> }
+        };
+        html! {
+            <g key={format!("l{a}-{b}")}>
+                <line class={class} x1={format!("{:.1}", pa.0)} y1={format!("{:.1}", pa.1)}
+                      x2={format!("{:.1}", pb.0)} y2={format!("{:.1}", pb.1)} />
+                if ab { { mark(pa, pb) } }
+                if ba { { mark(pb, pa) } }
+            </g>
+        }
+    });
+
+    let in_flight = world.in_flight();
+    let labelled = in_flight.len() <= MAX_LABELLED;
+    let mut hovered_card = None;
+    // Per directed link: the progress of the previous message and how many queue behind it.
+    let mut queue: Vec<((Rank, Rank), f64, f64)> = Vec::new();
+    let mut by_send = in_flight.iter().collect::<Vec<_>>();
+    by_send.sort_by_key(|m| m.id);
+    let messages = by_send
+        .into_iter()
+        .map(|m| {
+            let span = (m.arrive_ms - m.sent_ms).max(1) as f64;
+            let t = ((now - m.sent_ms as f64) / span).clamp(0.0, 1.0);
+            let back = match queue.iter_mut().find(|q| q.0 == (m.from, m.to)) {
+                Some(q) if (q.1 - t).abs() < 0.05 => {
+                    q.2 += 1.0;
+                    q.2
+                }
+                Some(q) => {
+                    (q.1, q.2) = (t, 0.0);
+                    0.0
+                }
+                None => {
+                    queue.push(((m.from, m.to), t, 0.0));
+                    0.0
+                }
+            };
+            let (x, y) = queued_point(node_pos(m.from, n), node_pos(m.to, n), t, back * QUEUE_PX);
+            let family = m.msg.family();
+            let kind = m.msg.kind();
+            let summary = m.msg.summary();
+            let label = format!("{kind} {} → {}: {summary}", mon(m.from), mon(m.to));
+            if p.hovered == Some(m.id) {
+                hovered_card = Some((x, y, m.from, m.to, summary.clone(), m.sent_ms, m.arrive_ms));
+            }
+            let id = m.id;
+            let d = p.dispatch.clone();
+            let d2 = p.dispatch.clone();
+            let enter = Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(Some(id))));
+            let leave = Callback::from(move |_: MouseEvent| d2.dispatch(Action::Hover(None)));
+            let d3 = p.dispatch.clone();
+            let d4 = p.dispatch.clone();
+            let focus = Callback::from(move |_: FocusEvent| d3.dispatch(Action::Hover(Some(id))));
+            let blur = Callback::from(move |_: FocusEvent| d4.dispatch(Action::Hover(None)));
+            html! {
+                <g key={format!("m{}", m.id)} class={classes!("msg", format!("fam-{family}"))}
+                   transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="img"
+                   aria-label={label} data-msg={kind}
+                   onmouseenter={enter} onmouseleave={leave} onfocus={focus} onblur={blur}>
+                    <circle class="hit" r="11" />
+                    { family_shape(family) }
+                    if labelled { <text class="msg-label" y="-10">{ kind }</text> }
+                </g>
+            }
+        })
+        .collect::<Vec<Html>>();
+
+    let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
+    let drops = run.index.recent_drops(events, now, window_ms).into_iter().take(MAX_DROPS_SHOWN).enumerate().map(|(i, d)| {
+        let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
+        let along = if d.at_sender { 0.15 } else { 0.85 };
+        let (x, y) = lane_point(node_pos(d.from, n), node_pos(d.to, n), along);
+        let family = crate::labels::family_of_kind(d.kind);
+        html! {
+            <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
+               transform={format!("translate({x:.1} {:.1})", y + age * 40.0)}
+               opacity={format!("{:.2}", 1.0 - age)}>
+                { family_shape(family) }
+                <text class="drop-x" x="0" y="1">{ "✕" }</text>
+                if i < DROPS_LABELLED {
+                    <text class="drop-mark" x="10" y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
+                }
+            </g>
+        }
+    });
+
+    let nodes = (0..n).map(|r| node_view(p, r, n, now));
+
+    let card = hovered_card.map(|(x, y, from, to, summary, sent, arrive)| {
+        let style = format!("left:{:.1}%;top:{:.1}%", (x - VIEW_X0) / VIEW_W * 100.0, y / VIEW_H * 100.0);
+        // Upper half: the card hangs below the message, so it does not cover the top monitor.
+        let below = y < CENTER.1;
+        html! {
+            <div class={classes!("msg-card", below.then_some("below"))} style={style} role="status">
+                <strong>{ format!("{} → {}", mon(from), mon(to)) }</strong>
+                <code>{ summary }</code>
+                <span class="muted">{ format!("sent {} · arrives {}", crate::labels::seconds(sent), crate::labels::seconds(arrive)) }</span>
+            </div>
+        }
+    });
+
+    html! {
+        <section class="panel cluster-panel" aria-labelledby="cluster-title">
+            <h2 id="cluster-title" class="panel-title">{ "Cluster" }
+                <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
+            </h2>
+            <div class="cluster-wrap">
+                <svg id="cluster" viewBox={format!("{VIEW_X0} 0 {VIEW_W} {VIEW_H}")} role="group"
+                     aria-label="Five monitors on a ring; select one to inspect it and act on it">
+                    <g class="links">{ for links }</g>
+                    <g class="nodes">{ for nodes }</g>
+                    <g class="drops">{ for drops }</g>
+                    <g class="messages">{ for messages }</g>
+                </svg>
+                { for card }
+            </div>
+            <Legend />
+        </section>
+    }
+}
+
+/// Lease time left on the node's own clock at the playhead, in ms.
+fn lease_left_ms(p: &ClusterProps, r: Rank, status: &NodeStatus, now: f64) -> u64 {
+    let run = p.run.run.borrow();
+    let world = run.session.world();
+    if status.role != "leader" && status.role != "peon" {
+        return 0;
+    }
+    let Some(node) = world.node(r) else { return 0 };
+    let local = world.slot(r).clock.local_ms(now as u64);
+    node.paxos.lease_expire_ms.saturating_sub(local)
+}
+
+fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
+    let run = p.run.run.borrow();
+    let world = run.session.world();
+    let (x, y) = node_pos(r, n);
+    let status = world.status(r);
+    let paused = world.slot(r).paused;
+    let lease_ms = world.config.lease_ms.max(1);
+    let selected = p.selected == Some(r);
+    let in_group = p.group.contains(&r);
+    let (role, phase, epoch, lc) = match &status {
+        Some(s) => (s.role, s.phase, s.epoch, s.last_committed),
+        // A crashed monitor shows what its durable store says.
+        None => {
+            let store = world.durable(r);
+            ("down", "down", store.election_epoch, store.last_committed)
+        }
+    };
+    let lease_left = status.as_ref().map_or(0, |s| lease_left_ms(p, r, s, now));
+    let fraction = lease_left as f64 / lease_ms as f64;
+    let lease_text = if lease_left > 0 {
+        format!("lease {:.1} s", lease_left as f64 / 1000.0)
+    } else {
+        String::new()
+    };
+    let aria = format!(
+        "{}: {role}, paxos {phase}, epoch {epoch}, last committed {lc}{}{}{}",
+        mon(r),
+        if lease_left > 0 {
+            format!(", {lease_text} left")
+        } else {
+            String::new()
+        },
+        if paused { ", paused" } else { "" },
+        if selected { ", selected" } else { "" },
+    );
+    let d = p.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        if e.shift_key() {
+            d.dispatch(Action::ToggleGroup(r));
+        } else {
+            d.dispatch(Action::Select(Some(r)));
+        }
+    });
+    let d = p.dispatch.clone();
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            e.stop_propagation();
+            d.dispatch(Action::Select(Some(r)));
+        }
+    });
+    let class = classes!(
+        "node",
+        format!("role-{role}"),
+        selected.then_some("selected"),
+        paused.then_some("paused"),
+        in_group.then_some("in-group")
+    );
+    let meta_y = NODE_R + 30.0;
+    html! {
+        <g key={format!("n{r}")} class={class} data-node={r.to_string()} data-monitor-state={role}
+           data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
+           transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
+           aria-pressed={selected.to_string()} aria-label={aria} {onclick} {onkeydown}>
+            <circle class="focus-ring" r={(LEASE_R + 7.0).to_string()} />
+            <circle class="lease-track" r={LEASE_R.to_string()} />
+            if lease_left > 0 { <path class="lease-arc" d={arc_path(LEASE_R, fraction)} /> }
+            <circle class="node-body" r={NODE_R.to_string()} />
+            if role == "leader" {
+                <polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62" />
+            }
+            <text class="node-name" y="-12">{ mon(r) }</text>
+            <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
+            <text class="node-phase" y="20">{ if role == "down" { "store kept" } else { phase } }</text>
+            <text class="node-meta" y={format!("{meta_y:.0}")}>{ format!("e{epoch} · lc {lc}") }</text>
+            <text class="node-lease" y={format!("{:.0}", meta_y + 15.0)}>{ lease_text }</text>
+            if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }
+        </g>
+    }
+}
+
+#[component]
+fn Legend() -> Html {
+    html! {
+        <ul class="legend" aria-label="Message families">
+            { for FAMILIES.iter().map(|(fam, label)| html! {
+                <li>
+                    <svg class={classes!("legend-shape", format!("fam-{fam}"))} viewBox="-9 -9 18 18" aria-hidden="true">
+                        { family_shape(fam) }
+                    </svg>
+                    { *label }
+                </li>
+            }) }
+            <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (✕ marks the blocked direction)" }</li>
+            <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li>
+        </ul>
+    }
+}

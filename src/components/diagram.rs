@@ -1,0 +1,291 @@
+//! A monitor's state diagram: the monitor states and the leader's and peon's Paxos phases as
+//! boxes, the transitions the protocol really makes (monitor.rs, election.rs, paxos.rs,
+//! lease.rs) as arrows, the current state lit and the last few transitions traced.
+//! The layout is fixed and hand-made.
+
+use crate::labels::{mon, state_id, DOWN};
+use crate::run::RunHandle;
+use crate::state::{Action, Dispatch};
+use paxoscope_core::actor::Rank;
+use yew::prelude::*;
+
+const BOX_W: f64 = 104.0;
+const BOX_H: f64 = 30.0;
+const COLS: [f64; 6] = [64.0, 180.0, 296.0, 412.0, 544.0, 660.0];
+const ROWS: [f64; 3] = [46.0, 128.0, 200.0];
+const VIEW: &str = "0 0 720 270";
+/// Arrow heads for every diagram, defined once per page (see `App`).
+pub fn arrow_defs() -> Html {
+    html! {
+        <svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false">
+            <defs>
+                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
+                </marker>
+                <marker id="arrow-traced" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
+                    <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head traced" />
+                </marker>
+            </defs>
+        </svg>
+    }
+}
+
+/// Transitions traced in the large diagram (and listed under it).
+const RECENT: usize = 4;
+
+struct StateBox {
+    id: &'static str,
+    label: &'static str,
+    col: usize,
+    row: usize,
+}
+
+const BOXES: [StateBox; 14] = [
+    StateBox {
+        id: "synchronizing",
+        label: "synchronizing",
+        col: 0,
+        row: 0,
+    },
+    StateBox {
+        id: "probing",
+        label: "probing",
+        col: 1,
+        row: 0,
+    },
+    StateBox {
+        id: "electing",
+        label: "electing",
+        col: 2,
+        row: 0,
+    },
+    StateBox {
+        id: DOWN,
+        label: "down",
+        col: 5,
+        row: 0,
+    },
+    StateBox {
+        id: "leader-recovering",
+        label: "recovering",
+        col: 0,
+        row: 1,
+    },
+    StateBox {
+        id: "leader-updating-previous",
+        label: "updating-prev",
+        col: 1,
+        row: 1,
+    },
+    StateBox {
+        id: "leader-writing-previous",
+        label: "writing-prev",
+        col: 2,
+        row: 1,
+    },
+    StateBox {
+        id: "leader-active",
+        label: "active",
+        col: 0,
+        row: 2,
+    },
+    StateBox {
+        id: "leader-updating",
+        label: "updating",
+        col: 1,
+        row: 2,
+    },
+    StateBox {
+        id: "leader-writing",
+        label: "writing",
+        col: 2,
+        row: 2,
+    },
+    StateBox {
+        id: "leader-refresh",
+        label: "refresh",
+        col: 3,
+        row: 2,
+    },
+    StateBox {
+        id: "peon-recovering",
+        label: "recovering",
+        col: 4,
+        row: 1,
+    },
+    StateBox {
+        id: "peon-active",
+        label: "active",
+        col: 4,
+        row: 2,
+    },
+    StateBox {
+        id: "peon-updating",
+        label: "updating",
+        col: 5,
+        row: 2,
+    },
+];
+
+/// (from, to, bend): the protocol's transitions. `bend` curves the arrow (px, sideways) so
+/// that pairs of opposite arrows and long arrows stay apart from boxes.
+const EDGES: [(&str, &str, f64); 17] = [
+    ("probing", "synchronizing", 8.0), // probe.rs: a peer is too far ahead
+    ("synchronizing", "probing", 8.0), // sync.rs: synced, bootstrap again
+    ("probing", "electing", 0.0),      // probe.rs / election.rs: a majority outside quorum
+    ("electing", "leader-recovering", 0.0), // election.rs: victory → leader_init → collect
+    ("electing", "peon-recovering", 0.0), // election.rs: lose → peon_init
+    (DOWN, "probing", -40.0),          // restart: boot from the store, bootstrap
+    ("leader-recovering", "leader-active", 0.0), // finish_recovery, nothing pending
+    ("leader-recovering", "leader-updating-previous", 0.0), // an uncommitted value found
+    ("leader-updating-previous", "leader-writing-previous", 0.0), // every accept: commit_start
+    ("leader-writing-previous", "leader-refresh", 0.0), // commit_finish
+    ("leader-active", "leader-updating", 8.0), // propose_pending → begin
+    ("leader-updating", "leader-writing", 0.0), // every accept: commit_start
+    ("leader-writing", "leader-refresh", 0.0), // commit write durable: commit_finish
+    ("leader-refresh", "leader-active", -34.0), // finish_round (same step, so rarely seen)
+    ("peon-recovering", "peon-active", 8.0), // handle_lease
+    ("peon-active", "peon-recovering", 8.0), // handle_collect
+    ("peon-active", "peon-updating", 8.0), // handle_begin; back on the next lease
+];
+const BACK_EDGE: (&str, &str, f64) = ("peon-updating", "peon-active", 8.0);
+
+fn center(id: &str) -> Option<(f64, f64)> {
+    BOXES
+        .iter()
+        .find(|b| b.id == id)
+        .map(|b| (COLS[b.col], ROWS[b.row]))
+}
+
+/// Where the ray from a box's centre towards `toward` leaves the box.
+fn box_exit(c: (f64, f64), toward: (f64, f64)) -> (f64, f64) {
+    let (dx, dy) = (toward.0 - c.0, toward.1 - c.1);
+    let sx = if dx.abs() > 1e-6 {
+        (BOX_W / 2.0 + 3.0) / dx.abs()
+    } else {
+        f64::INFINITY
+    };
+    let sy = if dy.abs() > 1e-6 {
+        (BOX_H / 2.0 + 3.0) / dy.abs()
+    } else {
+        f64::INFINITY
+    };
+    let s = sx.min(sy).min(1.0);
+    (c.0 + dx * s, c.1 + dy * s)
+}
+
+/// A (possibly curved) arrow path between two boxes.
+fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
+    let (a, b) = (center(from)?, center(to)?);
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1.0);
+    // Control point: the midpoint pushed sideways (to the right of the direction of travel).
+    let ctrl = (
+        (a.0 + b.0) / 2.0 - dy / len * bend,
+        (a.1 + b.1) / 2.0 + dx / len * bend,
+    );
+    let (p0, p1) = (box_exit(a, ctrl), box_exit(b, ctrl));
+    Some(format!(
+        "M {:.1} {:.1} Q {:.1} {:.1} {:.1} {:.1}",
+        p0.0, p0.1, ctrl.0, ctrl.1, p1.0, p1.1
+    ))
+}
+
+fn static_edges() -> Html {
+    EDGES
+        .iter()
+        .chain(std::iter::once(&BACK_EDGE))
+        .filter_map(|(f, t, bend)| edge_path(f, t, *bend))
+        .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
+        .collect()
+}
+
+#[derive(Properties, PartialEq)]
+pub struct DiagramProps {
+    pub run: RunHandle,
+    pub node: Rank,
+    /// Small: no labels or list, for the row of all monitors.
+    #[prop_or_default]
+    pub compact: bool,
+    pub dispatch: Dispatch,
+}
+
+#[component]
+pub fn Diagram(p: &DiagramProps) -> Html {
+    let run = p.run.run.borrow();
+    let world = run.session.world();
+    let status = world.status(p.node);
+    let current = status.as_ref().map_or(DOWN, |s| state_id(s.role, s.phase));
+    let caption = status.as_ref().map_or("down (crashed)".to_string(), |s| {
+        format!("{} · {}", s.role, s.phase)
+    });
+    let readable = status.as_ref().is_some_and(|s| s.readable);
+    let recent = run.index.recent_transitions(p.node, run.events(), RECENT);
+
+    let boxes = BOXES.iter().map(|b| {
+        let (cx, cy) = (COLS[b.col], ROWS[b.row]);
+        let is_current = b.id == current;
+        let visited = recent.iter().any(|t| t.from == b.id);
+        html! {
+            <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"))}
+               data-state={b.id} data-current={is_current.then_some("true")}>
+                <rect x={format!("{:.1}", cx - BOX_W / 2.0)} y={format!("{:.1}", cy - BOX_H / 2.0)}
+                      width={BOX_W.to_string()} height={BOX_H.to_string()} rx="7" />
+                <text x={format!("{cx:.1}")} y={format!("{:.1}", cy + 4.0)}>{ b.label }</text>
+            </g>
+        }
+    });
+    // The protocol's arrows never change: build them once per diagram.
+    let edges = use_memo((), |_| static_edges());
+    let count = recent.len();
+    let traced = recent.iter().enumerate().filter_map(|(i, t)| {
+        let d = edge_path(t.from, t.to, 16.0)?;
+        let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
+        Some(html! { <path class="edge traced" d={d} opacity={format!("{opacity:.2}")} marker-end="url(#arrow-traced)" /> })
+    });
+    let lease = html! {
+        <g class={classes!("lease-pill", readable.then_some("held"))} data-lease={readable.to_string()}>
+            <rect x="608" y="113" width="104" height="30" rx="15" />
+            <text x="660" y="132">{ if readable { "lease ✓ reads" } else { "no lease" } }</text>
+        </g>
+    };
+    let d = p.dispatch.clone();
+    let node = p.node;
+    let select = Callback::from(move |_| d.dispatch(Action::Select(Some(node))));
+    let title = format!("{} state diagram: {caption}", mon(p.node));
+    let svg = html! {
+        <svg class="diagram-svg" viewBox={VIEW} role="img" aria-label={title.clone()}>
+            <rect class="group leader-group" x="6" y="92" width="470" height="170" rx="12" />
+            <text class="group-label" x="16" y="108">{ "leader" }</text>
+            <rect class="group peon-group" x="486" y="92" width="230" height="140" rx="12" />
+            <text class="group-label" x="496" y="108">{ "peon" }</text>
+            { (*edges).clone() }
+            { for traced }
+            { for boxes }
+            { lease }
+            if !p.compact {
+                <text class="diagram-note" x="500" y="256">{ "any state → probing on bootstrap; → down on crash" }</text>
+            }
+        </svg>
+    };
+    if p.compact {
+        return html! {
+            <button type="button" class={classes!("diagram", "compact")} data-diagram-node={p.node.to_string()}
+                    onclick={select} aria-label={format!("Select {}; {caption}", mon(p.node))}>
+                { svg }
+                <span class="diagram-caption"><strong>{ mon(p.node) }</strong>{ format!(" {caption}") }</span>
+            </button>
+        };
+    }
+    let recent_list = recent.iter().rev().map(|t| {
+        html! { <li>{ format!("{} → {}", t.from, t.to) }<span class="muted">{ format!(" at {}", crate::labels::seconds(t.t_ms)) }</span></li> }
+    });
+    html! {
+        <div class="diagram large" data-diagram-node={p.node.to_string()}>
+            <h3 class="sub-title">{ format!("{} state diagram", mon(p.node)) }
+                <span class="muted small">{ format!(" · now {caption}") }</span></h3>
+            { svg }
+            <ol class="recent" aria-label="Latest transitions, newest first">{ for recent_list }</ol>
+        </div>
+    }
+}

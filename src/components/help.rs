@@ -1,0 +1,44 @@
+//! The `?` overlay listing the keyboard shortcuts.
+
+use crate::state::{Action, Dispatch};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub dispatch: Dispatch,
+}
+
+const SHORTCUTS: [(&str, &str); 5] = [
+    ("Space", "play / pause"),
+    ("→", "step to the next event"),
+    ("←", "step back one event"),
+    ("?", "show or hide this help"),
+    ("Esc", "close this help"),
+];
+
+#[component]
+pub fn Help(p: &HelpProps) -> Html {
+    let d = p.dispatch.clone();
+    let close = Callback::from(move |_: MouseEvent| d.dispatch(Action::CloseHelp));
+    let close_ref = use_node_ref();
+    {
+        let r = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(el) = r.cast::<web_sys::HtmlElement>() {
+                let _ = el.focus();
+            }
+        });
+    }
+    html! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title">
+            <div class="overlay-card">
+                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
+                <dl class="shortcuts">
+                    { for SHORTCUTS.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }
+                </dl>
+                <p class="muted">{ "Click a monitor (or focus it and press Enter) to inspect it and act on it; shift-click adds it to partition group A. Hover or focus a message to read it. Drag the time slider to travel back; acting in the past forks the run." }</p>
+                <button type="button" class="btn primary" ref={close_ref} onclick={close}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

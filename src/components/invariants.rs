@@ -1,0 +1,65 @@
+//! Invariant status at the playhead: every checked rule, green while all hold; on a
+//! violation its name, its detail and a jump to the step that broke it. Timing findings too.
+
+use crate::labels::{mon, seconds};
+use crate::run::RunHandle;
+use crate::state::{Action, Dispatch};
+use paxoscope_core::check::INVARIANTS;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InvariantsProps {
+    pub run: RunHandle,
+    pub dispatch: Dispatch,
+}
+
+#[component]
+pub fn Invariants(p: &InvariantsProps) -> Html {
+    let run = p.run.run.borrow();
+    let now = run.session.violation().cloned();
+    let seen = run.violation.clone();
+    let findings = run.session.checker().findings().to_vec();
+    let broken = now.as_ref().map(|v| v.invariant.clone());
+    let status = if now.is_some() { "violated" } else { "ok" };
+    let jump = seen.as_ref().map(|v| {
+        let d = p.dispatch.clone();
+        let t = v.t_ms;
+        Callback::from(move |_: MouseEvent| d.dispatch(Action::Seek(t)))
+    });
+    html! {
+        <section class={classes!("panel", "invariants", format!("inv-{status}"))} aria-labelledby="inv-title" data-invariants={status}>
+            <h2 id="inv-title" class="panel-title">
+                if now.is_some() { <span class="badge bad">{ "✕ violated" }</span> }
+                else { <span class="badge good">{ format!("✓ all {} hold", INVARIANTS.len()) }</span> }
+                { " Invariants" }
+            </h2>
+            if let Some(v) = &seen {
+                <div class="violation" role="alert">
+                    <p><strong>{ v.invariant.clone() }</strong>{ format!(" broken at {} (event {}{})", seconds(v.t_ms), v.event,
+                        v.node.map(|n| format!(", {}", mon(n))).unwrap_or_default()) }</p>
+                    <p>{ v.detail.clone() }</p>
+                    <p class="muted small">{ format!("seed {}, event {}: this page's link replays it", v.seed, v.event) }</p>
+                    if now.is_none() { <p class="muted small">{ "The playhead is before the violation." }</p> }
+                    <button type="button" class="btn danger" onclick={jump.clone()}>{ "Jump to the breaking step" }</button>
+                </div>
+            }
+            <ul class="inv-list">
+                { for INVARIANTS.iter().map(|name| {
+                    let bad = broken.as_deref() == Some(*name);
+                    html! { <li class={classes!(bad.then_some("bad"))}>
+                        <span aria-hidden="true">{ if bad { "✕ " } else { "✓ " } }</span>{ *name }
+                        if bad { <span class="sr-only">{ " (broken)" }</span> }
+                    </li> }
+                }) }
+            </ul>
+            if !findings.is_empty() {
+                <div class="findings">
+                    <h3 class="sub-title">{ "Timing findings" }</h3>
+                    { for findings.iter().map(|f| html! {
+                        <p class="finding"><strong>{ f.invariant.clone() }</strong>{ format!(" at {}: {}", seconds(f.t_ms), f.detail) }</p>
+                    }) }
+                </div>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,128 @@
+//! The event log up to the playhead, newest first, filtered by node and family. Only the
+//! last rows are built, and the scan back is bounded, so long runs stay fast.
+
+use crate::index::trace_end_at;
+use crate::labels::{family_of_kind, mon, FAMILIES};
+use crate::run::RunHandle;
+use crate::state::{Action, Dispatch, LogFilter};
+use paxoscope_core::protocol::Ceph;
+use paxoscope_core::trace::{TraceEvent, TraceKind};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+const ROWS: usize = 60;
+/// Trace entries looked at per render at most, whatever the filter.
+const SCAN: usize = 20_000;
+
+#[derive(Properties, PartialEq)]
+pub struct LogProps {
+    pub run: RunHandle,
+    pub filter: LogFilter,
+    pub dispatch: Dispatch,
+}
+
+/// The filter family of an entry: its message family, or a class of non-message entry.
+fn family(e: &TraceEvent<Ceph>) -> &'static str {
+    match &e.kind {
+        TraceKind::Send { msg, .. } => msg.family(),
+        TraceKind::Deliver { kind, .. } | TraceKind::Drop { kind, .. } => family_of_kind(kind),
+        TraceKind::State { .. } => "states",
+        TraceKind::Action(_) | TraceKind::Crash | TraceKind::Boot => "faults",
+        TraceKind::ClientRequest { .. } | TraceKind::ClientReply { .. } => "clients",
+        TraceKind::Timer(_) => "timers",
+        TraceKind::Persist(_) => "persist",
+        TraceKind::Note(_) => "notes",
+    }
+}
+
+fn matches(f: &LogFilter, e: &TraceEvent<Ceph>) -> bool {
+    let node_ok = f.node.is_none_or(|n| {
+        e.node == Some(n)
+            || matches!(&e.kind, TraceKind::Send { to, .. } if *to == n)
+            || matches!(&e.kind, TraceKind::Drop { from, to, .. } if *from == n || *to == n)
+    });
+    node_ok && f.family.as_deref().is_none_or(|fam| fam == family(e))
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+const EXTRA_FAMILIES: [(&str, &str); 7] = [
+    ("states", "state changes"),
+    ("faults", "faults"),
+    ("clients", "client requests"),
+    ("persist", "store writes"),
+    ("timers", "timers"),
+    ("notes", "notes"),
+    ("other", "other"),
+];
+
+#[component]
+pub fn Log(p: &LogProps) -> Html {
+    let run = p.run.run.borrow();
+    let trace = run.session.trace();
+    let end = trace_end_at(trace, run.events());
+    let start = end.saturating_sub(SCAN);
+    // Keyed by trace position, so rows already shown keep their DOM nodes as new ones arrive.
+    let rows: Vec<Html> = trace[start..end]
+        .iter()
+        .enumerate()
+        .rev()
+        .filter(|(_, e)| matches(&p.filter, e))
+        .take(ROWS)
+        .map(|(i, e)| {
+            let class = classes!(
+                "log-row",
+                format!("ev-{}", e.kind.name()),
+                format!("fam-{}", family(e))
+            );
+            html! { <li key={start + i} class={class}>{ crate::labels::trace_line(e) }</li> }
+        })
+        .collect();
+    let n = run.session.world().n();
+    let filter = p.filter.clone();
+    let d = p.dispatch.clone();
+    let on_node = Callback::from(move |e: Event| {
+        let v = select_value(&e);
+        d.dispatch(Action::SetLogFilter(LogFilter {
+            node: v.parse().ok(),
+            ..filter.clone()
+        }));
+    });
+    let filter = p.filter.clone();
+    let d = p.dispatch.clone();
+    let on_family = Callback::from(move |e: Event| {
+        let v = select_value(&e);
+        let family = (!v.is_empty()).then_some(v);
+        d.dispatch(Action::SetLogFilter(LogFilter {
+            family,
+            ..filter.clone()
+        }));
+    });
+    let fam = p.filter.family.clone().unwrap_or_default();
+    html! {
+        <section class="panel log" aria-labelledby="log-title">
+            <h2 id="log-title" class="panel-title">{ "Event log" }
+                <span class="muted small">{ format!(" · {} entries, newest first (last {ROWS} shown)", end) }</span></h2>
+            <div class="row filters">
+                <label class="field"><span>{ "Node" }</span>
+                    <select aria-label="Log node filter" onchange={on_node}>
+                        <option value="" selected={p.filter.node.is_none()}>{ "all" }</option>
+                        { for (0..n).map(|r| html! { <option value={r.to_string()} selected={p.filter.node == Some(r)}>{ mon(r) }</option> }) }
+                    </select></label>
+                <label class="field"><span>{ "Kind" }</span>
+                    <select aria-label="Log family filter" onchange={on_family}>
+                        <option value="" selected={fam.is_empty()}>{ "everything" }</option>
+                        { for FAMILIES.iter().chain(EXTRA_FAMILIES.iter()).map(|(f, label)| html! {
+                            <option value={*f} selected={fam == *f}>{ *label }</option>
+                        }) }
+                    </select></label>
+            </div>
+            <ol class="log-rows" tabindex="0" aria-label="Events, newest first">{ for rows }</ol>
+        </section>
+    }
+}

@@ -1,0 +1,61 @@
+//! One-key shortcuts: space play/pause, arrows step, `?` help, Escape closes help.
+//! Keys typed into form fields are left alone.
+
+use crate::state::{Action, Playground};
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+fn target(e: &web_sys::KeyboardEvent) -> Option<web_sys::Element> {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+}
+
+/// Form fields use every key themselves (arrows move sliders and carets).
+fn in_field(e: &web_sys::KeyboardEvent) -> bool {
+    target(e).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+}
+
+/// Buttons (and the monitors, which act as buttons) use space to activate.
+fn on_button(e: &web_sys::KeyboardEvent) -> bool {
+    target(e).is_some_and(|el| {
+        el.tag_name() == "BUTTON" || el.get_attribute("role").as_deref() == Some("button")
+    })
+}
+
+#[hook]
+pub fn use_shortcuts(dispatch: UseReducerDispatcher<Playground>) {
+    use_effect_with((), move |_| {
+        let document = web_sys::window().and_then(|w| w.document());
+        let listener = document.map(|d| {
+            EventListener::new_with_options(
+                &d,
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+                        return;
+                    }
+                    let action = match e.key().as_str() {
+                        "Escape" => Some(Action::CloseHelp),
+                        _ if in_field(e) => None,
+                        "?" => Some(Action::ToggleHelp),
+                        " " if on_button(e) => None,
+                        " " => Some(Action::TogglePlay),
+                        "ArrowRight" => Some(Action::Step),
+                        "ArrowLeft" => Some(Action::StepBack),
+                        _ => None,
+                    };
+                    if let Some(a) = action {
+                        e.prevent_default();
+                        dispatch.dispatch(a);
+                    }
+                },
+            )
+        });
+        move || drop(listener)
+    });
+}

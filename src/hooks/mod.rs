@@ -1,0 +1,9 @@
+//! Hooks that connect the playground state to the browser: the animation loop, keyboard
+//! shortcuts and the URL fragment.
+mod animation;
+mod keyboard;
+mod url;
+
+pub use animation::use_animation_loop;
+pub use keyboard::use_shortcuts;
+pub use url::{initial_playground, use_url_sync};

@@ -1,0 +1,238 @@
+//! Words and numbers as the page shows them: diagram state ids, message families for
+//! colours and filters, client fates, times and speeds. Presentation only.
+
+use paxoscope_core::protocol::messages::{ClientOp, ClientReply};
+use paxoscope_core::sim::world::ClientRecord;
+
+/// Diagram state of a crashed monitor.
+pub const DOWN: &str = "down";
+
+/// The diagram state for a monitor's `(role, phase)`, as `NodeStatus` names them.
+/// Peons and leaders carry their Paxos phase; the other monitor states ignore it.
+pub fn state_id(role: &str, phase: &str) -> &'static str {
+    match (role, phase) {
+        ("leader", "recovering") => "leader-recovering",
+        ("leader", "active") => "leader-active",
+        ("leader", "updating") => "leader-updating",
+        ("leader", "updating-previous") => "leader-updating-previous",
+        ("leader", "writing") => "leader-writing",
+        ("leader", "writing-previous") => "leader-writing-previous",
+        ("leader", "refresh") => "leader-refresh",
+        ("peon", "recovering") => "peon-recovering",
+        ("peon", "active") => "peon-active",
+        ("peon", "updating") => "peon-updating",
+        ("probing", _) => "probing",
+        ("synchronizing", _) => "synchronizing",
+        ("electing", _) => "electing",
+        // `init` only exists between a (re)boot and its first input; `shutdown` is a clean stop.
+        ("init", _) | ("shutdown", _) => DOWN,
+        _ => "other",
+    }
+}
+
+/// Message families, in legend order: (family, legend label).
+pub const FAMILIES: [(&str, &str); 8] = [
+    ("probe", "probe"),
+    ("election", "election"),
+    ("recovery", "collect / last"),
+    ("update", "begin / accept"),
+    ("commit", "commit"),
+    ("lease", "lease / ack"),
+    ("sync", "sync"),
+    ("client", "client forward"),
+];
+
+/// The family of a message kind (the trace's deliveries and drops carry only the kind).
+pub fn family_of_kind(kind: &str) -> &'static str {
+    match kind {
+        "probe" | "probe_reply" => "probe",
+        "propose" | "ack" | "nak" | "victory" => "election",
+        "collect" | "last" => "recovery",
+        "begin" | "accept" => "update",
+        "commit" => "commit",
+        "lease" | "lease_ack" => "lease",
+        "forward" | "forward_reply" => "client",
+        k if k.starts_with("sync") => "sync",
+        _ => "other",
+    }
+}
+
+/// A client request's fate for `data-fate`, and a sentence for people.
+pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
+    match &rec.reply {
+        None if forwarded => ("forwarded", "forwarded to the leader, waiting".into()),
+        None => ("pending", "pending".into()),
+        Some(ClientReply::Written { version }) => ("committed", format!("committed at v{version}")),
+        Some(ClientReply::CasDone {
+            applied: true,
+            version,
+            ..
+        }) => ("committed", format!("committed at v{version} (applied)")),
+        Some(ClientReply::CasDone {
+            applied: false,
+            current,
+            version,
+        }) => (
+            "committed",
+            format!(
+                "committed at v{version}, not applied: value was {}",
+                current.as_deref().unwrap_or("absent")
+            ),
+        ),
+        Some(ClientReply::Value { value, version }) => (
+            "read",
+            format!(
+                "read {} at v{version}",
+                value.as_deref().unwrap_or("(absent)")
+            ),
+        ),
+        Some(ClientReply::Refused { reason }) => ("refused", format!("refused: {reason}")),
+        Some(ClientReply::Retry { reason }) => ("retry", format!("retry: {reason}")),
+    }
+}
+
+pub fn reply_text(reply: &ClientReply) -> String {
+    match reply {
+        ClientReply::Written { version } => format!("committed at v{version}"),
+        ClientReply::CasDone {
+            applied, version, ..
+        } => {
+            format!(
+                "compare-and-set committed at v{version}{}",
+                if *applied { "" } else { ", not applied" }
+            )
+        }
+        ClientReply::Value { value, .. } => {
+            format!("read {}", value.as_deref().unwrap_or("(absent)"))
+        }
+        ClientReply::Refused { reason } => format!("refused: {reason}"),
+        ClientReply::Retry { reason } => format!("retry: {reason}"),
+    }
+}
+
+pub fn op_text(op: &ClientOp) -> String {
+    match op {
+        ClientOp::Put { key, value } => format!("put {key}={value}"),
+        ClientOp::Get { key } => format!("get {key}"),
+        ClientOp::Cas {
+            key,
+            expected,
+            value,
+        } => {
+            format!(
+                "cas {key}: {} → {value}",
+                expected.as_deref().unwrap_or("absent")
+            )
+        }
+    }
+}
+
+/// `12.345 s`
+pub fn seconds(t_ms: u64) -> String {
+    format!("{:.3} s", t_ms as f64 / 1000.0)
+}
+
+/// `10x`, `0.3x`
+pub fn speed_text(tenths: u32) -> String {
+    if tenths.is_multiple_of(10) {
+        format!("{}x", tenths / 10)
+    } else {
+        format!("{}.{}x", tenths / 10, tenths % 10)
+    }
+}
+
+/// The speed slider is logarithmic: position 0..=300 maps to 0.1x..=100x.
+pub fn speed_from_slider(pos: f64) -> u32 {
+    (10f64.powf(pos.clamp(0.0, 300.0) / 100.0).round() as u32).clamp(1, 1000)
+}
+
+pub fn slider_from_speed(tenths: u32) -> f64 {
+    (tenths.max(1) as f64).log10() * 100.0
+}
+
+/// `mon.3`
+pub fn mon(rank: u8) -> String {
+    format!("mon.{rank}")
+}
+
+/// One log line. Like `TraceEvent::to_text`, but store writes are described in words.
+pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol::Ceph>) -> String {
+    use paxoscope_core::trace::TraceKind;
+    match &e.kind {
+        TraceKind::Persist(writes) => {
+            let node = e.node.map(mon).unwrap_or_else(|| "world".into());
+            let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
+            format!(
+                "{:>9.3}s {node:<6} persist {}",
+                e.t_ms as f64 / 1000.0,
+                what.join(", ")
+            )
+        }
+        _ => e.to_text(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_slider_is_logarithmic_and_round_trips() {
+        assert_eq!(speed_from_slider(0.0), 1);
+        assert_eq!(speed_from_slider(100.0), 10);
+        assert_eq!(speed_from_slider(200.0), 100);
+        assert_eq!(speed_from_slider(300.0), 1000);
+        assert_eq!(speed_from_slider(-5.0), 1);
+        for tenths in [1, 3, 10, 25, 100, 1000] {
+            assert_eq!(speed_from_slider(slider_from_speed(tenths)), tenths);
+        }
+        assert_eq!(speed_text(100), "10x");
+        assert_eq!(speed_text(3), "0.3x");
+    }
+
+    #[test]
+    fn state_ids_cover_every_protocol_state() {
+        use paxoscope_core::protocol::{MonState, PaxosState};
+        let leader = [
+            PaxosState::Recovering,
+            PaxosState::Active,
+            PaxosState::Updating,
+            PaxosState::UpdatingPrevious,
+            PaxosState::Writing,
+            PaxosState::WritingPrevious,
+            PaxosState::Refresh,
+        ];
+        for p in leader {
+            let id = state_id(MonState::Leader.name(), p.name());
+            assert_eq!(id, format!("leader-{}", p.name()));
+        }
+        for p in [
+            PaxosState::Recovering,
+            PaxosState::Active,
+            PaxosState::Updating,
+        ] {
+            assert_eq!(
+                state_id(MonState::Peon.name(), p.name()),
+                format!("peon-{}", p.name())
+            );
+        }
+        assert_eq!(
+            state_id(MonState::Electing.name(), "recovering"),
+            "electing"
+        );
+        assert_eq!(state_id(MonState::Init.name(), "recovering"), DOWN);
+    }
+
+    #[test]
+    fn kinds_map_to_their_families() {
+        for (kind, fam) in [
+            ("probe_reply", "probe"),
+            ("victory", "election"),
+            ("last", "recovery"),
+        ] {
+            assert_eq!(family_of_kind(kind), fam);
+        }
+        assert_eq!(family_of_kind("lease_ack"), "lease");
+        assert_eq!(family_of_kind("sync_last_chunk"), "sync");
+    }
+}

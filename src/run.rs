@@ -1,0 +1,184 @@
+//! The run the playground shows: the core `Session` plus what the UI derives from its trace
+//! (an index of state changes, drops and notable events) and the frontier of time travel.
+//! Nothing here decides anything about Paxos: it only calls the session's command API.
+
+use crate::index::TraceIndex;
+use paxoscope_core::check::Violation;
+use paxoscope_core::scenario::{Action, Scenario};
+use paxoscope_core::session::Session;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub struct Run {
+    pub session: Session,
+    pub index: TraceIndex,
+    /// The furthest simulated time reached: the end of the time scrubber.
+    pub frontier_ms: u64,
+    /// The violation this run ran into, kept after a seek back so the UI can jump to it.
+    pub violation: Option<Violation>,
+}
+
+impl Run {
+    pub fn new(scenario: Scenario) -> Self {
+        let session = Session::new(scenario);
+        let mut run = Run {
+            session,
+            index: TraceIndex::default(),
+            frontier_ms: 0,
+            violation: None,
+        };
+        run.after_change();
+        run
+    }
+
+    pub fn now_ms(&self) -> u64 {
+        self.session.now_ms()
+    }
+
+    pub fn events(&self) -> u64 {
+        self.session.world().events()
+    }
+
+    /// True when the playhead stands before the end of what was recorded.
+    pub fn is_behind(&self) -> bool {
+        self.events() < self.session.known_events()
+    }
+
+    /// Run forward to `t_ms` (stops early at a violation).
+    pub fn advance_to(&mut self, t_ms: u64) {
+        self.session.run_until(t_ms);
+        self.after_change();
+    }
+
+    /// One simulator event. False if there is none (or the run stopped at a violation).
+    pub fn step(&mut self) -> bool {
+        let stepped = self.session.step();
+        self.after_change();
+        stepped
+    }
+
+    /// Back to the state just before the latest event: replay from a snapshot up to the
+    /// event before it, so stepping back lands on events, not on whole milliseconds.
+    pub fn step_back(&mut self) {
+        let target = self.events().saturating_sub(1);
+        let t_ms = self.index.time_of_event(self.session.trace(), target);
+        self.session.seek(t_ms.saturating_sub(1));
+        while self.events() < target && self.session.step() {}
+        self.after_change();
+    }
+
+    pub fn seek(&mut self, t_ms: u64) {
+        self.session.seek(t_ms);
+        self.after_change();
+    }
+
+    /// A user action at the playhead (forks the run when the playhead is in the past).
+    pub fn inject(&mut self, action: Action) -> Result<u64, String> {
+        let forks = self.is_behind();
+        let at = self.session.inject(action)?;
+        if forks {
+            self.frontier_ms = self.now_ms();
+        }
+        self.after_change();
+        Ok(at)
+    }
+
+    fn after_change(&mut self) {
+        self.index.sync(self.session.trace());
+        if !self.is_behind() {
+            self.frontier_ms = self.frontier_ms.max(self.now_ms());
+        }
+        if let Some(v) = self.session.violation() {
+            self.violation = Some(v.clone());
+        }
+    }
+}
+
+/// A shared handle to the run with a revision stamp, so components re-render only when the
+/// world changed (the stamp) and never clone the session.
+#[derive(Clone)]
+pub struct RunHandle {
+    pub run: Rc<RefCell<Run>>,
+    pub revision: u64,
+}
+
+impl PartialEq for RunHandle {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &other.run) && self.revision == other.revision
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paxoscope_core::scenario::parse;
+
+    fn run() -> Run {
+        let text = "paxoscope scenario v1\nseed 7\nset latency_ms 100\nset jitter_ms 50\nat 6s isolate 0\n";
+        Run::new(parse(text).unwrap())
+    }
+
+    #[test]
+    fn index_traces_the_election_of_a_new_leader() {
+        let mut r = run();
+        r.advance_to(40_000);
+        let t1: Vec<&str> = r
+            .index
+            .recent_transitions(1, r.events(), 100)
+            .iter()
+            .map(|t| t.to)
+            .collect();
+        let electing = t1
+            .iter()
+            .rposition(|s| *s == "electing")
+            .expect("mon.1 elected");
+        // Recovery (collect/last) first; active once the first proposal committed.
+        assert_eq!(t1[electing + 1], "leader-recovering", "{t1:?}");
+        assert!(t1[electing + 1..].contains(&"leader-active"), "{t1:?}");
+        assert_eq!(r.session.world().status(1).unwrap().role, "leader");
+        assert_eq!(r.frontier_ms, 40_000);
+    }
+
+    #[test]
+    fn step_back_restores_the_previous_event_exactly() {
+        let mut r = run();
+        r.advance_to(3_000);
+        let before = (
+            r.events(),
+            r.now_ms(),
+            (0..5)
+                .map(|n| r.session.world().status(n))
+                .collect::<Vec<_>>(),
+        );
+        assert!(r.step());
+        r.step_back();
+        let after = (
+            r.events(),
+            (0..5)
+                .map(|n| r.session.world().status(n))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!((before.0, before.2), after);
+        assert!(r.now_ms() <= before.1);
+        assert!(r.is_behind());
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_reindexes() {
+        let mut r = run();
+        r.advance_to(30_000);
+        let transitions = r.index.transitions.len();
+        r.seek(2_000);
+        r.inject(Action::Crash(3)).unwrap();
+        assert_eq!(r.frontier_ms, 2_000, "the future after the fork is gone");
+        assert!(r.index.transitions.len() < transitions);
+        assert!(r.index.transitions.iter().all(|t| t.t_ms <= 2_000));
+        r.advance_to(2_500);
+        assert!(
+            r.session.world().status(3).is_none(),
+            "mon.3 crashed in the fork"
+        );
+        let down = r.index.recent_transitions(3, r.events(), 1);
+        assert_eq!(down[0].to, crate::labels::DOWN);
+    }
+}

@@ -1,0 +1,448 @@
+//! The playground's one state (a Yew `Reducible`) and the `Action` enum naming everything a
+//! user can do. Components render from `Playground` and dispatch `Action`s; the reducer turns
+//! them into calls on the session (`run.rs`). No Paxos rule lives here.
+
+use crate::labels::mon;
+use crate::run::{Run, RunHandle};
+use paxoscope_core::actor::Rank;
+use paxoscope_core::scenario::{
+    validate::MAX_SPEED_TENTHS, Action as SimAction, Scenario, TimedAction, View,
+};
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Where a piece of feedback belongs, so it shows next to the control that caused it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Faults,
+    Client,
+    Playback,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Notice {
+    pub area: Area,
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// Which log rows to show.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogFilter {
+    pub node: Option<Rank>,
+    /// A message family (`election`, ...), or `faults` / `states` / `clients`.
+    pub family: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct Playground {
+    pub run: Rc<RefCell<Run>>,
+    /// Bumped whenever the world changes (events ran, seek, inject, reset).
+    pub revision: u64,
+    /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
+    /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
+    pub slow_revision: u64,
+    slow_wait_ms: f64,
+    /// The scenario loaded at start; Reset and New seed begin from it.
+    pub base: Rc<Scenario>,
+    /// Playhead in simulated ms, with a fraction so that slow playback animates smoothly.
+    pub playhead_ms: f64,
+    pub playing: bool,
+    pub speed_tenths: u32,
+    pub selected: Option<Rank>,
+    /// Monitors picked for the next partition (group A; the rest is group B).
+    pub group: BTreeSet<Rank>,
+    pub hovered_msg: Option<u64>,
+    pub help_open: bool,
+    pub log_filter: LogFilter,
+    pub notice: Option<Notice>,
+    /// What was wrong with the URL's scenario, if anything.
+    pub url_error: Option<String>,
+    /// The latest notable event, for the polite live region.
+    pub announcement: String,
+    /// Bumped when the scenario (seed or actions) changes, so the URL is rewritten.
+    pub scenario_revision: u64,
+}
+
+#[allow(dead_code)] // Play, Pause and DismissNotice are for tours and embeds built on this.
+pub enum Action {
+    /// A rendered frame: real milliseconds since the previous one.
+    Tick(f64),
+    Play,
+    Pause,
+    TogglePlay,
+    Step,
+    StepBack,
+    /// Time travel to this simulated time.
+    Seek(u64),
+    SetSpeed(u32),
+    Reset,
+    NewSeed(u64),
+    Select(Option<Rank>),
+    ToggleGroup(Rank),
+    /// A fault or client request through `Session::inject`; the area shows its feedback.
+    Inject(SimAction, Area),
+    /// Feedback from a form that rejected its input before anything was sent.
+    Invalid(Area, String),
+    DismissNotice,
+    DismissUrlError,
+    Hover(Option<u64>),
+    ToggleHelp,
+    CloseHelp,
+    SetLogFilter(LogFilter),
+}
+
+pub const DEFAULT_SPEED_TENTHS: u32 = 10;
+
+/// Real ms between updates of the slow panels while playing.
+const SLOW_PANEL_MS: f64 = 400.0;
+
+/// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
+/// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
+/// timeouts are untouched. Everything here is in the URL, so readers can change it.
+pub const DEFAULT_SCENARIO: &str =
+    "paxoscope scenario v1\nname \"Playground\"\nseed 42\nset latency_ms 100\nset jitter_ms 50\n";
+
+pub fn default_scenario() -> Scenario {
+    paxoscope_core::scenario::parse(DEFAULT_SCENARIO).expect("the default scenario parses")
+}
+
+impl Playground {
+    /// A playground for `scenario`, standing where its `view` line says (or at 0, playing).
+    pub fn new(scenario: Scenario, url_error: Option<String>) -> Self {
+        let view = scenario.view.clone();
+        let mut base = scenario;
+        base.view = None;
+        let mut run = Run::new(base.clone());
+        let (t_ms, selected, speed, playing) = match &view {
+            Some(v) => (v.t_ms, v.node, v.speed_tenths, !v.paused),
+            None => (0, Some(0), DEFAULT_SPEED_TENTHS, true),
+        };
+        if t_ms > 0 {
+            run.advance_to(t_ms);
+        }
+        let playhead_ms = run.now_ms() as f64;
+        Playground {
+            run: Rc::new(RefCell::new(run)),
+            revision: 0,
+            slow_revision: 0,
+            slow_wait_ms: 0.0,
+            base: Rc::new(base),
+            playhead_ms,
+            playing,
+            speed_tenths: speed.clamp(1, MAX_SPEED_TENTHS),
+            selected: selected.or(Some(0)),
+            group: BTreeSet::new(),
+            hovered_msg: None,
+            help_open: false,
+            log_filter: LogFilter::default(),
+            notice: None,
+            url_error,
+            announcement: String::new(),
+            scenario_revision: 0,
+        }
+    }
+
+    pub fn handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.revision,
+        }
+    }
+
+    /// The scenario and the view, as the URL stores them.
+    pub fn scenario_with_view(&self) -> Scenario {
+        let mut s = self.run.borrow().session.scenario().clone();
+        s.view = Some(View {
+            t_ms: self.playhead_ms as u64,
+            node: self.selected,
+            speed_tenths: self.speed_tenths,
+            paused: !self.playing,
+        });
+        s
+    }
+
+    /// The slow panels' view of the run.
+    pub fn slow_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.slow_revision,
+        }
+    }
+
+    /// The world changed because of a user action: every panel updates now.
+    fn changed(&mut self) {
+        self.revision += 1;
+        self.slow_revision = self.revision;
+        self.slow_wait_ms = 0.0;
+    }
+
+    /// Advance by `dt_ms` real milliseconds at the current speed.
+    fn tick(&mut self, dt_ms: f64) {
+        if !self.playing {
+            return;
+        }
+        let mut target = self.playhead_ms + dt_ms * self.speed_tenths as f64 / 10.0;
+        let end = self.base.end_ms;
+        if let Some(end) = end {
+            target = target.min(end as f64);
+        }
+        let mut run = self.run.borrow_mut();
+        let before = run.events();
+        run.advance_to(target as u64);
+        let after = run.events();
+        if let Some(v) = run.session.violation() {
+            self.playing = false;
+            self.playhead_ms = run.now_ms() as f64;
+            self.announcement = format!(
+                "Invariant {} broken at {}",
+                v.invariant,
+                crate::labels::seconds(v.t_ms)
+            );
+        } else {
+            self.playhead_ms = target;
+            if end.is_some_and(|e| target >= e as f64) {
+                self.playing = false;
+                self.announcement = "The scenario has reached its end.".into();
+            }
+        }
+        if let Some(n) = run.index.notable_between(before, after) {
+            self.announcement = n.text.clone();
+        }
+        drop(run);
+        if after != before {
+            self.revision += 1;
+        }
+        self.slow_wait_ms += dt_ms;
+        if !self.playing || self.slow_wait_ms >= SLOW_PANEL_MS {
+            self.slow_revision = self.revision;
+            self.slow_wait_ms = 0.0;
+        }
+    }
+
+    fn rebuild(&mut self, scenario: Scenario) {
+        self.run = Rc::new(RefCell::new(Run::new(scenario)));
+        self.playhead_ms = 0.0;
+        self.notice = None;
+        self.hovered_msg = None;
+        self.scenario_revision += 1;
+        self.changed();
+    }
+
+    fn inject(&mut self, action: SimAction, area: Area) {
+        if let Err(e) = check_action(&self.base, &action) {
+            self.notice = Some(Notice {
+                area,
+                text: e,
+                is_error: true,
+            });
+            return;
+        }
+        let forks = self.run.borrow().is_behind();
+        let result = self.run.borrow_mut().inject(action.clone());
+        match result {
+            Ok(at_ms) => {
+                let mut text = format!(
+                    "{} at {}",
+                    describe_action(&action),
+                    crate::labels::seconds(at_ms)
+                );
+                if forks {
+                    text.push_str(" (a fork: the recorded future after this moment was dropped)");
+                }
+                self.announcement = text.clone();
+                self.notice = Some(Notice {
+                    area,
+                    text,
+                    is_error: false,
+                });
+                self.scenario_revision += 1;
+                self.changed();
+            }
+            Err(e) => {
+                self.notice = Some(Notice {
+                    area,
+                    text: e,
+                    is_error: true,
+                })
+            }
+        }
+    }
+
+    fn seek(&mut self, t_ms: u64) {
+        self.run.borrow_mut().seek(t_ms);
+        self.playhead_ms = self.run.borrow().now_ms() as f64;
+        self.changed();
+    }
+
+    fn step(&mut self, back: bool) {
+        self.playing = false;
+        {
+            let mut run = self.run.borrow_mut();
+            if back {
+                run.step_back();
+            } else if !run.step() {
+                drop(run);
+                self.notice = Some(Notice {
+                    area: Area::Playback,
+                    text: "Nothing left to step: the run stopped.".into(),
+                    is_error: false,
+                });
+                return;
+            }
+        }
+        let run = self.run.borrow();
+        self.playhead_ms = run.now_ms() as f64;
+        if !back {
+            if let Some(n) = run.index.notable_between(run.events() - 1, run.events()) {
+                self.announcement = n.text.clone();
+            }
+        }
+        drop(run);
+        self.changed();
+    }
+}
+
+/// Validate a user action the way the scenario format does, so the URL stays parseable.
+fn check_action(base: &Scenario, action: &SimAction) -> Result<(), String> {
+    let probe = Scenario {
+        overrides: base.overrides.clone(),
+        actions: vec![TimedAction {
+            at_ms: 0,
+            action: action.clone(),
+        }],
+        ..Scenario::default()
+    };
+    probe.validate()
+}
+
+pub fn describe_action(a: &SimAction) -> String {
+    match a {
+        SimAction::Partition(groups) => {
+            let gs: Vec<String> = groups
+                .iter()
+                .map(|g| {
+                    g.iter()
+                        .map(|r| r.to_string())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            format!("partition {}", gs.join(" | "))
+        }
+        SimAction::Isolate(r) => format!("isolate {}", mon(*r)),
+        SimAction::Cut(sel) => format!("cut {}", link_text(sel)),
+        SimAction::Heal(None) => "heal all links".into(),
+        SimAction::Heal(Some(sel)) => format!("heal {}", link_text(sel)),
+        SimAction::Crash(r) => format!("crash {}", mon(*r)),
+        SimAction::Restart(r) => format!("restart {}", mon(*r)),
+        SimAction::Pause(r) => format!("pause {}", mon(*r)),
+        SimAction::Resume(r) => format!("resume {}", mon(*r)),
+        SimAction::Skew(r, ms) => format!("skew {} by {ms} ms", mon(*r)),
+        SimAction::Put { node, key, value } => format!("put {key}={value} via {}", mon(*node)),
+        SimAction::Get { node, key } => format!("get {key} via {}", mon(*node)),
+        SimAction::Cas { node, key, .. } => format!("compare-and-set {key} via {}", mon(*node)),
+        other => format!("{other:?}"),
+    }
+}
+
+fn link_text(sel: &paxoscope_core::scenario::LinkSel) -> String {
+    use paxoscope_core::scenario::LinkSel;
+    match sel {
+        LinkSel::All => "every link".into(),
+        LinkSel::OneWay(a, b) => format!("{} → {}", mon(*a), mon(*b)),
+        LinkSel::Both(a, b) => format!("{} ↔ {}", mon(*a), mon(*b)),
+    }
+}
+
+impl Reducible for Playground {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            Action::Tick(dt) => {
+                if !s.playing {
+                    return self;
+                }
+                s.tick(dt);
+            }
+            Action::Play => s.playing = s.run.borrow().session.violation().is_none(),
+            Action::Pause => s.playing = false,
+            Action::TogglePlay => {
+                s.playing = !s.playing && s.run.borrow().session.violation().is_none();
+                if s.playing && s.base.end_ms.is_some_and(|e| s.playhead_ms >= e as f64) {
+                    // Played to the end: play again from the start.
+                    s.seek(0);
+                }
+            }
+            Action::Step => s.step(false),
+            Action::StepBack => s.step(true),
+            Action::Seek(t) => s.seek(t),
+            Action::SetSpeed(t) => s.speed_tenths = t.clamp(1, MAX_SPEED_TENTHS),
+            Action::Reset => {
+                let base = (*s.base).clone();
+                s.rebuild(base);
+                s.playing = false;
+                s.announcement = "Reset to the start of the scenario.".into();
+            }
+            Action::NewSeed(seed) => {
+                let mut base = (*s.base).clone();
+                base.seed = seed;
+                s.base = Rc::new(base.clone());
+                s.rebuild(base);
+                s.announcement = format!("New run with seed {seed}.");
+            }
+            Action::Select(r) => s.selected = r,
+            Action::ToggleGroup(r) => {
+                if !s.group.remove(&r) {
+                    s.group.insert(r);
+                }
+            }
+            Action::Inject(a, area) => s.inject(a, area),
+            Action::Invalid(area, text) => {
+                s.notice = Some(Notice {
+                    area,
+                    text,
+                    is_error: true,
+                })
+            }
+            Action::DismissNotice => s.notice = None,
+            Action::DismissUrlError => s.url_error = None,
+            Action::Hover(id) => {
+                if s.hovered_msg == id {
+                    return self;
+                }
+                s.hovered_msg = id;
+            }
+            Action::ToggleHelp => s.help_open = !s.help_open,
+            Action::CloseHelp => s.help_open = false,
+            Action::SetLogFilter(f) => s.log_filter = f,
+        }
+        Rc::new(s)
+    }
+}
+
+impl PartialEq for Playground {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.run, &o.run)
+            && self.revision == o.revision
+            && self.slow_revision == o.slow_revision
+            && self.playhead_ms == o.playhead_ms
+            && self.playing == o.playing
+            && self.speed_tenths == o.speed_tenths
+            && self.selected == o.selected
+            && self.group == o.group
+            && self.hovered_msg == o.hovered_msg
+            && self.help_open == o.help_open
+            && self.log_filter == o.log_filter
+            && self.notice == o.notice
+            && self.url_error == o.url_error
+            && self.announcement == o.announcement
+    }
+}
+
+/// How components send actions.
+pub type Dispatch = UseReducerDispatcher<Playground>;

@@ -1,0 +1,444 @@
+// Browser tests of the playground: what a user sees and does, through the DOM contract
+// (data-node/data-monitor-state/..., data-diagram-node/data-current, accessible names).
+// Runs fast by starting scenarios from the URL with `view ... speed 100 playing`.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPage, screenshot } from './lib.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/** A URL fragment for scenario text lines (the format's URL form: space → +, newline → ;). */
+export function fragment(lines) {
+  const text = lines.join('\n');
+  return '#' + text.replaceAll(' ', '+').replaceAll('\n', ';').replaceAll('|', '%7C');
+}
+
+/** The default playground scenario with a view line and extra lines. */
+function scenario({ view = 'view t 0 node 0 speed 100 playing', lines = [] } = {}) {
+  return fragment([
+    'paxoscope scenario v1',
+    'seed 42',
+    'set latency_ms 100',
+    'set jitter_ms 50',
+    view,
+    ...lines,
+  ]);
+}
+
+/** Every monitor's data attributes, in rank order. */
+async function monitors(page) {
+  return page.locator('#cluster [data-node]').evaluateAll((els) =>
+    els.map((e) => ({
+      rank: Number(e.dataset.node),
+      role: e.dataset.monitorState,
+      phase: e.dataset.paxosState,
+      epoch: Number(e.dataset.epoch),
+      lc: Number(e.dataset.lastCommitted),
+    })),
+  );
+}
+
+/** Waits until all five are active with exactly one leader and something committed. */
+async function waitHealthy(page, timeout = 20_000) {
+  await page.waitForFunction(
+    () => {
+      const ns = [...document.querySelectorAll('#cluster [data-node]')];
+      return (
+        ns.length === 5 &&
+        ns.every((n) => n.dataset.paxosState === 'active' && n.dataset.lastCommitted !== '0') &&
+        ns.filter((n) => n.dataset.monitorState === 'leader').length === 1 &&
+        ns.filter((n) => n.dataset.monitorState === 'peon').length === 4
+      );
+    },
+    null,
+    { timeout },
+  );
+}
+
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+async function simTime(page) {
+  return Number(await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms'));
+}
+
+test('the five monitors reach active with one leader, rank 0, and nothing errors', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    const ms = await monitors(page);
+    assert.deepEqual(
+      ms.map((m) => m.role),
+      ['leader', 'peon', 'peon', 'peon', 'peon'],
+    );
+    assert.ok(ms.every((m) => m.epoch === ms[0].epoch && m.epoch > 0), JSON.stringify(ms));
+    // The leader's diagram box agrees with the cluster view.
+    const current = await page
+      .locator('[data-diagram-node="0"] [data-current="true"]')
+      .getAttribute('data-state');
+    assert.equal(current, 'leader-active');
+    assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
+    assert.match(await page.locator('[data-trace-hash]').textContent(), /^[0-9a-f]{8}$/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('isolating the leader: mon.1 goes electing, recovering, active and leads', async () => {
+  const { page, context, errors } = await openPage(
+    browser,
+    scenario({ view: 'view t 0 node 0 speed 10 playing' }),
+  );
+  try {
+    await waitHealthy(page);
+    const epochBefore = (await monitors(page))[1].epoch;
+    // Record mon.1's diagram state on every frame from now on.
+    await page.evaluate(() => {
+      window.__states = [];
+      const poll = () => {
+        const el = document.querySelector('[data-diagram-node="1"] [data-current="true"]');
+        const s = el && el.getAttribute('data-state');
+        if (s && window.__states[window.__states.length - 1] !== s) window.__states.push(s);
+        window.__poll = requestAnimationFrame(poll);
+      };
+      poll();
+    });
+    await page.locator('#cluster [data-node="0"]').click();
+    await button(page, 'Isolate').click();
+    await page.waitForFunction(() => window.__states.includes('electing'), null, { timeout: 20_000 });
+    await button(page, 'Pause').click();
+    // Step event by event so that short phases (recovery takes one round trip) are seen.
+    const seen = await page.evaluate(() => window.__states.slice());
+    const state1 = () =>
+      page.locator('[data-diagram-node="1"] [data-current="true"]').getAttribute('data-state');
+    const said = [];
+    const live = page.locator('[aria-live="polite"]');
+    for (let i = 0; i < 3000 && seen[seen.length - 1] !== 'leader-active'; i++) {
+      await page.keyboard.press('ArrowRight');
+      const s = await state1();
+      if (seen[seen.length - 1] !== s) seen.push(s);
+      const text = await live.textContent();
+      if (said[said.length - 1] !== text) said.push(text);
+    }
+    const at = (s, from = 0) => seen.indexOf(s, from);
+    const electing = at('electing');
+    const recovering = at('leader-recovering', electing);
+    const active = at('leader-active', recovering);
+    assert.ok(electing >= 0 && recovering > electing && active > recovering, seen.join(' → '));
+    const ms = await monitors(page);
+    assert.equal(ms[1].role, 'leader');
+    // The polite live region announced it.
+    assert.ok(said.some((t) => /mon\.1 is now leader/.test(t)), said.join(' | '));
+    assert.ok(ms[1].epoch > epochBefore, `epoch ${epochBefore} → ${ms[1].epoch}`);
+    assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
+    await screenshot(page, 'isolated-leader');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('crash and restart a peon: its store survives, it rejoins', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await page.locator('#cluster [data-node="3"]').click();
+    await button(page, 'Crash').click();
+    const node3 = page.locator('#cluster [data-node="3"]');
+    await page.waitForFunction(
+      () => document.querySelector('#cluster [data-node="3"]').dataset.monitorState === 'down',
+    );
+    const lcDown = Number(await node3.getAttribute('data-last-committed'));
+    assert.ok(lcDown >= 1, 'a crashed monitor still shows its durable last_committed');
+    assert.match(await page.locator('.inspector').textContent(), /survives a crash/);
+    await screenshot(page, 'crashed-peon');
+    await button(page, 'Restart').click();
+    await page.waitForFunction(
+      () => {
+        const n = document.querySelector('#cluster [data-node="3"]');
+        return n.dataset.monitorState === 'peon' && n.dataset.paxosState === 'active';
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    assert.ok(Number(await node3.getAttribute('data-last-committed')) >= lcDown);
+    // Both actions are in the URL's scenario (written within a second while playing).
+    await page.waitForFunction(() => /crash\+3;.*restart\+3/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('partition picked monitors away: the majority side elects mon.2; a one-way cut shows', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await page.getByLabel('mon.0 in group A').check();
+    await page.locator('#cluster [data-node="1"]').click({ modifiers: ['Shift'] });
+    assert.ok(await page.getByLabel('mon.1 in group A').isChecked(), 'shift-click adds to group A');
+    await button(page, 'Partition').click();
+    // {0,1} | {2,3,4}: the six links between the groups are cut both ways.
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut').length === 6);
+    await page.waitForFunction(
+      () => {
+        const n = [...document.querySelectorAll('#cluster [data-node]')].map((e) => e.dataset);
+        return n[2].monitorState === 'leader' && n[2].paxosState === 'active' &&
+          n[3].monitorState === 'peon' && n[4].monitorState === 'peon';
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    await button(page, 'Heal all').click();
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut').length === 0);
+    await page.getByLabel('Cut from').selectOption('3');
+    await page.getByLabel('Cut to').selectOption('4');
+    await button(page, 'Cut link').click();
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut-one-way').length === 1);
+    assert.match(await page.locator('.faults .notice').textContent(), /cut mon\.3 → mon\.4/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a client put commits on all five monitors', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    const before = await monitors(page);
+    await page.getByLabel('Client target').selectOption('2');
+    await page.getByLabel('Key', { exact: true }).fill('color');
+    await page.getByLabel('Value', { exact: true }).fill('blue');
+    await button(page, 'Put').click();
+    // The request starts at the next millisecond: step until it exists; it is not done yet.
+    const req = page.locator('[data-req="1"]');
+    for (let i = 0; i < 50 && (await req.count()) === 0; i++) await button(page, 'Step').click();
+    assert.match(await req.getAttribute('data-fate'), /^(pending|forwarded)$/);
+    await button(page, 'Play').click();
+    await page.waitForFunction(
+      () => document.querySelector('[data-req="1"]')?.dataset.fate === 'committed',
+      null,
+      { timeout: 20_000 },
+    );
+    assert.match(await req.textContent(), /committed at v\d+/);
+    await page.waitForFunction(
+      (lcs) =>
+        [...document.querySelectorAll('#cluster [data-node]')].every(
+          (n, i) => Number(n.dataset.lastCommitted) > lcs[i],
+        ),
+      before.map((m) => m.lc),
+    );
+    // Every monitor's store has the value (the inspector of mon.4 shows it).
+    await page.locator('#cluster [data-node="4"]').click();
+    await page.waitForFunction(() => /color\s*blue/.test(document.querySelector('.inspector').textContent));
+    // Bad input is refused inline with a reason.
+    await page.getByLabel('Key', { exact: true }).fill('has space');
+    await button(page, 'Get').click();
+    assert.match(await page.locator('.client .notice.error').textContent(), /key/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('scrubbing back shows the earlier state; a bad skew is explained', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    const later = await simTime(page);
+    assert.ok(later > 1000, `playhead ${later}`);
+    await page.getByLabel('Time', { exact: true }).fill('150');
+    assert.equal(await simTime(page), 150);
+    const early = await monitors(page);
+    assert.ok(early.every((m) => m.lc === 0), JSON.stringify(early));
+    assert.ok(early.every((m) => m.role === 'probing' || m.role === 'electing'), JSON.stringify(early));
+    // Forward again: the recorded future is the same.
+    await page.getByLabel('Time', { exact: true }).fill(String(later));
+    const again = await monitors(page);
+    assert.deepEqual(again.map((m) => m.role), ['leader', 'peon', 'peon', 'peon', 'peon']);
+    // Invalid input gets a clear inline message and changes nothing.
+    await page.locator('#cluster [data-node="2"]').click();
+    await page.getByLabel('Clock skew (ms)').fill('soon');
+    await button(page, 'Set skew').click();
+    assert.match(await page.locator('.faults .notice.error').textContent(), /whole number of milliseconds/);
+    // Acting in the past forks: the recorded future is dropped, the scrubber ends here.
+    await page.getByLabel('Time', { exact: true }).fill('1000');
+    await button(page, 'Crash').click();
+    assert.match(await page.locator('.faults .notice').textContent(), /crash mon\.2 at 1\.001 s \(a fork/);
+    const max = Number(await page.getByLabel('Time', { exact: true }).getAttribute('max'));
+    assert.ok(max < later && max >= 1000, `scrubber max ${max} after forking at 1000 (was ${later})`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken URL says what and where, and the default scenario runs', async () => {
+  const bad = fragment(['paxoscope scenario v1', 'seed 42', 'at soon crash 1']);
+  const { page, context, errors } = await openPage(browser, bad);
+  try {
+    const alert = page.locator('[role="alert"][data-url-error]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /line 3, column 4/);
+    assert.equal(await page.locator('#cluster [data-node]').count(), 5);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a tour link loads its scenario; an unknown tour is explained', async () => {
+  const { page, context, errors } = await openPage(browser, '#tour=leader-fails');
+  try {
+    assert.equal(await page.locator('.scenario-name').textContent(), 'The leader fails');
+    assert.equal(await page.locator('[data-url-error]').count(), 0);
+    await page.goto('about:blank');
+    await page.goto(new URL('#tour=nope', process.env.PAXOSCOPE_URL).href);
+    await page.locator('[data-url-error]').waitFor();
+    assert.match(await page.locator('[data-url-error]').textContent(), /"nope".*leader-fails/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
+  const { page, context, errors } = await openPage(
+    browser,
+    scenario({ view: 'view t 2s node 1 speed 2.5 paused' }),
+  );
+  try {
+    assert.equal(await simTime(page), 2000);
+    assert.equal(await page.locator('.speed-value').textContent(), '2.5x');
+    await button(page, 'Play').waitFor();
+    await page.keyboard.press('Space');
+    await button(page, 'Pause').waitFor();
+    await page.keyboard.press('Space');
+    await button(page, 'Play').waitFor();
+    // Step forward one event, then back: the monitors are exactly as they were.
+    const before = await monitors(page);
+    const t = await simTime(page);
+    await page.keyboard.press('ArrowRight');
+    assert.ok((await simTime(page)) >= t);
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await simTime(page)) <= t);
+    assert.deepEqual(await monitors(page), before);
+    await page.keyboard.press('?');
+    const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await dialog.waitFor();
+    await screenshot(page, 'help');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    // The view is in the URL, paused, with node 1 selected.
+    await page.waitForFunction(() => /view\+t\+[^;]*node\+1\+speed\+2\.5\+paused/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken protocol: the checker names the invariant and jumps to the step', async () => {
+  const hash = fragment(['paxoscope scenario v1', 'break commit-on-majority', 'view t 0 node 0 speed 1 playing']);
+  const { page, context, errors } = await openPage(browser, hash);
+  try {
+    const panel = page.locator('[data-invariants]');
+    await page.waitForFunction(() => document.querySelector('[data-invariants]').dataset.invariants === 'violated');
+    assert.match(await panel.textContent(), /commit-needs-every-accept/);
+    assert.ok(await button(page, 'Play').isDisabled(), 'a stopped run cannot play on');
+    const brokenAt = await simTime(page);
+    await page.getByLabel('Time', { exact: true }).fill('0');
+    assert.equal(await panel.getAttribute('data-invariants'), 'ok');
+    await button(page, 'Jump to the breaking step').click();
+    assert.equal(await panel.getAttribute('data-invariants'), 'violated');
+    assert.equal(await simTime(page), brokenAt);
+    await screenshot(page, 'violation');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the event log filters by family and node', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    await page.getByLabel('Log family filter').selectOption('election');
+    const fams = await page.locator('.log-row').evaluateAll((rs) => rs.map((r) => r.className));
+    assert.ok(fams.length > 0 && fams.every((c) => c.includes('fam-election')), fams.join('; '));
+    await page.getByLabel('Log family filter').selectOption('');
+    await page.getByLabel('Log node filter').selectOption('3');
+    const rows = await page.locator('.log-row').allTextContents();
+    assert.ok(rows.length > 0 && rows.every((r) => /mon\.3/.test(r)), rows.slice(0, 5).join('\n'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('README screenshot: a lively moment with messages in flight', async () => {
+  // Two client writes commit while a one-way cut (3 -> 4) stands; paused mid-commit.
+  const hash = scenario({
+    view: 'view t 3440 node 2 speed 1 paused',
+    lines: ['at 2s cut 3 -> 4', 'at 3s put 2 color blue', 'at 3s put 3 size 9'],
+  }).replaceAll('>', '%3E');
+  const { page, context, errors } = await openPage(browser, hash, { viewport: { width: 1400, height: 900 } });
+  try {
+    const kinds = await page.locator('#cluster .msg').evaluateAll((es) => es.map((e) => e.dataset.msg));
+    assert.ok(kinds.length >= 8, `messages in flight: ${kinds}`);
+    assert.ok(kinds.includes('commit') && kinds.includes('begin'), `${kinds}`);
+    assert.equal(await page.locator('.link.cut-one-way').count(), 1);
+    await screenshot(page, 'playground', { fullPage: false });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('reset goes back to the start; new seed starts a different run', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    const hash = await page.locator('[data-trace-hash]').textContent();
+    await button(page, 'Reset').click();
+    assert.equal(await simTime(page), 0);
+    await button(page, 'Play').waitFor();
+    const seedText = () => page.locator('.run-id strong').first().textContent();
+    assert.equal(await seedText(), '42');
+    await button(page, 'New seed').click();
+    assert.notEqual(await seedText(), '42');
+    assert.equal(await simTime(page), 0);
+    await button(page, 'Play').click();
+    await waitHealthy(page);
+    assert.notEqual(await page.locator('[data-trace-hash]').textContent(), hash);
+    await page.waitForFunction(() => !/seed\+42;/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('narrow screens stack the panels; dark scheme renders', async () => {
+  const { page, context, errors } = await openPage(browser, scenario(), {
+    viewport: { width: 400, height: 800 },
+    colorScheme: 'dark',
+  });
+  try {
+    await waitHealthy(page);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 400, `page is ${width}px wide at a 400px viewport`);
+    await screenshot(page, 'narrow-dark');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
