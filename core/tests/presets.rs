@@ -87,6 +87,29 @@ impl Tour {
         in_range.filter_map(|e| f(e).map(|v| (e.t_ms, v))).collect()
     }
 
+    /// The first election message of kind `op` from `by` (anyone when `None`) at or after
+    /// `from_ms`: its time, sender and content.
+    fn election(&self, from_ms: u64, by: Option<u8>, op: ElectionOp) -> (u64, (u8, Election)) {
+        self.find(from_ms, &format!("{op:?}"), |e| {
+            election(e, by, op).map(|(f, _, m)| (f, m.clone()))
+        })
+    }
+
+    /// The first Paxos message of kind `op` from `by` (anyone when `None`) at or after `from_ms`.
+    fn paxos(&self, from_ms: u64, by: Option<u8>, op: PaxosOp) -> (u64, Paxos) {
+        self.find(from_ms, &format!("{op:?}"), |e| paxos(e, by, op).cloned())
+    }
+
+    /// The ranks that ACKed `leader` in `from_ms..to_ms`.
+    fn acks_to(&self, from_ms: u64, to_ms: u64, leader: u8) -> BTreeSet<u8> {
+        let acks = self.all(from_ms, to_ms, |e| {
+            election(e, None, ElectionOp::Ack)
+                .filter(|(_, to, _)| *to == leader)
+                .map(|(f, ..)| f)
+        });
+        acks.into_iter().map(|(_, f)| f).collect()
+    }
+
     /// The one note containing `needle` comes at `event_ms` or at most NOTE_LAG_MS after it.
     fn note(&mut self, needle: &str, event_ms: u64) {
         let hits: Vec<usize> = (0..self.notes.len())
@@ -263,56 +286,79 @@ fn startup_tour() {
         matches!(sent(e), Some((_, _, Msg::Probe(_))))
     });
     t.note("sends PROBE to every peer", probe);
+    let sent_at: std::collections::BTreeMap<u64, u64> = t
+        .all(0, 12_000, |e| match e.kind {
+            TraceKind::Send { id, .. } => Some(id),
+            _ => None,
+        })
+        .into_iter()
+        .map(|(t_ms, id)| (id, t_ms))
+        .collect();
+    let hops = t.all(0, 12_000, |e| match e.kind {
+        TraceKind::Deliver { id, .. } => Some(id),
+        _ => None,
+    });
+    assert!(
+        hops.iter()
+            .all(|(at, id)| (20..=30).contains(&(at - sent_at[id]))),
+        "every hop takes 20 to 30 ms"
+    );
     t.note(
         "The first PROBE replies",
         t.at(0, "probe reply", probe_reply),
     );
-    let (first_propose, (proposer, _, m)) = t.find(0, "PROPOSE", |e| {
-        election(e, None, ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (first_propose, (proposer, m)) = t.election(0, None, ElectionOp::Propose);
     assert_eq!(m.epoch, 1, "first boot proposes at epoch 1");
     t.note(
         &format!("mon.{proposer} has replies from two peers"),
         first_propose,
     );
-    let (first_ack, _) = t.find(0, "ACK", |e| election(e, None, ElectionOp::Ack).map(|_| ()));
+    let replies = t.all(0, first_propose + 1, |e| {
+        delivered(e, proposer, "probe_reply").then_some(())
+    });
+    assert_eq!(
+        replies.len(),
+        2,
+        "mon.{proposer} calls the election on two replies"
+    );
+    let proposers = t.all(0, 1_000, |e| {
+        election(e, None, ElectionOp::Propose).map(|(f, ..)| f)
+    });
+    let last_to_propose = proposers.iter().map(|(t_ms, _)| *t_ms).max().unwrap();
+    let ranks: BTreeSet<u8> = proposers.iter().map(|(_, f)| *f).collect();
+    assert_eq!(ranks.len(), 5, "every monitor proposes");
+    assert!(
+        last_to_propose - first_propose <= 4,
+        "the others within 4 ms"
+    );
     let acks = t.all(0, 1_000, |e| {
         election(e, None, ElectionOp::Ack).map(|(f, to, _)| (f, to))
     });
-    assert_eq!(
-        acks.iter()
-            .map(|(_, (f, to))| (*f, *to))
-            .collect::<Vec<_>>()
-            .len(),
-        4
-    );
+    assert_eq!(acks.len(), 4, "{acks:?}");
     assert!(
         acks.iter().all(|(_, (_, to))| *to == 0),
         "every ACK goes to mon.0: {acks:?}"
     );
+    let first_ack = acks[0].0;
     t.note("send their ACK to mon.0", first_ack);
-    let (victory, (_, _, v)) = t.find(0, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (victory, (_, v)) = t.election(0, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (2, quorum(&[0, 1, 2, 3, 4])));
-    let (_, collect) = t.find(victory, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, collect) = t.paxos(victory, Some(0), PaxosOp::Collect);
     assert_eq!(collect.pn, 100);
     t.note(
         "epoch 2, quorum {0,1,2,3,4}. It persists last_pn = 100",
         victory,
     );
-    let (last, l) = t.find(0, "LAST", |e| paxos(e, None, PaxosOp::Last).cloned());
+    let (last, l) = t.paxos(0, None, PaxosOp::Last);
     assert_eq!(
         (l.pn, l.uncommitted_pn, l.values.len()),
         (100, 0, 0),
         "a plain promise of pn 100"
     );
     t.note("Each peon promises pn 100", last);
-    let (begin, b) = t.find(0, "BEGIN", |e| paxos(e, Some(0), PaxosOp::Begin).cloned());
+    let (begin, b) = t.paxos(0, Some(0), PaxosOp::Begin);
     assert_eq!((b.pn, versions(&b)), (100, vec![1]));
-    let (lease, l) = t.find(0, "LEASE", |e| paxos(e, Some(0), PaxosOp::Lease).cloned());
+    let (lease, l) = t.paxos(0, Some(0), PaxosOp::Lease);
     assert_eq!(lease, begin, "the first lease goes out with BEGIN v1");
     assert_eq!(
         t.at(0, "recovery done", |e| enters_phase(e, 0, "updating")),
@@ -335,10 +381,8 @@ fn startup_tour() {
         "the commit waits for the last ACCEPT"
     );
     t.note("The last ACCEPT arrives", writing);
-    let (commit, c) = t.find(0, "COMMIT", |e| paxos(e, Some(0), PaxosOp::Commit).cloned());
-    let (_, l) = t.find(commit, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (commit, c) = t.paxos(0, Some(0), PaxosOp::Commit);
+    let (_, l) = t.paxos(commit, Some(0), PaxosOp::Lease);
     assert_eq!(c.last_committed, 1);
     t.note(
         &format!(
@@ -357,9 +401,7 @@ fn startup_tour() {
         timer(e, Some(0), Timer::LeaseRenew)
     });
     assert_eq!(renew, commit + 3_000, "renewal 3 s after the last lease");
-    let (_, l) = t.find(renew, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
     t.note(
         &format!(
             "Lease renewal: LEASE to every peon (now valid until {})",
@@ -386,9 +428,7 @@ fn leader_fails_tour() {
     let mut t = Tour::play("leader-fails");
     t.note("A client writes color = blue", 5_000);
     let fwd = t.at(5_000, "FORWARD delivered", |e| delivered(e, 0, "forward"));
-    let (begin, b) = t.find(5_000, "BEGIN", |e| {
-        paxos(e, Some(0), PaxosOp::Begin).cloned()
-    });
+    let (begin, b) = t.paxos(5_000, Some(0), PaxosOp::Begin);
     assert_eq!(
         (begin, b.pn, versions(&b)),
         (fwd, 100, vec![2]),
@@ -402,9 +442,7 @@ fn leader_fails_tour() {
     let renew = t.last(5_000, 10_000, "renewal", |e| {
         timer(e, Some(0), Timer::LeaseRenew)
     });
-    let (_, l) = t.find(renew, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
     t.note(
         &format!(
             "renewal at {}, valid until {}",
@@ -450,26 +488,14 @@ fn leader_fails_tour() {
         ),
         lease_out,
     );
-    let (elect, (by, _, m)) = t.find(10_000, "PROPOSE", |e| {
-        election(e, None, ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (elect, (by, m)) = t.election(10_000, None, ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note(&format!("mon.{by} calls an election at epoch 3"), elect);
-    let victory1 = t.at(10_000, "mon.1 victory", |e| {
-        election(e, Some(1), ElectionOp::Victory).is_some()
-    });
+    let victory1 = t.election(10_000, Some(1), ElectionOp::Victory).0;
     let last_ack = t.last(10_000, victory1, "ACK to mon.1", |e| {
         election(e, None, ElectionOp::Ack).is_some_and(|(_, to, _)| to == 1)
     });
-    let acks_to_1: BTreeSet<u8> = t
-        .all(10_000, victory1, |e| {
-            election(e, None, ElectionOp::Ack)
-                .filter(|(_, to, _)| *to == 1)
-                .map(|(f, ..)| f)
-        })
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
+    let acks_to_1 = t.acks_to(10_000, victory1, 1);
     assert_eq!(acks_to_1, quorum(&[2, 3, 4]));
     let mon4_acks: Vec<u8> = t
         .all(10_000, victory1, |e| {
@@ -484,30 +510,22 @@ fn leader_fails_tour() {
         "mon.4 re-ACKs for each lower rank"
     );
     t.note("mon.4 first deferred to mon.3, then mon.2", last_ack);
-    let (_, (_, _, v)) = t.find(10_000, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (_, (_, v)) = t.election(10_000, Some(1), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[1, 2, 3, 4])));
     assert!(
         timer_at(&t, victory1, 1, Timer::Election),
         "won on its timer"
     );
-    let (_, c) = t.find(victory1, "COLLECT", |e| {
-        paxos(e, Some(1), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(victory1, Some(1), PaxosOp::Collect);
     assert_eq!(c.pn, 201);
     t.note(
         "mon.1 wins epoch 4 with quorum {1,2,3,4}. Its pn is 201",
         victory1,
     );
-    let (begin3, b) = t.find(victory1, "BEGIN", |e| {
-        paxos(e, Some(1), PaxosOp::Begin).cloned()
-    });
+    let (begin3, b) = t.paxos(victory1, Some(1), PaxosOp::Begin);
     assert!(is_bookkeeping(&b, 3));
     t.note("proposes its post-election bookkeeping write as v3", begin3);
-    let (commit3, c) = t.find(victory1, "COMMIT", |e| {
-        paxos(e, Some(1), PaxosOp::Commit).cloned()
-    });
+    let (commit3, c) = t.paxos(victory1, Some(1), PaxosOp::Commit);
     assert_eq!(c.last_committed, 3);
     t.note("v3 committed on {1,2,3,4}", commit3);
     // A write through the new leader waits the 50 ms gathering window.
@@ -517,9 +535,7 @@ fn leader_fails_tour() {
         timer(e, Some(1), Timer::Propose)
     });
     assert_eq!(propose, fwd + 50);
-    let (_, b) = t.find(propose, "BEGIN", |e| {
-        paxos(e, Some(1), PaxosOp::Begin).cloned()
-    });
+    let (_, b) = t.paxos(propose, Some(1), PaxosOp::Begin);
     assert_eq!((b.pn, versions(&b)), (201, vec![4]));
     t.note("BEGIN v4 with pn 201", propose);
     let (w, r) = t.find(30_000, "reply", |e| client_reply(e, 4).cloned());
@@ -527,9 +543,7 @@ fn leader_fails_tour() {
     t.note("mon.4's client hears Written v4", w);
     // mon.0 returns and leads again.
     t.note("mon.0 restarts from its store (lc 2, epoch 2)", 35_000);
-    let (p3, (_, _, m)) = t.find(35_000, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p3, (_, m)) = t.election(35_000, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note("calls an election to join it, at epoch 3", p3);
     let (p5, (_, _, m)) = t.find(p3, "PROPOSE", |e| {
@@ -538,32 +552,29 @@ fn leader_fails_tour() {
             .map(|(f, to, m)| (f, to, m.clone()))
     });
     assert_eq!(m.epoch, 5);
-    t.note("start a new election at epoch 5", p5);
-    let (p7, (_, _, m)) = t.find(p5, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
+    let mon1_down = t.at(p3, "mon.1 steps down", |e| {
+        enters_role(e, Some(1), "electing")
     });
+    assert!(p5 <= mon1_down);
+    t.note(
+        "start a new election at epoch 5; mon.1 steps down",
+        mon1_down,
+    );
+    let (p7, (_, m)) = t.election(p5, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 7);
     t.note("starting bumps it to 7", p7);
-    let (v8, (_, _, v)) = t.find(35_000, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (v8, (_, v)) = t.election(35_000, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (8, quorum(&[0, 1, 2, 3, 4])));
-    let (_, c) = t.find(v8, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(v8, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 200);
     t.note("mon.0 wins epoch 8 at once. It collects with pn 200", v8);
-    let (refuse, l) = t.find(v8, "LAST", |e| paxos(e, None, PaxosOp::Last).cloned());
+    let (refuse, l) = t.paxos(v8, None, PaxosOp::Last);
     assert_eq!((l.pn, versions(&l)), (201, vec![3, 4]));
     t.note("they refuse pn 200. Their LAST carries v3 and v4", refuse);
-    let (again, c) = t.find(refuse, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (again, c) = t.paxos(refuse, Some(0), PaxosOp::Collect);
     assert_eq!((c.pn, c.last_committed), (300, 4));
     t.note("collects again with pn 300", again);
-    let (commit5, c) = t.find(again, "COMMIT", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit5, c) = t.paxos(again, Some(0), PaxosOp::Commit);
     assert_eq!(c.last_committed, 5);
     assert!(is_bookkeeping(&c, 5));
     t.note("commits its bookkeeping write v5 and leads again", commit5);
@@ -581,9 +592,7 @@ fn timer_at(t: &Tour, at_ms: u64, node: u8, which: Timer) -> bool {
 #[test]
 fn mid_update_tour() {
     let mut t = Tour::play("mid-update");
-    let (begin, b) = t.find(10_000, "BEGIN", |e| {
-        paxos(e, Some(0), PaxosOp::Begin).cloned()
-    });
+    let (begin, b) = t.paxos(10_000, Some(0), PaxosOp::Begin);
     assert_eq!((begin, b.pn, versions(&b)), (10_000, 100, vec![2]));
     assert!(carries_put(&b, 2, "k", "v"));
     t.note(
@@ -613,18 +622,8 @@ fn mid_update_tour() {
         "The peons' lease timers fire",
         t.at(crash, "lease timeout", |e| timer(e, None, Timer::Lease)),
     );
-    let victory = t.at(crash, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).is_some()
-    });
-    let acks: BTreeSet<u8> = t
-        .all(crash, victory, |e| {
-            election(e, None, ElectionOp::Ack)
-                .filter(|(_, to, _)| *to == 1)
-                .map(|(f, ..)| f)
-        })
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
+    let victory = t.election(crash, Some(1), ElectionOp::Victory).0;
+    let acks = t.acks_to(crash, victory, 1);
     assert_eq!(acks, quorum(&[2, 3, 4]));
     t.note(
         "has ACKs from mon.2, mon.3 and mon.4",
@@ -632,14 +631,10 @@ fn mid_update_tour() {
             election(e, None, ElectionOp::Ack).is_some()
         }),
     );
-    let (_, (_, _, v)) = t.find(crash, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (_, (_, v)) = t.election(crash, Some(1), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[1, 2, 3, 4])));
     assert!(timer_at(&t, victory, 1, Timer::Election));
-    let (_, c) = t.find(victory, "COLLECT", |e| {
-        paxos(e, Some(1), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(victory, Some(1), PaxosOp::Collect);
     assert_eq!(c.pn, 201);
     t.note(
         "wins epoch 4 with quorum {1,2,3,4} and sends COLLECT with pn 201",
@@ -659,19 +654,13 @@ fn mid_update_tour() {
     let again = t.at(victory, "updating-previous", |e| {
         enters_phase(e, 1, "updating-previous")
     });
-    let (_, b) = t.find(again, "BEGIN", |e| {
-        paxos(e, Some(1), PaxosOp::Begin).cloned()
-    });
+    let (_, b) = t.paxos(again, Some(1), PaxosOp::Begin);
     assert_eq!((b.pn, versions(&b)), (201, vec![2]));
     assert!(carries_put(&b, 2, "k", "v"));
     t.note("re-proposes the old v2 under its own pn 201", again);
-    let (commit, c) = t.find(again, "COMMIT", |e| {
-        paxos(e, Some(1), PaxosOp::Commit).cloned()
-    });
+    let (commit, c) = t.paxos(again, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 2 && carries_put(&c, 2, "k", "v"));
-    let (next, b) = t.find(commit, "BEGIN", |e| {
-        paxos(e, Some(1), PaxosOp::Begin).cloned()
-    });
+    let (next, b) = t.paxos(commit, Some(1), PaxosOp::Begin);
     assert!(next == commit && is_bookkeeping(&b, 3));
     t.note("v2 committed with k = v", commit);
     assert!(
@@ -690,9 +679,7 @@ fn mid_update_tour() {
 fn minority_tour() {
     let mut t = Tour::play("minority");
     t.note("The network splits", 10_000);
-    let (begin, b) = t.find(14_000, "BEGIN", |e| {
-        paxos(e, Some(0), PaxosOp::Begin).cloned()
-    });
+    let (begin, b) = t.paxos(14_000, Some(0), PaxosOp::Begin);
     assert_eq!((begin, versions(&b)), (14_000, vec![2]));
     t.note("proposes the write at once as v2", begin);
     let accept = t.at(begin, "ACCEPT", |e| {
@@ -714,7 +701,12 @@ fn minority_tour() {
     });
     let lease1 = t.last(10_000, t1, "LEASE at mon.1", |e| delivered(e, 1, "lease"));
     assert!(lease1 > 12_000 && t1 == lease1 + 10_000);
-    t.note("mon.1's lease timer fires too", t1);
+    let (join, (_, m)) = t.election(t1, Some(1), ElectionOp::Propose);
+    assert_eq!(m.epoch, 3);
+    t.note(
+        &format!("mon.1's lease timer fired too, at {}", secs(t1)),
+        join,
+    );
     let (retry, r) = t.find(t1, "reply", |e| client_reply(e, 1).cloned());
     assert!(matches!(r, ClientReply::Retry { .. }), "{r:?}");
     assert_eq!(
@@ -722,13 +714,9 @@ fn minority_tour() {
         t.at(t1, "mon.0 leaves", |e| enters_role(e, Some(0), "electing"))
     );
     t.note("its client is told to retry", retry);
-    let (win, (_, _, v)) = t.find(begin, "VICTORY", |e| {
-        election(e, Some(2), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(begin, Some(2), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[2, 3, 4])));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(2), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(2), PaxosOp::Collect);
     assert_eq!(c.pn, 202);
     t.note("wins epoch 4 with quorum {2,3,4} and pn 202", win);
     let rounds = t.all(t1, 50_000, |e| {
@@ -750,19 +738,13 @@ fn minority_tour() {
     assert_eq!(r, ClientReply::Written { version: 3 });
     t.note("mon.3's client hears Written v3", w);
     t.note("Heal. Nothing happens", 50_000);
-    let (p, (_, _, m)) = t.find(50_000, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p, (_, m)) = t.election(50_000, Some(0), ElectionOp::Propose);
     assert!(timer_at(&t, p, 0, Timer::Election));
     assert_eq!(m.epoch, 17);
     t.note("proposes at epoch 17", p);
-    let (win, (_, _, v)) = t.find(p, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(p, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.len()), (18, 5));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 200);
     t.note("mon.0 wins epoch 18 at once", win);
     let (refuse, l) = t.find(win, "refusal", |e| {
@@ -775,22 +757,16 @@ fn minority_tour() {
         "mon.0 collects with pn 200, but the majority promised 202",
         refuse,
     );
-    let (again, c) = t.find(refuse, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (again, c) = t.paxos(refuse, Some(0), PaxosOp::Collect);
     assert_eq!((c.pn, c.last_committed), (300, 3));
     t.note("collects again with pn 300", again);
-    let (_, stale) = t.find(win, "mon.1's LAST", |e| {
-        paxos(e, Some(1), PaxosOp::Last).cloned()
-    });
+    let (_, stale) = t.paxos(win, Some(1), PaxosOp::Last);
     assert_eq!((stale.uncommitted_pn, versions(&stale)), (100, vec![2]));
     assert!(carries_put(&stale, 2, "k", "from-the-minority"));
     let heard = t.at(again, "mon.1's LAST at mon.0", |e| {
         delivered(e, 0, "last") && matches!(e.kind, TraceKind::Deliver { from: 1, .. })
     });
-    let (catch_up, c) = t.find(heard, "catch-up COMMIT", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (catch_up, c) = t.paxos(heard, Some(0), PaxosOp::Commit);
     assert_eq!((catch_up, versions(&c)), (heard, vec![2, 3]));
     t.note(
         "mon.1's LAST still offers the minority's uncommitted v2 (pn 100)",
@@ -820,9 +796,7 @@ fn lease_tour() {
     let renew = t.last(0, 10_000, "renewal", |e| {
         timer(e, Some(0), Timer::LeaseRenew)
     });
-    let (_, l) = t.find(renew, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
     t.note(
         &format!(
             "This LEASE, sent at {} and valid until {}",
@@ -890,18 +864,14 @@ fn lease_tour() {
         &format!("the renewal of {} went unacked", secs(renew2)),
         ack_out,
     );
-    let (win, (_, _, v)) = t.find(ack_out, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(ack_out, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[0, 1, 2, 3])));
     assert!(timer_at(&t, win, 0, Timer::Election));
     t.note(
         "mon.0 wins epoch 4 on its election timer with quorum {0,1,2,3}",
         win,
     );
-    let (commit, c) = t.find(win, "COMMIT", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit, c) = t.paxos(win, Some(0), PaxosOp::Commit);
     assert!(c.last_committed == 2 && is_bookkeeping(&c, 2));
     t.note("commits its bookkeeping write v2", commit);
     assert_eq!(t.s.world().status(4).unwrap().role, "probing");
@@ -921,15 +891,11 @@ fn sync_tour() {
         &format!("armed at the renewal of {}", secs(missed)),
         ack_out,
     );
-    let (win, (_, _, v)) = t.find(ack_out, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(ack_out, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[0, 1, 2, 3])));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 200);
-    let (_, b) = t.find(win, "BEGIN", |e| paxos(e, Some(0), PaxosOp::Begin).cloned());
+    let (_, b) = t.paxos(win, Some(0), PaxosOp::Begin);
     assert!(is_bookkeeping(&b, 2));
     t.note("wins epoch 4 with quorum {0,1,2,3} and pn 200", win);
     let versions_written: Vec<u64> = (1..=14)
@@ -947,6 +913,24 @@ fn sync_tour() {
         timer(e, Some(0), Timer::Propose).then_some(())
     });
     assert_eq!(proposals[0].0, 25_000, "the first is proposed at once");
+    let puts: Vec<u64> =
+        t.s.scenario()
+            .actions
+            .iter()
+            .filter(|a| matches!(a.action, Action::Put { .. }))
+            .map(|a| a.at_ms)
+            .collect();
+    let waits: Vec<u64> = proposals
+        .iter()
+        .zip(&puts)
+        .skip(1)
+        .map(|((p, _), put)| p - put)
+        .collect();
+    assert_eq!(
+        waits,
+        vec![50; 13],
+        "each later write waits the 50 ms gathering window"
+    );
     t.note(
         "Fourteen writes, 1.2 s apart, each in its own version (v3 to v16)",
         25_000,
@@ -983,9 +967,7 @@ fn sync_tour() {
         enters_role(e, Some(4), "probing")
     });
     t.note("The last sync chunk carries v2 to v16", applied);
-    let (join, (_, _, m)) = t.find(applied, "PROPOSE", |e| {
-        election(e, Some(4), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (join, (_, m)) = t.election(applied, Some(4), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note("calls an election to join it, at epoch 3", join);
     let (e5, (_, _, m)) = t.find(join, "PROPOSE", |e| {
@@ -995,13 +977,9 @@ fn sync_tour() {
     });
     assert_eq!(m.epoch, 5);
     t.note("start a new election at epoch 5", e5);
-    let (win, (_, _, v)) = t.find(join, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(join, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.len()), (6, 5));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 300);
     t.note(
         "mon.0 wins epoch 6 at once with all five and collects with pn 300",
@@ -1097,23 +1075,31 @@ fn one_way_tour() {
     let flap = t.at(cycles[0].0, "mon.2's timer", |e| {
         timer(e, Some(2), Timer::Election)
     });
-    let (_, (_, _, m)) = t.find(flap, "PROPOSE", |e| {
-        election(e, Some(2), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (_, (_, m)) = t.election(flap, Some(2), ElectionOp::Propose);
     assert_eq!(m.epoch, 5);
     t.note(
         "mon.2's election timer fires. It has been in a quorum before",
         flap,
     );
-    let (p7, (_, _, m)) = t.find(flap, "mon.1 PROPOSE", |e| {
-        election(e, Some(1), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p7, (_, m)) = t.election(flap, Some(1), ElectionOp::Propose);
     assert_eq!(m.epoch, 7);
-    let (p9, (_, _, m)) = t.find(p7, "mon.0 PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p9, (_, m)) = t.election(p7, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 9);
-    t.note("mon.1 outranks mon.2 and runs itself (epoch 7)", p9);
+    let lost_again = t.at(p9, "lost ACK", |e| {
+        matches!(
+            &e.kind,
+            TraceKind::Drop {
+                from: 2,
+                to: 0,
+                kind: "ack",
+                ..
+            }
+        )
+    });
+    t.note(
+        "mon.1 outranks mon.2 and ran for itself (epoch 7)",
+        lost_again,
+    );
     t.note(
         "mon.0 wins epoch 10 on its timer, again without mon.2, and needs a fresh pn: 300",
         cycles[1].0,
@@ -1131,16 +1117,18 @@ fn no_quorum_tour() {
         timer(e, Some(0), Timer::LeaseAck)
     });
     assert_eq!(ack_out, renew + 10_000);
-    t.note(
-        &format!("the renewal of {} went unacked for 10 s", secs(renew)),
-        ack_out,
+    let (ack, (_, m)) = t.election(ack_out, Some(1), ElectionOp::Ack);
+    assert_eq!(m.epoch, 3);
+    let text = format!(
+        "timer fired at {}: the renewal of {} went unacked",
+        secs(ack_out),
+        secs(renew)
     );
+    t.note(&text, ack);
     let again = t.at(ack_out, "election timeout", |e| {
         timer(e, Some(0), Timer::Election)
     });
-    let (_, (_, _, m)) = t.find(again, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (_, (_, m)) = t.election(again, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 5);
     t.note(
         "two ACKs of five: not a majority. It starts again at epoch 5",
@@ -1153,9 +1141,7 @@ fn no_quorum_tour() {
     );
     t.note("The write is refused", 30_000);
     t.note("One restart makes three monitors up", 40_000);
-    let (p3, (_, _, m)) = t.find(40_000, "mon.4 PROPOSE", |e| {
-        election(e, Some(4), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p3, (_, m)) = t.election(40_000, Some(4), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     assert_eq!(
         t.s.trace()
@@ -1173,24 +1159,16 @@ fn no_quorum_tour() {
         "mon.0 is at epoch 9"
     );
     t.note("mon.0 and mon.1 are already at epoch 9", p3);
-    let (ack, (_, _, m)) = t.find(p3, "mon.4 ACK", |e| {
-        election(e, Some(4), ElectionOp::Ack).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (ack, (_, m)) = t.election(p3, Some(4), ElectionOp::Ack);
     assert_eq!(m.epoch, 11);
     t.note("mon.0's next round (epoch 11) reaches mon.4", ack);
-    let (win, (_, _, v)) = t.find(ack, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(ack, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (12, quorum(&[0, 1, 4])));
     assert!(timer_at(&t, win, 0, Timer::Election));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 200);
     t.note("it wins epoch 12 with quorum {0,1,4} and pn 200", win);
-    let (commit, c) = t.find(win, "COMMIT", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit, c) = t.paxos(win, Some(0), PaxosOp::Commit);
     assert!(c.last_committed == 2 && is_bookkeeping(&c, 2));
     t.note("commits its bookkeeping write v2", commit);
     assert_eq!(
@@ -1213,9 +1191,7 @@ fn slow_clock_tour() {
         timer(e, Some(0), Timer::LeaseRenew)
     });
     assert_eq!(renew - before, 6_000, "3 s on a half-speed clock");
-    let (_, l) = t.find(renew, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
     t.note(
         &format!(
             "The expiry stamped on this LEASE, {}",
@@ -1237,13 +1213,9 @@ fn slow_clock_tour() {
         "10 s after the last LEASE"
     );
     t.note("The peons' lease timers fire", out);
-    let (win, (_, _, v)) = t.find(out, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win, (_, v)) = t.election(out, Some(1), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[1, 2, 3, 4])));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(1), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(1), PaxosOp::Collect);
     assert_eq!(c.pn, 201);
     t.note(
         "mon.1 wins epoch 4 on its election timer with quorum {1,2,3,4} and pn 201",
@@ -1265,9 +1237,7 @@ fn slow_clock_tour() {
         commit2,
     );
     t.note("A client writes k = new at mon.1", 30_000);
-    let (commit3, c) = t.find(30_000, "COMMIT v3", |e| {
-        paxos(e, Some(1), PaxosOp::Commit).cloned()
-    });
+    let (commit3, c) = t.paxos(30_000, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 3 && carries_put(&c, 3, "k", "new"));
     t.note("k = new is committed as v3", commit3);
     let get = t.s.world().clients().iter().find(|c| c.node == 0).unwrap();
@@ -1298,7 +1268,7 @@ fn slow_clock_tour() {
 fn broken_protocol_tour() {
     let mut t = Tour::play("break-majority");
     t.note("deliberate bug", 0);
-    let (begin, b) = t.find(0, "BEGIN", |e| paxos(e, Some(0), PaxosOp::Begin).cloned());
+    let (begin, b) = t.paxos(0, Some(0), PaxosOp::Begin);
     assert_eq!(versions(&b), vec![1]);
     t.note("BEGIN v1 to all four peons", begin);
     let v =
@@ -1332,26 +1302,20 @@ fn walkthrough_tour() {
     let mut t = Tour::play("walkthrough");
     t.note("Client write A at peon mon.2", 10_000);
     let fwd = t.at(10_000, "FORWARD", |e| delivered(e, 0, "forward"));
-    let (begin, b) = t.find(10_000, "BEGIN", |e| {
-        paxos(e, Some(0), PaxosOp::Begin).cloned()
-    });
+    let (begin, b) = t.paxos(10_000, Some(0), PaxosOp::Begin);
     assert_eq!((begin, versions(&b)), (fwd, vec![2]));
     t.note("proposes at once: BEGIN v2", begin);
     let (a_done, r) = t.find(10_000, "reply A", |e| client_reply(e, 1).cloned());
     assert_eq!(r, ClientReply::Written { version: 2 });
     t.note("v2 committed after every member accepted", a_done);
-    let (commit2, _) = t.find(10_000, "COMMIT v2", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit2, _) = t.paxos(10_000, Some(0), PaxosOp::Commit);
     t.note(
         &format!("only 0.4 s after the last commit ({})", secs(commit2)),
         10_500,
     );
     let propose = t.at(10_500, "propose", |e| timer(e, Some(0), Timer::Propose));
     assert_eq!(propose, commit2 + 1_000, "paxos_propose_interval");
-    let (commit3, _) = t.find(propose, "COMMIT v3", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit3, _) = t.paxos(propose, Some(0), PaxosOp::Commit);
     assert_eq!(commit3 - propose, 55);
     t.note(
         "1 s after the last commit: BEGIN v3. It commits 55 ms later",
@@ -1360,9 +1324,7 @@ fn walkthrough_tour() {
     let renew = t.last(0, 20_000, "renewal", |e| {
         timer(e, Some(0), Timer::LeaseRenew)
     });
-    let (_, l) = t.find(renew, "LEASE", |e| {
-        paxos(e, Some(0), PaxosOp::Lease).cloned()
-    });
+    let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
     t.note(
         &format!(
             "renewal at {}, so they stay readable until {}",
@@ -1376,18 +1338,8 @@ fn walkthrough_tour() {
         "The peons' lease timers fire 10 s after their last LEASE",
         out,
     );
-    let win = t.at(out, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).is_some()
-    });
-    let acks: BTreeSet<u8> = t
-        .all(out, win, |e| {
-            election(e, None, ElectionOp::Ack)
-                .filter(|(_, to, _)| *to == 1)
-                .map(|(f, ..)| f)
-        })
-        .into_iter()
-        .map(|(_, f)| f)
-        .collect();
+    let win = t.election(out, Some(1), ElectionOp::Victory).0;
+    let acks = t.acks_to(out, win, 1);
     assert_eq!(acks, quorum(&[2, 3, 4]));
     t.note(
         "mon.1 has ACKs from mon.2, mon.3 and mon.4",
@@ -1404,34 +1356,24 @@ fn walkthrough_tour() {
         "nothing committed while mon.0 was readable"
     );
     t.note("Behind the cut, mon.0 kept renewing its own lease", ack_out);
-    let (_, (_, _, v)) = t.find(out, "VICTORY", |e| {
-        election(e, Some(1), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (_, (_, v)) = t.election(out, Some(1), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (4, quorum(&[1, 2, 3, 4])));
-    let (_, c) = t.find(win, "COLLECT", |e| {
-        paxos(e, Some(1), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win, Some(1), PaxosOp::Collect);
     assert_eq!(c.pn, 201);
     t.note("It wins epoch 4 with quorum {1,2,3,4} and pn 201", win);
-    let (commit4, c) = t.find(win, "COMMIT", |e| {
-        paxos(e, Some(1), PaxosOp::Commit).cloned()
-    });
+    let (commit4, c) = t.paxos(win, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 4 && is_bookkeeping(&c, 4));
     t.note("bookkeeping write as v4", commit4);
     t.note("Client write C at mon.3", 35_000);
     let fwd = t.at(35_000, "FORWARD", |e| delivered(e, 1, "forward"));
-    let (begin5, b) = t.find(35_000, "BEGIN", |e| {
-        paxos(e, Some(1), PaxosOp::Begin).cloned()
-    });
+    let (begin5, b) = t.paxos(35_000, Some(1), PaxosOp::Begin);
     assert_eq!((begin5 - fwd, versions(&b)), (50, vec![5]));
     t.note("waited only the 50 ms gathering window: BEGIN v5", begin5);
     let (c_done, r) = t.find(35_000, "reply C", |e| client_reply(e, 3).cloned());
     assert_eq!(r, ClientReply::Written { version: 5 });
     t.note("mon.3's client hears Written v5", c_done);
     t.note("Heal. mon.0 is still probing", 40_000);
-    let (p3, (_, _, m)) = t.find(40_000, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p3, (_, m)) = t.election(40_000, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note("calls an election to join it, at epoch 3", p3);
     let (p5, (_, _, m)) = t.find(p3, "PROPOSE", |e| {
@@ -1441,31 +1383,21 @@ fn walkthrough_tour() {
     });
     assert_eq!(m.epoch, 5);
     t.note("each starts an election at epoch 5", p5);
-    let (p7, (_, _, m)) = t.find(p5, "PROPOSE", |e| {
-        election(e, Some(0), ElectionOp::Propose).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (p7, (_, m)) = t.election(p5, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 7);
     t.note("the odd-epoch restart quirk takes it to 7", p7);
-    let (win8, (_, _, v)) = t.find(p7, "VICTORY", |e| {
-        election(e, Some(0), ElectionOp::Victory).map(|(f, to, m)| (f, to, m.clone()))
-    });
+    let (win8, (_, v)) = t.election(p7, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.len()), (8, 5));
-    let (_, c) = t.find(win8, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (_, c) = t.paxos(win8, Some(0), PaxosOp::Collect);
     assert_eq!(c.pn, 200);
     t.note("mon.0 wins epoch 8 at once and collects with pn 200", win8);
-    let (refuse, l) = t.find(win8, "LAST", |e| paxos(e, None, PaxosOp::Last).cloned());
+    let (refuse, l) = t.paxos(win8, None, PaxosOp::Last);
     assert_eq!((l.pn, versions(&l)), (201, vec![4, 5]));
     t.note("Their LAST carries v4 and v5", refuse);
-    let (again, c) = t.find(refuse, "COLLECT", |e| {
-        paxos(e, Some(0), PaxosOp::Collect).cloned()
-    });
+    let (again, c) = t.paxos(refuse, Some(0), PaxosOp::Collect);
     assert_eq!((c.pn, c.last_committed), (300, 5));
     t.note("collects again with pn 300", again);
-    let (commit6, c) = t.find(again, "COMMIT", |e| {
-        paxos(e, Some(0), PaxosOp::Commit).cloned()
-    });
+    let (commit6, c) = t.paxos(again, Some(0), PaxosOp::Commit);
     assert!(c.last_committed == 6 && is_bookkeeping(&c, 6));
     t.note("commits its bookkeeping write v6 and leads again", commit6);
     t.all_notes_checked();
