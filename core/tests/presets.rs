@@ -14,11 +14,6 @@ use std::collections::BTreeSet;
 
 type Event = TraceEvent<Ceph>;
 
-/// How far a note may trail the event it explains. The playground shows the latest note at or
-/// before the playhead and "next note" seeks to a note's time, so a note must not come early,
-/// and coming late would show the reader the previous, stale explanation.
-const NOTE_LAG_MS: u64 = 1;
-
 /// A tour played to its end, with a tally of which notes a check has tied to an event.
 struct Tour {
     id: &'static str,
@@ -110,8 +105,20 @@ impl Tour {
         acks.into_iter().map(|(_, f)| f).collect()
     }
 
-    /// The one note containing `needle` comes at `event_ms` or at most NOTE_LAG_MS after it.
+    /// The note explaining a protocol event comes 1 ms after it. Notes are queued when the
+    /// scenario loads, so a note at the event's own millisecond would be processed, and shown
+    /// when stepping, just before the event it explains.
     fn note(&mut self, needle: &str, event_ms: u64) {
+        self.note_exactly_at(needle, event_ms + 1, "1 ms after the event it explains");
+    }
+
+    /// A note about a scripted action (crash, put, heal, ...) shares the action's time; it is
+    /// written after the action, so it is also processed after it.
+    fn note_with_action(&mut self, needle: &str, action_ms: u64) {
+        self.note_exactly_at(needle, action_ms, "with the action it explains");
+    }
+
+    fn note_exactly_at(&mut self, needle: &str, want_ms: u64, why: &str) {
         let hits: Vec<usize> = (0..self.notes.len())
             .filter(|i| self.notes[*i].1.contains(needle))
             .collect();
@@ -122,9 +129,9 @@ impl Tour {
             self.id
         );
         let (note_ms, text) = &self.notes[hits[0]];
-        assert!(
-            (event_ms..=event_ms + NOTE_LAG_MS).contains(note_ms),
-            "{}: the note at {note_ms} ms should come at {event_ms} ms (the event it explains): {text:?}",
+        assert_eq!(
+            *note_ms, want_ms,
+            "{}: the note should come at {want_ms} ms, {why}: {text:?}",
             self.id
         );
         self.checked.insert(hits[0]);
@@ -285,7 +292,8 @@ fn startup_tour() {
     let probe = t.at(0, "PROBE", |e| {
         matches!(sent(e), Some((_, _, Msg::Probe(_))))
     });
-    t.note("sends PROBE to every peer", probe);
+    assert_eq!(probe, 0);
+    t.note_with_action("sends PROBE to every peer", probe);
     let sent_at: std::collections::BTreeMap<u64, u64> = t
         .all(0, 12_000, |e| match e.kind {
             TraceKind::Send { id, .. } => Some(id),
@@ -426,7 +434,7 @@ fn enters_phase_any(e: &Event, phase: &str) -> bool {
 #[test]
 fn leader_fails_tour() {
     let mut t = Tour::play("leader-fails");
-    t.note("A client writes color = blue", 5_000);
+    t.note_with_action("A client writes color = blue", 5_000);
     let fwd = t.at(5_000, "FORWARD delivered", |e| delivered(e, 0, "forward"));
     let (begin, b) = t.paxos(5_000, Some(0), PaxosOp::Begin);
     assert_eq!(
@@ -443,7 +451,7 @@ fn leader_fails_tour() {
         timer(e, Some(0), Timer::LeaseRenew)
     });
     let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
-    t.note(
+    t.note_with_action(
         &format!(
             "renewal at {}, valid until {}",
             secs(renew),
@@ -456,14 +464,14 @@ fn leader_fails_tour() {
         "{:?}",
         t.reply(2)
     );
-    t.note("mon.3 answers the read locally (blue, v2)", 11_000);
+    t.note_with_action("mon.3 answers the read locally (blue, v2)", 11_000);
     assert!(
         matches!(t.reply(3), Some(ClientReply::Refused { .. })),
         "{:?}",
         t.reply(3)
     );
     assert!(l.lease_timestamp_ms < 14_000);
-    t.note(
+    t.note_with_action(
         &format!("The lease ran out at {}", secs(l.lease_timestamp_ms)),
         14_000,
     );
@@ -529,7 +537,7 @@ fn leader_fails_tour() {
     assert_eq!(c.last_committed, 3);
     t.note("v3 committed on {1,2,3,4}", commit3);
     // A write through the new leader waits the 50 ms gathering window.
-    t.note("A write at mon.4 is forwarded to the new leader", 30_000);
+    t.note_with_action("A write at mon.4 is forwarded to the new leader", 30_000);
     let fwd = t.at(30_000, "FORWARD at mon.1", |e| delivered(e, 1, "forward"));
     let propose = t.at(30_000, "propose timer", |e| {
         timer(e, Some(1), Timer::Propose)
@@ -542,7 +550,7 @@ fn leader_fails_tour() {
     assert_eq!(r, ClientReply::Written { version: 4 });
     t.note("mon.4's client hears Written v4", w);
     // mon.0 returns and leads again.
-    t.note("mon.0 restarts from its store (lc 2, epoch 2)", 35_000);
+    t.note_with_action("mon.0 restarts from its store (lc 2, epoch 2)", 35_000);
     let (p3, (_, m)) = t.election(35_000, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note("calls an election to join it, at epoch 3", p3);
@@ -671,14 +679,14 @@ fn mid_update_tour() {
     for r in 1..5 {
         assert_eq!(t.kv(r, "k").as_deref(), Some("v"), "mon.{r}");
     }
-    t.note("mon.1 reads k = v", 30_000);
+    t.note_with_action("mon.1 reads k = v", 30_000);
     t.all_notes_checked();
 }
 
 #[test]
 fn minority_tour() {
     let mut t = Tour::play("minority");
-    t.note("The network splits", 10_000);
+    t.note_with_action("The network splits", 10_000);
     let (begin, b) = t.paxos(14_000, Some(0), PaxosOp::Begin);
     assert_eq!((begin, versions(&b)), (14_000, vec![2]));
     t.note("proposes the write at once as v2", begin);
@@ -733,11 +741,11 @@ fn minority_tour() {
         "the minority never wins"
     );
     t.note("The minority keeps electing every 5 s", rounds[0].0);
-    t.note("forwarded to the majority's leader mon.2", 40_000);
+    t.note_with_action("forwarded to the majority's leader mon.2", 40_000);
     let (w, r) = t.find(40_000, "reply", |e| client_reply(e, 2).cloned());
     assert_eq!(r, ClientReply::Written { version: 3 });
     t.note("mon.3's client hears Written v3", w);
-    t.note("Heal. Nothing happens", 50_000);
+    t.note_with_action("Heal. Nothing happens", 50_000);
     let (p, (_, m)) = t.election(50_000, Some(0), ElectionOp::Propose);
     assert!(timer_at(&t, p, 0, Timer::Election));
     assert_eq!(m.epoch, 17);
@@ -805,7 +813,7 @@ fn lease_tour() {
         ),
         last_lease,
     );
-    t.note("mon.4 is cut off from everyone", 10_000);
+    t.note_with_action("mon.4 is cut off from everyone", 10_000);
     assert_eq!(
         t.reply(1),
         Some(ClientReply::Value {
@@ -813,7 +821,7 @@ fn lease_tour() {
             version: 1
         })
     );
-    t.note(
+    t.note_with_action(
         &format!("its lease runs until {}", secs(l.lease_timestamp_ms)),
         12_000,
     );
@@ -842,7 +850,7 @@ fn lease_tour() {
         "{:?}",
         t.reply(3)
     );
-    t.note(
+    t.note_with_action(
         &format!("mon.4's lease expired at {}", secs(l.lease_timestamp_ms)),
         16_000,
     );
@@ -881,7 +889,7 @@ fn lease_tour() {
 #[test]
 fn sync_tour() {
     let mut t = Tour::play("sync");
-    t.note("mon.4 goes down", 5_000);
+    t.note_with_action("mon.4 goes down", 5_000);
     let missed = t.at(5_000, "renewal", |e| timer(e, Some(0), Timer::LeaseRenew));
     let ack_out = t.at(5_000, "lease-ack timeout", |e| {
         timer(e, Some(0), Timer::LeaseAck)
@@ -931,11 +939,11 @@ fn sync_tour() {
         vec![50; 13],
         "each later write waits the 50 ms gathering window"
     );
-    t.note(
+    t.note_with_action(
         "Fourteen writes, 1.2 s apart, each in its own version (v3 to v16)",
         25_000,
     );
-    t.note("mon.4 restarts from its store at lc 1", 45_000);
+    t.note_with_action("mon.4 restarts from its store at lc 1", 45_000);
     let (ask, (provider, m)) = t.find(45_000, "sync request", |e| match sent(e) {
         Some((4, to, Msg::Sync(s))) => Some((to, s.clone())),
         _ => None,
@@ -1001,7 +1009,7 @@ fn sync_tour() {
 #[test]
 fn one_way_tour() {
     let mut t = Tour::play("one-way");
-    t.note("Messages from mon.2 to the leader are lost", 10_000);
+    t.note_with_action("Messages from mon.2 to the leader are lost", 10_000);
     let dropped = t.at(10_000, "lost LEASE_ACK", |e| {
         matches!(
             &e.kind,
@@ -1111,7 +1119,7 @@ fn one_way_tour() {
 #[test]
 fn no_quorum_tour() {
     let mut t = Tour::play("no-quorum");
-    t.note("Three of five monitors crash", 10_000);
+    t.note_with_action("Three of five monitors crash", 10_000);
     let renew = t.at(10_000, "renewal", |e| timer(e, Some(0), Timer::LeaseRenew));
     let ack_out = t.at(10_000, "lease-ack timeout", |e| {
         timer(e, Some(0), Timer::LeaseAck)
@@ -1139,8 +1147,8 @@ fn no_quorum_tour() {
         "{:?}",
         t.reply(1)
     );
-    t.note("The write is refused", 30_000);
-    t.note("One restart makes three monitors up", 40_000);
+    t.note_with_action("The write is refused", 30_000);
+    t.note_with_action("One restart makes three monitors up", 40_000);
     let (p3, (_, m)) = t.election(40_000, Some(4), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     assert_eq!(
@@ -1185,7 +1193,7 @@ fn no_quorum_tour() {
 #[test]
 fn slow_clock_tour() {
     let mut t = Tour::play("beyond-clock");
-    t.note("gets a clock that runs at half speed", 1_000);
+    t.note_with_action("gets a clock that runs at half speed", 1_000);
     let renew = t.at(5_000, "renewal", |e| timer(e, Some(0), Timer::LeaseRenew));
     let before = t.last(0, 5_000, "renewal", |e| {
         timer(e, Some(0), Timer::LeaseRenew)
@@ -1199,7 +1207,7 @@ fn slow_clock_tour() {
         ),
         renew,
     );
-    t.note("The leader is cut off", 10_000);
+    t.note_with_action("The leader is cut off", 10_000);
     let (out, node) = t.find(10_000, "lease timeout", |e| {
         if timer(e, None, Timer::Lease) {
             e.node
@@ -1236,7 +1244,7 @@ fn slow_clock_tour() {
         "The checker records a timing finding: read-fresh-across-epochs",
         commit2,
     );
-    t.note("A client writes k = new at mon.1", 30_000);
+    t.note_with_action("A client writes k = new at mon.1", 30_000);
     let (commit3, c) = t.paxos(30_000, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 3 && carries_put(&c, 3, "k", "new"));
     t.note("k = new is committed as v3", commit3);
@@ -1249,7 +1257,7 @@ fn slow_clock_tour() {
         }),
         "a stale read"
     );
-    t.note("answers a read with its old state (k unset, lc 1)", 31_000);
+    t.note_with_action("answers a read with its old state (k unset, lc 1)", 31_000);
     let ack_out = t.at(10_000, "lease-ack timeout", |e| {
         timer(e, Some(0), Timer::LeaseAck)
     });
@@ -1267,7 +1275,7 @@ fn slow_clock_tour() {
 #[test]
 fn broken_protocol_tour() {
     let mut t = Tour::play("break-majority");
-    t.note("deliberate bug", 0);
+    t.note_with_action("deliberate bug", 0);
     let (begin, b) = t.paxos(0, Some(0), PaxosOp::Begin);
     assert_eq!(versions(&b), vec![1]);
     t.note("BEGIN v1 to all four peons", begin);
@@ -1300,7 +1308,7 @@ fn broken_protocol_tour() {
 #[test]
 fn walkthrough_tour() {
     let mut t = Tour::play("walkthrough");
-    t.note("Client write A at peon mon.2", 10_000);
+    t.note_with_action("Client write A at peon mon.2", 10_000);
     let fwd = t.at(10_000, "FORWARD", |e| delivered(e, 0, "forward"));
     let (begin, b) = t.paxos(10_000, Some(0), PaxosOp::Begin);
     assert_eq!((begin, versions(&b)), (fwd, vec![2]));
@@ -1309,7 +1317,7 @@ fn walkthrough_tour() {
     assert_eq!(r, ClientReply::Written { version: 2 });
     t.note("v2 committed after every member accepted", a_done);
     let (commit2, _) = t.paxos(10_000, Some(0), PaxosOp::Commit);
-    t.note(
+    t.note_with_action(
         &format!("only 0.4 s after the last commit ({})", secs(commit2)),
         10_500,
     );
@@ -1325,7 +1333,7 @@ fn walkthrough_tour() {
         timer(e, Some(0), Timer::LeaseRenew)
     });
     let (_, l) = t.paxos(renew, Some(0), PaxosOp::Lease);
-    t.note(
+    t.note_with_action(
         &format!(
             "renewal at {}, so they stay readable until {}",
             secs(renew),
@@ -1364,7 +1372,7 @@ fn walkthrough_tour() {
     let (commit4, c) = t.paxos(win, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 4 && is_bookkeeping(&c, 4));
     t.note("bookkeeping write as v4", commit4);
-    t.note("Client write C at mon.3", 35_000);
+    t.note_with_action("Client write C at mon.3", 35_000);
     let fwd = t.at(35_000, "FORWARD", |e| delivered(e, 1, "forward"));
     let (begin5, b) = t.paxos(35_000, Some(1), PaxosOp::Begin);
     assert_eq!((begin5 - fwd, versions(&b)), (50, vec![5]));
@@ -1372,7 +1380,7 @@ fn walkthrough_tour() {
     let (c_done, r) = t.find(35_000, "reply C", |e| client_reply(e, 3).cloned());
     assert_eq!(r, ClientReply::Written { version: 5 });
     t.note("mon.3's client hears Written v5", c_done);
-    t.note("Heal. mon.0 is still probing", 40_000);
+    t.note_with_action("Heal. mon.0 is still probing", 40_000);
     let (p3, (_, m)) = t.election(40_000, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
     t.note("calls an election to join it, at epoch 3", p3);
