@@ -489,6 +489,14 @@ fn leader_fails_tour() {
         "mon.3 is first"
     );
     assert_eq!(lease_out, lease_in + 10_000);
+    let timeouts = t.all(10_000, 20_000, |e| {
+        timer(e, None, Timer::Lease).then_some(e.node)
+    });
+    assert_eq!(timeouts.len(), 4, "every peon times out: {timeouts:?}");
+    assert!(
+        timeouts[3].0 - lease_out <= 10,
+        "the others follow within 10 ms: {timeouts:?}"
+    );
     t.note(
         &format!(
             "mon.3's lease timer fires (its last LEASE arrived at {})",
@@ -535,7 +543,7 @@ fn leader_fails_tour() {
     t.note("proposes its post-election bookkeeping write as v3", begin3);
     let (commit3, c) = t.paxos(victory1, Some(1), PaxosOp::Commit);
     assert_eq!(c.last_committed, 3);
-    t.note("v3 committed on {1,2,3,4}", commit3);
+    t.note("mon.1 commits v3", commit3);
     // A write through the new leader waits the 50 ms gathering window.
     t.note_with_action("A write at mon.4 is forwarded to the new leader", 30_000);
     let fwd = t.at(30_000, "FORWARD at mon.1", |e| delivered(e, 1, "forward"));
@@ -570,7 +578,7 @@ fn leader_fails_tour() {
     );
     let (p7, (_, m)) = t.election(p5, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 7);
-    t.note("starting bumps it to 7", p7);
+    t.note("PROPOSE at epoch 7, to which everyone will defer", p7);
     let (v8, (_, v)) = t.election(35_000, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.clone()), (8, quorum(&[0, 1, 2, 3, 4])));
     let (_, c) = t.paxos(v8, Some(0), PaxosOp::Collect);
@@ -786,7 +794,10 @@ fn minority_tour() {
             .cloned()
     });
     assert!(is_bookkeeping(&c, 4));
-    t.note("bookkeeping v4 committed on all five", commit4);
+    let applied = t.last(commit4, 60_000, "peon active", |e| {
+        enters_phase_any(e, "active")
+    });
+    t.note("bookkeeping v4 committed on all five", applied);
     for r in 0..5 {
         assert_eq!(
             (t.lc(r), t.kv(r, "k").as_deref()),
@@ -1207,6 +1218,18 @@ fn slow_clock_tour() {
         ),
         renew,
     );
+    // Before the cut: the slow leader's lease stamps end early on the peons' clocks, while the
+    // leader by its own clock still holds its lease.
+    let mut early = Session::new(t.s.scenario().clone());
+    early.run_until(8_000);
+    assert!(
+        early.world().status(0).unwrap().readable,
+        "the slow leader still holds its lease"
+    );
+    assert!(
+        !early.world().status(1).unwrap().readable,
+        "the peons' lease already ran out"
+    );
     t.note_with_action("The leader is cut off", 10_000);
     let (out, node) = t.find(10_000, "lease timeout", |e| {
         if timer(e, None, Timer::Lease) {
@@ -1247,7 +1270,7 @@ fn slow_clock_tour() {
     t.note_with_action("A client writes k = new at mon.1", 30_000);
     let (commit3, c) = t.paxos(30_000, Some(1), PaxosOp::Commit);
     assert!(c.last_committed == 3 && carries_put(&c, 3, "k", "new"));
-    t.note("k = new is committed as v3", commit3);
+    t.note("mon.1 commits k = new as v3", commit3);
     let get = t.s.world().clients().iter().find(|c| c.node == 0).unwrap();
     assert_eq!(
         get.reply,
@@ -1393,7 +1416,7 @@ fn walkthrough_tour() {
     t.note("each starts an election at epoch 5", p5);
     let (p7, (_, m)) = t.election(p5, Some(0), ElectionOp::Propose);
     assert_eq!(m.epoch, 7);
-    t.note("the odd-epoch restart quirk takes it to 7", p7);
+    t.note("PROPOSE at epoch 7, to which everyone will defer", p7);
     let (win8, (_, v)) = t.election(p7, Some(0), ElectionOp::Victory);
     assert_eq!((v.epoch, v.quorum.len()), (8, 5));
     let (_, c) = t.paxos(win8, Some(0), PaxosOp::Collect);
