@@ -5,7 +5,8 @@
 
 use paxoscope_core::presets::{find, PRESETS};
 use paxoscope_core::protocol::{
-    Ceph, ClientOp, ClientReply, Election, ElectionOp, Msg, Paxos, PaxosOp, Sync, Timer, ValueOp,
+    Ceph, ClientOp, ClientReply, Election, ElectionOp, Msg, Paxos, PaxosOp, ProbeOp, StoreWrite,
+    Sync, Timer, ValueOp,
 };
 use paxoscope_core::scenario::{print, Action};
 use paxoscope_core::session::Session;
@@ -185,7 +186,7 @@ fn election(e: &Event, from: Option<u8>, op: ElectionOp) -> Option<(u8, u8, &Ele
     }
 }
 fn probe_reply(e: &Event) -> bool {
-    matches!(sent(e), Some((_, _, Msg::Probe(p))) if p.op == paxoscope_core::protocol::ProbeOp::Reply)
+    matches!(sent(e), Some((_, _, Msg::Probe(p))) if p.op == ProbeOp::Reply)
 }
 fn timer(e: &Event, node: Option<u8>, t: Timer) -> bool {
     matches!(e.kind, TraceKind::Timer(x) if x == t) && node.is_none_or(|r| e.node == Some(r))
@@ -1162,21 +1163,9 @@ fn no_quorum_tour() {
     t.note_with_action("One restart makes three monitors up", 40_000);
     let (p3, (_, m)) = t.election(40_000, Some(4), ElectionOp::Propose);
     assert_eq!(m.epoch, 3);
-    assert_eq!(
-        t.s.trace()
-            .iter()
-            .filter(|e| e.t_ms < p3 && e.node == Some(0))
-            .filter_map(|e| match &e.kind {
-                TraceKind::Persist(w) => w.iter().find_map(|w| match w {
-                    paxoscope_core::protocol::StoreWrite::ElectionEpoch(x) => Some(*x),
-                    _ => None,
-                }),
-                _ => None,
-            })
-            .last(),
-        Some(9),
-        "mon.0 is at epoch 9"
-    );
+    for r in [0, 1] {
+        assert_eq!(epoch_before(&t, r, p3), Some(9), "mon.{r} is at epoch 9");
+    }
     t.note("mon.0 and mon.1 are already at epoch 9", p3);
     let (ack, (_, m)) = t.election(p3, Some(4), ElectionOp::Ack);
     assert_eq!(m.epoch, 11);
@@ -1432,4 +1421,16 @@ fn walkthrough_tour() {
     assert!(c.last_committed == 6 && is_bookkeeping(&c, 6));
     t.note("commits its bookkeeping write v6 and leads again", commit6);
     t.all_notes_checked();
+}
+
+/// The last election epoch `node` persisted before `ms`.
+fn epoch_before(t: &Tour, node: u8, ms: u64) -> Option<u64> {
+    let epochs = t.all(0, ms, |e| match &e.kind {
+        TraceKind::Persist(writes) if e.node == Some(node) => writes.iter().find_map(|w| match w {
+            StoreWrite::ElectionEpoch(epoch) => Some(*epoch),
+            _ => None,
+        }),
+        _ => None,
+    });
+    epochs.last().map(|(_, epoch)| *epoch)
 }
