@@ -1,7 +1,9 @@
-//! Every guided tour parses, plays to its end, and tells the truth about its run: each note
-//! comes at (or a hair after) the event it explains, and the facts it states (who wins which
-//! epoch, pns, versions, replies, timers) are the run's. When the protocol's timing or rules
-//! change, these tests fail and the tour must be re-timed (see core/presets/*.scenario).
+//! Every guided tour parses, plays to its end, and tells the truth about its run. Each note is
+//! tied to the event it explains: 1 ms after a protocol event, or at the time of the scripted
+//! action it introduces; and the facts it states (who wins which epoch, pns, versions, replies,
+//! timers) are checked against the run. A note no check ties to an event fails its tour's test.
+//! When the protocol's timing or rules change, these tests fail and the tour must be re-timed
+//! (core/presets/*.scenario; `paxoscope run --preset ID` prints the run to re-time from).
 
 use paxoscope_core::presets::{find, PRESETS};
 use paxoscope_core::protocol::{
