@@ -14,7 +14,7 @@ use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
@@ -107,7 +107,14 @@ pub struct World<P: Protocol> {
     pub bus: Bus,
     queue: BinaryHeap<Reverse<Queued<P>>>,
     seq: u64,
-    actions: Vec<TimedAction>,
+    /// Every action, scripted and injected, by index. Shared with snapshots (an `Arc`):
+    /// only an injection copies it.
+    actions: Arc<Vec<TimedAction>>,
+    /// `actions[..scripted]` are the scenario's own, in time order; they are not in `queue`
+    /// but taken in turn from `next_scripted`, with the same (time, class 0, index) key a
+    /// queue entry would have. This keeps a snapshot's queue small in a long scripted run.
+    scripted: usize,
+    next_scripted: usize,
     rng_latency: SimRng,
     rng_loss: SimRng,
     rng_beyond: SimRng,
@@ -116,6 +123,8 @@ pub struct World<P: Protocol> {
     /// `crash-in-commit` armed until this time (it lapses if no commit write starts by then).
     crash_in_commit_until: Option<u64>,
     clients: Vec<ClientRecord>,
+    /// Requests not answered yet (ids), so a snapshot can save just those records.
+    pending_clients: BTreeSet<ReqId>,
     events: u64,
     /// Trace entries produced by the latest step (the caller drains or copies them).
     pub step_log: Vec<TraceEvent<P>>,
@@ -146,7 +155,9 @@ impl<P: Protocol> World<P> {
             bus: Bus::new(n),
             queue: BinaryHeap::new(),
             seq: 0,
-            actions: Vec::new(),
+            actions: Arc::new(Vec::new()),
+            scripted: 0,
+            next_scripted: 0,
             rng_latency: SimRng::new(seed, Stream::Latency),
             rng_loss: SimRng::new(seed, Stream::Loss),
             rng_beyond: SimRng::new(seed, Stream::Beyond),
@@ -154,14 +165,22 @@ impl<P: Protocol> World<P> {
             next_timer_gen: 0,
             crash_in_commit_until: None,
             clients: Vec::new(),
+            pending_clients: BTreeSet::new(),
             events: 0,
             step_log: Vec::new(),
             effects: Vec::new(),
             config,
             seed,
         };
-        for ta in &scenario.actions {
-            w.schedule_action(ta.clone());
+        if scenario.actions.windows(2).all(|p| p[0].at_ms <= p[1].at_ms) {
+            w.actions = Arc::new(scenario.actions.clone());
+            w.scripted = scenario.actions.len();
+            // As if each had been pushed: keeps later ordinals exactly as they always were.
+            w.seq += scenario.actions.len() as u64;
+        } else {
+            for ta in &scenario.actions {
+                w.schedule_action(ta.clone());
+            }
         }
         for r in 0..n {
             w.run_node(r, Input::Start);
@@ -216,6 +235,19 @@ impl<P: Protocol> World<P> {
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
     }
+    /// Take the client history out (a session snapshots the world without it, see
+    /// `session.rs`); `put_clients` puts a history of the same length back.
+    pub(crate) fn take_clients(&mut self) -> Vec<ClientRecord> {
+        std::mem::take(&mut self.clients)
+    }
+    pub(crate) fn put_clients(&mut self, clients: Vec<ClientRecord>) {
+        debug_assert!(self.pending_clients.iter().all(|id| clients[*id as usize - 1].complete_ms.is_none()));
+        self.clients = clients;
+    }
+    /// Requests not answered yet, by id.
+    pub(crate) fn pending_client_ids(&self) -> &BTreeSet<ReqId> {
+        &self.pending_clients
+    }
     pub fn reorder_allowed(&self) -> bool {
         self.allow_reorder
     }
@@ -224,7 +256,11 @@ impl<P: Protocol> World<P> {
     }
     /// Time of the next event, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.queue.peek().map(|q| q.0.t_ms)
+        let queued = self.queue.peek().map(|q| q.0.t_ms);
+        match self.next_scripted_key() {
+            Some((t, ..)) => Some(queued.map_or(t, |q| q.min(t))),
+            None => queued,
+        }
     }
     pub fn in_flight(&self) -> Vec<InFlight<'_, P>> {
         let mut v: Vec<InFlight<'_, P>> = self
@@ -280,8 +316,25 @@ impl<P: Protocol> World<P> {
     fn schedule_action(&mut self, ta: TimedAction) {
         let i = self.actions.len();
         let at = ta.at_ms;
-        self.actions.push(ta);
+        Arc::make_mut(&mut self.actions).push(ta);
         self.push(at, Ev::Action(i));
+    }
+
+    /// The queue key of the next scripted action not yet run.
+    fn next_scripted_key(&self) -> Option<(u64, u8, u64)> {
+        let i = self.next_scripted;
+        (i < self.scripted).then(|| (self.actions[i].at_ms, 0, i as u64))
+    }
+
+    /// The next event: the queue's head or the next scripted action, whichever key is lower.
+    fn pop_next(&mut self) -> Option<Queued<P>> {
+        if let Some((t_ms, class, ordinal)) = self.next_scripted_key() {
+            if self.queue.peek().is_none_or(|q| (t_ms, class, ordinal) < q.0.key()) {
+                self.next_scripted += 1;
+                return Some(Queued { t_ms, class, ordinal, ev: Ev::Action(ordinal as usize) });
+            }
+        }
+        self.queue.pop().map(|Reverse(q)| q)
     }
 
     /// A user action now: it runs at the next millisecond, so a replay of the scenario with
@@ -309,7 +362,7 @@ impl<P: Protocol> World<P> {
 
     /// Process the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(Reverse(q)) = self.queue.pop() else { return false };
+        let Some(q) = self.pop_next() else { return false };
         debug_assert!(q.t_ms >= self.now_ms, "time never goes back");
         self.now_ms = q.t_ms;
         self.step_log.clear();
@@ -467,6 +520,7 @@ impl<P: Protocol> World<P> {
     fn start_client(&mut self, node: Rank, op: ClientOp) {
         let id = self.clients.len() as ReqId + 1;
         self.clients.push(ClientRecord { id, node, op: op.clone(), invoke_ms: self.now_ms, complete_ms: None, reply: None });
+        self.pending_clients.insert(id);
         self.log(Some(node), TraceKind::ClientRequest { req_id: id, op: op.clone() });
         self.client_input(node, ClientRequest { id, origin: node, op });
     }
@@ -477,6 +531,7 @@ impl<P: Protocol> World<P> {
             return;
         }
         rec.complete_ms = Some(self.now_ms);
+        self.pending_clients.remove(&req_id);
         rec.reply = Some(reply.clone());
         self.log(Some(node), TraceKind::ClientReply { req_id, reply });
     }
