@@ -4,15 +4,15 @@
 use crate::check::{Checker, Violation};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
-use crate::sim::{ClientRecord, World};
+use crate::protocol::messages::ReqId;
+use crate::sim::World;
 use crate::trace::{TraceEvent, TraceHasher, TraceKind};
 
 /// A saved world and checker at an event boundary.
 ///
-/// The world is saved without its client history, which grows with the run: a record, once
-/// answered, never changes again, so the history at this point is the first `clients_len`
-/// records of any later history of the same run, with the `pending` ones (unanswered here)
-/// put back as they were. That keeps each snapshot's size independent of the run's length.
+/// The world is saved without its client history, which grows with the run: the live world's
+/// history is rewound in place instead (to `clients_len` requests with `pending` unanswered,
+/// see `sim/history.rs`). That keeps a snapshot's size independent of the run's length.
 #[derive(Clone, Debug)]
 struct Snapshot {
     events: u64,
@@ -20,7 +20,7 @@ struct Snapshot {
     world: World<Ceph>,
     checker: Checker,
     clients_len: usize,
-    pending: Vec<ClientRecord>,
+    pending: Vec<ReqId>,
 }
 
 #[derive(Clone, Debug)]
@@ -41,9 +41,6 @@ pub struct Session {
     last_step_len: usize,
     /// The latest step's entries when not recording.
     unrecorded: Vec<TraceEvent<Ceph>>,
-    /// The client history at the frontier, kept while the playhead is behind it (a seek
-    /// forward to a later snapshot takes the records it needs from here).
-    frontier_clients: Option<Vec<ClientRecord>>,
 }
 
 impl Session {
@@ -69,7 +66,6 @@ impl Session {
             frontier_events: 0,
             last_step_len: 0,
             unrecorded: Vec::new(),
-            frontier_clients: None,
         };
         s.absorb_step();
         s.take_snapshot();
@@ -143,7 +139,7 @@ impl Session {
             return;
         }
         self.frontier_events = self.world.events();
-        self.frontier_clients = None; // the live world is the frontier again
+        self.world.client_history_mut().caught_up();
         for e in &log {
             hash_event(&mut self.hash, e);
         }
@@ -159,53 +155,28 @@ impl Session {
         if self.snapshots.last().is_some_and(|s| s.events >= self.world.events()) {
             return;
         }
-        let clients = self.world.take_clients();
-        let pending = self.world.pending_client_ids().iter().map(|id| clients[*id as usize - 1].clone()).collect();
+        let history = self.world.take_client_history();
         let world = self.world.clone();
-        self.world.put_clients(clients);
+        self.world.put_client_history(history);
         self.snapshots.push(Snapshot {
             events: self.world.events(),
             t_ms: self.world.now_ms(),
             clients_len: self.world.clients().len(),
-            pending,
+            pending: self.world.pending_client_ids().iter().copied().collect(),
             world,
             checker: self.checker.clone(),
         });
-    }
-
-    /// The client history at snapshot `snap`, built from the live world's history (a later
-    /// point of the same run, or an earlier one completed from the frontier's history).
-    fn clients_at(&mut self, snap: usize) -> Vec<ClientRecord> {
-        let live_events = self.world.events();
-        if live_events >= self.frontier_events && self.frontier_clients.is_none() {
-            self.frontier_clients = Some(self.world.clients().to_vec()); // leaving the frontier
-        }
-        let pending_live: Vec<_> = self.world.pending_client_ids().iter().copied().collect();
-        let mut clients = self.world.take_clients();
-        let s = &self.snapshots[snap];
-        if live_events >= s.events {
-            clients.truncate(s.clients_len);
-        } else {
-            let frontier = self.frontier_clients.as_ref().expect("behind the frontier its client history is kept");
-            for id in pending_live {
-                clients[id as usize - 1] = frontier[id as usize - 1].clone();
-            }
-            clients.extend_from_slice(&frontier[clients.len()..s.clients_len]);
-        }
-        for rec in &s.pending {
-            clients[rec.id as usize - 1] = rec.clone();
-        }
-        clients
     }
 
     /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
     /// replayed silently up to the frontier; past the frontier the run goes on recording.
     pub fn seek(&mut self, t_ms: u64) {
         let Some(i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else { return };
-        let clients = self.clients_at(i);
+        let mut history = self.world.take_client_history();
         let snap = &self.snapshots[i];
+        history.rewind(snap.clients_len, snap.pending.iter().copied());
         self.world = snap.world.clone();
-        self.world.put_clients(clients);
+        self.world.put_client_history(history);
         self.checker = snap.checker.clone();
         self.violation = None;
         self.run_until(t_ms);
@@ -237,7 +208,7 @@ impl Session {
         self.trace.retain(|e| e.event <= events);
         self.snapshots.retain(|s| s.events <= events);
         self.frontier_events = events;
-        self.frontier_clients = None;
+        self.world.client_history_mut().forget_future();
         self.scenario.actions.retain(|a| a.at_ms <= now || self.world.actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {

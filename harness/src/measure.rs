@@ -80,8 +80,8 @@ impl Throughput {
             "events": self.events,
             "sim_ms": self.sim_ms,
             "wall_ms": round3(self.wall_ms),
-            "events_per_s": self.events_per_s().round(),
-            "sim_per_wall": self.sim_per_wall().round(),
+            "events_per_s": self.events_per_s().round() as u64,
+            "sim_per_wall": self.sim_per_wall().round() as u64,
             "trace_entries": self.trace_entries,
             "hash": format!("{:016x}", self.hash),
         })

@@ -6,6 +6,7 @@
 
 use super::bus::Bus;
 use super::clock::NodeClock;
+use super::history::ClientHistory;
 use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
 use crate::protocol::config::Config;
@@ -122,8 +123,8 @@ pub struct World<P: Protocol> {
     next_timer_gen: u64,
     /// `crash-in-commit` armed until this time (it lapses if no commit write starts by then).
     crash_in_commit_until: Option<u64>,
-    clients: Vec<ClientRecord>,
-    /// Requests not answered yet (ids), so a snapshot can save just those records.
+    clients: ClientHistory,
+    /// Requests not answered yet (ids): a snapshot saves just these, see `history.rs`.
     pending_clients: BTreeSet<ReqId>,
     events: u64,
     /// Trace entries produced by the latest step (the caller drains or copies them).
@@ -164,7 +165,7 @@ impl<P: Protocol> World<P> {
             next_msg_id: 0,
             next_timer_gen: 0,
             crash_in_commit_until: None,
-            clients: Vec::new(),
+            clients: ClientHistory::default(),
             pending_clients: BTreeSet::new(),
             events: 0,
             step_log: Vec::new(),
@@ -230,19 +231,23 @@ impl<P: Protocol> World<P> {
         }
     }
     pub fn clients(&self) -> &[ClientRecord] {
-        &self.clients
+        self.clients.visible()
     }
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
     }
     /// Take the client history out (a session snapshots the world without it, see
-    /// `session.rs`); `put_clients` puts a history of the same length back.
-    pub(crate) fn take_clients(&mut self) -> Vec<ClientRecord> {
+    /// `history.rs`); `put_client_history` puts one back.
+    pub(crate) fn take_client_history(&mut self) -> ClientHistory {
         std::mem::take(&mut self.clients)
     }
-    pub(crate) fn put_clients(&mut self, clients: Vec<ClientRecord>) {
-        debug_assert!(self.pending_clients.iter().all(|id| clients[*id as usize - 1].complete_ms.is_none()));
-        self.clients = clients;
+    pub(crate) fn put_client_history(&mut self, history: ClientHistory) {
+        self.clients = history;
+        debug_assert!(self.pending_clients.iter().all(|id| self.clients()[*id as usize - 1].complete_ms.is_none()));
+    }
+    /// Past the frontier again, or forking: see `ClientHistory`.
+    pub(crate) fn client_history_mut(&mut self) -> &mut ClientHistory {
+        &mut self.clients
     }
     /// Requests not answered yet, by id.
     pub(crate) fn pending_client_ids(&self) -> &BTreeSet<ReqId> {
@@ -518,15 +523,14 @@ impl<P: Protocol> World<P> {
     // ----- clients -----
 
     fn start_client(&mut self, node: Rank, op: ClientOp) {
-        let id = self.clients.len() as ReqId + 1;
-        self.clients.push(ClientRecord { id, node, op: op.clone(), invoke_ms: self.now_ms, complete_ms: None, reply: None });
+        let id = self.clients.start(node, &op, self.now_ms);
         self.pending_clients.insert(id);
         self.log(Some(node), TraceKind::ClientRequest { req_id: id, op: op.clone() });
         self.client_input(node, ClientRequest { id, origin: node, op });
     }
 
     fn complete_client(&mut self, node: Rank, req_id: ReqId, reply: ClientReply) {
-        let Some(rec) = self.clients.get_mut(req_id as usize - 1) else { return };
+        let Some(rec) = self.clients.get_mut(req_id) else { return };
         if rec.complete_ms.is_some() {
             return;
         }
