@@ -113,6 +113,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     }
     let origin = Instant::now();
     let clock = move || origin.elapsed().as_secs_f64() * 1000.0;
+    measure::warm_up(&clock);
     let report = json!({
         "throughput": Engine::ALL.iter().map(|e| measure::throughput(*e, args.events, &clock).to_json()).collect::<Vec<_>>(),
         "growth": growth(args.events, &clock),

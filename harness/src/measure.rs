@@ -126,6 +126,14 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
     }
 }
 
+/// A short run of every engine, not reported: lets a JIT (wasm) or the CPU's caches and
+/// frequency settle before the measured runs.
+pub fn warm_up(now: Clock) {
+    for e in Engine::ALL {
+        throughput(e, 20_000, now);
+    }
+}
+
 /// Seek latency over a recorded run of `events` events.
 #[derive(Clone, Debug)]
 pub struct SeekFigures {

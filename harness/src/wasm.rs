@@ -30,6 +30,7 @@ pub fn trace_hashes(start: u32, count: u32) -> String {
 /// Throughput of each engine over `target_events` events of the steady load (JSON array).
 #[wasm_bindgen]
 pub fn bench_events(target_events: u32) -> String {
+    measure::warm_up(&clock);
     let runs: Vec<_> = Engine::ALL
         .iter()
         .map(|e| measure::throughput(*e, target_events as u64, &clock).to_json())
