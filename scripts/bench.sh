@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes docs/performance.md (one command):
+#   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3)  -> target/bench/native.json
+#   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, release
+#              profile as the playground ships)                               -> target/bench/wasm.json
+#   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
+#              incremental)                                                     -> target/bench/page.json
+#   4. bundle: scripts/bundle-size.mjs --json dist                              -> target/bench/bundle.json
+#   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
+# Takes about 3-5 minutes on 2 idle cores after the first builds. BENCH_EVENTS (default 1000000)
+# sets the events per throughput run, the largest growth run and the seek run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+OUT="$ROOT/target/bench"
+mkdir -p "$OUT"
+EVENTS="${BENCH_EVENTS:-1000000}"
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+say "native: cargo build --profile bench-native -p paxoscope-cli"
+cargo build --quiet --profile bench-native -p paxoscope-cli
+say "native: paxoscope bench --json --events $EVENTS"
+"$ROOT/target/bench-native/paxoscope" bench --json --events "$EVENTS" >"$OUT/native.json"
+
+say "wasm: build the harness, run it in Chromium"
+"$ROOT/scripts/build-harness.sh" >&2
+node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
+
+say "page: trunk build --release --offline --public-url ./ (incremental)"
+if trunk build --release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
+  node tests/e2e/page-perf.mjs dist >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
+  node scripts/bundle-size.mjs --json dist >"$OUT/bundle.json" || true # over budget still reports
+else
+  tail -n 20 "$OUT/trunk.log" >&2
+  echo '{"error": "trunk build failed (target/bench/trunk.log)"}' >"$OUT/page.json"
+  echo '{"error": "trunk build failed"}' >"$OUT/bundle.json"
+fi
+
+say "machine"
+node -e '
+  const fs = require("fs"), os = require("os");
+  const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) || [])[1] || os.cpus()[0]?.model;
+  const mem = Number((fs.readFileSync("/proc/meminfo", "utf8").match(/^MemTotal:\s*(\d+) kB/m) || [])[1]) * 1024;
+  console.log(JSON.stringify({
+    nproc: Number(process.argv[1]), cpu, memory_bytes: mem, loadavg: os.loadavg(),
+    date_utc: new Date().toISOString(), commit: process.argv[2], rustc: process.argv[3], node: process.version,
+  }));' "$(nproc)" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs/performance.md' || echo '+changes')" "$(rustc --version)" >"$OUT/machine.json"
+
+node scripts/bench-report.mjs "$OUT" >docs/performance.md
+say "wrote docs/performance.md"
