@@ -128,14 +128,14 @@ impl Session {
     /// Check the step; record and hash it only if it is new (past the frontier): after a
     /// seek, replaying the known future must not record it twice.
     fn absorb_step(&mut self) {
-        let log = std::mem::take(&mut self.world.step_log);
+        let mut log = std::mem::take(&mut self.world.step_log);
         if let Err(v) = self.checker.after_step(&self.world, &log) {
             self.violation = Some(v);
         }
         let is_new = self.world.events() > self.frontier_events || self.world.events() == 0;
         self.last_step_len = log.len();
         if !is_new {
-            self.unrecorded = log;
+            self.keep_unrecorded(log);
             return;
         }
         self.frontier_events = self.world.events();
@@ -145,10 +145,19 @@ impl Session {
         }
         if self.record {
             self.unrecorded.clear();
-            self.trace.extend(log);
+            self.trace.extend(log.drain(..));
+            self.world.step_log = log; // an empty buffer with room: no allocation next step
         } else {
-            self.unrecorded = log;
+            self.keep_unrecorded(log);
         }
+    }
+
+    /// Keep the step's entries for `last_step` and hand the old buffer back to the world,
+    /// so an unrecorded run allocates no new log per step.
+    fn keep_unrecorded(&mut self, log: Vec<TraceEvent<Ceph>>) {
+        let mut old = std::mem::replace(&mut self.unrecorded, log);
+        old.clear();
+        self.world.step_log = old;
     }
 
     fn take_snapshot(&mut self) {
