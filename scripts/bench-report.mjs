@@ -81,7 +81,7 @@ p('Workload (`paxoscope_harness::workloads::load_scenario`): five monitors, Ceph
 p('a client operation every 200 ms simulated (two puts per get, seven keys, round-robin over the');
 p(`monitors), seed 7; ${int(nRec?.events)} simulator events (queue items: deliveries, timers,`);
 p('client requests, actions) per run, after a short warm-up. Native: profile `bench-native`');
-p('(opt-level 3). wasm: `--release` (opt-level "z", as the playground ships), in headless Chromium.');
+p('(opt-level 3). wasm: profile `wasm-release` (opt-level "z", LTO: what the playground ships), in headless Chromium.');
 p();
 p('| engine | native events/s | native sim/wall | wasm events/s | wasm sim/wall | wasm/native |');
 p('|---|---|---|---|---|---|');

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes docs/performance.md (one command):
 #   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3)  -> target/bench/native.json
-#   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, release
+#   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, wasm-release
 #              profile as the playground ships)                               -> target/bench/wasm.json
 #   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
 #              incremental)                                                     -> target/bench/page.json
@@ -28,8 +28,8 @@ say "wasm: build the harness, run it in Chromium"
 "$ROOT/scripts/build-harness.sh" >&2
 node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
 
-say "page: trunk build --release --offline --public-url ./ (incremental)"
-if trunk build --release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
+say "page: trunk build --release --cargo-profile wasm-release --offline --public-url ./ (incremental)"
+if trunk build --release --cargo-profile wasm-release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
   node tests/e2e/page-perf.mjs dist >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
   node scripts/bundle-size.mjs --json dist >"$OUT/bundle.json" || true # over budget still reports
 else
