@@ -28,8 +28,13 @@ say "wasm: build the harness, run it in Chromium"
 "$ROOT/scripts/build-harness.sh" >&2
 node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
 
-say "page: trunk build --release --cargo-profile wasm-release --offline --public-url ./ (incremental)"
-if trunk build --release --cargo-profile wasm-release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
+PAGE_DIST="${BENCH_PAGE_DIST:-dist}" # BENCH_PAGE_DIST=DIR measures an existing build instead
+if [ -n "${BENCH_PAGE_DIST:-}" ]; then
+  say "page: $PAGE_DIST (BENCH_PAGE_DIST, no trunk build)"
+  node tests/e2e/page-perf.mjs "$PAGE_DIST" >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
+  node scripts/bundle-size.mjs --json "$PAGE_DIST" >"$OUT/bundle.json" || true
+elif say "page: trunk build --release --cargo-profile wasm-release --offline --public-url ./ (incremental)" &&
+  trunk build --release --cargo-profile wasm-release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
   node tests/e2e/page-perf.mjs dist >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
   node scripts/bundle-size.mjs --json dist >"$OUT/bundle.json" || true # over budget still reports
 else

@@ -192,10 +192,11 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
     })
 }
 
-/// Linear (or better) when, between the two largest sizes, time and memory per event grow
-/// by less than a quarter (a quadratic cost would grow them tenfold). Smaller sizes are still
-/// filling bounded state (stores up to their trim limit), which raises the per-event cost
-/// once and then stops; the ratios of every step are printed so this can be seen.
+/// Linear (or better) when, between the two largest sizes, memory per event grows by less
+/// than a quarter and time per event by less than double (wall time is noisy on a shared
+/// machine; a quadratic cost would grow both about tenfold). Smaller sizes are still filling
+/// bounded state (stores up to their trim limit), which raises the per-event cost once and
+/// then stops; the ratios of every step are printed so this can be seen.
 fn growth_verdict(rows: &[Json]) -> String {
     let per = |r: &Json, k: &str| r[k].as_f64().unwrap_or(0.0);
     let ratios: Vec<(f64, f64)> = rows
