@@ -145,7 +145,7 @@ impl Session {
         }
         if self.record {
             self.unrecorded.clear();
-            self.trace.extend(log.drain(..));
+            self.trace.append(&mut log);
             self.world.step_log = log; // an empty buffer with room: no allocation next step
         } else {
             self.keep_unrecorded(log);
