@@ -143,14 +143,26 @@ p('## Campaign throughput');
 p();
 const c = native.campaign;
 const wc = wasm.campaign;
-p(`${c?.kind ?? 'n/a'}.`);
+p(`On both targets, a ${c?.kind ?? 'n/a'}.`);
 p();
 p('| target | seeds | seeds/s | events | violations |');
 p('|---|---|---|---|---|');
 if (c) p(`| native | ${c.seeds} | ${num(c.seeds_per_s, 1)} | ${int(c.events)} | ${c.violations} |`);
 if (wc) p(`| wasm | ${wc.seeds} | ${num(wc.seeds_per_s, 1)} | ${int(wc.events)} | ${wc.violations} |`);
 p();
-p('TODO (lead): switch this to `paxoscope campaign` once core/src/campaign lands.');
+let campaignText = '';
+try {
+  campaignText = readFileSync(join(dir, 'campaign.txt'), 'utf8');
+} catch {}
+const real = campaignText.match(/(\d+) events, (\d+) simulated s, ([\d.]+) s wall, (\d+) seeds\/s/);
+const verdictLine = campaignText.trim().split('\n').pop() ?? '';
+if (real) {
+  p(`The real campaign, \`paxoscope campaign --seeds 2000 --jobs 1\` (native, one thread; seeded fault`);
+  p('schedules, client workload, liveness after the heal, linearizability; docs/campaign.md):');
+  p(`**${int(Number(real[4]))} seeds/s** (${int(Number(real[1]))} events, ${int(Number(real[2]))} s simulated, ${real[3]} s wall; ${verdictLine}).`);
+} else {
+  p('The real campaign (`paxoscope campaign`) was not measured in this run.');
+}
 p();
 
 // ---- page

@@ -24,6 +24,9 @@ cargo build --quiet --profile bench-native -p paxoscope-cli
 say "native: paxoscope bench --json --events $EVENTS"
 "$ROOT/target/bench-native/paxoscope" bench --json --events "$EVENTS" >"$OUT/native.json"
 
+say "native: paxoscope campaign --seeds 2000 --jobs 1 (the real campaign)"
+"$ROOT/target/bench-native/paxoscope" campaign --seeds 2000 --jobs 1 >"$OUT/campaign.txt" 2>&1 || true # findings exit non-zero
+
 say "wasm: build the harness, run it in Chromium"
 "$ROOT/scripts/build-harness.sh" >&2
 node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
