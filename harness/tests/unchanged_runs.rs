@@ -2,7 +2,9 @@
 //! The reference hashes below were printed by `cargo run -p paxoscope-harness --example golden`
 //! with this crate's optimisations of core/src/{sim,check,session.rs} taken out, on main at
 //! fe7ec72 (regenerate them that way after an intended change of behaviour); seeks are
-//! compared against fresh runs.
+//! compared against fresh runs. The eleven tour entries were regenerated after the tours'
+//! narration was re-timed (branch `tours`: notes are events, so moving one changes the hash);
+//! with the notes left out their logs are unchanged, and the other entries still match fe7ec72.
 
 use paxoscope_core::protocol::Ceph;
 use paxoscope_core::scenario::Action;
@@ -13,17 +15,17 @@ use paxoscope_harness::unchanged::reference_runs;
 use paxoscope_harness::workloads::{determinism_scenario, load_scenario_for_events};
 
 const REFERENCE: [(&str, u64); 32] = [
-    ("tour startup", 0x7c1eff0883dffc7d),
-    ("tour leader-fails", 0x6dd9788f51fb08f1),
-    ("tour minority", 0x935db70b40f0b5c5),
-    ("tour mid-update", 0x7dc8139f9450a01c),
-    ("tour lease", 0x9028e77ea9133661),
-    ("tour sync", 0xedac0116926ae875),
-    ("tour one-way", 0x4bec6ef3b2a48ac2),
-    ("tour no-quorum", 0xa866279e5208f9a9),
-    ("tour beyond-clock", 0xd65304988bab5a49),
-    ("tour break-majority", 0x1f9031b2b7480733),
-    ("tour walkthrough", 0x70c59fe0d9e2e61d),
+    ("tour startup", 0xf040fad19bf6710d),
+    ("tour leader-fails", 0x29731cc73e1350e5),
+    ("tour minority", 0x1515894343ed13b7),
+    ("tour mid-update", 0x4cb1a2f1477042bb),
+    ("tour lease", 0xe2f4424ac32daa84),
+    ("tour sync", 0x7b91f6ed851546d5),
+    ("tour one-way", 0x4a42191334f3ecb3),
+    ("tour no-quorum", 0x6c4362785e61d2b2),
+    ("tour beyond-clock", 0x4474c99878438bf9),
+    ("tour break-majority", 0xc411c6a3a1f0aa54),
+    ("tour walkthrough", 0x4da744b979e1f4a9),
     ("determinism seed 0", 0x878d20469a3382ae),
     ("determinism seed 1", 0x7bd389160773d4c9),
     ("determinism seed 2", 0xce25b5b697fe8ef7),
