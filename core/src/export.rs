@@ -1,0 +1,986 @@
+//! Exports of a run for readers outside the playground: the trace as JSON Lines, a summary
+//! of where the run ended, a mermaid `sequenceDiagram` of a time window and a mermaid
+//! `stateDiagram-v2` of one monitor's phase history. The CLI (`paxoscope export`, `run`)
+//! and the web UI both call these, so everything here is plain string building over the
+//! recorded trace (no I/O, no web dependencies).
+//!
+//! Mermaid is strict about a few characters (`;` ends a statement, `#` starts an entity
+//! code, quotes and colons delimit labels, `%%` starts a comment, `<`/`>` are HTML), so all
+//! text that reaches a diagram goes through [`mermaid_text`].
+
+use crate::actor::Rank;
+use crate::check::Violation;
+use crate::protocol::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
+use crate::protocol::Ceph;
+use crate::scenario::print::format_action;
+use crate::scenario::Action;
+use crate::session::Session;
+use crate::trace::{TraceEvent, TraceKind};
+use serde_json::{json, Value as Json};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+/// Default cap on the body lines of a sequence diagram: mermaid renders a few hundred
+/// arrows comfortably; thousands make a page that takes seconds to lay out.
+pub const DEFAULT_MAX_LINES: usize = 400;
+
+/// Longest narration or reason kept in a diagram note, in characters.
+const MAX_NOTE_CHARS: usize = 90;
+
+// ------------------------------------------------------------------ JSON
+
+/// The trace as JSON Lines: one `TraceEvent::to_json` object per line, each line ending in
+/// `\n` (see docs/trace-format.md).
+pub fn trace_json_lines(trace: &[TraceEvent<Ceph>]) -> String {
+    let mut out = String::new();
+    for e in trace {
+        out.push_str(&e.to_json().to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// The trace hash as the CLI and the UI print it: 16 lower-case hex digits.
+pub fn hash_hex(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+/// Where the run stands now, as one JSON object (the `summary` line of `paxoscope run
+/// --format json`; docs/trace-format.md lists the fields).
+pub fn summary_json(session: &Session) -> Json {
+    let world = session.world();
+    let monitors: Vec<Json> = (0..world.n()).map(|r| monitor_json(session, r)).collect();
+    json!({
+        "t_ms": session.now_ms(),
+        "seed": world.seed,
+        "scenario": session.scenario().name,
+        "monitors": monitors,
+        "leader": current_leader(session),
+        "events": session.trace().len(),
+        "sim_events": world.events(),
+        "trace_hash": hash_hex(session.trace_hash()),
+        "violation": session.violation().map(violation_json),
+        "timing_findings": session.checker().findings().iter().map(violation_json).collect::<Vec<_>>(),
+    })
+}
+
+fn violation_json(v: &Violation) -> Json {
+    serde_json::to_value(v).unwrap_or(Json::Null)
+}
+
+/// One monitor's line of the summary. A crashed monitor reports `monitor_state: "down"` and
+/// the epoch and versions of its durable store.
+fn monitor_json(session: &Session, rank: Rank) -> Json {
+    let world = session.world();
+    match (world.status(rank), world.node(rank)) {
+        (Some(s), Some(node)) => {
+            // `NodeStatus` reads the lease as of the monitor's last input; the summary asks
+            // at the world's time, on the monitor's own clock.
+            let local_ms = world.slot(rank).clock.local_ms(world.now_ms());
+            let lease_left_ms = if node.is_leader() || node.is_peon() {
+                node.paxos.lease_expire_ms.saturating_sub(local_ms)
+            } else {
+                0
+            };
+            json!({
+            "rank": rank,
+            "up": true,
+            "monitor_state": s.role,
+            "paxos_state": s.phase,
+            "epoch": s.epoch,
+            "first_committed": s.first_committed,
+            "last_committed": s.last_committed,
+            "leader": s.leader,
+            "readable": node.is_readable_at(local_ms),
+            "lease_left_ms": lease_left_ms,
+            })
+        }
+        _ => {
+            let store = world.durable(rank);
+            json!({
+                "rank": rank,
+                "up": false,
+                "monitor_state": "down",
+                "paxos_state": null,
+                "epoch": store.election_epoch,
+                "first_committed": store.first_committed,
+                "last_committed": store.last_committed,
+                "leader": null,
+                "readable": false,
+                "lease_left_ms": 0,
+            })
+        }
+    }
+}
+
+/// The monitor in the leader role with the newest epoch (a partitioned old leader can still
+/// think it leads until its lease machinery notices), or `None`.
+pub fn current_leader(session: &Session) -> Option<Rank> {
+    let world = session.world();
+    (0..world.n())
+        .filter_map(|r| world.status(r).map(|s| (r, s)))
+        .filter(|(_, s)| s.role == "leader")
+        .max_by_key(|(r, s)| (s.epoch, std::cmp::Reverse(*r)))
+        .map(|(r, _)| r)
+}
+
+// ------------------------------------------------------------------ mermaid text
+
+/// Text made safe for a mermaid label, keeping what it says: the characters mermaid reads
+/// as syntax (`;` ends a statement, `#` starts an entity, `%%` a comment, quotes and `:`
+/// delimit labels, `<>&` are HTML, `{}|` shape nodes, backticks start markdown) become
+/// mermaid entity codes (`#59;`, `#35;`, `#quot;`, ...), which it renders as the character
+/// itself; control characters and runs of white space become one space.
+pub fn mermaid_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let entity = match c {
+            ';' => "#59;",
+            '#' => "#35;",
+            '"' => "#quot;",
+            '`' => "#96;",
+            ':' => "#58;",
+            '%' => "#37;",
+            '<' => "#lt;",
+            '>' => "#gt;",
+            '&' => "#amp;",
+            '{' => "#123;",
+            '}' => "#125;",
+            '|' => "#124;",
+            c if c.is_whitespace() || c.is_control() => {
+                if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+                continue;
+            }
+            c => {
+                out.push(c);
+                continue;
+            }
+        };
+        out.push_str(entity);
+    }
+    out.truncate(out.trim_end().len());
+    out
+}
+
+/// [`mermaid_text`] of the first `max` characters of `s`, with `...` when it was longer
+/// (cut before escaping, so no entity is split).
+fn mermaid_text_cut(s: &str, max: usize) -> String {
+    let s = s.trim();
+    if s.chars().count() <= max {
+        return mermaid_text(s);
+    }
+    let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+    format!("{}...", mermaid_text(&cut))
+}
+
+/// `4.005s`, the time format of the text trace without its padding.
+fn seconds(t_ms: u64) -> String {
+    format!("{}.{:03}s", t_ms / 1000, t_ms % 1000)
+}
+
+/// The participant id of a monitor (mermaid ids may not contain dots).
+fn mon_id(r: Rank) -> String {
+    format!("mon{r}")
+}
+
+/// How a monitor's state reads in the diagrams: the role, plus the Paxos phase while the
+/// role runs Paxos (leader or peon): `probing`, `electing`, `leader/recovering`, `peon/active`.
+pub fn state_label(role: &str, phase: &str) -> String {
+    if role == "leader" || role == "peon" {
+        format!("{role}/{phase}")
+    } else {
+        role.to_string()
+    }
+}
+
+/// Short arrow label: the kind and the fields a reader follows (pn, versions, epoch).
+pub fn message_label(msg: &Msg) -> String {
+    let kind = msg.kind();
+    match msg {
+        Msg::Probe(p) if p.op == ProbeOp::Reply => {
+            format!(
+                "{kind} fc {} lc {}{}",
+                p.first_committed,
+                p.last_committed,
+                ranks_suffix(" quorum", &p.quorum)
+            )
+        }
+        Msg::Probe(_) => kind.to_string(),
+        Msg::Election(e) => format!("{kind} e{}{}", e.epoch, ranks_suffix(" quorum", &e.quorum)),
+        Msg::Paxos(p) => {
+            let mut s = match p.op {
+                PaxosOp::Collect | PaxosOp::Last | PaxosOp::Accept => {
+                    format!("{kind} pn {} lc {}", p.pn, p.last_committed)
+                }
+                PaxosOp::Begin => format!("{kind} pn {}", p.pn),
+                PaxosOp::Commit | PaxosOp::Lease | PaxosOp::LeaseAck => {
+                    format!("{kind} lc {}", p.last_committed)
+                }
+            };
+            if !p.values.is_empty() {
+                let vs: Vec<String> = p.values.keys().map(|v| format!("v{v}")).collect();
+                let _ = write!(s, " {}", vs.join(" "));
+            }
+            if p.op == PaxosOp::Last && p.uncommitted_pn > 0 {
+                let _ = write!(s, " uncommitted pn {}", p.uncommitted_pn);
+            }
+            s
+        }
+        Msg::Sync(Sync::GetCookieRecent { last_committed }) => {
+            format!("{kind} lc {last_committed}")
+        }
+        Msg::Sync(Sync::LastChunk {
+            last_committed,
+            values,
+            ..
+        }) => {
+            format!("{kind} lc {last_committed} ({} values)", values.len())
+        }
+        Msg::Sync(Sync::FullChunk(snap)) => format!(
+            "{kind} fc {} lc {}",
+            snap.first_committed, snap.last_committed
+        ),
+        Msg::Sync(Sync::NoCookie) => kind.to_string(),
+        Msg::Forward { req, .. } => format!("{kind} req {} {}", req.id, client_op_label(&req.op)),
+        Msg::ForwardReply { req_id, reply } => {
+            format!("{kind} req {req_id} {}", client_reply_label(reply))
+        }
+    }
+}
+
+fn ranks_suffix(prefix: &str, ranks: &std::collections::BTreeSet<Rank>) -> String {
+    if ranks.is_empty() {
+        return String::new();
+    }
+    let rs: Vec<String> = ranks.iter().map(|r| r.to_string()).collect();
+    format!("{prefix} {}", rs.join(" "))
+}
+
+/// `put color=blue`, `get color`, `cas color absent to green`.
+pub fn client_op_label(op: &ClientOp) -> String {
+    match op {
+        ClientOp::Put { key, value } => format!("put {key}={value}"),
+        ClientOp::Get { key } => format!("get {key}"),
+        ClientOp::Cas {
+            key,
+            expected,
+            value,
+        } => {
+            format!(
+                "cas {key} {} to {value}",
+                expected.as_deref().unwrap_or("absent")
+            )
+        }
+    }
+}
+
+/// `written v2`, `value blue at v2`, `refused (no lease)`.
+pub fn client_reply_label(reply: &ClientReply) -> String {
+    match reply {
+        ClientReply::Written { version } => format!("written v{version}"),
+        ClientReply::Value { value, version } => {
+            format!("value {} at v{version}", value.as_deref().unwrap_or("none"))
+        }
+        ClientReply::CasDone {
+            applied, version, ..
+        } => {
+            format!(
+                "cas {} at v{version}",
+                if *applied { "applied" } else { "not applied" }
+            )
+        }
+        ClientReply::Refused { reason } => format!("refused ({reason})"),
+        ClientReply::Retry { reason } => format!("retry ({reason})"),
+    }
+}
+
+// ------------------------------------------------------------------ sequence diagram
+
+/// What to draw in a sequence diagram.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SequenceOptions {
+    /// Window of simulated time, both ends included.
+    pub from_ms: u64,
+    pub to_ms: u64,
+    /// Monitors drawn as participants `mon.0..mon.(n-1)`.
+    pub monitors: u8,
+    /// Body lines (arrows and notes) kept before the rest is summarised in one final note.
+    pub max_lines: usize,
+}
+
+impl SequenceOptions {
+    pub fn window(from_ms: u64, to_ms: u64, monitors: u8) -> Self {
+        SequenceOptions {
+            from_ms,
+            to_ms,
+            monitors,
+            max_lines: DEFAULT_MAX_LINES,
+        }
+    }
+}
+
+/// A mermaid `sequenceDiagram` of the window: one arrow per delivered message (drawn at its
+/// delivery, from sender to receiver), a lost-message arrow (`-x`) per drop, client requests
+/// and replies to a `client` participant, and notes for state changes, crashes, restarts,
+/// scenario actions and narration. Timers, persists and the monitors' own log notes are left
+/// out. Every label starts with the simulated time.
+pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> String {
+    assert!(opts.monitors > 0, "a diagram needs at least one monitor");
+    let sent = sent_messages(trace, opts.to_ms);
+    let window: Vec<&TraceEvent<Ceph>> = trace
+        .iter()
+        .filter(|e| (opts.from_ms..=opts.to_ms).contains(&e.t_ms))
+        .collect();
+    let all = all_monitors_span(opts.monitors);
+    let mut body: Vec<String> = Vec::new();
+    let mut uses_client = false;
+    for e in &window {
+        let Some(line) = sequence_line(e, &sent, &all) else {
+            continue;
+        };
+        uses_client |= line.involves_client;
+        body.push(line.text);
+    }
+    let mut out = String::from("sequenceDiagram\n");
+    let _ = writeln!(
+        out,
+        "    %% paxoscope trace from {} to {}",
+        seconds(opts.from_ms),
+        seconds(opts.to_ms)
+    );
+    for r in 0..opts.monitors {
+        let _ = writeln!(out, "    participant {} as mon.{r}", mon_id(r));
+    }
+    if uses_client {
+        out.push_str("    participant client\n");
+    }
+    let left_out = body.len().saturating_sub(opts.max_lines);
+    for line in body.iter().take(opts.max_lines) {
+        let _ = writeln!(out, "    {line}");
+    }
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "    Note over {all}: {left_out} more lines left out (cap {}), narrow the window to see them",
+            opts.max_lines
+        );
+    } else if body.is_empty() {
+        let _ = writeln!(out, "    Note over {all}: nothing happened in this window");
+    }
+    out
+}
+
+/// One rendered body line, and whether it involves the client participant.
+struct SeqLine {
+    text: String,
+    involves_client: bool,
+}
+
+impl SeqLine {
+    fn plain(text: String) -> Self {
+        SeqLine {
+            text,
+            involves_client: false,
+        }
+    }
+}
+
+/// Every message sent up to `to_ms`, by id (a delivery names only the id).
+fn sent_messages(trace: &[TraceEvent<Ceph>], to_ms: u64) -> BTreeMap<u64, &Msg> {
+    trace
+        .iter()
+        .take_while(|e| e.t_ms <= to_ms)
+        .filter_map(|e| match &e.kind {
+            TraceKind::Send { id, msg, .. } => Some((*id, msg)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `mon0,mon4`: a note over every monitor.
+fn all_monitors_span(n: u8) -> String {
+    if n == 1 {
+        mon_id(0)
+    } else {
+        format!("{},{}", mon_id(0), mon_id(n - 1))
+    }
+}
+
+fn sequence_line(e: &TraceEvent<Ceph>, sent: &BTreeMap<u64, &Msg>, all: &str) -> Option<SeqLine> {
+    let t = seconds(e.t_ms);
+    let node = e.node;
+    let text = match &e.kind {
+        TraceKind::Deliver { from, id, kind } => {
+            let label = sent
+                .get(id)
+                .map(|m| message_label(m))
+                .unwrap_or_else(|| kind.to_string());
+            format!(
+                "{}->>{}: {t} {}",
+                mon_id(*from),
+                mon_id(node?),
+                mermaid_text(&label)
+            )
+        }
+        TraceKind::Drop {
+            from,
+            to,
+            id,
+            kind,
+            reason,
+        } => {
+            let label = sent
+                .get(id)
+                .map(|m| message_label(m))
+                .unwrap_or_else(|| kind.to_string());
+            format!(
+                "{}-x{}: {t} {} lost ({})",
+                mon_id(*from),
+                mon_id(*to),
+                mermaid_text(&label),
+                mermaid_text(reason)
+            )
+        }
+        TraceKind::State {
+            role_from,
+            role_to,
+            phase_from,
+            phase_to,
+        } => {
+            let to = state_label(role_to, phase_to);
+            if state_label(role_from, phase_from) == to {
+                return None; // a phase change that the diagrams do not distinguish
+            }
+            format!("Note over {}: {t} {}", mon_id(node?), mermaid_text(&to))
+        }
+        TraceKind::Crash => format!("Note over {}: {t} crash", mon_id(node?)),
+        TraceKind::Boot => format!("Note over {}: {t} restart", mon_id(node?)),
+        TraceKind::ClientRequest { req_id, op } => {
+            return Some(SeqLine {
+                text: format!(
+                    "client->>{}: {t} req {req_id} {}",
+                    mon_id(node?),
+                    mermaid_text(&client_op_label(op))
+                ),
+                involves_client: true,
+            });
+        }
+        TraceKind::ClientReply { req_id, reply } => {
+            return Some(SeqLine {
+                text: format!(
+                    "{}-->>client: {t} req {req_id} {}",
+                    mon_id(node?),
+                    mermaid_text_cut(&client_reply_label(reply), MAX_NOTE_CHARS)
+                ),
+                involves_client: true,
+            });
+        }
+        TraceKind::Action(a) => action_note(a, node, all, &t)?,
+        TraceKind::Send { .. }
+        | TraceKind::Timer(_)
+        | TraceKind::Persist(_)
+        | TraceKind::Note(_) => return None,
+    };
+    Some(SeqLine::plain(text))
+}
+
+/// A note for a scenario action. Crash and restart show as the `crash`/`boot` entries that
+/// follow them (only when they took effect), client operations as request arrows.
+fn action_note(a: &Action, node: Option<Rank>, all: &str, t: &str) -> Option<String> {
+    let text = match a {
+        Action::Crash(_)
+        | Action::Restart(_)
+        | Action::Put { .. }
+        | Action::Get { .. }
+        | Action::Cas { .. } => return None,
+        Action::Note(text) => mermaid_text_cut(text, MAX_NOTE_CHARS),
+        other => mermaid_text(&format_action(other)),
+    };
+    let over = node.map(mon_id).unwrap_or_else(|| all.to_string());
+    Some(format!("Note over {over}: {t} {text}"))
+}
+
+// ------------------------------------------------------------------ state diagram
+
+/// The state a crashed monitor is in, in the state diagram.
+pub const DOWN: &str = "down";
+
+/// One transition a monitor really took, with how often and when first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    pub from: String,
+    pub to: String,
+    pub count: u64,
+    pub first_ms: u64,
+}
+
+/// A monitor's phase history in a window: the state it stood in at `from_ms`, the states it
+/// visited (in order of first visit), the transitions (in order of first use) and where it
+/// stood at the end.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhaseHistory {
+    pub initial: String,
+    pub states: Vec<String>,
+    pub transitions: Vec<Transition>,
+    pub last: String,
+}
+
+/// Walk the trace entries of monitor `rank` and collect its (role/phase) history between
+/// `from_ms` and `to_ms`. State labels are [`state_label`]s plus [`DOWN`] while crashed.
+pub fn phase_history(
+    trace: &[TraceEvent<Ceph>],
+    rank: Rank,
+    from_ms: u64,
+    to_ms: u64,
+) -> PhaseHistory {
+    let mut current: Option<String> = None;
+    let mut initial: Option<String> = None;
+    let mut h = PhaseHistory {
+        initial: String::new(),
+        states: Vec::new(),
+        transitions: Vec::new(),
+        last: String::new(),
+    };
+    for e in trace
+        .iter()
+        .filter(|e| e.node == Some(rank) && e.t_ms <= to_ms)
+    {
+        let (from, to) = match &e.kind {
+            TraceKind::State {
+                role_from,
+                role_to,
+                phase_from,
+                phase_to,
+            } => (
+                state_label(role_from, phase_from),
+                state_label(role_to, phase_to),
+            ),
+            TraceKind::Crash => (current.clone().unwrap_or_default(), DOWN.to_string()),
+            // The state after a restart is the `from` of the first state change that follows.
+            _ => continue,
+        };
+        let now = current.clone().unwrap_or_else(|| from.clone());
+        let in_window = e.t_ms >= from_ms;
+        if in_window && initial.is_none() {
+            initial = Some(now.clone());
+            visit(&mut h.states, &now);
+        }
+        // After a restart the monitor boots in a state the trace shows only as the next
+        // change's `from`: count the hop from `down` to it as a transition too.
+        for (a, b) in [(now.clone(), from.clone()), (from, to.clone())] {
+            if a != b && !a.is_empty() && in_window {
+                record(&mut h, &a, &b, e.t_ms);
+            }
+        }
+        current = Some(to);
+    }
+    let end = current.unwrap_or_else(|| "init".to_string());
+    h.initial = initial.unwrap_or_else(|| end.clone());
+    visit(&mut h.states, &h.initial.clone());
+    h.last = end;
+    h
+}
+
+fn visit(states: &mut Vec<String>, s: &str) {
+    if !states.iter().any(|x| x == s) {
+        states.push(s.to_string());
+    }
+}
+
+fn record(h: &mut PhaseHistory, from: &str, to: &str, t_ms: u64) {
+    visit(&mut h.states, from);
+    visit(&mut h.states, to);
+    match h
+        .transitions
+        .iter_mut()
+        .find(|t| t.from == from && t.to == to)
+    {
+        Some(t) => t.count += 1,
+        None => h.transitions.push(Transition {
+            from: from.into(),
+            to: to.into(),
+            count: 1,
+            first_ms: t_ms,
+        }),
+    }
+}
+
+/// A mermaid id for a state label: `leader/recovering` → `s_leader_recovering`.
+fn state_id(label: &str) -> String {
+    let body: String = label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("s_{body}")
+}
+
+/// A mermaid `stateDiagram-v2` of monitor `rank`'s phase history in the window: one state
+/// per (role/phase) combination it visited, one arrow per transition it really took,
+/// labelled with how often and when first; the state it ended in is highlighted.
+pub fn state_diagram(trace: &[TraceEvent<Ceph>], rank: Rank, from_ms: u64, to_ms: u64) -> String {
+    let h = phase_history(trace, rank, from_ms, to_ms);
+    let mut out = String::from("stateDiagram-v2\n");
+    let _ = writeln!(
+        out,
+        "    %% mon.{rank} from {} to {}",
+        seconds(from_ms),
+        seconds(to_ms)
+    );
+    for s in &h.states {
+        let _ = writeln!(out, "    state \"{}\" as {}", mermaid_text(s), state_id(s));
+    }
+    let _ = writeln!(out, "    [*] --> {}", state_id(&h.initial));
+    for t in &h.transitions {
+        let when = if t.count == 1 {
+            format!("at {}", seconds(t.first_ms))
+        } else {
+            format!("first {}", seconds(t.first_ms))
+        };
+        let _ = writeln!(
+            out,
+            "    {} --> {} : {}x {when}",
+            state_id(&t.from),
+            state_id(&t.to),
+            t.count
+        );
+    }
+    out.push_str("    classDef current stroke-width:3px,font-weight:bold\n");
+    let _ = writeln!(out, "    class {} current", state_id(&h.last));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{parse, Scenario};
+
+    fn run(text: &str, until_ms: u64) -> Session {
+        let mut s = Session::new(parse(text).expect("test scenario parses"));
+        s.run_until(until_ms);
+        s
+    }
+
+    fn startup(until_ms: u64) -> Session {
+        let mut s = Session::new(Scenario::default());
+        s.run_until(until_ms);
+        s
+    }
+
+    /// Every character a mermaid label may not contain raw, checked on a whole diagram body
+    /// once the entity codes (`#59;`) are taken out.
+    fn assert_mermaid_safe(diagram: &str) {
+        for line in diagram.lines().skip(1) {
+            let label = line.split_once(": ").map(|(_, l)| l).unwrap_or("");
+            let raw = without_entities(label);
+            for bad in [';', '#', '"', '<', '>', '%', '&', '{', '}', ':', '|', '`'] {
+                assert!(!raw.contains(bad), "label {label:?} contains {bad:?}");
+            }
+        }
+    }
+
+    fn without_entities(label: &str) -> String {
+        let mut out = String::new();
+        let mut rest = label;
+        while let Some(i) = rest.find('#') {
+            out.push_str(&rest[..i]);
+            let tail = &rest[i + 1..];
+            match tail.find(';') {
+                Some(j) if j > 0 && tail[..j].chars().all(|c| c.is_ascii_alphanumeric()) => {
+                    rest = &tail[j + 1..];
+                }
+                _ => {
+                    out.push('#');
+                    rest = tail;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn trace_json_lines_one_object_per_event() {
+        let s = startup(100);
+        let text = trace_json_lines(s.trace());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), s.trace().len());
+        for (line, e) in lines.iter().zip(s.trace()) {
+            let v: Json = serde_json::from_str(line).expect("each line is JSON");
+            assert_eq!(v["event"], e.kind.name());
+            assert_eq!(v["t_ms"], e.t_ms);
+        }
+    }
+
+    #[test]
+    fn summary_reports_the_startup_quorum() {
+        let s = startup(20_000);
+        let sum = summary_json(&s);
+        assert_eq!(sum["leader"], 0);
+        assert_eq!(sum["monitors"].as_array().unwrap().len(), 5);
+        for m in sum["monitors"].as_array().unwrap() {
+            assert_eq!(m["paxos_state"], "active");
+            assert_eq!(m["epoch"], sum["monitors"][0]["epoch"]);
+        }
+        assert_eq!(sum["trace_hash"].as_str().unwrap().len(), 16);
+        assert_eq!(sum["violation"], Json::Null);
+        assert_eq!(sum["events"], s.trace().len());
+    }
+
+    #[test]
+    fn summary_shows_a_crashed_monitor_as_down() {
+        let s = run("paxoscope scenario v1\nat 5s crash 2\n", 6_000);
+        let m = &summary_json(&s)["monitors"][2];
+        assert_eq!(m["monitor_state"], "down");
+        assert_eq!(m["up"], false);
+        assert!(
+            m["last_committed"].as_u64().unwrap() >= 1,
+            "the store survives: {m}"
+        );
+    }
+
+    #[test]
+    fn summary_reads_leases_at_the_world_time() {
+        // The leader dies at 10 s; its last lease (renewed at 9 s, 5 s long) runs out near
+        // 14 s, but the peons only notice at their lease timeout, later still.
+        let s = run("paxoscope scenario v1\nat 10s crash 0\n", 16_000);
+        let sum = summary_json(&s);
+        for m in &sum["monitors"].as_array().unwrap()[1..] {
+            assert_eq!(m["monitor_state"], "peon", "{m}");
+            assert_eq!(m["readable"], false, "lease expired: {m}");
+            assert_eq!(m["lease_left_ms"], 0, "{m}");
+        }
+        let fresh = summary_json(&startup(16_000));
+        assert_eq!(fresh["monitors"][1]["readable"], true);
+    }
+
+    #[test]
+    fn mermaid_text_escapes_syntax_as_entities() {
+        assert_eq!(
+            mermaid_text("a;b:c \"d\" #1 50% <x> {q} | & `m`"),
+            "a#59;b#58;c #quot;d#quot; #35;1 50#37; #lt;x#gt; #123;q#125; #124; #amp; #96;m#96;"
+        );
+        assert_eq!(mermaid_text("cut 0 -> 1"), "cut 0 -#gt; 1");
+        assert_eq!(
+            mermaid_text("it's ünï ✓"),
+            "it's ünï ✓",
+            "other text is kept"
+        );
+        assert_eq!(
+            mermaid_text("  many   spaces\n\tand\rtabs  "),
+            "many spaces and tabs"
+        );
+        let long = "a;b ".repeat(50);
+        let cut = mermaid_text_cut(&long, 22);
+        assert_eq!(
+            cut,
+            format!("{}a#59;b...", "a#59;b ".repeat(4)),
+            "cut before escaping"
+        );
+        assert_eq!(mermaid_text_cut("short", 21), "short");
+    }
+
+    #[test]
+    fn sequence_diagram_of_startup() {
+        let s = startup(20);
+        let d = sequence_diagram(s.trace(), &SequenceOptions::window(0, 20, 5));
+        assert!(d.starts_with("sequenceDiagram\n"));
+        for r in 0..5 {
+            assert!(
+                d.contains(&format!("participant mon{r} as mon.{r}\n")),
+                "{d}"
+            );
+        }
+        assert!(
+            !d.contains("participant client"),
+            "no client events at startup"
+        );
+        let delivered = s
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.kind, TraceKind::Deliver { .. }))
+            .count();
+        let arrows = d.lines().filter(|l| l.contains("->>")).count();
+        assert_eq!(arrows, delivered, "one arrow per delivered message");
+        for r in 1..5 {
+            let collect = format!("mon0->>mon{r}: ");
+            assert!(
+                d.lines()
+                    .any(|l| l.trim_start().starts_with(&collect)
+                        && l.ends_with("collect pn 100 lc 0")),
+                "COLLECT to mon.{r}: {d}"
+            );
+        }
+        assert!(
+            d.contains("Note over mon0:") && d.contains("leader/recovering"),
+            "{d}"
+        );
+        assert!(d.contains("begin pn 100 v1"), "{d}");
+        assert_mermaid_safe(&d);
+    }
+
+    #[test]
+    fn sequence_diagram_shows_drops_actions_and_clients() {
+        let text = "paxoscope scenario v1\nat 5s put 2 color blue\nat 6s isolate 4\nat 6s note \"Isolated; see #4: it's \\\"alone\\\"\"\nat 7s put 1 k v\nat 8s crash 3\n";
+        let s = run(text, 9_000);
+        let d = sequence_diagram(s.trace(), &SequenceOptions::window(5_000, 9_000, 5));
+        assert!(d.contains("participant client\n"), "{d}");
+        assert!(
+            d.contains("client->>mon2: 5.000s req 1 put color=blue"),
+            "{d}"
+        );
+        assert!(d.contains("-->>client:") && d.contains("written v"), "{d}");
+        assert!(d.contains("Note over mon4: 6.000s isolate 4"), "{d}");
+        assert!(
+            d.contains(
+                "Note over mon0,mon4: 6.000s Isolated#59; see #35;4#58; it's #quot;alone#quot;"
+            ),
+            "{d}"
+        );
+        assert!(d.contains("Note over mon3: 8.000s crash"), "{d}");
+        assert!(
+            d.lines()
+                .any(|l| l.contains("-xmon4:") && l.contains("lost (link cut)")),
+            "{d}"
+        );
+        assert!(!d.contains("mon0->>mon1: 0."), "nothing before the window");
+        assert_mermaid_safe(&d);
+    }
+
+    #[test]
+    fn sequence_diagram_caps_its_lines() {
+        let s = startup(60_000);
+        let mut opts = SequenceOptions::window(0, 60_000, 5);
+        let full = sequence_diagram(s.trace(), &opts);
+        let full_body = full
+            .lines()
+            .filter(|l| l.contains("->>") || l.contains("Note over"))
+            .count();
+        assert!(
+            full_body > 50,
+            "a minute of startup has many lines: {full_body}"
+        );
+        opts.max_lines = 30;
+        let capped = sequence_diagram(s.trace(), &opts);
+        let last = capped.lines().last().unwrap();
+        assert_eq!(last, format!("    Note over mon0,mon4: {} more lines left out (cap 30), narrow the window to see them", full_body - 30));
+        assert_eq!(
+            capped
+                .lines()
+                .filter(|l| l.contains("->>") || l.contains("Note over"))
+                .count(),
+            31
+        );
+    }
+
+    #[test]
+    fn sequence_diagram_of_an_empty_window_says_so() {
+        let s = startup(10_000);
+        let d = sequence_diagram(s.trace(), &SequenceOptions::window(1_000, 1_001, 5));
+        assert!(
+            d.ends_with("Note over mon0,mon4: nothing happened in this window\n"),
+            "{d}"
+        );
+    }
+
+    #[test]
+    fn phase_history_of_the_startup_leader() {
+        let s = startup(10_000);
+        let h = phase_history(s.trace(), 0, 0, 10_000);
+        assert_eq!(h.initial, "init");
+        assert_eq!(h.last, "leader/active");
+        let path: Vec<(&str, &str)> = h
+            .transitions
+            .iter()
+            .map(|t| (t.from.as_str(), t.to.as_str()))
+            .collect();
+        assert!(path.contains(&("probing", "electing")), "{path:?}");
+        assert!(
+            path.contains(&("electing", "leader/recovering")),
+            "{path:?}"
+        );
+        assert!(
+            path.contains(&("leader/recovering", "leader/active"))
+                || path.contains(&("leader/recovering", "leader/updating")),
+            "{path:?}"
+        );
+        assert!(
+            h.states.contains(&"leader/writing".to_string()),
+            "{:?}",
+            h.states
+        );
+        for t in &h.transitions {
+            assert!(h.states.contains(&t.from) && h.states.contains(&t.to));
+            assert_ne!(t.from, t.to);
+        }
+    }
+
+    #[test]
+    fn phase_history_through_a_crash_and_restart() {
+        let s = run(
+            "paxoscope scenario v1\nat 5s crash 0\nat 20s restart 0\n",
+            40_000,
+        );
+        let h = phase_history(s.trace(), 0, 0, 40_000);
+        let hop = |a: &str, b: &str| h.transitions.iter().find(|t| t.from == a && t.to == b);
+        let crash = hop("leader/active", DOWN).expect("the leader crashed while active");
+        assert_eq!(crash.first_ms, 5_000);
+        assert!(hop(DOWN, "init").is_some(), "{:?}", h.transitions);
+        assert_eq!(
+            h.last, "leader/active",
+            "rank 0 leads again after the restart"
+        );
+        let sums: u64 = h
+            .transitions
+            .iter()
+            .filter(|t| t.to == "electing")
+            .map(|t| t.count)
+            .sum();
+        assert!(
+            sums >= 2,
+            "elected once at start-up and again after the restart"
+        );
+    }
+
+    #[test]
+    fn phase_history_window_starts_where_the_monitor_stood() {
+        let s = startup(30_000);
+        let h = phase_history(s.trace(), 1, 10_000, 30_000);
+        assert_eq!(h.initial, "peon/active");
+        for t in &h.transitions {
+            assert!(t.first_ms >= 10_000);
+        }
+    }
+
+    #[test]
+    fn state_diagram_is_valid_looking_mermaid() {
+        let s = startup(10_000);
+        let d = state_diagram(s.trace(), 0, 0, 10_000);
+        assert!(d.starts_with("stateDiagram-v2\n"));
+        assert!(
+            d.contains("    state \"leader/recovering\" as s_leader_recovering\n"),
+            "{d}"
+        );
+        assert!(d.contains("    [*] --> s_init\n"), "{d}");
+        assert!(d.contains("    s_probing --> s_electing : "), "{d}");
+        assert!(d.ends_with("    class s_leader_active current\n"), "{d}");
+        for line in d.lines().filter(|l| l.contains(" --> ")) {
+            let (arrow, _) = line.split_once(" : ").unwrap_or((line, ""));
+            for id in arrow.trim().split(" --> ") {
+                assert!(
+                    id == "[*]" || id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                    "bad id {id:?}"
+                );
+            }
+        }
+        let declared = d
+            .lines()
+            .filter(|l| l.trim_start().starts_with("state \""))
+            .count();
+        assert_eq!(
+            declared,
+            phase_history(s.trace(), 0, 0, 10_000).states.len()
+        );
+    }
+}
