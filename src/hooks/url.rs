@@ -25,8 +25,11 @@ pub fn initial_playground() -> Playground {
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
     }
+    if let Some(id) = frag.strip_prefix(crate::page::TOUR_PREFIX) {
+        return crate::page::open_tour(id);
+    }
     match from_url_fragment(frag) {
-        Ok(s) => Playground::new(s, None),
+        Ok(s) => crate::page::open_shared(s),
         Err(e) => {
             let msg = format!(
                 "The scenario in this link could not be read: line {}, column {}: {}. \
