@@ -36,6 +36,7 @@ pub fn App() -> Html {
     }
 
     let handle = state.handle();
+    let slow = state.slow_handle();
     let (seed, name, trace_hash, frontier_ms, n, stopped) = {
         let run = state.run.borrow();
         let s = &run.session;
@@ -81,7 +82,7 @@ pub fn App() -> Html {
                     <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                         <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
                     </section>
-                    <Invariants run={handle.clone()} dispatch={dispatch.clone()} />
+                    <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
                     <div class="mini-diagrams">
@@ -91,17 +92,17 @@ pub fn App() -> Html {
                     </div>
                 </section>
                 <div class="area-faults">
-                    <Faults run={handle.clone()} selected={state.selected} group={state.group.clone()}
+                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
                             notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <div class="area-client">
-                    <Client run={handle.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <div class="area-inspector">
-                    <Inspector run={handle.clone()} node={selected} />
+                    <Inspector run={slow.clone()} node={selected} />
                 </div>
                 <div class="area-log">
-                    <Log run={handle.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                    <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <div class="area-extras">
                     { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }

@@ -154,3 +154,20 @@ pub fn slider_from_speed(tenths: u32) -> f64 {
 pub fn mon(rank: u8) -> String {
     format!("mon.{rank}")
 }
+
+/// One log line. Like `TraceEvent::to_text`, but store writes are described in words.
+pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol::Ceph>) -> String {
+    use paxoscope_core::trace::TraceKind;
+    match &e.kind {
+        TraceKind::Persist(writes) => {
+            let node = e.node.map(mon).unwrap_or_else(|| "world".into());
+            let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
+            format!(
+                "{:>9.3}s {node:<6} persist {}",
+                e.t_ms as f64 / 1000.0,
+                what.join(", ")
+            )
+        }
+        _ => e.to_text(),
+    }
+}

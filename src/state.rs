@@ -41,6 +41,10 @@ pub struct Playground {
     pub run: Rc<RefCell<Run>>,
     /// Bumped whenever the world changes (events ran, seek, inject, reset).
     pub revision: u64,
+    /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
+    /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
+    pub slow_revision: u64,
+    slow_wait_ms: f64,
     /// The scenario loaded at start; Reset and New seed begin from it.
     pub base: Rc<Scenario>,
     /// Playhead in simulated ms, with a fraction so that slow playback animates smoothly.
@@ -95,6 +99,9 @@ pub enum Action {
 
 pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
+/// Real ms between updates of the slow panels while playing.
+const SLOW_PANEL_MS: f64 = 250.0;
+
 /// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
 /// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
 /// timeouts are untouched. Everything here is in the URL, so readers can change it.
@@ -123,6 +130,8 @@ impl Playground {
         Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
+            slow_revision: 0,
+            slow_wait_ms: 0.0,
             base: Rc::new(base),
             playhead_ms,
             playing,
@@ -158,8 +167,19 @@ impl Playground {
         s
     }
 
+    /// The slow panels' view of the run.
+    pub fn slow_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.slow_revision,
+        }
+    }
+
+    /// The world changed because of a user action: every panel updates now.
     fn changed(&mut self) {
         self.revision += 1;
+        self.slow_revision = self.revision;
+        self.slow_wait_ms = 0.0;
     }
 
     /// Advance by `dt_ms` real milliseconds at the current speed.
@@ -196,7 +216,12 @@ impl Playground {
         }
         drop(run);
         if after != before {
-            self.changed();
+            self.revision += 1;
+        }
+        self.slow_wait_ms += dt_ms;
+        if !self.playing || self.slow_wait_ms >= SLOW_PANEL_MS {
+            self.slow_revision = self.revision;
+            self.slow_wait_ms = 0.0;
         }
     }
 
@@ -218,14 +243,18 @@ impl Playground {
             });
             return;
         }
+        let forks = self.run.borrow().is_behind();
         let result = self.run.borrow_mut().inject(action.clone());
         match result {
             Ok(at_ms) => {
-                let text = format!(
+                let mut text = format!(
                     "{} at {}",
                     describe_action(&action),
                     crate::labels::seconds(at_ms)
                 );
+                if forks {
+                    text.push_str(" (a fork: the recorded future after this moment was dropped)");
+                }
                 self.announcement = text.clone();
                 self.notice = Some(Notice {
                     area,
@@ -267,7 +296,14 @@ impl Playground {
                 return;
             }
         }
-        self.playhead_ms = self.run.borrow().now_ms() as f64;
+        let run = self.run.borrow();
+        self.playhead_ms = run.now_ms() as f64;
+        if !back {
+            if let Some(n) = run.index.notable_between(run.events() - 1, run.events()) {
+                self.announcement = n.text.clone();
+            }
+        }
+        drop(run);
         self.changed();
     }
 }
@@ -408,6 +444,7 @@ impl PartialEq for Playground {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.run, &o.run)
             && self.revision == o.revision
+            && self.slow_revision == o.slow_revision
             && self.playhead_ms == o.playhead_ms
             && self.playing == o.playing
             && self.speed_tenths == o.speed_tenths

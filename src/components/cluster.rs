@@ -9,8 +9,13 @@ use std::collections::BTreeSet;
 use std::f64::consts::PI;
 use yew::prelude::*;
 
-const VIEW_W: f64 = 640.0;
+/// The drawing's viewBox: the ring plus room for labels (cropped at the sides so that
+/// narrow screens get larger monitors).
+const VIEW_X0: f64 = 80.0;
+const VIEW_W: f64 = 480.0;
 const VIEW_H: f64 = 520.0;
+/// Messages sent together on one link queue up this far apart instead of overlapping.
+const QUEUE_PX: f64 = 13.0;
 const CENTER: (f64, f64) = (320.0, 264.0);
 const RING_R: f64 = 180.0;
 const NODE_R: f64 = 44.0;
@@ -43,6 +48,11 @@ pub fn node_pos(rank: Rank, n: u8) -> (f64, f64) {
 
 /// Point `t` (0..1) of the way along the lane from `a` to `b`, outside both node circles.
 fn lane_point(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
+    queued_point(a, b, t, 0.0)
+}
+
+/// Like `lane_point`, moved `back_px` back towards `a` (for messages queued behind others).
+fn queued_point(a: (f64, f64), b: (f64, f64), t: f64, back_px: f64) -> (f64, f64) {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
     let (ux, uy) = (dx / len, dy / len);
@@ -50,8 +60,8 @@ fn lane_point(a: (f64, f64), b: (f64, f64), t: f64) -> (f64, f64) {
     let end = (b.0 - ux * (NODE_R + 8.0), b.1 - uy * (NODE_R + 8.0));
     let (nx, ny) = (-uy * LANE_PX, ux * LANE_PX);
     (
-        start.0 + (end.0 - start.0) * t + nx,
-        start.1 + (end.1 - start.1) * t + ny,
+        start.0 + (end.0 - start.0) * t + nx - ux * back_px,
+        start.1 + (end.1 - start.1) * t + ny - uy * back_px,
     )
 }
 
@@ -114,12 +124,30 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     let in_flight = world.in_flight();
     let labelled = in_flight.len() <= MAX_LABELLED;
     let mut hovered_card = None;
-    let messages = in_flight
-        .iter()
+    // Per directed link: the progress of the previous message and how many queue behind it.
+    let mut queue: Vec<((Rank, Rank), f64, f64)> = Vec::new();
+    let mut by_send = in_flight.iter().collect::<Vec<_>>();
+    by_send.sort_by_key(|m| m.id);
+    let messages = by_send
+        .into_iter()
         .map(|m| {
             let span = (m.arrive_ms - m.sent_ms).max(1) as f64;
             let t = ((now - m.sent_ms as f64) / span).clamp(0.0, 1.0);
-            let (x, y) = lane_point(node_pos(m.from, n), node_pos(m.to, n), t);
+            let back = match queue.iter_mut().find(|q| q.0 == (m.from, m.to)) {
+                Some(q) if (q.1 - t).abs() < 0.05 => {
+                    q.2 += 1.0;
+                    q.2
+                }
+                Some(q) => {
+                    (q.1, q.2) = (t, 0.0);
+                    0.0
+                }
+                None => {
+                    queue.push(((m.from, m.to), t, 0.0));
+                    0.0
+                }
+            };
+            let (x, y) = queued_point(node_pos(m.from, n), node_pos(m.to, n), t, back * QUEUE_PX);
             let family = m.msg.family();
             let kind = m.msg.kind();
             let summary = m.msg.summary();
@@ -171,9 +199,11 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     let nodes = (0..n).map(|r| node_view(p, r, n, now));
 
     let card = hovered_card.map(|(x, y, from, to, summary, sent, arrive)| {
-        let style = format!("left:{:.1}%;top:{:.1}%", x / VIEW_W * 100.0, y / VIEW_H * 100.0);
+        let style = format!("left:{:.1}%;top:{:.1}%", (x - VIEW_X0) / VIEW_W * 100.0, y / VIEW_H * 100.0);
+        // Upper half: the card hangs below the message, so it does not cover the top monitor.
+        let below = y < CENTER.1;
         html! {
-            <div class="msg-card" style={style} role="status">
+            <div class={classes!("msg-card", below.then_some("below"))} style={style} role="status">
                 <strong>{ format!("{} → {}", mon(from), mon(to)) }</strong>
                 <code>{ summary }</code>
                 <span class="muted">{ format!("sent {} · arrives {}", crate::labels::seconds(sent), crate::labels::seconds(arrive)) }</span>
@@ -187,7 +217,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
             </h2>
             <div class="cluster-wrap">
-                <svg id="cluster" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group"
+                <svg id="cluster" viewBox={format!("{VIEW_X0} 0 {VIEW_W} {VIEW_H}")} role="group"
                      aria-label="Five monitors on a ring; select one to inspect it and act on it">
                     <g class="links">{ for links }</g>
                     <g class="nodes">{ for nodes }</g>
@@ -224,7 +254,11 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let in_group = p.group.contains(&r);
     let (role, phase, epoch, lc) = match &status {
         Some(s) => (s.role, s.phase, s.epoch, s.last_committed),
-        None => ("down", "down", 0, world.durable(r).last_committed),
+        // A crashed monitor shows what its durable store says.
+        None => {
+            let store = world.durable(r);
+            ("down", "down", store.election_epoch, store.last_committed)
+        }
     };
     let lease_left = status.as_ref().map_or(0, |s| lease_left_ms(p, r, s, now));
     let fraction = lease_left as f64 / lease_ms as f64;

@@ -78,7 +78,7 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 )
         })
         .take(MESSAGES_SHOWN)
-        .map(|e| html! { <li>{ e.to_text() }</li> });
+        .map(|e| html! { <li>{ crate::labels::trace_line(e) }</li> });
     html! {
         <section class="panel inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title" class="panel-title">{ format!("Inspector: {}", mon(r)) }</h2>

@@ -38,7 +38,7 @@ pub fn Invariants(p: &InvariantsProps) -> Html {
                     <p><strong>{ v.invariant.clone() }</strong>{ format!(" broken at {} (event {}{})", seconds(v.t_ms), v.event,
                         v.node.map(|n| format!(", {}", mon(n))).unwrap_or_default()) }</p>
                     <p>{ v.detail.clone() }</p>
-                    <p class="muted small">{ format!("replay: paxoscope run --seed {} --until-event {}", v.seed, v.event) }</p>
+                    <p class="muted small">{ format!("seed {}, event {}: this page's link replays it", v.seed, v.event) }</p>
                     if now.is_none() { <p class="muted small">{ "The playhead is before the violation." }</p> }
                     <button type="button" class="btn danger" onclick={jump.clone()}>{ "Jump to the breaking step" }</button>
                 </div>

@@ -67,18 +67,20 @@ pub fn Log(p: &LogProps) -> Html {
     let trace = run.session.trace();
     let end = trace_end_at(trace, run.events());
     let start = end.saturating_sub(SCAN);
+    // Keyed by trace position, so rows already shown keep their DOM nodes as new ones arrive.
     let rows: Vec<Html> = trace[start..end]
         .iter()
+        .enumerate()
         .rev()
-        .filter(|e| matches(&p.filter, e))
+        .filter(|(_, e)| matches(&p.filter, e))
         .take(ROWS)
-        .map(|e| {
+        .map(|(i, e)| {
             let class = classes!(
                 "log-row",
                 format!("ev-{}", e.kind.name()),
                 format!("fam-{}", family(e))
             );
-            html! { <li class={class}>{ e.to_text() }</li> }
+            html! { <li key={start + i} class={class}>{ crate::labels::trace_line(e) }</li> }
         })
         .collect();
     let n = run.session.world().n();

@@ -3,8 +3,8 @@
 //! Read once at start; rewritten with `history.replaceState`, throttled, as the user acts.
 
 use crate::state::{default_scenario, Playground};
+use gloo_timers::callback::Timeout;
 use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
-use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -58,10 +58,15 @@ fn replace_hash(frag: &str) {
     }
 }
 
+/// While paused, the URL is written this long after the last change (a drag of the time
+/// slider would otherwise call `replaceState` on every input event).
+const PAUSED_DEBOUNCE_MS: u32 = 200;
+
 #[hook]
 pub fn use_url_sync(state: &Playground) {
-    let last_write = use_mut_ref(|| Rc::new(Cell::new(f64::NEG_INFINITY)));
-    // Anything but the playhead is written at once; the playhead at most once a second.
+    let last_write = use_mut_ref(|| f64::NEG_INFINITY);
+    let pending = use_mut_ref(|| None::<Timeout>);
+    // Anything but the playhead changes the key; the playhead counts in whole seconds.
     let key = (
         state.scenario_revision,
         state.selected,
@@ -71,13 +76,19 @@ pub fn use_url_sync(state: &Playground) {
     );
     let playhead_s = (state.playhead_ms / 1000.0) as u64;
     let scenario = state.clone();
-    let last = last_write.borrow().clone();
-    use_effect_with((key, playhead_s, state.revision), move |(_, _, _)| {
-        let now = now_real_ms();
-        let urgent = last.get() == f64::NEG_INFINITY || !scenario.playing;
-        if urgent || now - last.get() >= PLAYHEAD_WRITE_MS {
-            last.set(now);
-            replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
+    use_effect_with((key, playhead_s, state.revision), move |_| {
+        if scenario.playing {
+            let now = now_real_ms();
+            if now - *last_write.borrow() >= PLAYHEAD_WRITE_MS {
+                *last_write.borrow_mut() = now;
+                replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
+            }
+        } else {
+            let frag = to_url_fragment(&scenario.scenario_with_view());
+            // Replacing the timer cancels the previous one: only the last change is written.
+            *pending.borrow_mut() = Some(Timeout::new(PAUSED_DEBOUNCE_MS, move || {
+                replace_hash(&frag)
+            }));
         }
     });
 }

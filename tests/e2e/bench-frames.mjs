@@ -5,24 +5,30 @@ import { launchBrowser, openPage } from './lib.mjs';
 
 const speed = process.argv[2] || '10';
 const seconds = Number(process.argv[3] || 5);
+// A third argument 'paused' measures the idle page (the baseline of the machine).
+const mode = process.argv[4] === 'paused' ? 'paused' : 'playing';
 const hash =
   '#paxoscope+scenario+v1;seed+42;set+latency_ms+100;set+jitter_ms+50;' +
-  `view+t+0+node+0+speed+${speed}+playing;at+3s+put+2+color+blue;at+6s+isolate+0;at+25s+heal`;
+  `view+t+0+node+0+speed+${speed}+${mode};at+3s+put+2+color+blue;at+6s+isolate+0;at+25s+heal`;
 
 const browser = await launchBrowser();
 try {
   const { page, context, errors } = await openPage(browser, hash, { viewport: { width: 1400, height: 900 } });
-  const deltas = await page.evaluate(
+  const { out: deltas, work } = await page.evaluate(
     (ms) =>
       new Promise((resolve) => {
         const out = [];
+        const work = [];
         let last = null;
         const start = performance.now();
+        // The playground's frame callback was registered first, so it has run by now:
+        // the time since the frame began is (mostly) the playground's work in this frame.
         const frame = (ts) => {
+          work.push(performance.now() - ts);
           if (last !== null) out.push(ts - last);
           last = ts;
           if (ts - start < ms) requestAnimationFrame(frame);
-          else resolve(out);
+          else resolve({ out, work });
         };
         requestAnimationFrame(frame);
       }),
@@ -30,10 +36,13 @@ try {
   );
   const simMs = await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms');
   deltas.sort((a, b) => a - b);
-  const q = (p) => deltas[Math.min(deltas.length - 1, Math.floor(p * deltas.length))].toFixed(1);
+  work.sort((a, b) => a - b);
+  const pick = (xs, p) => xs[Math.min(xs.length - 1, Math.floor(p * xs.length))].toFixed(1);
+  const q = (p) => pick(deltas, p);
   console.log(
     `frames ${deltas.length} over ${seconds} s at ${speed}x: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, ` +
-      `max ${deltas[deltas.length - 1].toFixed(1)} ms; sim time reached ${simMs} ms; errors ${errors.length}`,
+      `max ${deltas[deltas.length - 1].toFixed(1)} ms; work in frame p50 ${pick(work, 0.5)} ms, ` +
+      `p95 ${pick(work, 0.95)} ms; sim time reached ${simMs} ms; errors ${errors.length}`,
   );
   await context.close();
 } finally {

@@ -117,10 +117,14 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     const seen = await page.evaluate(() => window.__states.slice());
     const state1 = () =>
       page.locator('[data-diagram-node="1"] [data-current="true"]').getAttribute('data-state');
+    const said = [];
+    const live = page.locator('[aria-live="polite"]');
     for (let i = 0; i < 3000 && seen[seen.length - 1] !== 'leader-active'; i++) {
       await page.keyboard.press('ArrowRight');
       const s = await state1();
       if (seen[seen.length - 1] !== s) seen.push(s);
+      const text = await live.textContent();
+      if (said[said.length - 1] !== text) said.push(text);
     }
     const at = (s, from = 0) => seen.indexOf(s, from);
     const electing = at('electing');
@@ -129,6 +133,8 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     assert.ok(electing >= 0 && recovering > electing && active > recovering, seen.join(' → '));
     const ms = await monitors(page);
     assert.equal(ms[1].role, 'leader');
+    // The polite live region announced it.
+    assert.ok(said.some((t) => /mon\.1 is now leader/.test(t)), said.join(' | '));
     assert.ok(ms[1].epoch > epochBefore, `epoch ${epochBefore} → ${ms[1].epoch}`);
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
     await screenshot(page, 'isolated-leader');
@@ -232,6 +238,12 @@ test('scrubbing back shows the earlier state; a bad skew is explained', async ()
     await page.getByLabel('Clock skew (ms)').fill('soon');
     await button(page, 'Set skew').click();
     assert.match(await page.locator('.faults .notice.error').textContent(), /whole number of milliseconds/);
+    // Acting in the past forks: the recorded future is dropped, the scrubber ends here.
+    await page.getByLabel('Time', { exact: true }).fill('1000');
+    await button(page, 'Crash').click();
+    assert.match(await page.locator('.faults .notice').textContent(), /crash mon\.2 at 1\.001 s \(a fork/);
+    const max = Number(await page.getByLabel('Time', { exact: true }).getAttribute('max'));
+    assert.ok(max < later && max >= 1000, `scrubber max ${max} after forking at 1000 (was ${later})`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -265,9 +277,14 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
     await button(page, 'Pause').waitFor();
     await page.keyboard.press('Space');
     await button(page, 'Play').waitFor();
+    // Step forward one event, then back: the monitors are exactly as they were.
+    const before = await monitors(page);
     const t = await simTime(page);
     await page.keyboard.press('ArrowRight');
     assert.ok((await simTime(page)) >= t);
+    await page.keyboard.press('ArrowLeft');
+    assert.ok((await simTime(page)) <= t);
+    assert.deepEqual(await monitors(page), before);
     await page.keyboard.press('?');
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await dialog.waitFor();
@@ -276,6 +293,64 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
     await dialog.waitFor({ state: 'detached' });
     // The view is in the URL, paused, with node 1 selected.
     await page.waitForFunction(() => /view\+t\+[^;]*node\+1\+speed\+2\.5\+paused/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken protocol: the checker names the invariant and jumps to the step', async () => {
+  const hash = fragment(['paxoscope scenario v1', 'break commit-on-majority', 'view t 0 node 0 speed 1 playing']);
+  const { page, context, errors } = await openPage(browser, hash);
+  try {
+    const panel = page.locator('[data-invariants]');
+    await page.waitForFunction(() => document.querySelector('[data-invariants]').dataset.invariants === 'violated');
+    assert.match(await panel.textContent(), /commit-needs-every-accept/);
+    assert.ok(await button(page, 'Play').isDisabled(), 'a stopped run cannot play on');
+    const brokenAt = await simTime(page);
+    await page.getByLabel('Time', { exact: true }).fill('0');
+    assert.equal(await panel.getAttribute('data-invariants'), 'ok');
+    await button(page, 'Jump to the breaking step').click();
+    assert.equal(await panel.getAttribute('data-invariants'), 'violated');
+    assert.equal(await simTime(page), brokenAt);
+    await screenshot(page, 'violation');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the event log filters by family and node', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await button(page, 'Pause').click();
+    await page.getByLabel('Log family filter').selectOption('election');
+    const fams = await page.locator('.log-row').evaluateAll((rs) => rs.map((r) => r.className));
+    assert.ok(fams.length > 0 && fams.every((c) => c.includes('fam-election')), fams.join('; '));
+    await page.getByLabel('Log family filter').selectOption('');
+    await page.getByLabel('Log node filter').selectOption('3');
+    const rows = await page.locator('.log-row').allTextContents();
+    assert.ok(rows.length > 0 && rows.every((r) => /mon\.3/.test(r)), rows.slice(0, 5).join('\n'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('README screenshot: a lively moment with messages in flight', async () => {
+  // Two client writes commit while a one-way cut (3 -> 4) stands; paused mid-commit.
+  const hash = scenario({
+    view: 'view t 3440 node 2 speed 1 paused',
+    lines: ['at 2s cut 3 -> 4', 'at 3s put 2 color blue', 'at 3s put 3 size 9'],
+  }).replaceAll('>', '%3E');
+  const { page, context, errors } = await openPage(browser, hash, { viewport: { width: 1400, height: 900 } });
+  try {
+    const kinds = await page.locator('#cluster .msg').evaluateAll((es) => es.map((e) => e.dataset.msg));
+    assert.ok(kinds.length >= 8, `messages in flight: ${kinds}`);
+    assert.ok(kinds.includes('commit') && kinds.includes('begin'), `${kinds}`);
+    assert.equal(await page.locator('.link.cut-one-way').count(), 1);
+    await screenshot(page, 'playground', { fullPage: false });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
