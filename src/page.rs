@@ -38,7 +38,7 @@ pub fn parse_query(query: &str) -> PageOptions {
             "embed" => o.embed = on,
             "autoplay" => o.autoplay = on,
             "hide" => {
-                for part in value.split([',', '+', ' ']).chain(value.split("%2C")) {
+                for part in value.split([',', '+', ' ']) {
                     match part {
                         "diagram" => o.hide_diagram = true,
                         "narration" => o.hide_narration = true,
@@ -152,7 +152,7 @@ mod tests {
         assert_eq!(parse_query(""), PageOptions::default());
         let o = parse_query("?embed=1&autoplay=1&hide=diagram,controls");
         assert!(o.embed && o.autoplay && o.hide_diagram && o.hide_controls && !o.hide_narration);
-        let o = parse_query("?embed=0&hide=narration%2Cdiagram&x=y");
+        let o = parse_query("?embed=0&hide=narration+diagram&x=y");
         assert!(!o.embed && o.hide_narration && o.hide_diagram);
     }
 }

@@ -8,7 +8,6 @@ use crate::state::{Action, Dispatch};
 use paxoscope_core::scenario::{Allowance, Mutation, Scenario, View};
 use yew::prelude::*;
 
-
 #[derive(Clone, Copy)]
 enum Switch {
     Break(Mutation),
@@ -38,22 +37,22 @@ impl Switch {
     fn flipped(self, s: &Scenario, view: View) -> Scenario {
         let mut s = s.clone();
         match self {
-            Switch::Break(m) => flip(&mut s.mutations, m),
-            Switch::Allow(a) => flip(&mut s.allowances, a),
+            Switch::Break(m) => flip(&mut s.mutations, m, &Mutation::ALL),
+            Switch::Allow(a) => flip(&mut s.allowances, a, &Allowance::ALL),
         }
         s.view = Some(view);
         s
     }
 }
 
-/// Add or remove `x`, keeping the list sorted (the order the text format prints).
-fn flip<T: Ord + Copy>(list: &mut Vec<T>, x: T) {
-    if let Some(i) = list.iter().position(|y| *y == x) {
-        list.remove(i);
-    } else {
-        list.push(x);
-        list.sort();
-    }
+/// `list` with `x` added or removed, in the order of `all` (the order the text format prints).
+fn flip<T: PartialEq + Copy>(list: &mut Vec<T>, x: T, all: &[T]) {
+    let on = !list.contains(&x);
+    *list = all
+        .iter()
+        .copied()
+        .filter(|y| if *y == x { on } else { list.contains(y) })
+        .collect();
 }
 
 fn allowance_text(a: Allowance) -> &'static str {
@@ -69,7 +68,12 @@ fn allowance_text(a: Allowance) -> &'static str {
 
 /// The panel (a plain function, not a component: it keeps no state of its own; the restart
 /// message is the playback notice that `Action::Load` sets).
-pub fn breaks(run: &RunHandle, selected: Option<u8>, speed_tenths: u32, dispatch: &Dispatch) -> Html {
+pub fn breaks(
+    run: &RunHandle,
+    selected: Option<u8>,
+    speed_tenths: u32,
+    dispatch: &Dispatch,
+) -> Html {
     let (mutations, allowances) = {
         let run = run.run.borrow();
         let s = run.session.scenario();
@@ -97,7 +101,10 @@ pub fn breaks(run: &RunHandle, selected: Option<u8>, speed_tenths: u32, dispatch
                 if on { "with" } else { "without" },
                 sw.line()
             );
-            d.dispatch(Action::Load(Box::new(sw.flipped(&scenario, view.clone())), text));
+            d.dispatch(Action::Load(
+                Box::new(sw.flipped(&scenario, view.clone())),
+                text,
+            ));
         })
     };
     let row = |sw: Switch, text: &'static str| {

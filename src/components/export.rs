@@ -103,6 +103,12 @@ pub fn Export(p: &ExportProps) -> Html {
             }));
         })
     };
+    // When the clipboard failed, select the text (once it is rendered) for copying by hand.
+    use_effect_with(made.as_ref().and_then(|m| m.copied), |copied| {
+        if *copied == Some(false) {
+            select_field("export-text");
+        }
+    });
     let copy = {
         let made = made.clone();
         Callback::from(move |_: MouseEvent| {
@@ -116,9 +122,6 @@ pub fn Export(p: &ExportProps) -> Html {
                         copied: Some(ok),
                         ..m.clone()
                     }));
-                    if !ok {
-                        select_field("export-text");
-                    }
                 }),
             );
         })

@@ -77,13 +77,16 @@ pub fn ShareButtons(p: &ShareProps) -> Html {
                 &copied,
                 Callback::from(move |ok: bool| {
                     open.set(make(text.clone(), Some(ok)));
-                    if !ok {
-                        select_field(field);
-                    }
                 }),
             );
         })
     };
+    // When the clipboard failed, select the text (once it is rendered) for copying by hand.
+    use_effect_with((*open).clone(), |o| match o {
+        Open::Share(_, Some(false)) => select_field("share-url"),
+        Open::Embed(_, Some(false)) => select_field("embed-snippet"),
+        _ => {}
+    });
     let on_share = copy_into("share-url", Open::Share);
     let on_embed = copy_into("embed-snippet", Open::Embed);
     let close = {

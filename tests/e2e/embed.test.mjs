@@ -48,7 +48,10 @@ test('the embed fits 700x450 and its link opens the same moment in the full play
     const t0 = await simTime(page);
     await page.waitForTimeout(300);
     assert.equal(await simTime(page), t0);
-    await button(page, 'Step').click();
+    // Play a little (the tour's view plays at 0.1x) and pause: a moment between the notes.
+    await button(page, 'Play').click();
+    await page.waitForFunction((t) => Number(document.querySelector('[data-sim-time-ms]').dataset.simTimeMs) > t + 20, t0);
+    await button(page, 'Pause').click();
     await screenshot(page, 'embed-700x450', { fullPage: false });
 
     const link = page.getByRole('link', { name: 'Open in Paxoscope' });

@@ -3,7 +3,7 @@
 // show a clear message (role=alert, data-url-error) and the default scenario runs instead.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage } from './lib.mjs';
+import { baseUrl, launchBrowser, openPage } from './lib.mjs';
 import { button, fragment, monitors, simTime, traceHash } from './links.mjs';
 
 let browser;
@@ -58,10 +58,15 @@ test('a shared link replays the same run, with a user action, to the same moment
 });
 
 test('without a clipboard, Share still shows the link, selected, and says so', async () => {
-  const { page, context, errors } = await openPage(browser, fragment([...BASE, 'view t 2s node 0 speed 1 paused']));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // A browser without the async clipboard API (an insecure page, an old browser).
+  await context.addInitScript(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   try {
-    await page.addInitScript(() => Object.defineProperty(navigator, 'clipboard', { value: undefined }));
-    await page.reload();
+    await page.goto(new URL(fragment([...BASE, 'view t 2s node 0 speed 1 paused']), baseUrl()).href);
     await page.waitForSelector('#cluster [data-node]');
     await button(page, 'Share').click();
     const url = await page.getByRole('textbox', { name: 'Share link' }).inputValue();
