@@ -151,7 +151,8 @@ pub fn Export(p: &ExportProps) -> Html {
                 <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of mon.{node}") }</button>
             </div>
             if let Some(m) = &*made {
-                <p class="small muted">{ format!("{} · {} bytes · mermaid renders the diagrams (mermaid.live, GitHub markdown)", m.what, m.text.len()) }</p>
+                <p class="small muted">{ format!("{} · {} bytes{} · mermaid renders the diagrams (mermaid.live, GitHub markdown)", m.what, m.text.len(),
+                    if m.text.len() > PREVIEW_CHARS { "; the field shows the start, Copy and Download take it all" } else { "" }) }</p>
                 <textarea id="export-text" readonly=true rows="8" aria-label="Exported text" data-export={m.kind.file_name()}
                           value={m.text.chars().take(PREVIEW_CHARS).collect::<String>()} />
                 <div class="export-actions">
