@@ -83,6 +83,8 @@ pub fn App() -> Html {
                         <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
                     </section>
                     <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
+                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
+                            notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>
                 <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
                     <div class="mini-diagrams">
@@ -91,10 +93,6 @@ pub fn App() -> Html {
                         }) }
                     </div>
                 </section>
-                <div class="area-faults">
-                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
-                            notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                </div>
                 <div class="area-client">
                     <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
                 </div>

@@ -171,3 +171,68 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
         _ => e.to_text(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn speed_slider_is_logarithmic_and_round_trips() {
+        assert_eq!(speed_from_slider(0.0), 1);
+        assert_eq!(speed_from_slider(100.0), 10);
+        assert_eq!(speed_from_slider(200.0), 100);
+        assert_eq!(speed_from_slider(300.0), 1000);
+        assert_eq!(speed_from_slider(-5.0), 1);
+        for tenths in [1, 3, 10, 25, 100, 1000] {
+            assert_eq!(speed_from_slider(slider_from_speed(tenths)), tenths);
+        }
+        assert_eq!(speed_text(100), "10x");
+        assert_eq!(speed_text(3), "0.3x");
+    }
+
+    #[test]
+    fn state_ids_cover_every_protocol_state() {
+        use paxoscope_core::protocol::{MonState, PaxosState};
+        let leader = [
+            PaxosState::Recovering,
+            PaxosState::Active,
+            PaxosState::Updating,
+            PaxosState::UpdatingPrevious,
+            PaxosState::Writing,
+            PaxosState::WritingPrevious,
+            PaxosState::Refresh,
+        ];
+        for p in leader {
+            let id = state_id(MonState::Leader.name(), p.name());
+            assert_eq!(id, format!("leader-{}", p.name()));
+        }
+        for p in [
+            PaxosState::Recovering,
+            PaxosState::Active,
+            PaxosState::Updating,
+        ] {
+            assert_eq!(
+                state_id(MonState::Peon.name(), p.name()),
+                format!("peon-{}", p.name())
+            );
+        }
+        assert_eq!(
+            state_id(MonState::Electing.name(), "recovering"),
+            "electing"
+        );
+        assert_eq!(state_id(MonState::Init.name(), "recovering"), DOWN);
+    }
+
+    #[test]
+    fn kinds_map_to_their_families() {
+        for (kind, fam) in [
+            ("probe_reply", "probe"),
+            ("victory", "election"),
+            ("last", "recovery"),
+        ] {
+            assert_eq!(family_of_kind(kind), fam);
+        }
+        assert_eq!(family_of_kind("lease_ack"), "lease");
+        assert_eq!(family_of_kind("sync_last_chunk"), "sync");
+    }
+}

@@ -107,3 +107,78 @@ impl PartialEq for RunHandle {
         Rc::ptr_eq(&self.run, &other.run) && self.revision == other.revision
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use paxoscope_core::scenario::parse;
+
+    fn run() -> Run {
+        let text = "paxoscope scenario v1\nseed 7\nset latency_ms 100\nset jitter_ms 50\nat 6s isolate 0\n";
+        Run::new(parse(text).unwrap())
+    }
+
+    #[test]
+    fn index_traces_the_election_of_a_new_leader() {
+        let mut r = run();
+        r.advance_to(40_000);
+        let t1: Vec<&str> = r
+            .index
+            .recent_transitions(1, r.events(), 100)
+            .iter()
+            .map(|t| t.to)
+            .collect();
+        let electing = t1
+            .iter()
+            .rposition(|s| *s == "electing")
+            .expect("mon.1 elected");
+        // Recovery (collect/last) first; active once the first proposal committed.
+        assert_eq!(t1[electing + 1], "leader-recovering", "{t1:?}");
+        assert!(t1[electing + 1..].contains(&"leader-active"), "{t1:?}");
+        assert_eq!(r.session.world().status(1).unwrap().role, "leader");
+        assert_eq!(r.frontier_ms, 40_000);
+    }
+
+    #[test]
+    fn step_back_restores_the_previous_event_exactly() {
+        let mut r = run();
+        r.advance_to(3_000);
+        let before = (
+            r.events(),
+            r.now_ms(),
+            (0..5)
+                .map(|n| r.session.world().status(n))
+                .collect::<Vec<_>>(),
+        );
+        assert!(r.step());
+        r.step_back();
+        let after = (
+            r.events(),
+            (0..5)
+                .map(|n| r.session.world().status(n))
+                .collect::<Vec<_>>(),
+        );
+        assert_eq!((before.0, before.2), after);
+        assert!(r.now_ms() <= before.1);
+        assert!(r.is_behind());
+    }
+
+    #[test]
+    fn acting_in_the_past_forks_and_reindexes() {
+        let mut r = run();
+        r.advance_to(30_000);
+        let transitions = r.index.transitions.len();
+        r.seek(2_000);
+        r.inject(Action::Crash(3)).unwrap();
+        assert_eq!(r.frontier_ms, 2_000, "the future after the fork is gone");
+        assert!(r.index.transitions.len() < transitions);
+        assert!(r.index.transitions.iter().all(|t| t.t_ms <= 2_000));
+        r.advance_to(2_500);
+        assert!(
+            r.session.world().status(3).is_none(),
+            "mon.3 crashed in the fork"
+        );
+        let down = r.index.recent_transitions(3, r.events(), 1);
+        assert_eq!(down[0].to, crate::labels::DOWN);
+    }
+}

@@ -100,7 +100,7 @@ pub enum Action {
 pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
 /// Real ms between updates of the slow panels while playing.
-const SLOW_PANEL_MS: f64 = 250.0;
+const SLOW_PANEL_MS: f64 = 400.0;
 
 /// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
 /// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's

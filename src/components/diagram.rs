@@ -191,6 +191,15 @@ fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
     ))
 }
 
+fn static_edges() -> Html {
+    EDGES
+        .iter()
+        .chain(std::iter::once(&BACK_EDGE))
+        .filter_map(|(f, t, bend)| edge_path(f, t, *bend))
+        .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
+        .collect()
+}
+
 #[derive(Properties, PartialEq)]
 pub struct DiagramProps {
     pub run: RunHandle,
@@ -226,13 +235,8 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             </g>
         }
     });
-    let edges = EDGES
-        .iter()
-        .chain(std::iter::once(&BACK_EDGE))
-        .filter_map(|(f, t, bend)| {
-            edge_path(f, t, *bend)
-                .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
-        });
+    // The protocol's arrows never change: build them once per diagram.
+    let edges = use_memo((), |_| static_edges());
     let count = recent.len();
     let traced = recent.iter().enumerate().filter_map(|(i, t)| {
         let d = edge_path(t.from, t.to, 16.0)?;
@@ -255,7 +259,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             <text class="group-label" x="16" y="108">{ "leader" }</text>
             <rect class="group peon-group" x="486" y="92" width="230" height="140" rx="12" />
             <text class="group-label" x="496" y="108">{ "peon" }</text>
-            { for edges }
+            { (*edges).clone() }
             { for traced }
             { for boxes }
             { lease }

@@ -198,3 +198,16 @@ pub fn Faults(p: &FaultsProps) -> Html {
         </section>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_skew;
+
+    #[test]
+    fn skew_input_is_checked() {
+        assert_eq!(parse_skew(" -300 "), Ok(-300));
+        assert_eq!(parse_skew("250ms"), Ok(250));
+        assert!(parse_skew("soon").unwrap_err().contains("found \"soon\""));
+        assert!(parse_skew("999999999999").unwrap_err().contains("beyond"));
+    }
+}

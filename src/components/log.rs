@@ -10,7 +10,7 @@ use paxoscope_core::trace::{TraceEvent, TraceKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-const ROWS: usize = 120;
+const ROWS: usize = 60;
 /// Trace entries looked at per render at most, whatever the filter.
 const SCAN: usize = 20_000;
 

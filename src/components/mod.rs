@@ -1,5 +1,10 @@
 //! The playground's components. Each receives props, renders, and dispatches `Action`s;
 //! none of them knows a Paxos rule.
+//!
+//! Adding a panel: a new file here taking a `RunHandle` (per-frame `state.handle()` or the
+//! throttled `state.slow_handle()`) and a `Dispatch`; a new `Action` variant in `state.rs`
+//! if it changes anything; a place in `app.rs`'s layout (and a grid area in styles.css).
+//! The header takes children for extra buttons (Share, Embed).
 pub mod client;
 pub mod cluster;
 pub mod controls;

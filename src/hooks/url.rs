@@ -17,8 +17,8 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
-/// The playground the page starts with: the URL's scenario, or the default one with a
-/// message saying what in the URL was wrong and where.
+/// The playground the page starts with: the URL's scenario (or `#tour=<id>`, a guided tour
+/// from `presets`), or the default one with a message saying what was wrong and where.
 pub fn initial_playground() -> Playground {
     let hash = location_hash();
     let frag = hash.trim_start_matches('#');

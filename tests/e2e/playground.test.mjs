@@ -176,6 +176,38 @@ test('crash and restart a peon: its store survives, it rejoins', async () => {
   }
 });
 
+test('partition picked monitors away: the majority side elects mon.2; a one-way cut shows', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    await page.getByLabel('mon.0 in group A').check();
+    await page.locator('#cluster [data-node="1"]').click({ modifiers: ['Shift'] });
+    assert.ok(await page.getByLabel('mon.1 in group A').isChecked(), 'shift-click adds to group A');
+    await button(page, 'Partition').click();
+    // {0,1} | {2,3,4}: the six links between the groups are cut both ways.
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut').length === 6);
+    await page.waitForFunction(
+      () => {
+        const n = [...document.querySelectorAll('#cluster [data-node]')].map((e) => e.dataset);
+        return n[2].monitorState === 'leader' && n[2].paxosState === 'active' &&
+          n[3].monitorState === 'peon' && n[4].monitorState === 'peon';
+      },
+      null,
+      { timeout: 20_000 },
+    );
+    await button(page, 'Heal all').click();
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut').length === 0);
+    await page.getByLabel('Cut from').selectOption('3');
+    await page.getByLabel('Cut to').selectOption('4');
+    await button(page, 'Cut link').click();
+    await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut-one-way').length === 1);
+    assert.match(await page.locator('.faults .notice').textContent(), /cut mon\.3 → mon\.4/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('a client put commits on all five monitors', async () => {
   const { page, context, errors } = await openPage(browser, scenario());
   try {
@@ -258,6 +290,21 @@ test('a broken URL says what and where, and the default scenario runs', async ()
     await alert.waitFor();
     assert.match(await alert.textContent(), /line 3, column 4/);
     assert.equal(await page.locator('#cluster [data-node]').count(), 5);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a tour link loads its scenario; an unknown tour is explained', async () => {
+  const { page, context, errors } = await openPage(browser, '#tour=leader-fails');
+  try {
+    assert.equal(await page.locator('.scenario-name').textContent(), 'The leader fails');
+    assert.equal(await page.locator('[data-url-error]').count(), 0);
+    await page.goto('about:blank');
+    await page.goto(new URL('#tour=nope', process.env.PAXOSCOPE_URL).href);
+    await page.locator('[data-url-error]').waitFor();
+    assert.match(await page.locator('[data-url-error]').textContent(), /"nope".*leader-fails/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
@@ -351,6 +398,29 @@ test('README screenshot: a lively moment with messages in flight', async () => {
     assert.ok(kinds.includes('commit') && kinds.includes('begin'), `${kinds}`);
     assert.equal(await page.locator('.link.cut-one-way').count(), 1);
     await screenshot(page, 'playground', { fullPage: false });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('reset goes back to the start; new seed starts a different run', async () => {
+  const { page, context, errors } = await openPage(browser, scenario());
+  try {
+    await waitHealthy(page);
+    const hash = await page.locator('[data-trace-hash]').textContent();
+    await button(page, 'Reset').click();
+    assert.equal(await simTime(page), 0);
+    await button(page, 'Play').waitFor();
+    const seedText = () => page.locator('.run-id strong').first().textContent();
+    assert.equal(await seedText(), '42');
+    await button(page, 'New seed').click();
+    assert.notEqual(await seedText(), '42');
+    assert.equal(await simTime(page), 0);
+    await button(page, 'Play').click();
+    await waitHealthy(page);
+    assert.notEqual(await page.locator('[data-trace-hash]').textContent(), hash);
+    await page.waitForFunction(() => !/seed\+42;/.test(location.hash));
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
