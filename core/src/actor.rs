@@ -27,8 +27,9 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     fn boot(rank: Rank, config: &Arc<Config>, durable: Self::Durable) -> Self::Node;
     fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
     fn durable(node: &Self::Node) -> &Self::Durable;
-    /// What the UI and the trace show for a node, in the protocol's own words.
-    fn status(node: &Self::Node) -> NodeStatus;
+    /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
+    /// the node's own clock (leases run out between inputs, so time is an argument).
+    fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;
 }
 
 /// What the simulator needs to know about a message to route, colour and log it.

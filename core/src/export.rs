@@ -783,8 +783,9 @@ mod tests {
 
     #[test]
     fn sequence_diagram_of_startup() {
-        let s = startup(20);
-        let d = sequence_diagram(s.trace(), &SequenceOptions::window(0, 20, 5));
+        // Long enough for probes, the election and the first COLLECT at any default latency.
+        let s = startup(300);
+        let d = sequence_diagram(s.trace(), &SequenceOptions::window(0, 300, 5));
         assert!(d.starts_with("sequenceDiagram\n"));
         for r in 0..5 {
             assert!(

@@ -1,14 +1,17 @@
 //! paxoscope-core: Ceph's monitor Paxos as a sans-IO state machine (`protocol`), a deterministic
 //! simulator that drives five of them over a modelled messenger (`sim`), the scenario text
-//! format (`scenario`), the recorded trace (`trace`), the invariant checker (`check`) and the
-//! exports of a run (`export`: trace JSON, mermaid diagrams).
+//! format (`scenario`), the recorded trace (`trace`), the invariant checker (`check`), the
+//! exports of a run (`export`: trace JSON, mermaid diagrams), the fault campaign (`campaign`)
+//! and an exhaustive explorer of the real handlers for three monitors (`model`).
 //!
 //! Nothing here touches the OS clock, OS randomness or hash-ordered collections, so the same
 //! scenario yields the same trace natively and in wasm.
 
 pub mod actor;
+pub mod campaign;
 pub mod check;
 pub mod export;
+pub mod model;
 pub mod presets;
 pub mod protocol;
 pub mod scenario;

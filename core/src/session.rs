@@ -128,7 +128,7 @@ impl Session {
         let is_new = self.world.events() > self.frontier_events || self.world.events() == 0;
         self.last_step_len = log.len();
         if !is_new {
-            self.unrecorded = log;
+            self.keep_unrecorded(log);
             return;
         }
         self.frontier_events = self.world.events();
@@ -139,8 +139,16 @@ impl Session {
             self.unrecorded.clear();
             self.trace.extend(log);
         } else {
-            self.unrecorded = log;
+            self.keep_unrecorded(log);
         }
+    }
+
+    /// Keep the step's entries for `last_step` and hand the old buffer back to the world,
+    /// so an unrecorded run allocates no new log per step.
+    fn keep_unrecorded(&mut self, log: Vec<TraceEvent<Ceph>>) {
+        let mut old = std::mem::replace(&mut self.unrecorded, log);
+        old.clear();
+        self.world.step_log = old;
     }
 
     fn take_snapshot(&mut self) {

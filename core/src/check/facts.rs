@@ -80,6 +80,10 @@ pub struct Facts {
     pub inflight: BTreeMap<u64, MsgFacts>,
     /// This step's Paxos deliveries.
     pub delivered: Vec<MsgFacts>,
+    /// Bit r set: node r appeared in this step's log (only those nodes can have changed).
+    pub touched: u32,
+    /// Ceph's default timings are in force (the across-epochs read claim applies).
+    pub default_timing: bool,
     /// Each node before this step.
     pub prev: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
@@ -119,6 +123,8 @@ impl Facts {
             agreed_lc: vec![0; n],
             max_pn_seen: vec![0; n],
             last_collect_pn: vec![0; n],
+            default_timing: world.config.has_default_timing(),
+            touched: u32::MAX,
             ..Facts::default()
         }
     }
@@ -126,7 +132,11 @@ impl Facts {
     /// Record the step's messages. Never fails today; a `Check` keeps the chain uniform.
     pub fn observe(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> super::Check {
         self.delivered.clear();
+        self.touched = 0;
         for e in log {
+            if let Some(r) = e.node {
+                self.touched |= 1 << r;
+            }
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
                     let from = e.node.expect("a send has a sender");
@@ -203,8 +213,13 @@ impl Facts {
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {
-        for r in 0..world.n() {
+        let touched = self.touched;
+        for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
             self.prev[r as usize] = NodeFacts::of(world, r);
         }
+    }
+
+    pub fn was_touched(&self, r: Rank) -> bool {
+        self.touched & (1 << r) != 0
     }
 }

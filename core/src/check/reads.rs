@@ -21,15 +21,19 @@ pub const ACROSS: &str = "read-fresh-across-epochs";
 /// Returns the within-epoch result (a safety rule) and, separately, a broken across-epochs
 /// timing claim: that one is a finding about the lease margin, not a consensus failure.
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken>) {
-    for r in 0..world.n() {
+    // Only nodes that took part in this step can have changed; a lease only runs out.
+    let mut raised = false;
+    let touched = f.touched;
+    for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
         let Some(m) = world.node(r) else { continue };
         if matches!(m.state, MonState::Leader | MonState::Peon) {
             let e = f.max_lc_in_epoch.entry(m.epoch).or_default();
+            raised |= m.store.last_committed > *e;
             *e = (*e).max(m.store.last_committed);
         }
     }
-    let across_claimed = world.config.has_default_timing();
-    for r in 0..world.n() {
+    let across_claimed = f.default_timing;
+    for r in (0..world.n()).filter(|r| raised || f.was_touched(*r)) {
         let Some(m) = world.node(r) else { continue };
         let local = world.slot(r).clock.local_ms(world.now_ms());
         if !m.is_readable_at(local) {

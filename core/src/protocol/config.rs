@@ -58,8 +58,8 @@ impl Default for Config {
             trim_min: 250,
             trim_max: 500,
             sync_timeout_ms: 60_000,
-            latency_ms: 1,
-            jitter_ms: 0,
+            latency_ms: 20,
+            jitter_ms: 10,
             commit_write_ms: 1,
             mutations: BTreeSet::new(),
         }

@@ -97,6 +97,11 @@ impl Monitor {
 
     /// Time left on our lease, for the UI (0 if none).
     pub fn lease_left_ms(&self) -> u64 {
-        self.paxos.lease_expire_ms.saturating_sub(self.now_ms)
+        self.lease_left_at(self.now_ms)
+    }
+
+    /// Lease time left at `now_ms` on our clock.
+    pub fn lease_left_at(&self, now_ms: u64) -> u64 {
+        self.paxos.lease_expire_ms.saturating_sub(now_ms)
     }
 }

@@ -143,7 +143,9 @@ impl crate::actor::Protocol for Ceph {
     fn durable(node: &Monitor) -> &Store {
         &node.store
     }
-    fn status(node: &Monitor) -> crate::actor::NodeStatus {
+    fn status(node: &Monitor, now_ms: u64) -> crate::actor::NodeStatus {
+        // A stale `now_ms` (before the node's last input) reads as that input's time.
+        let now_ms = now_ms.max(node.now_ms);
         crate::actor::NodeStatus {
             role: node.state.name(),
             phase: node.paxos.state.name(),
@@ -151,8 +153,8 @@ impl crate::actor::Protocol for Ceph {
             last_committed: node.store.last_committed,
             first_committed: node.store.first_committed,
             leader: node.leader,
-            lease_left_ms: if node.is_leader() || node.is_peon() { node.lease_left_ms() } else { 0 },
-            readable: node.is_readable(),
+            lease_left_ms: if node.is_leader() || node.is_peon() { node.lease_left_at(now_ms) } else { 0 },
+            readable: node.is_readable_at(now_ms),
         }
     }
 }

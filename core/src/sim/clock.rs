@@ -15,6 +15,9 @@ pub struct NodeClock {
 impl NodeClock {
     /// The node's reading at true time `t_ms` (never below zero).
     pub fn local_ms(&self, t_ms: u64) -> u64 {
+        if self.drift_ppm == 0 && self.anchor_local_ms == self.anchor_true_ms as i64 {
+            return t_ms; // the common case: a perfect clock
+        }
         let elapsed = (t_ms - self.anchor_true_ms.min(t_ms)) as i128;
         let local = self.anchor_local_ms as i128 + elapsed * (1_000_000 + self.drift_ppm as i128) / 1_000_000;
         local.max(0) as u64
@@ -45,6 +48,9 @@ impl NodeClock {
 
     /// True-time duration of `local_ms` on this clock (at least the local duration's sign).
     pub fn true_duration_ms(&self, local_ms: u64) -> u64 {
+        if self.drift_ppm == 0 {
+            return local_ms;
+        }
         let rate = (1_000_000 + self.drift_ppm) as u128;
         ((local_ms as u128 * 1_000_000).div_ceil(rate)) as u64
     }

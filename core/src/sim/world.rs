@@ -200,7 +200,8 @@ impl<P: Protocol> World<P> {
         &self.nodes[r as usize]
     }
     pub fn status(&self, r: Rank) -> Option<NodeStatus> {
-        self.node(r).map(P::status)
+        let local_ms = self.nodes[r as usize].clock.local_ms(self.now_ms);
+        self.node(r).map(|n| P::status(n, local_ms))
     }
     /// The durable store of a node, whether it is up or down.
     pub fn durable(&self, r: Rank) -> &P::Durable {
@@ -386,10 +387,10 @@ impl<P: Protocol> World<P> {
         let slot = &mut self.nodes[rank as usize];
         let Some(node) = slot.node.as_mut() else { return };
         let local_ms = slot.clock.local_ms(now);
-        let before = P::status(node);
+        let before = P::status(node, local_ms);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
-        let after = P::status(node);
+        let after = P::status(node, local_ms);
         if (before.role, before.phase) != (after.role, after.phase) {
             self.log(
                 Some(rank),

@@ -1,0 +1,698 @@
+//! The safety rules of spec section 14, as the explorer checks them: state predicates over a
+//! whole model state (`check_state`), and step rules over one monitor's `handle` call
+//! (`check_send`, `check_handled`). The names are the simulator checker's (`check::INVARIANTS`),
+//! plus `acknowledged-write-committed`.
+//!
+//! The simulator's checker (`check/`) is written against `World` and a trace; the model has
+//! neither, so the rules are restated here over the model's state. Like the checker, they look
+//! at what really happened (durable stores, messages on the wire, deliveries recorded in the
+//! ghost variables) rather than at the protocol's own counters.
+
+use super::state::{Ghost, State, N};
+use crate::actor::Rank;
+use crate::check::{Broken, Check};
+use crate::protocol::messages::{ElectionOp, Msg, PaxosOp, Pn, Sync, Version};
+use crate::protocol::store::ValueOp;
+use crate::protocol::{MonState, Monitor, PaxosState, Store, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const AGREEMENT: &str = "agreement";
+pub const CONTIGUITY: &str = "contiguity";
+pub const MONOTONIC: &str = "monotonic-commit";
+pub const COMMIT_ALL: &str = "commit-needs-every-accept";
+pub const RECOVERY_ALL: &str = "recovery-needs-every-last";
+pub const ONE_VALUE: &str = "one-value-in-flight";
+pub const PN_SHAPE: &str = "pn-shape-and-freshness";
+pub const PROMISES: &str = "promises-kept";
+pub const PERSIST: &str = "persist-before-send";
+pub const UNCOMMITTED: &str = "uncommitted-value-adopted";
+pub const PARITY: &str = "epoch-parity";
+pub const FILTER: &str = "epoch-filter";
+pub const ACKED: &str = "acknowledged-write-committed";
+/// Claimed by the spec only with timely, loss-free links; reported as a finding, not a violation.
+pub const LEADER: &str = "one-leader-per-epoch";
+
+/// Every rule checked in every state or step, in the order of the report.
+pub const CHECKED: [&str; 13] = [
+    AGREEMENT,
+    CONTIGUITY,
+    MONOTONIC,
+    COMMIT_ALL,
+    RECOVERY_ALL,
+    ONE_VALUE,
+    PN_SHAPE,
+    PROMISES,
+    PERSIST,
+    UNCOMMITTED,
+    PARITY,
+    FILTER,
+    ACKED,
+];
+
+fn broken(invariant: &'static str, node: Rank, detail: String) -> Check {
+    Err(Broken {
+        invariant,
+        node: Some(node),
+        detail,
+    })
+}
+
+// ------------------------------------------------------------------ state predicates
+
+/// Every state predicate, first failure first.
+pub fn check_state(s: &State) -> Check {
+    agreement(s)?;
+    contiguity(s)?;
+    one_value(s)?;
+    pn_shape(s)?;
+    epoch_parity(s)
+}
+
+/// Values known committed: every store's `[fc, lc]`, and the committed part of messages in
+/// flight (COMMIT, LAST, sync chunks), since a receiver may commit them.
+fn committed_claims(s: &State) -> Vec<(Rank, Version, &Arc<Value>)> {
+    let mut out = Vec::new();
+    for (r, m) in s.monitors.iter().enumerate() {
+        let st = &m.store;
+        let from = st.first_committed.max(1);
+        if from > st.last_committed {
+            continue;
+        }
+        for (v, val) in st.values.range(from..=st.last_committed) {
+            out.push((r as Rank, *v, val));
+        }
+    }
+    for (from, _, msg) in s.in_flight() {
+        match msg {
+            Msg::Paxos(p) if matches!(p.op, PaxosOp::Commit | PaxosOp::Last) => {
+                out.extend(
+                    p.values
+                        .range(..=p.last_committed)
+                        .map(|(v, val)| (from, *v, val)),
+                );
+            }
+            Msg::Sync(Sync::LastChunk {
+                last_committed,
+                values,
+                ..
+            }) => {
+                out.extend(
+                    values
+                        .range(..=*last_committed)
+                        .map(|(v, val)| (from, *v, val)),
+                );
+            }
+            Msg::Sync(Sync::FullChunk(snap)) => {
+                out.extend(
+                    snap.values
+                        .range(..=snap.last_committed)
+                        .map(|(v, val)| (from, *v, val)),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Spec 14.1: one value per committed version, in stores and on the wire.
+pub fn agreement(s: &State) -> Check {
+    let mut chosen: BTreeMap<Version, (Rank, &Arc<Value>)> = BTreeMap::new();
+    for (r, v, val) in committed_claims(s) {
+        match chosen.get(&v) {
+            Some((other, first)) if !Arc::ptr_eq(first, val) && first != &val => {
+                return broken(
+                    AGREEMENT,
+                    r,
+                    format!(
+                        "v{v} committed as [{}] by mon.{r} but as [{}] by mon.{other}",
+                        val.describe(),
+                        first.describe()
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                chosen.insert(v, (r, val));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Spec 14.2: a store holds exactly `[fc, lc]` and possibly `lc + 1`.
+pub fn contiguity(s: &State) -> Check {
+    for (r, m) in s.monitors.iter().enumerate() {
+        if let Err(detail) = store_contiguous(&m.store) {
+            return broken(CONTIGUITY, r as Rank, detail);
+        }
+    }
+    Ok(())
+}
+
+fn store_contiguous(st: &Store) -> Result<(), String> {
+    let (fc, lc) = (st.first_committed, st.last_committed);
+    if lc > 0 && (fc == 0 || fc > lc) {
+        return Err(format!("first_committed {fc} with last_committed {lc}"));
+    }
+    let lowest = if lc == 0 { 1 } else { fc };
+    if let Some((v, _)) = st
+        .values
+        .range(..lowest)
+        .next()
+        .or_else(|| st.values.range(lc + 2..).next())
+    {
+        return Err(format!("stores v{v} outside [{lowest}, {}]", lc + 1));
+    }
+    let committed = if lc == 0 { 0 } else { (lc - fc + 1) as usize };
+    let expected = committed + usize::from(st.values.contains_key(&(lc + 1)));
+    if st.values.len() != expected {
+        return Err(format!(
+            "a gap among versions {fc}..={lc} ({} stored)",
+            st.values.len()
+        ));
+    }
+    Ok(())
+}
+
+/// Spec 14.6: a BEGIN proposes exactly `lc + 1`, and one (pn, version) names one value, in
+/// every store's pending value and every BEGIN on the wire.
+pub fn one_value(s: &State) -> Check {
+    let mut proposed: BTreeMap<(Pn, Version), (Rank, &Arc<Value>)> = BTreeMap::new();
+    let mut claims: Vec<(Rank, Pn, Version, &Arc<Value>)> = Vec::new();
+    for (r, m) in s.monitors.iter().enumerate() {
+        let st = &m.store;
+        if st.pending_v == st.last_committed + 1 {
+            if let Some(val) = st.values.get(&st.pending_v) {
+                claims.push((r as Rank, st.pending_pn, st.pending_v, val));
+            }
+        }
+    }
+    for (from, _, msg) in s.in_flight() {
+        let Msg::Paxos(p) = msg else { continue };
+        if p.op != PaxosOp::Begin {
+            continue;
+        }
+        let versions: Vec<Version> = p.values.keys().copied().collect();
+        if versions != [p.last_committed + 1] {
+            return broken(
+                ONE_VALUE,
+                from,
+                format!(
+                    "BEGIN at lc {} carries versions {versions:?}",
+                    p.last_committed
+                ),
+            );
+        }
+        let (v, val) = p.values.iter().next().expect("checked above");
+        claims.push((from, p.pn, *v, val));
+    }
+    for (r, pn, v, val) in claims {
+        match proposed.get(&(pn, v)) {
+            Some((other, first)) if !Arc::ptr_eq(first, val) && *first != val => {
+                return broken(
+                    ONE_VALUE,
+                    r,
+                    format!(
+                        "pn {pn} proposes v{v} as [{}] at mon.{r} and as [{}] at mon.{other}",
+                        val.describe(),
+                        first.describe()
+                    ),
+                );
+            }
+            Some(_) => {}
+            None => {
+                proposed.insert((pn, v), (r, val));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Spec 14.7, shape: a pn's low two digits are its proposer's rank. A monitor's own `last_pn`
+/// and every COLLECT/BEGIN carry their proposer's rank; every pn anywhere names some rank.
+pub fn pn_shape(s: &State) -> Check {
+    let valid = |pn: Pn| pn == 0 || ((pn % 100) as usize) < N;
+    for (r, m) in s.monitors.iter().enumerate() {
+        let st = &m.store;
+        if st.last_pn != 0 && st.last_pn % 100 != r as Pn {
+            return broken(
+                PN_SHAPE,
+                r as Rank,
+                format!("own last_pn {} does not end in rank {r}", st.last_pn),
+            );
+        }
+        for (what, pn) in [
+            ("accepted_pn", st.accepted_pn),
+            ("pending_pn", st.pending_pn),
+            ("promise", m.paxos.accepted_pn),
+        ] {
+            if !valid(pn) {
+                return broken(PN_SHAPE, r as Rank, format!("{what} {pn} names no rank"));
+            }
+        }
+    }
+    for (from, _, msg) in s.in_flight() {
+        let Msg::Paxos(p) = msg else { continue };
+        let own = matches!(p.op, PaxosOp::Collect | PaxosOp::Begin);
+        if (own && p.pn % 100 != from as Pn) || !valid(p.pn) || !valid(p.uncommitted_pn) {
+            return broken(
+                PN_SHAPE,
+                from,
+                format!("{} from mon.{from} carries pn {}", p.op_name(), p.pn),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Spec 14.11: leaders and peons sit at even epochs; PROPOSE and ACK carry odd epochs, VICTORY
+/// and Paxos messages even ones.
+pub fn epoch_parity(s: &State) -> Check {
+    for (r, m) in s.monitors.iter().enumerate() {
+        if s.up[r] && matches!(m.state, MonState::Leader | MonState::Peon) && m.epoch % 2 == 1 {
+            return broken(
+                PARITY,
+                r as Rank,
+                format!("{} at odd epoch {}", m.state.name(), m.epoch),
+            );
+        }
+    }
+    for (from, _, msg) in s.in_flight() {
+        let (odd_expected, epoch, what) = match msg {
+            Msg::Election(e) if e.op != ElectionOp::Nak => (
+                matches!(e.op, ElectionOp::Propose | ElectionOp::Ack),
+                e.epoch,
+                format!("{:?}", e.op),
+            ),
+            Msg::Paxos(p) => (false, p.epoch, p.op_name().to_string()),
+            _ => continue,
+        };
+        if (epoch % 2 == 1) != odd_expected {
+            return broken(PARITY, from, format!("{what} carries epoch {epoch}"));
+        }
+    }
+    Ok(())
+}
+
+/// Spec 14.13, as a state predicate: no two running monitors lead the same epoch, and no peon
+/// follows someone other than its epoch's running leader. The spec claims this only while
+/// links are timely and loss-free, so the explorer reports it as a finding.
+pub fn leader_claim(s: &State) -> Check {
+    let up = |r: usize| s.up[r];
+    for a in (0..N).filter(|r| up(*r)) {
+        let ma = &s.monitors[a];
+        if ma.state != MonState::Leader {
+            continue;
+        }
+        for b in (0..N).filter(|r| up(*r) && *r != a) {
+            let mb = &s.monitors[b];
+            if mb.epoch != ma.epoch {
+                continue;
+            }
+            if mb.state == MonState::Leader {
+                return broken(
+                    LEADER,
+                    b as Rank,
+                    format!("mon.{a} and mon.{b} both lead epoch {}", ma.epoch),
+                );
+            }
+            if mb.state == MonState::Peon && mb.leader != Some(a as Rank) {
+                return broken(
+                    LEADER,
+                    b as Rank,
+                    format!(
+                        "mon.{b} is a peon of epoch {} following mon.{:?} while mon.{a} leads it",
+                        ma.epoch, mb.leader
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------------ step rules
+
+/// Rules about one message leaving monitor `r`, given its store as it stood when the message
+/// left (`durable`: the transactions before the send in the same step applied). Updates the
+/// ghost bookkeeping that later rules need.
+pub fn check_send(r: Rank, durable: &Store, msg: &Msg, ghost: &mut Ghost) -> Check {
+    persist_before_send(r, durable, msg)?;
+    let Msg::Paxos(p) = msg else { return Ok(()) };
+    match p.op {
+        PaxosOp::Collect => {
+            if durable.last_pn < p.pn || p.pn % 100 != r as Pn {
+                return broken(
+                    PN_SHAPE,
+                    r,
+                    format!("COLLECT pn {} is not this monitor's fresh pn", p.pn),
+                );
+            }
+            if ghost.collect != Some((p.epoch, p.pn)) {
+                ghost.collect = Some((p.epoch, p.pn));
+                ghost.lasts.clear();
+                ghost.reports = own_report(durable);
+                ghost.first_begin_unchecked = true;
+            }
+        }
+        PaxosOp::Last => {
+            if p.pn < ghost.max_promise {
+                return broken(
+                    PROMISES,
+                    r,
+                    format!(
+                        "LAST promises pn {} below an earlier promise {}",
+                        p.pn, ghost.max_promise
+                    ),
+                );
+            }
+            ghost.max_promise = p.pn;
+        }
+        PaxosOp::Accept if p.pn < ghost.max_promise => {
+            return broken(
+                PROMISES,
+                r,
+                format!(
+                    "ACCEPT for pn {} below its promise {}",
+                    p.pn, ghost.max_promise
+                ),
+            );
+        }
+        PaxosOp::Begin => {
+            if std::mem::take(&mut ghost.first_begin_unchecked) {
+                adopted_reported_value(r, p, &ghost.reports)?;
+                ghost.reports.clear();
+            }
+            let key = Some((p.epoch, p.pn, p.last_committed));
+            if ghost.begin != key {
+                ghost.begin = key;
+                ghost.accepts.clear();
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// The leader's own uncommitted value counts as a report to itself.
+fn own_report(st: &Store) -> Vec<(Pn, Version, Arc<Value>)> {
+    let v = st.last_committed + 1;
+    match st.values.get(&v) {
+        Some(val) if st.pending_v == v => vec![(st.pending_pn, v, val.clone())],
+        _ => Vec::new(),
+    }
+}
+
+/// Spec 14.10: the first BEGIN after recovery re-proposes the reported uncommitted value
+/// with the highest pn for its version, if any was reported.
+fn adopted_reported_value(
+    r: Rank,
+    p: &crate::protocol::Paxos,
+    reports: &[(Pn, Version, Arc<Value>)],
+) -> Check {
+    let v = p.last_committed + 1;
+    let candidates: Vec<_> = reports.iter().filter(|(_, ver, _)| *ver == v).collect();
+    let Some(best) = candidates.iter().map(|(pn, _, _)| *pn).max() else {
+        return Ok(());
+    };
+    let sent = p.values.get(&v);
+    if candidates
+        .iter()
+        .any(|(pn, _, val)| *pn == best && sent.is_some_and(|s| **s == **val))
+    {
+        return Ok(());
+    }
+    broken(
+        UNCOMMITTED,
+        r,
+        format!("first BEGIN after recovery proposes a new v{v} although v{v} (pn {best}) was reported uncommitted"),
+    )
+}
+
+/// Spec 14.9: a message leaves only after the write it depends on is durable.
+pub fn persist_before_send(r: Rank, s: &Store, msg: &Msg) -> Check {
+    let problem = match msg {
+        Msg::Paxos(p) => match p.op {
+            PaxosOp::Collect if s.last_pn < p.pn => Some(format!(
+                "COLLECT pn {} before last_pn is durable ({})",
+                p.pn, s.last_pn
+            )),
+            PaxosOp::Last if s.accepted_pn.max(s.last_pn) < p.pn => Some(format!(
+                "LAST promising pn {} before accepted_pn is durable ({})",
+                p.pn, s.accepted_pn
+            )),
+            PaxosOp::Begin | PaxosOp::Accept => {
+                let v = p.last_committed + 1;
+                let stored = s.values.contains_key(&v) && s.pending_v == v && s.pending_pn == p.pn;
+                (!stored && s.last_committed < v).then(|| {
+                    format!(
+                        "{} for v{v} (pn {}) before the value and pending_pn are durable",
+                        p.op_name(),
+                        p.pn
+                    )
+                })
+            }
+            PaxosOp::Commit if s.last_committed < p.last_committed => Some(format!(
+                "COMMIT up to v{} before it is durable (lc {})",
+                p.last_committed, s.last_committed
+            )),
+            _ => None,
+        },
+        Msg::Election(el) if el.op != ElectionOp::Nak => {
+            let first_boot = el.epoch == 1 && s.election_epoch == 0;
+            (s.election_epoch != el.epoch && !first_boot).then(|| {
+                format!(
+                    "{:?} at epoch {} while the durable epoch is {}",
+                    el.op, el.epoch, s.election_epoch
+                )
+            })
+        }
+        _ => None,
+    };
+    match problem {
+        Some(detail) => broken(PERSIST, r, detail),
+        None => Ok(()),
+    }
+}
+
+/// A Paxos message as it was delivered, for the step rules.
+#[derive(Clone, Debug)]
+pub struct Delivered {
+    pub from: Rank,
+    pub op: PaxosOp,
+    pub epoch: u64,
+    pub pn: Pn,
+    pub lc: Version,
+    /// LAST only: the uncommitted value it reported.
+    pub report: Option<(Pn, Version, Arc<Value>)>,
+}
+
+impl Delivered {
+    pub fn of(from: Rank, msg: &Msg) -> Option<Delivered> {
+        let p = msg.paxos()?;
+        let v = p.last_committed + 1;
+        let report = match p.values.get(&v) {
+            Some(val) if p.op == PaxosOp::Last && p.uncommitted_pn > 0 => {
+                Some((p.uncommitted_pn, v, val.clone()))
+            }
+            _ => None,
+        };
+        Some(Delivered {
+            from,
+            op: p.op,
+            epoch: p.epoch,
+            pn: p.pn,
+            lc: p.last_committed,
+            report,
+        })
+    }
+
+    /// Record a LAST or ACCEPT that reached the leader it answers.
+    pub fn record(&self, ghost: &mut Ghost) {
+        match self.op {
+            PaxosOp::Last if ghost.collect == Some((self.epoch, self.pn)) => {
+                ghost.lasts.insert(self.from);
+                if let Some(rep) = &self.report {
+                    if !ghost.reports.contains(rep) {
+                        ghost.reports.push(rep.clone());
+                        ghost.reports.sort();
+                    }
+                }
+            }
+            PaxosOp::Accept if ghost.begin == Some((self.epoch, self.pn, self.lc)) => {
+                ghost.accepts.insert(self.from);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Rules about one `handle` call of monitor `r`, from `before` to `after`.
+pub fn check_handled(
+    r: Rank,
+    before: &Monitor,
+    after: &Monitor,
+    delivered: Option<&Delivered>,
+    sent_paxos: bool,
+    ghost: &mut Ghost,
+) -> Check {
+    durable_monotone(r, &before.store, &after.store)?;
+    if let Some(d) = delivered {
+        epoch_filter(r, before, after, d, sent_paxos)?;
+    }
+    every_member(r, before, after, ghost)?;
+    if after.state != MonState::Leader {
+        ghost.forget_leadership();
+    }
+    Ok(())
+}
+
+/// Spec 14.3 and the durable halves of 14.8 and 14.11: lc, the promise and the epoch never go back.
+pub fn durable_monotone(r: Rank, before: &Store, after: &Store) -> Check {
+    if after.last_committed < before.last_committed {
+        return broken(
+            MONOTONIC,
+            r,
+            format!(
+                "last_committed went back from {} to {}",
+                before.last_committed, after.last_committed
+            ),
+        );
+    }
+    if after.accepted_pn < before.accepted_pn {
+        return broken(
+            PROMISES,
+            r,
+            format!(
+                "persisted accepted_pn went back from {} to {}",
+                before.accepted_pn, after.accepted_pn
+            ),
+        );
+    }
+    if after.election_epoch < before.election_epoch {
+        return broken(
+            PARITY,
+            r,
+            format!(
+                "durable epoch went back from {} to {}",
+                before.election_epoch, after.election_epoch
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Spec 14.12: a Paxos message from another epoch, or to a peon from someone other than its
+/// leader, changes nothing durable and sends nothing (or, from a newer epoch, makes it probe).
+fn epoch_filter(
+    r: Rank,
+    before: &Monitor,
+    after: &Monitor,
+    d: &Delivered,
+    sent_paxos: bool,
+) -> Check {
+    let foreign_epoch = d.epoch != before.epoch;
+    let not_my_leader = before.state == MonState::Peon && before.leader != Some(d.from);
+    if !(foreign_epoch || not_my_leader) {
+        return Ok(());
+    }
+    let (b, a) = (&before.store, &after.store);
+    let bootstrapped = after.state == MonState::Probing && d.epoch > before.epoch;
+    let unchanged = a.last_committed == b.last_committed
+        && a.accepted_pn == b.accepted_pn
+        && a.values.len() == b.values.len();
+    if bootstrapped || (unchanged && !sent_paxos) {
+        return Ok(());
+    }
+    broken(
+        FILTER,
+        r,
+        format!(
+            "processed {:?} from mon.{} at epoch {} while at epoch {}",
+            d.op, d.from, d.epoch, before.epoch
+        ),
+    )
+}
+
+/// Spec 14.4 and 14.5: a leader leaves recovery only with a LAST from every quorum member,
+/// and starts a commit only with an ACCEPT from every quorum member, as delivered.
+fn every_member(r: Rank, before: &Monitor, after: &Monitor, ghost: &mut Ghost) -> Check {
+    let stays_leader = before.state == MonState::Leader
+        && after.state == MonState::Leader
+        && before.epoch == after.epoch;
+    if !stays_leader || after.quorum.len() < 2 {
+        return Ok(());
+    }
+    let missing = |got: &std::collections::BTreeSet<Rank>| -> Vec<Rank> {
+        after
+            .quorum
+            .iter()
+            .copied()
+            .filter(|q| *q != r && !got.contains(q))
+            .collect()
+    };
+    let writing = |s: PaxosState| matches!(s, PaxosState::Writing | PaxosState::WritingPrevious);
+    if before.paxos.state == PaxosState::Recovering && after.paxos.state != PaxosState::Recovering {
+        let pn = after.paxos.accepted_pn;
+        let absent = if ghost.collect == Some((after.epoch, pn)) {
+            missing(&ghost.lasts)
+        } else {
+            missing(&Default::default())
+        };
+        if !absent.is_empty() {
+            return broken(
+                RECOVERY_ALL,
+                r,
+                format!("left recovery (pn {pn}) without a LAST from {absent:?}"),
+            );
+        }
+        ghost.lasts.clear();
+    }
+    if writing(after.paxos.state) && !writing(before.paxos.state) {
+        let key = Some((
+            after.epoch,
+            after.paxos.accepted_pn,
+            after.store.last_committed,
+        ));
+        let absent = if ghost.begin == key {
+            missing(&ghost.accepts)
+        } else {
+            missing(&Default::default())
+        };
+        if !absent.is_empty() {
+            let v = after.store.last_committed + 1;
+            return broken(
+                COMMIT_ALL,
+                r,
+                format!(
+                    "commits v{v} without an ACCEPT from {absent:?} (quorum {:?})",
+                    after.quorum
+                ),
+            );
+        }
+        ghost.accepts.clear();
+    }
+    Ok(())
+}
+
+/// A client was told its put committed at `version`: some store has it committed there.
+pub fn acknowledged_write(r: Rank, s: &State, req_id: u64, version: Version) -> Check {
+    let holds = s.monitors.iter().any(|m| {
+        m.store.last_committed >= version
+            && m.store.values.get(&version).is_some_and(|val| {
+                val.ops
+                    .iter()
+                    .any(|op| matches!(op, ValueOp::Client(req) if req.id == req_id))
+            })
+    });
+    if holds {
+        return Ok(());
+    }
+    broken(
+        ACKED,
+        r,
+        format!("put {req_id} acknowledged at v{version}, which no store has committed with it"),
+    )
+}

@@ -1,0 +1,459 @@
+//! Tests of the model checker (core/src/model): small exhaustive runs, the dup/reorder lesson,
+//! mutations it must catch, and every state predicate and step rule broken on purpose.
+//!
+//! Everything lives in `mod model` so that `cargo test model` selects it. Bounds are small so
+//! the whole file runs in seconds in release mode.
+
+mod model {
+    use paxoscope_core::check::INVARIANTS;
+    use paxoscope_core::model::fingerprint::fingerprint;
+    use paxoscope_core::model::invariants::{self, Delivered};
+    use paxoscope_core::model::state::{link, Ghost, T0_MS};
+    use paxoscope_core::model::{
+        explore, explore_from, find_state, Action, Model, ModelConfig, Report, State, Step,
+    };
+    use paxoscope_core::protocol::messages::{Msg, Paxos, PaxosOp};
+    use paxoscope_core::protocol::{MonState, PaxosState, Store, Value, ValueOp};
+    use paxoscope_core::scenario::Mutation;
+    use std::sync::Arc;
+
+    fn run(bounds: ModelConfig) -> Report {
+        explore(&Model::new(bounds), &mut |_| {})
+    }
+
+    /// FIFO, one loss, one crash and restart, one election, no client, from the stable quorum
+    /// (about 20 000 states).
+    fn small_fifo() -> ModelConfig {
+        ModelConfig {
+            losses: 1,
+            puts: 0,
+            ..ModelConfig::fifo()
+        }
+    }
+
+    fn quorum_state() -> (Model, State) {
+        let model = Model::new(ModelConfig::fifo());
+        let Ok(s) = model.initial() else {
+            panic!("the canonical schedule breaks a rule")
+        };
+        (model, s)
+    }
+
+    fn value(text: &str) -> Arc<Value> {
+        Arc::new(Value {
+            ops: vec![
+                ValueOp::Bookkeeping {
+                    epoch: 99,
+                    leader: 0,
+                },
+                ValueOp::Trim {
+                    to: text.len() as u64,
+                },
+            ],
+        })
+    }
+
+    fn name(r: Result<(), paxoscope_core::check::Broken>) -> Option<&'static str> {
+        r.err().map(|b| b.invariant)
+    }
+
+    // ----------------------------------------------------------------- explorations
+
+    #[test]
+    fn a_small_fifo_exploration_is_exhaustive_and_clean() {
+        let r = run(small_fifo());
+        assert!(
+            r.violation.is_none(),
+            "unexpected violation: {}",
+            r.violation.unwrap()
+        );
+        assert!(
+            !r.stopped_at_max_states,
+            "the small bound should be explored completely"
+        );
+        assert!(
+            r.distinct_states > 5_000,
+            "only {} states: the model explores too little",
+            r.distinct_states
+        );
+        assert!(
+            r.max_depth > 20,
+            "max depth {} is too shallow to cover a commit and an election",
+            r.max_depth
+        );
+        assert!(
+            r.transitions >= r.distinct_states - 1,
+            "every new state comes from a transition"
+        );
+    }
+
+    #[test]
+    fn the_same_bounds_give_the_same_figures() {
+        let bounds = ModelConfig {
+            losses: 0,
+            puts: 0,
+            ..ModelConfig::fifo()
+        };
+        let (a, b) = (run(bounds.clone()), run(bounds));
+        assert_eq!(
+            (
+                a.distinct_states,
+                a.transitions,
+                a.max_depth,
+                a.outside_bounds
+            ),
+            (
+                b.distinct_states,
+                b.transitions,
+                b.max_depth,
+                b.outside_bounds
+            )
+        );
+    }
+
+    #[test]
+    fn the_fifo_quorum_start_reaches_commits_crashes_and_a_new_leader() {
+        let model = Model::new(small_fifo());
+        let Ok(start) = model.initial() else {
+            panic!("the canonical schedule breaks a rule")
+        };
+        assert!(start
+            .monitors
+            .iter()
+            .all(|m| m.store.last_committed >= 1 && m.quorum.len() == 3));
+        let new_leader = find_state(&model, start.clone(), 2_000_000, |s| {
+            !s.up[0]
+                && s.monitors[1].state == MonState::Leader
+                && s.monitors[1].paxos.state == PaxosState::Active
+        });
+        let (_, path) = new_leader.expect("after mon.0 crashes, mon.1 can lead within the bounds");
+        assert!(path.contains(&Action::Crash(0)));
+    }
+
+    #[test]
+    fn duplicating_a_last_is_the_lesson_beyond_the_messenger() {
+        // Reach, over FIFO links, the leader's recovery with mon.1's LAST on the wire and none
+        // from mon.2 delivered; then allow one duplicate.
+        let fifo = Model::new(ModelConfig {
+            duplicates: 0,
+            reorders: 0,
+            ..ModelConfig::dup_reorder()
+        });
+        let Ok(boot) = fifo.initial() else {
+            panic!("booting breaks a rule")
+        };
+        let goal = |s: &State| {
+            let m = &s.monitors[0];
+            m.state == MonState::Leader
+                && m.quorum.len() == 3
+                && m.paxos.state == PaxosState::Recovering
+                && s.ghosts[0].lasts.is_empty()
+                && s.links[link(1, 0)]
+                    .iter()
+                    .any(|msg| msg.paxos().is_some_and(|p| p.op == PaxosOp::Last))
+        };
+        let (state, _) =
+            find_state(&fifo, boot, 2_000_000, goal).expect("recovery with all three is reachable");
+        let clean = explore_from(&fifo, state.clone(), &mut |_| {});
+        assert!(
+            clean.violation.is_none()
+                || clean.violation.as_ref().unwrap().invariant != invariants::RECOVERY_ALL
+        );
+
+        let dup = Model::new(ModelConfig {
+            duplicates: 1,
+            reorders: 0,
+            ..ModelConfig::dup_reorder()
+        });
+        let mut start = state;
+        start.budget.duplicates = 1;
+        let r = explore_from(&dup, start, &mut |_| {});
+        let cx = r.violation.expect("a duplicated LAST must be found");
+        assert_eq!(cx.invariant, invariants::RECOVERY_ALL);
+        assert!(
+            cx.path
+                .iter()
+                .any(|p| p.action.contains("DUPLICATE") && p.action.contains("last")),
+            "{cx}"
+        );
+    }
+
+    #[test]
+    fn mutations_are_caught_with_a_path() {
+        for (m, expected) in [
+            (Mutation::CommitOnMajority, invariants::COMMIT_ALL),
+            (Mutation::ForgetAcceptedPn, invariants::PERSIST),
+            (Mutation::RecoverOnMajority, invariants::RECOVERY_ALL),
+            (Mutation::PnNotUnique, invariants::PN_SHAPE),
+        ] {
+            let r = run(ModelConfig {
+                mutations: vec![m],
+                ..small_fifo()
+            });
+            let cx = r
+                .violation
+                .unwrap_or_else(|| panic!("{} went unnoticed", m.name()));
+            assert_eq!(cx.invariant, expected, "{}: {cx}", m.name());
+            assert!(!cx.path.is_empty());
+        }
+    }
+
+    #[test]
+    fn checked_names_are_the_checkers_names() {
+        for n in invariants::CHECKED {
+            assert!(
+                INVARIANTS.contains(&n) || n == invariants::ACKED,
+                "{n} is not a checker invariant"
+            );
+        }
+        assert!(INVARIANTS.contains(&invariants::LEADER));
+    }
+
+    // ----------------------------------------------------------------- time normalisation
+
+    #[test]
+    fn a_steady_lease_round_returns_every_monitor_to_the_same_normalised_state() {
+        let (model, mut s) = quorum_state();
+        // Fire the earliest timer (the leader's lease renewal), deliver everything; the first
+        // round also ages the last commit past `propose_interval_ms`, the next ones are a cycle.
+        let mut after_round = Vec::new();
+        for _ in 0..3 {
+            let fire = *model
+                .actions(&s)
+                .iter()
+                .find(|a| matches!(a, Action::Fire { .. }))
+                .unwrap();
+            s = next(&model, &s, fire);
+            while let Some(l) = s.links.iter().position(|q| !q.is_empty()) {
+                let (from, to) = paxoscope_core::model::state::ends(l);
+                s = next(&model, &s, Action::Deliver { from, to, index: 0 });
+            }
+            assert!(s
+                .monitors
+                .iter()
+                .all(|m| m.now_ms == T0_MS && m.timers.values().all(|t| *t >= T0_MS)));
+            after_round.push(
+                s.monitors
+                    .iter()
+                    .map(|m| fingerprint(&**m))
+                    .collect::<Vec<u128>>(),
+            );
+        }
+        assert_eq!(
+            after_round[1], after_round[2],
+            "a steady lease round changes a monitor"
+        );
+    }
+
+    fn next(model: &Model, s: &State, a: Action) -> State {
+        match model.step(s, a, None) {
+            Step::Next(n) => n,
+            Step::Broken(b) => panic!("{a:?} broke {}: {}", b.invariant, b.detail),
+        }
+    }
+
+    // ----------------------------------------------------------------- state predicates, broken on purpose
+
+    #[test]
+    fn the_quorum_state_satisfies_every_state_predicate() {
+        let (_, s) = quorum_state();
+        assert_eq!(name(invariants::check_state(&s)), None);
+        assert_eq!(name(invariants::leader_claim(&s)), None);
+    }
+
+    #[test]
+    fn agreement_catches_a_different_committed_value() {
+        let (_, mut s) = quorum_state();
+        Arc::make_mut(&mut s.monitors[1])
+            .store
+            .values
+            .insert(1, value("other"));
+        assert_eq!(
+            name(invariants::check_state(&s)),
+            Some(invariants::AGREEMENT)
+        );
+    }
+
+    #[test]
+    fn agreement_catches_a_different_value_in_a_commit_on_the_wire() {
+        let (_, mut s) = quorum_state();
+        let mut c = Paxos::new(PaxosOp::Commit, s.monitors[0].epoch);
+        c.last_committed = 1;
+        c.values.insert(1, value("other"));
+        s.links[link(0, 2)].push(Arc::new(Msg::Paxos(c)));
+        assert_eq!(name(invariants::agreement(&s)), Some(invariants::AGREEMENT));
+    }
+
+    #[test]
+    fn contiguity_catches_a_gap() {
+        let (_, mut s) = quorum_state();
+        Arc::make_mut(&mut s.monitors[2])
+            .store
+            .values
+            .insert(5, value("far"));
+        assert_eq!(
+            name(invariants::check_state(&s)),
+            Some(invariants::CONTIGUITY)
+        );
+    }
+
+    #[test]
+    fn one_value_catches_two_values_under_one_pn() {
+        let (_, mut s) = quorum_state();
+        let leader = &s.monitors[0];
+        let (pn, lc, epoch) = (
+            leader.paxos.accepted_pn,
+            leader.store.last_committed,
+            leader.epoch,
+        );
+        for (to, text) in [(1, "a"), (2, "bb")] {
+            let mut b = Paxos::new(PaxosOp::Begin, epoch);
+            b.pn = pn;
+            b.last_committed = lc;
+            b.values.insert(lc + 1, value(text));
+            s.links[link(0, to)].push(Arc::new(Msg::Paxos(b)));
+        }
+        assert_eq!(
+            name(invariants::check_state(&s)),
+            Some(invariants::ONE_VALUE)
+        );
+    }
+
+    #[test]
+    fn pn_shape_catches_a_pn_without_its_rank() {
+        let (_, mut s) = quorum_state();
+        Arc::make_mut(&mut s.monitors[1]).store.last_pn = 300;
+        assert_eq!(
+            name(invariants::check_state(&s)),
+            Some(invariants::PN_SHAPE)
+        );
+    }
+
+    #[test]
+    fn epoch_parity_catches_a_peon_at_an_odd_epoch() {
+        let (_, mut s) = quorum_state();
+        Arc::make_mut(&mut s.monitors[2]).epoch += 1;
+        assert_eq!(name(invariants::check_state(&s)), Some(invariants::PARITY));
+    }
+
+    #[test]
+    fn the_leader_claim_catches_two_leaders_of_one_epoch() {
+        let (_, mut s) = quorum_state();
+        Arc::make_mut(&mut s.monitors[1]).state = MonState::Leader;
+        assert_eq!(name(invariants::leader_claim(&s)), Some(invariants::LEADER));
+    }
+
+    // ----------------------------------------------------------------- step rules, broken on purpose
+
+    fn last(pn: u64) -> Msg {
+        let mut p = Paxos::new(PaxosOp::Last, 2);
+        p.pn = pn;
+        Msg::Paxos(p)
+    }
+
+    #[test]
+    fn persist_before_send_catches_a_promise_not_yet_durable() {
+        let store = Store {
+            accepted_pn: 100,
+            ..Store::default()
+        };
+        assert_eq!(
+            name(invariants::persist_before_send(1, &store, &last(100))),
+            None
+        );
+        assert_eq!(
+            name(invariants::persist_before_send(1, &store, &last(200))),
+            Some(invariants::PERSIST)
+        );
+    }
+
+    #[test]
+    fn promises_catch_a_lower_promise_after_a_higher_one() {
+        let store = Store {
+            accepted_pn: 300,
+            ..Store::default()
+        };
+        let mut ghost = Ghost::default();
+        assert_eq!(
+            name(invariants::check_send(1, &store, &last(200), &mut ghost)),
+            None
+        );
+        assert_eq!(ghost.max_promise, 200);
+        assert_eq!(
+            name(invariants::check_send(1, &store, &last(100), &mut ghost)),
+            Some(invariants::PROMISES)
+        );
+    }
+
+    #[test]
+    fn durable_counters_never_go_back() {
+        let before = Store {
+            last_committed: 3,
+            accepted_pn: 200,
+            election_epoch: 4,
+            ..Store::default()
+        };
+        let lower_lc = Store {
+            last_committed: 2,
+            ..before.clone()
+        };
+        let lower_pn = Store {
+            accepted_pn: 100,
+            ..before.clone()
+        };
+        let lower_epoch = Store {
+            election_epoch: 2,
+            ..before.clone()
+        };
+        assert_eq!(
+            name(invariants::durable_monotone(0, &before, &before)),
+            None
+        );
+        assert_eq!(
+            name(invariants::durable_monotone(0, &before, &lower_lc)),
+            Some(invariants::MONOTONIC)
+        );
+        assert_eq!(
+            name(invariants::durable_monotone(0, &before, &lower_pn)),
+            Some(invariants::PROMISES)
+        );
+        assert_eq!(
+            name(invariants::durable_monotone(0, &before, &lower_epoch)),
+            Some(invariants::PARITY)
+        );
+    }
+
+    #[test]
+    fn the_epoch_filter_catches_a_foreign_message_that_changed_the_store() {
+        let (_, s) = quorum_state();
+        let before = (*s.monitors[1]).clone();
+        let mut after = before.clone();
+        after.store.accepted_pn += 100;
+        let mut stale = Paxos::new(PaxosOp::Collect, before.epoch - 2);
+        stale.pn = after.store.accepted_pn;
+        let d = Delivered::of(0, &Msg::Paxos(stale)).unwrap();
+        let mut ghost = Ghost::default();
+        let r = invariants::check_handled(1, &before, &after, Some(&d), false, &mut ghost);
+        assert_eq!(name(r), Some(invariants::FILTER));
+        assert_eq!(
+            name(invariants::check_handled(
+                1,
+                &before,
+                &before,
+                Some(&d),
+                false,
+                &mut ghost
+            )),
+            None
+        );
+    }
+
+    #[test]
+    fn an_acknowledged_write_must_be_committed_somewhere() {
+        let (_, s) = quorum_state();
+        assert_eq!(
+            name(invariants::acknowledged_write(0, &s, 7, 1)),
+            Some(invariants::ACKED)
+        );
+    }
+}
