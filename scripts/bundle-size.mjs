@@ -1,17 +1,21 @@
 #!/usr/bin/env node
 // Prints the raw and gzipped size of the built playground's wasm, js and css, and fails when the
 // gzipped total exceeds the budget.
-//   node scripts/bundle-size.mjs [DIST=dist]      (BUNDLE_BUDGET_KB env overrides the 250 KB)
+//   node scripts/bundle-size.mjs [--json] [DIST=dist]   (BUNDLE_BUDGET_KB env overrides the 250 KB)
+// --json prints one JSON object (files, per-kind and total bytes, budget, ok) instead.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { constants, gzipSync } from 'node:zlib';
 
-const dist = process.argv[2] || 'dist';
+const args = process.argv.slice(2);
+const asJson = args.includes('--json');
+const dist = args.filter((a) => a !== '--json')[0] || 'dist';
 const budgetKb = Number(process.env.BUNDLE_BUDGET_KB || 250);
 const KINDS = ['.wasm', '.js', '.css'];
 
 function* walk(dir) {
   for (const name of readdirSync(dir)) {
+    if (name.startsWith('.')) continue; // trunk's .stage/ and the like are not shipped
     const p = join(dir, name);
     if (statSync(p).isDirectory()) yield* walk(p);
     else yield p;
@@ -30,6 +34,18 @@ for (const file of walk(dist)) {
 if (!rows.some((r) => r.kind === '.wasm')) {
   console.error(`bundle-size: no .wasm file under ${dist}/ (did trunk build run?)`);
   process.exit(1);
+}
+
+if (asJson) {
+  const kinds = {};
+  for (const k of KINDS) {
+    const of = rows.filter((r) => r.kind === k);
+    kinds[k.slice(1)] = { raw: of.reduce((s, r) => s + r.raw, 0), gz: of.reduce((s, r) => s + r.gz, 0) };
+  }
+  const total = { raw: rows.reduce((s, r) => s + r.raw, 0), gz: rows.reduce((s, r) => s + r.gz, 0) };
+  const ok = total.gz <= budgetKb * 1024;
+  console.log(JSON.stringify({ dist, budget_kb: budgetKb, files: rows, kinds, total, ok }, null, 2));
+  process.exit(ok ? 0 : 1);
 }
 
 const pad = (s, n) => String(s).padEnd(n);

@@ -4,16 +4,23 @@
 use crate::check::{Checker, Violation};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
+use crate::protocol::messages::ReqId;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceHasher, TraceKind};
 
 /// A saved world and checker at an event boundary.
+///
+/// The world is saved without its client history, which grows with the run: the live world's
+/// history is rewound in place instead (to `clients_len` requests with `pending` unanswered,
+/// see `sim/history.rs`). That keeps a snapshot's size independent of the run's length.
 #[derive(Clone, Debug)]
 struct Snapshot {
     events: u64,
     t_ms: u64,
     world: World<Ceph>,
     checker: Checker,
+    clients_len: usize,
+    pending: Vec<ReqId>,
 }
 
 #[derive(Clone, Debug)]
@@ -121,7 +128,7 @@ impl Session {
     /// Check the step; record and hash it only if it is new (past the frontier): after a
     /// seek, replaying the known future must not record it twice.
     fn absorb_step(&mut self) {
-        let log = std::mem::take(&mut self.world.step_log);
+        let mut log = std::mem::take(&mut self.world.step_log);
         if let Err(v) = self.checker.after_step(&self.world, &log) {
             self.violation = Some(v);
         }
@@ -132,12 +139,14 @@ impl Session {
             return;
         }
         self.frontier_events = self.world.events();
+        self.world.client_history_mut().caught_up();
         for e in &log {
             hash_event(&mut self.hash, e);
         }
         if self.record {
             self.unrecorded.clear();
-            self.trace.extend(log);
+            self.trace.append(&mut log);
+            self.world.step_log = log; // an empty buffer with room: no allocation next step
         } else {
             self.keep_unrecorded(log);
         }
@@ -155,10 +164,15 @@ impl Session {
         if self.snapshots.last().is_some_and(|s| s.events >= self.world.events()) {
             return;
         }
+        let history = self.world.take_client_history();
+        let world = self.world.clone();
+        self.world.put_client_history(history);
         self.snapshots.push(Snapshot {
             events: self.world.events(),
             t_ms: self.world.now_ms(),
-            world: self.world.clone(),
+            clients_len: self.world.clients().len(),
+            pending: self.world.pending_client_ids().iter().copied().collect(),
+            world,
             checker: self.checker.clone(),
         });
     }
@@ -166,8 +180,12 @@ impl Session {
     /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
     /// replayed silently up to the frontier; past the frontier the run goes on recording.
     pub fn seek(&mut self, t_ms: u64) {
-        let Some(snap) = self.snapshots.iter().rev().find(|s| s.t_ms <= t_ms) else { return };
+        let Some(i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else { return };
+        let mut history = self.world.take_client_history();
+        let snap = &self.snapshots[i];
+        history.rewind(snap.clients_len, snap.pending.iter().copied());
         self.world = snap.world.clone();
+        self.world.put_client_history(history);
         self.checker = snap.checker.clone();
         self.violation = None;
         self.run_until(t_ms);
@@ -199,6 +217,7 @@ impl Session {
         self.trace.retain(|e| e.event <= events);
         self.snapshots.retain(|s| s.events <= events);
         self.frontier_events = events;
+        self.world.client_history_mut().forget_future();
         self.scenario.actions.retain(|a| a.at_ms <= now || self.world.actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {

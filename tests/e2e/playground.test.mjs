@@ -101,10 +101,14 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     // Record mon.1's diagram state on every frame from now on.
     await page.evaluate(() => {
       window.__states = [];
+      window.__said = [];
       const poll = () => {
         const el = document.querySelector('[data-diagram-node="1"] [data-current="true"]');
         const s = el && el.getAttribute('data-state');
         if (s && window.__states[window.__states.length - 1] !== s) window.__states.push(s);
+        // The live region too: an announcement made while playing is seen here.
+        const text = document.querySelector('[aria-live="polite"]')?.textContent;
+        if (text && window.__said[window.__said.length - 1] !== text) window.__said.push(text);
         window.__poll = requestAnimationFrame(poll);
       };
       poll();
@@ -117,7 +121,7 @@ test('isolating the leader: mon.1 goes electing, recovering, active and leads', 
     const seen = await page.evaluate(() => window.__states.slice());
     const state1 = () =>
       page.locator('[data-diagram-node="1"] [data-current="true"]').getAttribute('data-state');
-    const said = [];
+    const said = await page.evaluate(() => window.__said.slice());
     const live = page.locator('[aria-live="polite"]');
     for (let i = 0; i < 3000 && seen[seen.length - 1] !== 'leader-active'; i++) {
       await page.keyboard.press('ArrowRight');

@@ -2,6 +2,7 @@
 //! delivery in the trace names only the message id), each node's state before the step,
 //! and the bookkeeping the invariants share.
 
+use super::archived::ArchivedMap;
 use crate::actor::Rank;
 use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Ceph, MonState, PaxosState, Value};
@@ -88,10 +89,11 @@ pub struct Facts {
     pub prev: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
     pub lasts_received: BTreeMap<(Rank, Epoch, Pn), BTreeSet<Rank>>,
-    /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders.
-    pub accepts_received: BTreeMap<(Rank, Epoch, Pn, Version), BTreeSet<Rank>>,
-    /// The value first seen committed at each version (agreement).
-    pub chosen: BTreeMap<Version, Arc<Value>>,
+    /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders. One entry per
+    /// version, so archived (cheap to clone for snapshots).
+    pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), BTreeSet<Rank>>,
+    /// The value first seen committed at each version (agreement); archived likewise.
+    pub chosen: ArchivedMap<Version, Arc<Value>>,
     /// Highest durable lc already compared per node.
     pub agreed_lc: Vec<Version>,
     /// Uncommitted values reported to a leader: (leader, epoch, pn) -> (pn, version, value).
@@ -183,7 +185,7 @@ impl Facts {
                 }
             }
             PaxosOp::Accept => {
-                self.accepts_received.entry((f.to, f.epoch, f.pn, f.lc)).or_default().insert(f.from);
+                self.accepts_received.entry_or_default((f.to, f.epoch, f.pn, f.lc)).insert(f.from);
             }
             _ => {}
         }

@@ -5,6 +5,7 @@
 //! delivered, stores written, states entered), then runs each invariant. A violation names
 //! the invariant, the event, the time and the node, so the run can be replayed from its seed.
 
+pub mod archived;
 pub mod facts;
 pub mod linearizability;
 

@@ -6,6 +6,7 @@
 
 use super::bus::Bus;
 use super::clock::NodeClock;
+use super::history::ClientHistory;
 use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
 use crate::protocol::config::Config;
@@ -14,7 +15,7 @@ use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
 use std::sync::Arc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
@@ -107,7 +108,14 @@ pub struct World<P: Protocol> {
     pub bus: Bus,
     queue: BinaryHeap<Reverse<Queued<P>>>,
     seq: u64,
-    actions: Vec<TimedAction>,
+    /// Every action, scripted and injected, by index. Shared with snapshots (an `Arc`):
+    /// only an injection copies it.
+    actions: Arc<Vec<TimedAction>>,
+    /// `actions[..scripted]` are the scenario's own, in time order; they are not in `queue`
+    /// but taken in turn from `next_scripted`, with the same (time, class 0, index) key a
+    /// queue entry would have. This keeps a snapshot's queue small in a long scripted run.
+    scripted: usize,
+    next_scripted: usize,
     rng_latency: SimRng,
     rng_loss: SimRng,
     rng_beyond: SimRng,
@@ -115,7 +123,9 @@ pub struct World<P: Protocol> {
     next_timer_gen: u64,
     /// `crash-in-commit` armed until this time (it lapses if no commit write starts by then).
     crash_in_commit_until: Option<u64>,
-    clients: Vec<ClientRecord>,
+    clients: ClientHistory,
+    /// Requests not answered yet (ids): a snapshot saves just these, see `history.rs`.
+    pending_clients: BTreeSet<ReqId>,
     events: u64,
     /// Trace entries produced by the latest step (the caller drains or copies them).
     pub step_log: Vec<TraceEvent<P>>,
@@ -146,22 +156,32 @@ impl<P: Protocol> World<P> {
             bus: Bus::new(n),
             queue: BinaryHeap::new(),
             seq: 0,
-            actions: Vec::new(),
+            actions: Arc::new(Vec::new()),
+            scripted: 0,
+            next_scripted: 0,
             rng_latency: SimRng::new(seed, Stream::Latency),
             rng_loss: SimRng::new(seed, Stream::Loss),
             rng_beyond: SimRng::new(seed, Stream::Beyond),
             next_msg_id: 0,
             next_timer_gen: 0,
             crash_in_commit_until: None,
-            clients: Vec::new(),
+            clients: ClientHistory::default(),
+            pending_clients: BTreeSet::new(),
             events: 0,
             step_log: Vec::new(),
             effects: Vec::new(),
             config,
             seed,
         };
-        for ta in &scenario.actions {
-            w.schedule_action(ta.clone());
+        if scenario.actions.windows(2).all(|p| p[0].at_ms <= p[1].at_ms) {
+            w.actions = Arc::new(scenario.actions.clone());
+            w.scripted = scenario.actions.len();
+            // As if each had been pushed: keeps later ordinals exactly as they always were.
+            w.seq += scenario.actions.len() as u64;
+        } else {
+            for ta in &scenario.actions {
+                w.schedule_action(ta.clone());
+            }
         }
         for r in 0..n {
             w.run_node(r, Input::Start);
@@ -212,10 +232,27 @@ impl<P: Protocol> World<P> {
         }
     }
     pub fn clients(&self) -> &[ClientRecord] {
-        &self.clients
+        self.clients.visible()
     }
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
+    }
+    /// Take the client history out (a session snapshots the world without it, see
+    /// `history.rs`); `put_client_history` puts one back.
+    pub(crate) fn take_client_history(&mut self) -> ClientHistory {
+        std::mem::take(&mut self.clients)
+    }
+    pub(crate) fn put_client_history(&mut self, history: ClientHistory) {
+        self.clients = history;
+        debug_assert!(self.pending_clients.iter().all(|id| self.clients()[*id as usize - 1].complete_ms.is_none()));
+    }
+    /// Past the frontier again, or forking: see `ClientHistory`.
+    pub(crate) fn client_history_mut(&mut self) -> &mut ClientHistory {
+        &mut self.clients
+    }
+    /// Requests not answered yet, by id.
+    pub(crate) fn pending_client_ids(&self) -> &BTreeSet<ReqId> {
+        &self.pending_clients
     }
     pub fn reorder_allowed(&self) -> bool {
         self.allow_reorder
@@ -225,7 +262,11 @@ impl<P: Protocol> World<P> {
     }
     /// Time of the next event, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        self.queue.peek().map(|q| q.0.t_ms)
+        let queued = self.queue.peek().map(|q| q.0.t_ms);
+        match self.next_scripted_key() {
+            Some((t, ..)) => Some(queued.map_or(t, |q| q.min(t))),
+            None => queued,
+        }
     }
     pub fn in_flight(&self) -> Vec<InFlight<'_, P>> {
         let mut v: Vec<InFlight<'_, P>> = self
@@ -281,8 +322,25 @@ impl<P: Protocol> World<P> {
     fn schedule_action(&mut self, ta: TimedAction) {
         let i = self.actions.len();
         let at = ta.at_ms;
-        self.actions.push(ta);
+        Arc::make_mut(&mut self.actions).push(ta);
         self.push(at, Ev::Action(i));
+    }
+
+    /// The queue key of the next scripted action not yet run.
+    fn next_scripted_key(&self) -> Option<(u64, u8, u64)> {
+        let i = self.next_scripted;
+        (i < self.scripted).then(|| (self.actions[i].at_ms, 0, i as u64))
+    }
+
+    /// The next event: the queue's head or the next scripted action, whichever key is lower.
+    fn pop_next(&mut self) -> Option<Queued<P>> {
+        if let Some((t_ms, class, ordinal)) = self.next_scripted_key() {
+            if self.queue.peek().is_none_or(|q| (t_ms, class, ordinal) < q.0.key()) {
+                self.next_scripted += 1;
+                return Some(Queued { t_ms, class, ordinal, ev: Ev::Action(ordinal as usize) });
+            }
+        }
+        self.queue.pop().map(|Reverse(q)| q)
     }
 
     /// A user action now: it runs at the next millisecond, so a replay of the scenario with
@@ -310,7 +368,7 @@ impl<P: Protocol> World<P> {
 
     /// Process the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(Reverse(q)) = self.queue.pop() else { return false };
+        let Some(q) = self.pop_next() else { return false };
         debug_assert!(q.t_ms >= self.now_ms, "time never goes back");
         self.now_ms = q.t_ms;
         self.step_log.clear();
@@ -466,18 +524,19 @@ impl<P: Protocol> World<P> {
     // ----- clients -----
 
     fn start_client(&mut self, node: Rank, op: ClientOp) {
-        let id = self.clients.len() as ReqId + 1;
-        self.clients.push(ClientRecord { id, node, op: op.clone(), invoke_ms: self.now_ms, complete_ms: None, reply: None });
+        let id = self.clients.start(node, &op, self.now_ms);
+        self.pending_clients.insert(id);
         self.log(Some(node), TraceKind::ClientRequest { req_id: id, op: op.clone() });
         self.client_input(node, ClientRequest { id, origin: node, op });
     }
 
     fn complete_client(&mut self, node: Rank, req_id: ReqId, reply: ClientReply) {
-        let Some(rec) = self.clients.get_mut(req_id as usize - 1) else { return };
+        let Some(rec) = self.clients.get_mut(req_id) else { return };
         if rec.complete_ms.is_some() {
             return;
         }
         rec.complete_ms = Some(self.now_ms);
+        self.pending_clients.remove(&req_id);
         rec.reply = Some(reply.clone());
         self.log(Some(node), TraceKind::ClientReply { req_id, reply });
     }

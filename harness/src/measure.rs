@@ -1,0 +1,276 @@
+//! Measurements that run the same way natively and in wasm. The caller passes its clock
+//! (`Instant` natively, `performance.now()` in the browser) as a function returning
+//! milliseconds, so this crate itself never reads a clock.
+
+use crate::workloads::{determinism_scenario, load_scenario_for_events};
+use paxoscope_core::protocol::Ceph;
+use paxoscope_core::session::Session;
+use paxoscope_core::sim::rng::{SimRng, Stream};
+use paxoscope_core::sim::World;
+use serde_json::{json, Value as Json};
+
+/// Milliseconds from some fixed origin, monotonic.
+pub type Clock<'a> = &'a dyn Fn() -> f64;
+
+/// The seed of every benchmark run (any seed would do; one keeps runs comparable).
+pub const BENCH_SEED: u64 = 7;
+
+/// What runs the events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// The simulator alone: no checker, no trace, no hash.
+    World,
+    /// A session as the campaign runs it: checker and trace hash, no recording, no snapshots.
+    SessionUnrecorded,
+    /// A session as the playground runs it: checker, hash, recorded trace and a time-travel
+    /// snapshot every `UI_SNAPSHOT_EVERY` events.
+    SessionRecorded,
+}
+
+/// `Session::new`'s snapshot interval, the one the playground uses.
+pub const UI_SNAPSHOT_EVERY: u64 = 2_000;
+
+impl Engine {
+    pub const ALL: [Engine; 3] = [
+        Engine::SessionRecorded,
+        Engine::SessionUnrecorded,
+        Engine::World,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::World => "world",
+            Engine::SessionUnrecorded => "session-unrecorded",
+            Engine::SessionRecorded => "session-recorded",
+        }
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            Engine::World => "World alone (no checker, no trace)",
+            Engine::SessionUnrecorded => "Session, checker on, trace hashed but not recorded",
+            Engine::SessionRecorded => {
+                "Session, checker on, trace recorded, snapshot every 2000 events"
+            }
+        }
+    }
+}
+
+/// One throughput run.
+#[derive(Clone, Debug)]
+pub struct Throughput {
+    pub engine: Engine,
+    pub events: u64,
+    pub sim_ms: u64,
+    pub wall_ms: f64,
+    /// Trace entries recorded (0 unless recording).
+    pub trace_entries: usize,
+    pub hash: u64,
+}
+
+impl Throughput {
+    pub fn events_per_s(&self) -> f64 {
+        self.events as f64 / (self.wall_ms / 1000.0)
+    }
+    /// How many times faster than real time the simulation ran.
+    pub fn sim_per_wall(&self) -> f64 {
+        self.sim_ms as f64 / self.wall_ms
+    }
+    pub fn to_json(&self) -> Json {
+        json!({
+            "engine": self.engine.name(),
+            "events": self.events,
+            "sim_ms": self.sim_ms,
+            "wall_ms": round3(self.wall_ms),
+            "events_per_s": self.events_per_s().round() as u64,
+            "sim_per_wall": self.sim_per_wall().round() as u64,
+            "trace_entries": self.trace_entries,
+            "hash": format!("{:016x}", self.hash),
+        })
+    }
+}
+
+/// Run the steady client load (`workloads::load_scenario`) for `events` simulator events.
+/// Building the world is inside the timing; the trace hash is read at the end, inside it too.
+pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
+    let scenario = load_scenario_for_events(BENCH_SEED, events);
+    let t0 = now();
+    let (sim_ms, trace_entries, hash) = match engine {
+        Engine::World => {
+            let mut w: World<Ceph> = World::new(&scenario);
+            while w.events() < events && w.step() {}
+            (w.now_ms(), 0, 0)
+        }
+        Engine::SessionUnrecorded | Engine::SessionRecorded => {
+            let recorded = engine == Engine::SessionRecorded;
+            let mut s = Session::with_options(
+                scenario,
+                recorded,
+                if recorded { UI_SNAPSHOT_EVERY } else { 0 },
+            );
+            while s.world().events() < events && s.step() {}
+            assert!(
+                s.violation().is_none(),
+                "the bench load broke an invariant: {:?}",
+                s.violation()
+            );
+            (s.now_ms(), s.trace().len(), s.trace_hash())
+        }
+    };
+    let wall_ms = now() - t0;
+    Throughput {
+        engine,
+        events,
+        sim_ms,
+        wall_ms,
+        trace_entries,
+        hash,
+    }
+}
+
+/// A short run of every engine, not reported: lets a JIT (wasm) or the CPU's caches and
+/// frequency settle before the measured runs.
+pub fn warm_up(now: Clock) {
+    for e in Engine::ALL {
+        throughput(e, 20_000, now);
+    }
+}
+
+/// Seek latency over a recorded run of `events` events.
+#[derive(Clone, Debug)]
+pub struct SeekFigures {
+    pub events: u64,
+    pub sim_ms: u64,
+    pub snapshot_every: u64,
+    pub seeks: usize,
+    /// Time to record the run itself (with checker and snapshots).
+    pub record_wall_ms: f64,
+    pub p50_ms: f64,
+    pub p95_ms: f64,
+    pub max_ms: f64,
+}
+
+impl SeekFigures {
+    pub fn to_json(&self) -> Json {
+        json!({
+            "events": self.events,
+            "sim_ms": self.sim_ms,
+            "snapshot_every": self.snapshot_every,
+            "seeks": self.seeks,
+            "record_wall_ms": round3(self.record_wall_ms),
+            "p50_ms": round3(self.p50_ms),
+            "p95_ms": round3(self.p95_ms),
+            "max_ms": round3(self.max_ms),
+        })
+    }
+}
+
+/// Record the load for `events` events (as the playground would, snapshots every
+/// `snapshot_every` events), then seek to `seeks` random points of it (uniform over the
+/// run's simulated time, drawn from a fixed seed) and time each seek.
+pub fn seek_latency(events: u64, seeks: usize, snapshot_every: u64, now: Clock) -> SeekFigures {
+    let scenario = load_scenario_for_events(BENCH_SEED, events);
+    let t0 = now();
+    let mut s = Session::with_options(scenario, true, snapshot_every);
+    while s.world().events() < events && s.step() {}
+    let record_wall_ms = now() - t0;
+    let end_ms = s.now_ms();
+    let mut rng = SimRng::new(BENCH_SEED, Stream::Clients);
+    let mut times: Vec<f64> = (0..seeks)
+        .map(|_| {
+            let t = rng.below(end_ms + 1);
+            let t0 = now();
+            s.seek(t);
+            let dt = now() - t0;
+            assert_eq!(s.now_ms(), t, "seek lands where it was asked");
+            dt
+        })
+        .collect();
+    times.sort_by(f64::total_cmp);
+    SeekFigures {
+        events,
+        sim_ms: end_ms,
+        snapshot_every,
+        seeks,
+        record_wall_ms,
+        p50_ms: percentile(&times, 50.0),
+        p95_ms: percentile(&times, 95.0),
+        max_ms: times.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// Seeds per second of a stand-in campaign: one `determinism_scenario` run (30 s simulated,
+/// faulted, checker on, not recorded) per seed.
+pub fn campaign_stand_in(seeds: u64, now: Clock) -> Json {
+    let t0 = now();
+    let mut events = 0;
+    let mut violations = 0;
+    for seed in 0..seeds {
+        let mut s = Session::with_options(determinism_scenario(seed), false, 0);
+        s.run_until(crate::workloads::DETERMINISM_END_MS);
+        events += s.world().events();
+        violations += usize::from(s.violation().is_some());
+    }
+    let wall_ms = now() - t0;
+    json!({
+        "kind": "stand-in: one 30 s faulted Session run per seed (determinism_scenario), not `paxoscope campaign`",
+        "seeds": seeds,
+        "events": events,
+        "violations": violations,
+        "wall_ms": round3(wall_ms),
+        "seeds_per_s": round3(seeds as f64 / (wall_ms / 1000.0)),
+    })
+}
+
+/// The trace hash of `determinism_scenario(seed)` run to its end, for each seed.
+pub fn trace_hashes(start: u64, count: u64) -> Vec<u64> {
+    (start..start + count).map(trace_hash_of_seed).collect()
+}
+
+pub fn trace_hash_of_seed(seed: u64) -> u64 {
+    let mut s = Session::with_options(determinism_scenario(seed), false, 0);
+    s.run_until(crate::workloads::DETERMINISM_END_MS);
+    s.trace_hash()
+}
+
+/// Nearest-rank percentile of sorted values.
+pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((pct / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_is_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 50.0), 50.0);
+        assert_eq!(percentile(&v, 95.0), 95.0);
+        assert_eq!(percentile(&[3.0], 95.0), 3.0);
+    }
+
+    #[test]
+    fn trace_hashes_repeat_and_differ_between_seeds() {
+        let a = trace_hashes(0, 4);
+        assert_eq!(a, trace_hashes(0, 4));
+        let distinct: std::collections::BTreeSet<_> = a.iter().collect();
+        assert!(distinct.len() > 1, "seeds give different runs: {a:x?}");
+    }
+
+    #[test]
+    fn throughput_runs_reach_their_event_target_with_the_same_hash_recorded_or_not() {
+        let fake_clock = || 0.0;
+        let rec = throughput(Engine::SessionRecorded, 5_000, &fake_clock);
+        let unrec = throughput(Engine::SessionUnrecorded, 5_000, &fake_clock);
+        assert_eq!(rec.events, 5_000);
+        assert_eq!(rec.hash, unrec.hash);
+        assert!(rec.trace_entries > 5_000);
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every benchmark and writes docs/performance.md (one command):
+#   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3)  -> target/bench/native.json
+#   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, wasm-release
+#              profile as the playground ships)                               -> target/bench/wasm.json
+#   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
+#              incremental)                                                     -> target/bench/page.json
+#   4. bundle: scripts/bundle-size.mjs --json dist                              -> target/bench/bundle.json
+#   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
+# Takes about 3-5 minutes on 2 idle cores after the first builds. BENCH_EVENTS (default 1000000)
+# sets the events per throughput run, the largest growth run and the seek run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/env.sh
+source "$ROOT/scripts/env.sh"
+OUT="$ROOT/target/bench"
+mkdir -p "$OUT"
+EVENTS="${BENCH_EVENTS:-1000000}"
+say() { printf 'bench: %s\n' "$*" >&2; }
+
+say "native: cargo build --profile bench-native -p paxoscope-cli"
+cargo build --quiet --profile bench-native -p paxoscope-cli
+say "native: paxoscope bench --json --events $EVENTS"
+"$ROOT/target/bench-native/paxoscope" bench --json --events "$EVENTS" >"$OUT/native.json"
+
+say "native: paxoscope campaign --seeds 2000 --jobs 1 (the real campaign)"
+"$ROOT/target/bench-native/paxoscope" campaign --seeds 2000 --jobs 1 >"$OUT/campaign.txt" 2>&1 || true # findings exit non-zero
+
+say "wasm: build the harness, run it in Chromium"
+"$ROOT/scripts/build-harness.sh" >&2
+node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
+
+PAGE_DIST="${BENCH_PAGE_DIST:-dist}" # BENCH_PAGE_DIST=DIR measures an existing build instead
+if [ -n "${BENCH_PAGE_DIST:-}" ]; then
+  say "page: $PAGE_DIST (BENCH_PAGE_DIST, no trunk build)"
+  node tests/e2e/page-perf.mjs "$PAGE_DIST" >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
+  node scripts/bundle-size.mjs --json "$PAGE_DIST" >"$OUT/bundle.json" || true
+elif say "page: trunk build --release --cargo-profile wasm-release --offline --public-url ./ (incremental)" &&
+  trunk build --release --cargo-profile wasm-release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
+  node tests/e2e/page-perf.mjs dist >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
+  node scripts/bundle-size.mjs --json dist >"$OUT/bundle.json" || true # over budget still reports
+else
+  tail -n 20 "$OUT/trunk.log" >&2
+  echo '{"error": "trunk build failed (target/bench/trunk.log)"}' >"$OUT/page.json"
+  echo '{"error": "trunk build failed"}' >"$OUT/bundle.json"
+fi
+
+say "machine"
+node -e '
+  const fs = require("fs"), os = require("os");
+  const cpu = (fs.readFileSync("/proc/cpuinfo", "utf8").match(/^model name\s*:\s*(.*)$/m) || [])[1] || os.cpus()[0]?.model;
+  const mem = Number((fs.readFileSync("/proc/meminfo", "utf8").match(/^MemTotal:\s*(\d+) kB/m) || [])[1]) * 1024;
+  console.log(JSON.stringify({
+    nproc: Number(process.argv[1]), cpu, memory_bytes: mem, loadavg: os.loadavg(),
+    date_utc: new Date().toISOString(), commit: process.argv[2], rustc: process.argv[3], node: process.version,
+  }));' "$(nproc)" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs/performance.md' || echo '+changes')" "$(rustc --version)" >"$OUT/machine.json"
+
+node scripts/bench-report.mjs "$OUT" >docs/performance.md
+say "wrote docs/performance.md"
