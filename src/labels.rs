@@ -181,11 +181,8 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
         TraceKind::Persist(writes) => {
             let node = e.node.map(mon).unwrap_or_else(|| "world".into());
             let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
-            format!(
-                "{:>9.3}s {node:<6} persist {}",
-                e.t_ms as f64 / 1000.0,
-                what.join(", ")
-            )
+            let seconds = format!("{}.{:03}", e.t_ms / 1000, e.t_ms % 1000);
+            format!("{seconds:>9}s {node:<6} persist {}", what.join(", "))
         }
         _ => e.to_text(),
     }
