@@ -11,13 +11,16 @@ use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log::Log;
+use crate::components::{breaks::breaks, embed::embed_view, share::ShareButtons};
+use crate::components::tour::{narration, tour_picker};
 use crate::hooks::{initial_playground, use_animation_loop, use_shortcuts, use_url_sync};
 use crate::state::Action;
 use yew::prelude::*;
 
 #[component]
 pub fn App() -> Html {
-    let state = use_reducer(initial_playground);
+    let page = *use_memo((), |_| crate::page::options());
+    let state = use_reducer(move || crate::page::for_page(initial_playground(), page));
     let dispatch = state.dispatcher();
     {
         let d = dispatch.clone();
@@ -28,6 +31,9 @@ pub fn App() -> Html {
     }
     use_shortcuts(dispatch.clone());
     use_url_sync(&state);
+    if page.embed {
+        return embed_view(&state, page);
+    }
 
     let handle = state.handle();
     let slow = state.slow_handle();
@@ -50,7 +56,10 @@ pub fn App() -> Html {
     html! {
         <div class="app">
             { arrow_defs() }
-            <Header name={name} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()} />
+            <Header name={name.clone()} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
+                { tour_picker(name.as_deref(), &dispatch) }
+                <ShareButtons state={state.clone()} />
+            </Header>
             if let Some(msg) = &state.url_error {
                 <div class="url-error" role="alert" data-url-error="">
                     <span>{ msg.clone() }</span>
@@ -67,6 +76,7 @@ pub fn App() -> Html {
                     <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
                               speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
                               notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    { narration(&handle, state.playhead_ms as u64, &dispatch) }
                 </div>
                 <div class="area-side">
                     <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
@@ -92,9 +102,25 @@ pub fn App() -> Html {
                 <div class="area-log">
                     <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
                 </div>
+                <div class="area-extras">
+                    { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
+                    { export_panel(&handle, state.playhead_ms as u64, state.selected) }
+                </div>
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
             if state.help_open { <Help dispatch={dispatch.clone()} /> }
         </div>
     }
+}
+
+/// The Export panel, when built with the `export` feature (see Cargo.toml).
+#[cfg(feature = "export")]
+fn export_panel(run: &crate::run::RunHandle, playhead_ms: u64, selected: Option<u8>) -> Html {
+    use crate::components::export::Export;
+    html! { <Export run={run.clone()} playhead_ms={playhead_ms} selected={selected} /> }
+}
+
+#[cfg(not(feature = "export"))]
+fn export_panel(_: &crate::run::RunHandle, _: u64, _: Option<u8>) -> Html {
+    Html::default()
 }

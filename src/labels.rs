@@ -129,7 +129,26 @@ pub fn op_text(op: &ClientOp) -> String {
 
 /// `12.345 s`
 pub fn seconds(t_ms: u64) -> String {
-    format!("{:.3} s", t_ms as f64 / 1000.0)
+    format!("{}.{:03} s", t_ms / 1000, t_ms % 1000)
+}
+
+/// `x` with `places` decimals (0..=3), like `{:.N}` but with integer formatting only: the
+/// playground's wasm then carries no float-to-decimal code (several KB). Halves round away from
+/// zero; a value that rounds to zero prints without a sign.
+pub fn fixed(x: f64, places: u32) -> String {
+    debug_assert!(places <= 3, "fixed() supports at most 3 decimals");
+    let scale = 10i64.pow(places);
+    let scaled = (x * scale as f64).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, frac) = (
+        scaled.unsigned_abs() / scale as u64,
+        scaled.unsigned_abs() % scale as u64,
+    );
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{frac:0width$}", width = places as usize)
+    }
 }
 
 /// `10x`, `0.3x`
@@ -162,11 +181,8 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
         TraceKind::Persist(writes) => {
             let node = e.node.map(mon).unwrap_or_else(|| "world".into());
             let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
-            format!(
-                "{:>9.3}s {node:<6} persist {}",
-                e.t_ms as f64 / 1000.0,
-                what.join(", ")
-            )
+            let seconds = format!("{}.{:03}", e.t_ms / 1000, e.t_ms % 1000);
+            format!("{seconds:>9}s {node:<6} persist {}", what.join(", "))
         }
         _ => e.to_text(),
     }
@@ -175,6 +191,27 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_matches_float_formatting() {
+        for x in [
+            0.0, 1.26, -3.14159, 44.0, 52.0, 263.96, -180.04, 99.999, 0.004, 1234.5678,
+        ] {
+            for places in 0..=3u32 {
+                let want = format!("{x:.*}", places as usize);
+                // `{:.N}` rounds exact halves to even and keeps "-0.0"; `fixed` does neither,
+                // so these values stay away from those edges.
+                assert_eq!(fixed(x, places), want, "x={x} places={places}");
+            }
+        }
+    }
+
+    #[test]
+    fn seconds_has_three_decimals() {
+        assert_eq!(seconds(0), "0.000 s");
+        assert_eq!(seconds(12_345), "12.345 s");
+        assert_eq!(seconds(7), "0.007 s");
+    }
 
     #[test]
     fn speed_slider_is_logarithmic_and_round_trips() {

@@ -3,10 +3,12 @@
 //! what the views derive from the trace, `components/` the panels, `hooks/` the browser glue.
 
 mod app;
+mod browser;
 mod components;
 mod hooks;
 mod index;
 mod labels;
+mod page;
 mod run;
 mod state;
 

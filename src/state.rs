@@ -92,6 +92,9 @@ pub enum Action {
     ToggleHelp,
     CloseHelp,
     SetLogFilter(LogFilter),
+    /// Replace the whole scenario (a tour, a "break the protocol" switch): a new run standing
+    /// where the scenario's `view` says (or at 0, playing); the text goes to the live region.
+    Load(Box<Scenario>, String),
 }
 
 pub const DEFAULT_SPEED_TENTHS: u32 = 10;
@@ -420,6 +423,18 @@ impl Reducible for Playground {
             Action::ToggleHelp => s.help_open = !s.help_open,
             Action::CloseHelp => s.help_open = false,
             Action::SetLogFilter(f) => s.log_filter = f,
+            Action::Load(scenario, said) => {
+                let mut next = Playground::new(*scenario, None);
+                next.revision = s.revision + 1;
+                next.scenario_revision = s.scenario_revision + 1;
+                next.notice = Some(Notice {
+                    area: Area::Playback,
+                    text: said.clone(),
+                    is_error: false,
+                });
+                next.announcement = said;
+                s = next;
+            }
         }
         Rc::new(s)
     }

@@ -77,7 +77,9 @@ where
             TraceKind::Boot => "boot".into(),
             TraceKind::Note(s) => format!("note: {s}"),
         };
-        format!("{:>9.3}s {node:<6} {what}", self.t_ms as f64 / 1000.0)
+        // Integer arithmetic, the same text as `{:>9.3}` of the seconds (no float formatting).
+        let seconds = format!("{}.{:03}", self.t_ms / 1000, self.t_ms % 1000);
+        format!("{seconds:>9}s {node:<6} {what}")
     }
 
     /// One JSON object: `{"i":..,"t_ms":..,"node":..,"event":..,...}`.

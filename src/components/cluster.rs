@@ -1,7 +1,7 @@
 //! The cluster view: monitors on a ring, links (cut ones dashed and marked), messages moving
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
-use crate::labels::{mon, FAMILIES};
+use crate::labels::{fixed, mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::{NodeStatus, Rank};
@@ -71,7 +71,13 @@ fn arc_path(r: f64, fraction: f64) -> String {
     let a = -PI / 2.0 + f * 2.0 * PI;
     let (x, y) = (r * a.cos(), r * a.sin());
     let large = if f > 0.5 { 1 } else { 0 };
-    format!("M 0 {:.1} A {r} {r} 0 {large} 1 {x:.1} {y:.1}", -r)
+    format!(
+        "M 0 {} A {rr} {rr} 0 {large} 1 {} {}",
+        fixed(-r, 1),
+        fixed(x, 1),
+        fixed(y, 1),
+        rr = fixed(r, 1)
+    )
 }
 
 /// A distinct shape per message family, so colour is never the only cue.
@@ -109,12 +115,12 @@ pub fn Cluster(p: &ClusterProps) -> Html {
         // A ✕ near the receiving end of each cut direction says which way is blocked.
         let mark = |from: (f64, f64), to: (f64, f64)| {
             let (x, y) = (from.0 + (to.0 - from.0) * 0.72, from.1 + (to.1 - from.1) * 0.72);
-            html! { <text class="cut-mark" x={format!("{x:.1}")} y={format!("{y:.1}")} aria-hidden="true">{ "✕" }</text> }
+            html! { <text class="cut-mark" x={fixed(x, 1)} y={fixed(y, 1)} aria-hidden="true">{ "✕" }</text> }
         };
         html! {
             <g key={format!("l{a}-{b}")}>
-                <line class={class} x1={format!("{:.1}", pa.0)} y1={format!("{:.1}", pa.1)}
-                      x2={format!("{:.1}", pb.0)} y2={format!("{:.1}", pb.1)} />
+                <line class={class} x1={fixed(pa.0, 1)} y1={fixed(pa.1, 1)}
+                      x2={fixed(pb.0, 1)} y2={fixed(pb.1, 1)} />
                 if ab { { mark(pa, pb) } }
                 if ba { { mark(pb, pa) } }
             </g>
@@ -166,7 +172,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
             let blur = Callback::from(move |_: FocusEvent| d4.dispatch(Action::Hover(None)));
             html! {
                 <g key={format!("m{}", m.id)} class={classes!("msg", format!("fam-{family}"))}
-                   transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="img"
+                   transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} tabindex="0" role="img"
                    aria-label={label} data-msg={kind}
                    onmouseenter={enter} onmouseleave={leave} onfocus={focus} onblur={blur}>
                     <circle class="hit" r="11" />
@@ -185,8 +191,8 @@ pub fn Cluster(p: &ClusterProps) -> Html {
         let family = crate::labels::family_of_kind(d.kind);
         html! {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
-               transform={format!("translate({x:.1} {:.1})", y + age * 40.0)}
-               opacity={format!("{:.2}", 1.0 - age)}>
+               transform={format!("translate({} {})", fixed(x, 1), fixed(y + age * 40.0, 1))}
+               opacity={fixed(1.0 - age, 2)}>
                 { family_shape(family) }
                 <text class="drop-x" x="0" y="1">{ "✕" }</text>
                 if i < DROPS_LABELLED {
@@ -199,7 +205,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     let nodes = (0..n).map(|r| node_view(p, r, n, now));
 
     let card = hovered_card.map(|(x, y, from, to, summary, sent, arrive)| {
-        let style = format!("left:{:.1}%;top:{:.1}%", (x - VIEW_X0) / VIEW_W * 100.0, y / VIEW_H * 100.0);
+        let style = format!("left:{}%;top:{}%", fixed((x - VIEW_X0) / VIEW_W * 100.0, 1), fixed(y / VIEW_H * 100.0, 1));
         // Upper half: the card hangs below the message, so it does not cover the top monitor.
         let below = y < CENTER.1;
         html! {
@@ -217,7 +223,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
             </h2>
             <div class="cluster-wrap">
-                <svg id="cluster" viewBox={format!("{VIEW_X0} 0 {VIEW_W} {VIEW_H}")} role="group"
+                <svg id="cluster" viewBox={format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0))} role="group"
                      aria-label="Five monitors on a ring; select one to inspect it and act on it">
                     <g class="links">{ for links }</g>
                     <g class="nodes">{ for nodes }</g>
@@ -263,7 +269,7 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let lease_left = status.as_ref().map_or(0, |s| lease_left_ms(p, r, s, now));
     let fraction = lease_left as f64 / lease_ms as f64;
     let lease_text = if lease_left > 0 {
-        format!("lease {:.1} s", lease_left as f64 / 1000.0)
+        format!("lease {} s", fixed(lease_left as f64 / 1000.0, 1))
     } else {
         String::new()
     };
@@ -305,20 +311,20 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     html! {
         <g key={format!("n{r}")} class={class} data-node={r.to_string()} data-monitor-state={role}
            data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
-           transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
+           transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} tabindex="0" role="button"
            aria-pressed={selected.to_string()} aria-label={aria} {onclick} {onkeydown}>
-            <circle class="focus-ring" r={(LEASE_R + 7.0).to_string()} />
-            <circle class="lease-track" r={LEASE_R.to_string()} />
+            <circle class="focus-ring" r={fixed(LEASE_R + 7.0, 0)} />
+            <circle class="lease-track" r={fixed(LEASE_R, 0)} />
             if lease_left > 0 { <path class="lease-arc" d={arc_path(LEASE_R, fraction)} /> }
-            <circle class="node-body" r={NODE_R.to_string()} />
+            <circle class="node-body" r={fixed(NODE_R, 0)} />
             if role == "leader" {
                 <polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62" />
             }
             <text class="node-name" y="-12">{ mon(r) }</text>
             <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
             <text class="node-phase" y="20">{ if role == "down" { "store kept" } else { phase } }</text>
-            <text class="node-meta" y={format!("{meta_y:.0}")}>{ format!("e{epoch} · lc {lc}") }</text>
-            <text class="node-lease" y={format!("{:.0}", meta_y + 15.0)}>{ lease_text }</text>
+            <text class="node-meta" y={fixed(meta_y, 0)}>{ format!("e{epoch} · lc {lc}") }</text>
+            <text class="node-lease" y={fixed(meta_y + 15.0, 0)}>{ lease_text }</text>
             if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }
         </g>
     }

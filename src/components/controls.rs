@@ -19,7 +19,9 @@ pub struct ControlsProps {
 
 fn input_value(e: &InputEvent) -> Option<f64> {
     let el = e.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()?;
-    el.value().parse().ok()
+    // The browser parses the range's value (NaN if it cannot); no float parser in the wasm.
+    let v = el.value_as_number();
+    v.is_finite().then_some(v)
 }
 
 /// A fresh seed from the browser (the only randomness the UI uses).
@@ -109,7 +111,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
             <label class="speed">
                 <span>{ "Speed" }</span>
                 <input type="range" aria-label="Speed" min="0" max="300" step="1"
-                       value={format!("{:.0}", slider_from_speed(p.speed_tenths))}
+                       value={crate::labels::fixed(slider_from_speed(p.speed_tenths), 0)}
                        aria-valuetext={speed_text(p.speed_tenths)} oninput={on_speed} />
                 <output class="speed-value">{ speed_text(p.speed_tenths) }</output>
             </label>

@@ -3,7 +3,7 @@
 //! lease.rs) as arrows, the current state lit and the last few transitions traced.
 //! The layout is fixed and hand-made.
 
-use crate::labels::{mon, state_id, DOWN};
+use crate::labels::{fixed, mon, state_id, DOWN};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
@@ -186,8 +186,13 @@ fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
     );
     let (p0, p1) = (box_exit(a, ctrl), box_exit(b, ctrl));
     Some(format!(
-        "M {:.1} {:.1} Q {:.1} {:.1} {:.1} {:.1}",
-        p0.0, p0.1, ctrl.0, ctrl.1, p1.0, p1.1
+        "M {} {} Q {} {} {} {}",
+        fixed(p0.0, 1),
+        fixed(p0.1, 1),
+        fixed(ctrl.0, 1),
+        fixed(ctrl.1, 1),
+        fixed(p1.0, 1),
+        fixed(p1.1, 1)
     ))
 }
 
@@ -229,9 +234,9 @@ pub fn Diagram(p: &DiagramProps) -> Html {
         html! {
             <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"))}
                data-state={b.id} data-current={is_current.then_some("true")}>
-                <rect x={format!("{:.1}", cx - BOX_W / 2.0)} y={format!("{:.1}", cy - BOX_H / 2.0)}
-                      width={BOX_W.to_string()} height={BOX_H.to_string()} rx="7" />
-                <text x={format!("{cx:.1}")} y={format!("{:.1}", cy + 4.0)}>{ b.label }</text>
+                <rect x={fixed(cx - BOX_W / 2.0, 1)} y={fixed(cy - BOX_H / 2.0, 1)}
+                      width={fixed(BOX_W, 0)} height={fixed(BOX_H, 0)} rx="7" />
+                <text x={fixed(cx, 1)} y={fixed(cy + 4.0, 1)}>{ b.label }</text>
             </g>
         }
     });
@@ -241,7 +246,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let traced = recent.iter().enumerate().filter_map(|(i, t)| {
         let d = edge_path(t.from, t.to, 16.0)?;
         let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
-        Some(html! { <path class="edge traced" d={d} opacity={format!("{opacity:.2}")} marker-end="url(#arrow-traced)" /> })
+        Some(html! { <path class="edge traced" d={d} opacity={fixed(opacity, 2)} marker-end="url(#arrow-traced)" /> })
     });
     let lease = html! {
         <g class={classes!("lease-pill", readable.then_some("held"))} data-lease={readable.to_string()}>

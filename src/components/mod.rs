@@ -15,3 +15,9 @@ pub mod help;
 pub mod inspector;
 pub mod invariants;
 pub mod log;
+pub mod breaks;
+pub mod embed;
+#[cfg(feature = "export")]
+pub mod export;
+pub mod share;
+pub mod tour;

@@ -25,29 +25,11 @@ pub fn initial_playground() -> Playground {
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
     }
-    if let Some(id) = frag.strip_prefix("tour=") {
-        return match paxoscope_core::presets::find(id).map(|p| p.scenario()) {
-            Some(Ok(s)) => Playground::new(s, None),
-            Some(Err(e)) => Playground::new(
-                default_scenario(),
-                Some(format!("The tour \"{id}\" does not parse: {e}.")),
-            ),
-            None => {
-                let known: Vec<&str> = paxoscope_core::presets::PRESETS
-                    .iter()
-                    .map(|p| p.id)
-                    .collect();
-                let msg = format!(
-                    "This link names the tour \"{id}\", which does not exist (tours: {}). \
-                     The default scenario is running instead.",
-                    known.join(", ")
-                );
-                Playground::new(default_scenario(), Some(msg))
-            }
-        };
+    if let Some(id) = frag.strip_prefix(crate::page::TOUR_PREFIX) {
+        return crate::page::open_tour(id);
     }
     match from_url_fragment(frag) {
-        Ok(s) => Playground::new(s, None),
+        Ok(s) => crate::page::open_shared(s),
         Err(e) => {
             let msg = format!(
                 "The scenario in this link could not be read: line {}, column {}: {}. \

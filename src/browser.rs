@@ -1,0 +1,74 @@
+//! Browser services the share, embed and export panels use: the clipboard (which may be
+//! missing or refused: callers always show the text too, so it can be copied by hand) and
+//! Blob URLs for downloads.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::Callback;
+
+/// `navigator.clipboard.writeText(text)`; `done` gets true once it is copied, false if the
+/// clipboard is unavailable (insecure page, old browser) or refused (no permission, no focus).
+pub fn copy_text(text: &str, done: Callback<bool>) {
+    let Some(promise) = write_text_promise(text) else {
+        done.emit(false);
+        return;
+    };
+    let ok = done.clone();
+    let resolved: Closure<dyn FnMut(JsValue)> = Closure::once(move |_: JsValue| ok.emit(true));
+    let rejected: Closure<dyn FnMut(JsValue)> = Closure::once(move |_: JsValue| done.emit(false));
+    let _ = promise.then2(&resolved, &rejected);
+    // The promise settles once, later: leave the two small closures to it.
+    resolved.forget();
+    rejected.forget();
+}
+
+/// Reached through `Reflect` so it needs no unstable web-sys feature.
+fn write_text_promise(text: &str) -> Option<js_sys::Promise> {
+    let navigator = web_sys::window()?.navigator();
+    let clipboard = js_sys::Reflect::get(&navigator, &JsValue::from_str("clipboard")).ok()?;
+    if clipboard.is_undefined() || clipboard.is_null() {
+        return None;
+    }
+    let write = js_sys::Reflect::get(&clipboard, &JsValue::from_str("writeText"))
+        .ok()?
+        .dyn_into::<js_sys::Function>()
+        .ok()?;
+    write
+        .call1(&clipboard, &JsValue::from_str(text))
+        .ok()?
+        .dyn_into::<js_sys::Promise>()
+        .ok()
+}
+
+#[cfg(feature = "export")]
+/// A `blob:` URL holding `text` with this MIME type. Revoke it with [`revoke_url`].
+pub fn blob_url(text: &str, mime: &str) -> Option<String> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).ok()?;
+    web_sys::Url::create_object_url_with_blob(&blob).ok()
+}
+
+#[cfg(feature = "export")]
+pub fn revoke_url(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}
+
+/// Select the text of a field (so a reader can copy it by hand when the clipboard fails).
+pub fn select_field(id: &str) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id));
+    if let Some(input) = el
+        .as_ref()
+        .and_then(|e| e.dyn_ref::<web_sys::HtmlInputElement>())
+    {
+        input.select();
+    } else if let Some(area) = el
+        .as_ref()
+        .and_then(|e| e.dyn_ref::<web_sys::HtmlTextAreaElement>())
+    {
+        area.select();
+    }
+}

@@ -1,0 +1,75 @@
+//! The compact layout for `?embed=1` (fits a 700x450 iframe): the cluster, the selected
+//! monitor's diagram, playback, the narration, and a link to the full playground at the
+//! same moment. `hide=diagram,narration,controls` leaves parts out (docs/embedding.md).
+
+use crate::components::cluster::Cluster;
+use crate::components::controls::Controls;
+use crate::components::diagram::{arrow_defs, Diagram};
+use crate::components::header::short_hash;
+use crate::components::tour::narration;
+use crate::page::{page_base, PageOptions};
+use crate::state::Playground;
+use paxoscope_core::scenario::to_url_fragment;
+use yew::prelude::*;
+
+/// The embed layout for the playground `state` with the page's options `o`.
+pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html {
+    let dispatch = state.dispatcher();
+    let handle = state.handle();
+    let (name, hash, frontier_ms, stopped, violated) = {
+        let run = state.run.borrow();
+        let s = &run.session;
+        (
+            s.scenario().name.clone(),
+            s.trace_hash(),
+            run.frontier_ms,
+            s.violation().is_some(),
+            run.violation.is_some(),
+        )
+    };
+    let selected = state.selected.unwrap_or(0);
+    // Same scenario and moment, without the embed query: the full playground.
+    let full = format!(
+        "{}#{}",
+        page_base(),
+        to_url_fragment(&state.scenario_with_view())
+    );
+    let status = if stopped { "violated" } else { "ok" };
+    html! {
+        <div class={classes!("embed", o.hide_diagram.then_some("no-diagram"))} data-embed="">
+            { arrow_defs() }
+            <div class="embed-top">
+                <strong class="embed-title">{ name.unwrap_or_else(|| "Paxoscope".into()) }</strong>
+                <span class="small muted">{ "trace #" }<code data-trace-hash="">{ short_hash(hash) }</code></span>
+                <span class={classes!("small", "embed-inv", violated.then_some("bad"))} data-invariants={status}>
+                    { if stopped { "✕ invariant violated" } else { "✓ invariants hold" } }
+                </span>
+                <a class="embed-open" href={full} target="_blank" rel="noopener">{ "Open in Paxoscope" }</a>
+            </div>
+            <div class="embed-main">
+                <div class="embed-cluster">
+                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
+                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
+                             dispatch={dispatch.clone()} />
+                </div>
+                if !o.hide_diagram {
+                    <section class="panel embed-diagram" aria-label="State diagram of the selected monitor">
+                        <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
+                    </section>
+                }
+            </div>
+            if !o.hide_controls {
+                <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
+                          speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
+                          notice={state.notice.clone()} dispatch={dispatch.clone()} />
+            }
+            if !o.hide_narration {
+                { narration(&handle, state.playhead_ms as u64, &dispatch) }
+            }
+            if let Some(msg) = &state.url_error {
+                <div class="url-error" role="alert" data-url-error="">{ msg.clone() }</div>
+            }
+            <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
+        </div>
+    }
+}

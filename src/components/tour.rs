@@ -1,0 +1,129 @@
+//! Guided tours: a picker over `presets::PRESETS` and the narration bar. A tour is a scenario
+//! with `note` actions; the bar shows the latest note at or before the playhead, and its
+//! previous/next buttons seek to the neighbouring notes' times.
+
+use crate::labels::seconds;
+use crate::page::{tour_of, tour_scenario};
+use crate::run::RunHandle;
+use crate::state::{default_scenario, Action, Dispatch};
+use paxoscope_core::presets::{self, PRESETS};
+use paxoscope_core::scenario::{Action as SimAction, Scenario};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+thread_local! {
+    /// (id, title) of every preset; a title comes from parsing the preset, so do it once.
+    static TITLES: Vec<(&'static str, String)> =
+        PRESETS.iter().map(|t| (t.id, t.title())).collect();
+}
+
+/// The tour picker; `name` is the running scenario's (how the current tour is recognised).
+pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
+    TITLES.with(|titles| picker(name, titles, dispatch))
+}
+
+fn picker(name: Option<&str>, titles: &[(&'static str, String)], dispatch: &Dispatch) -> Html {
+    let current = tour_of(name, titles);
+    let d = dispatch.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let Some(sel) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        else {
+            return;
+        };
+        d.dispatch(load_tour(&sel.value()));
+    });
+    let summary = current
+        .and_then(presets::find)
+        .map(|t| t.summary)
+        .unwrap_or("Free play: no narration; act on the cluster yourself.");
+    html! {
+        <label class="tour-picker">
+            <span class="sr-only">{ "Tour" }</span>
+            <select aria-label="Tour" {onchange} title={summary}>
+                <option value="" selected={current.is_none()}>{ "Free play" }</option>
+                { for PRESETS.iter().zip(titles.iter()).map(|(t, (_, title))| html! {
+                    <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
+                        { format!("Tour: {title}") }
+                    </option>
+                }) }
+            </select>
+            <span class="tour-summary small muted">{ summary }</span>
+        </label>
+    }
+}
+
+/// The action that opens tour `id` ("" = free play on the default scenario).
+fn load_tour(id: &str) -> Action {
+    let Some(t) = presets::find(id) else {
+        return Action::Load(Box::new(default_scenario()), "Free play.".into());
+    };
+    match tour_scenario(t) {
+        Ok(s) => Action::Load(
+            Box::new(s),
+            format!("Tour: {}. Press Play, or Next note.", t.title()),
+        ),
+        Err(e) => Action::Invalid(crate::state::Area::Playback, e),
+    }
+}
+
+/// The scenario's notes, in time order: (time, text).
+pub fn notes(s: &Scenario) -> Vec<(u64, &str)> {
+    s.actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            SimAction::Note(text) => Some((a.at_ms, text.as_str())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Index of the latest note at or before `t_ms`.
+fn current_note(notes: &[(u64, &str)], t_ms: u64) -> Option<usize> {
+    notes.iter().rposition(|(at, _)| *at <= t_ms)
+}
+
+/// The narration bar at `t` (whole simulated ms); nothing if the scenario has no notes.
+pub fn narration(run: &RunHandle, t: u64, dispatch: &Dispatch) -> Html {
+    let run = run.run.borrow();
+    let notes = notes(run.session.scenario());
+    if notes.is_empty() {
+        return html! {};
+    }
+    let now = current_note(&notes, t);
+    // Previous: the note before the one shown; next: the first note after the playhead.
+    let prev_ms = now.and_then(|i| i.checked_sub(1)).map(|i| notes[i].0);
+    let next_ms = notes.iter().find(|(at, _)| *at > t).map(|(at, _)| *at);
+    let seek = |target: Option<u64>| {
+        let d = dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(t) = target {
+                d.dispatch(Action::Seek(t));
+            }
+        })
+    };
+    let (text, at) = match now {
+        Some(i) => (notes[i].1.to_string(), Some(notes[i].0)),
+        None => (
+            format!("The first note comes at {}.", seconds(notes[0].0)),
+            None,
+        ),
+    };
+    let position = now.map_or(0, |i| i + 1);
+    html! {
+        <section class="panel narration" aria-label="Narration">
+            <button type="button" class="btn" aria-label="Previous note" title="Go back to the previous note"
+                    disabled={prev_ms.is_none()} onclick={seek(prev_ms)}>{ "‹ previous" }</button>
+            <div class="narration-body">
+                <span class="narration-pos small muted">
+                    { format!("{position}/{}", notes.len()) }
+                    if let Some(at) = at { { format!(" · {}", seconds(at)) } }
+                </span>
+                <p data-narration="" aria-live="polite" aria-atomic="true">{ text }</p>
+            </div>
+            <button type="button" class="btn" aria-label="Next note" title="Go to the next note"
+                    disabled={next_ms.is_none()} onclick={seek(next_ms)}>{ "next ›" }</button>
+        </section>
+    }
+}

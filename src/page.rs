@@ -1,0 +1,158 @@
+//! How the page was opened: the query string's embed options (`?embed=1&autoplay=1&hide=...`)
+//! and the two link forms the fragment may hold besides a full scenario: `#tour=<id>` (a
+//! guided tour from `presets::PRESETS`) and a scenario whose view stands too far ahead to
+//! fast-forward at load. See docs/embedding.md.
+
+use crate::state::{default_scenario, Playground};
+use paxoscope_core::presets::{self, Preset, PRESETS};
+use paxoscope_core::scenario::{Scenario, View};
+
+/// The fragment prefix of a tour link: `#tour=leader-fails`.
+pub const TOUR_PREFIX: &str = "tour=";
+
+/// The furthest a link's playhead is fast-forwarded when the page opens (simulated ms). An
+/// hour of the default cluster takes a fraction of a second; a day (`MAX_TIME_MS`) would
+/// freeze the page for seconds and hold a large trace, so a link past this opens here.
+pub const MAX_OPEN_AT_MS: u64 = 3_600_000;
+
+/// Embed-mode options from the query string.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageOptions {
+    /// `embed=1`: the compact layout for an iframe.
+    pub embed: bool,
+    /// `autoplay=1`: an embed starts playing (otherwise it waits, paused, for the reader).
+    pub autoplay: bool,
+    /// `hide=diagram,narration,controls`: parts an embed leaves out.
+    pub hide_diagram: bool,
+    pub hide_narration: bool,
+    pub hide_controls: bool,
+}
+
+/// Reads `?embed=1&autoplay=1&hide=a,b` (unknown keys and values are ignored).
+pub fn parse_query(query: &str) -> PageOptions {
+    let mut o = PageOptions::default();
+    for pair in query.trim_start_matches('?').split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let on = matches!(value, "1" | "true" | "yes" | "");
+        match key {
+            "embed" => o.embed = on,
+            "autoplay" => o.autoplay = on,
+            "hide" => {
+                for part in value.split([',', '+', ' ']) {
+                    match part {
+                        "diagram" => o.hide_diagram = true,
+                        "narration" => o.hide_narration = true,
+                        "controls" => o.hide_controls = true,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    o
+}
+
+pub fn options() -> PageOptions {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    parse_query(&search)
+}
+
+/// The page's address without query and fragment (`https://host/sub/index.html`).
+pub fn page_base() -> String {
+    web_sys::window()
+        .map(|w| {
+            let l = w.location();
+            format!(
+                "{}{}",
+                l.origin().unwrap_or_default(),
+                l.pathname().unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// A tour as the playground opens it: paused at its view, or at 0 if it has none, so that
+/// the reader starts at the first note.
+pub fn tour_scenario(p: &Preset) -> Result<Scenario, String> {
+    let mut s = p
+        .scenario()
+        .map_err(|e| format!("the tour \"{}\" does not parse: {e}", p.id))?;
+    if s.view.is_none() {
+        s.view = Some(View {
+            t_ms: 0,
+            node: Some(0),
+            speed_tenths: 10,
+            paused: true,
+        });
+    }
+    Ok(s)
+}
+
+/// `#tour=<id>`: the tour, or the default scenario with a message naming the known tours.
+pub fn open_tour(id: &str) -> Playground {
+    let found = presets::find(id).ok_or_else(|| {
+        let known: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
+        format!(
+            "unknown tour \"{}\" (known: {})",
+            id.chars().take(40).collect::<String>(),
+            known.join(", ")
+        )
+    });
+    match found.and_then(tour_scenario) {
+        Ok(s) => Playground::new(s, None),
+        Err(e) => Playground::new(
+            default_scenario(),
+            Some(format!(
+                "The tour in this link could not be opened: {e}. The default scenario is running instead."
+            )),
+        ),
+    }
+}
+
+/// A parsed link scenario, with its playhead brought back to `MAX_OPEN_AT_MS` if needed.
+pub fn open_shared(mut s: Scenario) -> Playground {
+    let mut note = None;
+    if let Some(v) = s.view.as_mut().filter(|v| v.t_ms > MAX_OPEN_AT_MS) {
+        note = Some(format!(
+            "This link's playhead ({}) is further than the playground fast-forwards when it opens \
+             ({}); it opens there instead. Press Play to go on.",
+            crate::labels::seconds(v.t_ms),
+            crate::labels::seconds(MAX_OPEN_AT_MS)
+        ));
+        v.t_ms = MAX_OPEN_AT_MS;
+        v.paused = true;
+    }
+    Playground::new(s, note)
+}
+
+/// Embed mode decides whether the run starts playing: only with `autoplay=1`.
+pub fn for_page(mut p: Playground, o: PageOptions) -> Playground {
+    if o.embed {
+        p.playing = o.autoplay && p.run.borrow().session.violation().is_none();
+    }
+    p
+}
+
+/// The preset whose title is the scenario's name (how a loaded tour is recognised after a
+/// reload, when the URL holds the full scenario).
+pub fn tour_of(name: Option<&str>, titles: &[(&'static str, String)]) -> Option<&'static str> {
+    let name = name?;
+    titles.iter().find(|(_, t)| t == name).map(|(id, _)| *id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_options() {
+        assert_eq!(parse_query(""), PageOptions::default());
+        let o = parse_query("?embed=1&autoplay=1&hide=diagram,controls");
+        assert!(o.embed && o.autoplay && o.hide_diagram && o.hide_controls && !o.hide_narration);
+        let o = parse_query("?embed=0&hide=narration+diagram&x=y");
+        assert!(!o.embed && o.hide_narration && o.hide_diagram);
+    }
+}
