@@ -2,7 +2,7 @@
 //! leaves recovery only after a LAST with its current pn from every quorum member. Both are
 //! checked against what the leader actually received, not against its own counters.
 
-use super::facts::Facts;
+use super::facts::{Facts, RankSet};
 use super::{broken, Check};
 use crate::protocol::{Ceph, MonState};
 use crate::sim::World;
@@ -19,8 +19,8 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         if *role_to != MonState::Leader.name() || m.quorum.len() < 2 {
             continue;
         }
-        let missing = |got: Option<&std::collections::BTreeSet<u8>>| -> Vec<u8> {
-            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(q))).collect()
+        let missing = |got: Option<&RankSet>| -> Vec<u8> {
+            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(*q))).collect()
         };
         if phase_to.starts_with("writing") && !phase_from.starts_with("writing") {
             let key = (r, m.epoch, m.paxos.accepted_pn, m.store.last_committed);

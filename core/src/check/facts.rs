@@ -28,8 +28,8 @@ impl MsgFacts {
     fn of(from: Rank, to: Rank, msg: &Msg) -> Option<MsgFacts> {
         let p = msg.paxos()?;
         let v = p.last_committed + 1;
-        let uncommitted = match (p.op, p.values.get(&v)) {
-            (PaxosOp::Last, Some(val)) if p.uncommitted_pn > 0 => Some((p.uncommitted_pn, v, val.clone())),
+        let uncommitted = match p.op {
+            PaxosOp::Last if p.uncommitted_pn > 0 => p.values.get(&v).map(|val| (p.uncommitted_pn, v, val.clone())),
             _ => None,
         };
         Some(MsgFacts { from, to, op: p.op, epoch: p.epoch, pn: p.pn, lc: p.last_committed, uncommitted })
@@ -75,23 +75,63 @@ impl NodeFacts {
     }
 }
 
+/// A set of ranks as a bit mask (bit r: rank r), for the handful of monitors a world has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RankSet(u32);
+
+impl RankSet {
+    /// Every rank below `n`.
+    pub fn all(n: u8) -> RankSet {
+        assert!(n <= 32, "a RankSet holds ranks 0-31");
+        RankSet(if n == 32 { u32::MAX } else { (1 << n) - 1 })
+    }
+    pub fn insert(&mut self, r: Rank) {
+        self.0 |= 1 << r;
+    }
+    pub fn contains(self, r: Rank) -> bool {
+        self.0 & (1 << r) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// The ranks in the set, lowest first.
+    pub fn iter(self) -> impl Iterator<Item = Rank> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let r = bits.trailing_zeros() as Rank;
+                bits &= bits - 1;
+                r
+            })
+        })
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Paxos messages sent and not yet delivered or dropped, by message id.
     pub inflight: BTreeMap<u64, MsgFacts>,
     /// This step's Paxos deliveries.
     pub delivered: Vec<MsgFacts>,
-    /// Bit r set: node r appeared in this step's log (only those nodes can have changed).
-    pub touched: u32,
+    /// The nodes that appeared in this step's log: only those can have changed (the world
+    /// logs an entry at a node whenever it hands that node an input or changes it), so the
+    /// per-node invariants re-examine only these. Every node on the first step, and on every
+    /// step in `exhaustive` mode.
+    pub touched: RankSet,
+    /// Re-examine every node after every step (tests compare this with the incremental mode).
+    pub exhaustive: bool,
+    /// This step may have changed whether leader uniqueness is claimed for some epoch
+    /// (`leader_claimed`'s inputs: link changes, election starts).
+    pub claims_changed: bool,
     /// Ceph's default timings are in force (the across-epochs read claim applies).
     pub default_timing: bool,
     /// Each node before this step.
     pub prev: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
-    pub lasts_received: BTreeMap<(Rank, Epoch, Pn), BTreeSet<Rank>>,
+    pub lasts_received: BTreeMap<(Rank, Epoch, Pn), RankSet>,
     /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders. One entry per
     /// version, so archived (cheap to clone for snapshots).
-    pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), BTreeSet<Rank>>,
+    pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), RankSet>,
     /// The value first seen committed at each version (agreement); archived likewise.
     pub chosen: ArchivedMap<Version, Arc<Value>>,
     /// Highest durable lc already compared per node.
@@ -126,25 +166,32 @@ impl Facts {
             max_pn_seen: vec![0; n],
             last_collect_pn: vec![0; n],
             default_timing: world.config.has_default_timing(),
-            touched: u32::MAX,
+            touched: RankSet::all(world.n()),
             ..Facts::default()
         }
+    }
+
+    /// Facts for a checker that re-examines every node after every step.
+    pub fn exhaustive(world: &World<Ceph>) -> Self {
+        Facts { exhaustive: true, ..Facts::new(world) }
     }
 
     /// Record the step's messages. Never fails today; a `Check` keeps the chain uniform.
     pub fn observe(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> super::Check {
         self.delivered.clear();
-        self.touched = 0;
+        self.touched = if self.exhaustive { RankSet::all(world.n()) } else { RankSet::default() };
+        self.claims_changed = false;
         for e in log {
             if let Some(r) = e.node {
-                self.touched |= 1 << r;
+                self.touched.insert(r);
             }
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
                     let from = e.node.expect("a send has a sender");
                     if let Msg::Election(el) = msg {
-                        if el.op == crate::protocol::ElectionOp::Propose {
-                            self.election_start_ms.entry(el.epoch).or_insert(e.t_ms);
+                        if el.op == crate::protocol::ElectionOp::Propose && !self.election_start_ms.contains_key(&el.epoch) {
+                            self.election_start_ms.insert(el.epoch, e.t_ms);
+                            self.claims_changed = true;
                         }
                     }
                     if let Some(f) = MsgFacts::of(from, *to, msg) {
@@ -152,10 +199,9 @@ impl Facts {
                     }
                 }
                 TraceKind::Deliver { id, .. } => {
-                    if let Some(f) = self.inflight.get(id).cloned() {
-                        if !world.duplicate_allowed() {
-                            self.inflight.remove(id);
-                        }
+                    // With duplicates allowed a message may arrive again: keep its facts.
+                    let facts = if world.duplicate_allowed() { self.inflight.get(id).cloned() } else { self.inflight.remove(id) };
+                    if let Some(f) = facts {
                         self.note_delivery(&f);
                         self.delivered.push(f);
                     }
@@ -197,6 +243,7 @@ impl Facts {
             return;
         }
         self.last_link_change_ms = Some(t_ms);
+        self.claims_changed = true;
         let cut = world.bus.cut_links();
         let lossy = matches!(action, Action::Loss(_, pct) if *pct > 0);
         if lossy || cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
@@ -215,13 +262,16 @@ impl Facts {
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {
-        let touched = self.touched;
-        for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
+        for r in self.touched.iter() {
             self.prev[r as usize] = NodeFacts::of(world, r);
         }
+        debug_assert!(
+            (0..world.n()).all(|r| self.prev[r as usize] == NodeFacts::of(world, r)),
+            "a node changed without appearing in the step's log"
+        );
     }
 
     pub fn was_touched(&self, r: Rank) -> bool {
-        self.touched & (1 << r) != 0
+        self.touched.contains(r)
     }
 }

@@ -23,8 +23,7 @@ pub const ACROSS: &str = "read-fresh-across-epochs";
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken>) {
     // Only nodes that took part in this step can have changed; a lease only runs out.
     let mut raised = false;
-    let touched = f.touched;
-    for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
+    for r in f.touched.iter() {
         let Some(m) = world.node(r) else { continue };
         if matches!(m.state, MonState::Leader | MonState::Peon) {
             let e = f.max_lc_in_epoch.entry(m.epoch).or_default();
