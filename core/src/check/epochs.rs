@@ -32,7 +32,7 @@ fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
             }
         }
     }
-    for e in log {
+    for e in log.iter().filter(|_| f.step.sends) {
         if let (TraceKind::Send { msg: Msg::Election(el), .. }, Some(r)) = (&e.kind, e.node) {
             let odd_expected = matches!(el.op, ElectionOp::Propose | ElectionOp::Ack);
             if (el.epoch % 2 == 1) != odd_expected {
@@ -71,7 +71,7 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
 
 fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     let mut victory_added = false;
-    for e in log {
+    for e in log.iter().filter(|_| f.step.states) {
         let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else { continue };
         if *role_to != MonState::Leader.name() {
             continue;

@@ -125,6 +125,14 @@ impl NodeFacts {
     }
 }
 
+/// The kinds of entry a step's log holds (most steps have no state change, many no send).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepKinds {
+    pub sends: bool,
+    pub states: bool,
+    pub persists: bool,
+}
+
 /// A set of ranks as a bit mask (bit r: rank r), for the handful of monitors a world has.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RankSet(u32);
@@ -168,6 +176,9 @@ pub struct Facts {
     /// per-node invariants re-examine only these. Every node on the first step, and on every
     /// step in `exhaustive` mode.
     pub touched: RankSet,
+    /// Which kinds of entry this step's log holds: an invariant that reads only sends, state
+    /// changes or persists skips a step without any.
+    pub step: StepKinds,
     /// Re-examine every node after every step (tests compare this with the incremental mode).
     pub exhaustive: bool,
     /// This step may have changed whether leader uniqueness is claimed for some epoch
@@ -231,12 +242,14 @@ impl Facts {
         self.delivered.clear();
         self.touched = if self.exhaustive { RankSet::all(world.n()) } else { RankSet::default() };
         self.claims_changed = false;
+        self.step = StepKinds::default();
         for e in log {
             if let Some(r) = e.node {
                 self.touched.insert(r);
             }
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
+                    self.step.sends = true;
                     let from = e.node.expect("a send has a sender");
                     if let Msg::Election(el) = msg {
                         if el.op == crate::protocol::ElectionOp::Propose && !self.election_start_ms.contains_key(&el.epoch) {
@@ -260,6 +273,8 @@ impl Facts {
                     self.inflight.remove(*id);
                 }
                 TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
+                TraceKind::State { .. } => self.step.states = true,
+                TraceKind::Persist(_) => self.step.persists = true,
                 _ => {}
             }
         }
