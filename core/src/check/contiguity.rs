@@ -23,14 +23,21 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         let lowest = if lc == 0 { 1 } else { fc };
         // The lowest and highest stored versions tell whether any lies outside (cheaper than
         // two range scans); the range finds the one to name.
-        let below = s.values.first_key_value().is_some_and(|(v, _)| *v < lowest);
-        let above = s.values.last_key_value().is_some_and(|(v, _)| *v > lc + 1);
-        let outside = if below { s.values.first_key_value() } else { above.then(|| s.values.range(lc + 2..).next()).flatten() };
-        if let Some((v, _)) = outside {
+        let first = s.values.first_key_value().map(|(v, _)| *v);
+        let last = s.values.last_key_value().map(|(v, _)| *v);
+        let outside = if first.is_some_and(|v| v < lowest) {
+            first
+        } else if last.is_some_and(|v| v > lc + 1) {
+            s.values.range(lc + 2..).next().map(|(v, _)| *v)
+        } else {
+            None
+        };
+        if let Some(v) = outside {
             return broken(NAME, r, format!("stores v{v} outside [{lowest}, {}]", lc + 1));
         }
+        // Nothing is stored above lc + 1, so lc + 1 is stored exactly when it is the last.
         let committed = if lc == 0 { 0 } else { (lc - fc + 1) as usize };
-        let expected = committed + usize::from(s.values.contains_key(&(lc + 1)));
+        let expected = committed + usize::from(last == Some(lc + 1));
         if s.values.len() != expected {
             return broken(NAME, r, format!("a gap among versions {fc}..={lc} ({} stored)", s.values.len()));
         }
