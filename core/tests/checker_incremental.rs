@@ -45,13 +45,21 @@ fn both_verdicts(scenario: &Scenario) -> (Verdict, Verdict) {
 
 fn assert_same_verdicts(what: &str, scenario: &Scenario) -> bool {
     let (incremental, exhaustive) = both_verdicts(scenario);
-    assert_eq!(incremental, exhaustive, "{what}: incremental vs exhaustive checker");
+    assert_eq!(
+        incremental, exhaustive,
+        "{what}: incremental vs exhaustive checker"
+    );
     incremental.0.is_some()
 }
 
 fn campaign_seeds(opts: &PlanOptions, label: &str) -> usize {
     (0..SEEDS)
-        .filter(|seed| assert_same_verdicts(&format!("{label} seed {seed}"), &plan(*seed, opts).trial.scenario))
+        .filter(|seed| {
+            assert_same_verdicts(
+                &format!("{label} seed {seed}"),
+                &plan(*seed, opts).trial.scenario,
+            )
+        })
         .count()
 }
 
@@ -59,18 +67,27 @@ fn campaign_seeds(opts: &PlanOptions, label: &str) -> usize {
 fn the_mutation_canaries_break_the_same_invariant_at_the_same_event() {
     let mut caught = 0;
     for m in Mutation::ALL {
-        let opts = PlanOptions { mutation: Some(m), ..PlanOptions::default() };
+        let opts = PlanOptions {
+            mutation: Some(m),
+            ..PlanOptions::default()
+        };
         caught += campaign_seeds(&opts, m.name());
     }
     // The comparison means something only if violations happened.
-    assert!(caught >= Mutation::ALL.len(), "only {caught} violating runs");
+    assert!(
+        caught >= Mutation::ALL.len(),
+        "only {caught} violating runs"
+    );
 }
 
 #[test]
 fn faulted_runs_inside_and_beyond_the_assumptions_agree() {
     campaign_seeds(&PlanOptions::default(), "inside the assumptions");
     for b in Beyond::ALL {
-        let opts = PlanOptions { beyond: [b].into(), ..PlanOptions::default() };
+        let opts = PlanOptions {
+            beyond: [b].into(),
+            ..PlanOptions::default()
+        };
         campaign_seeds(&opts, b.name());
     }
 }
@@ -78,6 +95,9 @@ fn faulted_runs_inside_and_beyond_the_assumptions_agree() {
 #[test]
 fn the_tours_agree() {
     for p in PRESETS {
-        assert_same_verdicts(&format!("tour {}", p.id), &p.scenario().expect("presets parse"));
+        assert_same_verdicts(
+            &format!("tour {}", p.id),
+            &p.scenario().expect("presets parse"),
+        );
     }
 }
