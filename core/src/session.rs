@@ -4,7 +4,7 @@
 use crate::check::{Checker, Violation};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
-use crate::protocol::messages::ReqId;
+use crate::protocol::messages::{ClientReply, ReqId};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceHasher, TraceKind};
 
@@ -227,16 +227,17 @@ impl Session {
 }
 
 /// Feed the parts of an event that define the run into the hash (not display strings).
+/// docs/trace-format.md lists what is hashed; keep the two in step.
 fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
     h.write_u64(e.event);
     h.write_u64(e.t_ms);
     h.write_u64(e.node.map_or(255, |n| n as u64));
-    h.write(e.kind.name().as_bytes());
+    h.write_str(e.kind.name());
     match &e.kind {
         TraceKind::Send { to, id, msg } => {
             h.write_u64(*to as u64);
             h.write_u64(*id);
-            h.write(msg.kind().as_bytes());
+            h.write_str(msg.kind());
             if let Some(p) = msg.paxos() {
                 h.write_u64(p.pn);
                 h.write_u64(p.last_committed);
@@ -245,13 +246,50 @@ fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
         }
         TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
         TraceKind::State { role_to, phase_to, .. } => {
-            h.write(role_to.as_bytes());
-            h.write(phase_to.as_bytes());
+            h.write_str(role_to);
+            h.write_str(phase_to);
         }
         TraceKind::ClientReply { req_id, reply } => {
             h.write_u64(*req_id);
-            h.write(format!("{reply:?}").as_bytes());
+            hash_reply(h, reply);
         }
         _ => {}
+    }
+}
+
+/// A client reply field by field: the variant's position, then its fields in order (an
+/// absent string as 0, a present one as 1 and the string).
+fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
+    let optional = |h: &mut TraceHasher, s: &Option<String>| match s {
+        None => h.write_u64(0),
+        Some(s) => {
+            h.write_u64(1);
+            h.write_str(s);
+        }
+    };
+    match reply {
+        ClientReply::Written { version } => {
+            h.write_u64(0);
+            h.write_u64(*version);
+        }
+        ClientReply::Value { value, version } => {
+            h.write_u64(1);
+            optional(h, value);
+            h.write_u64(*version);
+        }
+        ClientReply::CasDone { applied, current, version } => {
+            h.write_u64(2);
+            h.write_bool(*applied);
+            optional(h, current);
+            h.write_u64(*version);
+        }
+        ClientReply::Refused { reason } => {
+            h.write_u64(3);
+            h.write_str(reason);
+        }
+        ClientReply::Retry { reason } => {
+            h.write_u64(4);
+            h.write_str(reason);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! leaves recovery only after a LAST with its current pn from every quorum member. Both are
 //! checked against what the leader actually received, not against its own counters.
 
-use super::facts::Facts;
+use super::facts::{Facts, RankSet};
 use super::{broken, Check};
 use crate::protocol::{Ceph, MonState};
 use crate::sim::World;
@@ -12,6 +12,9 @@ pub const COMMIT: &str = "commit-needs-every-accept";
 pub const RECOVERY: &str = "recovery-needs-every-last";
 
 pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    if !f.step.states {
+        return Ok(());
+    }
     for e in log {
         let TraceKind::State { role_from, role_to, phase_from, phase_to } = &e.kind else { continue };
         let Some(r) = e.node else { continue };
@@ -19,8 +22,8 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         if *role_to != MonState::Leader.name() || m.quorum.len() < 2 {
             continue;
         }
-        let missing = |got: Option<&std::collections::BTreeSet<u8>>| -> Vec<u8> {
-            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(q))).collect()
+        let missing = |got: Option<&RankSet>| -> Vec<u8> {
+            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(*q))).collect()
         };
         if phase_to.starts_with("writing") && !phase_from.starts_with("writing") {
             let key = (r, m.epoch, m.paxos.accepted_pn, m.store.last_committed);

@@ -20,7 +20,8 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
 }
 
 fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    for r in 0..world.n() {
+    // An untouched node is as it was when last examined.
+    for r in f.touched.iter() {
         let (before, now) = (f.prev[r as usize].durable_epoch, world.durable(r).election_epoch);
         if now < before {
             return broken(PARITY, r, format!("durable epoch went back from {before} to {now}"));
@@ -31,7 +32,7 @@ fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
             }
         }
     }
-    for e in log {
+    for e in log.iter().filter(|_| f.step.sends) {
         if let (TraceKind::Send { msg: Msg::Election(el), .. }, Some(r)) = (&e.kind, e.node) {
             let odd_expected = matches!(el.op, ElectionOp::Propose | ElectionOp::Ack);
             if (el.epoch % 2 == 1) != odd_expected {
@@ -69,7 +70,8 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
 }
 
 fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    for e in log {
+    let mut victory_added = false;
+    for e in log.iter().filter(|_| f.step.states) {
         let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else { continue };
         if *role_to != MonState::Leader.name() {
             continue;
@@ -82,10 +84,14 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
             Some(_) => {}
             None => {
                 f.victories.insert(m.epoch, r);
+                victory_added = true;
             }
         }
     }
-    for r in 0..world.n() {
+    // A peon's verdict depends on itself, the victories and the claim: re-examine every peon
+    // when one of the last two moved, else only the nodes this step touched.
+    let every_peon = victory_added || f.claims_changed;
+    for r in (0..world.n()).filter(|r| every_peon || f.was_touched(*r)) {
         let Some(m) = world.node(r) else { continue };
         if m.state != MonState::Peon || !f.leader_claimed(m.epoch) {
             continue;

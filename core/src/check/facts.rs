@@ -8,7 +8,7 @@ use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Ceph, MonState, PaxosState, Value};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::Arc;
 
 /// The parts of a Paxos message the invariants need.
@@ -28,11 +28,61 @@ impl MsgFacts {
     fn of(from: Rank, to: Rank, msg: &Msg) -> Option<MsgFacts> {
         let p = msg.paxos()?;
         let v = p.last_committed + 1;
-        let uncommitted = match (p.op, p.values.get(&v)) {
-            (PaxosOp::Last, Some(val)) if p.uncommitted_pn > 0 => Some((p.uncommitted_pn, v, val.clone())),
+        let uncommitted = match p.op {
+            PaxosOp::Last if p.uncommitted_pn > 0 => p.values.get(&v).map(|val| (p.uncommitted_pn, v, val.clone())),
             _ => None,
         };
         Some(MsgFacts { from, to, op: p.op, epoch: p.epoch, pn: p.pn, lc: p.last_committed, uncommitted })
+    }
+}
+
+/// Facts of the Paxos messages in flight, by message id. The world numbers messages 1, 2, 3,
+/// ... in the order they are sent, and most arrive soon after, so the ids in flight form a
+/// short window: a queue indexed by `id - first_id` (a gap for every message that is not
+/// Paxos or already gone) instead of a search tree.
+#[derive(Clone, Debug, Default)]
+pub struct InFlightFacts {
+    first_id: u64,
+    window: VecDeque<Option<MsgFacts>>,
+}
+
+impl InFlightFacts {
+    fn slot(&self, id: u64) -> Option<usize> {
+        let i = id.checked_sub(self.first_id)?;
+        (i < self.window.len() as u64).then_some(i as usize)
+    }
+
+    /// Record a message; ids are inserted in increasing order.
+    pub fn insert(&mut self, id: u64, f: MsgFacts) {
+        if self.window.is_empty() {
+            self.first_id = id;
+        }
+        let i = id.checked_sub(self.first_id).expect("message ids increase") as usize;
+        assert!(i >= self.window.len(), "message ids increase");
+        self.window.resize(i, None);
+        self.window.push_back(Some(f));
+    }
+
+    pub fn get(&self, id: u64) -> Option<&MsgFacts> {
+        self.slot(id).and_then(|i| self.window[i].as_ref())
+    }
+
+    pub fn remove(&mut self, id: u64) -> Option<MsgFacts> {
+        let f = self.slot(id).and_then(|i| self.window[i].take());
+        while self.window.front().is_some_and(Option::is_none) {
+            self.window.pop_front();
+            self.first_id += 1;
+        }
+        f
+    }
+
+    /// Messages in flight (slow: for tests).
+    pub fn len(&self) -> usize {
+        self.window.iter().flatten().count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.window.is_empty()
     }
 }
 
@@ -75,23 +125,74 @@ impl NodeFacts {
     }
 }
 
+/// The kinds of entry a step's log holds (most steps have no state change, many no send).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepKinds {
+    pub sends: bool,
+    pub states: bool,
+    pub persists: bool,
+}
+
+/// A set of ranks as a bit mask (bit r: rank r), for the handful of monitors a world has.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RankSet(u32);
+
+impl RankSet {
+    /// Every rank below `n`.
+    pub fn all(n: u8) -> RankSet {
+        assert!(n <= 32, "a RankSet holds ranks 0-31");
+        RankSet(if n == 32 { u32::MAX } else { (1 << n) - 1 })
+    }
+    pub fn insert(&mut self, r: Rank) {
+        self.0 |= 1 << r;
+    }
+    pub fn contains(self, r: Rank) -> bool {
+        self.0 & (1 << r) != 0
+    }
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+    /// The ranks in the set, lowest first.
+    pub fn iter(self) -> impl Iterator<Item = Rank> {
+        let mut bits = self.0;
+        std::iter::from_fn(move || {
+            (bits != 0).then(|| {
+                let r = bits.trailing_zeros() as Rank;
+                bits &= bits - 1;
+                r
+            })
+        })
+    }
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Paxos messages sent and not yet delivered or dropped, by message id.
-    pub inflight: BTreeMap<u64, MsgFacts>,
+    pub inflight: InFlightFacts,
     /// This step's Paxos deliveries.
     pub delivered: Vec<MsgFacts>,
-    /// Bit r set: node r appeared in this step's log (only those nodes can have changed).
-    pub touched: u32,
+    /// The nodes that appeared in this step's log: only those can have changed (the world
+    /// logs an entry at a node whenever it hands that node an input or changes it), so the
+    /// per-node invariants re-examine only these. Every node on the first step, and on every
+    /// step in `exhaustive` mode.
+    pub touched: RankSet,
+    /// Which kinds of entry this step's log holds: an invariant that reads only sends, state
+    /// changes or persists skips a step without any.
+    pub step: StepKinds,
+    /// Re-examine every node after every step (tests compare this with the incremental mode).
+    pub exhaustive: bool,
+    /// This step may have changed whether leader uniqueness is claimed for some epoch
+    /// (`leader_claimed`'s inputs: link changes, election starts).
+    pub claims_changed: bool,
     /// Ceph's default timings are in force (the across-epochs read claim applies).
     pub default_timing: bool,
     /// Each node before this step.
     pub prev: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
-    pub lasts_received: BTreeMap<(Rank, Epoch, Pn), BTreeSet<Rank>>,
+    pub lasts_received: BTreeMap<(Rank, Epoch, Pn), RankSet>,
     /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders. One entry per
     /// version, so archived (cheap to clone for snapshots).
-    pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), BTreeSet<Rank>>,
+    pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), RankSet>,
     /// The value first seen committed at each version (agreement); archived likewise.
     pub chosen: ArchivedMap<Version, Arc<Value>>,
     /// Highest durable lc already compared per node.
@@ -126,25 +227,34 @@ impl Facts {
             max_pn_seen: vec![0; n],
             last_collect_pn: vec![0; n],
             default_timing: world.config.has_default_timing(),
-            touched: u32::MAX,
+            touched: RankSet::all(world.n()),
             ..Facts::default()
         }
+    }
+
+    /// Facts for a checker that re-examines every node after every step.
+    pub fn exhaustive(world: &World<Ceph>) -> Self {
+        Facts { exhaustive: true, ..Facts::new(world) }
     }
 
     /// Record the step's messages. Never fails today; a `Check` keeps the chain uniform.
     pub fn observe(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> super::Check {
         self.delivered.clear();
-        self.touched = 0;
+        self.touched = if self.exhaustive { RankSet::all(world.n()) } else { RankSet::default() };
+        self.claims_changed = false;
+        self.step = StepKinds::default();
         for e in log {
             if let Some(r) = e.node {
-                self.touched |= 1 << r;
+                self.touched.insert(r);
             }
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
+                    self.step.sends = true;
                     let from = e.node.expect("a send has a sender");
                     if let Msg::Election(el) = msg {
-                        if el.op == crate::protocol::ElectionOp::Propose {
-                            self.election_start_ms.entry(el.epoch).or_insert(e.t_ms);
+                        if el.op == crate::protocol::ElectionOp::Propose && !self.election_start_ms.contains_key(&el.epoch) {
+                            self.election_start_ms.insert(el.epoch, e.t_ms);
+                            self.claims_changed = true;
                         }
                     }
                     if let Some(f) = MsgFacts::of(from, *to, msg) {
@@ -152,18 +262,19 @@ impl Facts {
                     }
                 }
                 TraceKind::Deliver { id, .. } => {
-                    if let Some(f) = self.inflight.get(id).cloned() {
-                        if !world.duplicate_allowed() {
-                            self.inflight.remove(id);
-                        }
+                    // With duplicates allowed a message may arrive again: keep its facts.
+                    let facts = if world.duplicate_allowed() { self.inflight.get(*id).cloned() } else { self.inflight.remove(*id) };
+                    if let Some(f) = facts {
                         self.note_delivery(&f);
                         self.delivered.push(f);
                     }
                 }
                 TraceKind::Drop { id, .. } if !world.duplicate_allowed() => {
-                    self.inflight.remove(id);
+                    self.inflight.remove(*id);
                 }
                 TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
+                TraceKind::State { .. } => self.step.states = true,
+                TraceKind::Persist(_) => self.step.persists = true,
                 _ => {}
             }
         }
@@ -197,6 +308,7 @@ impl Facts {
             return;
         }
         self.last_link_change_ms = Some(t_ms);
+        self.claims_changed = true;
         let cut = world.bus.cut_links();
         let lossy = matches!(action, Action::Loss(_, pct) if *pct > 0);
         if lossy || cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
@@ -215,13 +327,48 @@ impl Facts {
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {
-        let touched = self.touched;
-        for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
+        for r in self.touched.iter() {
             self.prev[r as usize] = NodeFacts::of(world, r);
         }
+        debug_assert!(
+            (0..world.n()).all(|r| self.prev[r as usize] == NodeFacts::of(world, r)),
+            "a node changed without appearing in the step's log"
+        );
     }
 
     pub fn was_touched(&self, r: Rank) -> bool {
-        self.touched & (1 << r) != 0
+        self.touched.contains(r)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::{SimRng, Stream};
+
+    fn facts(pn: Pn) -> MsgFacts {
+        MsgFacts { from: 0, to: 1, op: PaxosOp::Begin, epoch: 2, pn, lc: 0, uncommitted: None }
+    }
+
+    #[test]
+    fn in_flight_facts_behave_like_a_map_by_id() {
+        let mut rng = SimRng::new(3, Stream::Clients);
+        let mut plain: BTreeMap<u64, Pn> = BTreeMap::new();
+        let mut window = InFlightFacts::default();
+        let mut next_id = 0;
+        for _ in 0..20_000 {
+            if rng.chance_pct(50) {
+                next_id += 1 + rng.below(3); // some ids are not Paxos messages
+                plain.insert(next_id, next_id * 10);
+                window.insert(next_id, facts(next_id * 10));
+            } else {
+                // Mostly the oldest messages arrive, sometimes any.
+                let id = if rng.chance_pct(70) { plain.keys().next().copied().unwrap_or(0) } else { rng.below(next_id + 2) };
+                assert_eq!(plain.remove(&id), window.remove(id).map(|f| f.pn), "remove {id}");
+            }
+            let probe = rng.below(next_id + 2);
+            assert_eq!(plain.get(&probe).copied(), window.get(probe).map(|f| f.pn), "get {probe}");
+        }
+        assert_eq!(plain.len(), window.len());
     }
 }

@@ -104,6 +104,12 @@ impl Checker {
         Checker { facts: Facts::new(world), findings: Vec::new() }
     }
 
+    /// A checker that re-examines every node after every step instead of only the nodes the
+    /// step touched: slower, with the same verdicts (tests compare the two).
+    pub fn exhaustive(world: &World<Ceph>) -> Self {
+        Checker { facts: Facts::exhaustive(world), findings: Vec::new() }
+    }
+
     /// Record what the last step showed, then assert every invariant.
     pub fn after_step(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Result<(), Violation> {
         let f = &mut self.facts;

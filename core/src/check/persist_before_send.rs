@@ -9,7 +9,10 @@ use crate::trace::{TraceEvent, TraceKind};
 
 pub const NAME: &str = "persist-before-send";
 
-pub fn check(_f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    if !f.step.sends {
+        return Ok(());
+    }
     for e in log {
         let (TraceKind::Send { msg, .. }, Some(r)) = (&e.kind, e.node) else { continue };
         let s = world.durable(r);
@@ -23,8 +26,9 @@ pub fn check(_f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
                 }
                 PaxosOp::Begin | PaxosOp::Accept => {
                     let v = p.last_committed + 1;
-                    let stored = s.values.contains_key(&v) && s.pending_v == v && s.pending_pn == p.pn;
-                    (!stored && s.last_committed < v)
+                    // Cheapest tests first: the map is searched only for a value not yet committed.
+                    let stored = || s.pending_v == v && s.pending_pn == p.pn && s.values.contains_key(&v);
+                    (s.last_committed < v && !stored())
                         .then(|| format!("{} for v{v} (pn {}) before the value and pending_pn are durable", p.op_name(), p.pn))
                 }
                 PaxosOp::Commit if p.values.len() == 1 && s.last_committed < p.last_committed => {

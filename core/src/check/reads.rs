@@ -13,7 +13,9 @@
 use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, MonState};
+use crate::protocol::messages::{Epoch, Version};
 use crate::sim::World;
+use std::collections::BTreeMap;
 
 pub const WITHIN: &str = "read-fresh-within-epoch";
 pub const ACROSS: &str = "read-fresh-across-epochs";
@@ -23,13 +25,10 @@ pub const ACROSS: &str = "read-fresh-across-epochs";
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken>) {
     // Only nodes that took part in this step can have changed; a lease only runs out.
     let mut raised = false;
-    let touched = f.touched;
-    for r in (0..world.n()).filter(|r| touched & (1 << r) != 0) {
+    for r in f.touched.iter() {
         let Some(m) = world.node(r) else { continue };
         if matches!(m.state, MonState::Leader | MonState::Peon) {
-            let e = f.max_lc_in_epoch.entry(m.epoch).or_default();
-            raised |= m.store.last_committed > *e;
-            *e = (*e).max(m.store.last_committed);
+            raised |= raise_max_lc(&mut f.max_lc_in_epoch, m.epoch, m.store.last_committed);
         }
     }
     let across_claimed = f.default_timing;
@@ -48,10 +47,24 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
         if !across_claimed {
             continue;
         }
+        let newer_epochs = f.max_lc_in_epoch.last_key_value().is_some_and(|(e, _)| *e > m.epoch);
+        if !newer_epochs {
+            continue;
+        }
         if let Some((e, newer)) = f.max_lc_in_epoch.range(m.epoch + 1..).find(|(_, v)| **v > lc) {
             let detail = format!("still readable in epoch {} at lc {lc} after epoch {e} committed v{newer}", m.epoch);
             return (Ok(()), broken(ACROSS, r, detail).err());
         }
     }
     (Ok(()), None)
+}
+
+/// Raise the highest lc seen in `epoch` to `lc`; true if it rose. The epoch is nearly always
+/// the newest one, which is found without a search.
+fn raise_max_lc(max_lc_in_epoch: &mut BTreeMap<Epoch, Version>, epoch: Epoch, lc: Version) -> bool {
+    let newest = max_lc_in_epoch.last_key_value().is_some_and(|(e, _)| *e == epoch);
+    let max = if newest { max_lc_in_epoch.last_entry().expect("not empty").into_mut() } else { max_lc_in_epoch.entry(epoch).or_default() };
+    let rose = lc > *max;
+    *max = (*max).max(lc);
+    rose
 }

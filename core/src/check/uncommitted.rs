@@ -12,6 +12,9 @@ use crate::trace::{TraceEvent, TraceKind};
 pub const NAME: &str = "uncommitted-value-adopted";
 
 pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    if !f.step.sends {
+        return Ok(());
+    }
     for e in log {
         let (TraceKind::Send { msg: Msg::Paxos(p), .. }, Some(r)) = (&e.kind, e.node) else { continue };
         if p.op == PaxosOp::Collect {
