@@ -64,6 +64,8 @@ pub struct Playground {
     pub announcement: String,
     /// Bumped when the scenario (seed or actions) changes, so the URL is rewritten.
     pub scenario_revision: u64,
+    /// False until the first picture of the cluster is on screen: the other panels wait.
+    pub panels: bool,
 }
 
 #[allow(dead_code)] // Play, Pause and DismissNotice are for tours and embeds built on this.
@@ -92,6 +94,8 @@ pub enum Action {
     ToggleHelp,
     CloseHelp,
     SetLogFilter(LogFilter),
+    /// The cluster's first frame is on screen: render the other panels too.
+    ShowPanels,
     /// Replace the whole scenario (a tour, a "break the protocol" switch): a new run standing
     /// where the scenario's `view` says (or at 0, playing); the text goes to the live region.
     Load(Box<Scenario>, String),
@@ -145,6 +149,7 @@ impl Playground {
             url_error,
             announcement: String::new(),
             scenario_revision: 0,
+            panels: false,
         }
     }
 
@@ -347,6 +352,7 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::Put { node, key, value } => format!("put {key}={value} via {}", mon(*node)),
         SimAction::Get { node, key } => format!("get {key} via {}", mon(*node)),
         SimAction::Cas { node, key, .. } => format!("compare-and-set {key} via {}", mon(*node)),
+
         other => format!("{other:?}"),
     }
 }
@@ -423,10 +429,12 @@ impl Reducible for Playground {
             Action::ToggleHelp => s.help_open = !s.help_open,
             Action::CloseHelp => s.help_open = false,
             Action::SetLogFilter(f) => s.log_filter = f,
+            Action::ShowPanels => s.panels = true,
             Action::Load(scenario, said) => {
                 let mut next = Playground::new(*scenario, None);
                 next.revision = s.revision + 1;
                 next.scenario_revision = s.scenario_revision + 1;
+                next.panels = s.panels;
                 next.notice = Some(Notice {
                     area: Area::Playback,
                     text: said.clone(),
@@ -435,6 +443,12 @@ impl Reducible for Playground {
                 next.announcement = said;
                 s = next;
             }
+        }
+        if !s.playing {
+            // Paused (or stopped): the slow panels show the world as it stands, not as it
+            // was at their last throttled update.
+            s.slow_revision = s.revision;
+            s.slow_wait_ms = 0.0;
         }
         Rc::new(s)
     }
@@ -456,6 +470,7 @@ impl PartialEq for Playground {
             && self.notice == o.notice
             && self.url_error == o.url_error
             && self.announcement == o.announcement
+            && self.panels == o.panels
     }
 }
 
