@@ -50,6 +50,7 @@ pub fn App() -> Html {
 
     let handle = state.handle();
     let slow = state.slow_handle();
+    let diagrams = state.diagram_handle();
     let (seed, name, trace_hash, frontier_ms, n, stopped) = {
         let run = state.run.borrow();
         let s = &run.session;
@@ -94,7 +95,7 @@ pub fn App() -> Html {
                 <div class="area-side">
                     if panels {
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
-                            <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
+                            <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
                         </section>
                         <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
                         <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
@@ -105,7 +106,7 @@ pub fn App() -> Html {
                     <div class="mini-diagrams">
                         if panels {
                             { for (0..n).filter(|r| *r != selected).map(|r| html! {
-                                <Diagram key={r} run={handle.clone()} node={r} compact=true dispatch={dispatch.clone()} />
+                                <Diagram key={r} run={diagrams.clone()} node={r} compact=true dispatch={dispatch.clone()} />
                             }) }
                         }
                     </div>

@@ -43,8 +43,11 @@ pub struct Playground {
     pub revision: u64,
     /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
     /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
-    pub slow_revision: u64,
-    slow_wait_ms: f64,
+    slow: Lagging,
+    /// `revision` as the state diagrams see it: every frame at 1x and below; faster, at most
+    /// every `DIAGRAM_MS` (at 100x a monitor changes state several times a frame, and five
+    /// diagrams repainted on every frame cost more than the cluster itself).
+    diagrams: Lagging,
     /// The scenario loaded at start; Reset and New seed begin from it.
     pub base: Rc<Scenario>,
     /// Playhead in simulated ms, with a fraction so that slow playback animates smoothly.
@@ -105,6 +108,28 @@ pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
 /// Real ms between updates of the slow panels while playing.
 const SLOW_PANEL_MS: f64 = 400.0;
+/// Real ms between updates of the state diagrams while playing faster than 1x.
+const DIAGRAM_MS: f64 = 100.0;
+
+/// A revision that follows `Playground::revision` at most every so many real ms.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Lagging {
+    revision: u64,
+    wait_ms: f64,
+}
+
+impl Lagging {
+    /// `dt_ms` real ms passed; catch up with `revision` if `every_ms` passed or `now`.
+    fn follow(&mut self, revision: u64, dt_ms: f64, every_ms: f64, now: bool) {
+        self.wait_ms += dt_ms;
+        if now || self.wait_ms >= every_ms {
+            *self = Lagging {
+                revision,
+                wait_ms: 0.0,
+            };
+        }
+    }
+}
 
 /// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
 /// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
@@ -134,8 +159,8 @@ impl Playground {
         Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
-            slow_revision: 0,
-            slow_wait_ms: 0.0,
+            slow: Lagging::default(),
+            diagrams: Lagging::default(),
             base: Rc::new(base),
             playhead_ms,
             playing,
@@ -176,15 +201,28 @@ impl Playground {
     pub fn slow_handle(&self) -> RunHandle {
         RunHandle {
             run: self.run.clone(),
-            revision: self.slow_revision,
+            revision: self.slow.revision,
         }
+    }
+
+    /// The state diagrams' view of the run.
+    pub fn diagram_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.diagrams.revision,
+        }
+    }
+
+    /// Every lagging view catches up with the world now.
+    fn catch_up(&mut self) {
+        self.slow.follow(self.revision, 0.0, 0.0, true);
+        self.diagrams.follow(self.revision, 0.0, 0.0, true);
     }
 
     /// The world changed because of a user action: every panel updates now.
     fn changed(&mut self) {
         self.revision += 1;
-        self.slow_revision = self.revision;
-        self.slow_wait_ms = 0.0;
+        self.catch_up();
     }
 
     /// Advance by `dt_ms` real milliseconds at the current speed.
@@ -223,11 +261,12 @@ impl Playground {
         if after != before {
             self.revision += 1;
         }
-        self.slow_wait_ms += dt_ms;
-        if !self.playing || self.slow_wait_ms >= SLOW_PANEL_MS {
-            self.slow_revision = self.revision;
-            self.slow_wait_ms = 0.0;
-        }
+        let stopped = !self.playing;
+        self.slow
+            .follow(self.revision, dt_ms, SLOW_PANEL_MS, stopped);
+        let every_frame = stopped || self.speed_tenths <= DEFAULT_SPEED_TENTHS;
+        self.diagrams
+            .follow(self.revision, dt_ms, DIAGRAM_MS, every_frame);
     }
 
     fn rebuild(&mut self, scenario: Scenario) {
@@ -447,8 +486,7 @@ impl Reducible for Playground {
         if !s.playing {
             // Paused (or stopped): the slow panels show the world as it stands, not as it
             // was at their last throttled update.
-            s.slow_revision = s.revision;
-            s.slow_wait_ms = 0.0;
+            s.catch_up();
         }
         Rc::new(s)
     }
@@ -458,7 +496,8 @@ impl PartialEq for Playground {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.run, &o.run)
             && self.revision == o.revision
-            && self.slow_revision == o.slow_revision
+            && self.slow == o.slow
+            && self.diagrams == o.diagrams
             && self.playhead_ms == o.playhead_ms
             && self.playing == o.playing
             && self.speed_tenths == o.speed_tenths
