@@ -36,8 +36,8 @@ pub fn App() -> Html {
     use_shortcuts(dispatch.clone());
     use_url_sync(&state);
     {
-        // The panels around the cluster render once the cluster is on screen (the grid
-        // keeps their places, so nothing moves when they arrive).
+        // The panels around the cluster render once the cluster is on screen (the grid's
+        // columns do not depend on them, so the cluster does not move when they arrive).
         let d = dispatch.clone();
         use_effect_with((), move |_| {
             after_next_paint(move || d.dispatch(Action::ShowPanels))
@@ -92,44 +92,36 @@ pub fn App() -> Html {
                               notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     { narration(&handle, state.playhead_ms as u64, &dispatch) }
                 </div>
-                <div class="area-side">
-                    if panels {
+                if panels {
+                    <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
                         </section>
                         <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
                         <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
                                 notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                    }
-                </div>
-                <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
-                    <div class="mini-diagrams">
-                        if panels {
+                    </div>
+                    <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
+                        <div class="mini-diagrams">
                             { for (0..n).filter(|r| *r != selected).map(|r| html! {
                                 <Diagram key={r} run={diagrams.clone()} node={r} compact=true dispatch={dispatch.clone()} />
                             }) }
-                        }
-                    </div>
-                </section>
-                <div class="area-client">
-                    if panels {
+                        </div>
+                    </section>
+                    <div class="area-client">
                         <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                    }
-                </div>
-                <div class="area-inspector">
-                    if panels { <Inspector run={slow.clone()} node={selected} /> }
-                </div>
-                <div class="area-log">
-                    if panels {
+                    </div>
+                    <div class="area-inspector">
+                        <Inspector run={slow.clone()} node={selected} />
+                    </div>
+                    <div class="area-log">
                         <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
-                    }
-                </div>
-                <div class="area-extras">
-                    if panels {
+                    </div>
+                    <div class="area-extras">
                         { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
                         { export_panel(&handle, state.playhead_ms as u64, state.selected) }
-                    }
-                </div>
+                    </div>
+                }
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
             if state.help_open { <Help dispatch={dispatch.clone()} /> }

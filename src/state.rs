@@ -44,7 +44,8 @@ pub struct Playground {
     /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
     /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
     slow: Lagging,
-    /// `revision` as the state diagrams see it: every frame at 1x and below; faster, at most
+    /// `revision` as the state diagrams see it: every frame up to `DIAGRAM_EVERY_FRAME_TENTHS`
+    /// (10x, where a one-round-trip phase still shows for a frame or two); faster, at most
     /// every `DIAGRAM_MS` (at 100x a monitor changes state several times a frame, and five
     /// diagrams repainted on every frame cost more than the cluster itself).
     diagrams: Lagging,
@@ -108,8 +109,10 @@ pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
 /// Real ms between updates of the slow panels while playing.
 const SLOW_PANEL_MS: f64 = 400.0;
-/// Real ms between updates of the state diagrams while playing faster than 1x.
+/// Real ms between updates of the state diagrams while playing faster than 10x.
 const DIAGRAM_MS: f64 = 100.0;
+/// Up to this speed (tenths) the state diagrams follow every frame.
+const DIAGRAM_EVERY_FRAME_TENTHS: u32 = 100;
 
 /// A revision that follows `Playground::revision` at most every so many real ms.
 #[derive(Clone, Copy, Default, PartialEq)]
@@ -264,7 +267,7 @@ impl Playground {
         let stopped = !self.playing;
         self.slow
             .follow(self.revision, dt_ms, SLOW_PANEL_MS, stopped);
-        let every_frame = stopped || self.speed_tenths <= DEFAULT_SPEED_TENTHS;
+        let every_frame = stopped || self.speed_tenths <= DIAGRAM_EVERY_FRAME_TENTHS;
         self.diagrams
             .follow(self.revision, dt_ms, DIAGRAM_MS, every_frame);
     }
