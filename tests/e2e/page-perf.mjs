@@ -18,9 +18,11 @@
 //     the playing runs. When these miss frames too, the machine (headless software compositor,
 //     load from other processes) is the floor; when they do not, the misses are the page's.
 //   - per speed, `late_frames` (deltas over 1.5 vsync intervals, 25 ms) and, from a second,
-//     traced window of the same length (a fresh page), `cpu_per_frame_ms`: the CPU time per frame of each
-//     renderer thread that works for the page (main thread: rAF callback, style, layout,
-//     paint; raster workers; the compositor thread; viz, which composites in software here),
+//     traced window of the same length (a fresh page), `cpu_per_frame_ms`: the CPU time per
+//     frame of each thread that works for the page (renderer main thread: rAF callback,
+//     style, layout, paint; raster workers; the compositor thread; viz, which composites in
+//     software here; the browser process's main thread, which e.g. stores every
+//     history.replaceState),
 //     and `main_work_ms`, the main thread's CPU time per frame (BeginMainFrame) at p50/p95.
 //     On 2 shared cores, frames are late when this total CPU does not get its share in time.
 import { spawn } from 'node:child_process';
@@ -138,9 +140,9 @@ const deltaFigures = (deltas) => ({
 });
 
 /**
- * CPU time per frame of the renderer threads that work for the page, from a Chromium trace
- * of `ms` of rAF callbacks: { frames, cpu_per_frame_ms: {total, main, raster, compositor,
- * viz}, main_work_ms: {p50, p95} }. Thread time (`tdur`) of top-level tasks, so time spent
+ * CPU time per frame of the threads that work for the page, from a Chromium trace of `ms`
+ * of rAF callbacks: { frames, cpu_per_frame_ms: {total, main, raster, compositor, viz,
+ * browser}, main_work_ms: {p50, p95} }. Thread time (`tdur`) of top-level tasks, so time spent
  * waiting for a core is not counted.
  */
 async function tracedCpu(browser, page, ms) {
@@ -158,13 +160,14 @@ async function tracedCpu(browser, page, ms) {
     const proc = processName.get(e.pid) ?? '';
     const thread = threadName.get(`${e.pid}/${e.tid}`) ?? '';
     if (proc.startsWith('GPU') && thread === 'VizCompositorThread') return 'viz';
+    if (proc.startsWith('Browser') && thread === 'CrBrowserMain') return 'browser';
     if (!proc.startsWith('Renderer')) return null;
     if (thread === 'CrRendererMain') return 'main';
     if (thread === 'Compositor') return 'compositor';
     if (thread.startsWith('ThreadPool')) return 'raster';
     return null;
   };
-  const sums = { main: 0, raster: 0, compositor: 0, viz: 0 };
+  const sums = { main: 0, raster: 0, compositor: 0, viz: 0, browser: 0 };
   const mainWork = [];
   for (const e of events) {
     if (e.ph !== 'X' || e.tdur === undefined) continue;
