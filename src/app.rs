@@ -1,19 +1,23 @@
 //! The playground page: one reducer state, the animation loop, shortcuts and URL sync, and
 //! the layout of the panels.
 
+use crate::components::breaks::breaks;
 use crate::components::client::Client;
 use crate::components::cluster::Cluster;
 use crate::components::controls::Controls;
 use crate::components::diagram::{arrow_defs, Diagram};
+use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
 use crate::components::header::Header;
 use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log::Log;
-use crate::components::{breaks::breaks, embed::embed_view, share::ShareButtons};
+use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, tour_picker};
-use crate::hooks::{initial_playground, use_animation_loop, use_shortcuts, use_url_sync};
+use crate::hooks::{
+    after_next_paint, initial_playground, use_animation_loop, use_shortcuts, use_url_sync,
+};
 use crate::state::Action;
 use yew::prelude::*;
 
@@ -31,12 +35,22 @@ pub fn App() -> Html {
     }
     use_shortcuts(dispatch.clone());
     use_url_sync(&state);
+    {
+        // The panels around the cluster render once the cluster is on screen (the grid's
+        // columns do not depend on them, so the cluster does not move when they arrive).
+        let d = dispatch.clone();
+        use_effect_with((), move |_| {
+            after_next_paint(move || d.dispatch(Action::ShowPanels))
+        });
+    }
+    let panels = state.panels;
     if page.embed {
         return embed_view(&state, page);
     }
 
     let handle = state.handle();
     let slow = state.slow_handle();
+    let diagrams = state.diagram_handle();
     let (seed, name, trace_hash, frontier_ms, n, stopped) = {
         let run = state.run.borrow();
         let s = &run.session;
@@ -78,34 +92,36 @@ pub fn App() -> Html {
                               notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     { narration(&handle, state.playhead_ms as u64, &dispatch) }
                 </div>
-                <div class="area-side">
-                    <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
-                        <Diagram run={handle.clone()} node={selected} dispatch={dispatch.clone()} />
-                    </section>
-                    <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
-                    <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
-                            notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                </div>
-                <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
-                    <div class="mini-diagrams">
-                        { for (0..n).filter(|r| *r != selected).map(|r| html! {
-                            <Diagram key={r} run={handle.clone()} node={r} compact=true dispatch={dispatch.clone()} />
-                        }) }
+                if panels {
+                    <div class="area-side">
+                        <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
+                            <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
+                        </section>
+                        <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
+                        <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
+                                notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
-                </section>
-                <div class="area-client">
-                    <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                </div>
-                <div class="area-inspector">
-                    <Inspector run={slow.clone()} node={selected} />
-                </div>
-                <div class="area-log">
-                    <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
-                </div>
-                <div class="area-extras">
-                    { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
-                    { export_panel(&handle, state.playhead_ms as u64, state.selected) }
-                </div>
+                    <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
+                        <div class="mini-diagrams">
+                            { for (0..n).filter(|r| *r != selected).map(|r| html! {
+                                <Diagram key={r} run={diagrams.clone()} node={r} compact=true dispatch={dispatch.clone()} />
+                            }) }
+                        </div>
+                    </section>
+                    <div class="area-client">
+                        <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    </div>
+                    <div class="area-inspector">
+                        <Inspector run={slow.clone()} node={selected} />
+                    </div>
+                    <div class="area-log">
+                        <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                    </div>
+                    <div class="area-extras">
+                        { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
+                        { export_panel(&handle, state.playhead_ms as u64, state.selected) }
+                    </div>
+                }
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
             if state.help_open { <Help dispatch={dispatch.clone()} /> }

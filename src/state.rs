@@ -43,8 +43,12 @@ pub struct Playground {
     pub revision: u64,
     /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
     /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
-    pub slow_revision: u64,
-    slow_wait_ms: f64,
+    slow: Lagging,
+    /// `revision` as the state diagrams see it: every frame up to `DIAGRAM_EVERY_FRAME_TENTHS`
+    /// (10x, where a one-round-trip phase still shows for a frame or two); faster, at most
+    /// every `DIAGRAM_MS` (at 100x a monitor changes state several times a frame, and five
+    /// diagrams repainted on every frame cost more than the cluster itself).
+    diagrams: Lagging,
     /// The scenario loaded at start; Reset and New seed begin from it.
     pub base: Rc<Scenario>,
     /// Playhead in simulated ms, with a fraction so that slow playback animates smoothly.
@@ -64,6 +68,8 @@ pub struct Playground {
     pub announcement: String,
     /// Bumped when the scenario (seed or actions) changes, so the URL is rewritten.
     pub scenario_revision: u64,
+    /// False until the first picture of the cluster is on screen: the other panels wait.
+    pub panels: bool,
 }
 
 #[allow(dead_code)] // Play, Pause and DismissNotice are for tours and embeds built on this.
@@ -92,6 +98,8 @@ pub enum Action {
     ToggleHelp,
     CloseHelp,
     SetLogFilter(LogFilter),
+    /// The cluster's first frame is on screen: render the other panels too.
+    ShowPanels,
     /// Replace the whole scenario (a tour, a "break the protocol" switch): a new run standing
     /// where the scenario's `view` says (or at 0, playing); the text goes to the live region.
     Load(Box<Scenario>, String),
@@ -101,6 +109,30 @@ pub const DEFAULT_SPEED_TENTHS: u32 = 10;
 
 /// Real ms between updates of the slow panels while playing.
 const SLOW_PANEL_MS: f64 = 400.0;
+/// Real ms between updates of the state diagrams while playing faster than 10x.
+const DIAGRAM_MS: f64 = 100.0;
+/// Up to this speed (tenths) the state diagrams follow every frame.
+const DIAGRAM_EVERY_FRAME_TENTHS: u32 = 100;
+
+/// A revision that follows `Playground::revision` at most every so many real ms.
+#[derive(Clone, Copy, Default, PartialEq)]
+struct Lagging {
+    revision: u64,
+    wait_ms: f64,
+}
+
+impl Lagging {
+    /// `dt_ms` real ms passed; catch up with `revision` if `every_ms` passed or `now`.
+    fn follow(&mut self, revision: u64, dt_ms: f64, every_ms: f64, now: bool) {
+        self.wait_ms += dt_ms;
+        if now || self.wait_ms >= every_ms {
+            *self = Lagging {
+                revision,
+                wait_ms: 0.0,
+            };
+        }
+    }
+}
 
 /// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
 /// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
@@ -130,8 +162,8 @@ impl Playground {
         Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
-            slow_revision: 0,
-            slow_wait_ms: 0.0,
+            slow: Lagging::default(),
+            diagrams: Lagging::default(),
             base: Rc::new(base),
             playhead_ms,
             playing,
@@ -145,6 +177,7 @@ impl Playground {
             url_error,
             announcement: String::new(),
             scenario_revision: 0,
+            panels: false,
         }
     }
 
@@ -171,15 +204,28 @@ impl Playground {
     pub fn slow_handle(&self) -> RunHandle {
         RunHandle {
             run: self.run.clone(),
-            revision: self.slow_revision,
+            revision: self.slow.revision,
         }
+    }
+
+    /// The state diagrams' view of the run.
+    pub fn diagram_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.diagrams.revision,
+        }
+    }
+
+    /// Every lagging view catches up with the world now.
+    fn catch_up(&mut self) {
+        self.slow.follow(self.revision, 0.0, 0.0, true);
+        self.diagrams.follow(self.revision, 0.0, 0.0, true);
     }
 
     /// The world changed because of a user action: every panel updates now.
     fn changed(&mut self) {
         self.revision += 1;
-        self.slow_revision = self.revision;
-        self.slow_wait_ms = 0.0;
+        self.catch_up();
     }
 
     /// Advance by `dt_ms` real milliseconds at the current speed.
@@ -218,11 +264,12 @@ impl Playground {
         if after != before {
             self.revision += 1;
         }
-        self.slow_wait_ms += dt_ms;
-        if !self.playing || self.slow_wait_ms >= SLOW_PANEL_MS {
-            self.slow_revision = self.revision;
-            self.slow_wait_ms = 0.0;
-        }
+        let stopped = !self.playing;
+        self.slow
+            .follow(self.revision, dt_ms, SLOW_PANEL_MS, stopped);
+        let every_frame = stopped || self.speed_tenths <= DIAGRAM_EVERY_FRAME_TENTHS;
+        self.diagrams
+            .follow(self.revision, dt_ms, DIAGRAM_MS, every_frame);
     }
 
     fn rebuild(&mut self, scenario: Scenario) {
@@ -347,6 +394,7 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::Put { node, key, value } => format!("put {key}={value} via {}", mon(*node)),
         SimAction::Get { node, key } => format!("get {key} via {}", mon(*node)),
         SimAction::Cas { node, key, .. } => format!("compare-and-set {key} via {}", mon(*node)),
+
         other => format!("{other:?}"),
     }
 }
@@ -423,10 +471,12 @@ impl Reducible for Playground {
             Action::ToggleHelp => s.help_open = !s.help_open,
             Action::CloseHelp => s.help_open = false,
             Action::SetLogFilter(f) => s.log_filter = f,
+            Action::ShowPanels => s.panels = true,
             Action::Load(scenario, said) => {
                 let mut next = Playground::new(*scenario, None);
                 next.revision = s.revision + 1;
                 next.scenario_revision = s.scenario_revision + 1;
+                next.panels = s.panels;
                 next.notice = Some(Notice {
                     area: Area::Playback,
                     text: said.clone(),
@@ -436,6 +486,11 @@ impl Reducible for Playground {
                 s = next;
             }
         }
+        if !s.playing {
+            // Paused (or stopped): the slow panels show the world as it stands, not as it
+            // was at their last throttled update.
+            s.catch_up();
+        }
         Rc::new(s)
     }
 }
@@ -444,7 +499,8 @@ impl PartialEq for Playground {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.run, &o.run)
             && self.revision == o.revision
-            && self.slow_revision == o.slow_revision
+            && self.slow == o.slow
+            && self.diagrams == o.diagrams
             && self.playhead_ms == o.playhead_ms
             && self.playing == o.playing
             && self.speed_tenths == o.speed_tenths
@@ -456,6 +512,7 @@ impl PartialEq for Playground {
             && self.notice == o.notice
             && self.url_error == o.url_error
             && self.announcement == o.announcement
+            && self.panels == o.panels
     }
 }
 

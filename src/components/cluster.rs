@@ -65,19 +65,35 @@ fn queued_point(a: (f64, f64), b: (f64, f64), t: f64, back_px: f64) -> (f64, f64
     )
 }
 
-/// SVG arc path for the lease indicator: `fraction` of a full circle, clockwise from the top.
-fn arc_path(r: f64, fraction: f64) -> String {
-    let f = fraction.clamp(0.0, 0.9999);
-    let a = -PI / 2.0 + f * 2.0 * PI;
-    let (x, y) = (r * a.cos(), r * a.sin());
-    let large = if f > 0.5 { 1 } else { 0 };
-    format!(
-        "M 0 {} A {rr} {rr} 0 {large} 1 {} {}",
-        fixed(-r, 1),
-        fixed(x, 1),
-        fixed(y, 1),
-        rr = fixed(r, 1)
-    )
+/// The lease indicator is drawn as up to this many arcs of equal angle: as the lease runs
+/// down, only the arc holding its end changes, so a frame repaints that piece of the ring
+/// instead of the whole circle (software raster pays for every pixel it redraws).
+const LEASE_PIECES: usize = 8;
+
+/// SVG arc paths for the lease indicator: `fraction` of a full circle, clockwise from the
+/// top, as `LEASE_PIECES` arcs (the full ones first, each always the same path).
+fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
+    let f = fraction.clamp(0.0, 1.0);
+    let piece = 1.0 / LEASE_PIECES as f64;
+    let point = |at: f64| {
+        let a = -PI / 2.0 + at * 2.0 * PI;
+        (r * a.cos(), r * a.sin())
+    };
+    (0..LEASE_PIECES)
+        .map(|i| i as f64 * piece)
+        .take_while(|start| *start < f)
+        .map(|start| {
+            let ((x0, y0), (x1, y1)) = (point(start), point(f.min(start + piece)));
+            format!(
+                "M {} {} A {rr} {rr} 0 0 1 {} {}",
+                fixed(x0, 1),
+                fixed(y0, 1),
+                fixed(x1, 1),
+                fixed(y1, 1),
+                rr = fixed(r, 1)
+            )
+        })
+        .collect()
 }
 
 /// A distinct shape per message family, so colour is never the only cue.
@@ -315,7 +331,9 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
            aria-pressed={selected.to_string()} aria-label={aria} {onclick} {onkeydown}>
             <circle class="focus-ring" r={fixed(LEASE_R + 7.0, 0)} />
             <circle class="lease-track" r={fixed(LEASE_R, 0)} />
-            if lease_left > 0 { <path class="lease-arc" d={arc_path(LEASE_R, fraction)} /> }
+            if lease_left > 0 {
+                { for arc_paths(LEASE_R, fraction).into_iter().map(|d| html! { <path class="lease-arc" {d} /> }) }
+            }
             <circle class="node-body" r={fixed(NODE_R, 0)} />
             if role == "leader" {
                 <polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62" />

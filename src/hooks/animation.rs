@@ -61,3 +61,19 @@ pub fn use_animation_loop(active: bool, on_frame: Callback<f64>) {
         }
     });
 }
+
+thread_local! {
+    /// The frame requests of `after_next_paint` in flight (dropping one would cancel it).
+    static PAINT_WAITS: RefCell<Vec<AnimationFrame>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` two animation frames from now: the first frame callback runs as the next frame
+/// is produced, the second a frame later, once that one is on screen.
+pub fn after_next_paint(f: impl FnOnce() + 'static) {
+    let first = request_animation_frame(move |_| {
+        // Both requests stay in `PAINT_WAITS` (two small objects, once per page).
+        let second = request_animation_frame(move |_| f());
+        PAINT_WAITS.with(|w| w.borrow_mut().push(second));
+    });
+    PAINT_WAITS.with(|w| w.borrow_mut().push(first));
+}

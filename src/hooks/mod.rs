@@ -4,6 +4,6 @@ mod animation;
 mod keyboard;
 mod url;
 
-pub use animation::use_animation_loop;
+pub use animation::{after_next_paint, use_animation_loop};
 pub use keyboard::use_shortcuts;
 pub use url::{initial_playground, use_url_sync};

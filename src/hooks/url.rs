@@ -8,8 +8,13 @@ use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// The playhead part of the URL is rewritten at most this often (real ms).
-const PLAYHEAD_WRITE_MS: f64 = 1000.0;
+/// While playing, a change of scenario, selection, speed or play state is written within
+/// this long (real ms).
+const CHANGE_WRITE_MS: f64 = 1000.0;
+/// While playing, the advancing playhead alone is written this seldom (real ms): every
+/// `replaceState` makes the browser process store the whole fragment (tens of KB for a busy
+/// scenario, ~90 ms of its CPU on our test machine), which took cores from the animation.
+const PLAYHEAD_WRITE_MS: f64 = 10_000.0;
 
 fn location_hash() -> String {
     web_sys::window()
@@ -64,7 +69,8 @@ const PAUSED_DEBOUNCE_MS: u32 = 200;
 
 #[hook]
 pub fn use_url_sync(state: &Playground) {
-    let last_write = use_mut_ref(|| f64::NEG_INFINITY);
+    // When the URL was last written while playing (real ms), and the key it was written for.
+    let written = use_mut_ref(|| (f64::NEG_INFINITY, None));
     let pending = use_mut_ref(|| None::<Timeout>);
     // Anything but the playhead changes the key; the playhead counts in whole seconds.
     let key = (
@@ -76,14 +82,19 @@ pub fn use_url_sync(state: &Playground) {
     );
     let playhead_s = (state.playhead_ms / 1000.0) as u64;
     let scenario = state.clone();
-    use_effect_with((key, playhead_s, state.revision), move |_| {
+    use_effect_with((key, playhead_s, state.revision), move |(key, _, _)| {
         if scenario.playing {
             let now = now_real_ms();
-            if now - *last_write.borrow() >= PLAYHEAD_WRITE_MS {
-                *last_write.borrow_mut() = now;
+            let (since_ms, changed) = {
+                let w = written.borrow();
+                (now - w.0, w.1.as_ref() != Some(key))
+            };
+            if since_ms >= PLAYHEAD_WRITE_MS || (changed && since_ms >= CHANGE_WRITE_MS) {
+                *written.borrow_mut() = (now, Some(*key));
                 replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
             }
         } else {
+            written.borrow_mut().1 = Some(*key);
             let frag = to_url_fragment(&scenario.scenario_with_view());
             // Replacing the timer cancels the previous one: only the last change is written.
             *pending.borrow_mut() = Some(Timeout::new(PAUSED_DEBOUNCE_MS, move || {

@@ -8,6 +8,23 @@
 // DOM contract used: `#cluster` containing `[data-node]` elements; a button labelled "Play"
 // or "Pause"; `input[type=range][aria-label="Speed"]`; `[data-sim-time-ms]` on the clock; a
 // scenario in the URL fragment with a `view t 0s node - speed S playing` line.
+//
+// What the frame figures mean. `p50_ms`/`p95_ms`/`max_ms`/`fps` are requestAnimationFrame
+// deltas over an untraced window, measured exactly as before (wall clock: a frame is late when
+// the page, or anything else on the machine, kept the renderer from producing it in time).
+// Next to them, so that a reader can tell the page's cost from the machine's:
+//   - `baseline`: the same deltas for a blank page with only a rAF loop, and for a static copy
+//     of the playground's DOM (no script), measured in the same browser just before and after
+//     the playing runs. When these miss frames too, the machine (headless software compositor,
+//     load from other processes) is the floor; when they do not, the misses are the page's.
+//   - per speed, `late_frames` (deltas over 1.5 vsync intervals, 25 ms) and, from a second,
+//     traced window of the same length (a fresh page), `cpu_per_frame_ms`: the CPU time per
+//     frame of each thread that works for the page (renderer main thread: rAF callback,
+//     style, layout, paint; raster workers; the compositor thread; viz, which composites in
+//     software here; the browser process's main thread, which e.g. stores every
+//     history.replaceState),
+//     and `main_work_ms`, the main thread's CPU time per frame (BeginMainFrame) at p50/p95.
+//     On 2 shared cores, frames are late when this total CPU does not get its share in time.
 import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -95,6 +112,110 @@ async function firstRender(browser, url) {
   return t;
 }
 
+/** Deltas between consecutive requestAnimationFrame callbacks over `ms` of wall time. */
+function rafDeltas(page, ms) {
+  return page.evaluate(
+    (ms) =>
+      new Promise((done) => {
+        const ts = [];
+        const step = (t) => {
+          ts.push(t);
+          if (t - ts[0] < ms) requestAnimationFrame(step);
+          else done(ts.slice(1).map((x, i) => x - ts[i]));
+        };
+        requestAnimationFrame(step);
+      }),
+    ms,
+  );
+}
+
+/** A frame counts as late when it came more than 1.5 vsync intervals after the previous one. */
+const LATE_MS = 25;
+const deltaFigures = (deltas) => ({
+  frames: deltas.length,
+  p50_ms: r2(pct(deltas, 50)),
+  p95_ms: r2(pct(deltas, 95)),
+  max_ms: r2(Math.max(...deltas)),
+  late_frames: deltas.filter((d) => d > LATE_MS).length,
+});
+
+/**
+ * CPU time per frame of the threads that work for the page, from a Chromium trace of `ms`
+ * of rAF callbacks: { frames, cpu_per_frame_ms: {total, main, raster, compositor, viz,
+ * browser}, main_work_ms: {p50, p95} }. Thread time (`tdur`) of top-level tasks, so time spent
+ * waiting for a core is not counted.
+ */
+async function tracedCpu(browser, page, ms) {
+  await browser.startTracing(page, { categories: ['toplevel', 'cc'] });
+  const deltas = await rafDeltas(page, ms);
+  const events = JSON.parse((await browser.stopTracing()).toString()).traceEvents;
+  const threadName = new Map();
+  const processName = new Map();
+  for (const e of events) {
+    if (e.ph !== 'M') continue;
+    if (e.name === 'thread_name') threadName.set(`${e.pid}/${e.tid}`, e.args.name);
+    if (e.name === 'process_name') processName.set(e.pid, e.args.name);
+  }
+  const role = (e) => {
+    const proc = processName.get(e.pid) ?? '';
+    const thread = threadName.get(`${e.pid}/${e.tid}`) ?? '';
+    if (proc.startsWith('GPU') && thread === 'VizCompositorThread') return 'viz';
+    if (proc.startsWith('Browser') && thread === 'CrBrowserMain') return 'browser';
+    if (!proc.startsWith('Renderer')) return null;
+    if (thread === 'CrRendererMain') return 'main';
+    if (thread === 'Compositor') return 'compositor';
+    if (thread.startsWith('ThreadPool')) return 'raster';
+    return null;
+  };
+  const sums = { main: 0, raster: 0, compositor: 0, viz: 0, browser: 0 };
+  const mainWork = [];
+  for (const e of events) {
+    if (e.ph !== 'X' || e.tdur === undefined) continue;
+    if (e.name === 'ThreadControllerImpl::RunTask' || e.name === 'ThreadPool_RunTask') {
+      const r = role(e);
+      if (r) sums[r] += e.tdur / 1000;
+    } else if (e.name === 'ProxyMain::BeginMainFrame' && role(e) === 'main') {
+      mainWork.push(e.tdur / 1000);
+    }
+  }
+  const n = Math.max(1, deltas.length);
+  const perFrame = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, r2(v / n)]));
+  perFrame.total = r2(Object.values(sums).reduce((a, b) => a + b, 0) / n);
+  return { frames: deltas.length, cpu_per_frame_ms: perFrame, main_work_ms: { p50: r2(pct(mainWork, 50)), p95: r2(pct(mainWork, 95)) } };
+}
+
+/** The same deltas for a page given as HTML text (served from the same origin). */
+async function htmlFrames(browser, baseUrl, html) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const url = new URL('__page-perf-baseline.html', baseUrl).href;
+  await page.route(url, (route) => route.fulfill({ contentType: 'text/html', body: html }));
+  await page.goto(url, { waitUntil: 'load' });
+  await page.waitForTimeout(1000);
+  const figures = deltaFigures(await rafDeltas(page, SECONDS * 1000));
+  const cpu = await tracedCpu(browser, page, SECONDS * 1000);
+  await context.close();
+  return { ...figures, cpu_per_frame_ms: cpu.cpu_per_frame_ms };
+}
+
+const BLANK_HTML = '<!doctype html><html><head><title>blank</title></head><body><p>blank</p></body></html>';
+
+/** The playground's DOM a second into playing, without its scripts: the static copy. */
+async function staticCopy(browser, baseUrl) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(`${baseUrl}#${scenarioText(1)}`, { waitUntil: 'load' });
+  await page.waitForSelector('#cluster [data-node]');
+  await page.waitForTimeout(1000);
+  const html = await page.evaluate(() => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll('script, link[rel=modulepreload], link[rel=preload]').forEach((e) => e.remove());
+    return `<!doctype html>${copy.outerHTML}`;
+  });
+  await context.close();
+  return html;
+}
+
 async function frames(browser, baseUrl, speed) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -108,19 +229,7 @@ async function frames(browser, baseUrl, speed) {
     page.evaluate(() => Number(document.querySelector('[data-sim-time-ms]')?.getAttribute('data-sim-time-ms') ?? NaN));
   await page.waitForTimeout(1000); // settle: first frames, JIT
   const sim0 = await simNow();
-  const deltas = await page.evaluate(
-    (ms) =>
-      new Promise((done) => {
-        const ts = [];
-        const step = (t) => {
-          ts.push(t);
-          if (t - ts[0] < ms) requestAnimationFrame(step);
-          else done(ts.slice(1).map((x, i) => x - ts[i]));
-        };
-        requestAnimationFrame(step);
-      }),
-    SECONDS * 1000,
-  );
+  const deltas = await rafDeltas(page, SECONDS * 1000);
   const sim1 = await simNow();
   const speedShown = await page
     .locator('input[type=range][aria-label="Speed"]')
@@ -128,6 +237,15 @@ async function frames(browser, baseUrl, speed) {
     .getAttribute('aria-valuetext')
     .catch(() => null);
   await context.close();
+  // The traced window plays the same scenario from the start in a fresh page (at 100x the
+  // first page is near the scenario's end by now).
+  const traced = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const tracedPage = await traced.newPage();
+  await tracedPage.goto(`${baseUrl}#${scenarioText(speed)}`, { waitUntil: 'load' });
+  await tracedPage.waitForSelector('#cluster [data-node]');
+  await tracedPage.waitForTimeout(1000);
+  const cpu = await tracedCpu(browser, tracedPage, SECONDS * 1000);
+  await traced.close();
   const wall = deltas.reduce((s, d) => s + d, 0);
   return {
     speed,
@@ -139,6 +257,9 @@ async function frames(browser, baseUrl, speed) {
     fps: r2((deltas.length / wall) * 1000),
     // Simulated time per wall time over the window: the speed the page really achieved.
     achieved_speed: Number.isFinite(sim1 - sim0) ? r2((sim1 - sim0) / wall) : null,
+    late_frames: deltas.filter((d) => d > LATE_MS).length,
+    cpu_per_frame_ms: cpu.cpu_per_frame_ms,
+    main_work_ms: cpu.main_work_ms,
     errors,
   };
 }
@@ -149,8 +270,12 @@ const browser = await launchBrowser();
 try {
   const renders = [];
   for (let i = 0; i < RUNS; i++) renders.push(await firstRender(browser, server.url));
+  const copyHtml = await staticCopy(browser, server.url);
+  const blankBefore = await htmlFrames(browser, server.url, BLANK_HTML);
   const playing = [];
   for (const s of SPEEDS) playing.push(await frames(browser, server.url, s));
+  const blankAfter = await htmlFrames(browser, server.url, BLANK_HTML);
+  const copy = await htmlFrames(browser, server.url, copyHtml);
   const inDom = renders.map((r) => r.in_dom_ms);
   const painted = renders.map((r) => r.painted_ms);
   console.log(
@@ -167,6 +292,8 @@ try {
           runs_ms: renders.map((r) => r2(r.painted_ms)),
         },
         frames: { seconds: SECONDS, speeds: playing },
+        baseline: { blank_before: blankBefore, blank_after: blankAfter, static_copy: copy },
+        loadavg: (await import('node:os')).loadavg().map(r2),
       },
       null,
       2,
