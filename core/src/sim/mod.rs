@@ -2,6 +2,7 @@
 pub mod bus;
 pub mod clock;
 mod history;
+mod queue;
 pub mod rng;
 pub mod world;
 

@@ -7,6 +7,7 @@
 use super::bus::Bus;
 use super::clock::NodeClock;
 use super::history::ClientHistory;
+use super::queue::{EventKey, EventQueue};
 use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
 use crate::protocol::config::Config;
@@ -14,8 +15,7 @@ use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
@@ -56,36 +56,6 @@ enum Ev<P: Protocol> {
     Action(usize),
 }
 
-#[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
-    t_ms: u64,
-    class: u8,
-    ordinal: u64,
-    ev: Ev<P>,
-}
-
-impl<P: Protocol> Queued<P> {
-    fn key(&self) -> (u64, u8, u64) {
-        (self.t_ms, self.class, self.ordinal)
-    }
-}
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, o: &Self) -> bool {
-        self.key() == o.key()
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.key().cmp(&o.key())
-    }
-}
-
 /// A message on the wire, for the UI's animation and hover cards.
 #[derive(Clone, Debug)]
 pub struct InFlight<'a, P: Protocol> {
@@ -106,7 +76,7 @@ pub struct World<P: Protocol> {
     now_ms: u64,
     nodes: Vec<Slot<P>>,
     pub bus: Bus,
-    queue: BinaryHeap<Reverse<Queued<P>>>,
+    queue: EventQueue<Ev<P>>,
     seq: u64,
     /// Every action, scripted and injected, by index. Shared with snapshots (an `Arc`):
     /// only an injection copies it.
@@ -154,7 +124,7 @@ impl<P: Protocol> World<P> {
             now_ms: 0,
             nodes: (0..n).map(|r| Self::fresh_slot(r, &config)).collect(),
             bus: Bus::new(n),
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             seq: 0,
             actions: Arc::new(Vec::new()),
             scripted: 0,
@@ -262,9 +232,9 @@ impl<P: Protocol> World<P> {
     }
     /// Time of the next event, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        let queued = self.queue.peek().map(|q| q.0.t_ms);
+        let queued = self.queue.peek_key().map(|k| k.t_ms);
         match self.next_scripted_key() {
-            Some((t, ..)) => Some(queued.map_or(t, |q| q.min(t))),
+            Some(k) => Some(queued.map_or(k.t_ms, |q| q.min(k.t_ms))),
             None => queued,
         }
     }
@@ -272,13 +242,13 @@ impl<P: Protocol> World<P> {
         let mut v: Vec<InFlight<'_, P>> = self
             .queue
             .iter()
-            .filter_map(|q| match &q.0.ev {
+            .filter_map(|(key, ev)| match ev {
                 Ev::Deliver { from, to, id, msg, sent_ms } => Some(InFlight {
                     from: *from,
                     to: *to,
                     id: *id,
                     sent_ms: *sent_ms,
-                    arrive_ms: q.0.t_ms,
+                    arrive_ms: key.t_ms,
                     msg,
                 }),
                 _ => None,
@@ -293,13 +263,13 @@ impl<P: Protocol> World<P> {
         let mut v: Vec<(P::Timer, u64)> = self
             .queue
             .iter()
-            .filter_map(|q| match &q.0.ev {
+            .filter_map(|(key, ev)| match ev {
                 Ev::Timer { node, timer, gen, incarnation }
                     if *node == r
                         && *incarnation == slot.incarnation
                         && slot.timer_gen.get(timer) == Some(gen) =>
                 {
-                    Some((*timer, q.0.t_ms))
+                    Some((*timer, key.t_ms))
                 }
                 _ => None,
             })
@@ -316,7 +286,7 @@ impl<P: Protocol> World<P> {
             Ev::Action(i) => (0, i as u64),
             _ => (1, self.seq),
         };
-        self.queue.push(Reverse(Queued { t_ms, class, ordinal, ev }));
+        self.queue.push(EventKey { t_ms, class, ordinal }, ev);
     }
 
     fn schedule_action(&mut self, ta: TimedAction) {
@@ -327,20 +297,20 @@ impl<P: Protocol> World<P> {
     }
 
     /// The queue key of the next scripted action not yet run.
-    fn next_scripted_key(&self) -> Option<(u64, u8, u64)> {
+    fn next_scripted_key(&self) -> Option<EventKey> {
         let i = self.next_scripted;
-        (i < self.scripted).then(|| (self.actions[i].at_ms, 0, i as u64))
+        (i < self.scripted).then(|| EventKey { t_ms: self.actions[i].at_ms, class: 0, ordinal: i as u64 })
     }
 
     /// The next event: the queue's head or the next scripted action, whichever key is lower.
-    fn pop_next(&mut self) -> Option<Queued<P>> {
-        if let Some((t_ms, class, ordinal)) = self.next_scripted_key() {
-            if self.queue.peek().is_none_or(|q| (t_ms, class, ordinal) < q.0.key()) {
+    fn pop_next(&mut self) -> Option<(EventKey, Ev<P>)> {
+        if let Some(key) = self.next_scripted_key() {
+            if self.queue.peek_key().is_none_or(|head| key < head) {
                 self.next_scripted += 1;
-                return Some(Queued { t_ms, class, ordinal, ev: Ev::Action(ordinal as usize) });
+                return Some((key, Ev::Action(key.ordinal as usize)));
             }
         }
-        self.queue.pop().map(|Reverse(q)| q)
+        self.queue.pop()
     }
 
     /// A user action now: it runs at the next millisecond, so a replay of the scenario with
@@ -368,12 +338,12 @@ impl<P: Protocol> World<P> {
 
     /// Process the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(q) = self.pop_next() else { return false };
-        debug_assert!(q.t_ms >= self.now_ms, "time never goes back");
-        self.now_ms = q.t_ms;
+        let Some((key, ev)) = self.pop_next() else { return false };
+        debug_assert!(key.t_ms >= self.now_ms, "time never goes back");
+        self.now_ms = key.t_ms;
         self.step_log.clear();
         self.events += 1;
-        match q.ev {
+        match ev {
             Ev::Deliver { from, to, id, msg, sent_ms } => self.deliver(from, to, id, msg, sent_ms),
             Ev::Timer { node, timer, gen, incarnation } => self.fire_timer(node, timer, gen, incarnation),
             Ev::Client { node, req } => self.client_input(node, req),
