@@ -30,6 +30,12 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
     /// the node's own clock (leases run out between inputs, so time is an argument).
     fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;
+    /// `status`'s role and phase alone: the simulator compares them around every input to log
+    /// state changes, so a protocol can answer this without computing the whole status.
+    fn role_and_phase(node: &Self::Node) -> (&'static str, &'static str) {
+        let status = Self::status(node, 0);
+        (status.role, status.phase)
+    }
 }
 
 /// What the simulator needs to know about a message to route, colour and log it.

@@ -157,6 +157,9 @@ impl crate::actor::Protocol for Ceph {
             readable: node.is_readable_at(now_ms),
         }
     }
+    fn role_and_phase(node: &Monitor) -> (&'static str, &'static str) {
+        (node.state.name(), node.paxos.state.name())
+    }
 }
 
 /// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.

@@ -202,18 +202,29 @@ impl Store {
     fn apply_client(&mut self, op: &ClientOp, version: Version) -> ClientReply {
         match op {
             ClientOp::Put { key, value } => {
-                self.kv.insert(key.clone(), value.clone());
+                self.set_kv(key, value);
                 ClientReply::Written { version }
             }
             ClientOp::Cas { key, expected, value } => {
                 let current = self.kv.get(key).cloned();
                 let applied = current == *expected;
                 if applied {
-                    self.kv.insert(key.clone(), value.clone());
+                    self.set_kv(key, value);
                 }
                 ClientReply::CasDone { applied, current, version }
             }
             ClientOp::Get { key } => ClientReply::Value { value: self.kv.get(key).cloned(), version },
+        }
+    }
+
+    /// `kv[key] = value`, reusing the old value's buffer when the key exists (the common
+    /// case: a few keys written over and over).
+    fn set_kv(&mut self, key: &str, value: &str) {
+        match self.kv.get_mut(key) {
+            Some(old) => value.clone_into(old),
+            None => {
+                self.kv.insert(key.to_owned(), value.to_owned());
+            }
         }
     }
 

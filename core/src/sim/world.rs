@@ -415,20 +415,12 @@ impl<P: Protocol> World<P> {
         let slot = &mut self.nodes[rank as usize];
         let Some(node) = slot.node.as_mut() else { return };
         let local_ms = slot.clock.local_ms(now);
-        let before = P::status(node, local_ms);
+        let (role_from, phase_from) = P::role_and_phase(node);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
-        let after = P::status(node, local_ms);
-        if (before.role, before.phase) != (after.role, after.phase) {
-            self.log(
-                Some(rank),
-                TraceKind::State {
-                    role_from: before.role,
-                    role_to: after.role,
-                    phase_from: before.phase,
-                    phase_to: after.phase,
-                },
-            );
+        let (role_to, phase_to) = P::role_and_phase(node);
+        if (role_from, phase_from) != (role_to, phase_to) {
+            self.log(Some(rank), TraceKind::State { role_from, role_to, phase_from, phase_to });
         }
         for e in effects.drain(..) {
             self.carry_out(rank, e);
