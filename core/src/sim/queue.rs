@@ -18,11 +18,39 @@ pub(crate) struct EventKey {
     pub ordinal: u64,
 }
 
-/// A heap entry: the key first, so entries order by it (the slot index never decides).
+/// A heap entry: the key packed into two words (`tie` holds the class in its top bit and the
+/// ordinal below it), so comparing entries, the heap's inner loop, is two integer compares.
+/// The slot index comes last and never decides: keys are unique.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
-    key: EventKey,
+    t_ms: u64,
+    tie: u64,
     slot: u32,
+}
+
+const CLASS_BIT: u64 = 1 << 63;
+
+impl Entry {
+    fn new(key: EventKey, slot: u32) -> Self {
+        assert!(
+            key.class <= 1 && key.ordinal < CLASS_BIT,
+            "a key fits the packing: {key:?}"
+        );
+        let class = if key.class == 1 { CLASS_BIT } else { 0 };
+        Entry {
+            t_ms: key.t_ms,
+            tie: class | key.ordinal,
+            slot,
+        }
+    }
+
+    fn key(&self) -> EventKey {
+        EventKey {
+            t_ms: self.t_ms,
+            class: u8::from(self.tie & CLASS_BIT != 0),
+            ordinal: self.tie & !CLASS_BIT,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,17 +84,18 @@ impl<E> EventQueue<E> {
                 slot
             }
         };
-        self.heap.push(Reverse(Entry { key, slot }));
+        self.heap.push(Reverse(Entry::new(key, slot)));
     }
 
     /// The key of the earliest event.
     pub fn peek_key(&self) -> Option<EventKey> {
-        self.heap.peek().map(|e| e.0.key)
+        self.heap.peek().map(|e| e.0.key())
     }
 
     /// Take the earliest event out.
     pub fn pop(&mut self) -> Option<(EventKey, E)> {
-        let Reverse(Entry { key, slot }) = self.heap.pop()?;
+        let Reverse(entry) = self.heap.pop()?;
+        let (key, slot) = (entry.key(), entry.slot);
         let event = self.slots[slot as usize]
             .take()
             .expect("a queued key has its event");
@@ -78,7 +107,7 @@ impl<E> EventQueue<E> {
     pub fn iter(&self) -> impl Iterator<Item = (EventKey, &E)> + '_ {
         self.heap.iter().map(|e| {
             (
-                e.0.key,
+                e.0.key(),
                 self.slots[e.0.slot as usize]
                     .as_ref()
                     .expect("a queued key has its event"),
