@@ -52,17 +52,19 @@ pub trait TimerName {
     fn name(&self) -> &'static str;
 }
 
+/// Messages are immutable once sent, and shared (`Arc`): a broadcast, the simulator's queue,
+/// its trace and the receiver all hold the one message instead of copies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input<P: Protocol> {
     Start,
-    Deliver { from: Rank, msg: P::Msg },
+    Deliver { from: Rank, msg: Arc<P::Msg> },
     Timeout(P::Timer),
     Client(ClientRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect<P: Protocol> {
-    Send { to: Rank, msg: P::Msg },
+    Send { to: Rank, msg: Arc<P::Msg> },
     /// Arm (or re-arm) `timer` to fire after `after_ms` of the node's own clock.
     SetTimer { timer: P::Timer, after_ms: u64 },
     CancelTimer(P::Timer),

@@ -142,7 +142,7 @@ impl Facts {
             match &e.kind {
                 TraceKind::Send { to, id, msg } => {
                     let from = e.node.expect("a send has a sender");
-                    if let Msg::Election(el) = msg {
+                    if let Msg::Election(el) = &**msg {
                         if el.op == crate::protocol::ElectionOp::Propose {
                             self.election_start_ms.entry(el.epoch).or_insert(e.t_ms);
                         }

@@ -5,13 +5,13 @@ use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, ElectionOp, Msg, PaxosOp};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
+use crate::trace::TraceEvent;
 
 pub const NAME: &str = "persist-before-send";
 
 pub fn check(_f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     for e in log {
-        let (TraceKind::Send { msg, .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let (Some(msg), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
         let s = world.durable(r);
         let problem = match msg {
             Msg::Paxos(p) => match p.op {

@@ -258,10 +258,7 @@ impl Model {
                     s,
                     to,
                     T0_MS,
-                    Input::Deliver {
-                        from,
-                        msg: (*msg).clone(),
-                    },
+                    Input::Deliver { from, msg },
                     notes,
                 )
             }
@@ -272,10 +269,7 @@ impl Model {
                     s,
                     to,
                     T0_MS,
-                    Input::Deliver {
-                        from,
-                        msg: (*msg).clone(),
-                    },
+                    Input::Deliver { from, msg },
                     notes,
                 )
             }
@@ -389,7 +383,7 @@ impl Model {
                 }
                 Effect::Send { to, msg } => {
                     invariants::check_send(r, &durable, &msg, &mut ghost)?;
-                    sent_paxos |= matches!(msg, Msg::Paxos(_));
+                    sent_paxos |= matches!(*msg, Msg::Paxos(_));
                     self.put_on_wire(s, r, to, msg, notes.as_deref_mut());
                 }
                 Effect::SetTimer { timer, .. } => {
@@ -439,7 +433,7 @@ impl Model {
         s: &mut State,
         from: Rank,
         to: Rank,
-        msg: Msg,
+        msg: Arc<Msg>,
         notes: Option<&mut Vec<String>>,
     ) {
         if !s.up[to as usize] {
@@ -451,7 +445,7 @@ impl Model {
             }
             return;
         }
-        let msg = normalize_msg(&msg, 0).unwrap_or(msg);
-        s.links[link(from, to)].push(Arc::new(msg));
+        let msg = normalize_msg(&msg, 0).map_or(msg, Arc::new);
+        s.links[link(from, to)].push(msg);
     }
 }

@@ -31,16 +31,16 @@ impl Monitor {
         out.push(Effect::Reply { req_id: req.id, reply });
     }
 
-    pub(crate) fn handle_forward(&mut self, from: Rank, epoch: Epoch, req: ClientRequest, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_forward(&mut self, from: Rank, epoch: Epoch, req: &ClientRequest, out: &mut Vec<Effect>) {
         if !self.is_leader() || epoch != self.epoch || req.origin != from {
             return; // forwarded in another epoch: the peon fails it when it resets
         }
-        self.accept_write(req, out);
+        self.accept_write(req.clone(), out);
     }
 
-    pub(crate) fn handle_forward_reply(&mut self, req_id: ReqId, reply: ClientReply, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_forward_reply(&mut self, req_id: ReqId, reply: &ClientReply, out: &mut Vec<Effect>) {
         if self.service.forwarded.remove(&req_id).is_some() {
-            out.push(Effect::Reply { req_id, reply });
+            out.push(Effect::Reply { req_id, reply: reply.clone() });
         }
     }
 

@@ -50,7 +50,7 @@ pub struct ClientRecord {
 
 #[derive(Clone, Debug)]
 enum Ev<P: Protocol> {
-    Deliver { from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64 },
+    Deliver { from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64 },
     Timer { node: Rank, timer: P::Timer, gen: u64, incarnation: u64 },
     Client { node: Rank, req: ClientRequest },
     Action(usize),
@@ -249,7 +249,7 @@ impl<P: Protocol> World<P> {
                     id: *id,
                     sent_ms: *sent_ms,
                     arrive_ms: key.t_ms,
-                    msg,
+                    msg: &**msg,
                 }),
                 _ => None,
             })
@@ -368,7 +368,7 @@ impl<P: Protocol> World<P> {
         self.step_log.push(TraceEvent { event: self.events, t_ms: self.now_ms, node, kind });
     }
 
-    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64) {
+    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64) {
         let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
@@ -450,7 +450,7 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn send(&mut self, from: Rank, to: Rank, msg: P::Msg) {
+    fn send(&mut self, from: Rank, to: Rank, msg: Arc<P::Msg>) {
         self.next_msg_id += 1;
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
@@ -476,9 +476,9 @@ impl<P: Protocol> World<P> {
         }
         if self.allow_duplicate && self.rng_beyond.chance_pct(5) {
             let again = arrive + self.rng_beyond.range(1, self.config.latency_ms * 4 + 10);
-            self.push(again, Ev::Deliver { from, to, id, msg: msg.clone(), sent_ms: self.now_ms });
+            self.push(again, Ev::Deliver { from, to, id, msg: Arc::clone(&msg), sent_ms: self.now_ms });
         }
-        self.log(Some(from), TraceKind::Send { to, id, msg: msg.clone() });
+        self.log(Some(from), TraceKind::Send { to, id, msg: Arc::clone(&msg) });
         let sent_ms = self.now_ms;
         self.push(arrive, Ev::Deliver { from, to, id, msg, sent_ms });
     }
