@@ -222,10 +222,24 @@ pub struct Service {
     pub pending_ops: Vec<ClientRequest>,
     /// The shared pending transaction, waiting for Paxos to be active.
     pub pending_proposal: Vec<ValueOp>,
-    /// Requests inside the value currently being proposed.
-    pub committing: Vec<ClientRequest>,
-    /// Peon: writes forwarded to the leader, waiting for its reply.
-    pub forwarded: BTreeMap<ReqId, ClientRequest>,
+    /// The writers whose requests are inside the value currently being proposed.
+    pub committing: Vec<Writer>,
+    /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
+    /// clients talked to us.
+    pub forwarded: BTreeSet<ReqId>,
+}
+
+/// Who waits for a write's answer: the request and the monitor its client talked to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Writer {
+    pub req_id: ReqId,
+    pub origin: Rank,
+}
+
+impl Writer {
+    pub fn of(req: &ClientRequest) -> Self {
+        Writer { req_id: req.id, origin: req.origin }
+    }
 }
 
 /// One Ceph monitor.
