@@ -4,6 +4,7 @@
 //! then everything else in the order it was scheduled. Nothing else influences the order,
 //! so a seed and a scenario determine the run.
 
+use super::armed::ArmedTimers;
 use super::bus::Bus;
 use super::clock::NodeClock;
 use super::history::ClientHistory;
@@ -15,7 +16,7 @@ use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
@@ -34,7 +35,7 @@ pub struct Slot<P: Protocol> {
     pub clock: NodeClock,
     /// Bumped at each crash so timers armed by an earlier life never fire.
     incarnation: u64,
-    timer_gen: BTreeMap<P::Timer, u64>,
+    timer_gen: ArmedTimers<P::Timer>,
 }
 
 /// A client request's life, for the UI and the linearizability check.
@@ -167,7 +168,7 @@ impl<P: Protocol> World<P> {
             held: Vec::new(),
             clock: NodeClock::default(),
             incarnation: 0,
-            timer_gen: BTreeMap::new(),
+            timer_gen: ArmedTimers::default(),
         }
     }
 
@@ -267,7 +268,7 @@ impl<P: Protocol> World<P> {
                 Ev::Timer { node, timer, gen, incarnation }
                     if *node == r
                         && *incarnation == slot.incarnation
-                        && slot.timer_gen.get(timer) == Some(gen) =>
+                        && slot.timer_gen.generation(timer) == Some(*gen) =>
                 {
                     Some((*timer, key.t_ms))
                 }
@@ -385,14 +386,14 @@ impl<P: Protocol> World<P> {
 
     fn fire_timer(&mut self, node: Rank, timer: P::Timer, gen: u64, incarnation: u64) {
         let slot = &mut self.nodes[node as usize];
-        if slot.incarnation != incarnation || slot.timer_gen.get(&timer) != Some(&gen) || slot.node.is_none() {
+        if slot.incarnation != incarnation || slot.timer_gen.generation(&timer) != Some(gen) || slot.node.is_none() {
             return; // cancelled or re-armed meanwhile, or from an earlier life
         }
         if slot.paused {
             slot.held.push(Ev::Timer { node, timer, gen, incarnation });
             return;
         }
-        slot.timer_gen.remove(&timer);
+        slot.timer_gen.disarm(&timer);
         self.log(Some(node), TraceKind::Timer(timer));
         self.run_node(node, Input::Timeout(timer));
     }
@@ -436,13 +437,13 @@ impl<P: Protocol> World<P> {
                 self.next_timer_gen += 1;
                 let gen = self.next_timer_gen;
                 let slot = &mut self.nodes[rank as usize];
-                slot.timer_gen.insert(timer, gen);
+                slot.timer_gen.arm(timer, gen);
                 let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
                 let incarnation = slot.incarnation;
                 self.push(at, Ev::Timer { node: rank, timer, gen, incarnation });
             }
             Effect::CancelTimer(timer) => {
-                self.nodes[rank as usize].timer_gen.remove(&timer);
+                self.nodes[rank as usize].timer_gen.disarm(&timer);
             }
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
