@@ -420,7 +420,7 @@ impl<P: Protocol> World<P> {
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
         let (role_to, phase_to) = P::role_and_phase(node);
-        if (role_from, phase_from) != (role_to, phase_to) {
+        if !same_name(role_from, role_to) || !same_name(phase_from, phase_to) {
             self.log(Some(rank), TraceKind::State { role_from, role_to, phase_from, phase_to });
         }
         for e in effects.drain(..) {
@@ -579,6 +579,12 @@ impl<P: Protocol> World<P> {
             self.crash(r);
         }
     }
+}
+
+/// Equal names, checked by address first: a protocol's names are string constants, so an
+/// unchanged role or phase is the very same string and needs no byte comparison.
+fn same_name(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 fn action_node(a: &Action) -> Option<Rank> {
