@@ -247,6 +247,19 @@ impl Model {
         }
     }
 
+    /// Hand `msg` from `from` to monitor `to` (model messages arrive at the quiet time T0).
+    fn deliver(
+        &self,
+        s: &mut State,
+        from: Rank,
+        to: Rank,
+        msg: Arc<Msg>,
+        notes: Option<&mut Vec<String>>,
+    ) -> Check {
+        let input = Input::Deliver { from, msg };
+        self.handle(s, to, T0_MS, input, notes)
+    }
+
     fn apply(&self, s: &mut State, action: Action, notes: Option<&mut Vec<String>>) -> Check {
         match action {
             Action::Deliver { from, to, index } => {
@@ -254,24 +267,13 @@ impl Model {
                 if index > 0 {
                     s.budget.reorders -= 1;
                 }
-                self.handle(
-                    s,
-                    to,
-                    T0_MS,
-                    Input::Deliver { from, msg },
-                    notes,
-                )
+                self.deliver(s, from, to, msg, notes)
             }
             Action::Duplicate { from, to, index } => {
+                // The copy stays queued: the link delivers it again later.
                 let msg = s.links[link(from, to)][index as usize].clone();
                 s.budget.duplicates -= 1;
-                self.handle(
-                    s,
-                    to,
-                    T0_MS,
-                    Input::Deliver { from, msg },
-                    notes,
-                )
+                self.deliver(s, from, to, msg, notes)
             }
             Action::Drop { from, to } => {
                 s.links[link(from, to)].remove(0);
