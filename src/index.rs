@@ -131,11 +131,12 @@ impl TraceIndex {
                 reason,
                 at_sender: e.node == Some(*from),
             }),
-            TraceKind::Send {
-                msg: Msg::Forward { req, .. },
-                ..
-            } if !self.forwarded.iter().any(|f| f.0 == req.id) => {
-                self.forwarded.push((req.id, e.event));
+            TraceKind::Send { msg, .. } => {
+                if let Msg::Forward { req, .. } = &**msg {
+                    if !self.forwarded.iter().any(|f| f.0 == req.id) {
+                        self.forwarded.push((req.id, e.event));
+                    }
+                }
             }
             TraceKind::ClientReply { req_id, reply } => {
                 let text = format!("request {req_id}: {}", crate::labels::reply_text(reply));

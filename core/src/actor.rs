@@ -30,6 +30,12 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
     /// the node's own clock (leases run out between inputs, so time is an argument).
     fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;
+    /// `status`'s role and phase alone: the simulator compares them around every input to log
+    /// state changes, so a protocol can answer this without computing the whole status.
+    fn role_and_phase(node: &Self::Node) -> (&'static str, &'static str) {
+        let status = Self::status(node, 0);
+        (status.role, status.phase)
+    }
 }
 
 /// What the simulator needs to know about a message to route, colour and log it.
@@ -46,17 +52,19 @@ pub trait TimerName {
     fn name(&self) -> &'static str;
 }
 
+/// Messages are immutable once sent, and shared (`Arc`): a broadcast, the simulator's queue,
+/// its trace and the receiver all hold the one message instead of copies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input<P: Protocol> {
     Start,
-    Deliver { from: Rank, msg: P::Msg },
+    Deliver { from: Rank, msg: Arc<P::Msg> },
     Timeout(P::Timer),
     Client(ClientRequest),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect<P: Protocol> {
-    Send { to: Rank, msg: P::Msg },
+    Send { to: Rank, msg: Arc<P::Msg> },
     /// Arm (or re-arm) `timer` to fire after `after_ms` of the node's own clock.
     SetTimer { timer: P::Timer, after_ms: u64 },
     CancelTimer(P::Timer),

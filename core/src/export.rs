@@ -393,7 +393,7 @@ fn sent_messages(trace: &[TraceEvent<Ceph>], to_ms: u64) -> BTreeMap<u64, &Msg> 
         .iter()
         .take_while(|e| e.t_ms <= to_ms)
         .filter_map(|e| match &e.kind {
-            TraceKind::Send { id, msg, .. } => Some((*id, msg)),
+            TraceKind::Send { id, msg, .. } => Some((*id, &**msg)),
             _ => None,
         })
         .collect()

@@ -6,6 +6,7 @@ use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::Action;
 use serde_json::{json, Value as Json};
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent<P: Protocol> {
@@ -19,7 +20,8 @@ pub struct TraceEvent<P: Protocol> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceKind<P: Protocol> {
-    Send { to: Rank, id: u64, msg: P::Msg },
+    /// The message as sent, shared with the queue and the receiver (see `actor::Input`).
+    Send { to: Rank, id: u64, msg: Arc<P::Msg> },
     Deliver { from: Rank, id: u64, kind: &'static str },
     Drop { from: Rank, to: Rank, id: u64, kind: &'static str, reason: &'static str },
     Timer(P::Timer),
@@ -35,6 +37,14 @@ pub enum TraceKind<P: Protocol> {
 }
 
 impl<P: Protocol> TraceKind<P> {
+    /// The message of a `Send`.
+    pub fn sent_msg(&self) -> Option<&P::Msg> {
+        match self {
+            TraceKind::Send { msg, .. } => Some(msg),
+            _ => None,
+        }
+    }
+
     /// The short name used in the JSON `event` field and in filters.
     pub fn name(&self) -> &'static str {
         match self {

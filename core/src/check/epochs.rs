@@ -33,7 +33,7 @@ fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         }
     }
     for e in log.iter().filter(|_| f.step.sends) {
-        if let (TraceKind::Send { msg: Msg::Election(el), .. }, Some(r)) = (&e.kind, e.node) {
+        if let (Some(Msg::Election(el)), Some(r)) = (e.kind.sent_msg(), e.node) {
             let odd_expected = matches!(el.op, ElectionOp::Propose | ElectionOp::Ack);
             if (el.epoch % 2 == 1) != odd_expected {
                 return broken(PARITY, r, format!("{:?} carries epoch {}", el.op, el.epoch));
@@ -57,7 +57,7 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         let s = world.durable(d.to);
         let bootstrapped = m.state == MonState::Probing && d.epoch > before.epoch;
         let unchanged = s.last_committed == before.lc && s.accepted_pn == before.durable_accepted_pn && s.values.len() == before.values;
-        let sent_paxos = log.iter().any(|e| e.node == Some(d.to) && matches!(&e.kind, TraceKind::Send { msg: Msg::Paxos(_), .. }));
+        let sent_paxos = log.iter().any(|e| e.node == Some(d.to) && matches!(e.kind.sent_msg(), Some(Msg::Paxos(_))));
         if !(bootstrapped || (unchanged && !sent_paxos)) {
             return broken(
                 FILTER,

@@ -251,7 +251,7 @@ impl Facts {
                 TraceKind::Send { to, id, msg } => {
                     self.step.sends = true;
                     let from = e.node.expect("a send has a sender");
-                    if let Msg::Election(el) = msg {
+                    if let Msg::Election(el) = &**msg {
                         if el.op == crate::protocol::ElectionOp::Propose && !self.election_start_ms.contains_key(&el.epoch) {
                             self.election_start_ms.insert(el.epoch, e.t_ms);
                             self.claims_changed = true;

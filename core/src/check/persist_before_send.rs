@@ -5,7 +5,7 @@ use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, ElectionOp, Msg, PaxosOp};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
+use crate::trace::TraceEvent;
 
 pub const NAME: &str = "persist-before-send";
 
@@ -14,7 +14,7 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         return Ok(());
     }
     for e in log {
-        let (TraceKind::Send { msg, .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let (Some(msg), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
         let s = world.durable(r);
         let problem = match msg {
             Msg::Paxos(p) => match p.op {

@@ -5,7 +5,7 @@ use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, Msg, PaxosOp};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
+use crate::trace::TraceEvent;
 
 pub const ONE_VALUE: &str = "one-value-in-flight";
 pub const SHAPE: &str = "pn-shape-and-freshness";
@@ -25,7 +25,7 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
     // One collect goes to every peer: check its pn once per step.
     let mut collects_seen = std::collections::BTreeSet::new();
     for e in log {
-        let (TraceKind::Send { msg: Msg::Paxos(p), .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
         match p.op {
             PaxosOp::Begin => {
                 let next = p.last_committed + 1;

@@ -7,7 +7,7 @@ use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, Msg, PaxosOp};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
+use crate::trace::TraceEvent;
 
 pub const NAME: &str = "uncommitted-value-adopted";
 
@@ -16,7 +16,7 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
         return Ok(());
     }
     for e in log {
-        let (TraceKind::Send { msg: Msg::Paxos(p), .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
         if p.op == PaxosOp::Collect {
             note_own_candidate(f, world, r, p.epoch, p.pn);
             continue;

@@ -253,13 +253,10 @@ impl Model {
         s: &mut State,
         from: Rank,
         to: Rank,
-        msg: &Msg,
+        msg: Arc<Msg>,
         notes: Option<&mut Vec<String>>,
     ) -> Check {
-        let input = Input::Deliver {
-            from,
-            msg: msg.clone(),
-        };
+        let input = Input::Deliver { from, msg };
         self.handle(s, to, T0_MS, input, notes)
     }
 
@@ -270,13 +267,13 @@ impl Model {
                 if index > 0 {
                     s.budget.reorders -= 1;
                 }
-                self.deliver(s, from, to, &msg, notes)
+                self.deliver(s, from, to, msg, notes)
             }
             Action::Duplicate { from, to, index } => {
                 // The copy stays queued: the link delivers it again later.
                 let msg = s.links[link(from, to)][index as usize].clone();
                 s.budget.duplicates -= 1;
-                self.deliver(s, from, to, &msg, notes)
+                self.deliver(s, from, to, msg, notes)
             }
             Action::Drop { from, to } => {
                 s.links[link(from, to)].remove(0);
@@ -388,7 +385,7 @@ impl Model {
                 }
                 Effect::Send { to, msg } => {
                     invariants::check_send(r, &durable, &msg, &mut ghost)?;
-                    sent_paxos |= matches!(msg, Msg::Paxos(_));
+                    sent_paxos |= matches!(*msg, Msg::Paxos(_));
                     self.put_on_wire(s, r, to, msg, notes.as_deref_mut());
                 }
                 Effect::SetTimer { timer, .. } => {
@@ -438,7 +435,7 @@ impl Model {
         s: &mut State,
         from: Rank,
         to: Rank,
-        msg: Msg,
+        msg: Arc<Msg>,
         notes: Option<&mut Vec<String>>,
     ) {
         if !s.up[to as usize] {
@@ -450,7 +447,7 @@ impl Model {
             }
             return;
         }
-        let msg = normalize_msg(&msg, 0).unwrap_or(msg);
-        s.links[link(from, to)].push(Arc::new(msg));
+        let msg = normalize_msg(&msg, 0).map_or(msg, Arc::new);
+        s.links[link(from, to)].push(msg);
     }
 }

@@ -8,7 +8,7 @@ use super::store::{StoreWrite, ValueOp};
 use std::collections::BTreeSet;
 
 impl Monitor {
-    pub(crate) fn handle_election(&mut self, from: Rank, e: Election, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_election(&mut self, from: Rank, e: &Election, out: &mut Vec<Effect>) {
         // Election messages are dropped while probing or synchronizing (spec 2).
         if matches!(self.state, MonState::Probing | MonState::Synchronizing | MonState::Init) {
             return;
@@ -16,7 +16,7 @@ impl Monitor {
         match e.op {
             ElectionOp::Propose => self.handle_propose(from, e.epoch, out),
             ElectionOp::Ack => self.handle_ack(from, e.epoch, out),
-            ElectionOp::Victory => self.handle_victory(from, e.epoch, e.quorum, out),
+            ElectionOp::Victory => self.handle_victory(from, e.epoch, e.quorum.clone(), out),
             ElectionOp::Nak => {}
         }
     }
@@ -70,9 +70,7 @@ impl Monitor {
         self.elector.leader_acked = None;
         self.elector.electing_me = true;
         let propose = Election { op: ElectionOp::Propose, epoch: self.epoch, quorum: BTreeSet::new() };
-        for r in self.others().collect::<Vec<_>>() {
-            self.send(r, Msg::Election(propose.clone()), out);
-        }
+        self.broadcast(self.others(), Msg::Election(propose), out);
         let t = self.config.election_timeout_ms;
         self.set_timer(Timer::Election, t, out);
     }
@@ -156,9 +154,8 @@ impl Monitor {
         let next = self.epoch + 1;
         self.bump_epoch(next, out);
         let victory = Election { op: ElectionOp::Victory, epoch: self.epoch, quorum: quorum.clone() };
-        for r in quorum.iter().copied().filter(|r| *r != self.rank) {
-            self.send(r, Msg::Election(victory.clone()), out);
-        }
+        let peers = quorum.iter().copied().filter(|r| *r != self.rank);
+        self.broadcast(peers, Msg::Election(victory), out);
         self.cancel_timer(Timer::Election, out);
         self.win_election(quorum, out);
     }

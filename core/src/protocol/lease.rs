@@ -17,9 +17,7 @@ impl Monitor {
         self.paxos.acked_lease.insert(self.rank);
         let mut m = self.paxos_msg(PaxosOp::Lease);
         m.lease_timestamp_ms = self.paxos.lease_expire_ms;
-        for r in self.quorum_peers() {
-            self.send(r, Msg::Paxos(m.clone()), out);
-        }
+        self.broadcast(self.quorum_peers(), Msg::Paxos(m), out);
         if !self.timer_armed(Timer::LeaseAck) {
             let t = self.config.lease_ack_timeout_ms;
             self.set_timer(Timer::LeaseAck, t, out);
@@ -29,7 +27,7 @@ impl Monitor {
     }
 
     /// Peon: LEASE (spec 10.2). The expiry is on the leader's clock, compared with ours.
-    pub(crate) fn handle_lease(&mut self, from: Rank, m: Paxos, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_lease(&mut self, from: Rank, m: &Paxos, out: &mut Vec<Effect>) {
         if m.last_committed != self.lc() {
             return;
         }

@@ -157,6 +157,9 @@ impl crate::actor::Protocol for Ceph {
             readable: node.is_readable_at(now_ms),
         }
     }
+    fn role_and_phase(node: &Monitor) -> (&'static str, &'static str) {
+        (node.state.name(), node.paxos.state.name())
+    }
 }
 
 /// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.
@@ -219,10 +222,24 @@ pub struct Service {
     pub pending_ops: Vec<ClientRequest>,
     /// The shared pending transaction, waiting for Paxos to be active.
     pub pending_proposal: Vec<ValueOp>,
-    /// Requests inside the value currently being proposed.
-    pub committing: Vec<ClientRequest>,
-    /// Peon: writes forwarded to the leader, waiting for its reply.
-    pub forwarded: BTreeMap<ReqId, ClientRequest>,
+    /// The writers whose requests are inside the value currently being proposed.
+    pub committing: Vec<Writer>,
+    /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
+    /// clients talked to us.
+    pub forwarded: BTreeSet<ReqId>,
+}
+
+/// Who waits for a write's answer: the request and the monitor its client talked to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Writer {
+    pub req_id: ReqId,
+    pub origin: Rank,
+}
+
+impl Writer {
+    pub fn of(req: &ClientRequest) -> Self {
+        Writer { req_id: req.id, origin: req.origin }
+    }
 }
 
 /// One Ceph monitor.
@@ -288,13 +305,13 @@ impl Monitor {
         self.now_ms = now_ms;
         match input {
             Input::Start => self.bootstrap(out),
-            Input::Deliver { from, msg } => self.dispatch(from, msg, out),
+            Input::Deliver { from, msg } => self.dispatch(from, &msg, out),
             Input::Timeout(timer) => self.on_timeout(timer, out),
             Input::Client(req) => self.handle_client(req, out),
         }
     }
 
-    fn dispatch(&mut self, from: Rank, msg: Msg, out: &mut Vec<Effect>) {
+    fn dispatch(&mut self, from: Rank, msg: &Msg, out: &mut Vec<Effect>) {
         if self.state == MonState::Shutdown || from == self.rank || from >= self.config.monitors {
             return;
         }
@@ -303,8 +320,8 @@ impl Monitor {
             Msg::Election(e) => self.handle_election(from, e, out),
             Msg::Paxos(p) => self.dispatch_paxos(from, p, out),
             Msg::Sync(s) => self.handle_sync(from, s, out),
-            Msg::Forward { epoch, req } => self.handle_forward(from, epoch, req, out),
-            Msg::ForwardReply { req_id, reply } => self.handle_forward_reply(req_id, reply, out),
+            Msg::Forward { epoch, req } => self.handle_forward(from, *epoch, req, out),
+            Msg::ForwardReply { req_id, reply } => self.handle_forward_reply(*req_id, reply, out),
         }
     }
 
@@ -351,13 +368,22 @@ impl Monitor {
         (0..self.n()).filter(move |r| *r != self.rank)
     }
 
-    pub(crate) fn quorum_peers(&self) -> Vec<Rank> {
-        self.quorum.iter().copied().filter(|r| *r != self.rank).collect()
+    pub(crate) fn quorum_peers(&self) -> impl Iterator<Item = Rank> + '_ {
+        self.quorum.iter().copied().filter(move |r| *r != self.rank)
     }
 
     pub(crate) fn send(&self, to: Rank, msg: Msg, out: &mut Vec<Effect>) {
         debug_assert_ne!(to, self.rank);
-        out.push(Effect::Send { to, msg });
+        out.push(Effect::Send { to, msg: Arc::new(msg) });
+    }
+
+    /// Send one message to each of `peers`, in order: one shared message, not one copy each.
+    pub(crate) fn broadcast(&self, peers: impl IntoIterator<Item = Rank>, msg: Msg, out: &mut Vec<Effect>) {
+        let msg = Arc::new(msg);
+        for to in peers {
+            debug_assert_ne!(to, self.rank);
+            out.push(Effect::Send { to, msg: Arc::clone(&msg) });
+        }
     }
 
     pub(crate) fn set_timer(&mut self, timer: Timer, after_ms: u64, out: &mut Vec<Effect>) {
@@ -440,9 +466,7 @@ impl Monitor {
             first_committed: 0,
             last_committed: 0,
         };
-        for r in self.others().collect::<Vec<_>>() {
-            self.send(r, Msg::Probe(probe.clone()), out);
-        }
+        self.broadcast(self.others(), Msg::Probe(probe), out);
         let t = self.config.probe_timeout_ms;
         self.set_timer(Timer::Probe, t, out);
     }

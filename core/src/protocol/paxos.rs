@@ -2,7 +2,7 @@
 //! value at a time with begin/accept/commit, all under the pn chosen at recovery.
 
 use super::messages::*;
-use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer};
+use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer, Writer};
 use super::store::{StoreWrite, Value, ValueOp};
 use crate::scenario::Mutation;
 use std::collections::BTreeMap;
@@ -46,7 +46,7 @@ impl Monitor {
     }
 
     /// Gate Paxos messages by state and epoch, in Ceph's order (spec 2).
-    pub(crate) fn dispatch_paxos(&mut self, from: Rank, m: Paxos, out: &mut Vec<Effect>) {
+    pub(crate) fn dispatch_paxos(&mut self, from: Rank, m: &Paxos, out: &mut Vec<Effect>) {
         if matches!(self.state, MonState::Synchronizing | MonState::Init) {
             return;
         }
@@ -111,14 +111,12 @@ impl Monitor {
         self.paxos.last_from.insert(self.rank);
         let mut m = self.paxos_msg(PaxosOp::Collect);
         m.pn = self.paxos.accepted_pn;
-        for r in self.quorum_peers() {
-            self.send(r, Msg::Paxos(m.clone()), out);
-        }
+        self.broadcast(self.quorum_peers(), Msg::Paxos(m), out);
         let t = self.config.accept_timeout_ms;
         self.set_timer(Timer::Collect, t, out);
     }
 
-    fn handle_collect(&mut self, from: Rank, c: Paxos, out: &mut Vec<Effect>) {
+    fn handle_collect(&mut self, from: Rank, c: &Paxos, out: &mut Vec<Effect>) {
         self.set_paxos_state(PaxosState::Recovering);
         let t = self.config.lease_ack_timeout_ms;
         self.set_timer(Timer::Lease, t, out);
@@ -151,7 +149,7 @@ impl Monitor {
         self.send(from, Msg::Paxos(last), out);
     }
 
-    fn handle_last(&mut self, from: Rank, last: Paxos, out: &mut Vec<Effect>) {
+    fn handle_last(&mut self, from: Rank, last: &Paxos, out: &mut Vec<Effect>) {
         self.paxos.peer_first_committed.insert(from, last.first_committed);
         self.paxos.peer_last_committed.insert(from, last.last_committed);
         if last.first_committed > self.lc() + 1 {
@@ -182,7 +180,7 @@ impl Monitor {
         }
         self.paxos.num_last += 1;
         self.paxos.last_from.insert(from);
-        self.maybe_adopt_uncommitted(&last);
+        self.maybe_adopt_uncommitted(last);
         let needed = if self.config.broken(Mutation::RecoverOnMajority) {
             self.config.majority()
         } else {
@@ -289,14 +287,12 @@ impl Monitor {
         let mut m = self.paxos_msg(PaxosOp::Begin);
         m.pn = pn;
         m.values.insert(v, value);
-        for r in self.quorum_peers() {
-            self.send(r, Msg::Paxos(m.clone()), out);
-        }
+        self.broadcast(self.quorum_peers(), Msg::Paxos(m), out);
         let t = self.config.accept_timeout_ms;
         self.set_timer(Timer::Accept, t, out);
     }
 
-    fn handle_begin(&mut self, from: Rank, b: Paxos, out: &mut Vec<Effect>) {
+    fn handle_begin(&mut self, from: Rank, b: &Paxos, out: &mut Vec<Effect>) {
         if b.pn < self.paxos.accepted_pn {
             out.push(Effect::Note(format!("ignore BEGIN pn {} < promised {}", b.pn, self.paxos.accepted_pn)));
             return;
@@ -322,7 +318,7 @@ impl Monitor {
         self.send(from, Msg::Paxos(accept), out);
     }
 
-    fn handle_accept(&mut self, from: Rank, a: Paxos, out: &mut Vec<Effect>) {
+    fn handle_accept(&mut self, from: Rank, a: &Paxos, out: &mut Vec<Effect>) {
         if a.pn != self.paxos.accepted_pn || (self.lc() > 0 && a.last_committed + 1 < self.lc()) {
             return;
         }
@@ -374,9 +370,7 @@ impl Monitor {
         if let Some(val) = self.store.values.get(&v) {
             m.values.insert(v, val.clone());
         }
-        for r in self.quorum_peers() {
-            self.send(r, Msg::Paxos(m.clone()), out);
-        }
+        self.broadcast(self.quorum_peers(), Msg::Paxos(m), out);
         if self.store.values.get(&v).is_some_and(|val| val.ops.iter().any(|op| matches!(op, ValueOp::Trim { .. }))) {
             self.paxos.trimming = false;
         }
@@ -388,7 +382,7 @@ impl Monitor {
         self.finish_round(out);
     }
 
-    fn handle_commit(&mut self, c: Paxos, out: &mut Vec<Effect>) {
+    fn handle_commit(&mut self, c: &Paxos, out: &mut Vec<Effect>) {
         self.store_shared_values(&c.values, c.last_committed, out);
     }
 
@@ -432,7 +426,7 @@ impl Monitor {
         self.service.committing = ops
             .iter()
             .filter_map(|op| match op {
-                ValueOp::Client(r) => Some(r.clone()),
+                ValueOp::Client(r) => Some(Writer::of(r)),
                 _ => None,
             })
             .collect();

@@ -6,7 +6,7 @@ use super::monitor::{Effect, MonState, Monitor, Timer};
 use std::collections::BTreeSet;
 
 impl Monitor {
-    pub(crate) fn handle_probe(&mut self, from: Rank, p: Probe, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_probe(&mut self, from: Rank, p: &Probe, out: &mut Vec<Effect>) {
         match p.op {
             ProbeOp::Probe => self.handle_probe_probe(from, out),
             ProbeOp::Reply => self.handle_probe_reply(from, p, out),
@@ -25,11 +25,11 @@ impl Monitor {
         self.send(from, Msg::Probe(reply), out);
     }
 
-    fn handle_probe_reply(&mut self, from: Rank, p: Probe, out: &mut Vec<Effect>) {
+    fn handle_probe_reply(&mut self, from: Rank, p: &Probe, out: &mut Vec<Effect>) {
         if self.state != MonState::Probing {
             return;
         }
-        if self.needs_sync(&p) {
+        if self.needs_sync(p) {
             self.start_sync(from, out);
             return;
         }

@@ -3,7 +3,7 @@
 //! transaction, are proposed with Ceph's batching delays, and answered after commit.
 
 use super::messages::*;
-use super::monitor::{Effect, Monitor, Timer};
+use super::monitor::{Effect, Monitor, Timer, Writer};
 use super::store::{CommitReplies, ValueOp};
 
 impl Monitor {
@@ -15,7 +15,7 @@ impl Monitor {
             self.accept_write(req, out);
         } else if self.is_peon() {
             let leader = self.leader.expect("a peon knows its leader");
-            self.service.forwarded.insert(req.id, req.clone());
+            self.service.forwarded.insert(req.id);
             self.send(leader, Msg::Forward { epoch: self.epoch, req }, out);
         } else {
             let reason = format!("mon.{} is {}, not in a quorum", self.rank, self.state.name());
@@ -31,16 +31,16 @@ impl Monitor {
         out.push(Effect::Reply { req_id: req.id, reply });
     }
 
-    pub(crate) fn handle_forward(&mut self, from: Rank, epoch: Epoch, req: ClientRequest, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_forward(&mut self, from: Rank, epoch: Epoch, req: &ClientRequest, out: &mut Vec<Effect>) {
         if !self.is_leader() || epoch != self.epoch || req.origin != from {
             return; // forwarded in another epoch: the peon fails it when it resets
         }
-        self.accept_write(req, out);
+        self.accept_write(req.clone(), out);
     }
 
-    pub(crate) fn handle_forward_reply(&mut self, req_id: ReqId, reply: ClientReply, out: &mut Vec<Effect>) {
-        if self.service.forwarded.remove(&req_id).is_some() {
-            out.push(Effect::Reply { req_id, reply });
+    pub(crate) fn handle_forward_reply(&mut self, req_id: ReqId, reply: &ClientReply, out: &mut Vec<Effect>) {
+        if self.service.forwarded.remove(&req_id) {
+            out.push(Effect::Reply { req_id, reply: reply.clone() });
         }
     }
 
@@ -80,13 +80,13 @@ impl Monitor {
     /// After our commit: answer this round's writers, locally or through their peon.
     pub(crate) fn answer_committed(&mut self, replies: CommitReplies, out: &mut Vec<Effect>) {
         let committing = std::mem::take(&mut self.service.committing);
-        for req in committing {
-            let Some((_, reply)) = replies.iter().find(|(id, _)| *id == req.id) else { continue };
-            if req.origin == self.rank {
-                out.push(Effect::Reply { req_id: req.id, reply: reply.clone() });
+        for writer in committing {
+            let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else { continue };
+            if writer.origin == self.rank {
+                out.push(Effect::Reply { req_id: writer.req_id, reply: reply.clone() });
             } else {
-                let msg = Msg::ForwardReply { req_id: req.id, reply: reply.clone() };
-                self.send(req.origin, msg, out);
+                let msg = Msg::ForwardReply { req_id: writer.req_id, reply: reply.clone() };
+                self.send(writer.origin, msg, out);
             }
         }
     }
@@ -96,17 +96,19 @@ impl Monitor {
     pub(crate) fn service_restart(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Propose, out);
         self.service.pending_proposal.clear();
-        let waiting: Vec<ClientRequest> = self
+        let forwarded = std::mem::take(&mut self.service.forwarded);
+        let waiting: Vec<Writer> = self
             .service
             .pending_ops
             .drain(..)
+            .map(|req| Writer::of(&req))
             .chain(self.service.committing.drain(..))
-            .chain(std::mem::take(&mut self.service.forwarded).into_values())
+            .chain(forwarded.into_iter().map(|req_id| Writer { req_id, origin: self.rank }))
             .collect();
-        for req in waiting {
-            if req.origin == self.rank {
+        for writer in waiting {
+            if writer.origin == self.rank {
                 let reason = format!("mon.{} left its quorum (election or bootstrap) before the write committed", self.rank);
-                out.push(Effect::Reply { req_id: req.id, reply: ClientReply::Retry { reason } });
+                out.push(Effect::Reply { req_id: writer.req_id, reply: ClientReply::Retry { reason } });
             }
         }
     }

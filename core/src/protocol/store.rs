@@ -152,7 +152,7 @@ impl Store {
                     self.pending_v = *version;
                     self.pending_pn = *pn;
                 }
-                StoreWrite::Commit(v) => replies.extend(self.commit(*v)),
+                StoreWrite::Commit(v) => self.commit(*v, &mut replies),
                 StoreWrite::ElectionEpoch(e) => self.election_epoch = *e,
                 StoreWrite::Joined => self.joined = true,
                 StoreWrite::InstallSnapshot(s) => self.install(s),
@@ -169,12 +169,12 @@ impl Store {
         self.kv_version = s.kv_version;
     }
 
-    /// Advance `last_committed` to `v` and apply the operations inside value `v`.
-    fn commit(&mut self, v: Version) -> CommitReplies {
+    /// Advance `last_committed` to `v` and apply the operations inside value `v`, adding the
+    /// clients' results to `replies`.
+    fn commit(&mut self, v: Version, replies: &mut CommitReplies) {
         assert_eq!(v, self.last_committed + 1, "commits are applied in order");
         let value = self.values.get(&v).cloned().expect("a committed version has a stored value");
         self.last_committed = v;
-        let mut replies = Vec::new();
         let mut touches_kv = false;
         for op in &value.ops {
             match op {
@@ -196,24 +196,34 @@ impl Store {
         if touches_kv {
             self.kv_version += 1;
         }
-        replies
     }
 
     fn apply_client(&mut self, op: &ClientOp, version: Version) -> ClientReply {
         match op {
             ClientOp::Put { key, value } => {
-                self.kv.insert(key.clone(), value.clone());
+                self.set_kv(key, value);
                 ClientReply::Written { version }
             }
             ClientOp::Cas { key, expected, value } => {
                 let current = self.kv.get(key).cloned();
                 let applied = current == *expected;
                 if applied {
-                    self.kv.insert(key.clone(), value.clone());
+                    self.set_kv(key, value);
                 }
                 ClientReply::CasDone { applied, current, version }
             }
             ClientOp::Get { key } => ClientReply::Value { value: self.kv.get(key).cloned(), version },
+        }
+    }
+
+    /// `kv[key] = value`, reusing the old value's buffer when the key exists (the common
+    /// case: a few keys written over and over).
+    fn set_kv(&mut self, key: &str, value: &str) {
+        match self.kv.get_mut(key) {
+            Some(old) => value.clone_into(old),
+            None => {
+                self.kv.insert(key.to_owned(), value.to_owned());
+            }
         }
     }
 

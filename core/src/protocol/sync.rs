@@ -9,12 +9,12 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 impl Monitor {
-    pub(crate) fn handle_sync(&mut self, from: Rank, s: Sync, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_sync(&mut self, from: Rank, s: &Sync, out: &mut Vec<Effect>) {
         match s {
-            Sync::GetCookieRecent { last_committed } => self.provide_sync(from, last_committed, out),
+            Sync::GetCookieRecent { last_committed } => self.provide_sync(from, *last_committed, out),
             Sync::LastChunk { values, .. } => {
                 if self.accept_sync_reply(from, out) {
-                    self.apply_recent_sync(&values, out);
+                    self.apply_recent_sync(values, out);
                     self.finish_sync(from, out);
                 }
             }
@@ -24,7 +24,7 @@ impl Monitor {
                         "full sync: install versions {}..={}",
                         snapshot.first_committed, snapshot.last_committed
                     )));
-                    self.persist(vec![StoreWrite::InstallSnapshot(snapshot)], out);
+                    self.persist(vec![StoreWrite::InstallSnapshot(snapshot.clone())], out);
                     self.finish_sync(from, out);
                 }
             }

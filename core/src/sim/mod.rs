@@ -1,7 +1,9 @@
 //! The deterministic simulator: virtual time, a Ceph-like messenger, faults, seeded randomness.
 pub mod bus;
 pub mod clock;
+mod armed;
 mod history;
+mod queue;
 pub mod rng;
 pub mod world;
 

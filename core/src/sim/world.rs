@@ -4,9 +4,11 @@
 //! then everything else in the order it was scheduled. Nothing else influences the order,
 //! so a seed and a scenario determine the run.
 
+use super::armed::ArmedTimers;
 use super::bus::Bus;
 use super::clock::NodeClock;
 use super::history::ClientHistory;
+use super::queue::{EventKey, EventQueue};
 use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
 use crate::protocol::config::Config;
@@ -14,8 +16,7 @@ use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
-use std::cmp::{Ordering, Reverse};
-use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
@@ -34,7 +35,7 @@ pub struct Slot<P: Protocol> {
     pub clock: NodeClock,
     /// Bumped at each crash so timers armed by an earlier life never fire.
     incarnation: u64,
-    timer_gen: BTreeMap<P::Timer, u64>,
+    timer_gen: ArmedTimers<P::Timer>,
 }
 
 /// A client request's life, for the UI and the linearizability check.
@@ -50,40 +51,10 @@ pub struct ClientRecord {
 
 #[derive(Clone, Debug)]
 enum Ev<P: Protocol> {
-    Deliver { from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64 },
+    Deliver { from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64 },
     Timer { node: Rank, timer: P::Timer, gen: u64, incarnation: u64 },
     Client { node: Rank, req: ClientRequest },
     Action(usize),
-}
-
-#[derive(Clone, Debug)]
-struct Queued<P: Protocol> {
-    t_ms: u64,
-    class: u8,
-    ordinal: u64,
-    ev: Ev<P>,
-}
-
-impl<P: Protocol> Queued<P> {
-    fn key(&self) -> (u64, u8, u64) {
-        (self.t_ms, self.class, self.ordinal)
-    }
-}
-impl<P: Protocol> PartialEq for Queued<P> {
-    fn eq(&self, o: &Self) -> bool {
-        self.key() == o.key()
-    }
-}
-impl<P: Protocol> Eq for Queued<P> {}
-impl<P: Protocol> PartialOrd for Queued<P> {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl<P: Protocol> Ord for Queued<P> {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.key().cmp(&o.key())
-    }
 }
 
 /// A message on the wire, for the UI's animation and hover cards.
@@ -106,7 +77,7 @@ pub struct World<P: Protocol> {
     now_ms: u64,
     nodes: Vec<Slot<P>>,
     pub bus: Bus,
-    queue: BinaryHeap<Reverse<Queued<P>>>,
+    queue: EventQueue<Ev<P>>,
     seq: u64,
     /// Every action, scripted and injected, by index. Shared with snapshots (an `Arc`):
     /// only an injection copies it.
@@ -154,7 +125,7 @@ impl<P: Protocol> World<P> {
             now_ms: 0,
             nodes: (0..n).map(|r| Self::fresh_slot(r, &config)).collect(),
             bus: Bus::new(n),
-            queue: BinaryHeap::new(),
+            queue: EventQueue::default(),
             seq: 0,
             actions: Arc::new(Vec::new()),
             scripted: 0,
@@ -197,7 +168,7 @@ impl<P: Protocol> World<P> {
             held: Vec::new(),
             clock: NodeClock::default(),
             incarnation: 0,
-            timer_gen: BTreeMap::new(),
+            timer_gen: ArmedTimers::default(),
         }
     }
 
@@ -262,9 +233,9 @@ impl<P: Protocol> World<P> {
     }
     /// Time of the next event, if any.
     pub fn next_event_ms(&self) -> Option<u64> {
-        let queued = self.queue.peek().map(|q| q.0.t_ms);
+        let queued = self.queue.peek_key().map(|k| k.t_ms);
         match self.next_scripted_key() {
-            Some((t, ..)) => Some(queued.map_or(t, |q| q.min(t))),
+            Some(k) => Some(queued.map_or(k.t_ms, |q| q.min(k.t_ms))),
             None => queued,
         }
     }
@@ -272,14 +243,14 @@ impl<P: Protocol> World<P> {
         let mut v: Vec<InFlight<'_, P>> = self
             .queue
             .iter()
-            .filter_map(|q| match &q.0.ev {
+            .filter_map(|(key, ev)| match ev {
                 Ev::Deliver { from, to, id, msg, sent_ms } => Some(InFlight {
                     from: *from,
                     to: *to,
                     id: *id,
                     sent_ms: *sent_ms,
-                    arrive_ms: q.0.t_ms,
-                    msg,
+                    arrive_ms: key.t_ms,
+                    msg: &**msg,
                 }),
                 _ => None,
             })
@@ -293,13 +264,13 @@ impl<P: Protocol> World<P> {
         let mut v: Vec<(P::Timer, u64)> = self
             .queue
             .iter()
-            .filter_map(|q| match &q.0.ev {
+            .filter_map(|(key, ev)| match ev {
                 Ev::Timer { node, timer, gen, incarnation }
                     if *node == r
                         && *incarnation == slot.incarnation
-                        && slot.timer_gen.get(timer) == Some(gen) =>
+                        && slot.timer_gen.generation(timer) == Some(*gen) =>
                 {
-                    Some((*timer, q.0.t_ms))
+                    Some((*timer, key.t_ms))
                 }
                 _ => None,
             })
@@ -316,7 +287,7 @@ impl<P: Protocol> World<P> {
             Ev::Action(i) => (0, i as u64),
             _ => (1, self.seq),
         };
-        self.queue.push(Reverse(Queued { t_ms, class, ordinal, ev }));
+        self.queue.push(EventKey { t_ms, class, ordinal }, ev);
     }
 
     fn schedule_action(&mut self, ta: TimedAction) {
@@ -327,20 +298,20 @@ impl<P: Protocol> World<P> {
     }
 
     /// The queue key of the next scripted action not yet run.
-    fn next_scripted_key(&self) -> Option<(u64, u8, u64)> {
+    fn next_scripted_key(&self) -> Option<EventKey> {
         let i = self.next_scripted;
-        (i < self.scripted).then(|| (self.actions[i].at_ms, 0, i as u64))
+        (i < self.scripted).then(|| EventKey { t_ms: self.actions[i].at_ms, class: 0, ordinal: i as u64 })
     }
 
     /// The next event: the queue's head or the next scripted action, whichever key is lower.
-    fn pop_next(&mut self) -> Option<Queued<P>> {
-        if let Some((t_ms, class, ordinal)) = self.next_scripted_key() {
-            if self.queue.peek().is_none_or(|q| (t_ms, class, ordinal) < q.0.key()) {
+    fn pop_next(&mut self) -> Option<(EventKey, Ev<P>)> {
+        if let Some(key) = self.next_scripted_key() {
+            if self.queue.peek_key().is_none_or(|head| key < head) {
                 self.next_scripted += 1;
-                return Some(Queued { t_ms, class, ordinal, ev: Ev::Action(ordinal as usize) });
+                return Some((key, Ev::Action(key.ordinal as usize)));
             }
         }
-        self.queue.pop().map(|Reverse(q)| q)
+        self.queue.pop()
     }
 
     /// A user action now: it runs at the next millisecond, so a replay of the scenario with
@@ -368,12 +339,12 @@ impl<P: Protocol> World<P> {
 
     /// Process the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some(q) = self.pop_next() else { return false };
-        debug_assert!(q.t_ms >= self.now_ms, "time never goes back");
-        self.now_ms = q.t_ms;
+        let Some((key, ev)) = self.pop_next() else { return false };
+        debug_assert!(key.t_ms >= self.now_ms, "time never goes back");
+        self.now_ms = key.t_ms;
         self.step_log.clear();
         self.events += 1;
-        match q.ev {
+        match ev {
             Ev::Deliver { from, to, id, msg, sent_ms } => self.deliver(from, to, id, msg, sent_ms),
             Ev::Timer { node, timer, gen, incarnation } => self.fire_timer(node, timer, gen, incarnation),
             Ev::Client { node, req } => self.client_input(node, req),
@@ -398,7 +369,7 @@ impl<P: Protocol> World<P> {
         self.step_log.push(TraceEvent { event: self.events, t_ms: self.now_ms, node, kind });
     }
 
-    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: P::Msg, sent_ms: u64) {
+    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64) {
         let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
@@ -415,14 +386,14 @@ impl<P: Protocol> World<P> {
 
     fn fire_timer(&mut self, node: Rank, timer: P::Timer, gen: u64, incarnation: u64) {
         let slot = &mut self.nodes[node as usize];
-        if slot.incarnation != incarnation || slot.timer_gen.get(&timer) != Some(&gen) || slot.node.is_none() {
+        if slot.incarnation != incarnation || slot.timer_gen.generation(&timer) != Some(gen) || slot.node.is_none() {
             return; // cancelled or re-armed meanwhile, or from an earlier life
         }
         if slot.paused {
             slot.held.push(Ev::Timer { node, timer, gen, incarnation });
             return;
         }
-        slot.timer_gen.remove(&timer);
+        slot.timer_gen.disarm(&timer);
         self.log(Some(node), TraceKind::Timer(timer));
         self.run_node(node, Input::Timeout(timer));
     }
@@ -445,20 +416,12 @@ impl<P: Protocol> World<P> {
         let slot = &mut self.nodes[rank as usize];
         let Some(node) = slot.node.as_mut() else { return };
         let local_ms = slot.clock.local_ms(now);
-        let before = P::status(node, local_ms);
+        let (role_from, phase_from) = P::role_and_phase(node);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
-        let after = P::status(node, local_ms);
-        if (before.role, before.phase) != (after.role, after.phase) {
-            self.log(
-                Some(rank),
-                TraceKind::State {
-                    role_from: before.role,
-                    role_to: after.role,
-                    phase_from: before.phase,
-                    phase_to: after.phase,
-                },
-            );
+        let (role_to, phase_to) = P::role_and_phase(node);
+        if !same_name(role_from, role_to) || !same_name(phase_from, phase_to) {
+            self.log(Some(rank), TraceKind::State { role_from, role_to, phase_from, phase_to });
         }
         for e in effects.drain(..) {
             self.carry_out(rank, e);
@@ -474,13 +437,13 @@ impl<P: Protocol> World<P> {
                 self.next_timer_gen += 1;
                 let gen = self.next_timer_gen;
                 let slot = &mut self.nodes[rank as usize];
-                slot.timer_gen.insert(timer, gen);
+                slot.timer_gen.arm(timer, gen);
                 let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
                 let incarnation = slot.incarnation;
                 self.push(at, Ev::Timer { node: rank, timer, gen, incarnation });
             }
             Effect::CancelTimer(timer) => {
-                self.nodes[rank as usize].timer_gen.remove(&timer);
+                self.nodes[rank as usize].timer_gen.disarm(&timer);
             }
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
@@ -488,7 +451,7 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn send(&mut self, from: Rank, to: Rank, msg: P::Msg) {
+    fn send(&mut self, from: Rank, to: Rank, msg: Arc<P::Msg>) {
         self.next_msg_id += 1;
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
@@ -514,9 +477,9 @@ impl<P: Protocol> World<P> {
         }
         if self.allow_duplicate && self.rng_beyond.chance_pct(5) {
             let again = arrive + self.rng_beyond.range(1, self.config.latency_ms * 4 + 10);
-            self.push(again, Ev::Deliver { from, to, id, msg: msg.clone(), sent_ms: self.now_ms });
+            self.push(again, Ev::Deliver { from, to, id, msg: Arc::clone(&msg), sent_ms: self.now_ms });
         }
-        self.log(Some(from), TraceKind::Send { to, id, msg: msg.clone() });
+        self.log(Some(from), TraceKind::Send { to, id, msg: Arc::clone(&msg) });
         let sent_ms = self.now_ms;
         self.push(arrive, Ev::Deliver { from, to, id, msg, sent_ms });
     }
@@ -616,6 +579,12 @@ impl<P: Protocol> World<P> {
             self.crash(r);
         }
     }
+}
+
+/// Equal names, checked by address first: a protocol's names are string constants, so an
+/// unchanged role or phase is the very same string and needs no byte comparison.
+fn same_name(a: &'static str, b: &'static str) -> bool {
+    std::ptr::eq(a, b) || a == b
 }
 
 fn action_node(a: &Action) -> Option<Rank> {
