@@ -40,7 +40,6 @@ fn write_text_promise(text: &str) -> Option<js_sys::Promise> {
         .ok()
 }
 
-#[cfg(feature = "export")]
 /// A `blob:` URL holding `text` with this MIME type. Revoke it with [`revoke_url`].
 pub fn blob_url(text: &str, mime: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
@@ -50,7 +49,6 @@ pub fn blob_url(text: &str, mime: &str) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
-#[cfg(feature = "export")]
 pub fn revoke_url(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
 }
