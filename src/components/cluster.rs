@@ -1,6 +1,7 @@
 //! The cluster view: monitors on a ring, links (cut ones dashed and marked), messages moving
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
+use crate::labels::math::{cos, sin};
 use crate::labels::{fixed, mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
@@ -43,7 +44,7 @@ pub struct ClusterProps {
 
 pub fn node_pos(rank: Rank, n: u8) -> (f64, f64) {
     let a = -PI / 2.0 + rank as f64 * 2.0 * PI / n as f64;
-    (CENTER.0 + RING_R * a.cos(), CENTER.1 + RING_R * a.sin())
+    (CENTER.0 + RING_R * cos(a), CENTER.1 + RING_R * sin(a))
 }
 
 /// Point `t` (0..1) of the way along the lane from `a` to `b`, outside both node circles.
@@ -69,7 +70,7 @@ fn queued_point(a: (f64, f64), b: (f64, f64), t: f64, back_px: f64) -> (f64, f64
 fn arc_path(r: f64, fraction: f64) -> String {
     let f = fraction.clamp(0.0, 0.9999);
     let a = -PI / 2.0 + f * 2.0 * PI;
-    let (x, y) = (r * a.cos(), r * a.sin());
+    let (x, y) = (r * cos(a), r * sin(a));
     let large = if f > 0.5 { 1 } else { 0 };
     format!(
         "M 0 {} A {rr} {rr} 0 {large} 1 {} {}",

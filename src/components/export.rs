@@ -11,6 +11,7 @@ use crate::run::RunHandle;
 use paxoscope_core::export::{
     in_window, sequence_diagram, state_diagram, trace_json_lines, SequenceOptions,
 };
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Default window: this many simulated ms before the playhead.
@@ -149,49 +150,88 @@ fn field_value(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// The panel's state: what the reader typed (None follows the playhead, the default window),
+/// the monitor chosen, and the latest export or the message saying why there is none.
+#[derive(Clone, Default, PartialEq)]
+struct Form {
+    from: Option<String>,
+    to: Option<String>,
+    monitor: Option<u8>,
+    /// Behind an `Rc`: a reduce clones the form, and the text can be megabytes.
+    made: Option<Result<Rc<Made>, String>>,
+    /// Whether the clipboard took the current export (None: not asked).
+    copied: Option<bool>,
+}
+
+enum Edit {
+    From(String),
+    To(String),
+    WholeRun,
+    Monitor(Option<u8>),
+    Made(Result<Rc<Made>, String>),
+    Copied(bool),
+}
+
+impl Reducible for Form {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut f = Rc::unwrap_or_clone(self);
+        match edit {
+            Edit::From(t) => f.from = Some(t),
+            Edit::To(t) => f.to = Some(t),
+            Edit::WholeRun => (f.from, f.to) = (Some("0".into()), None),
+            Edit::Monitor(m) => f.monitor = m,
+            Edit::Made(m) => {
+                if let Some(url) = f
+                    .made
+                    .as_ref()
+                    .and_then(|m| m.as_ref().ok())
+                    .and_then(|m| m.blob.as_ref())
+                {
+                    revoke_url(url);
+                }
+                (f.made, f.copied) = (Some(m), None);
+            }
+            Edit::Copied(ok) => f.copied = Some(ok),
+        }
+        f.into()
+    }
+}
+
 #[component]
 pub fn Export(p: &ExportProps) -> Html {
-    let made = use_state(|| None::<Result<Made, String>>);
-    // Whether the clipboard took the current export (None: not asked).
-    let copied = use_state(|| None::<bool>);
-    // What the reader typed; None follows the playhead (the default window).
-    let from_text = use_state(|| None::<String>);
-    let to_text = use_state(|| None::<String>);
-    let monitor = use_state(|| None::<u8>);
+    let form = use_reducer(Form::default);
     let monitors = p.run.run.borrow().session.world().n();
-    let node = monitor
+    let node = form
+        .monitor
         .or(p.selected)
         .unwrap_or(0)
         .min(monitors.saturating_sub(1));
-    let from_shown = (*from_text)
+    let from_shown = form
+        .from
         .clone()
         .unwrap_or_else(|| plain_seconds(p.playhead_ms.saturating_sub(DEFAULT_WINDOW_MS)));
-    let to_shown = (*to_text)
+    let to_shown = form
+        .to
         .clone()
         .unwrap_or_else(|| plain_seconds(p.playhead_ms));
 
     let produce = |kind: Kind| {
-        let (made, copied, run) = (made.clone(), copied.clone(), p.run.clone());
+        let (d, run) = (form.dispatcher(), p.run.clone());
         let (from, to, playhead_ms) = (from_shown.clone(), to_shown.clone(), p.playhead_ms);
         Callback::from(move |_: MouseEvent| {
-            if let Some(url) = made
-                .as_ref()
-                .and_then(|m| m.as_ref().ok())
-                .and_then(|m| m.blob.as_ref())
-            {
-                revoke_url(url);
-            }
-            copied.set(None);
-            made.set(Some(
-                read_window(&from, &to, playhead_ms).and_then(|w| make(&run, kind, w, node)),
+            d.dispatch(Edit::Made(
+                read_window(&from, &to, playhead_ms)
+                    .and_then(|w| make(&run, kind, w, node))
+                    .map(Rc::new),
             ));
         })
     };
     let copy = {
-        let (made, copied) = (made.clone(), copied.clone());
+        let form = form.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(Ok(m)) = &*made else { return };
-            let copied = copied.clone();
+            let Some(Ok(m)) = &form.made else { return };
+            let d = form.dispatcher();
             copy_text(
                 &m.text,
                 Callback::from(move |ok: bool| {
@@ -199,27 +239,20 @@ pub fn Export(p: &ExportProps) -> Html {
                     if !ok {
                         select_field("export-text");
                     }
-                    copied.set(Some(ok));
+                    d.dispatch(Edit::Copied(ok));
                 }),
             );
         })
     };
-    let typed = |h: &UseStateHandle<Option<String>>| {
-        let h = h.clone();
-        Callback::from(move |e: InputEvent| h.set(Some(field_value(&e))))
+    let on = |edit: fn(String) -> Edit| {
+        let d = form.dispatcher();
+        Callback::from(move |e: InputEvent| d.dispatch(edit(field_value(&e))))
     };
     let whole_run = {
-        let (from_text, to_text) = (from_text.clone(), to_text.clone());
-        Callback::from(move |_: MouseEvent| {
-            from_text.set(Some("0".into()));
-            to_text.set(None);
-        })
+        let d = form.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Edit::WholeRun))
     };
-    let on_monitor = {
-        let monitor = monitor.clone();
-        Callback::from(move |e: Event| monitor.set(field_value(&e).parse().ok()))
-    };
-    let result = match &*made {
+    let result = match &form.made {
         None => html! {},
         Some(Err(msg)) => html! { <p class="notice error" role="alert">{ msg.clone() }</p> },
         Some(Ok(m)) => html! { <>
@@ -232,7 +265,7 @@ pub fn Export(p: &ExportProps) -> Html {
                 if let Some(url) = &m.blob {
                     <a class="btn" href={url.clone()} download={m.file_name.clone()}>{ format!("Download {}", m.file_name) }</a>
                 }
-                <span class="small" role="status">{ match *copied { Some(true) => "Copied", Some(false) => "Copy failed: the text is selected, use Ctrl+C.", None => "" } }</span>
+                <span class="small" role="status">{ match form.copied { Some(true) => "Copied", Some(false) => "Copy failed: the text is selected, use Ctrl+C.", None => "" } }</span>
             </div>
         </> },
     };
@@ -241,10 +274,10 @@ pub fn Export(p: &ExportProps) -> Html {
         <section class="panel export" aria-labelledby="export-title">
             <h2 id="export-title" class="panel-title">{ "Export" }</h2>
             <div class="export-window">
-                <label>{ "From " }<input type="text" inputmode="decimal" value={from_shown.clone()} aria-label="Window start (s)" oninput={typed(&from_text)} />{ " s" }</label>
-                <label>{ "to " }<input type="text" inputmode="decimal" value={to_shown.clone()} aria-label="Window end (s)" oninput={typed(&to_text)} />{ " s" }</label>
+                <label>{ "From " }<input type="text" inputmode="decimal" value={from_shown.clone()} aria-label="Window start (s)" oninput={on(Edit::From)} />{ " s" }</label>
+                <label>{ "to " }<input type="text" inputmode="decimal" value={to_shown.clone()} aria-label="Window end (s)" oninput={on(Edit::To)} />{ " s" }</label>
                 <button type="button" class="btn small" onclick={whole_run}>{ "Whole run" }</button>
-                <label>{ "monitor " }<select aria-label="Monitor of the state diagram" onchange={on_monitor}>
+                <label>{ "monitor " }<select aria-label="Monitor of the state diagram" oninput={on(|v| Edit::Monitor(v.parse().ok()))}>
                     { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ format!("mon.{r}") }</option> }) }
                 </select></label>
             </div>
