@@ -290,10 +290,8 @@ impl TraceHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presets::PRESETS;
-    use crate::protocol::Ceph;
-    use crate::scenario::parse;
-    use crate::session::Session;
+    #[cfg(feature = "tour-texts")]
+    use crate::{presets::PRESETS, protocol::Ceph, scenario::parse, session::Session};
     use serde::Serialize;
     use serde_json::Value;
 
@@ -407,6 +405,7 @@ mod tests {
     /// Every entry of every tour, parsed by serde_json and written back: the same text means
     /// valid JSON in the canonical form the format promises (sorted keys, no spaces).
     #[test]
+    #[cfg(feature = "tour-texts")]
     fn every_tour_entry_is_canonical_json_with_the_common_fields() {
         let mut kinds = std::collections::BTreeSet::new();
         for preset in PRESETS {

@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 /// Default window: this many simulated ms before the playhead.
 const DEFAULT_WINDOW_MS: u64 = 5_000;
-/// Characters shown in the preview field (a long trace is still copied and downloaded whole).
+/// Bytes shown in the preview field (a long trace is still copied and downloaded whole).
 const PREVIEW_CHARS: usize = 20_000;
 
 #[derive(Properties, PartialEq)]
@@ -120,12 +120,12 @@ fn make(
                 &SequenceOptions::window(from_ms, to_ms, s.world().n()),
             ),
             "sequence".into(),
-            format!("sequence diagram, {span}"),
+            format!("mermaid sequence diagram, {span}"),
         ),
         Kind::State => (
             state_diagram(seen, node, from_ms, to_ms),
             format!("state-mon{node}"),
-            format!("state diagram of mon.{node}, {span}"),
+            format!("mermaid state diagram of mon.{node}, {span}"),
         ),
     };
     let ext = if kind == Kind::Trace { "jsonl" } else { "mmd" };
@@ -256,10 +256,10 @@ pub fn Export(p: &ExportProps) -> Html {
         None => html! {},
         Some(Err(msg)) => html! { <p class="notice error" role="alert">{ msg.clone() }</p> },
         Some(Ok(m)) => html! { <>
-            <p class="small muted">{ format!("{} · {} bytes{} · mermaid renders the diagrams (mermaid.live, GitHub markdown)", m.what, m.text.len(),
-                if m.text.len() > PREVIEW_CHARS { "; the field shows the start, Copy and Download take it all" } else { "" }) }</p>
+            <p class="small muted">{ format!("{} · {} bytes{}", m.what, m.text.len(),
+                if m.text.len() > PREVIEW_CHARS { " (the field shows the start; Copy and Download take it all)" } else { "" }) }</p>
             <textarea id="export-text" readonly=true rows="8" aria-label="Exported text"
-                      value={m.text.chars().take(PREVIEW_CHARS).collect::<String>()} />
+                      value={preview(&m.text).to_string()} />
             <div class="export-actions">
                 <button type="button" class="btn" onclick={copy}>{ "Copy" }</button>
                 if let Some(url) = &m.blob {
@@ -289,6 +289,15 @@ pub fn Export(p: &ExportProps) -> Html {
             { result }
         </section>
     }
+}
+
+/// The start of `text` the field shows: at most `PREVIEW_CHARS` bytes, cut at a character.
+fn preview(text: &str) -> &str {
+    let mut end = text.len().min(PREVIEW_CHARS);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// `4.5` style seconds for the fields: `8`, `3.25`, `0.02` (trailing zeros dropped).
