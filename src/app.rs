@@ -129,14 +129,8 @@ pub fn App() -> Html {
     }
 }
 
-/// The Export panel, when built with the `export` feature (see Cargo.toml).
-#[cfg(feature = "export")]
+/// The Export panel (components/export.rs).
 fn export_panel(run: &crate::run::RunHandle, playhead_ms: u64, selected: Option<u8>) -> Html {
     use crate::components::export::Export;
     html! { <Export run={run.clone()} playhead_ms={playhead_ms} selected={selected} /> }
-}
-
-#[cfg(not(feature = "export"))]
-fn export_panel(_: &crate::run::RunHandle, _: u64, _: Option<u8>) -> Html {
-    Html::default()
 }

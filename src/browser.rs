@@ -3,6 +3,7 @@
 //! Blob URLs for downloads.
 
 use wasm_bindgen::closure::Closure;
+use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
@@ -40,7 +41,6 @@ fn write_text_promise(text: &str) -> Option<js_sys::Promise> {
         .ok()
 }
 
-#[cfg(feature = "export")]
 /// A `blob:` URL holding `text` with this MIME type. Revoke it with [`revoke_url`].
 pub fn blob_url(text: &str, mime: &str) -> Option<String> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
@@ -50,9 +50,41 @@ pub fn blob_url(text: &str, mime: &str) -> Option<String> {
     web_sys::Url::create_object_url_with_blob(&blob).ok()
 }
 
-#[cfg(feature = "export")]
 pub fn revoke_url(url: &str) {
     let _ = web_sys::Url::revoke_object_url(url);
+}
+
+#[wasm_bindgen(inline_js = "export function fetch_text(url) { \
+    return fetch(url).then(r => r.ok ? r.text() : Promise.reject(new Error('HTTP ' + r.status))); }")]
+extern "C" {
+    /// `fetch(url)`, resolving to the body's text, rejecting on an HTTP error status.
+    #[wasm_bindgen(js_name = fetch_text)]
+    fn fetch_text_js(url: &str) -> js_sys::Promise;
+}
+
+/// `fetch(url)` and its body as text; `done` gets the text, or why there is none (the HTTP
+/// status, or the network error).
+pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    // The promise settles once, calling one of the two closures: they share `done`.
+    let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
+    let failed = done.clone();
+    let read: Closure<dyn FnMut(JsValue)> = Closure::once(move |text: JsValue| {
+        if let Some(done) = done.take() {
+            done(text.as_string().ok_or_else(|| "not text".into()));
+        }
+    });
+    let error: Closure<dyn FnMut(JsValue)> = Closure::once(move |e: JsValue| {
+        if let Some(done) = failed.take() {
+            let message = js_sys::Reflect::get(&e, &"message".into())
+                .ok()
+                .and_then(|m| m.as_string());
+            done(Err(message.unwrap_or_else(|| "network error".into())));
+        }
+    });
+    let _ = fetch_text_js(url).then2(&read, &error);
+    // The promise settles once, later: leave the two small closures to it.
+    read.forget();
+    error.forget();
 }
 
 /// Select the text of a field (so a reader can copy it by hand when the clipboard fails).

@@ -162,11 +162,11 @@ pub fn speed_text(tenths: u32) -> String {
 
 /// The speed slider is logarithmic: position 0..=300 maps to 0.1x..=100x.
 pub fn speed_from_slider(pos: f64) -> u32 {
-    (10f64.powf(pos.clamp(0.0, 300.0) / 100.0).round() as u32).clamp(1, 1000)
+    (math::pow(10.0, pos.clamp(0.0, 300.0) / 100.0).round() as u32).clamp(1, 1000)
 }
 
 pub fn slider_from_speed(tenths: u32) -> f64 {
-    (tenths.max(1) as f64).log10() * 100.0
+    math::log10(tenths.max(1) as f64) * 100.0
 }
 
 /// `mon.3`
@@ -185,6 +185,29 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
             format!("{seconds:>9}s {node:<6} persist {}", what.join(", "))
         }
         _ => e.to_text(),
+    }
+}
+
+/// sin, cos, pow and log10 from the browser's `Math` in the wasm (Rust's own f64 versions
+/// link about 10 KB of libm code into it); Rust's natively, for the tests.
+pub mod math {
+    #[cfg(target_arch = "wasm32")]
+    pub use js_sys::Math::{cos, log10, pow, sin};
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn cos(x: f64) -> f64 {
+        x.cos()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn sin(x: f64) -> f64 {
+        x.sin()
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn pow(x: f64, y: f64) -> f64 {
+        x.powf(y)
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn log10(x: f64) -> f64 {
+        x.log10()
     }
 }
 

@@ -13,5 +13,14 @@ mod run;
 mod state;
 
 fn main() {
+    // A `#tour=<id>` link: fetch the tour's text first (the wasm does not carry the tours'
+    // texts), so the page opens on the tour, or says why it could not.
+    match page::linked_tour() {
+        Some(tour) => page::fetch_linked_tour(tour, render),
+        None => render(),
+    }
+}
+
+fn render() {
     yew::Renderer::<app::App>::new().render();
 }

@@ -74,11 +74,40 @@ pub fn page_base() -> String {
         .unwrap_or_default()
 }
 
+thread_local! {
+    /// The text of the tour a `#tour=<id>` link names, or why it could not be fetched: main.rs
+    /// fetches it before the first render (the wasm does not carry the tours' texts).
+    static LINKED_TOUR_TEXT: std::cell::RefCell<Option<Result<String, String>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Tour `p`'s scenario text, fetched from `presets/<file>` next to the page. `done` gets the
+/// text, or a sentence saying why it could not be had.
+pub fn fetch_tour(p: &'static Preset, done: impl FnOnce(Result<String, String>) + 'static) {
+    let url = format!("presets/{}", p.file);
+    crate::browser::fetch_text(&url.clone(), move |got| {
+        done(got.map_err(|e| format!("could not fetch {url} ({e})")))
+    });
+}
+
+/// Fetches the linked tour's text for [`open_tour`], then calls `done`.
+pub fn fetch_linked_tour(p: &'static Preset, done: impl FnOnce() + 'static) {
+    fetch_tour(p, move |got| {
+        LINKED_TOUR_TEXT.with(|t| *t.borrow_mut() = Some(got));
+        done();
+    });
+}
+
+/// The tour a `#tour=<id>` link names, if it is a known one.
+pub fn linked_tour() -> Option<&'static Preset> {
+    let hash = web_sys::window()?.location().hash().ok()?;
+    presets::find(hash.strip_prefix('#')?.strip_prefix(TOUR_PREFIX)?)
+}
+
 /// A tour as the playground opens it: paused at its view, or at 0 if it has none, so that
 /// the reader starts at the first note.
-pub fn tour_scenario(p: &Preset) -> Result<Scenario, String> {
-    let mut s = p
-        .scenario()
+pub fn tour_scenario(p: &Preset, text: &str) -> Result<Scenario, String> {
+    let mut s = paxoscope_core::scenario::parse(text)
         .map_err(|e| format!("the tour \"{}\" does not parse: {e}", p.id))?;
     if s.view.is_none() {
         s.view = Some(View {
@@ -91,7 +120,8 @@ pub fn tour_scenario(p: &Preset) -> Result<Scenario, String> {
     Ok(s)
 }
 
-/// `#tour=<id>`: the tour, or the default scenario with a message naming the known tours.
+/// `#tour=<id>`: the tour (its text was fetched before the page rendered, see main.rs), or
+/// the default scenario with a message naming the known tours or saying what failed.
 pub fn open_tour(id: &str) -> Playground {
     let found = presets::find(id).ok_or_else(|| {
         let known: Vec<&str> = PRESETS.iter().map(|p| p.id).collect();
@@ -101,7 +131,12 @@ pub fn open_tour(id: &str) -> Playground {
             known.join(", ")
         )
     });
-    match found.and_then(tour_scenario) {
+    let text = |p: &'static Preset| {
+        let got = LINKED_TOUR_TEXT.with(|t| t.borrow_mut().take());
+        got.unwrap_or_else(|| Err(format!("presets/{} was not fetched", p.file)))
+            .map(|text| (p, text))
+    };
+    match found.and_then(text).and_then(|(p, text)| tour_scenario(p, &text)) {
         Ok(s) => Playground::new(s, None),
         Err(e) => Playground::new(
             default_scenario(),
@@ -138,9 +173,9 @@ pub fn for_page(mut p: Playground, o: PageOptions) -> Playground {
 
 /// The preset whose title is the scenario's name (how a loaded tour is recognised after a
 /// reload, when the URL holds the full scenario).
-pub fn tour_of(name: Option<&str>, titles: &[(&'static str, String)]) -> Option<&'static str> {
+pub fn tour_of(name: Option<&str>) -> Option<&'static str> {
     let name = name?;
-    titles.iter().find(|(_, t)| t == name).map(|(id, _)| *id)
+    PRESETS.iter().find(|p| p.title == name).map(|p| p.id)
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use paxoscope_core::export::{state_label, summary_json};
 use paxoscope_core::presets::{self, PRESETS};
 use paxoscope_core::scenario::{self, Scenario, MAX_TIME_MS};
 use paxoscope_core::session::Session;
-use serde_json::{json, Value as Json};
+use serde_json::Value as Json;
 use std::io::{self, BufWriter, Write};
 use std::process::ExitCode;
 
@@ -147,7 +147,11 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let written = match args.format {
-        Format::Text => write_text(&mut out, &session, &summary),
+        Format::Text => {
+            let parsed: Json = serde_json::from_str(&summary)
+                .map_err(|e| format!("internal error: the summary is not JSON ({e}): {summary}"))?;
+            write_text(&mut out, &session, &parsed)
+        }
         Format::Json => write_json(&mut out, &session, &summary),
     }
     .and_then(|_| out.flush());
@@ -171,11 +175,12 @@ pub fn report_violation(session: &Session) -> ExitCode {
     }
 }
 
-fn write_json(out: &mut impl Write, session: &Session, summary: &Json) -> io::Result<()> {
+/// The trace's JSON Lines, then `{"summary":...}` (`summary` is JSON text).
+fn write_json(out: &mut impl Write, session: &Session, summary: &str) -> io::Result<()> {
     for e in session.trace() {
         writeln!(out, "{}", e.to_json())?;
     }
-    writeln!(out, "{}", json!({ "summary": summary }))
+    writeln!(out, "{{\"summary\":{summary}}}")
 }
 
 fn write_text(out: &mut impl Write, session: &Session, summary: &Json) -> io::Result<()> {

@@ -10,14 +10,13 @@
 
 use crate::actor::Rank;
 use crate::check::Violation;
+use crate::json::{Json, Object};
 use crate::protocol::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
 use crate::protocol::Ceph;
 use crate::scenario::print::format_action;
 use crate::scenario::Action;
 use crate::session::Session;
 use crate::trace::{TraceEvent, TraceKind};
-use serde_json::{json, Value as Json};
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// Default cap on the body lines of a sequence diagram: mermaid renders a few hundred
@@ -34,10 +33,18 @@ const MAX_NOTE_CHARS: usize = 90;
 pub fn trace_json_lines(trace: &[TraceEvent<Ceph>]) -> String {
     let mut out = String::new();
     for e in trace {
-        out.push_str(&e.to_json().to_string());
+        e.write_json(&mut out);
         out.push('\n');
     }
     out
+}
+
+/// The entries with `from_ms <= t_ms <= to_ms` (the trace is in time order, so they are one
+/// run of it; empty when the window is empty or backwards).
+pub fn in_window(trace: &[TraceEvent<Ceph>], from_ms: u64, to_ms: u64) -> &[TraceEvent<Ceph>] {
+    let start = trace.partition_point(|e| e.t_ms < from_ms);
+    let end = trace.partition_point(|e| e.t_ms <= to_ms).max(start);
+    &trace[start..end]
 }
 
 /// The trace hash as the CLI and the UI print it: 16 lower-case hex digits.
@@ -47,31 +54,42 @@ pub fn hash_hex(hash: u64) -> String {
 
 /// Where the run stands now, as one JSON object (the `summary` line of `paxoscope run
 /// --format json`; docs/trace-format.md lists the fields).
-pub fn summary_json(session: &Session) -> Json {
+pub fn summary_json(session: &Session) -> String {
     let world = session.world();
-    let monitors: Vec<Json> = (0..world.n()).map(|r| monitor_json(session, r)).collect();
-    json!({
-        "t_ms": session.now_ms(),
-        "seed": world.seed,
-        "scenario": session.scenario().name,
-        "monitors": monitors,
-        "leader": current_leader(session),
-        "events": session.trace().len(),
-        "sim_events": world.events(),
-        "trace_hash": hash_hex(session.trace_hash()),
-        "violation": session.violation().map(violation_json),
-        "timing_findings": session.checker().findings().iter().map(violation_json).collect::<Vec<_>>(),
-    })
+    let monitors: Vec<Object> = (0..world.n()).map(|r| monitor_json(session, r)).collect();
+    Object::new()
+        .field("t_ms", session.now_ms())
+        .field("seed", world.seed)
+        .field("scenario", &session.scenario().name)
+        .field("monitors", monitors)
+        .field("leader", current_leader(session))
+        .field("events", session.trace().len())
+        .field("sim_events", world.events())
+        .field("trace_hash", hash_hex(session.trace_hash()))
+        .field("violation", session.violation())
+        .field("timing_findings", session.checker().findings())
+        .to_json()
 }
 
-fn violation_json(v: &Violation) -> Json {
-    serde_json::to_value(v).unwrap_or(Json::Null)
+/// `{"detail":..,"event":..,"invariant":..,"node":..,"seed":..,"t_ms":..}`.
+impl Json for Violation {
+    fn write_json(&self, out: &mut String) {
+        Object::new()
+            .field("invariant", &self.invariant)
+            .field("event", self.event)
+            .field("t_ms", self.t_ms)
+            .field("node", self.node)
+            .field("detail", &self.detail)
+            .field("seed", self.seed)
+            .write_json(out);
+    }
 }
 
 /// One monitor's line of the summary. A crashed monitor reports `monitor_state: "down"` and
 /// the epoch and versions of its durable store.
-fn monitor_json(session: &Session, rank: Rank) -> Json {
+fn monitor_json(session: &Session, rank: Rank) -> Object {
     let world = session.world();
+    let o = Object::new().field("rank", rank);
     match (world.status(rank), world.node(rank)) {
         (Some(s), Some(node)) => {
             // `NodeStatus` reads the lease as of the monitor's last input; the summary asks
@@ -82,33 +100,27 @@ fn monitor_json(session: &Session, rank: Rank) -> Json {
             } else {
                 0
             };
-            json!({
-            "rank": rank,
-            "up": true,
-            "monitor_state": s.role,
-            "paxos_state": s.phase,
-            "epoch": s.epoch,
-            "first_committed": s.first_committed,
-            "last_committed": s.last_committed,
-            "leader": s.leader,
-            "readable": node.is_readable_at(local_ms),
-            "lease_left_ms": lease_left_ms,
-            })
+            o.field("up", true)
+                .field("monitor_state", s.role)
+                .field("paxos_state", s.phase)
+                .field("epoch", s.epoch)
+                .field("first_committed", s.first_committed)
+                .field("last_committed", s.last_committed)
+                .field("leader", s.leader)
+                .field("readable", node.is_readable_at(local_ms))
+                .field("lease_left_ms", lease_left_ms)
         }
         _ => {
             let store = world.durable(rank);
-            json!({
-                "rank": rank,
-                "up": false,
-                "monitor_state": "down",
-                "paxos_state": null,
-                "epoch": store.election_epoch,
-                "first_committed": store.first_committed,
-                "last_committed": store.last_committed,
-                "leader": null,
-                "readable": false,
-                "lease_left_ms": 0,
-            })
+            o.field("up", false)
+                .field("monitor_state", "down")
+                .field("paxos_state", None::<&str>)
+                .field("epoch", store.election_epoch)
+                .field("first_committed", store.first_committed)
+                .field("last_committed", store.last_committed)
+                .field("leader", None::<Rank>)
+                .field("readable", false)
+                .field("lease_left_ms", 0u64)
         }
     }
 }
@@ -387,16 +399,27 @@ impl SeqLine {
     }
 }
 
-/// Every message sent up to `to_ms`, by id (a delivery names only the id).
-fn sent_messages(trace: &[TraceEvent<Ceph>], to_ms: u64) -> BTreeMap<u64, &Msg> {
-    trace
+/// Every message sent up to `to_ms`, in id order (ids grow with the trace; a delivery names
+/// only the id). A sorted list rather than a map: this runs once per export.
+fn sent_messages(trace: &[TraceEvent<Ceph>], to_ms: u64) -> Vec<(u64, &Msg)> {
+    let sent: Vec<(u64, &Msg)> = trace
         .iter()
         .take_while(|e| e.t_ms <= to_ms)
         .filter_map(|e| match &e.kind {
             TraceKind::Send { id, msg, .. } => Some((*id, &**msg)),
             _ => None,
         })
-        .collect()
+        .collect();
+    debug_assert!(sent.windows(2).all(|w| w[0].0 < w[1].0), "message ids grow");
+    sent
+}
+
+/// The label of message `id` as sent, or its kind if the send is not in the trace.
+fn sent_label(sent: &[(u64, &Msg)], id: u64, kind: &str) -> String {
+    match sent.binary_search_by_key(&id, |(i, _)| *i) {
+        Ok(at) => message_label(sent[at].1),
+        Err(_) => kind.to_string(),
+    }
 }
 
 /// `mon0,mon4`: a note over every monitor.
@@ -408,15 +431,12 @@ fn all_monitors_span(n: u8) -> String {
     }
 }
 
-fn sequence_line(e: &TraceEvent<Ceph>, sent: &BTreeMap<u64, &Msg>, all: &str) -> Option<SeqLine> {
+fn sequence_line(e: &TraceEvent<Ceph>, sent: &[(u64, &Msg)], all: &str) -> Option<SeqLine> {
     let t = seconds(e.t_ms);
     let node = e.node;
     let text = match &e.kind {
         TraceKind::Deliver { from, id, kind } => {
-            let label = sent
-                .get(id)
-                .map(|m| message_label(m))
-                .unwrap_or_else(|| kind.to_string());
+            let label = sent_label(sent, *id, kind);
             format!(
                 "{}->>{}: {t} {}",
                 mon_id(*from),
@@ -431,10 +451,7 @@ fn sequence_line(e: &TraceEvent<Ceph>, sent: &BTreeMap<u64, &Msg>, all: &str) ->
             kind,
             reason,
         } => {
-            let label = sent
-                .get(id)
-                .map(|m| message_label(m))
-                .unwrap_or_else(|| kind.to_string());
+            let label = sent_label(sent, *id, kind);
             format!(
                 "{}-x{}: {t} {} lost ({})",
                 mon_id(*from),
@@ -655,6 +672,12 @@ pub fn state_diagram(trace: &[TraceEvent<Ceph>], rank: Rank, from_ms: u64, to_ms
 mod tests {
     use super::*;
     use crate::scenario::{parse, Scenario};
+    use serde_json::Value as Json;
+
+    /// The summary, parsed (serde_json is a dev-dependency only).
+    fn summary(s: &Session) -> Json {
+        serde_json::from_str(&summary_json(s)).expect("the summary is JSON")
+    }
 
     fn run(text: &str, until_ms: u64) -> Session {
         let mut s = Session::new(parse(text).expect("test scenario parses"));
@@ -714,9 +737,30 @@ mod tests {
     }
 
     #[test]
+    fn in_window_keeps_exactly_the_entries_of_the_window() {
+        let s = startup(10_000);
+        let trace = s.trace();
+        for (from, to) in [
+            (0, 10_000),
+            (1_000, 4_000),
+            (4_005, 4_005),
+            (3_000, 2_000),
+            (20_000, 30_000),
+        ] {
+            let expected: Vec<_> = trace
+                .iter()
+                .filter(|e| (from..=to).contains(&e.t_ms))
+                .collect();
+            let got: Vec<_> = in_window(trace, from, to).iter().collect();
+            assert_eq!(got, expected, "window {from}..={to}");
+        }
+        assert!(!in_window(trace, 1_000, 4_000).is_empty());
+    }
+
+    #[test]
     fn summary_reports_the_startup_quorum() {
         let s = startup(20_000);
-        let sum = summary_json(&s);
+        let sum = summary(&s);
         assert_eq!(sum["leader"], 0);
         assert_eq!(sum["monitors"].as_array().unwrap().len(), 5);
         for m in sum["monitors"].as_array().unwrap() {
@@ -731,7 +775,7 @@ mod tests {
     #[test]
     fn summary_shows_a_crashed_monitor_as_down() {
         let s = run("paxoscope scenario v1\nat 5s crash 2\n", 6_000);
-        let m = &summary_json(&s)["monitors"][2];
+        let m = &summary(&s)["monitors"][2];
         assert_eq!(m["monitor_state"], "down");
         assert_eq!(m["up"], false);
         assert!(
@@ -745,13 +789,13 @@ mod tests {
         // The leader dies at 10 s; its last lease (renewed at 9 s, 5 s long) runs out near
         // 14 s, but the peons only notice at their lease timeout, later still.
         let s = run("paxoscope scenario v1\nat 10s crash 0\n", 16_000);
-        let sum = summary_json(&s);
+        let sum = summary(&s);
         for m in &sum["monitors"].as_array().unwrap()[1..] {
             assert_eq!(m["monitor_state"], "peon", "{m}");
             assert_eq!(m["readable"], false, "lease expired: {m}");
             assert_eq!(m["lease_left_ms"], 0, "{m}");
         }
-        let fresh = summary_json(&startup(16_000));
+        let fresh = summary(&startup(16_000));
         assert_eq!(fresh["monitors"][1]["readable"], true);
     }
 

@@ -1,6 +1,7 @@
 //! Guided tours: scenarios with narration (`note` actions) for the protocol's key stories.
 //! The texts live in `core/presets/*.scenario` so authors can read and edit them as files.
 
+#[cfg(feature = "tour-texts")]
 use crate::scenario::{parse, ParseError, Scenario};
 
 /// One guided tour.
@@ -8,36 +9,67 @@ use crate::scenario::{parse, ParseError, Scenario};
 pub struct Preset {
     /// Short stable identifier used in URLs (`#tour=leader-fails`) and on the command line.
     pub id: &'static str,
+    /// The scenario's `name` line (a test keeps the two equal).
+    pub title: &'static str,
     /// What the reader will see, in one line.
     pub summary: &'static str,
-    /// The scenario text.
+    /// Its file in `core/presets/`; the playground serves the files as `presets/<file>`.
+    pub file: &'static str,
+    /// The scenario text. Compiled in with the default feature `tour-texts`; the playground's
+    /// wasm leaves the texts out (about 7 KB gzipped) and fetches a tour's file when opened.
+    #[cfg(feature = "tour-texts")]
     pub text: &'static str,
 }
 
+#[cfg(feature = "tour-texts")]
 impl Preset {
     pub fn scenario(&self) -> Result<Scenario, ParseError> {
         parse(self.text)
     }
-    /// The title from the scenario's `name` line.
-    pub fn title(&self) -> String {
-        self.scenario().ok().and_then(|s| s.name).unwrap_or_else(|| self.id.to_string())
-    }
 }
 
+macro_rules! preset {
+    ($id:literal, $title:literal, $file:literal, $summary:literal) => {
+        Preset {
+            id: $id,
+            title: $title,
+            summary: $summary,
+            file: $file,
+            #[cfg(feature = "tour-texts")]
+            text: include_str!(concat!("../presets/", $file)),
+        }
+    };
+}
+
+#[rustfmt::skip]
 pub const PRESETS: [Preset; 11] = [
-    Preset { id: "startup", summary: "Probe, elect, recover, commit the first value, grant leases.", text: include_str!("../presets/startup.scenario") },
-    Preset { id: "leader-fails", summary: "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns.", text: include_str!("../presets/leader-fails.scenario") },
-    Preset { id: "minority", summary: "A partition: the minority cannot commit, the majority can.", text: include_str!("../presets/minority.scenario") },
-    Preset { id: "mid-update", summary: "The leader dies mid-commit; the new leader recovers the uncommitted value.", text: include_str!("../presets/mid-update.scenario") },
-    Preset { id: "lease", summary: "A cut-off peon reads under its lease, then refuses once it expires.", text: include_str!("../presets/lease.scenario") },
-    Preset { id: "sync", summary: "A monitor more than 10 versions behind syncs before it joins.", text: include_str!("../presets/sync.scenario") },
-    Preset { id: "one-way", summary: "A one-way link cut makes the classic election flap.", text: include_str!("../presets/one-way.scenario") },
-    Preset { id: "no-quorum", summary: "Three of five down: no quorum, no writes; one restart brings them back.", text: include_str!("../presets/no-quorum.scenario") },
-    Preset { id: "beyond-clock", summary: "Beyond the assumptions: a slow leader clock allows a stale read.", text: include_str!("../presets/beyond-skew.scenario") },
-    Preset { id: "break-majority", summary: "Break the protocol: commit on a majority, and watch the checker stop it.", text: include_str!("../presets/break-majority.scenario") },
-    Preset { id: "walkthrough", summary: "The spec's worked timeline: writes, an isolated leader, the heal.", text: include_str!("../presets/walkthrough.scenario") },
+    preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
+    preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
+    preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
+    preset!("mid-update", "The leader dies mid-update", "mid-update.scenario", "The leader dies mid-commit; the new leader recovers the uncommitted value."),
+    preset!("lease", "A peon's lease expires", "lease.scenario", "A cut-off peon reads under its lease, then refuses once it expires."),
+    preset!("sync", "A lagging monitor syncs", "sync.scenario", "A monitor more than 10 versions behind syncs before it joins."),
+    preset!("one-way", "A one-way partition", "one-way.scenario", "A one-way link cut makes the classic election flap."),
+    preset!("no-quorum", "No quorum, then recovery", "no-quorum.scenario", "Three of five down: no quorum, no writes; one restart brings them back."),
+    preset!("beyond-clock", "Beyond the assumptions: a slow clock", "beyond-skew.scenario", "Beyond the assumptions: a slow leader clock allows a stale read."),
+    preset!("break-majority", "Break the protocol: commit on a majority", "break-majority.scenario", "Break the protocol: commit on a majority, and watch the checker stop it."),
+    preset!("walkthrough", "The worked timeline", "walkthrough.scenario", "The spec's worked timeline: writes, an isolated leader, the heal."),
 ];
 
 pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)
+}
+
+#[cfg(all(test, feature = "tour-texts"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_the_scenario_names_and_ids_are_unique() {
+        for p in &PRESETS {
+            let s = p.scenario().unwrap_or_else(|e| panic!("{}: {e}", p.id));
+            assert_eq!(s.name.as_deref(), Some(p.title), "{}", p.file);
+            assert_eq!(find(p.id), Some(p));
+        }
+    }
 }

@@ -4,8 +4,8 @@
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
-use crate::scenario::Action;
-use serde_json::{json, Value as Json};
+use crate::json::{Json, Object, Tagged};
+use crate::scenario::{Action, LinkSel};
 use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,34 +92,183 @@ where
         format!("{seconds:>9}s {node:<6} {what}")
     }
 
-    /// One JSON object: `{"i":..,"t_ms":..,"node":..,"event":..,...}`.
-    pub fn to_json(&self) -> Json {
-        let mut o = json!({ "i": self.event, "t_ms": self.t_ms, "node": self.node, "event": self.kind.name() });
-        let extra = match &self.kind {
-            TraceKind::Send { to, id, msg } => {
-                json!({"to": to, "id": id, "msg": msg.kind(), "family": msg.family(), "summary": msg.summary()})
+    /// One JSON object (docs/trace-format.md): `{"event":..,"i":..,"node":..,"t_ms":..,...}`,
+    /// keys in byte order, no spaces.
+    pub fn to_json(&self) -> String {
+        Json::to_json(self)
+    }
+}
+
+impl<P: Protocol> Json for TraceEvent<P>
+where
+    P::Write: std::fmt::Debug,
+{
+    fn write_json(&self, out: &mut String) {
+        let o = Object::new()
+            .field("i", self.event)
+            .field("t_ms", self.t_ms)
+            .field("node", self.node)
+            .field("event", self.kind.name());
+        let o = match &self.kind {
+            TraceKind::Send { to, id, msg } => o
+                .field("to", to)
+                .field("id", id)
+                .field("msg", msg.kind())
+                .field("family", msg.family())
+                .field("summary", msg.summary()),
+            TraceKind::Deliver { from, id, kind } => {
+                o.field("from", from).field("id", id).field("msg", kind)
             }
-            TraceKind::Deliver { from, id, kind } => json!({"from": from, "id": id, "msg": kind}),
-            TraceKind::Drop { from, to, id, kind, reason } => {
-                json!({"from": from, "to": to, "id": id, "msg": kind, "reason": reason})
-            }
-            TraceKind::Timer(t) => json!({"timer": t.name()}),
-            TraceKind::State { role_from, role_to, phase_from, phase_to } => json!({
-                "role_from": role_from, "role_to": role_to, "phase_from": phase_from, "phase_to": phase_to
-            }),
-            TraceKind::Persist(w) => json!({"writes": w.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>()}),
-            TraceKind::ClientRequest { req_id, op } => json!({"req": req_id, "op": serde_json::to_value(op).unwrap_or(Json::Null)}),
+            TraceKind::Drop {
+                from,
+                to,
+                id,
+                kind,
+                reason,
+            } => o
+                .field("from", from)
+                .field("to", to)
+                .field("id", id)
+                .field("msg", kind)
+                .field("reason", reason),
+            TraceKind::Timer(t) => o.field("timer", t.name()),
+            TraceKind::State {
+                role_from,
+                role_to,
+                phase_from,
+                phase_to,
+            } => o
+                .field("role_from", role_from)
+                .field("role_to", role_to)
+                .field("phase_from", phase_from)
+                .field("phase_to", phase_to),
+            TraceKind::Persist(w) => o.field(
+                "writes",
+                w.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
+            ),
+            TraceKind::ClientRequest { req_id, op } => o.field("req", req_id).field("op", op),
             TraceKind::ClientReply { req_id, reply } => {
-                json!({"req": req_id, "reply": serde_json::to_value(reply).unwrap_or(Json::Null)})
+                o.field("req", req_id).field("reply", reply)
             }
-            TraceKind::Action(a) => json!({"action": serde_json::to_value(a).unwrap_or(Json::Null)}),
-            TraceKind::Note(s) => json!({"text": s}),
-            TraceKind::Crash | TraceKind::Boot => json!({}),
+            TraceKind::Action(a) => o.field("action", a),
+            TraceKind::Note(s) => o.field("text", s),
+            TraceKind::Crash | TraceKind::Boot => o,
         };
-        if let (Some(o), Json::Object(e)) = (o.as_object_mut(), extra) {
-            o.extend(e);
+        o.write_json(out);
+    }
+}
+
+// The JSON of the client operations, replies and scenario actions in trace entries: serde's
+// externally tagged form, as the serde derives on these types would write it (the tests
+// compare the two), written by hand so the playground's wasm needs no serde_json.
+
+impl Json for ClientOp {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            ClientOp::Put { key, value } => {
+                Tagged("Put", Object::new().field("key", key).field("value", value)).write_json(out)
+            }
+            ClientOp::Get { key } => Tagged("Get", Object::new().field("key", key)).write_json(out),
+            ClientOp::Cas {
+                key,
+                expected,
+                value,
+            } => Tagged(
+                "Cas",
+                Object::new()
+                    .field("key", key)
+                    .field("expected", expected)
+                    .field("value", value),
+            )
+            .write_json(out),
         }
-        o
+    }
+}
+
+impl Json for ClientReply {
+    fn write_json(&self, out: &mut String) {
+        let (name, fields) = match self {
+            ClientReply::Written { version } => {
+                ("Written", Object::new().field("version", version))
+            }
+            ClientReply::Value { value, version } => (
+                "Value",
+                Object::new()
+                    .field("value", value)
+                    .field("version", version),
+            ),
+            ClientReply::CasDone {
+                applied,
+                current,
+                version,
+            } => (
+                "CasDone",
+                Object::new()
+                    .field("applied", applied)
+                    .field("current", current)
+                    .field("version", version),
+            ),
+            ClientReply::Refused { reason } => ("Refused", Object::new().field("reason", reason)),
+            ClientReply::Retry { reason } => ("Retry", Object::new().field("reason", reason)),
+        };
+        Tagged(name, fields).write_json(out);
+    }
+}
+
+/// `"All"`, `{"OneWay":[0,1]}`, `{"Both":[0,1]}`.
+impl Json for LinkSel {
+    fn write_json(&self, out: &mut String) {
+        match *self {
+            LinkSel::All => "All".write_json(out),
+            LinkSel::OneWay(a, b) => Tagged("OneWay", (a, b)).write_json(out),
+            LinkSel::Both(a, b) => Tagged("Both", (a, b)).write_json(out),
+        }
+    }
+}
+
+impl Json for Action {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Action::Partition(groups) => Tagged("Partition", groups).write_json(out),
+            Action::Isolate(n) => Tagged("Isolate", n).write_json(out),
+            Action::Cut(sel) => Tagged("Cut", sel).write_json(out),
+            Action::Heal(sel) => Tagged("Heal", sel).write_json(out),
+            Action::Loss(sel, pct) => Tagged("Loss", (sel, pct)).write_json(out),
+            Action::Delay(sel, ms) => Tagged("Delay", (sel, ms)).write_json(out),
+            Action::Crash(n) => Tagged("Crash", n).write_json(out),
+            Action::CrashInCommit => "CrashInCommit".write_json(out),
+            Action::Restart(n) => Tagged("Restart", n).write_json(out),
+            Action::Pause(n) => Tagged("Pause", n).write_json(out),
+            Action::Resume(n) => Tagged("Resume", n).write_json(out),
+            Action::Skew(n, ms) => Tagged("Skew", (n, ms)).write_json(out),
+            Action::Drift(n, ppm) => Tagged("Drift", (n, ppm)).write_json(out),
+            Action::Put { node, key, value } => Tagged(
+                "Put",
+                Object::new()
+                    .field("node", node)
+                    .field("key", key)
+                    .field("value", value),
+            )
+            .write_json(out),
+            Action::Get { node, key } => {
+                Tagged("Get", Object::new().field("node", node).field("key", key)).write_json(out)
+            }
+            Action::Cas {
+                node,
+                key,
+                expected,
+                value,
+            } => Tagged(
+                "Cas",
+                Object::new()
+                    .field("node", node)
+                    .field("key", key)
+                    .field("expected", expected)
+                    .field("value", value),
+            )
+            .write_json(out),
+            Action::Note(text) => Tagged("Note", text).write_json(out),
+        }
     }
 }
 
@@ -172,7 +321,7 @@ impl TraceHasher {
 }
 
 #[cfg(test)]
-mod tests {
+mod hasher_tests {
     use super::TraceHasher;
 
     fn hash_of(f: impl Fn(&mut TraceHasher)) -> u64 {
@@ -224,5 +373,151 @@ mod tests {
         assert_ne!(ab, ba);
         let flips: std::collections::BTreeSet<u64> = (0..64).map(|b| hash_of(|h| h.write_u64(1 << b))).collect();
         assert_eq!(flips.len(), 64, "each single-bit input hashes differently");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[cfg(feature = "tour-texts")]
+    use crate::{presets::PRESETS, protocol::Ceph, scenario::parse, session::Session};
+    use serde::Serialize;
+    use serde_json::Value;
+
+    /// What the serde derive and serde_json write for the value (objects with sorted keys,
+    /// the form the trace had when it was built with serde_json).
+    fn serde_text(v: &impl Serialize) -> String {
+        serde_json::to_value(v).expect("serializable").to_string()
+    }
+
+    #[test]
+    fn actions_ops_and_replies_are_written_as_serde_writes_them() {
+        let link = [LinkSel::All, LinkSel::OneWay(0, 1), LinkSel::Both(2, 3)];
+        let mut actions = vec![
+            Action::Partition(vec![vec![0, 1], vec![2, 3, 4]]),
+            Action::Partition(vec![]),
+            Action::Isolate(2),
+            Action::Heal(None),
+            Action::Crash(2),
+            Action::CrashInCommit,
+            Action::Restart(2),
+            Action::Pause(3),
+            Action::Resume(3),
+            Action::Skew(1, -300),
+            Action::Drift(1, 500),
+            Action::Put {
+                node: 1,
+                key: "k:1/x".into(),
+                value: "v \"q\" \\ ü\n".into(),
+            },
+            Action::Get {
+                node: 2,
+                key: "k".into(),
+            },
+            Action::Cas {
+                node: 3,
+                key: "k".into(),
+                expected: None,
+                value: "new".into(),
+            },
+            Action::Cas {
+                node: 3,
+                key: "k".into(),
+                expected: Some("new".into()),
+                value: "x".into(),
+            },
+            Action::Note("a;b #1 \"quoted\" ✓\t".into()),
+        ];
+        for sel in link {
+            actions.extend([
+                Action::Cut(sel),
+                Action::Heal(Some(sel)),
+                Action::Loss(sel, 20),
+                Action::Delay(sel, 300),
+            ]);
+        }
+        for a in &actions {
+            assert_eq!(a.to_json(), serde_text(a), "{a:?}");
+        }
+        let ops = [
+            ClientOp::Put {
+                key: "k".into(),
+                value: "v".into(),
+            },
+            ClientOp::Get { key: "k".into() },
+            ClientOp::Cas {
+                key: "k".into(),
+                expected: None,
+                value: "v".into(),
+            },
+            ClientOp::Cas {
+                key: "k".into(),
+                expected: Some("o".into()),
+                value: "v".into(),
+            },
+        ];
+        for op in &ops {
+            assert_eq!(op.to_json(), serde_text(op), "{op:?}");
+        }
+        let replies = [
+            ClientReply::Written { version: 2 },
+            ClientReply::Value {
+                value: None,
+                version: 0,
+            },
+            ClientReply::Value {
+                value: Some("blue".into()),
+                version: 3,
+            },
+            ClientReply::CasDone {
+                applied: true,
+                current: Some("x".into()),
+                version: 4,
+            },
+            ClientReply::CasDone {
+                applied: false,
+                current: None,
+                version: 4,
+            },
+            ClientReply::Refused {
+                reason: "no lease".into(),
+            },
+            ClientReply::Retry {
+                reason: "mon.1 left its quorum".into(),
+            },
+        ];
+        for r in &replies {
+            assert_eq!(r.to_json(), serde_text(r), "{r:?}");
+        }
+    }
+
+    /// Every entry of every tour, parsed by serde_json and written back: the same text means
+    /// valid JSON in the canonical form the format promises (sorted keys, no spaces).
+    #[test]
+    #[cfg(feature = "tour-texts")]
+    fn every_tour_entry_is_canonical_json_with_the_common_fields() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for preset in PRESETS {
+            let scenario = parse(preset.text).expect("tours parse");
+            let end = scenario.end_ms.unwrap_or(60_000);
+            let mut s = Session::new(scenario);
+            s.run_until(end);
+            let trace: &[TraceEvent<Ceph>] = s.trace();
+            for e in trace {
+                let text = e.to_json();
+                let v: Value = serde_json::from_str(&text)
+                    .unwrap_or_else(|err| panic!("{}: {err}: {text}", preset.id));
+                assert_eq!(v.to_string(), text, "{}", preset.id);
+                assert_eq!(v["event"], e.kind.name());
+                assert_eq!(v["i"], e.event);
+                assert_eq!(v["t_ms"], e.t_ms);
+                assert_eq!(v["node"], e.node.map_or(Value::Null, Value::from));
+                kinds.insert(e.kind.name());
+            }
+        }
+        assert!(
+            kinds.len() >= 11,
+            "the tours cover nearly every kind: {kinds:?}"
+        );
     }
 }

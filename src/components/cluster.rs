@@ -1,6 +1,7 @@
 //! The cluster view: monitors on a ring, links (cut ones dashed and marked), messages moving
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
+use crate::labels::math::{cos, sin};
 use crate::labels::{fixed, mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
@@ -43,7 +44,7 @@ pub struct ClusterProps {
 
 pub fn node_pos(rank: Rank, n: u8) -> (f64, f64) {
     let a = -PI / 2.0 + rank as f64 * 2.0 * PI / n as f64;
-    (CENTER.0 + RING_R * a.cos(), CENTER.1 + RING_R * a.sin())
+    (CENTER.0 + RING_R * cos(a), CENTER.1 + RING_R * sin(a))
 }
 
 /// Point `t` (0..1) of the way along the lane from `a` to `b`, outside both node circles.
@@ -77,7 +78,7 @@ fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
     let piece = 1.0 / LEASE_PIECES as f64;
     let point = |at: f64| {
         let a = -PI / 2.0 + at * 2.0 * PI;
-        (r * a.cos(), r * a.sin())
+        (r * cos(a), r * sin(a))
     };
     (0..LEASE_PIECES)
         .map(|i| i as f64 * piece)

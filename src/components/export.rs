@@ -1,18 +1,22 @@
-//! Export the run as the CLI's `paxoscope export` does (core/src/export.rs): the trace up to
-//! the playhead as JSON Lines, a mermaid sequenceDiagram of a window before the playhead,
-//! and a mermaid stateDiagram-v2 of the selected monitor's phase history. Each can be copied
-//! or downloaded (a Blob URL).
+//! Export the run as the CLI's `paxoscope export` does (core/src/export.rs), for a window of
+//! simulated time the reader picks (by default the 5 s before the playhead): the trace
+//! entries of the window as JSON Lines, a mermaid sequenceDiagram of the window, or a mermaid
+//! stateDiagram-v2 of one monitor's phase history in it. The result is previewed, and can be
+//! copied or downloaded (a Blob URL). Only what the playhead has passed can be exported.
 
 use crate::browser::{blob_url, copy_text, revoke_url, select_field};
 use crate::index::trace_end_at;
+use crate::labels::seconds;
 use crate::run::RunHandle;
-use paxoscope_core::export::{sequence_diagram, state_diagram, trace_json_lines, SequenceOptions};
-use wasm_bindgen::JsCast;
+use paxoscope_core::export::{
+    in_window, sequence_diagram, state_diagram, trace_json_lines, SequenceOptions,
+};
+use std::rc::Rc;
 use yew::prelude::*;
 
-/// Default window of the sequence diagram: this many simulated ms before the playhead.
+/// Default window: this many simulated ms before the playhead.
 const DEFAULT_WINDOW_MS: u64 = 5_000;
-/// Characters shown in the preview field (a long trace is still downloaded whole).
+/// Bytes shown in the preview field (a long trace is still copied and downloaded whole).
 const PREVIEW_CHARS: usize = 20_000;
 
 #[derive(Properties, PartialEq)]
@@ -29,140 +33,328 @@ enum Kind {
     State,
 }
 
-impl Kind {
-    fn file_name(self) -> &'static str {
-        match self {
-            Kind::Trace => "paxoscope-trace.jsonl",
-            Kind::Sequence => "paxoscope-sequence.mmd",
-            Kind::State => "paxoscope-state.mmd",
-        }
-    }
-    fn mime(self) -> &'static str {
-        match self {
-            Kind::Trace => "application/x-ndjson",
-            Kind::Sequence | Kind::State => "text/plain;charset=utf-8",
-        }
-    }
-}
-
+/// One export the reader asked for.
 #[derive(Clone, PartialEq)]
 struct Made {
-    kind: Kind,
     text: String,
-    blob: Option<String>,
+    /// `paxoscope-sequence-4000-9000ms.mmd`
+    file_name: String,
+    /// One line saying what it holds.
     what: String,
-    copied: Option<bool>,
+    blob: Option<String>,
 }
 
-fn make(run: &RunHandle, kind: Kind, t_ms: u64, node: u8, window_ms: u64) -> (String, String) {
+/// `4.5`, `12`, `0.020` (seconds, at most 3 decimals) as ms; None if it is not such a number.
+fn parse_seconds(text: &str) -> Option<u64> {
+    let (whole, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if (whole.is_empty() && frac.is_empty()) || frac.len() > 3 || !digits(whole) || !digits(frac) {
+        return None;
+    }
+    let whole_ms = if whole.is_empty() {
+        0
+    } else {
+        whole.parse::<u64>().ok()?.checked_mul(1000)?
+    };
+    let frac_ms = format!("{frac:0<3}").parse::<u64>().ok()?;
+    whole_ms.checked_add(frac_ms)
+}
+
+/// The window `[from_ms, to_ms]` the two fields give, or the sentence saying what is wrong.
+fn read_window(from: &str, to: &str, playhead_ms: u64) -> Result<(u64, u64), String> {
+    let field = |name: &str, text: &str| {
+        parse_seconds(text).ok_or_else(|| {
+            format!(
+                "{name}: “{}” is not a time in seconds (like 4.5).",
+                text.trim()
+            )
+        })
+    };
+    let (from_ms, to_ms) = (field("From", from)?, field("To", to)?);
+    if from_ms > to_ms {
+        return Err(format!(
+            "The window starts at {} but ends earlier, at {}.",
+            seconds(from_ms),
+            seconds(to_ms)
+        ));
+    }
+    if to_ms > playhead_ms {
+        return Err(format!(
+            "The window ends at {}, after the playhead ({}): only what has happened can be exported.",
+            seconds(to_ms),
+            seconds(playhead_ms)
+        ));
+    }
+    Ok((from_ms, to_ms))
+}
+
+/// Builds the export, or says why there is nothing to export.
+fn make(
+    run: &RunHandle,
+    kind: Kind,
+    (from_ms, to_ms): (u64, u64),
+    node: u8,
+) -> Result<Made, String> {
     let run = run.run.borrow();
     let s = &run.session;
     let trace = s.trace();
     let seen = &trace[..trace_end_at(trace, s.world().events())];
-    let from_ms = t_ms.saturating_sub(window_ms);
-    let at = crate::labels::seconds;
-    match kind {
+    let window = in_window(seen, from_ms, to_ms);
+    let span = format!("{} – {}", seconds(from_ms), seconds(to_ms));
+    if window.is_empty() && kind != Kind::State {
+        return Err(format!(
+            "Nothing happened between {} and {}: widen the window.",
+            seconds(from_ms),
+            seconds(to_ms)
+        ));
+    }
+    let (text, name, what) = match kind {
         Kind::Trace => (
-            trace_json_lines(seen),
-            format!("trace up to {} ({} events)", at(t_ms), seen.len()),
+            trace_json_lines(window),
+            "trace".to_string(),
+            format!("{} trace events, {span}", window.len()),
         ),
         Kind::Sequence => (
-            sequence_diagram(seen, &SequenceOptions::window(from_ms, t_ms, s.world().n())),
-            format!("sequence diagram {} – {}", at(from_ms), at(t_ms)),
+            sequence_diagram(
+                seen,
+                &SequenceOptions::window(from_ms, to_ms, s.world().n()),
+            ),
+            "sequence".into(),
+            format!("mermaid sequence diagram, {span}"),
         ),
         Kind::State => (
-            state_diagram(seen, node, 0, t_ms),
-            format!("state diagram of mon.{node}, 0 s – {}", at(t_ms)),
+            state_diagram(seen, node, from_ms, to_ms),
+            format!("state-mon{node}"),
+            format!("mermaid state diagram of mon.{node}, {span}"),
         ),
+    };
+    let ext = if kind == Kind::Trace { "jsonl" } else { "mmd" };
+    let mime = if kind == Kind::Trace {
+        "application/x-ndjson"
+    } else {
+        "text/plain;charset=utf-8"
+    };
+    Ok(Made {
+        blob: blob_url(&text, mime),
+        file_name: format!("paxoscope-{name}-{from_ms}-{to_ms}ms.{ext}"),
+        what,
+        text,
+    })
+}
+
+/// The `value` of the input or select an event came from.
+fn field_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}
+
+/// The panel's state: what the reader typed (None follows the playhead, the default window),
+/// the monitor chosen, and the latest export or the message saying why there is none.
+#[derive(Clone, Default, PartialEq)]
+struct Form {
+    from: Option<String>,
+    to: Option<String>,
+    monitor: Option<u8>,
+    /// Behind an `Rc`: a reduce clones the form, and the text can be megabytes.
+    made: Option<Result<Rc<Made>, String>>,
+    /// Whether the clipboard took the current export (None: not asked).
+    copied: Option<bool>,
+}
+
+enum Edit {
+    From(String),
+    To(String),
+    WholeRun,
+    Monitor(Option<u8>),
+    Made(Result<Rc<Made>, String>),
+    Copied(bool),
+}
+
+impl Reducible for Form {
+    type Action = Edit;
+    fn reduce(self: Rc<Self>, edit: Edit) -> Rc<Self> {
+        let mut f = Rc::unwrap_or_clone(self);
+        match edit {
+            Edit::From(t) => f.from = Some(t),
+            Edit::To(t) => f.to = Some(t),
+            Edit::WholeRun => (f.from, f.to) = (Some("0".into()), None),
+            Edit::Monitor(m) => f.monitor = m,
+            Edit::Made(m) => {
+                if let Some(url) = f
+                    .made
+                    .as_ref()
+                    .and_then(|m| m.as_ref().ok())
+                    .and_then(|m| m.blob.as_ref())
+                {
+                    revoke_url(url);
+                }
+                (f.made, f.copied) = (Some(m), None);
+            }
+            Edit::Copied(ok) => f.copied = Some(ok),
+        }
+        f.into()
     }
 }
 
 #[component]
 pub fn Export(p: &ExportProps) -> Html {
-    let made = use_state(|| None::<Made>);
-    let window_s = use_state(|| DEFAULT_WINDOW_MS / 1000);
-    let node = p.selected.unwrap_or(0);
+    let form = use_reducer(Form::default);
+    let monitors = p.run.run.borrow().session.world().n();
+    let node = form
+        .monitor
+        .or(p.selected)
+        .unwrap_or(0)
+        .min(monitors.saturating_sub(1));
+    let from_shown = form
+        .from
+        .clone()
+        .unwrap_or_else(|| plain_seconds(p.playhead_ms.saturating_sub(DEFAULT_WINDOW_MS)));
+    let to_shown = form
+        .to
+        .clone()
+        .unwrap_or_else(|| plain_seconds(p.playhead_ms));
 
     let produce = |kind: Kind| {
-        let made = made.clone();
-        let run = p.run.clone();
-        let t_ms = p.playhead_ms;
-        let window_ms = *window_s * 1000;
+        let (d, run) = (form.dispatcher(), p.run.clone());
+        let (from, to, playhead_ms) = (from_shown.clone(), to_shown.clone(), p.playhead_ms);
         Callback::from(move |_: MouseEvent| {
-            if let Some(old) = made.as_ref().and_then(|m| m.blob.clone()) {
-                revoke_url(&old);
-            }
-            let (text, what) = make(&run, kind, t_ms, node, window_ms);
-            let blob = blob_url(&text, kind.mime());
-            made.set(Some(Made {
-                kind,
-                text,
-                blob,
-                what,
-                copied: None,
-            }));
+            d.dispatch(Edit::Made(
+                read_window(&from, &to, playhead_ms)
+                    .and_then(|w| make(&run, kind, w, node))
+                    .map(Rc::new),
+            ));
         })
     };
-    // When the clipboard failed, select the text (once it is rendered) for copying by hand.
-    use_effect_with(made.as_ref().and_then(|m| m.copied), |copied| {
-        if *copied == Some(false) {
-            select_field("export-text");
-        }
-    });
     let copy = {
-        let made = made.clone();
+        let form = form.clone();
         Callback::from(move |_: MouseEvent| {
-            let Some(m) = (*made).clone() else { return };
-            let made = made.clone();
-            let text = m.text.clone();
+            let Some(Ok(m)) = &form.made else { return };
+            let d = form.dispatcher();
             copy_text(
-                &text,
+                &m.text,
                 Callback::from(move |ok: bool| {
-                    made.set(Some(Made {
-                        copied: Some(ok),
-                        ..m.clone()
-                    }));
+                    // The field is on the page: select it for copying by hand.
+                    if !ok {
+                        select_field("export-text");
+                    }
+                    d.dispatch(Edit::Copied(ok));
                 }),
             );
         })
     };
-    let on_window = {
-        let window_s = window_s.clone();
-        Callback::from(move |e: InputEvent| {
-            let v = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.value().parse::<u64>().ok());
-            if let Some(v) = v {
-                window_s.set(v.clamp(1, 600));
-            }
-        })
+    let on = |edit: fn(String) -> Edit| {
+        let d = form.dispatcher();
+        Callback::from(move |e: InputEvent| d.dispatch(edit(field_value(&e))))
+    };
+    let whole_run = {
+        let d = form.dispatcher();
+        Callback::from(move |_: MouseEvent| d.dispatch(Edit::WholeRun))
+    };
+    let result = match &form.made {
+        None => html! {},
+        Some(Err(msg)) => html! { <p class="notice error" role="alert">{ msg.clone() }</p> },
+        Some(Ok(m)) => html! { <>
+            <p class="small muted">{ format!("{} · {} bytes{}", m.what, m.text.len(),
+                if m.text.len() > PREVIEW_CHARS { " (the field shows the start; Copy and Download take it all)" } else { "" }) }</p>
+            <textarea id="export-text" readonly=true rows="8" aria-label="Exported text"
+                      value={preview(&m.text).to_string()} />
+            <div class="export-actions">
+                <button type="button" class="btn" onclick={copy}>{ "Copy" }</button>
+                if let Some(url) = &m.blob {
+                    <a class="btn" href={url.clone()} download={m.file_name.clone()}>{ format!("Download {}", m.file_name) }</a>
+                }
+                <span class="small" role="status">{ match form.copied { Some(true) => "Copied", Some(false) => "Copy failed: the text is selected, use Ctrl+C.", None => "" } }</span>
+            </div>
+        </> },
     };
 
     html! {
         <section class="panel export" aria-labelledby="export-title">
             <h2 id="export-title" class="panel-title">{ "Export" }</h2>
+            <div class="export-window">
+                <label>{ "From " }<input type="text" inputmode="decimal" value={from_shown.clone()} aria-label="Window start (s)" oninput={on(Edit::From)} />{ " s" }</label>
+                <label>{ "to " }<input type="text" inputmode="decimal" value={to_shown.clone()} aria-label="Window end (s)" oninput={on(Edit::To)} />{ " s" }</label>
+                <button type="button" class="btn small" onclick={whole_run}>{ "Whole run" }</button>
+                <label>{ "monitor " }<select aria-label="Monitor of the state diagram" oninput={on(|v| Edit::Monitor(v.parse().ok()))}>
+                    { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ format!("mon.{r}") }</option> }) }
+                </select></label>
+            </div>
             <div class="export-buttons">
                 <button type="button" class="btn" onclick={produce(Kind::Trace)}>{ "Trace (JSON Lines)" }</button>
                 <button type="button" class="btn" onclick={produce(Kind::Sequence)}>{ "Sequence diagram" }</button>
-                <label class="small">{ "of the last " }
-                    <input type="number" min="1" max="600" value={window_s.to_string()} aria-label="Sequence window (s)" oninput={on_window} />
-                    { " s" }</label>
                 <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of mon.{node}") }</button>
             </div>
-            if let Some(m) = &*made {
-                <p class="small muted">{ format!("{} · {} bytes{} · mermaid renders the diagrams (mermaid.live, GitHub markdown)", m.what, m.text.len(),
-                    if m.text.len() > PREVIEW_CHARS { "; the field shows the start, Copy and Download take it all" } else { "" }) }</p>
-                <textarea id="export-text" readonly=true rows="8" aria-label="Exported text" data-export={m.kind.file_name()}
-                          value={m.text.chars().take(PREVIEW_CHARS).collect::<String>()} />
-                <div class="export-actions">
-                    <button type="button" class="btn" onclick={copy}>{ "Copy" }</button>
-                    if let Some(url) = &m.blob {
-                        <a class="btn" href={url.clone()} download={m.kind.file_name()}>{ format!("Download {}", m.kind.file_name()) }</a>
-                    }
-                    <span class="small" role="status">{ match m.copied { Some(true) => "Copied", Some(false) => "Copy failed: the text is selected, use Ctrl+C.", None => "" } }</span>
-                </div>
-            }
+            { result }
         </section>
+    }
+}
+
+/// The start of `text` the field shows: at most `PREVIEW_CHARS` bytes, cut at a character.
+fn preview(text: &str) -> &str {
+    let mut end = text.len().min(PREVIEW_CHARS);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// `4.5` style seconds for the fields: `8`, `3.25`, `0.02` (trailing zeros dropped).
+fn plain_seconds(t_ms: u64) -> String {
+    let frac = format!("{:03}", t_ms % 1000);
+    let frac = frac.trim_end_matches('0');
+    if frac.is_empty() {
+        (t_ms / 1000).to_string()
+    } else {
+        format!("{}.{frac}", t_ms / 1000)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_fields_read_as_ms() {
+        assert_eq!(parse_seconds("4.5"), Some(4_500));
+        assert_eq!(parse_seconds(" 12 "), Some(12_000));
+        assert_eq!(parse_seconds("0.020"), Some(20));
+        assert_eq!(parse_seconds(".5"), Some(500));
+        assert_eq!(parse_seconds("7."), Some(7_000));
+        for bad in [
+            "",
+            ".",
+            "abc",
+            "-1",
+            "1.2345",
+            "1e3",
+            "4,5",
+            "1.2.3",
+            "99999999999999999999",
+        ] {
+            assert_eq!(parse_seconds(bad), None, "{bad:?}");
+        }
+        for t in [0, 20, 3_250, 8_000, 41_205] {
+            assert_eq!(parse_seconds(&plain_seconds(t)), Some(t));
+        }
+        assert_eq!(plain_seconds(8_000), "8");
+        assert_eq!(plain_seconds(3_250), "3.25");
+    }
+
+    #[test]
+    fn a_window_must_be_ordered_and_before_the_playhead() {
+        assert_eq!(read_window("3", "8", 8_000), Ok((3_000, 8_000)));
+        assert_eq!(read_window("8", "8", 8_000), Ok((8_000, 8_000)));
+        let err = read_window("9", "8", 10_000).unwrap_err();
+        assert!(
+            err.contains("starts at 9.000 s") && err.contains("8.000 s"),
+            "{err}"
+        );
+        let err = read_window("1", "12", 8_000).unwrap_err();
+        assert!(err.contains("after the playhead (8.000 s)"), "{err}");
+        let err = read_window("soon", "8", 8_000).unwrap_err();
+        assert!(err.starts_with("From: “soon” is not a time"), "{err}");
+        assert!(read_window("1", "", 8_000).unwrap_err().starts_with("To:"));
     }
 }

@@ -17,7 +17,6 @@ pub mod invariants;
 pub mod log;
 pub mod breaks;
 pub mod embed;
-#[cfg(feature = "export")]
 pub mod export;
 pub mod share;
 pub mod tour;

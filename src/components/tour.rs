@@ -3,7 +3,7 @@
 //! previous/next buttons seek to the neighbouring notes' times.
 
 use crate::labels::seconds;
-use crate::page::{tour_of, tour_scenario};
+use crate::page::{fetch_tour, tour_of, tour_scenario};
 use crate::run::RunHandle;
 use crate::state::{default_scenario, Action, Dispatch};
 use paxoscope_core::presets::{self, PRESETS};
@@ -11,19 +11,9 @@ use paxoscope_core::scenario::{Action as SimAction, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-thread_local! {
-    /// (id, title) of every preset; a title comes from parsing the preset, so do it once.
-    static TITLES: Vec<(&'static str, String)> =
-        PRESETS.iter().map(|t| (t.id, t.title())).collect();
-}
-
 /// The tour picker; `name` is the running scenario's (how the current tour is recognised).
 pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
-    TITLES.with(|titles| picker(name, titles, dispatch))
-}
-
-fn picker(name: Option<&str>, titles: &[(&'static str, String)], dispatch: &Dispatch) -> Html {
-    let current = tour_of(name, titles);
+    let current = tour_of(name);
     let d = dispatch.clone();
     let onchange = Callback::from(move |e: Event| {
         let Some(sel) = e
@@ -32,7 +22,7 @@ fn picker(name: Option<&str>, titles: &[(&'static str, String)], dispatch: &Disp
         else {
             return;
         };
-        d.dispatch(load_tour(&sel.value()));
+        load_tour(&sel.value(), d.clone());
     });
     let summary = current
         .and_then(presets::find)
@@ -43,9 +33,9 @@ fn picker(name: Option<&str>, titles: &[(&'static str, String)], dispatch: &Disp
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
                 <option value="" selected={current.is_none()}>{ "Free play" }</option>
-                { for PRESETS.iter().zip(titles.iter()).map(|(t, (_, title))| html! {
+                { for PRESETS.iter().map(|t| html! {
                     <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
-                        { format!("Tour: {title}") }
+                        { format!("Tour: {}", t.title) }
                     </option>
                 }) }
             </select>
@@ -54,18 +44,23 @@ fn picker(name: Option<&str>, titles: &[(&'static str, String)], dispatch: &Disp
     }
 }
 
-/// The action that opens tour `id` ("" = free play on the default scenario).
-fn load_tour(id: &str) -> Action {
+/// Opens tour `id` ("" = free play on the default scenario) once its text is fetched.
+fn load_tour(id: &str, d: Dispatch) {
     let Some(t) = presets::find(id) else {
-        return Action::Load(Box::new(default_scenario()), "Free play.".into());
+        return d.dispatch(Action::Load(
+            Box::new(default_scenario()),
+            "Free play.".into(),
+        ));
     };
-    match tour_scenario(t) {
-        Ok(s) => Action::Load(
-            Box::new(s),
-            format!("Tour: {}. Press Play, or Next note.", t.title()),
-        ),
-        Err(e) => Action::Invalid(crate::state::Area::Playback, e),
-    }
+    fetch_tour(t, move |text| {
+        d.dispatch(match text.and_then(|text| tour_scenario(t, &text)) {
+            Ok(s) => Action::Load(
+                Box::new(s),
+                format!("Tour: {}. Press Play, or Next note.", t.title),
+            ),
+            Err(e) => Action::Invalid(crate::state::Area::Playback, e),
+        })
+    });
 }
 
 /// The scenario's notes, in time order: (time, text).

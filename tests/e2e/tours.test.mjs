@@ -115,3 +115,34 @@ test('switching on break commit-on-majority restarts the run and the checker cat
     await context.close();
   }
 });
+
+test('a tour whose file cannot be fetched says so, from a link and from the picker', async () => {
+  // The wasm does not carry the tours' texts: the page fetches presets/<file> when a tour opens.
+  const { page, context } = await openPage(browser, '');
+  try {
+    await page.route('**/presets/*.scenario', (route) => route.fulfill({ status: 404, body: 'gone' }));
+    await page.goto('about:blank');
+    await page.goto(new URL('#tour=startup', process.env.PAXOSCOPE_URL).href);
+    const urlError = page.locator('[data-url-error]');
+    await urlError.waitFor();
+    assert.match(
+      await urlError.textContent(),
+      /The tour in this link could not be opened: could not fetch presets\/startup\.scenario \(HTTP 404\)\. The default scenario is running instead\./,
+    );
+    const startup = PRESETS.find((p) => p.file === 'startup.scenario');
+    assert.notEqual(await page.locator('.scenario-name').textContent(), startup.title, 'the default scenario runs');
+
+    const lease = PRESETS.find((p) => p.file === 'lease.scenario');
+    const opts = await options(page);
+    await tourSelect(page).selectOption(opts.find((o) => o.text.includes(lease.title)).value);
+    await page.getByText('could not fetch presets/lease.scenario (HTTP 404)').waitFor();
+    assert.notEqual(await page.locator('.scenario-name').textContent(), lease.title, 'still the default scenario');
+
+    // Once the file is back, the picker opens the tour.
+    await page.unroute('**/presets/*.scenario');
+    await tourSelect(page).selectOption(opts.find((o) => o.text.includes(lease.title)).value);
+    await page.waitForFunction((title) => document.querySelector('.scenario-name')?.textContent === title, lease.title);
+  } finally {
+    await context.close();
+  }
+});
