@@ -166,6 +166,32 @@ if (real) {
 p();
 
 // ---- page
+
+/** Where a frame's CPU goes (from page-perf.mjs's traced window), and the blank-page baseline. */
+function pageCosts(speeds, baseline) {
+  const cpu = (c) => (c ? `${num(c.total, 1)} ms (main ${num(c.main, 1)}, raster ${num(c.raster, 1)}, compositor ${num(c.compositor, 1)}, viz ${num(c.viz, 1)}, browser ${num(c.browser, 1)})` : 'n/a');
+  if (!speeds.some((s) => s.cpu_per_frame_ms)) return;
+  p();
+  p('CPU per frame, from a Chromium trace of a second window of the same length (a fresh page), summed over');
+  p('the renderer threads that work for the page; late frames are deltas over 25 ms (1.5 vsync intervals):');
+  p();
+  p('| speed | late frames | CPU per frame | main-thread work per frame p50 / p95 |');
+  p('|---|---|---|---|');
+  for (const s of speeds) {
+    p(`| ${s.speed}x | ${s.late_frames ?? 'n/a'} of ${s.frames} | ${cpu(s.cpu_per_frame_ms)} | ${num(s.main_work_ms?.p50, 1)} / ${num(s.main_work_ms?.p95, 1)} ms |`);
+  }
+  if (!baseline) return;
+  p();
+  p('Baseline in the same browser and run (the machine\'s floor): a blank page with only a rAF loop, before and');
+  p('after the playing runs, and a static copy of the playground\'s DOM without script:');
+  p();
+  p('| page | frames | p95 | late frames | CPU per frame |');
+  p('|---|---|---|---|---|');
+  for (const [name, b] of Object.entries(baseline)) {
+    if (b && b.frames != null) p(`| ${name.replace('_', ' ')} | ${b.frames} | ${num(b.p95_ms, 1)} ms | ${b.late_frames} | ${cpu(b.cpu_per_frame_ms)} |`);
+  }
+}
+
 p('## Page');
 p();
 if (page.error) {
@@ -186,6 +212,7 @@ if (page.error) {
   for (const s of frames) {
     p(`| ${s.speed}x (shown: ${s.speed_shown ?? 'n/a'}) | ${s.frames} | ${num(s.p50_ms, 1)} ms | ${num(s.p95_ms, 1)} ms | ${num(s.max_ms, 1)} ms | ${num(s.fps, 1)} | ${s.achieved_speed == null ? 'n/a' : `${num(s.achieved_speed, 1)}x`} |`);
   }
+  pageCosts(frames, page.baseline);
 }
 p();
 

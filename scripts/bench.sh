@@ -7,7 +7,7 @@
 #              incremental)                                                     -> target/bench/page.json
 #   4. bundle: scripts/bundle-size.mjs --json dist                              -> target/bench/bundle.json
 #   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
-# Takes about 3-5 minutes on 2 idle cores after the first builds. BENCH_EVENTS (default 1000000)
+# Takes about 5-7 minutes on 2 idle cores after the first builds (page-perf.mjs alone ~2 min). BENCH_EVENTS (default 1000000)
 # sets the events per throughput run, the largest growth run and the seek run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
