@@ -10,7 +10,7 @@ use paxoscope_harness::measure::{self, Engine, Throughput};
 use serde_json::{json, Value as Json};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicIsize, Ordering::Relaxed};
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -40,12 +40,25 @@ pub struct Args {
 
 struct Counting;
 
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
+// Counting is switched on only around the growth runs: a locked read-modify-write on every
+// allocation would otherwise be part of the throughput figures (and of every `campaign`,
+// which runs in this binary too). Signed, because a window may free what was allocated
+// before it.
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+static PEAK: AtomicIsize = AtomicIsize::new(0);
 
 fn grew(bytes: usize) {
-    let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
-    PEAK.fetch_max(live, Relaxed);
+    if COUNTING.load(Relaxed) {
+        let live = LIVE.fetch_add(bytes as isize, Relaxed) + bytes as isize;
+        PEAK.fetch_max(live, Relaxed);
+    }
+}
+
+fn shrank(bytes: usize) {
+    if COUNTING.load(Relaxed) {
+        LIVE.fetch_sub(bytes as isize, Relaxed);
+    }
 }
 
 // SAFETY: every call forwards to the system allocator unchanged; the counters are only
@@ -67,12 +80,12 @@ unsafe impl GlobalAlloc for Counting {
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Relaxed);
+        shrank(layout.size());
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         if !p.is_null() {
-            LIVE.fetch_sub(layout.size(), Relaxed);
+            shrank(layout.size());
             grew(new_size);
         }
         p
@@ -82,17 +95,17 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-/// Bytes allocated now, and the peak since the last reset.
-fn live_bytes() -> usize {
-    LIVE.load(Relaxed)
+/// Start counting: from now on, bytes allocated and the peak are relative to zero.
+fn start_counting() {
+    LIVE.store(0, Relaxed);
+    PEAK.store(0, Relaxed);
+    COUNTING.store(true, Relaxed);
 }
-fn reset_peak() -> usize {
-    let live = live_bytes();
-    PEAK.store(live, Relaxed);
-    live
-}
-fn peak_bytes() -> usize {
-    PEAK.load(Relaxed)
+/// Stop counting; returns (live, peak) bytes since `start_counting`.
+fn stop_counting() -> (usize, usize) {
+    COUNTING.store(false, Relaxed);
+    let clamp = |b: isize| usize::try_from(b).unwrap_or(0);
+    (clamp(LIVE.load(Relaxed)), clamp(PEAK.load(Relaxed)))
 }
 
 // ----- the report -----
@@ -162,13 +175,12 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
     use paxoscope_core::session::Session;
     let scenario =
         paxoscope_harness::workloads::load_scenario_for_events(measure::BENCH_SEED, events);
-    let base = reset_peak();
+    start_counting();
     let t0 = clock();
     let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY);
     while s.world().events() < events && s.step() {}
     let wall_ms = clock() - t0;
-    let live = live_bytes().saturating_sub(base);
-    let peak = peak_bytes().saturating_sub(base);
+    let (live, peak) = stop_counting();
     let entries = s.trace().len();
     let t = Throughput {
         engine: Engine::SessionRecorded,
