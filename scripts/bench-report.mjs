@@ -80,7 +80,8 @@ p();
 p('Workload (`paxoscope_harness::workloads::load_scenario`): five monitors, Ceph default timings,');
 p('a client operation every 200 ms simulated (two puts per get, seven keys, round-robin over the');
 p(`monitors), seed 7; ${int(nRec?.events)} simulator events (queue items: deliveries, timers,`);
-p('client requests, actions) per run, after a short warm-up. Native: profile `bench-native`');
+p(`client requests, actions) per run, after a short warm-up; each engine runs ${nRec?.runs_events_per_s?.length ?? 1} times (engines interleaved)`);
+p('and the median run is reported (every run\'s events/s are listed below the table). Native: profile `bench-native`');
 p('(opt-level 3). wasm: profile `wasm-release` (opt-level "z", LTO: what the playground ships), in headless Chromium.');
 p();
 p('| engine | native events/s | native sim/wall | wasm events/s | wasm sim/wall | wasm/native |');
@@ -93,6 +94,11 @@ for (const [e, label] of [
   const n = byEngine(native.throughput, e);
   const w = byEngine(wasm.throughput, e);
   p(`| ${label} | ${int(n?.events_per_s)} | ${int(n?.sim_per_wall)}x | ${int(w?.events_per_s)} | ${int(w?.sim_per_wall)}x | ${num(ratio(w, n))} |`);
+}
+p();
+const runs = (t) => (t?.runs_events_per_s ? t.runs_events_per_s.map((r) => int(r)).join(', ') : 'n/a');
+for (const e of ['session-recorded', 'session-unrecorded', 'world']) {
+  p(`- ${e}: native ${runs(byEngine(native.throughput, e))}; wasm ${runs(byEngine(wasm.throughput, e))} events/s`);
 }
 p();
 if (nRec && wRec) p(`Same run on both targets: trace hash ${nRec.hash} natively, ${wRec.hash} in wasm.`);

@@ -128,7 +128,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     let clock = move || origin.elapsed().as_secs_f64() * 1000.0;
     measure::warm_up(&clock);
     let report = json!({
-        "throughput": Engine::ALL.iter().map(|e| measure::throughput(*e, args.events, &clock).to_json()).collect::<Vec<_>>(),
+        "throughput": measure::throughput_table(args.events, measure::THROUGHPUT_RUNS, &clock),
         "growth": growth(args.events, &clock),
         "seek": measure::seek_latency(args.events, args.seeks, args.snapshot_every, &clock).to_json(),
         "campaign": measure::campaign_stand_in(args.seeds, &clock),

@@ -126,6 +126,37 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
     }
 }
 
+/// How many times each engine's throughput run is repeated; the median run is reported.
+/// Wall time on a shared VM swings by tens of percent between identical runs, and the native
+/// and wasm figures are taken minutes apart, so one run per engine makes their ratio noise.
+pub const THROUGHPUT_RUNS: usize = 5;
+
+/// Every engine's throughput over `events` events, `runs` times, engines interleaved (so a
+/// slow spell of the machine hits each engine alike): per engine, the median run's figures
+/// plus `runs_events_per_s`, the events per second of every run in order.
+pub fn throughput_table(events: u64, runs: usize, now: Clock) -> Vec<Json> {
+    assert!(runs > 0, "at least one run");
+    let mut by_engine: Vec<Vec<Throughput>> = vec![Vec::new(); Engine::ALL.len()];
+    for _ in 0..runs {
+        for (i, e) in Engine::ALL.iter().enumerate() {
+            by_engine[i].push(throughput(*e, events, now));
+        }
+    }
+    by_engine.into_iter().map(median_with_runs).collect()
+}
+
+fn median_with_runs(runs: Vec<Throughput>) -> Json {
+    let rates: Vec<u64> = runs
+        .iter()
+        .map(|t| t.events_per_s().round() as u64)
+        .collect();
+    let mut sorted = runs;
+    sorted.sort_by(|a, b| a.wall_ms.total_cmp(&b.wall_ms));
+    let mut j = sorted[sorted.len() / 2].to_json();
+    j["runs_events_per_s"] = json!(rates);
+    j
+}
+
 /// A short run of every engine, not reported: lets a JIT (wasm) or the CPU's caches and
 /// frequency settle before the measured runs.
 pub fn warm_up(now: Clock) {

@@ -1,7 +1,7 @@
 //! The browser's entry points. Every function returns JSON text; numbers that may exceed
 //! 2^53 (trace hashes) are hex strings.
 
-use crate::measure::{self, Engine};
+use crate::measure;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 
@@ -31,11 +31,8 @@ pub fn trace_hashes(start: u32, count: u32) -> String {
 #[wasm_bindgen]
 pub fn bench_events(target_events: u32) -> String {
     measure::warm_up(&clock);
-    let runs: Vec<_> = Engine::ALL
-        .iter()
-        .map(|e| measure::throughput(*e, target_events as u64, &clock).to_json())
-        .collect();
-    json!(runs).to_string()
+    let table = measure::throughput_table(target_events as u64, measure::THROUGHPUT_RUNS, &clock);
+    json!(table).to_string()
 }
 
 /// Seek latency over a recorded run of `events` events (JSON object).
