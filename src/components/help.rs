@@ -24,13 +24,32 @@ pub fn Help(p: &HelpProps) -> Html {
     {
         let r = close_ref.clone();
         use_effect_with((), move |_| {
+            // Focus moves into the dialog, and back where it was when the dialog closes.
+            let opener = focused_element();
             if let Some(el) = r.cast::<web_sys::HtmlElement>() {
                 let _ = el.focus();
             }
+            move || {
+                if let Some(el) = opener {
+                    let _ = el.focus();
+                }
+            }
         });
     }
+    // A modal dialog keeps the focus: Close is its only control, so Tab and Shift+Tab stay on it.
+    let trap = {
+        let r = close_ref.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Tab" {
+                e.prevent_default();
+                if let Some(el) = r.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }
+        })
+    };
     html! {
-        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title">
+        <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onkeydown={trap}>
             <div class="overlay-card">
                 <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
                 <dl class="shortcuts">
@@ -41,4 +60,10 @@ pub fn Help(p: &HelpProps) -> Html {
             </div>
         </div>
     }
+}
+
+fn focused_element() -> Option<web_sys::HtmlElement> {
+    use wasm_bindgen::JsCast;
+    let active = web_sys::window()?.document()?.active_element()?;
+    active.dyn_into::<web_sys::HtmlElement>().ok()
 }

@@ -343,6 +343,13 @@ test('keyboard: space plays and pauses, ? shows the shortcuts', async () => {
     const dialog = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await dialog.waitFor();
     await screenshot(page, 'help');
+    // A modal dialog: focus is on Close and stays inside while tabbing.
+    const focusedText = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    assert.equal(await focusedText(), 'Close');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedText(), 'Close');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await focusedText(), 'Close');
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
     // The view is in the URL, paused, with node 1 selected.
