@@ -11,7 +11,11 @@ mod model;
 mod run;
 
 #[derive(Parser)]
-#[command(name = "paxoscope", version, about = "Ceph monitor Paxos on a deterministic simulator")]
+#[command(
+    name = "paxoscope",
+    version,
+    about = "Ceph monitor Paxos on a deterministic simulator"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

@@ -64,14 +64,23 @@ pub enum Input<P: Protocol> {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Effect<P: Protocol> {
-    Send { to: Rank, msg: Arc<P::Msg> },
+    Send {
+        to: Rank,
+        msg: Arc<P::Msg>,
+    },
     /// Arm (or re-arm) `timer` to fire after `after_ms` of the node's own clock.
-    SetTimer { timer: P::Timer, after_ms: u64 },
+    SetTimer {
+        timer: P::Timer,
+        after_ms: u64,
+    },
     CancelTimer(P::Timer),
     /// An atomic store transaction, durable when the effect is emitted.
     Persist(Vec<P::Write>),
     /// Answer to a client that talked to this node.
-    Reply { req_id: ReqId, reply: ClientReply },
+    Reply {
+        req_id: ReqId,
+        reply: ClientReply,
+    },
     /// A sentence for the log explaining a decision.
     Note(String),
 }

@@ -2,9 +2,9 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::check::{Checker, Violation};
+use crate::protocol::messages::{ClientReply, ReqId};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
-use crate::protocol::messages::{ClientReply, ReqId};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceHasher, TraceKind};
 
@@ -109,7 +109,7 @@ impl Session {
             return false;
         }
         self.absorb_step();
-        if self.snapshot_every > 0 && self.world.events() % self.snapshot_every == 0 {
+        if self.snapshot_every > 0 && self.world.events().is_multiple_of(self.snapshot_every) {
             self.take_snapshot();
         }
         true
@@ -161,7 +161,11 @@ impl Session {
     }
 
     fn take_snapshot(&mut self) {
-        if self.snapshots.last().is_some_and(|s| s.events >= self.world.events()) {
+        if self
+            .snapshots
+            .last()
+            .is_some_and(|s| s.events >= self.world.events())
+        {
             return;
         }
         let history = self.world.take_client_history();
@@ -180,7 +184,9 @@ impl Session {
     /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
     /// replayed silently up to the frontier; past the frontier the run goes on recording.
     pub fn seek(&mut self, t_ms: u64) {
-        let Some(i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else { return };
+        let Some(i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else {
+            return;
+        };
         let mut history = self.world.take_client_history();
         let snap = &self.snapshots[i];
         history.rewind(snap.clients_len, snap.pending.iter().copied());
@@ -205,7 +211,9 @@ impl Session {
         }
         let at_ms = self.world.inject(action.clone())?;
         let pos = self.scenario.actions.partition_point(|a| a.at_ms <= at_ms);
-        self.scenario.actions.insert(pos, TimedAction { at_ms, action });
+        self.scenario
+            .actions
+            .insert(pos, TimedAction { at_ms, action });
         Ok(at_ms)
     }
 
@@ -218,7 +226,9 @@ impl Session {
         self.snapshots.retain(|s| s.events <= events);
         self.frontier_events = events;
         self.world.client_history_mut().forget_future();
-        self.scenario.actions.retain(|a| a.at_ms <= now || self.world.actions().contains(a));
+        self.scenario
+            .actions
+            .retain(|a| a.at_ms <= now || self.world.actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {
             hash_event(&mut self.hash, e);
@@ -245,7 +255,9 @@ fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
             }
         }
         TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
-        TraceKind::State { role_to, phase_to, .. } => {
+        TraceKind::State {
+            role_to, phase_to, ..
+        } => {
             h.write_str(role_to);
             h.write_str(phase_to);
         }
@@ -277,7 +289,11 @@ fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
             optional(h, value);
             h.write_u64(*version);
         }
-        ClientReply::CasDone { applied, current, version } => {
+        ClientReply::CasDone {
+            applied,
+            current,
+            version,
+        } => {
             h.write_u64(2);
             h.write_bool(*applied);
             optional(h, current);

@@ -3,8 +3,8 @@
 //! See docs/trace-format.md for the JSON form.
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
-use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
 use crate::json::{Json, Object, Tagged};
+use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
 use std::sync::Arc;
 
@@ -21,14 +21,39 @@ pub struct TraceEvent<P: Protocol> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceKind<P: Protocol> {
     /// The message as sent, shared with the queue and the receiver (see `actor::Input`).
-    Send { to: Rank, id: u64, msg: Arc<P::Msg> },
-    Deliver { from: Rank, id: u64, kind: &'static str },
-    Drop { from: Rank, to: Rank, id: u64, kind: &'static str, reason: &'static str },
+    Send {
+        to: Rank,
+        id: u64,
+        msg: Arc<P::Msg>,
+    },
+    Deliver {
+        from: Rank,
+        id: u64,
+        kind: &'static str,
+    },
+    Drop {
+        from: Rank,
+        to: Rank,
+        id: u64,
+        kind: &'static str,
+        reason: &'static str,
+    },
     Timer(P::Timer),
-    State { role_from: &'static str, role_to: &'static str, phase_from: &'static str, phase_to: &'static str },
+    State {
+        role_from: &'static str,
+        role_to: &'static str,
+        phase_from: &'static str,
+        phase_to: &'static str,
+    },
     Persist(Vec<P::Write>),
-    ClientRequest { req_id: ReqId, op: ClientOp },
-    ClientReply { req_id: ReqId, reply: ClientReply },
+    ClientRequest {
+        req_id: ReqId,
+        op: ClientOp,
+    },
+    ClientReply {
+        req_id: ReqId,
+        reply: ClientReply,
+    },
     /// A scenario or user action was applied (partition, crash, ...).
     Action(Action),
     Crash,
@@ -70,13 +95,27 @@ where
 {
     /// One human line: `  41.220s mon.2 send begin e4 pn 100 lc 3 values [v4] -> mon.3`.
     pub fn to_text(&self) -> String {
-        let node = self.node.map(|n| format!("mon.{n}")).unwrap_or_else(|| "world".into());
+        let node = self
+            .node
+            .map(|n| format!("mon.{n}"))
+            .unwrap_or_else(|| "world".into());
         let what = match &self.kind {
             TraceKind::Send { to, msg, .. } => format!("send {} -> mon.{to}", msg.summary()),
             TraceKind::Deliver { from, kind, .. } => format!("recv {kind} <- mon.{from}"),
-            TraceKind::Drop { from, to, kind, reason, .. } => format!("drop {kind} mon.{from} -> mon.{to} ({reason})"),
+            TraceKind::Drop {
+                from,
+                to,
+                kind,
+                reason,
+                ..
+            } => format!("drop {kind} mon.{from} -> mon.{to} ({reason})"),
             TraceKind::Timer(t) => format!("timer {}", t.name()),
-            TraceKind::State { role_from, role_to, phase_from, phase_to } => {
+            TraceKind::State {
+                role_from,
+                role_to,
+                phase_from,
+                phase_to,
+            } => {
                 format!("state {role_from}/{phase_from} -> {role_to}/{phase_to}")
             }
             TraceKind::Persist(w) => format!("persist {w:?}"),
@@ -371,7 +410,8 @@ mod hasher_tests {
             h.write_u64(1);
         });
         assert_ne!(ab, ba);
-        let flips: std::collections::BTreeSet<u64> = (0..64).map(|b| hash_of(|h| h.write_u64(1 << b))).collect();
+        let flips: std::collections::BTreeSet<u64> =
+            (0..64).map(|b| hash_of(|h| h.write_u64(1 << b))).collect();
         assert_eq!(flips.len(), 64, "each single-bit input hashes differently");
     }
 }

@@ -46,7 +46,9 @@ fn scenario_doc_error_examples_are_exact() {
     assert!(lines.len() >= 40 && lines.len() & 1 == 0);
     for pair in lines.chunks(2) {
         let input = pair[0].replace('⏎', "\n");
-        let expected = pair[1].strip_prefix("→ ").expect("error line starts with →");
+        let expected = pair[1]
+            .strip_prefix("→ ")
+            .expect("error line starts with →");
         match parse(&input) {
             Ok(s) => panic!("{input:?} parsed: {s:?}"),
             Err(e) => assert_eq!(e.to_string(), expected, "input {input:?}"),

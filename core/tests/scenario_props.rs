@@ -19,7 +19,11 @@ use proptest::test_runner::Config;
 /// `n` cases in release builds, `n / 10` in debug builds.
 fn cases(n: u32) -> Config {
     let n = if cfg!(debug_assertions) { n / 10 } else { n };
-    Config { cases: n, failure_persistence: None, ..Config::default() }
+    Config {
+        cases: n,
+        failure_persistence: None,
+        ..Config::default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -29,16 +33,19 @@ const WORD_CHARS: &str = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 
 /// Names, notes and quoted values: plain text plus everything that needs care when printing.
 const TEXT_CHARS: &[char] = &[
-    'a', 'b', 'k', 'z', 'A', 'Q', '0', '7', ' ', ' ', ' ', '"', '\\', '#', '|', '-', '>', '<', '*', '\'', '%', ';',
-    '+', '.', ':', '/', '_', '=', '&', '?', 'é', 'ü', 'ß', '日', '本', '🎉', '𝄞', '\u{a0}', '\u{200b}', '\u{2028}',
-    '\u{feff}', '\u{301}', 'Ω',
+    'a', 'b', 'k', 'z', 'A', 'Q', '0', '7', ' ', ' ', ' ', '"', '\\', '#', '|', '-', '>', '<', '*',
+    '\'', '%', ';', '+', '.', ':', '/', '_', '=', '&', '?', 'é', 'ü', 'ß', '日', '本', '🎉', '𝄞',
+    '\u{a0}', '\u{200b}', '\u{2028}', '\u{feff}', '\u{301}', 'Ω',
 ];
 
 fn word_chars() -> Vec<char> {
     WORD_CHARS.chars().collect()
 }
 
-fn string_of(chars: Vec<char>, len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+fn string_of(
+    chars: Vec<char>,
+    len: std::ops::RangeInclusive<usize>,
+) -> impl Strategy<Value = String> {
     proptest::collection::vec(select(chars), len).prop_map(|v| v.into_iter().collect())
 }
 
@@ -91,8 +98,12 @@ fn link(n: u8) -> BoxedStrategy<LinkSel> {
 
 fn partition(n: u8) -> impl Strategy<Value = Action> {
     let all: Vec<u8> = (0..n).collect();
-    (Just(all).prop_shuffle(), 1..=usize::from(n), proptest::collection::vec(any::<bool>(), usize::from(n))).prop_map(
-        |(perm, k, splits)| {
+    (
+        Just(all).prop_shuffle(),
+        1..=usize::from(n),
+        proptest::collection::vec(any::<bool>(), usize::from(n)),
+    )
+        .prop_map(|(perm, k, splits)| {
             let mut groups: Vec<Vec<u8>> = vec![Vec::new()];
             for (i, &node) in perm.iter().take(k).enumerate() {
                 if i > 0 && splits[i] {
@@ -101,8 +112,7 @@ fn partition(n: u8) -> impl Strategy<Value = Action> {
                 groups.last_mut().unwrap().push(node);
             }
             Action::Partition(groups)
-        },
-    )
+        })
 }
 
 fn action(n: u8) -> BoxedStrategy<Action> {
@@ -112,21 +122,39 @@ fn action(n: u8) -> BoxedStrategy<Action> {
         node().prop_map(Action::Isolate).boxed(),
         link(n).prop_map(Action::Cut).boxed(),
         proptest::option::of(link(n)).prop_map(Action::Heal).boxed(),
-        (link(n), 0..=100u8).prop_map(|(l, p)| Action::Loss(l, p)).boxed(),
-        (link(n), prop_oneof![0..=1000u64, 0..=MAX_DELAY_MS]).prop_map(|(l, d)| Action::Delay(l, d)).boxed(),
+        (link(n), 0..=100u8)
+            .prop_map(|(l, p)| Action::Loss(l, p))
+            .boxed(),
+        (link(n), prop_oneof![0..=1000u64, 0..=MAX_DELAY_MS])
+            .prop_map(|(l, d)| Action::Delay(l, d))
+            .boxed(),
         node().prop_map(Action::Crash).boxed(),
         Just(Action::CrashInCommit).boxed(),
         node().prop_map(Action::Restart).boxed(),
         node().prop_map(Action::Pause).boxed(),
         node().prop_map(Action::Resume).boxed(),
-        (node(), -MAX_SKEW_MS..=MAX_SKEW_MS).prop_map(|(x, v)| Action::Skew(x, v)).boxed(),
-        (node(), prop_oneof![-1000..=1000i64, -MAX_DRIFT_PPM..=MAX_DRIFT_PPM])
+        (node(), -MAX_SKEW_MS..=MAX_SKEW_MS)
+            .prop_map(|(x, v)| Action::Skew(x, v))
+            .boxed(),
+        (
+            node(),
+            prop_oneof![-1000..=1000i64, -MAX_DRIFT_PPM..=MAX_DRIFT_PPM],
+        )
             .prop_map(|(x, v)| Action::Drift(x, v))
             .boxed(),
-        (node(), key(), value()).prop_map(|(node, key, value)| Action::Put { node, key, value }).boxed(),
-        (node(), key()).prop_map(|(node, key)| Action::Get { node, key }).boxed(),
+        (node(), key(), value())
+            .prop_map(|(node, key, value)| Action::Put { node, key, value })
+            .boxed(),
+        (node(), key())
+            .prop_map(|(node, key)| Action::Get { node, key })
+            .boxed(),
         (node(), key(), proptest::option::of(value()), value())
-            .prop_map(|(node, key, expected, value)| Action::Cas { node, key, expected, value })
+            .prop_map(|(node, key, expected, value)| Action::Cas {
+                node,
+                key,
+                expected,
+                value,
+            })
             .boxed(),
         text(MAX_NOTE_LEN).prop_map(Action::Note).boxed(),
     ];
@@ -134,16 +162,22 @@ fn action(n: u8) -> BoxedStrategy<Action> {
 }
 
 fn overrides() -> impl Strategy<Value = Vec<(ConfigKey, u64)>> {
-    let others: Vec<ConfigKey> = ConfigKey::ALL.iter().copied().filter(|k| *k != ConfigKey::Monitors).collect();
+    let others: Vec<ConfigKey> = ConfigKey::ALL
+        .iter()
+        .copied()
+        .filter(|k| *k != ConfigKey::Monitors)
+        .collect();
     let n = others.len();
-    subsequence(others, 0..=n).prop_shuffle().prop_flat_map(|keys| {
-        keys.into_iter()
-            .map(|k| {
-                let (lo, hi) = k.range();
-                prop_oneof![Just(lo), Just(hi), lo..=hi].prop_map(move |v| (k, v))
-            })
-            .collect::<Vec<_>>()
-    })
+    subsequence(others, 0..=n)
+        .prop_shuffle()
+        .prop_flat_map(|keys| {
+            keys.into_iter()
+                .map(|k| {
+                    let (lo, hi) = k.range();
+                    prop_oneof![Just(lo), Just(hi), lo..=hi].prop_map(move |v| (k, v))
+                })
+                .collect::<Vec<_>>()
+        })
 }
 
 fn scenario() -> impl Strategy<Value = Scenario> {
@@ -427,8 +461,14 @@ fn apply(text: &str, edits: &[Edit]) -> String {
             }
             Edit::DupLine(i) if len > 0 => {
                 let at = i.index(len);
-                let start = cs[..at].iter().rposition(|&c| c == '\n').map_or(0, |p| p + 1);
-                let end = cs[at..].iter().position(|&c| c == '\n').map_or(len, |p| at + p);
+                let start = cs[..at]
+                    .iter()
+                    .rposition(|&c| c == '\n')
+                    .map_or(0, |p| p + 1);
+                let end = cs[at..]
+                    .iter()
+                    .position(|&c| c == '\n')
+                    .map_or(len, |p| at + p);
                 let mut line: Vec<char> = cs[start..end].to_vec();
                 line.push('\n');
                 cs.splice(start..start, line);
@@ -442,7 +482,8 @@ fn apply(text: &str, edits: &[Edit]) -> String {
 }
 
 fn mutated_text() -> impl Strategy<Value = String> {
-    (scenario(), proptest::collection::vec(edit(), 1..4)).prop_map(|(s, edits)| apply(&print(&s), &edits))
+    (scenario(), proptest::collection::vec(edit(), 1..4))
+        .prop_map(|(s, edits)| apply(&print(&s), &edits))
 }
 
 /// Line starts that get past the directive and action names, so the soup reaches their arguments.
@@ -483,29 +524,45 @@ const STARTS: &[&str] = &[
 ];
 
 fn token_soup() -> impl Strategy<Value = String> {
-    let line = (select(STARTS), proptest::collection::vec(select(VOCAB), 0..6))
+    let line = (
+        select(STARTS),
+        proptest::collection::vec(select(VOCAB), 0..6),
+    )
         .prop_map(|(start, ws)| format!("{start} {}", ws.join(" ")));
-    (prop::bool::weighted(0.9), proptest::collection::vec(line, 0..12)).prop_map(|(header, lines)| {
-        let body = lines.join("\n");
-        if header {
-            format!("{HEADER_LINE}{body}")
-        } else {
-            body
-        }
-    })
+    (
+        prop::bool::weighted(0.9),
+        proptest::collection::vec(line, 0..12),
+    )
+        .prop_map(|(header, lines)| {
+            let body = lines.join("\n");
+            if header {
+                format!("{HEADER_LINE}{body}")
+            } else {
+                body
+            }
+        })
 }
 
 fn random_text() -> impl Strategy<Value = String> {
-    let grammar_chars: Vec<char> = "paxoscenriv1 \n\"\\#|-><*%.:/_0123456789smé🎉\t\r".chars().collect();
+    let grammar_chars: Vec<char> = "paxoscenriv1 \n\"\\#|-><*%.:/_0123456789smé🎉\t\r"
+        .chars()
+        .collect();
     (
         any::<bool>(),
         prop_oneof![
             any::<String>(),
-            proptest::collection::vec(any::<char>(), 0..200).prop_map(|v| v.into_iter().collect::<String>()),
+            proptest::collection::vec(any::<char>(), 0..200)
+                .prop_map(|v| v.into_iter().collect::<String>()),
             string_of(grammar_chars, 0..=200),
         ],
     )
-        .prop_map(|(header, s)| if header { format!("{HEADER_LINE}{s}") } else { s })
+        .prop_map(|(header, s)| {
+            if header {
+                format!("{HEADER_LINE}{s}")
+            } else {
+                s
+            }
+        })
 }
 
 proptest! {
@@ -590,16 +647,41 @@ fn corruption() -> impl Strategy<Value = Corruption> {
         (0u8..=10, 0u8..=10).prop_map(|(a, b)| Action::Heal(Some(LinkSel::Both(a, b)))),
         (99u8..=101).prop_map(|p| Action::Loss(LinkSel::All, p)),
         Just(Action::Delay(LinkSel::All, MAX_DELAY_MS + 1)),
-        prop_oneof![Just(MAX_SKEW_MS + 1), Just(-MAX_SKEW_MS - 1), Just(i64::MIN), Just(MAX_SKEW_MS)]
-            .prop_map(|v| Action::Skew(0, v)),
-        prop_oneof![Just(MAX_DRIFT_PPM + 1), Just(i64::MIN), Just(-MAX_DRIFT_PPM)].prop_map(|v| Action::Drift(0, v)),
+        prop_oneof![
+            Just(MAX_SKEW_MS + 1),
+            Just(-MAX_SKEW_MS - 1),
+            Just(i64::MIN),
+            Just(MAX_SKEW_MS)
+        ]
+        .prop_map(|v| Action::Skew(0, v)),
+        prop_oneof![
+            Just(MAX_DRIFT_PPM + 1),
+            Just(i64::MIN),
+            Just(-MAX_DRIFT_PPM)
+        ]
+        .prop_map(|v| Action::Drift(0, v)),
         Just(Action::Partition(vec![])),
         Just(Action::Partition(vec![vec![0], vec![]])),
         Just(Action::Partition(vec![vec![0, 1], vec![1]])),
-        prop_oneof![Just(String::new()), Just("a b".to_string()), Just("k".repeat(65)), Just("k\"".to_string())]
-            .prop_map(|key| Action::Get { node: 0, key }),
-        prop_oneof![Just("v".repeat(65)), Just("a\nb".to_string()), Just("\t".to_string()), Just("ok".to_string())]
-            .prop_map(|v| Action::Cas { node: 0, key: "k".into(), expected: Some(v.clone()), value: v }),
+        prop_oneof![
+            Just(String::new()),
+            Just("a b".to_string()),
+            Just("k".repeat(65)),
+            Just("k\"".to_string())
+        ]
+        .prop_map(|key| Action::Get { node: 0, key }),
+        prop_oneof![
+            Just("v".repeat(65)),
+            Just("a\nb".to_string()),
+            Just("\t".to_string()),
+            Just("ok".to_string())
+        ]
+        .prop_map(|v| Action::Cas {
+            node: 0,
+            key: "k".into(),
+            expected: Some(v.clone()),
+            value: v
+        }),
         prop_oneof![
             Just("x".repeat(1001)),
             Just("x".repeat(1000)),
@@ -640,7 +722,10 @@ fn corrupt(s: &mut Scenario, c: Corruption) {
         }
         Corruption::Action(i, a) => {
             if s.actions.is_empty() {
-                s.actions.push(TimedAction { at_ms: 0, action: a });
+                s.actions.push(TimedAction {
+                    at_ms: 0,
+                    action: a,
+                });
             } else {
                 let n = s.actions.len();
                 s.actions[i.index(n)].action = a;
@@ -653,10 +738,20 @@ fn corrupt(s: &mut Scenario, c: Corruption) {
             }
         }
         Corruption::End(e) => s.end_ms = Some(e),
-        Corruption::View(t_ms, node, speed_tenths) => s.view = Some(View { t_ms, node, speed_tenths, paused: true }),
+        Corruption::View(t_ms, node, speed_tenths) => {
+            s.view = Some(View {
+                t_ms,
+                node,
+                speed_tenths,
+                paused: true,
+            })
+        }
         Corruption::Name(n) => s.name = Some(n),
         Corruption::TooManyActions => {
-            let a = TimedAction { at_ms: MAX_TIME_MS, action: Action::CrashInCommit };
+            let a = TimedAction {
+                at_ms: MAX_TIME_MS,
+                action: Action::CrashInCommit,
+            };
             s.actions.resize(MAX_ACTIONS + 1, a);
         }
     }
@@ -678,7 +773,11 @@ proptest! {
 #[test]
 fn scenario_large_valid_scenario_round_trips() {
     // Near the limits: MAX_ACTIONS actions, long notes, every key set, the text just under the size limit.
-    let mut s = Scenario { name: Some("n".repeat(MAX_NOTE_LEN)), seed: u64::MAX, ..Scenario::default() };
+    let mut s = Scenario {
+        name: Some("n".repeat(MAX_NOTE_LEN)),
+        seed: u64::MAX,
+        ..Scenario::default()
+    };
     s.overrides = ConfigKey::ALL.iter().map(|&k| (k, k.range().1)).collect();
     s.allowances = Allowance::ALL.to_vec();
     s.mutations = Mutation::ALL.to_vec();
@@ -686,9 +785,16 @@ fn scenario_large_valid_scenario_round_trips() {
         let action = match i % 3 {
             0 => Action::Note("x\"y".into()),
             1 => Action::Cut(LinkSel::Both(8, 0)),
-            _ => Action::Put { node: 8, key: "k".into(), value: "v w".into() },
+            _ => Action::Put {
+                node: 8,
+                key: "k".into(),
+                value: "v w".into(),
+            },
         };
-        s.actions.push(TimedAction { at_ms: (i as u64) * 8_000, action });
+        s.actions.push(TimedAction {
+            at_ms: (i as u64) * 8_000,
+            action,
+        });
     }
     assert_eq!(s.validate(), Ok(()));
     let text = print(&s);
@@ -706,9 +812,11 @@ fn scenario_fuzz_depth_report() {
     use proptest::test_runner::TestRunner;
     use std::collections::BTreeMap;
     let mut runner = TestRunner::deterministic();
-    for (label, strat) in
-        [("mut", mutated_text().boxed()), ("soup", token_soup().boxed()), ("rand", random_text().boxed())]
-    {
+    for (label, strat) in [
+        ("mut", mutated_text().boxed()),
+        ("soup", token_soup().boxed()),
+        ("rand", random_text().boxed()),
+    ] {
         let mut ok = 0;
         let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
         for _ in 0..20000 {
@@ -716,8 +824,12 @@ fn scenario_fuzz_depth_report() {
             match parse(&t) {
                 Ok(_) => ok += 1,
                 Err(e) => {
-                    let k: String =
-                        e.message.split(|c: char| c == '"' || c.is_ascii_digit()).next().unwrap().to_string();
+                    let k: String = e
+                        .message
+                        .split(|c: char| c == '"' || c.is_ascii_digit())
+                        .next()
+                        .unwrap()
+                        .to_string();
                     *kinds.entry(k).or_default() += 1;
                 }
             }

@@ -10,15 +10,25 @@ fn at(ms: u64, action: Action) -> TimedAction {
     TimedAction { at_ms: ms, action }
 }
 fn put(node: u8, key: &str, value: &str) -> Action {
-    Action::Put { node, key: key.into(), value: value.into() }
+    Action::Put {
+        node,
+        key: key.into(),
+        value: value.into(),
+    }
 }
 fn get(node: u8, key: &str) -> Action {
-    Action::Get { node, key: key.into() }
+    Action::Get {
+        node,
+        key: key.into(),
+    }
 }
 
 /// Run a scenario to `until_ms` and insist that no invariant broke on the way.
 fn run(actions: Vec<TimedAction>, until_ms: u64) -> Session {
-    let scenario = Scenario { actions, ..Scenario::default() };
+    let scenario = Scenario {
+        actions,
+        ..Scenario::default()
+    };
     let mut s = Session::new(scenario);
     s.run_until(until_ms);
     if let Some(v) = s.violation() {
@@ -31,7 +41,9 @@ fn role(s: &Session, r: u8) -> MonState {
     s.world().node(r).map_or(MonState::Shutdown, |m| m.state)
 }
 fn phase(s: &Session, r: u8) -> PaxosState {
-    s.world().node(r).map_or(PaxosState::Shutdown, |m| m.paxos.state)
+    s.world()
+        .node(r)
+        .map_or(PaxosState::Shutdown, |m| m.paxos.state)
 }
 fn lc(s: &Session, r: u8) -> u64 {
     s.world().durable(r).last_committed
@@ -51,7 +63,9 @@ fn phases_of(s: &Session, r: u8) -> Vec<String> {
         .iter()
         .filter(|e| e.node == Some(r))
         .filter_map(|e| match &e.kind {
-            TraceKind::State { role_to, phase_to, .. } => Some(format!("{role_to}/{phase_to}")),
+            TraceKind::State {
+                role_to, phase_to, ..
+            } => Some(format!("{role_to}/{phase_to}")),
             _ => None,
         })
         .collect()
@@ -67,35 +81,88 @@ fn five_monitors_start_and_rank_0_leads_with_all_active() {
     for r in 0..5 {
         assert_eq!(phase(&s, r), PaxosState::Active, "mon.{r}");
         assert_eq!(lc(&s, r), 1, "the initial state is committed everywhere");
-        assert_eq!(s.world().node(r).unwrap().epoch, 2, "first boot elects at epoch 1 and wins at 2");
-        assert!(s.world().node(r).unwrap().is_readable(), "mon.{r} holds a lease");
+        assert_eq!(
+            s.world().node(r).unwrap().epoch,
+            2,
+            "first boot elects at epoch 1 and wins at 2"
+        );
+        assert!(
+            s.world().node(r).unwrap().is_readable(),
+            "mon.{r} holds a lease"
+        );
     }
-    assert_eq!(s.world().durable(0).last_pn, 100, "rank 0's first pn is 100");
+    assert_eq!(
+        s.world().durable(0).last_pn,
+        100,
+        "rank 0's first pn is 100"
+    );
 }
 
 #[test]
 fn isolated_leader_is_replaced_by_rank_1_and_leads_again_after_heal() {
     let s = run(
-        vec![at(10_000, put(2, "a", "1")), at(20_000, Action::Isolate(0)), at(36_000, put(3, "c", "3")), at(40_000, Action::Heal(None))],
+        vec![
+            at(10_000, put(2, "a", "1")),
+            at(20_000, Action::Isolate(0)),
+            at(36_000, put(3, "c", "3")),
+            at(40_000, Action::Heal(None)),
+        ],
         35_000,
     );
     // Peons notice through their lease timers (10 s after the last lease), bootstrap, and
     // elect rank 1 when its 5 s election timer expires with 4 of 5 acks.
-    assert_eq!(leaders(&s), vec![1], "the majority side elects the lowest rank it has");
-    assert_eq!(s.world().node(1).unwrap().quorum.iter().copied().collect::<Vec<_>>(), vec![1, 2, 3, 4]);
-    assert_eq!(role(&s, 0), MonState::Probing, "the old leader bootstrapped on its lease-ack timeout");
-    assert!(s.world().durable(1).last_pn % 100 == 1, "rank 1's pn ends in 01");
+    assert_eq!(
+        leaders(&s),
+        vec![1],
+        "the majority side elects the lowest rank it has"
+    );
+    assert_eq!(
+        s.world()
+            .node(1)
+            .unwrap()
+            .quorum
+            .iter()
+            .copied()
+            .collect::<Vec<_>>(),
+        vec![1, 2, 3, 4]
+    );
+    assert_eq!(
+        role(&s, 0),
+        MonState::Probing,
+        "the old leader bootstrapped on its lease-ack timeout"
+    );
+    assert!(
+        s.world().durable(1).last_pn % 100 == 1,
+        "rank 1's pn ends in 01"
+    );
 
     let s = run(s.scenario().actions.clone(), 50_000);
-    assert!(matches!(reply(&s, 2), Some(ClientReply::Written { .. })), "the majority committed the write");
-    assert_eq!(leaders(&s), vec![0], "classic election hands leadership back to rank 0");
+    assert!(
+        matches!(reply(&s, 2), Some(ClientReply::Written { .. })),
+        "the majority committed the write"
+    );
+    assert_eq!(
+        leaders(&s),
+        vec![0],
+        "classic election hands leadership back to rank 0"
+    );
     for r in 0..5 {
         assert_eq!(lc(&s, r), lc(&s, 1), "mon.{r} caught up");
         assert_eq!(kv(&s, r, "c").as_deref(), Some("3"));
     }
-    assert!(!phases_of(&s, 0).iter().any(|p| p.starts_with("synchronizing")), "within 10 versions: no sync, recovery");
-    let refused = s.trace().iter().any(|e| matches!(&e.kind, TraceKind::Note(n) if n.contains("collect again with a higher pn")));
-    assert!(refused, "the old leader's first collect (pn 200) is refused by peons that promised 201");
+    assert!(
+        !phases_of(&s, 0)
+            .iter()
+            .any(|p| p.starts_with("synchronizing")),
+        "within 10 versions: no sync, recovery"
+    );
+    let refused = s.trace().iter().any(
+        |e| matches!(&e.kind, TraceKind::Note(n) if n.contains("collect again with a higher pn")),
+    );
+    assert!(
+        refused,
+        "the old leader's first collect (pn 200) is refused by peons that promised 201"
+    );
 }
 
 #[test]
@@ -108,8 +175,15 @@ fn minority_cannot_commit_while_majority_does() {
         ],
         45_000,
     );
-    assert!(!matches!(reply(&s, 1), Some(ClientReply::Written { .. })), "the minority side committed: {:?}", reply(&s, 1));
-    assert!(matches!(reply(&s, 2), Some(ClientReply::Written { .. })), "the majority side did not commit");
+    assert!(
+        !matches!(reply(&s, 1), Some(ClientReply::Written { .. })),
+        "the minority side committed: {:?}",
+        reply(&s, 1)
+    );
+    assert!(
+        matches!(reply(&s, 2), Some(ClientReply::Written { .. })),
+        "the majority side did not commit"
+    );
     assert_eq!(leaders(&s), vec![2]);
     assert!(lc(&s, 2) > lc(&s, 0) && lc(&s, 0) == lc(&s, 1));
     assert_eq!(kv(&s, 0, "x"), None);
@@ -120,16 +194,34 @@ fn minority_cannot_commit_while_majority_does() {
 
 #[test]
 fn leader_dies_mid_commit_and_the_new_leader_commits_the_uncommitted_value() {
-    let s = run(vec![at(10_000, Action::CrashInCommit), at(10_000, put(0, "k", "v"))], 40_000);
+    let s = run(
+        vec![
+            at(10_000, Action::CrashInCommit),
+            at(10_000, put(0, "k", "v")),
+        ],
+        40_000,
+    );
     assert!(s.world().node(0).is_none(), "mon.0 crashed mid-write");
     assert_eq!(reply(&s, 1), None, "the client never heard back");
     assert_eq!(leaders(&s), vec![1]);
-    assert!(phases_of(&s, 1).iter().any(|p| p == "leader/updating-previous"), "recovery re-proposed the old value");
+    assert!(
+        phases_of(&s, 1)
+            .iter()
+            .any(|p| p == "leader/updating-previous"),
+        "recovery re-proposed the old value"
+    );
     for r in 1..5 {
-        assert_eq!(kv(&s, r, "k").as_deref(), Some("v"), "mon.{r} has the recovered value");
+        assert_eq!(
+            kv(&s, r, "k").as_deref(),
+            Some("v"),
+            "mon.{r} has the recovered value"
+        );
     }
     // The crashed leader's own commit write was lost: its durable lc is one behind.
-    assert_eq!(lc(&s, 0) + 1, s.world().durable(0).pending_v.max(lc(&s, 0) + 1));
+    assert_eq!(
+        lc(&s, 0) + 1,
+        s.world().durable(0).pending_v.max(lc(&s, 0) + 1)
+    );
 }
 
 #[test]
@@ -137,21 +229,45 @@ fn crashed_peon_restarts_and_catches_up() {
     let s = run(
         // While mon.3 is down, the old quorum cannot commit (every member must accept): the
         // leader's lease-ack timeout forces an election among the four that answer.
-        vec![at(10_000, Action::Crash(3)), at(30_000, put(1, "a", "1")), at(32_000, put(2, "b", "2")), at(40_000, Action::Restart(3))],
+        vec![
+            at(10_000, Action::Crash(3)),
+            at(30_000, put(1, "a", "1")),
+            at(32_000, put(2, "b", "2")),
+            at(40_000, Action::Restart(3)),
+        ],
         60_000,
     );
-    assert!(matches!(reply(&s, 1), Some(ClientReply::Written { .. })), "{:?}", reply(&s, 1));
+    assert!(
+        matches!(reply(&s, 1), Some(ClientReply::Written { .. })),
+        "{:?}",
+        reply(&s, 1)
+    );
     assert_eq!(phase(&s, 3), PaxosState::Active);
     assert_eq!(lc(&s, 3), lc(&s, 0));
     assert_eq!(kv(&s, 3, "a").as_deref(), Some("1"));
     assert_eq!(kv(&s, 3, "b").as_deref(), Some("2"));
-    assert_eq!(s.world().durable(3).election_epoch, s.world().node(0).unwrap().epoch, "it rejoined through an election");
+    assert_eq!(
+        s.world().durable(3).election_epoch,
+        s.world().node(0).unwrap().epoch,
+        "it rejoined through an election"
+    );
 }
 
 #[test]
 fn two_of_five_down_still_commits() {
-    let s = run(vec![at(10_000, Action::Crash(3)), at(10_000, Action::Crash(4)), at(30_000, put(1, "k", "v"))], 45_000);
-    assert!(matches!(reply(&s, 1), Some(ClientReply::Written { .. })), "{:?}", reply(&s, 1));
+    let s = run(
+        vec![
+            at(10_000, Action::Crash(3)),
+            at(10_000, Action::Crash(4)),
+            at(30_000, put(1, "k", "v")),
+        ],
+        45_000,
+    );
+    assert!(
+        matches!(reply(&s, 1), Some(ClientReply::Written { .. })),
+        "{:?}",
+        reply(&s, 1)
+    );
     for r in 0..3 {
         assert_eq!(kv(&s, r, "k").as_deref(), Some("v"));
     }
@@ -170,21 +286,46 @@ fn three_of_five_down_stops_commits_and_one_restart_resumes_them() {
         ],
         75_000,
     );
-    assert!(!matches!(reply(&s, 1), Some(ClientReply::Written { .. })), "no quorum, yet committed: {:?}", reply(&s, 1));
-    assert!(matches!(reply(&s, 2), Some(ClientReply::Written { .. })), "after the restart: {:?}", reply(&s, 2));
+    assert!(
+        !matches!(reply(&s, 1), Some(ClientReply::Written { .. })),
+        "no quorum, yet committed: {:?}",
+        reply(&s, 1)
+    );
+    assert!(
+        matches!(reply(&s, 2), Some(ClientReply::Written { .. })),
+        "after the restart: {:?}",
+        reply(&s, 2)
+    );
     assert_eq!(kv(&s, 4, "k").as_deref(), Some("after"));
     assert_eq!(leaders(&s), vec![0]);
 }
 
 #[test]
 fn reads_are_refused_after_a_peons_lease_expired() {
-    let s = run(vec![at(10_000, Action::Isolate(4)), at(16_000, get(4, "k")), at(16_000, get(1, "k"))], 17_000);
+    let s = run(
+        vec![
+            at(10_000, Action::Isolate(4)),
+            at(16_000, get(4, "k")),
+            at(16_000, get(1, "k")),
+        ],
+        17_000,
+    );
     match reply(&s, 1) {
-        Some(ClientReply::Refused { reason }) => assert!(reason.contains("lease expired"), "{reason}"),
+        Some(ClientReply::Refused { reason }) => {
+            assert!(reason.contains("lease expired"), "{reason}")
+        }
         other => panic!("the isolated peon answered a read: {other:?}"),
     }
-    assert!(matches!(reply(&s, 2), Some(ClientReply::Value { .. })), "a connected peon still reads: {:?}", reply(&s, 2));
-    assert_eq!(role(&s, 4), MonState::Peon, "still a peon: its lease timer fires only 10 s after the last lease");
+    assert!(
+        matches!(reply(&s, 2), Some(ClientReply::Value { .. })),
+        "a connected peon still reads: {:?}",
+        reply(&s, 2)
+    );
+    assert_eq!(
+        role(&s, 4),
+        MonState::Peon,
+        "still a peon: its lease timer fires only 10 s after the last lease"
+    );
 }
 
 #[test]
@@ -195,7 +336,13 @@ fn a_monitor_too_far_behind_syncs_before_joining() {
     }
     actions.push(at(45_000, Action::Restart(4)));
     let s = run(actions, 60_000);
-    assert!(phases_of(&s, 4).iter().any(|p| p.starts_with("synchronizing")), "mon.4 synced: {:?}", phases_of(&s, 4));
+    assert!(
+        phases_of(&s, 4)
+            .iter()
+            .any(|p| p.starts_with("synchronizing")),
+        "mon.4 synced: {:?}",
+        phases_of(&s, 4)
+    );
     assert_eq!(lc(&s, 4), lc(&s, 0));
     assert_eq!(kv(&s, 4, "k13").as_deref(), Some("v"));
     assert_eq!(phase(&s, 4), PaxosState::Active);
@@ -203,7 +350,11 @@ fn a_monitor_too_far_behind_syncs_before_joining() {
 
 #[test]
 fn same_scenario_same_trace() {
-    let actions = vec![at(10_000, Action::Isolate(0)), at(20_000, put(2, "a", "1")), at(30_000, Action::Heal(None))];
+    let actions = vec![
+        at(10_000, Action::Isolate(0)),
+        at(20_000, put(2, "a", "1")),
+        at(30_000, Action::Heal(None)),
+    ];
     let a = run(actions.clone(), 40_000);
     let b = run(actions, 40_000);
     assert_eq!(a.trace_hash(), b.trace_hash());
@@ -212,16 +363,30 @@ fn same_scenario_same_trace() {
 
 #[test]
 fn time_travel_shows_the_exact_earlier_state_and_returns() {
-    let mut s = run(vec![at(10_000, Action::Isolate(0)), at(30_000, Action::Heal(None))], 40_000);
+    let mut s = run(
+        vec![
+            at(10_000, Action::Isolate(0)),
+            at(30_000, Action::Heal(None)),
+        ],
+        40_000,
+    );
     let final_hash = s.trace_hash();
     let mut reference = run(s.scenario().actions.clone(), 25_000);
     s.seek(25_000);
     for r in 0..5 {
-        assert_eq!(s.world().status(r), reference.world().status(r), "mon.{r} at 25 s");
+        assert_eq!(
+            s.world().status(r),
+            reference.world().status(r),
+            "mon.{r} at 25 s"
+        );
     }
     s.run_until(40_000);
     reference.run_until(40_000);
-    assert_eq!(s.trace_hash(), final_hash, "replaying the known future adds nothing");
+    assert_eq!(
+        s.trace_hash(),
+        final_hash,
+        "replaying the known future adds nothing"
+    );
     assert_eq!(s.world().status(0), reference.world().status(0));
 }
 
@@ -232,7 +397,11 @@ fn acting_in_the_past_forks_and_replays_exactly_from_the_new_scenario() {
     s.inject(Action::Crash(0)).unwrap();
     s.run_until(30_000);
     let replay = run(s.scenario().actions.clone(), 30_000);
-    assert_eq!(s.trace_hash(), replay.trace_hash(), "the forked run equals a fresh replay of its scenario");
+    assert_eq!(
+        s.trace_hash(),
+        replay.trace_hash(),
+        "the forked run equals a fresh replay of its scenario"
+    );
     assert_eq!(leaders(&s), vec![1]);
 }
 

@@ -5,18 +5,18 @@
 //! throttled `state.slow_handle()`) and a `Dispatch`; a new `Action` variant in `state.rs`
 //! if it changes anything; a place in `app.rs`'s layout (and a grid area in styles.css).
 //! The header takes children for extra buttons (Share, Embed).
+pub mod breaks;
 pub mod client;
 pub mod cluster;
 pub mod controls;
 pub mod diagram;
+pub mod embed;
+pub mod export;
 pub mod faults;
 pub mod header;
 pub mod help;
 pub mod inspector;
 pub mod invariants;
 pub mod log;
-pub mod breaks;
-pub mod embed;
-pub mod export;
 pub mod share;
 pub mod tour;

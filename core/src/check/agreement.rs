@@ -21,7 +21,11 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
                     return broken(
                         NAME,
                         r,
-                        format!("v{v} committed as [{}] here but as [{}] elsewhere", value.describe(), first.describe()),
+                        format!(
+                            "v{v} committed as [{}] here but as [{}] elsewhere",
+                            value.describe(),
+                            first.describe()
+                        ),
                     );
                 }
                 Some(_) => {}

@@ -16,31 +16,56 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         return Ok(());
     }
     for e in log {
-        let TraceKind::State { role_from, role_to, phase_from, phase_to } = &e.kind else { continue };
+        let TraceKind::State {
+            role_from,
+            role_to,
+            phase_from,
+            phase_to,
+        } = &e.kind
+        else {
+            continue;
+        };
         let Some(r) = e.node else { continue };
         let Some(m) = world.node(r) else { continue };
         if *role_to != MonState::Leader.name() || m.quorum.len() < 2 {
             continue;
         }
         let missing = |got: Option<&RankSet>| -> Vec<u8> {
-            m.quorum.iter().copied().filter(|q| *q != r && !got.is_some_and(|g| g.contains(*q))).collect()
+            m.quorum
+                .iter()
+                .copied()
+                .filter(|q| *q != r && !got.is_some_and(|g| g.contains(*q)))
+                .collect()
         };
         if phase_to.starts_with("writing") && !phase_from.starts_with("writing") {
             let key = (r, m.epoch, m.paxos.accepted_pn, m.store.last_committed);
             let absent = missing(f.accepts_received.get(&key));
             if !absent.is_empty() {
                 let v = m.store.last_committed + 1;
-                return broken(COMMIT, r, format!("commits v{v} without ACCEPT from {absent:?} (quorum {:?})", m.quorum));
+                return broken(
+                    COMMIT,
+                    r,
+                    format!(
+                        "commits v{v} without ACCEPT from {absent:?} (quorum {:?})",
+                        m.quorum
+                    ),
+                );
             }
         }
-        if *role_from == MonState::Leader.name() && *phase_from == "recovering" && *phase_to != "recovering" {
+        if *role_from == MonState::Leader.name()
+            && *phase_from == "recovering"
+            && *phase_to != "recovering"
+        {
             let key = (r, m.epoch, m.paxos.accepted_pn);
             let absent = missing(f.lasts_received.get(&key));
             if !absent.is_empty() {
                 return broken(
                     RECOVERY,
                     r,
-                    format!("left recovery (pn {}) without LAST from {absent:?}", m.paxos.accepted_pn),
+                    format!(
+                        "left recovery (pn {}) without LAST from {absent:?}",
+                        m.paxos.accepted_pn
+                    ),
                 );
             }
         }

@@ -49,7 +49,11 @@ impl<K: Ord, V> Chunk<K, V> {
 
 impl<K: Ord + Clone, V: Clone> Default for ArchivedMap<K, V> {
     fn default() -> Self {
-        ArchivedMap { live: BTreeMap::new(), archive: Vec::new(), archived_max: None }
+        ArchivedMap {
+            live: BTreeMap::new(),
+            archive: Vec::new(),
+            archived_max: None,
+        }
     }
 }
 
@@ -62,7 +66,11 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
         Self::find_archived(&self.archive, self.archived_max.as_ref(), k)
     }
 
-    fn find_archived<'a>(archive: &'a [Chunk<K, V>], archived_max: Option<&K>, k: &K) -> Option<&'a V> {
+    fn find_archived<'a>(
+        archive: &'a [Chunk<K, V>],
+        archived_max: Option<&K>,
+        k: &K,
+    ) -> Option<&'a V> {
         if archived_max.is_none_or(|max| k > max) {
             return None;
         }
@@ -88,14 +96,20 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
             self.archive_if_large();
         }
         let (archive, archived_max) = (&self.archive, self.archived_max.as_ref());
-        self.live
-            .entry(k)
-            .or_insert_with_key(|k| Self::find_archived(archive, archived_max, k).cloned().unwrap_or_default())
+        self.live.entry(k).or_insert_with_key(|k| {
+            Self::find_archived(archive, archived_max, k)
+                .cloned()
+                .unwrap_or_default()
+        })
     }
 
     /// Number of distinct keys (slow: for tests and diagnostics).
     pub fn len(&self) -> usize {
-        let mut keys: Vec<&K> = self.live.keys().chain(self.archive.iter().flat_map(|c| c.map.keys())).collect();
+        let mut keys: Vec<&K> = self
+            .live
+            .keys()
+            .chain(self.archive.iter().flat_map(|c| c.map.keys()))
+            .collect();
         keys.sort();
         keys.dedup();
         keys.len()
@@ -109,15 +123,28 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
         if self.live.len() < LIVE_MAX {
             return;
         }
-        let split_key = self.live.keys().nth(LIVE_MAX / 2).cloned().expect("the live map is large");
+        let split_key = self
+            .live
+            .keys()
+            .nth(LIVE_MAX / 2)
+            .cloned()
+            .expect("the live map is large");
         let newer = self.live.split_off(&split_key);
         let older = std::mem::replace(&mut self.live, newer);
         let lo = older.keys().next().cloned().expect("half of a large map");
-        let hi = older.keys().next_back().cloned().expect("half of a large map");
+        let hi = older
+            .keys()
+            .next_back()
+            .cloned()
+            .expect("half of a large map");
         if self.archived_max.as_ref().is_none_or(|max| hi > *max) {
             self.archived_max = Some(hi.clone());
         }
-        self.archive.push(Chunk { lo, hi, map: Arc::new(older) });
+        self.archive.push(Chunk {
+            lo,
+            hi,
+            map: Arc::new(older),
+        });
     }
 }
 
@@ -133,7 +160,11 @@ mod tests {
         let mut archived: ArchivedMap<u64, Vec<u64>> = ArchivedMap::default();
         for i in 0..20_000 {
             // Mostly rising keys (versions), sometimes an old one again.
-            let k = if rng.chance_pct(10) { rng.below(i / 4 + 1) } else { i / 4 };
+            let k = if rng.chance_pct(10) {
+                rng.below(i / 4 + 1)
+            } else {
+                i / 4
+            };
             match rng.below(3) {
                 0 => {
                     plain.insert(k, vec![i]);
@@ -145,7 +176,11 @@ mod tests {
                 }
             }
             let probe = rng.below(i / 4 + 2);
-            assert_eq!(plain.get(&probe), archived.get(&probe), "key {probe} after {i} operations");
+            assert_eq!(
+                plain.get(&probe),
+                archived.get(&probe),
+                "key {probe} after {i} operations"
+            );
         }
         assert!(archived.archive.len() > 3, "the test exercised archiving");
         assert_eq!(plain.len(), archived.len());

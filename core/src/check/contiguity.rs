@@ -14,11 +14,17 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         return Ok(());
     }
     for e in log {
-        let (TraceKind::Persist(_), Some(r)) = (&e.kind, e.node) else { continue };
+        let (TraceKind::Persist(_), Some(r)) = (&e.kind, e.node) else {
+            continue;
+        };
         let s = world.durable(r);
         let (fc, lc) = (s.first_committed, s.last_committed);
         if lc > 0 && (fc == 0 || fc > lc) {
-            return broken(NAME, r, format!("first_committed {fc} with last_committed {lc}"));
+            return broken(
+                NAME,
+                r,
+                format!("first_committed {fc} with last_committed {lc}"),
+            );
         }
         let lowest = if lc == 0 { 1 } else { fc };
         // The lowest and highest stored versions tell whether any lies outside (cheaper than
@@ -33,13 +39,24 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
             None
         };
         if let Some(v) = outside {
-            return broken(NAME, r, format!("stores v{v} outside [{lowest}, {}]", lc + 1));
+            return broken(
+                NAME,
+                r,
+                format!("stores v{v} outside [{lowest}, {}]", lc + 1),
+            );
         }
         // Nothing is stored above lc + 1, so lc + 1 is stored exactly when it is the last.
         let committed = if lc == 0 { 0 } else { (lc - fc + 1) as usize };
         let expected = committed + usize::from(last == Some(lc + 1));
         if s.values.len() != expected {
-            return broken(NAME, r, format!("a gap among versions {fc}..={lc} ({} stored)", s.values.len()));
+            return broken(
+                NAME,
+                r,
+                format!(
+                    "a gap among versions {fc}..={lc} ({} stored)",
+                    s.values.len()
+                ),
+            );
         }
     }
     Ok(())

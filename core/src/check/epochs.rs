@@ -22,13 +22,24 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
 fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     // An untouched node is as it was when last examined.
     for r in f.touched.iter() {
-        let (before, now) = (f.prev[r as usize].durable_epoch, world.durable(r).election_epoch);
+        let (before, now) = (
+            f.prev[r as usize].durable_epoch,
+            world.durable(r).election_epoch,
+        );
         if now < before {
-            return broken(PARITY, r, format!("durable epoch went back from {before} to {now}"));
+            return broken(
+                PARITY,
+                r,
+                format!("durable epoch went back from {before} to {now}"),
+            );
         }
         if let Some(m) = world.node(r) {
             if matches!(m.state, MonState::Leader | MonState::Peon) && m.epoch % 2 == 1 {
-                return broken(PARITY, r, format!("{} at odd epoch {}", m.state.name(), m.epoch));
+                return broken(
+                    PARITY,
+                    r,
+                    format!("{} at odd epoch {}", m.state.name(), m.epoch),
+                );
             }
         }
     }
@@ -56,13 +67,20 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         let Some(m) = world.node(d.to) else { continue };
         let s = world.durable(d.to);
         let bootstrapped = m.state == MonState::Probing && d.epoch > before.epoch;
-        let unchanged = s.last_committed == before.lc && s.accepted_pn == before.durable_accepted_pn && s.values.len() == before.values;
-        let sent_paxos = log.iter().any(|e| e.node == Some(d.to) && matches!(e.kind.sent_msg(), Some(Msg::Paxos(_))));
+        let unchanged = s.last_committed == before.lc
+            && s.accepted_pn == before.durable_accepted_pn
+            && s.values.len() == before.values;
+        let sent_paxos = log
+            .iter()
+            .any(|e| e.node == Some(d.to) && matches!(e.kind.sent_msg(), Some(Msg::Paxos(_))));
         if !(bootstrapped || (unchanged && !sent_paxos)) {
             return broken(
                 FILTER,
                 d.to,
-                format!("processed {:?} from mon.{} at epoch {} while at epoch {}", d.op, d.from, d.epoch, before.epoch),
+                format!(
+                    "processed {:?} from mon.{} at epoch {} while at epoch {}",
+                    d.op, d.from, d.epoch, before.epoch
+                ),
             );
         }
     }
@@ -72,14 +90,20 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
 fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     let mut victory_added = false;
     for e in log.iter().filter(|_| f.step.states) {
-        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else { continue };
+        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else {
+            continue;
+        };
         if *role_to != MonState::Leader.name() {
             continue;
         }
         let Some(m) = world.node(r) else { continue };
         match f.victories.get(&m.epoch) {
             Some(w) if *w != r && f.leader_claimed(m.epoch) => {
-                return broken(LEADER, r, format!("second leader in epoch {} (mon.{w} won it first)", m.epoch));
+                return broken(
+                    LEADER,
+                    r,
+                    format!("second leader in epoch {} (mon.{w} won it first)", m.epoch),
+                );
             }
             Some(_) => {}
             None => {
@@ -98,7 +122,14 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
         }
         if let (Some(w), Some(l)) = (f.victories.get(&m.epoch), m.leader) {
             if *w != l {
-                return broken(LEADER, r, format!("peon of epoch {} follows mon.{l}, but mon.{w} won it", m.epoch));
+                return broken(
+                    LEADER,
+                    r,
+                    format!(
+                        "peon of epoch {} follows mon.{l}, but mon.{w} won it",
+                        m.epoch
+                    ),
+                );
             }
         }
     }

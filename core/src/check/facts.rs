@@ -29,10 +29,21 @@ impl MsgFacts {
         let p = msg.paxos()?;
         let v = p.last_committed + 1;
         let uncommitted = match p.op {
-            PaxosOp::Last if p.uncommitted_pn > 0 => p.values.get(&v).map(|val| (p.uncommitted_pn, v, val.clone())),
+            PaxosOp::Last if p.uncommitted_pn > 0 => p
+                .values
+                .get(&v)
+                .map(|val| (p.uncommitted_pn, v, val.clone())),
             _ => None,
         };
-        Some(MsgFacts { from, to, op: p.op, epoch: p.epoch, pn: p.pn, lc: p.last_committed, uncommitted })
+        Some(MsgFacts {
+            from,
+            to,
+            op: p.op,
+            epoch: p.epoch,
+            pn: p.pn,
+            lc: p.last_committed,
+            uncommitted,
+        })
     }
 }
 
@@ -165,6 +176,9 @@ impl RankSet {
     }
 }
 
+/// An uncommitted value a LAST reported: (its pn, its version, the value).
+pub type ReportedValue = (Pn, Version, Arc<Value>);
+
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     /// Paxos messages sent and not yet delivered or dropped, by message id.
@@ -198,7 +212,7 @@ pub struct Facts {
     /// Highest durable lc already compared per node.
     pub agreed_lc: Vec<Version>,
     /// Uncommitted values reported to a leader: (leader, epoch, pn) -> (pn, version, value).
-    pub reported: BTreeMap<(Rank, Epoch, Pn), Vec<(Pn, Version, Arc<Value>)>>,
+    pub reported: BTreeMap<(Rank, Epoch, Pn), Vec<ReportedValue>>,
     /// (leader, epoch) whose first BEGIN has been checked.
     pub first_begin_done: BTreeSet<(Rank, Epoch)>,
     /// Highest pn each node has seen in any Paxos message it received or sent.
@@ -234,13 +248,20 @@ impl Facts {
 
     /// Facts for a checker that re-examines every node after every step.
     pub fn exhaustive(world: &World<Ceph>) -> Self {
-        Facts { exhaustive: true, ..Facts::new(world) }
+        Facts {
+            exhaustive: true,
+            ..Facts::new(world)
+        }
     }
 
     /// Record the step's messages. Never fails today; a `Check` keeps the chain uniform.
     pub fn observe(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> super::Check {
         self.delivered.clear();
-        self.touched = if self.exhaustive { RankSet::all(world.n()) } else { RankSet::default() };
+        self.touched = if self.exhaustive {
+            RankSet::all(world.n())
+        } else {
+            RankSet::default()
+        };
         self.claims_changed = false;
         self.step = StepKinds::default();
         for e in log {
@@ -252,7 +273,9 @@ impl Facts {
                     self.step.sends = true;
                     let from = e.node.expect("a send has a sender");
                     if let Msg::Election(el) = &**msg {
-                        if el.op == crate::protocol::ElectionOp::Propose && !self.election_start_ms.contains_key(&el.epoch) {
+                        if el.op == crate::protocol::ElectionOp::Propose
+                            && !self.election_start_ms.contains_key(&el.epoch)
+                        {
                             self.election_start_ms.insert(el.epoch, e.t_ms);
                             self.claims_changed = true;
                         }
@@ -263,7 +286,11 @@ impl Facts {
                 }
                 TraceKind::Deliver { id, .. } => {
                     // With duplicates allowed a message may arrive again: keep its facts.
-                    let facts = if world.duplicate_allowed() { self.inflight.get(*id).cloned() } else { self.inflight.remove(*id) };
+                    let facts = if world.duplicate_allowed() {
+                        self.inflight.get(*id).cloned()
+                    } else {
+                        self.inflight.remove(*id)
+                    };
                     if let Some(f) = facts {
                         self.note_delivery(&f);
                         self.delivered.push(f);
@@ -284,19 +311,28 @@ impl Facts {
     fn note_delivery(&mut self, f: &MsgFacts) {
         // Only a message that passes the epoch filter is "seen" by the protocol.
         let before = &self.prev[f.to as usize];
-        if before.epoch == f.epoch && matches!(before.role, Some(MonState::Leader | MonState::Peon)) {
+        if before.epoch == f.epoch && matches!(before.role, Some(MonState::Leader | MonState::Peon))
+        {
             let seen = &mut self.max_pn_seen[f.to as usize];
             *seen = (*seen).max(f.pn);
         }
         match f.op {
             PaxosOp::Last => {
-                self.lasts_received.entry((f.to, f.epoch, f.pn)).or_default().insert(f.from);
+                self.lasts_received
+                    .entry((f.to, f.epoch, f.pn))
+                    .or_default()
+                    .insert(f.from);
                 if let Some(u) = &f.uncommitted {
-                    self.reported.entry((f.to, f.epoch, f.pn)).or_default().push(u.clone());
+                    self.reported
+                        .entry((f.to, f.epoch, f.pn))
+                        .or_default()
+                        .push(u.clone());
                 }
             }
             PaxosOp::Accept => {
-                self.accepts_received.entry_or_default((f.to, f.epoch, f.pn, f.lc)).insert(f.from);
+                self.accepts_received
+                    .entry_or_default((f.to, f.epoch, f.pn, f.lc))
+                    .insert(f.from);
             }
             _ => {}
         }
@@ -304,7 +340,14 @@ impl Facts {
 
     fn note_links(&mut self, world: &World<Ceph>, action: &crate::scenario::Action, t_ms: u64) {
         use crate::scenario::Action;
-        if !matches!(action, Action::Partition(_) | Action::Isolate(_) | Action::Cut(_) | Action::Heal(_) | Action::Loss(..)) {
+        if !matches!(
+            action,
+            Action::Partition(_)
+                | Action::Isolate(_)
+                | Action::Cut(_)
+                | Action::Heal(_)
+                | Action::Loss(..)
+        ) {
             return;
         }
         self.last_link_change_ms = Some(t_ms);
@@ -322,7 +365,11 @@ impl Facts {
         if self.asymmetric_ever {
             return false;
         }
-        let started = self.election_start_ms.get(&(epoch.saturating_sub(1))).copied().unwrap_or(0);
+        let started = self
+            .election_start_ms
+            .get(&(epoch.saturating_sub(1)))
+            .copied()
+            .unwrap_or(0);
         self.last_link_change_ms.is_none_or(|t| t < started)
     }
 
@@ -347,7 +394,15 @@ mod tests {
     use crate::sim::rng::{SimRng, Stream};
 
     fn facts(pn: Pn) -> MsgFacts {
-        MsgFacts { from: 0, to: 1, op: PaxosOp::Begin, epoch: 2, pn, lc: 0, uncommitted: None }
+        MsgFacts {
+            from: 0,
+            to: 1,
+            op: PaxosOp::Begin,
+            epoch: 2,
+            pn,
+            lc: 0,
+            uncommitted: None,
+        }
     }
 
     #[test]
@@ -363,11 +418,23 @@ mod tests {
                 window.insert(next_id, facts(next_id * 10));
             } else {
                 // Mostly the oldest messages arrive, sometimes any.
-                let id = if rng.chance_pct(70) { plain.keys().next().copied().unwrap_or(0) } else { rng.below(next_id + 2) };
-                assert_eq!(plain.remove(&id), window.remove(id).map(|f| f.pn), "remove {id}");
+                let id = if rng.chance_pct(70) {
+                    plain.keys().next().copied().unwrap_or(0)
+                } else {
+                    rng.below(next_id + 2)
+                };
+                assert_eq!(
+                    plain.remove(&id),
+                    window.remove(id).map(|f| f.pn),
+                    "remove {id}"
+                );
             }
             let probe = rng.below(next_id + 2);
-            assert_eq!(plain.get(&probe).copied(), window.get(probe).map(|f| f.pn), "get {probe}");
+            assert_eq!(
+                plain.get(&probe).copied(),
+                window.get(probe).map(|f| f.pn),
+                "get {probe}"
+            );
         }
         assert_eq!(plain.len(), window.len());
     }

@@ -14,8 +14,8 @@ mod all_member;
 mod contiguity;
 mod epochs;
 mod monotonic;
-mod pn;
 mod persist_before_send;
+mod pn;
 mod reads;
 mod uncommitted;
 
@@ -59,7 +59,11 @@ pub struct Broken {
 pub type Check = Result<(), Broken>;
 
 pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Check {
-    Err(Broken { invariant, node: Some(node), detail })
+    Err(Broken {
+        invariant,
+        node: Some(node),
+        detail,
+    })
 }
 
 /// The names of every invariant, for the UI's list and the docs.
@@ -101,17 +105,27 @@ fn to_violation(b: Broken, world: &World<Ceph>) -> Violation {
 
 impl Checker {
     pub fn new(world: &World<Ceph>) -> Self {
-        Checker { facts: Facts::new(world), findings: Vec::new() }
+        Checker {
+            facts: Facts::new(world),
+            findings: Vec::new(),
+        }
     }
 
     /// A checker that re-examines every node after every step instead of only the nodes the
     /// step touched: slower, with the same verdicts (tests compare the two).
     pub fn exhaustive(world: &World<Ceph>) -> Self {
-        Checker { facts: Facts::exhaustive(world), findings: Vec::new() }
+        Checker {
+            facts: Facts::exhaustive(world),
+            findings: Vec::new(),
+        }
     }
 
     /// Record what the last step showed, then assert every invariant.
-    pub fn after_step(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Result<(), Violation> {
+    pub fn after_step(
+        &mut self,
+        world: &World<Ceph>,
+        log: &[TraceEvent<Ceph>],
+    ) -> Result<(), Violation> {
         let f = &mut self.facts;
         let result = f
             .observe(world, log)

@@ -13,7 +13,11 @@ pub fn check(f: &Facts, world: &World<Ceph>) -> Check {
         let lc = world.durable(r).last_committed;
         let before = f.prev[r as usize].lc;
         if lc < before {
-            return broken(NAME, r, format!("last_committed went back from {before} to {lc}"));
+            return broken(
+                NAME,
+                r,
+                format!("last_committed went back from {before} to {lc}"),
+            );
         }
     }
     Ok(())

@@ -14,32 +14,51 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
         return Ok(());
     }
     for e in log {
-        let (Some(msg), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
+        let (Some(msg), Some(r)) = (e.kind.sent_msg(), e.node) else {
+            continue;
+        };
         let s = world.durable(r);
         let problem = match msg {
             Msg::Paxos(p) => match p.op {
-                PaxosOp::Collect if s.last_pn < p.pn => Some(format!("COLLECT pn {} before last_pn is durable ({})", p.pn, s.last_pn)),
+                PaxosOp::Collect if s.last_pn < p.pn => Some(format!(
+                    "COLLECT pn {} before last_pn is durable ({})",
+                    p.pn, s.last_pn
+                )),
                 // A refusal may carry a pn this node generated as leader (kept in memory only,
                 // durable as last_pn); a new promise must be durable as accepted_pn.
-                PaxosOp::Last if s.accepted_pn.max(s.last_pn) < p.pn => {
-                    Some(format!("LAST promising pn {} before accepted_pn is durable ({})", p.pn, s.accepted_pn))
-                }
+                PaxosOp::Last if s.accepted_pn.max(s.last_pn) < p.pn => Some(format!(
+                    "LAST promising pn {} before accepted_pn is durable ({})",
+                    p.pn, s.accepted_pn
+                )),
                 PaxosOp::Begin | PaxosOp::Accept => {
                     let v = p.last_committed + 1;
                     // Cheapest tests first: the map is searched only for a value not yet committed.
-                    let stored = || s.pending_v == v && s.pending_pn == p.pn && s.values.contains_key(&v);
-                    (s.last_committed < v && !stored())
-                        .then(|| format!("{} for v{v} (pn {}) before the value and pending_pn are durable", p.op_name(), p.pn))
+                    let stored =
+                        || s.pending_v == v && s.pending_pn == p.pn && s.values.contains_key(&v);
+                    (s.last_committed < v && !stored()).then(|| {
+                        format!(
+                            "{} for v{v} (pn {}) before the value and pending_pn are durable",
+                            p.op_name(),
+                            p.pn
+                        )
+                    })
                 }
                 PaxosOp::Commit if p.values.len() == 1 && s.last_committed < p.last_committed => {
-                    Some(format!("COMMIT of v{} before it is durable (lc {})", p.last_committed, s.last_committed))
+                    Some(format!(
+                        "COMMIT of v{} before it is durable (lc {})",
+                        p.last_committed, s.last_committed
+                    ))
                 }
                 _ => None,
             },
             Msg::Election(el) if el.op != ElectionOp::Nak => {
                 let first_boot = el.epoch == 1 && s.election_epoch == 0;
-                (s.election_epoch != el.epoch && !first_boot)
-                    .then(|| format!("{:?} at epoch {} while the durable epoch is {}", el.op, el.epoch, s.election_epoch))
+                (s.election_epoch != el.epoch && !first_boot).then(|| {
+                    format!(
+                        "{:?} at epoch {} while the durable epoch is {}",
+                        el.op, el.epoch, s.election_epoch
+                    )
+                })
             }
             _ => None,
         };

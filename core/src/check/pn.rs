@@ -14,9 +14,16 @@ pub const PROMISES: &str = "promises-kept";
 pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     // An untouched node's store is unchanged: equal to `prev`, nothing can have gone back.
     for r in f.touched.iter() {
-        let (before, now) = (f.prev[r as usize].durable_accepted_pn, world.durable(r).accepted_pn);
+        let (before, now) = (
+            f.prev[r as usize].durable_accepted_pn,
+            world.durable(r).accepted_pn,
+        );
         if now < before {
-            return broken(PROMISES, r, format!("persisted accepted_pn went back from {before} to {now}"));
+            return broken(
+                PROMISES,
+                r,
+                format!("persisted accepted_pn went back from {before} to {now}"),
+            );
         }
     }
     if !f.step.sends {
@@ -25,13 +32,22 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
     // One collect goes to every peer: check its pn once per step.
     let mut collects_seen = std::collections::BTreeSet::new();
     for e in log {
-        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
+        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else {
+            continue;
+        };
         match p.op {
             PaxosOp::Begin => {
                 let next = p.last_committed + 1;
                 if p.values.len() != 1 || !p.values.contains_key(&next) {
                     let targets: Vec<u64> = p.values.keys().copied().collect();
-                    return broken(ONE_VALUE, r, format!("BEGIN at lc {} carries versions {targets:?}", p.last_committed));
+                    return broken(
+                        ONE_VALUE,
+                        r,
+                        format!(
+                            "BEGIN at lc {} carries versions {targets:?}",
+                            p.last_committed
+                        ),
+                    );
                 }
             }
             PaxosOp::Collect => {
@@ -43,7 +59,14 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
                 }
                 let (prev, seen) = (f.last_collect_pn[r as usize], f.max_pn_seen[r as usize]);
                 if p.pn <= prev || p.pn <= seen {
-                    return broken(SHAPE, r, format!("collect pn {} not above earlier pn {prev} / seen pn {seen}", p.pn));
+                    return broken(
+                        SHAPE,
+                        r,
+                        format!(
+                            "collect pn {} not above earlier pn {prev} / seen pn {seen}",
+                            p.pn
+                        ),
+                    );
                 }
                 f.last_collect_pn[r as usize] = p.pn;
                 f.max_pn_seen[r as usize] = p.pn;
@@ -51,13 +74,21 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
             PaxosOp::Accept => {
                 let promised = f.prev[r as usize].accepted_pn;
                 if p.pn != promised {
-                    return broken(PROMISES, r, format!("ACCEPT for pn {} while promised {promised}", p.pn));
+                    return broken(
+                        PROMISES,
+                        r,
+                        format!("ACCEPT for pn {} while promised {promised}", p.pn),
+                    );
                 }
             }
             PaxosOp::Last => {
                 let promised = f.prev[r as usize].accepted_pn;
                 if p.pn < promised {
-                    return broken(PROMISES, r, format!("LAST promises pn {} below earlier promise {promised}", p.pn));
+                    return broken(
+                        PROMISES,
+                        r,
+                        format!("LAST promises pn {} below earlier promise {promised}", p.pn),
+                    );
                 }
             }
             _ => {}

@@ -12,8 +12,8 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocol::{Ceph, MonState};
 use crate::protocol::messages::{Epoch, Version};
+use crate::protocol::{Ceph, MonState};
 use crate::sim::World;
 use std::collections::BTreeMap;
 
@@ -41,18 +41,31 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
         let lc = m.store.last_committed;
         let latest = f.max_lc_in_epoch.get(&m.epoch).copied().unwrap_or(0);
         if lc < latest {
-            let detail = format!("readable at lc {lc} while epoch {} reached lc {latest}", m.epoch);
+            let detail = format!(
+                "readable at lc {lc} while epoch {} reached lc {latest}",
+                m.epoch
+            );
             return (broken(WITHIN, r, detail), None);
         }
         if !across_claimed {
             continue;
         }
-        let newer_epochs = f.max_lc_in_epoch.last_key_value().is_some_and(|(e, _)| *e > m.epoch);
+        let newer_epochs = f
+            .max_lc_in_epoch
+            .last_key_value()
+            .is_some_and(|(e, _)| *e > m.epoch);
         if !newer_epochs {
             continue;
         }
-        if let Some((e, newer)) = f.max_lc_in_epoch.range(m.epoch + 1..).find(|(_, v)| **v > lc) {
-            let detail = format!("still readable in epoch {} at lc {lc} after epoch {e} committed v{newer}", m.epoch);
+        if let Some((e, newer)) = f
+            .max_lc_in_epoch
+            .range(m.epoch + 1..)
+            .find(|(_, v)| **v > lc)
+        {
+            let detail = format!(
+                "still readable in epoch {} at lc {lc} after epoch {e} committed v{newer}",
+                m.epoch
+            );
             return (Ok(()), broken(ACROSS, r, detail).err());
         }
     }
@@ -62,8 +75,14 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
 /// Raise the highest lc seen in `epoch` to `lc`; true if it rose. The epoch is nearly always
 /// the newest one, which is found without a search.
 fn raise_max_lc(max_lc_in_epoch: &mut BTreeMap<Epoch, Version>, epoch: Epoch, lc: Version) -> bool {
-    let newest = max_lc_in_epoch.last_key_value().is_some_and(|(e, _)| *e == epoch);
-    let max = if newest { max_lc_in_epoch.last_entry().expect("not empty").into_mut() } else { max_lc_in_epoch.entry(epoch).or_default() };
+    let newest = max_lc_in_epoch
+        .last_key_value()
+        .is_some_and(|(e, _)| *e == epoch);
+    let max = if newest {
+        max_lc_in_epoch.last_entry().expect("not empty").into_mut()
+    } else {
+        max_lc_in_epoch.entry(epoch).or_default()
+    };
     let rose = lc > *max;
     *max = (*max).max(lc);
     rose

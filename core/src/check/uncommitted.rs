@@ -16,7 +16,9 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
         return Ok(());
     }
     for e in log {
-        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else { continue };
+        let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else {
+            continue;
+        };
         if p.op == PaxosOp::Collect {
             note_own_candidate(f, world, r, p.epoch, p.pn);
             continue;
@@ -25,11 +27,19 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
             continue;
         }
         let v = p.last_committed + 1;
-        let reported = f.reported.get(&(r, p.epoch, p.pn)).cloned().unwrap_or_default();
+        let reported = f
+            .reported
+            .get(&(r, p.epoch, p.pn))
+            .cloned()
+            .unwrap_or_default();
         let candidates: Vec<_> = reported.iter().filter(|(_, ver, _)| *ver == v).collect();
-        let Some(best_pn) = candidates.iter().map(|(pn, _, _)| *pn).max() else { continue };
+        let Some(best_pn) = candidates.iter().map(|(pn, _, _)| *pn).max() else {
+            continue;
+        };
         let sent = p.values.get(&v);
-        let ok = candidates.iter().any(|(pn, _, val)| *pn == best_pn && sent.is_some_and(|s| **s == **val));
+        let ok = candidates
+            .iter()
+            .any(|(pn, _, val)| *pn == best_pn && sent.is_some_and(|s| **s == **val));
         if !ok {
             return broken(
                 NAME,
@@ -46,6 +56,9 @@ fn note_own_candidate(f: &mut Facts, world: &World<Ceph>, r: u8, epoch: u64, pn:
     let s = world.durable(r);
     let v = s.last_committed + 1;
     if let (Some(val), true) = (s.values.get(&v), s.pending_v == v) {
-        f.reported.entry((r, epoch, pn)).or_default().push((s.pending_pn, v, val.clone()));
+        f.reported
+            .entry((r, epoch, pn))
+            .or_default()
+            .push((s.pending_pn, v, val.clone()));
     }
 }

@@ -10,7 +10,10 @@ use std::collections::BTreeSet;
 impl Monitor {
     pub(crate) fn handle_election(&mut self, from: Rank, e: &Election, out: &mut Vec<Effect>) {
         // Election messages are dropped while probing or synchronizing (spec 2).
-        if matches!(self.state, MonState::Probing | MonState::Synchronizing | MonState::Init) {
+        if matches!(
+            self.state,
+            MonState::Probing | MonState::Synchronizing | MonState::Init
+        ) {
             return;
         }
         match e.op {
@@ -23,7 +26,11 @@ impl Monitor {
 
     /// Persist a new epoch and join the election at it (Ceph's `bump_epoch`).
     fn bump_epoch(&mut self, epoch: Epoch, out: &mut Vec<Effect>) {
-        assert!(self.epoch <= epoch, "epochs never decrease ({} -> {epoch})", self.epoch);
+        assert!(
+            self.epoch <= epoch,
+            "epochs never decrease ({} -> {epoch})",
+            self.epoch
+        );
         self.epoch = epoch;
         self.persist(vec![StoreWrite::ElectionEpoch(epoch)], out);
         self.elector.electing_me = false;
@@ -61,7 +68,7 @@ impl Monitor {
     fn elector_start(&mut self, out: &mut Vec<Effect>) {
         self.elector.acked_me.clear();
         self.elector_init(out);
-        if self.epoch % 2 == 0 {
+        if self.epoch.is_multiple_of(2) {
             let next = self.epoch + 1;
             self.bump_epoch(next, out);
         }
@@ -69,7 +76,11 @@ impl Monitor {
         self.elector.acked_me.insert(self.rank);
         self.elector.leader_acked = None;
         self.elector.electing_me = true;
-        let propose = Election { op: ElectionOp::Propose, epoch: self.epoch, quorum: BTreeSet::new() };
+        let propose = Election {
+            op: ElectionOp::Propose,
+            epoch: self.epoch,
+            quorum: BTreeSet::new(),
+        };
         self.broadcast(self.others(), Msg::Election(propose), out);
         let t = self.config.election_timeout_ms;
         self.set_timer(Timer::Election, t, out);
@@ -80,7 +91,7 @@ impl Monitor {
             self.bump_epoch(epoch, out);
         } else if epoch < self.epoch {
             let in_quorum = self.quorum.contains(&from);
-            if self.epoch % 2 == 0 && !in_quorum {
+            if self.epoch.is_multiple_of(2) && !in_quorum {
                 out.push(Effect::Note(format!(
                     "stale PROPOSE e{epoch} from mon.{from}, not in our quorum: start a new election"
                 )));
@@ -111,7 +122,11 @@ impl Monitor {
             self.elector.electing_me = false;
         }
         self.elector.leader_acked = Some(from);
-        let ack = Election { op: ElectionOp::Ack, epoch: self.epoch, quorum: BTreeSet::new() };
+        let ack = Election {
+            op: ElectionOp::Ack,
+            epoch: self.epoch,
+            quorum: BTreeSet::new(),
+        };
         self.send(from, Msg::Election(ack), out);
         let t = self.config.election_timeout_ms + 1_000;
         self.set_timer(Timer::Election, t, out);
@@ -123,7 +138,9 @@ impl Monitor {
         }
         self.elector.acked_me.insert(from);
         if self.elector.acked_me.len() == self.n() as usize {
-            out.push(Effect::Note("every monitor acked: declare victory at once".into()));
+            out.push(Effect::Note(
+                "every monitor acked: declare victory at once".into(),
+            ));
             self.declare_victory(out);
         }
     }
@@ -138,10 +155,14 @@ impl Monitor {
             )));
             self.declare_victory(out);
         } else if self.store.joined {
-            out.push(Effect::Note("election timeout without a win: start again".into()));
+            out.push(Effect::Note(
+                "election timeout without a win: start again".into(),
+            ));
             self.start_election(out);
         } else {
-            out.push(Effect::Note("election timeout, never joined a quorum: bootstrap".into()));
+            out.push(Effect::Note(
+                "election timeout, never joined a quorum: bootstrap".into(),
+            ));
             self.bootstrap(out);
         }
     }
@@ -153,14 +174,24 @@ impl Monitor {
         assert!(self.epoch % 2 == 1, "victory is declared from an odd epoch");
         let next = self.epoch + 1;
         self.bump_epoch(next, out);
-        let victory = Election { op: ElectionOp::Victory, epoch: self.epoch, quorum: quorum.clone() };
+        let victory = Election {
+            op: ElectionOp::Victory,
+            epoch: self.epoch,
+            quorum: quorum.clone(),
+        };
         let peers = quorum.iter().copied().filter(|r| *r != self.rank);
         self.broadcast(peers, Msg::Election(victory), out);
         self.cancel_timer(Timer::Election, out);
         self.win_election(quorum, out);
     }
 
-    fn handle_victory(&mut self, from: Rank, epoch: Epoch, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
+    fn handle_victory(
+        &mut self,
+        from: Rank,
+        epoch: Epoch,
+        quorum: BTreeSet<Rank>,
+        out: &mut Vec<Effect>,
+    ) {
         if epoch < self.epoch {
             return;
         }
@@ -171,7 +202,10 @@ impl Monitor {
             self.cancel_timer(Timer::Election, out);
             self.lose_election(from, quorum, out);
         } else {
-            out.push(Effect::Note(format!("VICTORY e{epoch} out of step with our e{}: new election", self.epoch)));
+            out.push(Effect::Note(format!(
+                "VICTORY e{epoch} out of step with our e{}: new election",
+                self.epoch
+            )));
             self.bump_epoch(epoch, out);
             self.start_election(out);
         }
@@ -192,7 +226,10 @@ impl Monitor {
         if self.lc() == 0 {
             self.service.pending_proposal.push(ValueOp::InitialState);
         }
-        let bookkeeping = ValueOp::Bookkeeping { epoch: self.epoch, leader: self.rank };
+        let bookkeeping = ValueOp::Bookkeeping {
+            epoch: self.epoch,
+            leader: self.rank,
+        };
         self.service.pending_proposal.push(bookkeeping);
         self.trigger_propose(out);
     }
@@ -208,7 +245,7 @@ impl Monitor {
     /// A one-monitor monmap elects itself at once (spec 7.1).
     pub(crate) fn win_standalone_election(&mut self, out: &mut Vec<Effect>) {
         self.elector_init(out);
-        if self.epoch % 2 == 0 {
+        if self.epoch.is_multiple_of(2) {
             let next = self.epoch + 1;
             self.bump_epoch(next, out);
         }

@@ -59,7 +59,10 @@ impl Monitor {
     /// Readability at `now_ms` on our clock (the checker asks between our own inputs).
     pub fn is_readable_at(&self, now_ms: u64) -> bool {
         (self.is_leader() || self.is_peon())
-            && matches!(self.paxos.state, PaxosState::Active | PaxosState::Updating | PaxosState::Writing)
+            && matches!(
+                self.paxos.state,
+                PaxosState::Active | PaxosState::Updating | PaxosState::Writing
+            )
             && self.lc() > 0
             && self.lease_valid(now_ms)
     }
@@ -78,9 +81,16 @@ impl Monitor {
             return Ok(());
         }
         if !(self.is_leader() || self.is_peon()) {
-            return Err(format!("mon.{} is {}, not in a quorum", self.rank, self.state.name()));
+            return Err(format!(
+                "mon.{} is {}, not in a quorum",
+                self.rank,
+                self.state.name()
+            ));
         }
-        if !matches!(self.paxos.state, PaxosState::Active | PaxosState::Updating | PaxosState::Writing) {
+        if !matches!(
+            self.paxos.state,
+            PaxosState::Active | PaxosState::Updating | PaxosState::Writing
+        ) {
             return Err(format!("paxos is {}", self.paxos.state.name()));
         }
         if self.lc() == 0 {
@@ -89,7 +99,10 @@ impl Monitor {
         Err(if self.paxos.lease_expire_ms == 0 {
             "no lease (dropped on BEGIN or not granted yet)".to_string()
         } else {
-            format!("lease expired {} ms ago", self.now_ms.saturating_sub(self.paxos.lease_expire_ms))
+            format!(
+                "lease expired {} ms ago",
+                self.now_ms.saturating_sub(self.paxos.lease_expire_ms)
+            )
         })
     }
 

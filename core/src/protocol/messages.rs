@@ -20,9 +20,15 @@ pub enum Msg {
     Paxos(Paxos),
     Sync(Sync),
     /// A peon forwards a client write to the leader (Ceph's MForward).
-    Forward { epoch: Epoch, req: ClientRequest },
+    Forward {
+        epoch: Epoch,
+        req: ClientRequest,
+    },
     /// The leader's answer to a forwarded write, routed back through the peon.
-    ForwardReply { req_id: ReqId, reply: ClientReply },
+    ForwardReply {
+        req_id: ReqId,
+        reply: ClientReply,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -104,7 +110,11 @@ pub enum Sync {
     /// GET_COOKIE_RECENT with the requester's `last_committed`.
     GetCookieRecent { last_committed: Version },
     /// LAST_CHUNK: committed versions `from..=last_committed` and the provider's `first_committed`.
-    LastChunk { first_committed: Version, last_committed: Version, values: BTreeMap<Version, Arc<Value>> },
+    LastChunk {
+        first_committed: Version,
+        last_committed: Version,
+        values: BTreeMap<Version, Arc<Value>>,
+    },
     /// Full sync: what we need was trimmed, so the provider ships its whole store.
     FullChunk(Box<Snapshot>),
     /// The provider refuses (it is syncing itself, or is not ahead of us).
@@ -113,10 +123,19 @@ pub enum Sync {
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClientOp {
-    Put { key: String, value: String },
-    Get { key: String },
+    Put {
+        key: String,
+        value: String,
+    },
+    Get {
+        key: String,
+    },
     /// `expected: None` means "only if the key is absent".
-    Cas { key: String, expected: Option<String>, value: String },
+    Cas {
+        key: String,
+        expected: Option<String>,
+        value: String,
+    },
 }
 
 impl ClientOp {
@@ -143,9 +162,16 @@ pub enum ClientReply {
     /// A put committed at `version`.
     Written { version: Version },
     /// A get answered locally under a lease.
-    Value { value: Option<String>, version: Version },
+    Value {
+        value: Option<String>,
+        version: Version,
+    },
     /// A compare-and-set committed at `version`; `applied` says whether it matched.
-    CasDone { applied: bool, current: Option<String>, version: Version },
+    CasDone {
+        applied: bool,
+        current: Option<String>,
+        version: Version,
+    },
     /// Refused with no effect (for example: no valid lease for a read, not in a quorum).
     Refused { reason: String },
     /// An election interrupted the write; it may or may not commit later (Ceph's EAGAIN).
@@ -229,7 +255,14 @@ impl Msg {
             }
             Msg::Election(e) => format!("{} e{}", self.kind(), e.epoch),
             Msg::Paxos(p) => {
-                let mut s = format!("{} e{} pn {} fc {} lc {}", self.kind(), p.epoch, p.pn, p.first_committed, p.last_committed);
+                let mut s = format!(
+                    "{} e{} pn {} fc {} lc {}",
+                    self.kind(),
+                    p.epoch,
+                    p.pn,
+                    p.first_committed,
+                    p.last_committed
+                );
                 if !p.values.is_empty() {
                     let vs: Vec<String> = p.values.keys().map(|v| format!("v{v}")).collect();
                     s.push_str(&format!(" values [{}]", vs.join(",")));
@@ -242,11 +275,23 @@ impl Msg {
                 }
                 s
             }
-            Msg::Sync(Sync::GetCookieRecent { last_committed }) => format!("sync_get_cookie lc {last_committed}"),
-            Msg::Sync(Sync::LastChunk { last_committed, values, .. }) => {
-                format!("sync_last_chunk lc {last_committed} ({} values)", values.len())
+            Msg::Sync(Sync::GetCookieRecent { last_committed }) => {
+                format!("sync_get_cookie lc {last_committed}")
             }
-            Msg::Sync(Sync::FullChunk(s)) => format!("sync_full_chunk fc {} lc {}", s.first_committed, s.last_committed),
+            Msg::Sync(Sync::LastChunk {
+                last_committed,
+                values,
+                ..
+            }) => {
+                format!(
+                    "sync_last_chunk lc {last_committed} ({} values)",
+                    values.len()
+                )
+            }
+            Msg::Sync(Sync::FullChunk(s)) => format!(
+                "sync_full_chunk fc {} lc {}",
+                s.first_committed, s.last_committed
+            ),
             Msg::Sync(Sync::NoCookie) => "sync_no_cookie".to_string(),
             Msg::Forward { epoch, req } => format!("forward e{epoch} req {} {:?}", req.id, req.op),
             Msg::ForwardReply { req_id, reply } => format!("forward_reply req {req_id} {reply:?}"),

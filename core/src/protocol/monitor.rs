@@ -109,7 +109,10 @@ impl Timer {
     }
     /// Paxos timers are all cancelled by `restart` and by `propose_pending`.
     pub fn is_paxos(self) -> bool {
-        matches!(self, Timer::Collect | Timer::Accept | Timer::LeaseRenew | Timer::LeaseAck | Timer::Lease)
+        matches!(
+            self,
+            Timer::Collect | Timer::Accept | Timer::LeaseRenew | Timer::LeaseAck | Timer::Lease
+        )
     }
 }
 
@@ -153,7 +156,11 @@ impl crate::actor::Protocol for Ceph {
             last_committed: node.store.last_committed,
             first_committed: node.store.first_committed,
             leader: node.leader,
-            lease_left_ms: if node.is_leader() || node.is_peon() { node.lease_left_at(now_ms) } else { 0 },
+            lease_left_ms: if node.is_leader() || node.is_peon() {
+                node.lease_left_at(now_ms)
+            } else {
+                0
+            },
             readable: node.is_readable_at(now_ms),
         }
     }
@@ -238,7 +245,10 @@ pub struct Writer {
 
 impl Writer {
     pub fn of(req: &ClientRequest) -> Self {
-        Writer { req_id: req.id, origin: req.origin }
+        Writer {
+            req_id: req.id,
+            origin: req.origin,
+        }
     }
 }
 
@@ -335,11 +345,23 @@ impl Monitor {
                 self.bootstrap(out)
             }
             Timer::Election => self.election_expire(out),
-            Timer::Collect => self.paxos_timeout("collect timeout: not every quorum member sent LAST", out),
-            Timer::Accept => self.paxos_timeout("accept timeout: not every quorum member accepted", out),
-            Timer::LeaseAck => self.paxos_timeout("lease_ack timeout: a peon did not ack the lease", out),
-            Timer::Lease if self.config.broken(crate::scenario::Mutation::ReadAfterLeaseExpiry) => {
-                out.push(Effect::Note("lease timeout ignored (read-after-lease-expiry is switched on)".into()))
+            Timer::Collect => {
+                self.paxos_timeout("collect timeout: not every quorum member sent LAST", out)
+            }
+            Timer::Accept => {
+                self.paxos_timeout("accept timeout: not every quorum member accepted", out)
+            }
+            Timer::LeaseAck => {
+                self.paxos_timeout("lease_ack timeout: a peon did not ack the lease", out)
+            }
+            Timer::Lease
+                if self
+                    .config
+                    .broken(crate::scenario::Mutation::ReadAfterLeaseExpiry) =>
+            {
+                out.push(Effect::Note(
+                    "lease timeout ignored (read-after-lease-expiry is switched on)".into(),
+                ))
             }
             Timer::Lease => self.paxos_timeout("lease timeout: no LEASE from the leader", out),
             Timer::LeaseRenew => self.extend_lease(out),
@@ -374,15 +396,26 @@ impl Monitor {
 
     pub(crate) fn send(&self, to: Rank, msg: Msg, out: &mut Vec<Effect>) {
         debug_assert_ne!(to, self.rank);
-        out.push(Effect::Send { to, msg: Arc::new(msg) });
+        out.push(Effect::Send {
+            to,
+            msg: Arc::new(msg),
+        });
     }
 
     /// Send one message to each of `peers`, in order: one shared message, not one copy each.
-    pub(crate) fn broadcast(&self, peers: impl IntoIterator<Item = Rank>, msg: Msg, out: &mut Vec<Effect>) {
+    pub(crate) fn broadcast(
+        &self,
+        peers: impl IntoIterator<Item = Rank>,
+        msg: Msg,
+        out: &mut Vec<Effect>,
+    ) {
         let msg = Arc::new(msg);
         for to in peers {
             debug_assert_ne!(to, self.rank);
-            out.push(Effect::Send { to, msg: Arc::clone(&msg) });
+            out.push(Effect::Send {
+                to,
+                msg: Arc::clone(&msg),
+            });
         }
     }
 
@@ -402,7 +435,11 @@ impl Monitor {
     }
 
     /// Write a transaction durably, then report it; callers send dependent messages after this.
-    pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) -> super::store::CommitReplies {
+    pub(crate) fn persist(
+        &mut self,
+        txn: Vec<StoreWrite>,
+        out: &mut Vec<Effect>,
+    ) -> super::store::CommitReplies {
         let replies = self.store.apply(&txn);
         out.push(Effect::Persist(txn));
         replies
@@ -436,11 +473,19 @@ impl Monitor {
     }
 
     /// Committed values `from..=to` that this store still holds.
-    pub(crate) fn committed_values(&self, from: Version, to: Version) -> BTreeMap<Version, Arc<Value>> {
+    pub(crate) fn committed_values(
+        &self,
+        from: Version,
+        to: Version,
+    ) -> BTreeMap<Version, Arc<Value>> {
         if from > to {
             return BTreeMap::new();
         }
-        self.store.values.range(from..=to).map(|(v, val)| (*v, val.clone())).collect()
+        self.store
+            .values
+            .range(from..=to)
+            .map(|(v, val)| (*v, val.clone()))
+            .collect()
     }
 
     // ----- Monitor: bootstrap and reset (spec 2 and 7.1) -----

@@ -13,7 +13,13 @@ impl Monitor {
 
     /// Paxos `restart`: cancel every Paxos timer and go back to `recovering`.
     pub(crate) fn paxos_restart(&mut self, out: &mut Vec<Effect>) {
-        for t in [Timer::Collect, Timer::Accept, Timer::LeaseRenew, Timer::LeaseAck, Timer::Lease] {
+        for t in [
+            Timer::Collect,
+            Timer::Accept,
+            Timer::LeaseRenew,
+            Timer::LeaseAck,
+            Timer::Lease,
+        ] {
             self.cancel_timer(t, out);
         }
         // A queued commit write still lands: the store applies transactions in order.
@@ -63,7 +69,11 @@ impl Monitor {
         if m.epoch < self.epoch || !(self.is_leader() || self.is_peon()) {
             return;
         }
-        let from_ok = if self.is_leader() { self.quorum.contains(&from) } else { self.leader == Some(from) };
+        let from_ok = if self.is_leader() {
+            self.quorum.contains(&from)
+        } else {
+            self.leader == Some(from)
+        };
         if !from_ok {
             return;
         }
@@ -84,7 +94,11 @@ impl Monitor {
     /// `new_pn`: the next multiple of 100 above everything seen, plus our rank; persisted.
     fn new_pn(&mut self, gt: Pn, out: &mut Vec<Effect>) -> Pn {
         let base = self.last_pn.max(gt);
-        let rank_digits = if self.config.broken(Mutation::PnNotUnique) { 0 } else { self.rank as Pn };
+        let rank_digits = if self.config.broken(Mutation::PnNotUnique) {
+            0
+        } else {
+            self.rank as Pn
+        };
         self.last_pn = (base / 100 + 1) * 100 + rank_digits;
         self.persist(vec![StoreWrite::LastPn(self.last_pn)], out);
         self.last_pn
@@ -100,8 +114,11 @@ impl Monitor {
         if let Some(v) = self.store.uncommitted().cloned() {
             let lc = self.lc();
             self.paxos.uncommitted_v = lc + 1;
-            self.paxos.uncommitted_pn =
-                if self.store.pending_v == lc + 1 { self.store.pending_pn } else { self.paxos.accepted_pn };
+            self.paxos.uncommitted_pn = if self.store.pending_v == lc + 1 {
+                self.store.pending_pn
+            } else {
+                self.paxos.accepted_pn
+            };
             self.paxos.uncommitted_value = Some(v);
         }
         let gt = self.paxos.accepted_pn.max(hint);
@@ -121,18 +138,26 @@ impl Monitor {
         let t = self.config.lease_ack_timeout_ms;
         self.set_timer(Timer::Lease, t, out);
         if c.first_committed > self.lc() + 1 {
-            out.push(Effect::Note(format!("leader's fc {} > our lc+1: bootstrap to sync", c.first_committed)));
+            out.push(Effect::Note(format!(
+                "leader's fc {} > our lc+1: bootstrap to sync",
+                c.first_committed
+            )));
             self.bootstrap(out);
             return;
         }
         let old_promise = self.paxos.accepted_pn;
-        if c.pn > self.paxos.accepted_pn || (c.pn < old_promise && self.config.broken(Mutation::PromiseLowerPn)) {
+        if c.pn > self.paxos.accepted_pn
+            || (c.pn < old_promise && self.config.broken(Mutation::PromiseLowerPn))
+        {
             self.paxos.accepted_pn = c.pn;
             if !self.config.broken(Mutation::ForgetAcceptedPn) {
                 self.persist(vec![StoreWrite::AcceptedPn(c.pn)], out);
             }
         } else {
-            out.push(Effect::Note(format!("refuse collect pn {}: already promised {}", c.pn, old_promise)));
+            out.push(Effect::Note(format!(
+                "refuse collect pn {}: already promised {}",
+                c.pn, old_promise
+            )));
         }
         let mut last = self.paxos_msg(PaxosOp::Last);
         last.pn = self.paxos.accepted_pn;
@@ -143,17 +168,28 @@ impl Monitor {
             if let Some(v) = self.store.uncommitted().cloned() {
                 let lc = self.lc();
                 last.values.insert(lc + 1, v);
-                last.uncommitted_pn = if self.store.pending_v == lc + 1 { self.store.pending_pn } else { old_promise };
+                last.uncommitted_pn = if self.store.pending_v == lc + 1 {
+                    self.store.pending_pn
+                } else {
+                    old_promise
+                };
             }
         }
         self.send(from, Msg::Paxos(last), out);
     }
 
     fn handle_last(&mut self, from: Rank, last: &Paxos, out: &mut Vec<Effect>) {
-        self.paxos.peer_first_committed.insert(from, last.first_committed);
-        self.paxos.peer_last_committed.insert(from, last.last_committed);
+        self.paxos
+            .peer_first_committed
+            .insert(from, last.first_committed);
+        self.paxos
+            .peer_last_committed
+            .insert(from, last.last_committed);
         if last.first_committed > self.lc() + 1 {
-            out.push(Effect::Note(format!("mon.{from}'s fc {} is beyond our lc+1: bootstrap", last.first_committed)));
+            out.push(Effect::Note(format!(
+                "mon.{from}'s fc {} is beyond our lc+1: bootstrap",
+                last.first_committed
+            )));
             self.bootstrap(out);
             return;
         }
@@ -192,11 +228,19 @@ impl Monitor {
     }
 
     /// Store committed values a peer sent that extend ours contiguously (spec 8.5 step 2).
-    fn store_shared_values(&mut self, values: &BTreeMap<Version, Arc<Value>>, upto: Version, out: &mut Vec<Effect>) {
+    fn store_shared_values(
+        &mut self,
+        values: &BTreeMap<Version, Arc<Value>>,
+        upto: Version,
+        out: &mut Vec<Effect>,
+    ) {
         let mut next = self.lc() + 1;
         while next <= upto {
             let Some(v) = values.get(&next) else { break };
-            self.persist(vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)], out);
+            self.persist(
+                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)],
+                out,
+            );
             next += 1;
         }
     }
@@ -204,10 +248,17 @@ impl Monitor {
     /// Spec 8.5 step 3: bootstrap if a peer is hopelessly behind, else send it what it lacks.
     /// Returns false if we bootstrapped.
     fn catch_up_peers(&mut self, out: &mut Vec<Effect>) -> bool {
-        let peers: Vec<(Rank, Version)> = self.paxos.peer_last_committed.iter().map(|(r, v)| (*r, *v)).collect();
+        let peers: Vec<(Rank, Version)> = self
+            .paxos
+            .peer_last_committed
+            .iter()
+            .map(|(r, v)| (*r, *v))
+            .collect();
         for (peer, peer_lc) in peers {
             if peer_lc + 1 < self.fc() && self.fc() > 1 {
-                out.push(Effect::Note(format!("mon.{peer} is behind our trimmed versions: bootstrap")));
+                out.push(Effect::Note(format!(
+                    "mon.{peer} is behind our trimmed versions: bootstrap"
+                )));
                 self.bootstrap(out);
                 return false;
             }
@@ -279,7 +330,13 @@ impl Monitor {
         self.paxos.accepted.insert(self.rank);
         self.paxos.new_value = Some(value.clone());
         let pn = self.paxos.accepted_pn;
-        self.persist(vec![StoreWrite::Value(v, value.clone()), StoreWrite::Pending { version: v, pn }], out);
+        self.persist(
+            vec![
+                StoreWrite::Value(v, value.clone()),
+                StoreWrite::Pending { version: v, pn },
+            ],
+            out,
+        );
         if self.quorum.len() == 1 {
             self.commit_start(out);
             return;
@@ -294,11 +351,19 @@ impl Monitor {
 
     fn handle_begin(&mut self, from: Rank, b: &Paxos, out: &mut Vec<Effect>) {
         if b.pn < self.paxos.accepted_pn {
-            out.push(Effect::Note(format!("ignore BEGIN pn {} < promised {}", b.pn, self.paxos.accepted_pn)));
+            out.push(Effect::Note(format!(
+                "ignore BEGIN pn {} < promised {}",
+                b.pn, self.paxos.accepted_pn
+            )));
             return;
         }
         let v = self.lc() + 1;
-        let Some(value) = b.values.get(&v).cloned().filter(|_| b.last_committed == self.lc()) else {
+        let Some(value) = b
+            .values
+            .get(&v)
+            .cloned()
+            .filter(|_| b.last_committed == self.lc())
+        else {
             // Ceph asserts this cannot happen over its lossless sessions; with loss it can.
             out.push(Effect::Note(format!(
                 "BEGIN for lc {} but ours is {}: out of step, bootstrap",
@@ -312,7 +377,16 @@ impl Monitor {
         if !self.config.broken(Mutation::KeepLeaseOnBegin) {
             self.paxos.lease_expire_ms = 0;
         }
-        self.persist(vec![StoreWrite::Value(v, value), StoreWrite::Pending { version: v, pn: b.pn }], out);
+        self.persist(
+            vec![
+                StoreWrite::Value(v, value),
+                StoreWrite::Pending {
+                    version: v,
+                    pn: b.pn,
+                },
+            ],
+            out,
+        );
         let mut accept = self.paxos_msg(PaxosOp::Accept);
         accept.pn = b.pn;
         self.send(from, Msg::Paxos(accept), out);
@@ -322,7 +396,10 @@ impl Monitor {
         if a.pn != self.paxos.accepted_pn || (self.lc() > 0 && a.last_committed + 1 < self.lc()) {
             return;
         }
-        if !matches!(self.paxos.state, PaxosState::Updating | PaxosState::UpdatingPrevious) {
+        if !matches!(
+            self.paxos.state,
+            PaxosState::Updating | PaxosState::UpdatingPrevious
+        ) {
             return; // a late or duplicated ACCEPT of a finished round
         }
         self.paxos.accepted.insert(from);
@@ -352,14 +429,21 @@ impl Monitor {
 
     /// The queued commit transaction becomes durable: `lc += 1` with the value's operations.
     fn commit_write_durable(&mut self, out: &mut Vec<Effect>) -> super::store::CommitReplies {
-        let Some(v) = self.commit_in_flight.take() else { return Vec::new() };
+        let Some(v) = self.commit_in_flight.take() else {
+            return Vec::new();
+        };
         assert_eq!(v, self.lc() + 1, "the commit write targets lc+1");
         self.persist(vec![StoreWrite::Commit(v)], out)
     }
 
     pub(crate) fn commit_finish(&mut self, out: &mut Vec<Effect>) {
         let replies = self.commit_write_durable(out);
-        if !self.is_leader() || !matches!(self.paxos.state, PaxosState::Writing | PaxosState::WritingPrevious) {
+        if !self.is_leader()
+            || !matches!(
+                self.paxos.state,
+                PaxosState::Writing | PaxosState::WritingPrevious
+            )
+        {
             return;
         }
         self.paxos.lease_expire_ms = 0;
@@ -371,7 +455,12 @@ impl Monitor {
             m.values.insert(v, val.clone());
         }
         self.broadcast(self.quorum_peers(), Msg::Paxos(m), out);
-        if self.store.values.get(&v).is_some_and(|val| val.ops.iter().any(|op| matches!(op, ValueOp::Trim { .. }))) {
+        if self
+            .store
+            .values
+            .get(&v)
+            .is_some_and(|val| val.ops.iter().any(|op| matches!(op, ValueOp::Trim { .. })))
+        {
             self.paxos.trimming = false;
         }
         self.set_paxos_state(PaxosState::Refresh);
@@ -402,21 +491,32 @@ impl Monitor {
             return;
         }
         let end = (lc - cfg.paxos_min).min(fc + cfg.trim_max);
-        self.service.pending_proposal.push(ValueOp::Trim { to: end });
+        self.service
+            .pending_proposal
+            .push(ValueOp::Trim { to: end });
         self.paxos.trimming = true;
     }
 
     /// Propose the shared pending transaction if Paxos is active; otherwise `finish_round`
     /// will (spec 9.1).
     pub(crate) fn trigger_propose(&mut self, out: &mut Vec<Effect>) {
-        if self.is_leader() && self.paxos.state == PaxosState::Active && !self.service.pending_proposal.is_empty() {
+        if self.is_leader()
+            && self.paxos.state == PaxosState::Active
+            && !self.service.pending_proposal.is_empty()
+        {
             self.propose_pending(out);
         }
     }
 
     fn propose_pending(&mut self, out: &mut Vec<Effect>) {
         assert!(self.is_leader() && self.paxos.state == PaxosState::Active);
-        for t in [Timer::Collect, Timer::Accept, Timer::LeaseRenew, Timer::LeaseAck, Timer::Lease] {
+        for t in [
+            Timer::Collect,
+            Timer::Accept,
+            Timer::LeaseRenew,
+            Timer::LeaseAck,
+            Timer::Lease,
+        ] {
             self.cancel_timer(t, out);
         }
         let ops = std::mem::take(&mut self.service.pending_proposal);

@@ -14,7 +14,11 @@ impl Monitor {
     }
 
     fn handle_probe_probe(&mut self, from: Rank, out: &mut Vec<Effect>) {
-        let quorum = if self.is_leader() || self.is_peon() { self.quorum.clone() } else { BTreeSet::new() };
+        let quorum = if self.is_leader() || self.is_peon() {
+            self.quorum.clone()
+        } else {
+            BTreeSet::new()
+        };
         let reply = Probe {
             op: ProbeOp::Reply,
             has_ever_joined: self.store.joined,
@@ -34,12 +38,17 @@ impl Monitor {
             return;
         }
         if !p.quorum.is_empty() {
-            out.push(Effect::Note(format!("mon.{from} reports quorum {:?}: call an election to join", p.quorum)));
+            out.push(Effect::Note(format!(
+                "mon.{from} reports quorum {:?}: call an election to join",
+                p.quorum
+            )));
             self.start_election(out);
             return;
         }
         self.outside_quorum.insert(from);
-        if self.outside_quorum.len() >= self.config.majority() && self.outside_quorum.contains(&self.rank) {
+        if self.outside_quorum.len() >= self.config.majority()
+            && self.outside_quorum.contains(&self.rank)
+        {
             out.push(Effect::Note(format!(
                 "{} monitors outside any quorum (majority {}): call an election",
                 self.outside_quorum.len(),
@@ -61,8 +70,17 @@ impl Monitor {
         self.cancel_timer(Timer::Probe, out);
         self.state = MonState::Synchronizing;
         self.sync_provider = Some(provider);
-        out.push(Effect::Note(format!("too far behind (lc {}): sync from mon.{provider}", self.lc())));
-        self.send(provider, Msg::Sync(Sync::GetCookieRecent { last_committed: self.lc() }), out);
+        out.push(Effect::Note(format!(
+            "too far behind (lc {}): sync from mon.{provider}",
+            self.lc()
+        )));
+        self.send(
+            provider,
+            Msg::Sync(Sync::GetCookieRecent {
+                last_committed: self.lc(),
+            }),
+            out,
+        );
         let t = self.config.sync_timeout_ms;
         self.set_timer(Timer::Sync, t, out);
     }

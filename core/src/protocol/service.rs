@@ -8,7 +8,10 @@ use super::store::{CommitReplies, ValueOp};
 
 impl Monitor {
     pub(crate) fn handle_client(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
-        assert_eq!(req.origin, self.rank, "a client request arrives at the monitor it names");
+        assert_eq!(
+            req.origin, self.rank,
+            "a client request arrives at the monitor it names"
+        );
         if !req.op.is_write() {
             self.answer_read(req, out);
         } else if self.is_leader() {
@@ -16,31 +19,65 @@ impl Monitor {
         } else if self.is_peon() {
             let leader = self.leader.expect("a peon knows its leader");
             self.service.forwarded.insert(req.id);
-            self.send(leader, Msg::Forward { epoch: self.epoch, req }, out);
+            self.send(
+                leader,
+                Msg::Forward {
+                    epoch: self.epoch,
+                    req,
+                },
+                out,
+            );
         } else {
-            let reason = format!("mon.{} is {}, not in a quorum", self.rank, self.state.name());
-            out.push(Effect::Reply { req_id: req.id, reply: ClientReply::Refused { reason } });
+            let reason = format!(
+                "mon.{} is {}, not in a quorum",
+                self.rank,
+                self.state.name()
+            );
+            out.push(Effect::Reply {
+                req_id: req.id,
+                reply: ClientReply::Refused { reason },
+            });
         }
     }
 
     fn answer_read(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
         let reply = match self.readable() {
-            Ok(()) => ClientReply::Value { value: self.store.kv.get(req.op.key()).cloned(), version: self.lc() },
+            Ok(()) => ClientReply::Value {
+                value: self.store.kv.get(req.op.key()).cloned(),
+                version: self.lc(),
+            },
             Err(reason) => ClientReply::Refused { reason },
         };
-        out.push(Effect::Reply { req_id: req.id, reply });
+        out.push(Effect::Reply {
+            req_id: req.id,
+            reply,
+        });
     }
 
-    pub(crate) fn handle_forward(&mut self, from: Rank, epoch: Epoch, req: &ClientRequest, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_forward(
+        &mut self,
+        from: Rank,
+        epoch: Epoch,
+        req: &ClientRequest,
+        out: &mut Vec<Effect>,
+    ) {
         if !self.is_leader() || epoch != self.epoch || req.origin != from {
             return; // forwarded in another epoch: the peon fails it when it resets
         }
         self.accept_write(req.clone(), out);
     }
 
-    pub(crate) fn handle_forward_reply(&mut self, req_id: ReqId, reply: &ClientReply, out: &mut Vec<Effect>) {
+    pub(crate) fn handle_forward_reply(
+        &mut self,
+        req_id: ReqId,
+        reply: &ClientReply,
+        out: &mut Vec<Effect>,
+    ) {
         if self.service.forwarded.remove(&req_id) {
-            out.push(Effect::Reply { req_id, reply: reply.clone() });
+            out.push(Effect::Reply {
+                req_id,
+                reply: reply.clone(),
+            });
         }
     }
 
@@ -73,7 +110,9 @@ impl Monitor {
             return;
         }
         let ops = std::mem::take(&mut self.service.pending_ops);
-        self.service.pending_proposal.extend(ops.into_iter().map(ValueOp::Client));
+        self.service
+            .pending_proposal
+            .extend(ops.into_iter().map(ValueOp::Client));
         self.trigger_propose(out);
     }
 
@@ -81,11 +120,19 @@ impl Monitor {
     pub(crate) fn answer_committed(&mut self, replies: CommitReplies, out: &mut Vec<Effect>) {
         let committing = std::mem::take(&mut self.service.committing);
         for writer in committing {
-            let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else { continue };
+            let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else {
+                continue;
+            };
             if writer.origin == self.rank {
-                out.push(Effect::Reply { req_id: writer.req_id, reply: reply.clone() });
+                out.push(Effect::Reply {
+                    req_id: writer.req_id,
+                    reply: reply.clone(),
+                });
             } else {
-                let msg = Msg::ForwardReply { req_id: writer.req_id, reply: reply.clone() };
+                let msg = Msg::ForwardReply {
+                    req_id: writer.req_id,
+                    reply: reply.clone(),
+                };
                 self.send(writer.origin, msg, out);
             }
         }
@@ -103,12 +150,21 @@ impl Monitor {
             .drain(..)
             .map(|req| Writer::of(&req))
             .chain(self.service.committing.drain(..))
-            .chain(forwarded.into_iter().map(|req_id| Writer { req_id, origin: self.rank }))
+            .chain(forwarded.into_iter().map(|req_id| Writer {
+                req_id,
+                origin: self.rank,
+            }))
             .collect();
         for writer in waiting {
             if writer.origin == self.rank {
-                let reason = format!("mon.{} left its quorum (election or bootstrap) before the write committed", self.rank);
-                out.push(Effect::Reply { req_id: writer.req_id, reply: ClientReply::Retry { reason } });
+                let reason = format!(
+                    "mon.{} left its quorum (election or bootstrap) before the write committed",
+                    self.rank
+                );
+                out.push(Effect::Reply {
+                    req_id: writer.req_id,
+                    reply: ClientReply::Retry { reason },
+                });
             }
         }
     }

@@ -36,10 +36,16 @@ impl Value {
             .map(|op| match op {
                 ValueOp::InitialState => "initial state".to_string(),
                 ValueOp::SetFirstCommitted(v) => format!("first_committed={v}"),
-                ValueOp::Bookkeeping { epoch, leader } => format!("bookkeeping e{epoch} leader mon.{leader}"),
+                ValueOp::Bookkeeping { epoch, leader } => {
+                    format!("bookkeeping e{epoch} leader mon.{leader}")
+                }
                 ValueOp::Client(r) => match &r.op {
                     ClientOp::Put { key, value } => format!("put {key}={value} (req {})", r.id),
-                    ClientOp::Cas { key, expected, value } => format!(
+                    ClientOp::Cas {
+                        key,
+                        expected,
+                        value,
+                    } => format!(
                         "cas {key} {}->{value} (req {})",
                         expected.as_deref().unwrap_or("-"),
                         r.id
@@ -96,7 +102,9 @@ impl StoreWrite {
             StoreWrite::Commit(v) => format!("last_committed={v}"),
             StoreWrite::ElectionEpoch(e) => format!("election_epoch={e}"),
             StoreWrite::Joined => "joined=1".to_string(),
-            StoreWrite::InstallSnapshot(s) => format!("snapshot fc={} lc={}", s.first_committed, s.last_committed),
+            StoreWrite::InstallSnapshot(s) => {
+                format!("snapshot fc={} lc={}", s.first_committed, s.last_committed)
+            }
         }
     }
 }
@@ -173,7 +181,11 @@ impl Store {
     /// clients' results to `replies`.
     fn commit(&mut self, v: Version, replies: &mut CommitReplies) {
         assert_eq!(v, self.last_committed + 1, "commits are applied in order");
-        let value = self.values.get(&v).cloned().expect("a committed version has a stored value");
+        let value = self
+            .values
+            .get(&v)
+            .cloned()
+            .expect("a committed version has a stored value");
         self.last_committed = v;
         let mut touches_kv = false;
         for op in &value.ops {
@@ -204,15 +216,26 @@ impl Store {
                 self.set_kv(key, value);
                 ClientReply::Written { version }
             }
-            ClientOp::Cas { key, expected, value } => {
+            ClientOp::Cas {
+                key,
+                expected,
+                value,
+            } => {
                 let current = self.kv.get(key).cloned();
                 let applied = current == *expected;
                 if applied {
                     self.set_kv(key, value);
                 }
-                ClientReply::CasDone { applied, current, version }
+                ClientReply::CasDone {
+                    applied,
+                    current,
+                    version,
+                }
             }
-            ClientOp::Get { key } => ClientReply::Value { value: self.kv.get(key).cloned(), version },
+            ClientOp::Get { key } => ClientReply::Value {
+                value: self.kv.get(key).cloned(),
+                version,
+            },
         }
     }
 

@@ -11,7 +11,9 @@ use std::sync::Arc;
 impl Monitor {
     pub(crate) fn handle_sync(&mut self, from: Rank, s: &Sync, out: &mut Vec<Effect>) {
         match s {
-            Sync::GetCookieRecent { last_committed } => self.provide_sync(from, *last_committed, out),
+            Sync::GetCookieRecent { last_committed } => {
+                self.provide_sync(from, *last_committed, out)
+            }
             Sync::LastChunk { values, .. } => {
                 if self.accept_sync_reply(from, out) {
                     self.apply_recent_sync(values, out);
@@ -30,7 +32,9 @@ impl Monitor {
             }
             Sync::NoCookie => {
                 if self.accept_sync_reply(from, out) {
-                    out.push(Effect::Note(format!("mon.{from} refused to sync us: bootstrap")));
+                    out.push(Effect::Note(format!(
+                        "mon.{from} refused to sync us: bootstrap"
+                    )));
                     self.bootstrap(out);
                 }
             }
@@ -71,13 +75,19 @@ impl Monitor {
     fn apply_recent_sync(&mut self, values: &BTreeMap<Version, Arc<Value>>, out: &mut Vec<Effect>) {
         let mut next = self.lc() + 1;
         while let Some(v) = values.get(&next) {
-            self.persist(vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)], out);
+            self.persist(
+                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)],
+                out,
+            );
             next += 1;
         }
     }
 
     fn finish_sync(&mut self, from: Rank, out: &mut Vec<Effect>) {
-        out.push(Effect::Note(format!("sync from mon.{from} done: lc {}", self.lc())));
+        out.push(Effect::Note(format!(
+            "sync from mon.{from} done: lc {}",
+            self.lc()
+        )));
         self.bootstrap(out);
     }
 }

@@ -110,11 +110,23 @@ pub enum Action {
     /// `drift 2 500`: set the node's clock rate error in parts per million.
     Drift(NodeRef, i64),
     /// `put 3 k v`: client write sent to monitor 3.
-    Put { node: NodeRef, key: String, value: String },
+    Put {
+        node: NodeRef,
+        key: String,
+        value: String,
+    },
     /// `get 3 k`: client read at monitor 3.
-    Get { node: NodeRef, key: String },
+    Get {
+        node: NodeRef,
+        key: String,
+    },
     /// `cas 3 k old new`: compare-and-set; `-` as `old` means "key absent".
-    Cas { node: NodeRef, key: String, expected: Option<String>, value: String },
+    Cas {
+        node: NodeRef,
+        key: String,
+        expected: Option<String>,
+        value: String,
+    },
     /// `note "text"`: narration shown when the playhead passes this time.
     Note(String),
 }
@@ -273,12 +285,20 @@ impl Mutation {
     /// One sentence for the UI: what rule this breaks.
     pub fn describe(self) -> &'static str {
         match self {
-            Mutation::CommitOnMajority => "commit after a majority of accepts instead of every quorum member",
+            Mutation::CommitOnMajority => {
+                "commit after a majority of accepts instead of every quorum member"
+            }
             Mutation::ForgetAcceptedPn => "peons do not persist their promise (accepted_pn)",
             Mutation::PromiseLowerPn => "peons lower their promise to a COLLECT with a smaller pn",
-            Mutation::ReadAfterLeaseExpiry => "peons answer reads after their lease expired, and ignore their lease timeout",
-            Mutation::IgnoreUncommitted => "a new leader ignores uncommitted values reported in LAST",
-            Mutation::PnNotUnique => "proposal numbers do not carry the rank, so two leaders can share one",
+            Mutation::ReadAfterLeaseExpiry => {
+                "peons answer reads after their lease expired, and ignore their lease timeout"
+            }
+            Mutation::IgnoreUncommitted => {
+                "a new leader ignores uncommitted values reported in LAST"
+            }
+            Mutation::PnNotUnique => {
+                "proposal numbers do not carry the rank, so two leaders can share one"
+            }
             Mutation::KeepLeaseOnBegin => "peons keep serving reads after accepting a new value",
             Mutation::RecoverOnMajority => "the leader finishes recovery with a majority of LASTs",
         }

@@ -24,7 +24,11 @@ pub struct ParseError {
 
 impl ParseError {
     pub fn new(line: usize, col: usize, message: impl Into<String>) -> Self {
-        ParseError { line, col, message: message.into() }
+        ParseError {
+            line,
+            col,
+            message: message.into(),
+        }
     }
 }
 
@@ -141,7 +145,9 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
             it.next();
             col += 1;
         }
-        let Some(&(start, first)) = it.peek() else { break };
+        let Some(&(start, first)) = it.peek() else {
+            break;
+        };
         if first == '#' {
             break;
         }
@@ -152,7 +158,13 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
             let mut s = String::new();
             loop {
                 match it.next() {
-                    None => return Err(ParseError::new(no, tok_col, "unterminated string: missing the closing quote")),
+                    None => {
+                        return Err(ParseError::new(
+                            no,
+                            tok_col,
+                            "unterminated string: missing the closing quote",
+                        ))
+                    }
                     Some((_, '"')) => {
                         col += 1;
                         break;
@@ -188,7 +200,10 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
                         return Err(ParseError::new(
                             no,
                             col,
-                            format!("control character U+{:04X} is not allowed in a string", c as u32),
+                            format!(
+                                "control character U+{:04X} is not allowed in a string",
+                                c as u32
+                            ),
                         ))
                     }
                     Some((_, c)) => {
@@ -200,7 +215,11 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
             let end = it.peek().map_or(line.len(), |&(b, _)| b);
             if let Some(&(_, c)) = it.peek() {
                 if !is_space(c) && c != '#' {
-                    return Err(ParseError::new(no, col, "expected a space after the closing quote"));
+                    return Err(ParseError::new(
+                        no,
+                        col,
+                        "expected a space after the closing quote",
+                    ));
                 }
             }
             toks.push(Tok {
@@ -220,10 +239,20 @@ fn tokenize(no: usize, line: &str) -> Result<Line<'_>, ParseError> {
             }
             let end = it.peek().map_or(line.len(), |&(b, _)| b);
             if let Some(&(_, '"')) = it.peek() {
-                return Err(ParseError::new(no, col, "expected a space before the opening quote"));
+                return Err(ParseError::new(
+                    no,
+                    col,
+                    "expected a space before the opening quote",
+                ));
             }
             let text = line.get(start..end).unwrap_or("");
-            toks.push(Tok { text: Cow::Borrowed(text), raw: text, col: tok_col, end_col: col, quoted: false });
+            toks.push(Tok {
+                text: Cow::Borrowed(text),
+                raw: text,
+                col: tok_col,
+                end_col: col,
+                quoted: false,
+            });
         }
     }
     let end_col = toks.last().map_or(1, |t| t.end_col);
@@ -246,7 +275,10 @@ fn digits(s: &str) -> Num {
     }
     let mut v: u64 = 0;
     for b in s.bytes() {
-        match v.checked_mul(10).and_then(|v| v.checked_add(u64::from(b - b'0'))) {
+        match v
+            .checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+        {
             Some(x) => v = x,
             None => return Num::Overflow,
         }
@@ -294,7 +326,9 @@ fn time_ms(s: &str) -> Result<u64, TimeErr> {
         let frac_ms = match frac {
             None => 0,
             Some(f) => {
-                let Num::Ok(fv) = digits(f) else { return Err(TimeErr::Syntax) };
+                let Num::Ok(fv) = digits(f) else {
+                    return Err(TimeErr::Syntax);
+                };
                 match f.len() {
                     1 => fv * 100,
                     2 => fv * 10,
@@ -303,7 +337,10 @@ fn time_ms(s: &str) -> Result<u64, TimeErr> {
                 }
             }
         };
-        return secs.checked_mul(1000).and_then(|v| v.checked_add(frac_ms)).ok_or(TimeErr::TooLarge);
+        return secs
+            .checked_mul(1000)
+            .and_then(|v| v.checked_add(frac_ms))
+            .ok_or(TimeErr::TooLarge);
     }
     num(digits(s))
 }
@@ -330,10 +367,16 @@ fn set_value(key: ConfigKey, t: &Tok) -> Result<u64, String> {
     let (lo, hi) = key.range();
     match t.bare().map(digits) {
         Some(Num::Ok(v)) if v >= lo && v <= hi => Ok(v),
-        Some(Num::Ok(_)) | Some(Num::Overflow) => {
-            Err(format!("{} must be between {lo} and {hi}, found {}", key.name(), found(t)))
-        }
-        _ => Err(format!("expected a whole number {lo}-{hi} for {}, found {}", key.name(), found(t))),
+        Some(Num::Ok(_)) | Some(Num::Overflow) => Err(format!(
+            "{} must be between {lo} and {hi}, found {}",
+            key.name(),
+            found(t)
+        )),
+        _ => Err(format!(
+            "expected a whole number {lo}-{hi} for {}, found {}",
+            key.name(),
+            found(t)
+        )),
     }
 }
 
@@ -355,9 +398,11 @@ impl<'l, 'a> Cur<'l, 'a> {
                 self.pos += 1;
                 Ok(t)
             }
-            None => {
-                Err(ParseError::new(self.line.no, self.line.end_col, format!("expected {expected}, found end of line")))
-            }
+            None => Err(ParseError::new(
+                self.line.no,
+                self.line.end_col,
+                format!("expected {expected}, found end of line"),
+            )),
         }
     }
     fn err(&self, t: &Tok, message: impl Into<String>) -> ParseError {
@@ -380,7 +425,13 @@ impl<'l, 'a> Cur<'l, 'a> {
     fn finish(&self, what: &str) -> Result<(), ParseError> {
         match self.peek() {
             None => Ok(()),
-            Some(t) => Err(self.err(t, format!("unexpected {} after {what} (expected end of line)", found(t)))),
+            Some(t) => Err(self.err(
+                t,
+                format!(
+                    "unexpected {} after {what} (expected end of line)",
+                    found(t)
+                ),
+            )),
         }
     }
 }
@@ -407,11 +458,18 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         return Err(ParseError::new(
             1,
             1,
-            format!("the scenario is {} bytes; the limit is {MAX_TEXT_BYTES} bytes (MAX_TEXT_BYTES)", text.len()),
+            format!(
+                "the scenario is {} bytes; the limit is {MAX_TEXT_BYTES} bytes (MAX_TEXT_BYTES)",
+                text.len()
+            ),
         ));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let lines: Vec<Result<Line, ParseError>> = text.split('\n').enumerate().map(|(i, l)| tokenize(i + 1, l)).collect();
+    let lines: Vec<Result<Line, ParseError>> = text
+        .split('\n')
+        .enumerate()
+        .map(|(i, l)| tokenize(i + 1, l))
+        .collect();
     let mut p = Parser {
         s: Scenario::default(),
         monitors: prescan_monitors(&lines),
@@ -437,7 +495,11 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         }
     }
     if p.header_line == 0 {
-        return Err(ParseError::new(1, 1, format!("empty scenario: expected the header \"{HEADER}\"")));
+        return Err(ParseError::new(
+            1,
+            1,
+            format!("empty scenario: expected the header \"{HEADER}\""),
+        ));
     }
     p.s.actions.sort_by_key(|a| a.at_ms);
     Ok(p.s)
@@ -463,7 +525,10 @@ fn header(line: &Line) -> Result<(), ParseError> {
     let mut c = Cur { line, pos: 0 };
     let t = c.next("the header")?;
     if !t.is("paxoscope") {
-        return Err(c.err(t, format!("expected the header \"{HEADER}\" first, found {}", found(t))));
+        return Err(c.err(
+            t,
+            format!("expected the header \"{HEADER}\" first, found {}", found(t)),
+        ));
     }
     c.keyword("scenario")?;
     let t = c.next("a version like v1")?;
@@ -473,9 +538,13 @@ fn header(line: &Line) -> Result<(), ParseError> {
     match digits(d) {
         Num::Ok(v) if u64::from(FORMAT_VERSION) == v => {}
         Num::Ok(_) | Num::Overflow => {
-            return Err(
-                c.err(t, format!("unsupported scenario version {} (this build reads v{FORMAT_VERSION})", show(d)))
-            )
+            return Err(c.err(
+                t,
+                format!(
+                    "unsupported scenario version {} (this build reads v{FORMAT_VERSION})",
+                    show(d)
+                ),
+            ))
         }
         Num::Bad => return Err(c.expected(t, "a version like v1")),
     }
@@ -488,7 +557,10 @@ impl Parser {
         let t = c.next("a directive")?;
         let no = line.no;
         let dup = |c: &Cur, what: &str, prev: Option<usize>| match prev {
-            Some(l) => Err(c.err(t, format!("{what} is already given on line {l} (at most once)"))),
+            Some(l) => Err(c.err(
+                t,
+                format!("{what} is already given on line {l} (at most once)"),
+            )),
             None => Ok(()),
         };
         match t.bare().unwrap_or("") {
@@ -508,7 +580,10 @@ impl Parser {
                 self.s.seed = match t.bare().map(digits) {
                     Some(Num::Ok(v)) => v,
                     Some(Num::Overflow) => {
-                        return Err(c.err(t, format!("the seed must be at most {}, found {}", u64::MAX, found(t))))
+                        return Err(c.err(
+                            t,
+                            format!("the seed must be at most {}, found {}", u64::MAX, found(t)),
+                        ))
                     }
                     _ => return Err(c.expected(t, "a seed (a whole number)")),
                 };
@@ -519,12 +594,20 @@ impl Parser {
                 let t = c.next("a config key")?;
                 let Some(key) = t.bare().and_then(ConfigKey::from_name) else {
                     let names: Vec<&str> = ConfigKey::ALL.iter().map(|k| k.name()).collect();
-                    return Err(
-                        c.err(t, format!("unknown config key {} (expected one of: {})", found(t), names.join(", ")))
-                    );
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "unknown config key {} (expected one of: {})",
+                            found(t),
+                            names.join(", ")
+                        ),
+                    ));
                 };
                 if let Some((_, l)) = self.set_lines.iter().find(|(k, _)| *k == key) {
-                    return Err(c.err(t, format!("{} is already set on line {l} (at most once)", key.name())));
+                    return Err(c.err(
+                        t,
+                        format!("{} is already set on line {l} (at most once)", key.name()),
+                    ));
                 }
                 let (lo, hi) = key.range();
                 let v = c.next(&format!("a whole number {lo}-{hi} for {}", key.name()))?;
@@ -537,12 +620,20 @@ impl Parser {
                 let t = c.next("an allowance")?;
                 let Some(a) = t.bare().and_then(Allowance::from_name) else {
                     let names: Vec<&str> = Allowance::ALL.iter().map(|a| a.name()).collect();
-                    return Err(
-                        c.err(t, format!("unknown allowance {} (expected one of: {})", found(t), names.join(", ")))
-                    );
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "unknown allowance {} (expected one of: {})",
+                            found(t),
+                            names.join(", ")
+                        ),
+                    ));
                 };
                 if let Some((_, l)) = self.allow_lines.iter().find(|(x, _)| *x == a) {
-                    return Err(c.err(t, format!("allow {} is already given on line {l}", a.name())));
+                    return Err(c.err(
+                        t,
+                        format!("allow {} is already given on line {l}", a.name()),
+                    ));
                 }
                 self.s.allowances.push(a);
                 self.allow_lines.push((a, no));
@@ -552,12 +643,20 @@ impl Parser {
                 let t = c.next("a mutation")?;
                 let Some(m) = t.bare().and_then(Mutation::from_name) else {
                     let names: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
-                    return Err(
-                        c.err(t, format!("unknown mutation {} (expected one of: {})", found(t), names.join(", ")))
-                    );
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "unknown mutation {} (expected one of: {})",
+                            found(t),
+                            names.join(", ")
+                        ),
+                    ));
                 };
                 if let Some((_, l)) = self.break_lines.iter().find(|(x, _)| *x == m) {
-                    return Err(c.err(t, format!("break {} is already given on line {l}", m.name())));
+                    return Err(c.err(
+                        t,
+                        format!("break {} is already given on line {l}", m.name()),
+                    ));
                 }
                 self.s.mutations.push(m);
                 self.break_lines.push((m, no));
@@ -582,7 +681,11 @@ impl Parser {
                 c.keyword("node")?;
                 let what = format!("a node rank {} or - for none", node_range(self.monitors));
                 let t = c.next(&what)?;
-                let node = if t.is("-") { None } else { Some(self.node_or(&c, t, &what)?) };
+                let node = if t.is("-") {
+                    None
+                } else {
+                    Some(self.node_or(&c, t, &what)?)
+                };
                 c.keyword("speed")?;
                 let what = "a speed from 0.1 to 100.0 with at most one decimal, like 1.0";
                 let t = c.next(what)?;
@@ -594,7 +697,12 @@ impl Parser {
                     Some("paused") => true,
                     _ => return Err(c.expected(t, what)),
                 };
-                self.s.view = Some(View { t_ms, node, speed_tenths, paused });
+                self.s.view = Some(View {
+                    t_ms,
+                    node,
+                    speed_tenths,
+                    paused,
+                });
                 self.view_line = Some(no);
                 c.finish("the view")
             }
@@ -603,16 +711,30 @@ impl Parser {
                 let t = c.next(TIME_FORMS)?;
                 let at_ms = self.time(&c, t)?;
                 if self.s.actions.len() >= MAX_ACTIONS {
-                    return Err(c.err(t_at, format!("too many actions: the limit is {MAX_ACTIONS} (MAX_ACTIONS)")));
+                    return Err(c.err(
+                        t_at,
+                        format!("too many actions: the limit is {MAX_ACTIONS} (MAX_ACTIONS)"),
+                    ));
                 }
                 let action = self.action(&mut c)?;
                 self.s.actions.push(TimedAction { at_ms, action });
                 Ok(())
             }
-            "paxoscope" => {
-                Err(c.err(t, format!("the header may appear only once (it is on line {})", self.header_line)))
-            }
-            _ => Err(c.err(t, format!("unknown directive {} (expected one of: {})", found(t), DIRECTIVES.join(", ")))),
+            "paxoscope" => Err(c.err(
+                t,
+                format!(
+                    "the header may appear only once (it is on line {})",
+                    self.header_line
+                ),
+            )),
+            _ => Err(c.err(
+                t,
+                format!(
+                    "unknown directive {} (expected one of: {})",
+                    found(t),
+                    DIRECTIVES.join(", ")
+                ),
+            )),
         }
     }
 
@@ -623,12 +745,19 @@ impl Parser {
             "partition" => self.partition(c)?,
             "isolate" => Action::Isolate(self.node(c)?),
             "cut" => Action::Cut(self.link(c)?),
-            "heal" => Action::Heal(if c.peek().is_some() { Some(self.link(c)?) } else { None }),
+            "heal" => Action::Heal(if c.peek().is_some() {
+                Some(self.link(c)?)
+            } else {
+                None
+            }),
             "loss" => {
                 let l = self.link(c)?;
                 let what = "a loss percentage 0-100";
                 let t = c.next(what)?;
-                let p = t.bare().map(|s| s.strip_suffix('%').unwrap_or(s)).map(digits);
+                let p = t
+                    .bare()
+                    .map(|s| s.strip_suffix('%').unwrap_or(s))
+                    .map(digits);
                 match p {
                     Some(Num::Ok(p)) if p <= 100 => Action::Loss(l, p as u8),
                     _ => return Err(c.expected(t, what)),
@@ -650,16 +779,28 @@ impl Parser {
             "resume" => Action::Resume(self.node(c)?),
             "skew" => {
                 let n = self.node(c)?;
-                let what = format!("a clock offset in ms from -{MAX_SKEW_MS} to {MAX_SKEW_MS} (MAX_SKEW_MS)");
+                let what = format!(
+                    "a clock offset in ms from -{MAX_SKEW_MS} to {MAX_SKEW_MS} (MAX_SKEW_MS)"
+                );
                 let t = c.next(&what)?;
-                Action::Skew(n, t.bare().and_then(|s| signed(s, MAX_SKEW_MS)).ok_or_else(|| c.expected(t, &what))?)
+                Action::Skew(
+                    n,
+                    t.bare()
+                        .and_then(|s| signed(s, MAX_SKEW_MS))
+                        .ok_or_else(|| c.expected(t, &what))?,
+                )
             }
             "drift" => {
                 let n = self.node(c)?;
                 let what =
                     format!("a clock rate error in ppm from -{MAX_DRIFT_PPM} to {MAX_DRIFT_PPM} (MAX_DRIFT_PPM)");
                 let t = c.next(&what)?;
-                Action::Drift(n, t.bare().and_then(|s| signed(s, MAX_DRIFT_PPM)).ok_or_else(|| c.expected(t, &what))?)
+                Action::Drift(
+                    n,
+                    t.bare()
+                        .and_then(|s| signed(s, MAX_DRIFT_PPM))
+                        .ok_or_else(|| c.expected(t, &what))?,
+                )
             }
             "put" => {
                 let node = self.node(c)?;
@@ -677,7 +818,12 @@ impl Parser {
                 let key = self.key(c)?;
                 let expected = self.value(c, true)?;
                 let value = self.value(c, false)?.unwrap_or_default();
-                Action::Cas { node, key, expected, value }
+                Action::Cas {
+                    node,
+                    key,
+                    expected,
+                    value,
+                }
             }
             "note" => {
                 let what = "a quoted note like \"the leader steps down\"";
@@ -687,7 +833,16 @@ impl Parser {
                 }
                 Action::Note(self.text(c, t, "note")?)
             }
-            _ => return Err(c.err(t, format!("unknown action {} (expected one of: {})", found(t), ACTIONS.join(", ")))),
+            _ => {
+                return Err(c.err(
+                    t,
+                    format!(
+                        "unknown action {} (expected one of: {})",
+                        found(t),
+                        ACTIONS.join(", ")
+                    ),
+                ))
+            }
         };
         c.finish(&format!("the {name} action"))?;
         Ok(action)
@@ -708,9 +863,13 @@ impl Parser {
                     MAX_TIME_MS / 1000
                 ),
             )),
-            Err(TimeErr::TooPrecise) => {
-                Err(c.err(t, format!("a time has at most 3 decimals (whole milliseconds), found {}", found(t))))
-            }
+            Err(TimeErr::TooPrecise) => Err(c.err(
+                t,
+                format!(
+                    "a time has at most 3 decimals (whole milliseconds), found {}",
+                    found(t)
+                ),
+            )),
             Err(TimeErr::Syntax) => Err(c.expected(t, TIME_FORMS)),
         }
     }
@@ -744,7 +903,15 @@ impl Parser {
         if t.is("*") {
             return Ok(LinkSel::All);
         }
-        let a = self.node_or(c, t, if t.text.contains("->") { LINK_FORMS_SPACED } else { LINK_FORMS })?;
+        let a = self.node_or(
+            c,
+            t,
+            if t.text.contains("->") {
+                LINK_FORMS_SPACED
+            } else {
+                LINK_FORMS
+            },
+        )?;
         let what = format!("\"->\" or \"<->\" after node {a}");
         let arrow = c.next(&what)?;
         let both = match arrow.bare() {
@@ -758,10 +925,17 @@ impl Parser {
         if a == b {
             return Err(c.err(
                 tb,
-                format!("expected a node other than {a} (a link joins two different nodes), found {}", found(tb)),
+                format!(
+                    "expected a node other than {a} (a link joins two different nodes), found {}",
+                    found(tb)
+                ),
             ));
         }
-        Ok(if both { LinkSel::Both(a, b) } else { LinkSel::OneWay(a, b) })
+        Ok(if both {
+            LinkSel::Both(a, b)
+        } else {
+            LinkSel::OneWay(a, b)
+        })
     }
 
     fn partition(&self, c: &mut Cur) -> Result<Action, ParseError> {
@@ -772,15 +946,25 @@ impl Parser {
             c.pos += 1;
             if t.is("|") {
                 if groups.last().is_some_and(Vec::is_empty) {
-                    return Err(c.err(t, format!("expected a node before \"|\", found {}", found(t))));
+                    return Err(c.err(
+                        t,
+                        format!("expected a node before \"|\", found {}", found(t)),
+                    ));
                 }
                 groups.push(Vec::new());
                 continue;
             }
-            let hint = if t.text.contains('|') { " (with spaces around \"|\")" } else { "" };
+            let hint = if t.text.contains('|') {
+                " (with spaces around \"|\")"
+            } else {
+                ""
+            };
             let v = self.node_or(c, t, &format!("{what} or \"|\"{hint}"))?;
             if seen[usize::from(v)] {
-                return Err(c.err(t, format!("node {v} appears more than once in the partition")));
+                return Err(c.err(
+                    t,
+                    format!("node {v} appears more than once in the partition"),
+                ));
             }
             seen[usize::from(v)] = true;
             if let Some(g) = groups.last_mut() {
@@ -788,7 +972,11 @@ impl Parser {
             }
         }
         if groups.last().is_some_and(Vec::is_empty) {
-            let where_ = if groups.len() == 1 { "" } else { " after \"|\"" };
+            let where_ = if groups.len() == 1 {
+                ""
+            } else {
+                " after \"|\""
+            };
             return Err(ParseError::new(
                 c.line.no,
                 c.line.end_col,
@@ -831,9 +1019,12 @@ impl Parser {
         }
         let len = t.text.chars().count();
         if len > MAX_KEY_LEN {
-            return Err(
-                c.err(t, format!("the value is {len} characters long; the limit is {MAX_KEY_LEN} (MAX_KEY_LEN)"))
-            );
+            return Err(c.err(
+                t,
+                format!(
+                    "the value is {len} characters long; the limit is {MAX_KEY_LEN} (MAX_KEY_LEN)"
+                ),
+            ));
         }
         Ok(Some(t.text.to_string()))
     }
@@ -921,7 +1112,12 @@ at 10s note "mon.0 commits"
         let e = err(text);
         assert_eq!((e.line, e.col), (line, col), "{e}");
         for p in parts {
-            assert!(e.message.contains(p), "message {:?} lacks {:?}", e.message, p);
+            assert!(
+                e.message.contains(p),
+                "message {:?} lacks {:?}",
+                e.message,
+                p
+            );
         }
     }
 
@@ -946,14 +1142,27 @@ at 10s note "mon.0 commits"
         assert_eq!(s.allowances, vec![Allowance::Reorder]);
         assert_eq!(s.mutations, vec![Mutation::CommitOnMajority]);
         assert_eq!(s.end_ms, Some(60_000));
-        assert_eq!(s.view, Some(View { t_ms: 41_200, node: Some(2), speed_tenths: 10, paused: true }));
+        assert_eq!(
+            s.view,
+            Some(View {
+                t_ms: 41_200,
+                node: Some(2),
+                speed_tenths: 10,
+                paused: true
+            })
+        );
         assert_eq!(s.actions.len(), 19);
         let times: Vec<u64> = s.actions.iter().map(|a| a.at_ms).collect();
         let mut sorted = times.clone();
         sorted.sort();
         assert_eq!(times, sorted);
         // Stable: the three 20000 ms actions keep their written order.
-        let at20: Vec<&Action> = s.actions.iter().filter(|a| a.at_ms == 20_000).map(|a| &a.action).collect();
+        let at20: Vec<&Action> = s
+            .actions
+            .iter()
+            .filter(|a| a.at_ms == 20_000)
+            .map(|a| &a.action)
+            .collect();
         assert_eq!(
             at20,
             vec![
@@ -962,7 +1171,13 @@ at 10s note "mon.0 commits"
                 &Action::Cut(LinkSel::OneWay(0, 1))
             ]
         );
-        assert_eq!(s.actions[0], TimedAction { at_ms: 1500, action: Action::Loss(LinkSel::All, 20) });
+        assert_eq!(
+            s.actions[0],
+            TimedAction {
+                at_ms: 1500,
+                action: Action::Loss(LinkSel::All, 20)
+            }
+        );
         let printed = crate::scenario::print(&s);
         assert_eq!(parse(&printed), Ok(s.clone()));
         assert_eq!(crate::scenario::print(&parse(&printed).unwrap()), printed);
@@ -975,7 +1190,8 @@ at 10s note "mon.0 commits"
         assert_eq!(s, Scenario::default());
         assert_eq!(s.seed, 1);
         // Comments, blank lines, CRLF, tabs, a BOM and `#` right after a token.
-        let s = parse("\u{feff}# hi\r\n\r\n\tpaxoscope  scenario\tv1# c\r\n  seed 7#x\r\n").unwrap();
+        let s =
+            parse("\u{feff}# hi\r\n\r\n\tpaxoscope  scenario\tv1# c\r\n  seed 7#x\r\n").unwrap();
         assert_eq!(s.seed, 7);
     }
 
@@ -987,10 +1203,17 @@ at 10s note "mon.0 commits"
         assert_eq!(s.name.as_deref(), Some(""));
         let s = parse(&with_header("seed 18446744073709551615")).unwrap();
         assert_eq!(s.seed, u64::MAX);
-        let s = parse(&with_header("set monitors 3\nset latency_ms 0\nset lease_ms 3600000")).unwrap();
+        let s = parse(&with_header(
+            "set monitors 3\nset latency_ms 0\nset lease_ms 3600000",
+        ))
+        .unwrap();
         assert_eq!(
             s.overrides,
-            vec![(ConfigKey::Monitors, 3), (ConfigKey::LatencyMs, 0), (ConfigKey::LeaseMs, 3_600_000)]
+            vec![
+                (ConfigKey::Monitors, 3),
+                (ConfigKey::LatencyMs, 0),
+                (ConfigKey::LeaseMs, 3_600_000)
+            ]
         );
         assert_eq!(s.monitor_count(), 3);
         for k in ConfigKey::ALL {
@@ -1001,17 +1224,52 @@ at 10s note "mon.0 commits"
             }
         }
         for a in Allowance::ALL {
-            assert_eq!(parse(&with_header(&format!("allow {}", a.name()))).unwrap().allowances, vec![a]);
+            assert_eq!(
+                parse(&with_header(&format!("allow {}", a.name())))
+                    .unwrap()
+                    .allowances,
+                vec![a]
+            );
         }
         for m in Mutation::ALL {
-            assert_eq!(parse(&with_header(&format!("break {}", m.name()))).unwrap().mutations, vec![m]);
+            assert_eq!(
+                parse(&with_header(&format!("break {}", m.name())))
+                    .unwrap()
+                    .mutations,
+                vec![m]
+            );
         }
         assert_eq!(parse(&with_header("end 1")).unwrap().end_ms, Some(1));
-        assert_eq!(parse(&with_header("end 86400s")).unwrap().end_ms, Some(MAX_TIME_MS));
-        let v = parse(&with_header("view t 0 node - speed 100 playing")).unwrap().view.unwrap();
-        assert_eq!(v, View { t_ms: 0, node: None, speed_tenths: 1000, paused: false });
-        let v = parse(&with_header("view t 1.5s node mon.4 speed 0.1 paused")).unwrap().view.unwrap();
-        assert_eq!(v, View { t_ms: 1500, node: Some(4), speed_tenths: 1, paused: true });
+        assert_eq!(
+            parse(&with_header("end 86400s")).unwrap().end_ms,
+            Some(MAX_TIME_MS)
+        );
+        let v = parse(&with_header("view t 0 node - speed 100 playing"))
+            .unwrap()
+            .view
+            .unwrap();
+        assert_eq!(
+            v,
+            View {
+                t_ms: 0,
+                node: None,
+                speed_tenths: 1000,
+                paused: false
+            }
+        );
+        let v = parse(&with_header("view t 1.5s node mon.4 speed 0.1 paused"))
+            .unwrap()
+            .view
+            .unwrap();
+        assert_eq!(
+            v,
+            View {
+                t_ms: 1500,
+                node: Some(4),
+                speed_tenths: 1,
+                paused: true
+            }
+        );
     }
 
     #[test]
@@ -1037,7 +1295,10 @@ at 10s note "mon.0 commits"
     fn scenario_actions() {
         use Action::*;
         assert_eq!(action("at 0 partition 0"), Partition(vec![vec![0]]));
-        assert_eq!(action("at 0 partition 4 0 | mon.1 | 2"), Partition(vec![vec![4, 0], vec![1], vec![2]]));
+        assert_eq!(
+            action("at 0 partition 4 0 | mon.1 | 2"),
+            Partition(vec![vec![4, 0], vec![1], vec![2]])
+        );
         assert_eq!(action("at 0 isolate mon.4"), Isolate(4));
         assert_eq!(action("at 0 cut *"), Cut(LinkSel::All));
         assert_eq!(action("at 0 cut 3 -> 0"), Cut(LinkSel::OneWay(3, 0)));
@@ -1045,11 +1306,20 @@ at 10s note "mon.0 commits"
         assert_eq!(action("at 0 heal"), Heal(None));
         assert_eq!(action("at 0 heal *"), Heal(Some(LinkSel::All)));
         assert_eq!(action("at 0 heal 1 <-> 2"), Heal(Some(LinkSel::Both(1, 2))));
-        assert_eq!(action("at 0 loss 0 -> 1 100"), Loss(LinkSel::OneWay(0, 1), 100));
+        assert_eq!(
+            action("at 0 loss 0 -> 1 100"),
+            Loss(LinkSel::OneWay(0, 1), 100)
+        );
         assert_eq!(action("at 0 loss * 0%"), Loss(LinkSel::All, 0));
         assert_eq!(action("at 0 delay * 0"), Delay(LinkSel::All, 0));
-        assert_eq!(action("at 0 delay 0 -> 1 1.5s"), Delay(LinkSel::OneWay(0, 1), 1500));
-        assert_eq!(action("at 0 delay 0 -> 1 3600000"), Delay(LinkSel::OneWay(0, 1), MAX_DELAY_MS));
+        assert_eq!(
+            action("at 0 delay 0 -> 1 1.5s"),
+            Delay(LinkSel::OneWay(0, 1), 1500)
+        );
+        assert_eq!(
+            action("at 0 delay 0 -> 1 3600000"),
+            Delay(LinkSel::OneWay(0, 1), MAX_DELAY_MS)
+        );
         assert_eq!(action("at 0 crash 0"), Crash(0));
         assert_eq!(action("at 0 crash-in-commit"), CrashInCommit);
         assert_eq!(action("at 0 restart 1"), Restart(1));
@@ -1060,20 +1330,67 @@ at 10s note "mon.0 commits"
         assert_eq!(action("at 0 skew 2 -86400000"), Skew(2, -MAX_SKEW_MS));
         assert_eq!(action("at 0 drift 2 500000"), Drift(2, MAX_DRIFT_PPM));
         assert_eq!(action("at 0 drift 2 -0"), Drift(2, 0));
-        assert_eq!(action("at 0 put 3 a.b/c:d-e_F9 v"), Put { node: 3, key: "a.b/c:d-e_F9".into(), value: "v".into() });
+        assert_eq!(
+            action("at 0 put 3 a.b/c:d-e_F9 v"),
+            Put {
+                node: 3,
+                key: "a.b/c:d-e_F9".into(),
+                value: "v".into()
+            }
+        );
         assert_eq!(
             action("at 0 put 3 k \"two words \\\"q\\\"\""),
-            Put { node: 3, key: "k".into(), value: "two words \"q\"".into() }
+            Put {
+                node: 3,
+                key: "k".into(),
+                value: "two words \"q\"".into()
+            }
         );
-        assert_eq!(action("at 0 put 3 k \"\""), Put { node: 3, key: "k".into(), value: "".into() });
-        assert_eq!(action("at 0 put 3 k -"), Put { node: 3, key: "k".into(), value: "-".into() });
-        assert_eq!(action("at 0 get mon.3 k"), Get { node: 3, key: "k".into() });
-        assert_eq!(action("at 0 cas 3 k - v2"), Cas { node: 3, key: "k".into(), expected: None, value: "v2".into() });
+        assert_eq!(
+            action("at 0 put 3 k \"\""),
+            Put {
+                node: 3,
+                key: "k".into(),
+                value: "".into()
+            }
+        );
+        assert_eq!(
+            action("at 0 put 3 k -"),
+            Put {
+                node: 3,
+                key: "k".into(),
+                value: "-".into()
+            }
+        );
+        assert_eq!(
+            action("at 0 get mon.3 k"),
+            Get {
+                node: 3,
+                key: "k".into()
+            }
+        );
+        assert_eq!(
+            action("at 0 cas 3 k - v2"),
+            Cas {
+                node: 3,
+                key: "k".into(),
+                expected: None,
+                value: "v2".into()
+            }
+        );
         assert_eq!(
             action("at 0 cas 3 k \"-\" -"),
-            Cas { node: 3, key: "k".into(), expected: Some("-".into()), value: "-".into() }
+            Cas {
+                node: 3,
+                key: "k".into(),
+                expected: Some("-".into()),
+                value: "-".into()
+            }
         );
-        assert_eq!(action("at 0 note \"mon.0 commits # not a comment\""), Note("mon.0 commits # not a comment".into()));
+        assert_eq!(
+            action("at 0 note \"mon.0 commits # not a comment\""),
+            Note("mon.0 commits # not a comment".into())
+        );
         // `set monitors` after the actions that need it.
         let s = parse(&with_header("at 0 crash 8\nset monitors 9")).unwrap();
         assert_eq!(s.actions[0].action, Crash(8));
@@ -1081,16 +1398,64 @@ at 10s note "mon.0 commits"
 
     #[test]
     fn scenario_error_header() {
-        check("", 1, 1, &["empty scenario", "expected the header \"paxoscope scenario v1\""]);
+        check(
+            "",
+            1,
+            1,
+            &[
+                "empty scenario",
+                "expected the header \"paxoscope scenario v1\"",
+            ],
+        );
         check("# only a comment\n\n", 1, 1, &["empty scenario"]);
-        check("\n\nseed 4", 3, 1, &["expected the header \"paxoscope scenario v1\" first, found \"seed\""]);
-        check("paxoscope scenario v2", 1, 20, &["unsupported scenario version 2 (this build reads v1)"]);
-        check("paxoscope scenario v99999999999999999999999", 1, 20, &["unsupported scenario version 9999"]);
-        check("paxoscope scenario 1", 1, 20, &["expected a version like v1, found \"1\""]);
-        check("paxoscope scenario", 1, 19, &["expected a version like v1, found end of line"]);
-        check("paxoscope scene v1", 1, 11, &["expected \"scenario\", found \"scene\""]);
-        check("paxoscope scenario v1 extra", 1, 23, &["unexpected \"extra\" after the header"]);
-        check(&with_header("paxoscope scenario v1"), 2, 1, &["header may appear only once (it is on line 1)"]);
+        check(
+            "\n\nseed 4",
+            3,
+            1,
+            &["expected the header \"paxoscope scenario v1\" first, found \"seed\""],
+        );
+        check(
+            "paxoscope scenario v2",
+            1,
+            20,
+            &["unsupported scenario version 2 (this build reads v1)"],
+        );
+        check(
+            "paxoscope scenario v99999999999999999999999",
+            1,
+            20,
+            &["unsupported scenario version 9999"],
+        );
+        check(
+            "paxoscope scenario 1",
+            1,
+            20,
+            &["expected a version like v1, found \"1\""],
+        );
+        check(
+            "paxoscope scenario",
+            1,
+            19,
+            &["expected a version like v1, found end of line"],
+        );
+        check(
+            "paxoscope scene v1",
+            1,
+            11,
+            &["expected \"scenario\", found \"scene\""],
+        );
+        check(
+            "paxoscope scenario v1 extra",
+            1,
+            23,
+            &["unexpected \"extra\" after the header"],
+        );
+        check(
+            &with_header("paxoscope scenario v1"),
+            2,
+            1,
+            &["header may appear only once (it is on line 1)"],
+        );
     }
 
     #[test]
@@ -1101,24 +1466,84 @@ at 10s note "mon.0 commits"
             1,
             &["unknown directive \"sed\" (expected one of: name, seed, set, allow, break, end, view, at)"],
         );
-        check(&with_header("\"name\" \"x\""), 2, 1, &["unknown directive the quoted string \"name\""]);
-        check(&with_header("name x"), 2, 6, &["expected a quoted name", "found \"x\""]);
-        check(&with_header("name \"a\"\nname \"b\""), 3, 1, &["name is already given on line 2"]);
-        check(&with_header("name \"a\" \"b\""), 2, 10, &["unexpected the quoted string \"b\" after the name"]);
-        check(&with_header(&format!("name \"{}\"", "é".repeat(1001))), 2, 6, &["1001 characters", "MAX_NOTE_LEN"]);
-        check(&with_header("seed -1"), 2, 6, &["expected a seed (a whole number), found \"-1\""]);
-        check(&with_header("seed 18446744073709551616"), 2, 6, &["at most 18446744073709551615"]);
-        check(&with_header("seed 1\nseed 2"), 3, 1, &["seed is already given on line 2"]);
-        check(&with_header("seed"), 2, 5, &["expected a seed (a whole number), found end of line"]);
+        check(
+            &with_header("\"name\" \"x\""),
+            2,
+            1,
+            &["unknown directive the quoted string \"name\""],
+        );
+        check(
+            &with_header("name x"),
+            2,
+            6,
+            &["expected a quoted name", "found \"x\""],
+        );
+        check(
+            &with_header("name \"a\"\nname \"b\""),
+            3,
+            1,
+            &["name is already given on line 2"],
+        );
+        check(
+            &with_header("name \"a\" \"b\""),
+            2,
+            10,
+            &["unexpected the quoted string \"b\" after the name"],
+        );
+        check(
+            &with_header(&format!("name \"{}\"", "é".repeat(1001))),
+            2,
+            6,
+            &["1001 characters", "MAX_NOTE_LEN"],
+        );
+        check(
+            &with_header("seed -1"),
+            2,
+            6,
+            &["expected a seed (a whole number), found \"-1\""],
+        );
+        check(
+            &with_header("seed 18446744073709551616"),
+            2,
+            6,
+            &["at most 18446744073709551615"],
+        );
+        check(
+            &with_header("seed 1\nseed 2"),
+            3,
+            1,
+            &["seed is already given on line 2"],
+        );
+        check(
+            &with_header("seed"),
+            2,
+            5,
+            &["expected a seed (a whole number), found end of line"],
+        );
         check(
             &with_header("set lease 5"),
             2,
             5,
             &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms)"],
         );
-        check(&with_header("set lease_ms 0"), 2, 14, &["lease_ms must be between 1 and 3600000, found \"0\""]);
-        check(&with_header("set monitors 10"), 2, 14, &["monitors must be between 1 and 9"]);
-        check(&with_header("set lease_ms 99999999999999999999999"), 2, 14, &["between 1 and 3600000"]);
+        check(
+            &with_header("set lease_ms 0"),
+            2,
+            14,
+            &["lease_ms must be between 1 and 3600000, found \"0\""],
+        );
+        check(
+            &with_header("set monitors 10"),
+            2,
+            14,
+            &["monitors must be between 1 and 9"],
+        );
+        check(
+            &with_header("set lease_ms 99999999999999999999999"),
+            2,
+            14,
+            &["between 1 and 3600000"],
+        );
         check(
             &with_header("set lease_ms 5s"),
             2,
@@ -1131,40 +1556,88 @@ at 10s note "mon.0 commits"
             13,
             &["expected a whole number 1-3600000 for lease_ms, found end of line"],
         );
-        check(&with_header("set lease_ms 1\nset lease_ms 2"), 3, 5, &["lease_ms is already set on line 2"]);
+        check(
+            &with_header("set lease_ms 1\nset lease_ms 2"),
+            3,
+            5,
+            &["lease_ms is already set on line 2"],
+        );
         check(
             &with_header("allow chaos"),
             2,
             7,
             &["unknown allowance \"chaos\" (expected one of: reorder, duplicate)"],
         );
-        check(&with_header("allow reorder\nallow reorder"), 3, 7, &["allow reorder is already given on line 2"]);
+        check(
+            &with_header("allow reorder\nallow reorder"),
+            3,
+            7,
+            &["allow reorder is already given on line 2"],
+        );
         check(
             &with_header("break all"),
             2,
             7,
-            &["unknown mutation \"all\" (expected one of: commit-on-majority,", "recover-on-majority)"],
+            &[
+                "unknown mutation \"all\" (expected one of: commit-on-majority,",
+                "recover-on-majority)",
+            ],
         );
-        check(&with_header("break pn-not-unique\nbreak pn-not-unique"), 3, 7, &["already given on line 2"]);
+        check(
+            &with_header("break pn-not-unique\nbreak pn-not-unique"),
+            3,
+            7,
+            &["already given on line 2"],
+        );
         check(&with_header("end 0"), 2, 5, &["at least 1ms"]);
-        check(&with_header("end 1s\nend 2s"), 3, 1, &["end is already given on line 2"]);
-        check(&with_header("end 60s 70s"), 2, 9, &["unexpected \"70s\" after the run length"]);
-        check(&with_header("view t 1s node 9 speed 1 paused"), 2, 16, &["expected a node rank 0-4, found \"9\""]);
+        check(
+            &with_header("end 1s\nend 2s"),
+            3,
+            1,
+            &["end is already given on line 2"],
+        );
+        check(
+            &with_header("end 60s 70s"),
+            2,
+            9,
+            &["unexpected \"70s\" after the run length"],
+        );
+        check(
+            &with_header("view t 1s node 9 speed 1 paused"),
+            2,
+            16,
+            &["expected a node rank 0-4, found \"9\""],
+        );
         check(
             &with_header("view t 1s node x speed 1 paused"),
             2,
             16,
             &["expected a node rank 0-4 or - for none, found \"x\""],
         );
-        check(&with_header("view 1s"), 2, 6, &["expected \"t\", found \"1s\""]);
+        check(
+            &with_header("view 1s"),
+            2,
+            6,
+            &["expected \"t\", found \"1s\""],
+        );
         check(
             &with_header("view t 1s node - speed 0 paused"),
             2,
             24,
             &["expected a speed from 0.1 to 100.0", "found \"0\""],
         );
-        check(&with_header("view t 1s node - speed 100.1 paused"), 2, 24, &["expected a speed"]);
-        check(&with_header("view t 1s node - speed 1.25 paused"), 2, 24, &["at most one decimal"]);
+        check(
+            &with_header("view t 1s node - speed 100.1 paused"),
+            2,
+            24,
+            &["expected a speed"],
+        );
+        check(
+            &with_header("view t 1s node - speed 1.25 paused"),
+            2,
+            24,
+            &["at most one decimal"],
+        );
         check(
             &with_header("view t 1s node - speed 1.0 stopped"),
             2,
@@ -1193,17 +1666,44 @@ at 10s note "mon.0 commits"
             4,
             &["expected a time like 20000, 20000ms, 20s or 1.5s, found \"soon\""],
         );
-        for bad in ["1e999s", "1.5", "1.5ms", ".5s", "1.s", "-1s", "1m", "s", "ms", "1h"] {
+        for bad in [
+            "1e999s", "1.5", "1.5ms", ".5s", "1.s", "-1s", "1m", "s", "ms", "1h",
+        ] {
             let e = err(&with_header(&format!("at {bad} heal")));
             assert_eq!((e.line, e.col), (2, 4), "{bad}: {e}");
             assert!(e.message.contains("expected a time like"), "{bad}: {e}");
         }
-        check(&with_header("at 1.2345s heal"), 2, 4, &["at most 3 decimals", "\"1.2345s\""]);
-        check(&with_header("at 86401s heal"), 2, 4, &["beyond the limit of 86400s (MAX_TIME_MS"]);
+        check(
+            &with_header("at 1.2345s heal"),
+            2,
+            4,
+            &["at most 3 decimals", "\"1.2345s\""],
+        );
+        check(
+            &with_header("at 86401s heal"),
+            2,
+            4,
+            &["beyond the limit of 86400s (MAX_TIME_MS"],
+        );
         check(&with_header("at 86400001 heal"), 2, 4, &["MAX_TIME_MS"]);
-        check(&with_header("at 99999999999999999999999s heal"), 2, 4, &["MAX_TIME_MS"]);
-        check(&with_header("at 18446744073709551615s heal"), 2, 4, &["MAX_TIME_MS"]);
-        check(&with_header("at"), 2, 3, &["expected a time like", "found end of line"]);
+        check(
+            &with_header("at 99999999999999999999999s heal"),
+            2,
+            4,
+            &["MAX_TIME_MS"],
+        );
+        check(
+            &with_header("at 18446744073709551615s heal"),
+            2,
+            4,
+            &["MAX_TIME_MS"],
+        );
+        check(
+            &with_header("at"),
+            2,
+            3,
+            &["expected a time like", "found end of line"],
+        );
     }
 
     #[test]
@@ -1214,11 +1714,36 @@ at 10s note "mon.0 commits"
             13,
             &["expected a node rank 0-4, found \"7\"", "5 monitors"],
         );
-        check(&with_header("at 1s crash mon.5"), 2, 13, &["expected a node rank 0-4, found \"mon.5\""]);
-        check(&with_header("at 1s crash 99999999999999999999999"), 2, 13, &["expected a node rank 0-4"]);
-        check(&with_header("at 1s crash two"), 2, 13, &["expected a node rank 0-4, found \"two\""]);
-        check(&with_header("at 1s crash"), 2, 12, &["expected a node rank 0-4, found end of line"]);
-        check(&with_header("at 1s crash 1 2"), 2, 15, &["unexpected \"2\" after the crash action"]);
+        check(
+            &with_header("at 1s crash mon.5"),
+            2,
+            13,
+            &["expected a node rank 0-4, found \"mon.5\""],
+        );
+        check(
+            &with_header("at 1s crash 99999999999999999999999"),
+            2,
+            13,
+            &["expected a node rank 0-4"],
+        );
+        check(
+            &with_header("at 1s crash two"),
+            2,
+            13,
+            &["expected a node rank 0-4, found \"two\""],
+        );
+        check(
+            &with_header("at 1s crash"),
+            2,
+            12,
+            &["expected a node rank 0-4, found end of line"],
+        );
+        check(
+            &with_header("at 1s crash 1 2"),
+            2,
+            15,
+            &["unexpected \"2\" after the crash action"],
+        );
         // `set monitors` later in the file decides, whichever order.
         check(
             &with_header("at 1s crash 3\nset monitors 3"),
@@ -1248,58 +1773,163 @@ at 10s note "mon.0 commits"
             7,
             &["unknown action \"crsh\" (expected one of: partition, isolate, cut, heal, loss, delay, crash, crash-in-commit,", "note)"],
         );
-        check(&with_header("at 1s"), 2, 6, &["expected an action, found end of line"]);
-        check(&with_header("at 1s partition"), 2, 16, &["expected a node rank 0-4, found end of line"]);
-        check(&with_header("at 1s partition 0 |"), 2, 20, &["expected a node rank 0-4 after \"|\", found end of line"]);
-        check(&with_header("at 1s partition | 0"), 2, 17, &["expected a node before \"|\""]);
-        check(&with_header("at 1s partition 0 | | 1"), 2, 21, &["expected a node before \"|\""]);
-        check(&with_header("at 1s partition 0 1 | 2 mon.1"), 2, 25, &["node 1 appears more than once"]);
-        check(&with_header("at 1s partition 0 0"), 2, 19, &["node 0 appears more than once"]);
+        check(
+            &with_header("at 1s"),
+            2,
+            6,
+            &["expected an action, found end of line"],
+        );
+        check(
+            &with_header("at 1s partition"),
+            2,
+            16,
+            &["expected a node rank 0-4, found end of line"],
+        );
+        check(
+            &with_header("at 1s partition 0 |"),
+            2,
+            20,
+            &["expected a node rank 0-4 after \"|\", found end of line"],
+        );
+        check(
+            &with_header("at 1s partition | 0"),
+            2,
+            17,
+            &["expected a node before \"|\""],
+        );
+        check(
+            &with_header("at 1s partition 0 | | 1"),
+            2,
+            21,
+            &["expected a node before \"|\""],
+        );
+        check(
+            &with_header("at 1s partition 0 1 | 2 mon.1"),
+            2,
+            25,
+            &["node 1 appears more than once"],
+        );
+        check(
+            &with_header("at 1s partition 0 0"),
+            2,
+            19,
+            &["node 0 appears more than once"],
+        );
         check(
             &with_header("at 1s partition 0|1"),
             2,
             17,
             &["expected a node rank 0-4 or \"|\" (with spaces around \"|\"), found \"0|1\""],
         );
-        check(&with_header("at 1s cut"), 2, 10, &["expected a link: *, A -> B or A <-> B, found end of line"]);
+        check(
+            &with_header("at 1s cut"),
+            2,
+            10,
+            &["expected a link: *, A -> B or A <-> B, found end of line"],
+        );
         check(
             &with_header("at 1s cut 0->1"),
             2,
             11,
             &["expected a link: *, A -> B or A <-> B (with spaces around the arrow), found \"0->1\""],
         );
-        check(&with_header("at 1s cut 0 1"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found \"1\""]);
-        check(&with_header("at 1s cut 0 ->"), 2, 15, &["expected a node rank 0-4, found end of line"]);
+        check(
+            &with_header("at 1s cut 0 1"),
+            2,
+            13,
+            &["expected \"->\" or \"<->\" after node 0, found \"1\""],
+        );
+        check(
+            &with_header("at 1s cut 0 ->"),
+            2,
+            15,
+            &["expected a node rank 0-4, found end of line"],
+        );
         check(
             &with_header("at 1s cut 2 <-> mon.2"),
             2,
             17,
             &["expected a node other than 2 (a link joins two different nodes)"],
         );
-        check(&with_header("at 1s cut 0 -> 7"), 2, 16, &["expected a node rank 0-4, found \"7\""]);
-        check(&with_header("at 1s cut * *"), 2, 13, &["unexpected \"*\" after the cut action"]);
-        check(&with_header("at 1s heal 0"), 2, 13, &["expected \"->\" or \"<->\" after node 0, found end of line"]);
-        check(&with_header("at 1s loss * 101"), 2, 14, &["expected a loss percentage 0-100, found \"101\""]);
-        check(&with_header("at 1s loss *"), 2, 13, &["expected a loss percentage 0-100, found end of line"]);
+        check(
+            &with_header("at 1s cut 0 -> 7"),
+            2,
+            16,
+            &["expected a node rank 0-4, found \"7\""],
+        );
+        check(
+            &with_header("at 1s cut * *"),
+            2,
+            13,
+            &["unexpected \"*\" after the cut action"],
+        );
+        check(
+            &with_header("at 1s heal 0"),
+            2,
+            13,
+            &["expected \"->\" or \"<->\" after node 0, found end of line"],
+        );
+        check(
+            &with_header("at 1s loss * 101"),
+            2,
+            14,
+            &["expected a loss percentage 0-100, found \"101\""],
+        );
+        check(
+            &with_header("at 1s loss *"),
+            2,
+            13,
+            &["expected a loss percentage 0-100, found end of line"],
+        );
         check(
             &with_header("at 1s delay * 3600001"),
             2,
             15,
             &["expected a delay in ms from 0 to 3600000 (MAX_DELAY_MS)"],
         );
-        check(&with_header("at 1s delay * x"), 2, 15, &["expected a delay in ms"]);
-        check(&with_header("at 1s skew 1 86400001"), 2, 14, &["clock offset", "MAX_SKEW_MS", "found \"86400001\""]);
+        check(
+            &with_header("at 1s delay * x"),
+            2,
+            15,
+            &["expected a delay in ms"],
+        );
+        check(
+            &with_header("at 1s skew 1 86400001"),
+            2,
+            14,
+            &["clock offset", "MAX_SKEW_MS", "found \"86400001\""],
+        );
         check(&with_header("at 1s skew 1 --1"), 2, 14, &["clock offset"]);
-        check(&with_header("at 1s skew 1 -9223372036854775808"), 2, 14, &["clock offset"]);
-        check(&with_header("at 1s drift 1 500001"), 2, 15, &["clock rate error in ppm", "MAX_DRIFT_PPM"]);
-        check(&with_header("at 1s put 1 k"), 2, 14, &["expected a value", "found end of line"]);
+        check(
+            &with_header("at 1s skew 1 -9223372036854775808"),
+            2,
+            14,
+            &["clock offset"],
+        );
+        check(
+            &with_header("at 1s drift 1 500001"),
+            2,
+            15,
+            &["clock rate error in ppm", "MAX_DRIFT_PPM"],
+        );
+        check(
+            &with_header("at 1s put 1 k"),
+            2,
+            14,
+            &["expected a value", "found end of line"],
+        );
         check(
             &with_header("at 1s put 1 \"k\" v"),
             2,
             13,
             &["expected a key (letters, digits and _ . : / -), found the quoted string \"k\""],
         );
-        check(&with_header("at 1s put 1 k=1 v"), 2, 13, &["expected a key", "found \"k=1\""]);
+        check(
+            &with_header("at 1s put 1 k=1 v"),
+            2,
+            13,
+            &["expected a key", "found \"k=1\""],
+        );
         check(
             &with_header(&format!("at 1s put 1 {} v", "k".repeat(65))),
             2,
@@ -1318,33 +1948,98 @@ at 10s note "mon.0 commits"
             15,
             &["the value is 65 characters long"],
         );
-        check(&with_header("at 1s put 1 k v=1"), 2, 15, &["expected a value", "found \"v=1\""]);
-        check(&with_header("at 1s get 1 k v"), 2, 15, &["unexpected \"v\" after the get action"]);
-        check(&with_header("at 1s cas 1 k"), 2, 14, &["or - for absent", "found end of line"]);
-        check(&with_header("at 1s cas 1 k -"), 2, 16, &["expected a value", "found end of line"]);
-        check(&with_header("at 1s note hello"), 2, 12, &["expected a quoted note", "found \"hello\""]);
+        check(
+            &with_header("at 1s put 1 k v=1"),
+            2,
+            15,
+            &["expected a value", "found \"v=1\""],
+        );
+        check(
+            &with_header("at 1s get 1 k v"),
+            2,
+            15,
+            &["unexpected \"v\" after the get action"],
+        );
+        check(
+            &with_header("at 1s cas 1 k"),
+            2,
+            14,
+            &["or - for absent", "found end of line"],
+        );
+        check(
+            &with_header("at 1s cas 1 k -"),
+            2,
+            16,
+            &["expected a value", "found end of line"],
+        );
+        check(
+            &with_header("at 1s note hello"),
+            2,
+            12,
+            &["expected a quoted note", "found \"hello\""],
+        );
         check(
             &with_header(&format!("at 1s note \"{}\"", "x".repeat(1001))),
             2,
             12,
             &["the note is 1001 characters long; the limit is 1000 (MAX_NOTE_LEN)"],
         );
-        check(&with_header("at 1s crash-in-commit 1"), 2, 23, &["unexpected \"1\" after the crash-in-commit action"]);
+        check(
+            &with_header("at 1s crash-in-commit 1"),
+            2,
+            23,
+            &["unexpected \"1\" after the crash-in-commit action"],
+        );
     }
 
     #[test]
     fn scenario_error_strings() {
         check(&with_header("name \"abc"), 2, 6, &["unterminated string"]);
         check(&with_header("name \"abc\\"), 2, 6, &["unterminated string"]);
-        check(&with_header("name \"a\\nb\""), 2, 8, &["unknown escape \"\\n\"", "only \\\" and \\\\"]);
-        check(&with_header("name \"a\tb\""), 2, 8, &["control character U+0009"]);
-        check(&with_header("name \"ab\"x"), 2, 10, &["expected a space after the closing quote"]);
-        check(&with_header("at 1s put 1 k v\"x\""), 2, 16, &["expected a space before the opening quote"]);
+        check(
+            &with_header("name \"a\\nb\""),
+            2,
+            8,
+            &["unknown escape \"\\n\"", "only \\\" and \\\\"],
+        );
+        check(
+            &with_header("name \"a\tb\""),
+            2,
+            8,
+            &["control character U+0009"],
+        );
+        check(
+            &with_header("name \"ab\"x"),
+            2,
+            10,
+            &["expected a space after the closing quote"],
+        );
+        check(
+            &with_header("at 1s put 1 k v\"x\""),
+            2,
+            16,
+            &["expected a space before the opening quote"],
+        );
         // Columns count characters, not bytes.
-        check(&with_header("name \"ééé\" ü"), 2, 12, &["unexpected \"ü\" after the name"]);
-        check(&with_header("at 1s note \"日本語\" 🎉x"), 2, 18, &["unexpected \"🎉x\""]);
+        check(
+            &with_header("name \"ééé\" ü"),
+            2,
+            12,
+            &["unexpected \"ü\" after the name"],
+        );
+        check(
+            &with_header("at 1s note \"日本語\" 🎉x"),
+            2,
+            18,
+            &["unexpected \"🎉x\""],
+        );
         // Control characters outside strings are shown, not echoed.
-        check(&with_header("at 1s crash \u{1}"), 2, 13, &["found \"U+0001\""]);
+        check(
+            &with_header("at 1s crash \u{1}"),
+            2,
+            13,
+            &["found \"U+0001\""],
+        );
     }
 
     #[test]
@@ -1357,7 +2052,12 @@ at 10s note "mon.0 commits"
         }
         assert_eq!(parse(&text).unwrap().actions.len(), MAX_ACTIONS);
         text.push_str("at 0 heal\n");
-        check(&text, MAX_ACTIONS + 2, 1, &["too many actions: the limit is 10000 (MAX_ACTIONS)"]);
+        check(
+            &text,
+            MAX_ACTIONS + 2,
+            1,
+            &["too many actions: the limit is 10000 (MAX_ACTIONS)"],
+        );
     }
 
     #[test]
@@ -1365,7 +2065,9 @@ at 10s note "mon.0 commits"
         let e = err("paxoscope scenario v1\nat 1s crash 7");
         assert_eq!(e.to_string(), format!("line 2, col 13: {}", e.message));
         let boxed: Box<dyn std::error::Error> = Box::new(e);
-        assert!(boxed.to_string().starts_with("line 2, col 13: expected a node rank 0-4, found \"7\""));
+        assert!(boxed
+            .to_string()
+            .starts_with("line 2, col 13: expected a node rank 0-4, found \"7\""));
     }
 
     #[test]

@@ -120,7 +120,12 @@ fn push_action(out: &mut String, a: &Action) {
             Ok(())
         }
         Action::Get { node, key } => write!(out, "get {node} {key}"),
-        Action::Cas { node, key, expected, value } => {
+        Action::Cas {
+            node,
+            key,
+            expected,
+            value,
+        } => {
             let _ = write!(out, "cas {node} {key} ");
             match expected {
                 Some(e) => push_value(out, e),
@@ -214,6 +219,9 @@ mod tests {
         assert_eq!(format_time(86_400_000), "86400s");
         assert_eq!(format_link(&LinkSel::All), "*");
         assert_eq!(format_action(&Action::Heal(None)), "heal");
-        assert_eq!(print(&Scenario::default()), "paxoscope scenario v1\nseed 1\n");
+        assert_eq!(
+            print(&Scenario::default()),
+            "paxoscope scenario v1\nseed 1\n"
+        );
     }
 }

@@ -43,7 +43,24 @@ pub fn from_url_fragment(frag: &str) -> Result<Scenario, ParseError> {
 
 fn is_plain(c: char) -> bool {
     c.is_ascii_alphanumeric()
-        || matches!(c, '-' | '.' | '_' | '~' | '!' | '$' | '&' | '(' | ')' | '*' | ',' | '=' | ':' | '@' | '/' | '?')
+        || matches!(
+            c,
+            '-' | '.'
+                | '_'
+                | '~'
+                | '!'
+                | '$'
+                | '&'
+                | '('
+                | ')'
+                | '*'
+                | ','
+                | '='
+                | ':'
+                | '@'
+                | '/'
+                | '?'
+        )
 }
 
 /// Any text → URL-safe fragment (see the module docs).

@@ -67,7 +67,10 @@ impl Scenario {
             }
             let (lo, hi) = k.range();
             if *v < lo || *v > hi {
-                return Err(format!("{} must be between {lo} and {hi}, is {v}", k.name()));
+                return Err(format!(
+                    "{} must be between {lo} and {hi}, is {v}",
+                    k.name()
+                ));
             }
         }
         for (i, a) in self.allowances.iter().enumerate() {
@@ -83,7 +86,9 @@ impl Scenario {
         let n = self.monitor_count();
         if let Some(end) = self.end_ms {
             if end == 0 || end > MAX_TIME_MS {
-                return Err(format!("end must be between 1 and {MAX_TIME_MS} ms, is {end}"));
+                return Err(format!(
+                    "end must be between 1 and {MAX_TIME_MS} ms, is {end}"
+                ));
             }
         }
         if let Some(v) = &self.view {
@@ -94,11 +99,17 @@ impl Scenario {
                 check_node(node, n)?;
             }
             if v.speed_tenths < MIN_SPEED_TENTHS || v.speed_tenths > MAX_SPEED_TENTHS {
-                return Err(format!("view speed_tenths must be 1..=1000, is {}", v.speed_tenths));
+                return Err(format!(
+                    "view speed_tenths must be 1..=1000, is {}",
+                    v.speed_tenths
+                ));
             }
         }
         if self.actions.len() > MAX_ACTIONS {
-            return Err(format!("{} actions; the limit is {MAX_ACTIONS} (MAX_ACTIONS)", self.actions.len()));
+            return Err(format!(
+                "{} actions; the limit is {MAX_ACTIONS} (MAX_ACTIONS)",
+                self.actions.len()
+            ));
         }
         let mut prev = 0;
         for ta in &self.actions {
@@ -123,7 +134,9 @@ fn check_text(what: &str, s: &str) -> Result<(), String> {
     if is_valid_text(s) {
         Ok(())
     } else {
-        Err(format!("{what} {s:?} is longer than {MAX_NOTE_LEN} characters or has control characters"))
+        Err(format!(
+            "{what} {s:?} is longer than {MAX_NOTE_LEN} characters or has control characters"
+        ))
     }
 }
 
@@ -131,7 +144,9 @@ fn check_node(node: NodeRef, n: u8) -> Result<(), String> {
     if node < n {
         Ok(())
     } else {
-        Err(format!("node {node} is out of range: the scenario has {n} monitors"))
+        Err(format!(
+            "node {node} is out of range: the scenario has {n} monitors"
+        ))
     }
 }
 
@@ -152,11 +167,15 @@ fn check_link(l: &LinkSel, n: u8) -> Result<(), String> {
 
 fn check_kv(key: &str, values: &[&str]) -> Result<(), String> {
     if !is_valid_key(key) {
-        return Err(format!("key {key:?} is not a word of at most {MAX_KEY_LEN} characters [A-Za-z0-9_.:/-]"));
+        return Err(format!(
+            "key {key:?} is not a word of at most {MAX_KEY_LEN} characters [A-Za-z0-9_.:/-]"
+        ));
     }
     for v in values {
         if !is_valid_value(v) {
-            return Err(format!("value {v:?} is longer than {MAX_KEY_LEN} characters or has control characters"));
+            return Err(format!(
+                "value {v:?} is longer than {MAX_KEY_LEN} characters or has control characters"
+            ));
         }
     }
     Ok(())
@@ -183,9 +202,11 @@ fn check_action(a: &Action, n: u8) -> Result<(), String> {
             }
             Ok(())
         }
-        Action::Isolate(x) | Action::Crash(x) | Action::Restart(x) | Action::Pause(x) | Action::Resume(x) => {
-            check_node(*x, n)
-        }
+        Action::Isolate(x)
+        | Action::Crash(x)
+        | Action::Restart(x)
+        | Action::Pause(x)
+        | Action::Resume(x) => check_node(*x, n),
         Action::Cut(l) => check_link(l, n),
         Action::Heal(l) => l.as_ref().map_or(Ok(()), |l| check_link(l, n)),
         Action::Loss(l, p) => {
@@ -225,7 +246,12 @@ fn check_action(a: &Action, n: u8) -> Result<(), String> {
             check_node(*node, n)?;
             check_kv(key, &[])
         }
-        Action::Cas { node, key, expected, value } => {
+        Action::Cas {
+            node,
+            key,
+            expected,
+            value,
+        } => {
             check_node(*node, n)?;
             match expected {
                 Some(e) => check_kv(key, &[e, value]),

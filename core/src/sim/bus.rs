@@ -25,7 +25,10 @@ pub struct Bus {
 
 impl Bus {
     pub fn new(n: u8) -> Self {
-        Bus { n, links: vec![Link::default(); n as usize * n as usize] }
+        Bus {
+            n,
+            links: vec![Link::default(); n as usize * n as usize],
+        }
     }
 
     pub fn link(&self, from: Rank, to: Rank) -> &Link {
@@ -51,7 +54,12 @@ impl Bus {
 
     /// Cut every link between different groups; nodes in no group form one more group.
     pub fn partition(&mut self, groups: &[Vec<Rank>]) {
-        let group_of = |r: Rank| groups.iter().position(|g| g.contains(&r)).unwrap_or(usize::MAX);
+        let group_of = |r: Rank| {
+            groups
+                .iter()
+                .position(|g| g.contains(&r))
+                .unwrap_or(usize::MAX)
+        };
         for (a, b) in self.pairs().collect::<Vec<_>>() {
             self.link_mut(a, b).cut = group_of(a) != group_of(b);
         }
@@ -98,10 +106,14 @@ impl Bus {
 
     /// Every directed link that is cut, for the UI.
     pub fn cut_links(&self) -> Vec<(Rank, Rank)> {
-        self.pairs().filter(|(a, b)| self.link(*a, *b).cut).collect()
+        self.pairs()
+            .filter(|(a, b)| self.link(*a, *b).cut)
+            .collect()
     }
 
     pub fn all_healthy(&self) -> bool {
-        self.links.iter().all(|l| !l.cut && l.loss_pct == 0 && l.extra_delay_ms == 0)
+        self.links
+            .iter()
+            .all(|l| !l.cut && l.loss_pct == 0 && l.extra_delay_ms == 0)
     }
 }

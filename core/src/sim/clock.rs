@@ -19,7 +19,8 @@ impl NodeClock {
             return t_ms; // the common case: a perfect clock
         }
         let elapsed = (t_ms - self.anchor_true_ms.min(t_ms)) as i128;
-        let local = self.anchor_local_ms as i128 + elapsed * (1_000_000 + self.drift_ppm as i128) / 1_000_000;
+        let local = self.anchor_local_ms as i128
+            + elapsed * (1_000_000 + self.drift_ppm as i128) / 1_000_000;
         local.max(0) as u64
     }
 

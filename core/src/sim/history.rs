@@ -31,10 +31,21 @@ impl ClientHistory {
         let id = self.visible as ReqId + 1;
         if self.visible < self.records.len() {
             let rec = &mut self.records[self.visible];
-            debug_assert!(rec.node == node && rec.op == *op && rec.invoke_ms == invoke_ms, "a replay repeats its requests");
-            self.rewound.push((self.visible, rec.complete_ms.take(), rec.reply.take()));
+            debug_assert!(
+                rec.node == node && rec.op == *op && rec.invoke_ms == invoke_ms,
+                "a replay repeats its requests"
+            );
+            self.rewound
+                .push((self.visible, rec.complete_ms.take(), rec.reply.take()));
         } else {
-            self.records.push(ClientRecord { id, node, op: op.clone(), invoke_ms, complete_ms: None, reply: None });
+            self.records.push(ClientRecord {
+                id,
+                node,
+                op: op.clone(),
+                invoke_ms,
+                complete_ms: None,
+                reply: None,
+            });
         }
         self.visible += 1;
         id
@@ -59,7 +70,8 @@ impl ClientHistory {
         for id in pending {
             let i = id as usize - 1;
             let rec = &mut self.records[i];
-            self.rewound.push((i, rec.complete_ms.take(), rec.reply.take()));
+            self.rewound
+                .push((i, rec.complete_ms.take(), rec.reply.take()));
         }
     }
 

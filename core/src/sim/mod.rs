@@ -1,7 +1,7 @@
 //! The deterministic simulator: virtual time, a Ceph-like messenger, faults, seeded randomness.
+mod armed;
 pub mod bus;
 pub mod clock;
-mod armed;
 mod history;
 mod queue;
 pub mod rng;

@@ -20,7 +20,10 @@ pub enum Stream {
 impl SimRng {
     pub fn new(seed: u64, stream: Stream) -> Self {
         // Pcg64 takes (state, stream); mixing the seed keeps nearby seeds unrelated.
-        SimRng(Pcg64::new(splitmix(seed) as u128 | ((splitmix(seed ^ 0x9e37) as u128) << 64), stream as u128))
+        SimRng(Pcg64::new(
+            splitmix(seed) as u128 | ((splitmix(seed ^ 0x9e37) as u128) << 64),
+            stream as u128,
+        ))
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -44,7 +47,6 @@ impl SimRng {
     pub fn chance_pct(&mut self, pct: u64) -> bool {
         pct > 0 && self.below(100) < pct
     }
-
 }
 
 /// SplitMix64 finaliser: spreads consecutive seeds across the state space.

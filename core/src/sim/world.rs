@@ -51,9 +51,23 @@ pub struct ClientRecord {
 
 #[derive(Clone, Debug)]
 enum Ev<P: Protocol> {
-    Deliver { from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64 },
-    Timer { node: Rank, timer: P::Timer, gen: u64, incarnation: u64 },
-    Client { node: Rank, req: ClientRequest },
+    Deliver {
+        from: Rank,
+        to: Rank,
+        id: u64,
+        msg: Arc<P::Msg>,
+        sent_ms: u64,
+    },
+    Timer {
+        node: Rank,
+        timer: P::Timer,
+        gen: u64,
+        incarnation: u64,
+    },
+    Client {
+        node: Rank,
+        req: ClientRequest,
+    },
     Action(usize),
 }
 
@@ -144,7 +158,11 @@ impl<P: Protocol> World<P> {
             config,
             seed,
         };
-        if scenario.actions.windows(2).all(|p| p[0].at_ms <= p[1].at_ms) {
+        if scenario
+            .actions
+            .windows(2)
+            .all(|p| p[0].at_ms <= p[1].at_ms)
+        {
             w.actions = Arc::new(scenario.actions.clone());
             w.scripted = scenario.actions.len();
             // As if each had been pushed: keeps later ordinals exactly as they always were.
@@ -199,7 +217,10 @@ impl<P: Protocol> World<P> {
         let s = &self.nodes[r as usize];
         match &s.node {
             Some(n) => P::durable(n),
-            None => s.durable_while_down.as_ref().expect("a down node keeps its store"),
+            None => s
+                .durable_while_down
+                .as_ref()
+                .expect("a down node keeps its store"),
         }
     }
     pub fn clients(&self) -> &[ClientRecord] {
@@ -215,7 +236,10 @@ impl<P: Protocol> World<P> {
     }
     pub(crate) fn put_client_history(&mut self, history: ClientHistory) {
         self.clients = history;
-        debug_assert!(self.pending_clients.iter().all(|id| self.clients()[*id as usize - 1].complete_ms.is_none()));
+        debug_assert!(self
+            .pending_clients
+            .iter()
+            .all(|id| self.clients()[*id as usize - 1].complete_ms.is_none()));
     }
     /// Past the frontier again, or forking: see `ClientHistory`.
     pub(crate) fn client_history_mut(&mut self) -> &mut ClientHistory {
@@ -244,7 +268,13 @@ impl<P: Protocol> World<P> {
             .queue
             .iter()
             .filter_map(|(key, ev)| match ev {
-                Ev::Deliver { from, to, id, msg, sent_ms } => Some(InFlight {
+                Ev::Deliver {
+                    from,
+                    to,
+                    id,
+                    msg,
+                    sent_ms,
+                } => Some(InFlight {
                     from: *from,
                     to: *to,
                     id: *id,
@@ -265,10 +295,14 @@ impl<P: Protocol> World<P> {
             .queue
             .iter()
             .filter_map(|(key, ev)| match ev {
-                Ev::Timer { node, timer, gen, incarnation }
-                    if *node == r
-                        && *incarnation == slot.incarnation
-                        && slot.timer_gen.generation(timer) == Some(*gen) =>
+                Ev::Timer {
+                    node,
+                    timer,
+                    gen,
+                    incarnation,
+                } if *node == r
+                    && *incarnation == slot.incarnation
+                    && slot.timer_gen.generation(timer) == Some(*gen) =>
                 {
                     Some((*timer, key.t_ms))
                 }
@@ -287,7 +321,14 @@ impl<P: Protocol> World<P> {
             Ev::Action(i) => (0, i as u64),
             _ => (1, self.seq),
         };
-        self.queue.push(EventKey { t_ms, class, ordinal }, ev);
+        self.queue.push(
+            EventKey {
+                t_ms,
+                class,
+                ordinal,
+            },
+            ev,
+        );
     }
 
     fn schedule_action(&mut self, ta: TimedAction) {
@@ -300,7 +341,11 @@ impl<P: Protocol> World<P> {
     /// The queue key of the next scripted action not yet run.
     fn next_scripted_key(&self) -> Option<EventKey> {
         let i = self.next_scripted;
-        (i < self.scripted).then(|| EventKey { t_ms: self.actions[i].at_ms, class: 0, ordinal: i as u64 })
+        (i < self.scripted).then(|| EventKey {
+            t_ms: self.actions[i].at_ms,
+            class: 0,
+            ordinal: i as u64,
+        })
     }
 
     /// The next event: the queue's head or the next scripted action, whichever key is lower.
@@ -325,11 +370,23 @@ impl<P: Protocol> World<P> {
 
     fn validate(&self, action: &Action) -> Result<(), String> {
         let n = self.n();
-        let check = |r: Rank| if r < n { Ok(()) } else { Err(format!("unknown node mon.{r}: ranks are 0-{}", n - 1)) };
+        let check = |r: Rank| {
+            if r < n {
+                Ok(())
+            } else {
+                Err(format!("unknown node mon.{r}: ranks are 0-{}", n - 1))
+            }
+        };
         match action {
-            Action::Crash(r) | Action::Restart(r) | Action::Pause(r) | Action::Resume(r) | Action::Isolate(r) => check(*r),
+            Action::Crash(r)
+            | Action::Restart(r)
+            | Action::Pause(r)
+            | Action::Resume(r)
+            | Action::Isolate(r) => check(*r),
             Action::Skew(r, _) | Action::Drift(r, _) => check(*r),
-            Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => check(*node),
+            Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => {
+                check(*node)
+            }
             Action::Partition(groups) => groups.iter().flatten().try_for_each(|r| check(*r)),
             _ => Ok(()),
         }
@@ -339,14 +396,27 @@ impl<P: Protocol> World<P> {
 
     /// Process the next event. Returns false when nothing is left to do.
     pub fn step(&mut self) -> bool {
-        let Some((key, ev)) = self.pop_next() else { return false };
+        let Some((key, ev)) = self.pop_next() else {
+            return false;
+        };
         debug_assert!(key.t_ms >= self.now_ms, "time never goes back");
         self.now_ms = key.t_ms;
         self.step_log.clear();
         self.events += 1;
         match ev {
-            Ev::Deliver { from, to, id, msg, sent_ms } => self.deliver(from, to, id, msg, sent_ms),
-            Ev::Timer { node, timer, gen, incarnation } => self.fire_timer(node, timer, gen, incarnation),
+            Ev::Deliver {
+                from,
+                to,
+                id,
+                msg,
+                sent_ms,
+            } => self.deliver(from, to, id, msg, sent_ms),
+            Ev::Timer {
+                node,
+                timer,
+                gen,
+                incarnation,
+            } => self.fire_timer(node, timer, gen, incarnation),
             Ev::Client { node, req } => self.client_input(node, req),
             Ev::Action(i) => {
                 let action = self.actions[i].action.clone();
@@ -366,18 +436,47 @@ impl<P: Protocol> World<P> {
     }
 
     fn log(&mut self, node: Option<Rank>, kind: TraceKind<P>) {
-        self.step_log.push(TraceEvent { event: self.events, t_ms: self.now_ms, node, kind });
+        self.step_log.push(TraceEvent {
+            event: self.events,
+            t_ms: self.now_ms,
+            node,
+            kind,
+        });
     }
 
     fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64) {
         let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
-            self.log(Some(to), TraceKind::Drop { from, to, id, kind, reason: "destination down" });
+            self.log(
+                Some(to),
+                TraceKind::Drop {
+                    from,
+                    to,
+                    id,
+                    kind,
+                    reason: "destination down",
+                },
+            );
         } else if self.bus.link(from, to).cut {
-            self.log(Some(to), TraceKind::Drop { from, to, id, kind, reason: "link cut" });
+            self.log(
+                Some(to),
+                TraceKind::Drop {
+                    from,
+                    to,
+                    id,
+                    kind,
+                    reason: "link cut",
+                },
+            );
         } else if slot.paused {
-            slot.held.push(Ev::Deliver { from, to, id, msg, sent_ms });
+            slot.held.push(Ev::Deliver {
+                from,
+                to,
+                id,
+                msg,
+                sent_ms,
+            });
         } else {
             self.log(Some(to), TraceKind::Deliver { from, id, kind });
             self.run_node(to, Input::Deliver { from, msg });
@@ -386,11 +485,19 @@ impl<P: Protocol> World<P> {
 
     fn fire_timer(&mut self, node: Rank, timer: P::Timer, gen: u64, incarnation: u64) {
         let slot = &mut self.nodes[node as usize];
-        if slot.incarnation != incarnation || slot.timer_gen.generation(&timer) != Some(gen) || slot.node.is_none() {
+        if slot.incarnation != incarnation
+            || slot.timer_gen.generation(&timer) != Some(gen)
+            || slot.node.is_none()
+        {
             return; // cancelled or re-armed meanwhile, or from an earlier life
         }
         if slot.paused {
-            slot.held.push(Ev::Timer { node, timer, gen, incarnation });
+            slot.held.push(Ev::Timer {
+                node,
+                timer,
+                gen,
+                incarnation,
+            });
             return;
         }
         slot.timer_gen.disarm(&timer);
@@ -401,7 +508,9 @@ impl<P: Protocol> World<P> {
     fn client_input(&mut self, node: Rank, req: ClientRequest) {
         let slot = &mut self.nodes[node as usize];
         if slot.node.is_none() {
-            let reply = ClientReply::Refused { reason: format!("mon.{node} is down") };
+            let reply = ClientReply::Refused {
+                reason: format!("mon.{node} is down"),
+            };
             self.complete_client(node, req.id, reply);
         } else if slot.paused {
             slot.held.push(Ev::Client { node, req });
@@ -414,14 +523,24 @@ impl<P: Protocol> World<P> {
     fn run_node(&mut self, rank: Rank, input: Input<P>) {
         let now = self.now_ms;
         let slot = &mut self.nodes[rank as usize];
-        let Some(node) = slot.node.as_mut() else { return };
+        let Some(node) = slot.node.as_mut() else {
+            return;
+        };
         let local_ms = slot.clock.local_ms(now);
         let (role_from, phase_from) = P::role_and_phase(node);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
         let (role_to, phase_to) = P::role_and_phase(node);
         if !same_name(role_from, role_to) || !same_name(phase_from, phase_to) {
-            self.log(Some(rank), TraceKind::State { role_from, role_to, phase_from, phase_to });
+            self.log(
+                Some(rank),
+                TraceKind::State {
+                    role_from,
+                    role_to,
+                    phase_from,
+                    phase_to,
+                },
+            );
         }
         for e in effects.drain(..) {
             self.carry_out(rank, e);
@@ -440,7 +559,15 @@ impl<P: Protocol> World<P> {
                 slot.timer_gen.arm(timer, gen);
                 let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
                 let incarnation = slot.incarnation;
-                self.push(at, Ev::Timer { node: rank, timer, gen, incarnation });
+                self.push(
+                    at,
+                    Ev::Timer {
+                        node: rank,
+                        timer,
+                        gen,
+                        incarnation,
+                    },
+                );
             }
             Effect::CancelTimer(timer) => {
                 self.nodes[rank as usize].timer_gen.disarm(&timer);
@@ -456,16 +583,38 @@ impl<P: Protocol> World<P> {
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
         if link.cut {
-            self.log(Some(from), TraceKind::Drop { from, to, id, kind: msg.kind(), reason: "link cut" });
+            self.log(
+                Some(from),
+                TraceKind::Drop {
+                    from,
+                    to,
+                    id,
+                    kind: msg.kind(),
+                    reason: "link cut",
+                },
+            );
             return;
         }
         let loss = link.loss_pct as u64;
         let extra = link.extra_delay_ms;
         if self.rng_loss.chance_pct(loss) {
-            self.log(Some(from), TraceKind::Drop { from, to, id, kind: msg.kind(), reason: "lost" });
+            self.log(
+                Some(from),
+                TraceKind::Drop {
+                    from,
+                    to,
+                    id,
+                    kind: msg.kind(),
+                    reason: "lost",
+                },
+            );
             return;
         }
-        let jitter = if self.config.jitter_ms > 0 { self.rng_latency.range(0, self.config.jitter_ms) } else { 0 };
+        let jitter = if self.config.jitter_ms > 0 {
+            self.rng_latency.range(0, self.config.jitter_ms)
+        } else {
+            0
+        };
         let mut arrive = self.now_ms + self.config.latency_ms + jitter + extra;
         if self.allow_reorder {
             arrive += self.rng_beyond.below(self.config.latency_ms * 8 + 20);
@@ -477,11 +626,36 @@ impl<P: Protocol> World<P> {
         }
         if self.allow_duplicate && self.rng_beyond.chance_pct(5) {
             let again = arrive + self.rng_beyond.range(1, self.config.latency_ms * 4 + 10);
-            self.push(again, Ev::Deliver { from, to, id, msg: Arc::clone(&msg), sent_ms: self.now_ms });
+            self.push(
+                again,
+                Ev::Deliver {
+                    from,
+                    to,
+                    id,
+                    msg: Arc::clone(&msg),
+                    sent_ms: self.now_ms,
+                },
+            );
         }
-        self.log(Some(from), TraceKind::Send { to, id, msg: Arc::clone(&msg) });
+        self.log(
+            Some(from),
+            TraceKind::Send {
+                to,
+                id,
+                msg: Arc::clone(&msg),
+            },
+        );
         let sent_ms = self.now_ms;
-        self.push(arrive, Ev::Deliver { from, to, id, msg, sent_ms });
+        self.push(
+            arrive,
+            Ev::Deliver {
+                from,
+                to,
+                id,
+                msg,
+                sent_ms,
+            },
+        );
     }
 
     // ----- clients -----
@@ -489,12 +663,27 @@ impl<P: Protocol> World<P> {
     fn start_client(&mut self, node: Rank, op: ClientOp) {
         let id = self.clients.start(node, &op, self.now_ms);
         self.pending_clients.insert(id);
-        self.log(Some(node), TraceKind::ClientRequest { req_id: id, op: op.clone() });
-        self.client_input(node, ClientRequest { id, origin: node, op });
+        self.log(
+            Some(node),
+            TraceKind::ClientRequest {
+                req_id: id,
+                op: op.clone(),
+            },
+        );
+        self.client_input(
+            node,
+            ClientRequest {
+                id,
+                origin: node,
+                op,
+            },
+        );
     }
 
     fn complete_client(&mut self, node: Rank, req_id: ReqId, reply: ClientReply) {
-        let Some(rec) = self.clients.get_mut(req_id) else { return };
+        let Some(rec) = self.clients.get_mut(req_id) else {
+            return;
+        };
         if rec.complete_ms.is_some() {
             return;
         }
@@ -517,15 +706,31 @@ impl<P: Protocol> World<P> {
             Action::Loss(sel, pct) => self.bus.set_loss(sel, pct),
             Action::Delay(sel, ms) => self.bus.set_delay(sel, ms),
             Action::Crash(r) => self.crash(r),
-            Action::CrashInCommit => self.crash_in_commit_until = Some(self.now_ms + CRASH_IN_COMMIT_WINDOW_MS),
+            Action::CrashInCommit => {
+                self.crash_in_commit_until = Some(self.now_ms + CRASH_IN_COMMIT_WINDOW_MS)
+            }
             Action::Restart(r) => self.restart(r),
             Action::Pause(r) => self.nodes[r as usize].paused = true,
             Action::Resume(r) => self.resume(r),
             Action::Skew(r, ms) => self.nodes[r as usize].clock.set_skew(self.now_ms, ms),
             Action::Drift(r, ppm) => self.nodes[r as usize].clock.set_drift(self.now_ms, ppm),
-            Action::Put { node, key, value } => self.start_client(node, ClientOp::Put { key, value }),
+            Action::Put { node, key, value } => {
+                self.start_client(node, ClientOp::Put { key, value })
+            }
             Action::Get { node, key } => self.start_client(node, ClientOp::Get { key }),
-            Action::Cas { node, key, expected, value } => self.start_client(node, ClientOp::Cas { key, expected, value }),
+            Action::Cas {
+                node,
+                key,
+                expected,
+                value,
+            } => self.start_client(
+                node,
+                ClientOp::Cas {
+                    key,
+                    expected,
+                    value,
+                },
+            ),
             Action::Note(_) => {}
         }
     }
@@ -547,7 +752,10 @@ impl<P: Protocol> World<P> {
         if slot.node.is_some() {
             return;
         }
-        let durable = slot.durable_while_down.take().expect("a down node keeps its store");
+        let durable = slot
+            .durable_while_down
+            .take()
+            .expect("a down node keeps its store");
         slot.node = Some(P::boot(r, &self.config, durable));
         self.log(Some(r), TraceKind::Boot);
         self.run_node(r, Input::Start);
@@ -567,15 +775,23 @@ impl<P: Protocol> World<P> {
 
     /// `crash-in-commit`: crash the leader between queuing its commit write and its durability.
     fn maybe_crash_in_commit(&mut self) {
-        let Some(until) = self.crash_in_commit_until else { return };
+        let Some(until) = self.crash_in_commit_until else {
+            return;
+        };
         if self.now_ms > until {
             self.crash_in_commit_until = None;
             return;
         }
-        let victim = (0..self.n()).find(|r| self.status(*r).is_some_and(|s| s.phase.starts_with("writing")));
+        let victim = (0..self.n()).find(|r| {
+            self.status(*r)
+                .is_some_and(|s| s.phase.starts_with("writing"))
+        });
         if let Some(r) = victim {
             self.crash_in_commit_until = None;
-            self.log(Some(r), TraceKind::Note("crash-in-commit: the leader dies mid-write".into()));
+            self.log(
+                Some(r),
+                TraceKind::Note("crash-in-commit: the leader dies mid-write".into()),
+            );
             self.crash(r);
         }
     }
@@ -589,9 +805,15 @@ fn same_name(a: &'static str, b: &'static str) -> bool {
 
 fn action_node(a: &Action) -> Option<Rank> {
     match a {
-        Action::Isolate(r) | Action::Crash(r) | Action::Restart(r) | Action::Pause(r) | Action::Resume(r) => Some(*r),
+        Action::Isolate(r)
+        | Action::Crash(r)
+        | Action::Restart(r)
+        | Action::Pause(r)
+        | Action::Resume(r) => Some(*r),
         Action::Skew(r, _) | Action::Drift(r, _) => Some(*r),
-        Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => Some(*node),
+        Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => {
+            Some(*node)
+        }
         _ => None,
     }
 }
