@@ -444,31 +444,34 @@ impl<P: Protocol> World<P> {
         });
     }
 
+    /// Message `id` from `from` to `to` is dropped, seen at node `at` (the sender when cut at
+    /// send time, the receiver when it arrives at a cut link or a down monitor).
+    fn log_drop(
+        &mut self,
+        at: Rank,
+        from: Rank,
+        to: Rank,
+        id: u64,
+        kind: &'static str,
+        reason: &'static str,
+    ) {
+        let drop = TraceKind::Drop {
+            from,
+            to,
+            id,
+            kind,
+            reason,
+        };
+        self.log(Some(at), drop);
+    }
+
     fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64) {
         let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
-            self.log(
-                Some(to),
-                TraceKind::Drop {
-                    from,
-                    to,
-                    id,
-                    kind,
-                    reason: "destination down",
-                },
-            );
+            self.log_drop(to, from, to, id, kind, "destination down");
         } else if self.bus.link(from, to).cut {
-            self.log(
-                Some(to),
-                TraceKind::Drop {
-                    from,
-                    to,
-                    id,
-                    kind,
-                    reason: "link cut",
-                },
-            );
+            self.log_drop(to, from, to, id, kind, "link cut");
         } else if slot.paused {
             slot.held.push(Ev::Deliver {
                 from,
@@ -583,31 +586,13 @@ impl<P: Protocol> World<P> {
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
         if link.cut {
-            self.log(
-                Some(from),
-                TraceKind::Drop {
-                    from,
-                    to,
-                    id,
-                    kind: msg.kind(),
-                    reason: "link cut",
-                },
-            );
+            self.log_drop(from, from, to, id, msg.kind(), "link cut");
             return;
         }
         let loss = link.loss_pct as u64;
         let extra = link.extra_delay_ms;
         if self.rng_loss.chance_pct(loss) {
-            self.log(
-                Some(from),
-                TraceKind::Drop {
-                    from,
-                    to,
-                    id,
-                    kind: msg.kind(),
-                    reason: "lost",
-                },
-            );
+            self.log_drop(from, from, to, id, msg.kind(), "lost");
             return;
         }
         let jitter = if self.config.jitter_ms > 0 {
