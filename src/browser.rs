@@ -87,6 +87,19 @@ pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static
     error.forget();
 }
 
+/// The element that has the keyboard focus, if it is an HTML element.
+pub fn focused_element() -> Option<web_sys::HtmlElement> {
+    let active = web_sys::window()?.document()?.active_element()?;
+    active.dyn_into::<web_sys::HtmlElement>().ok()
+}
+
+/// Move the keyboard focus to `el` (nothing when there is none).
+pub fn focus(el: Option<web_sys::HtmlElement>) {
+    if let Some(el) = el {
+        let _ = el.focus();
+    }
+}
+
 /// Select the text of a field (so a reader can copy it by hand when the clipboard fails).
 pub fn select_field(id: &str) {
     let el = web_sys::window()

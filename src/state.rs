@@ -394,7 +394,6 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::Put { node, key, value } => format!("put {key}={value} via {}", mon(*node)),
         SimAction::Get { node, key } => format!("get {key} via {}", mon(*node)),
         SimAction::Cas { node, key, .. } => format!("compare-and-set {key} via {}", mon(*node)),
-
         other => format!("{other:?}"),
     }
 }

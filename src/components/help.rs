@@ -1,5 +1,6 @@
 //! The `?` overlay listing the keyboard shortcuts.
 
+use crate::browser;
 use crate::state::{Action, Dispatch};
 use yew::prelude::*;
 
@@ -25,15 +26,9 @@ pub fn Help(p: &HelpProps) -> Html {
         let r = close_ref.clone();
         use_effect_with((), move |_| {
             // Focus moves into the dialog, and back where it was when the dialog closes.
-            let opener = focused_element();
-            if let Some(el) = r.cast::<web_sys::HtmlElement>() {
-                let _ = el.focus();
-            }
-            move || {
-                if let Some(el) = opener {
-                    let _ = el.focus();
-                }
-            }
+            let opener = browser::focused_element();
+            browser::focus(r.cast());
+            move || browser::focus(opener)
         });
     }
     // A modal dialog keeps the focus: Close is its only control, so Tab and Shift+Tab stay on it.
@@ -42,9 +37,7 @@ pub fn Help(p: &HelpProps) -> Html {
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Tab" {
                 e.prevent_default();
-                if let Some(el) = r.cast::<web_sys::HtmlElement>() {
-                    let _ = el.focus();
-                }
+                browser::focus(r.cast());
             }
         })
     };
@@ -60,10 +53,4 @@ pub fn Help(p: &HelpProps) -> Html {
             </div>
         </div>
     }
-}
-
-fn focused_element() -> Option<web_sys::HtmlElement> {
-    use wasm_bindgen::JsCast;
-    let active = web_sys::window()?.document()?.active_element()?;
-    active.dyn_into::<web_sys::HtmlElement>().ok()
 }
