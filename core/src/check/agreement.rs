@@ -11,8 +11,9 @@ use std::sync::Arc;
 pub const NAME: &str = "agreement";
 
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
-    // An untouched node committed nothing new: its versions up to `agreed_lc` were compared.
-    for r in f.touched.iter() {
+    // A node whose lc did not change committed nothing new: its versions up to `agreed_lc`
+    // were compared (a changed lc puts the node in `changed`).
+    for r in f.changed.iter() {
         let store = world.durable(r);
         let from = (f.agreed_lc[r as usize] + 1).max(store.first_committed);
         if from > store.last_committed {
@@ -20,7 +21,7 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
         }
         if from == store.last_committed {
             // One new commit, the usual case: a lookup is cheaper than a range.
-            if let Some(value) = store.values.get(&from) {
+            if let Some(value) = super::stored_at(&store.values, from) {
                 agree(f, r, from, value)?;
             }
         } else {

@@ -20,8 +20,8 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
 }
 
 fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    // An untouched node is as it was when last examined.
-    for r in f.touched.iter() {
+    // Reads only the node's facts (durable epoch, role, epoch): see `Facts::changed`.
+    for r in f.changed.iter() {
         let (before, now) = (
             f.prev[r as usize].durable_epoch,
             world.durable(r).election_epoch,
@@ -102,7 +102,7 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
     let examine = if every_peon {
         RankSet::all(world.n())
     } else {
-        f.touched
+        f.changed
     };
     for r in examine.iter() {
         let Some(m) = world.node(r) else { continue };

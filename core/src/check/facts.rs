@@ -107,7 +107,7 @@ impl InFlightFacts {
 }
 
 /// A node as it stood at the end of a step (the next step's "before").
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct NodeFacts {
     pub up: bool,
     pub role: Option<MonState>,
@@ -199,6 +199,13 @@ pub struct Facts {
     /// per-node invariants re-examine only these. Every node on the first step, and on every
     /// step in `exhaustive` mode.
     pub touched: RankSet,
+    /// The touched nodes whose `NodeFacts` differ from `prev`; every node on the first step
+    /// (no earlier verdict to repeat) and in `exhaustive` mode. A per-node rule that reads only
+    /// those facts re-examines only these: for any other node it would repeat its verdict
+    /// after the previous step, when every node passed (the run stops at a violation).
+    pub changed: RankSet,
+    /// A step has been checked (the next is not the first).
+    checked_once: bool,
     /// Which kinds of entry this step's log holds: an invariant that reads only sends, state
     /// changes or persists skips a step without any.
     pub step: StepKinds,
@@ -211,6 +218,8 @@ pub struct Facts {
     pub default_timing: bool,
     /// Each node before this step.
     pub prev: Vec<NodeFacts>,
+    /// Each touched node after this step (the next step's `prev`).
+    now: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
     pub lasts_received: BTreeMap<(Rank, Epoch, Pn), RankSet>,
     /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders. One entry per
@@ -246,6 +255,7 @@ impl Facts {
         let n = world.n() as usize;
         Facts {
             prev: (0..world.n()).map(|r| NodeFacts::of(world, r)).collect(),
+            now: (0..world.n()).map(|r| NodeFacts::of(world, r)).collect(),
             agreed_lc: vec![0; n],
             max_pn_seen: vec![0; n],
             last_collect_pn: vec![0; n],
@@ -313,6 +323,23 @@ impl Facts {
                 TraceKind::Persist(_) => self.step.persists = true,
                 _ => {}
             }
+        }
+        self.note_changes(world);
+    }
+
+    /// Take each touched node's facts after the step and see which changed.
+    fn note_changes(&mut self, world: &World<Ceph>) {
+        self.changed = if self.exhaustive || !self.checked_once {
+            RankSet::all(world.n())
+        } else {
+            RankSet::default()
+        };
+        for r in self.touched.iter() {
+            let now = NodeFacts::of(world, r);
+            if now != self.prev[r as usize] {
+                self.changed.insert(r);
+            }
+            self.now[r as usize] = now;
         }
     }
 
@@ -382,9 +409,12 @@ impl Facts {
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {
-        for r in self.touched.iter() {
-            self.prev[r as usize] = NodeFacts::of(world, r);
+        // The other nodes' facts are `prev` already (`now` of an untouched node, taken when
+        // the checker was built, is its `prev` too).
+        for r in self.changed.iter() {
+            self.prev[r as usize] = self.now[r as usize];
         }
+        self.checked_once = true;
         debug_assert!(
             (0..world.n()).all(|r| self.prev[r as usize] == NodeFacts::of(world, r)),
             "a node changed without appearing in the step's log"

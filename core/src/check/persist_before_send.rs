@@ -2,11 +2,9 @@
 //! Checked against the durable store (what would survive a crash right now).
 
 use super::{broken, Check};
-use crate::protocol::messages::Version;
 use crate::protocol::{Ceph, ElectionOp, Msg, PaxosOp};
 use crate::sim::World;
 use crate::trace::TraceEvent;
-use std::collections::BTreeMap;
 
 pub const NAME: &str = "persist-before-send";
 
@@ -32,8 +30,11 @@ pub fn check(world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
                 PaxosOp::Begin | PaxosOp::Accept => {
                     let v = p.last_committed + 1;
                     // Cheapest tests first: the map is searched only for a value not yet committed.
-                    let stored =
-                        || s.pending_v == v && s.pending_pn == p.pn && has_version(&s.values, v);
+                    let stored = || {
+                        s.pending_v == v
+                            && s.pending_pn == p.pn
+                            && super::stored_at(&s.values, v).is_some()
+                    };
                     (s.last_committed < v && !stored()).then(|| {
                         format!(
                             "{} for v{v} (pn {}) before the value and pending_pn are durable",
@@ -66,14 +67,4 @@ pub fn check(world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         }
     }
     Ok(())
-}
-
-/// Whether `values` holds `v`, which is nearly always its highest key (the version being
-/// proposed): the right edge of the tree answers that without a search.
-fn has_version<T>(values: &BTreeMap<Version, T>, v: Version) -> bool {
-    match values.last_key_value() {
-        Some((last, _)) if *last == v => true,
-        Some((last, _)) if *last < v => false,
-        _ => values.contains_key(&v),
-    }
 }

@@ -25,7 +25,9 @@ pub const ACROSS: &str = "read-fresh-across-epochs";
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken>) {
     // Only nodes that took part in this step can have changed; a lease only runs out.
     let mut raised = false;
-    for r in f.touched.iter() {
+    // A node whose role, epoch and lc are unchanged (see `Facts::changed`) raised its
+    // epoch's max lc to its lc already.
+    for r in f.changed.iter() {
         let Some(m) = world.node(r) else { continue };
         if matches!(m.state, MonState::Leader | MonState::Peon) {
             raised |= raise_max_lc(&mut f.max_lc_in_epoch, m.epoch, m.store.last_committed);
