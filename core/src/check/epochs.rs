@@ -93,11 +93,10 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
 fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     let victory_added = f.step.states && note_victories(f, world, log)?;
     // A peon's verdict depends on its role, epoch and leader, the victories and the claim:
-    // re-examine every peon when one of the last two moved, else only the nodes this step
-    // touched whose own inputs changed. An unchanged one has the verdict it had after the
-    // previous step, when every node passed (the run stops at a violation; before the first
-    // step nobody has won an epoch, so every verdict passes). The exhaustive mode skips this
-    // shortcut: the tests compare the two.
+    // re-examine every peon when one of the last two moved, else only the changed nodes
+    // (`Facts::changed`) whose role, epoch or leader moved. Any other keeps the verdict it had
+    // after the previous step, when every node passed. The exhaustive mode examines every
+    // peon: the tests compare the two.
     let every_peon = victory_added || f.claims_changed || f.exhaustive;
     let examine = if every_peon {
         RankSet::all(world.n())

@@ -196,8 +196,8 @@ pub struct Facts {
     pub delivered: Vec<MsgFacts>,
     /// The nodes that appeared in this step's log: only those can have changed (the world
     /// logs an entry at a node whenever it hands that node an input or changes it), so the
-    /// per-node invariants re-examine only these. Every node on the first step, and on every
-    /// step in `exhaustive` mode.
+    /// per-node invariants re-examine only these (most only the `changed` ones). Every node
+    /// in `exhaustive` mode.
     pub touched: RankSet,
     /// The touched nodes whose `NodeFacts` differ from `prev`; every node on the first step
     /// (no earlier verdict to repeat) and in `exhaustive` mode. A per-node rule that reads only
@@ -419,10 +419,6 @@ impl Facts {
             (0..world.n()).all(|r| self.prev[r as usize] == NodeFacts::of(world, r)),
             "a node changed without appearing in the step's log"
         );
-    }
-
-    pub fn was_touched(&self, r: Rank) -> bool {
-        self.touched.contains(r)
     }
 }
 

@@ -39,16 +39,15 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
     } else {
         f.touched
     };
+    if examine.is_empty() {
+        return (Ok(()), None);
+    }
     // The newest epoch with a commit is nearly always the node's own: no search then.
     let newest = f.max_lc_in_epoch.last_key_value().map(|(e, v)| (*e, *v));
     for r in examine.iter() {
         let Some(m) = world.node(r) else { continue };
-        // Only a leader or a peon is ever readable: skip the others before reading the clock.
+        // Only a leader or a peon is ever readable.
         if !matches!(m.state, MonState::Leader | MonState::Peon) {
-            continue;
-        }
-        let local = world.slot(r).clock.local_ms(world.now_ms());
-        if !m.is_readable_at(local) {
             continue;
         }
         let lc = m.store.last_committed;
@@ -56,19 +55,23 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
             Some((e, v)) if e == m.epoch => v,
             _ => f.max_lc_in_epoch.get(&m.epoch).copied().unwrap_or(0),
         };
-        if lc < latest {
+        let behind = lc < latest;
+        let newer_epochs = across_claimed && newest.is_some_and(|(e, _)| e > m.epoch);
+        // Up to date in its epoch with no newer epoch to compare: it passes whether readable or
+        // not, so the clock and the lease are read only for the other nodes.
+        if !behind && !newer_epochs {
+            continue;
+        }
+        let local = world.slot(r).clock.local_ms(world.now_ms());
+        if !m.is_readable_at(local) {
+            continue;
+        }
+        if behind {
             let detail = format!(
                 "readable at lc {lc} while epoch {} reached lc {latest}",
                 m.epoch
             );
             return (broken(WITHIN, r, detail), None);
-        }
-        if !across_claimed {
-            continue;
-        }
-        let newer_epochs = newest.is_some_and(|(e, _)| e > m.epoch);
-        if !newer_epochs {
-            continue;
         }
         if let Some((e, newer)) = f
             .max_lc_in_epoch
