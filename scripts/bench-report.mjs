@@ -89,7 +89,7 @@ p('a client operation every 200 ms simulated (two puts per get, seven keys, roun
 p(`monitors), seed 7; ${int(nRec?.events)} simulator events (queue items: deliveries, timers,`);
 p(`client requests, actions) per run, after a short warm-up; each engine runs ${nRec?.runs_events_per_s?.length ?? 1} times (engines interleaved)`);
 p('and the median run is reported (every run\'s events/s are listed below the table). Native: profile `bench-native`');
-p('(opt-level 3). wasm: profile `wasm-release` (opt-level "z", LTO: what the playground ships), in headless Chromium.');
+p('(opt-level 3, fat LTO, one codegen unit: the native binary as shipped). wasm: profile `wasm-release` (opt-level "z", LTO: what the playground ships), in headless Chromium.');
 p();
 p('| engine | native events/s | native sim/wall | wasm events/s | wasm sim/wall | wasm/native |');
 p('|---|---|---|---|---|---|');
