@@ -2,7 +2,7 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::check::{Checker, Violation};
-use crate::protocol::messages::{ClientReply, ReqId};
+use crate::protocol::messages::{ClientReply, ReqId, Text};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
@@ -272,7 +272,7 @@ fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
 /// A client reply field by field: the variant's position, then its fields in order (an
 /// absent string as 0, a present one as 1 and the string).
 fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
-    let optional = |h: &mut TraceHasher, s: &Option<String>| match s {
+    let optional = |h: &mut TraceHasher, s: &Option<Text>| match s {
         None => h.write_u64(0),
         Some(s) => {
             h.write_u64(1);

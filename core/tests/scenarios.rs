@@ -55,7 +55,7 @@ fn reply(s: &Session, req: u64) -> Option<ClientReply> {
     s.world().clients()[req as usize - 1].reply.clone()
 }
 fn kv(s: &Session, r: u8, key: &str) -> Option<String> {
-    s.world().durable(r).kv.get(key).cloned()
+    s.world().durable(r).kv.get(key).map(|v| v.to_string())
 }
 /// Every state a monitor entered, in order (from the trace's state events).
 fn phases_of(s: &Session, r: u8) -> Vec<String> {

@@ -2,7 +2,7 @@
 //! section 4.1. Only what is in a `Store` survives a crash; every change goes through
 //! `apply`, one atomic transaction at a time, and is reported as a `Persist` effect.
 
-use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Version};
+use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -115,7 +115,7 @@ pub struct Snapshot {
     pub first_committed: Version,
     pub last_committed: Version,
     pub values: BTreeMap<Version, Arc<Value>>,
-    pub kv: BTreeMap<String, String>,
+    pub kv: BTreeMap<Text, Text>,
     pub kv_version: u64,
 }
 
@@ -132,7 +132,7 @@ pub struct Store {
     pub election_epoch: Epoch,
     pub joined: bool,
     /// The key-value service's committed state (applied from values at commit).
-    pub kv: BTreeMap<String, String>,
+    pub kv: BTreeMap<Text, Text>,
     /// The key-value service's own version: bumped by each committed value that touches it.
     pub kv_version: u64,
 }
@@ -239,13 +239,12 @@ impl Store {
         }
     }
 
-    /// `kv[key] = value`, reusing the old value's buffer when the key exists (the common
-    /// case: a few keys written over and over).
-    fn set_kv(&mut self, key: &str, value: &str) {
+    /// `kv[key] = value`; both are shared with the request, so nothing is copied.
+    fn set_kv(&mut self, key: &Text, value: &Text) {
         match self.kv.get_mut(key) {
-            Some(old) => value.clone_into(old),
+            Some(old) => *old = value.clone(),
             None => {
-                self.kv.insert(key.to_owned(), value.to_owned());
+                self.kv.insert(key.clone(), value.clone());
             }
         }
     }
