@@ -64,19 +64,16 @@ pub(crate) struct Handle {
 }
 
 #[derive(Clone, Debug)]
-struct Slot<E> {
-    event: Option<E>,
-    /// Where this slot's entry is in `heap` (meaningless while the slot is free).
-    heap_pos: u32,
-    /// Bumped whenever the slot is freed, so an old `Handle` no longer matches.
-    generation: u32,
-}
-
-#[derive(Clone, Debug)]
 pub(crate) struct EventQueue<E> {
     /// A min-heap: `heap[i] <= heap[2i+1], heap[2i+2]`.
     heap: Vec<Entry>,
-    slots: Vec<Slot<E>>,
+    /// The events, by slot.
+    slots: Vec<Option<E>>,
+    /// Where each slot's entry is in `heap` (meaningless while the slot is free). Apart from
+    /// `slots` so that the heap's moves, which update it, touch a small array.
+    heap_pos: Vec<u32>,
+    /// Bumped whenever a slot is freed, so an old `Handle` no longer matches.
+    generation: Vec<u32>,
     free_slots: Vec<u32>,
 }
 
@@ -85,6 +82,8 @@ impl<E> Default for EventQueue<E> {
         EventQueue {
             heap: Vec::new(),
             slots: Vec::new(),
+            heap_pos: Vec::new(),
+            generation: Vec::new(),
             free_slots: Vec::new(),
         }
     }
@@ -94,29 +93,23 @@ impl<E> EventQueue<E> {
     pub fn push(&mut self, key: EventKey, event: E) -> Handle {
         let slot = match self.free_slots.pop() {
             Some(slot) => {
-                debug_assert!(
-                    self.slots[slot as usize].event.is_none(),
-                    "a free slot is empty"
-                );
-                self.slots[slot as usize].event = Some(event);
+                debug_assert!(self.slots[slot as usize].is_none(), "a free slot is empty");
+                self.slots[slot as usize] = Some(event);
                 slot
             }
             None => {
                 let slot = u32::try_from(self.slots.len()).expect("fewer than 2^32 queued events");
-                self.slots.push(Slot {
-                    event: Some(event),
-                    heap_pos: 0,
-                    generation: 0,
-                });
+                self.slots.push(Some(event));
+                self.heap_pos.push(0);
+                self.generation.push(0);
                 slot
             }
         };
-        let pos = self.heap.len();
         self.heap.push(Entry::new(key, slot));
-        self.sift_up(pos);
+        self.sift_up(self.heap.len() - 1);
         Handle {
             slot,
-            generation: self.slots[slot as usize].generation,
+            generation: self.generation[slot as usize],
         }
     }
 
@@ -133,20 +126,20 @@ impl<E> EventQueue<E> {
 
     /// Take out the event `handle` names, if it is still queued.
     pub fn cancel(&mut self, handle: Handle) -> Option<E> {
-        let slot = self.slots.get(handle.slot as usize)?;
-        if slot.generation != handle.generation || slot.event.is_none() {
+        let i = handle.slot as usize;
+        if self.generation.get(i) != Some(&handle.generation) || self.slots[i].is_none() {
             return None;
         }
-        Some(self.remove_at(slot.heap_pos as usize))
+        Some(self.remove_at(self.heap_pos[i] as usize))
     }
 
     /// Keep only the events `keep` accepts.
     pub fn retain(&mut self, mut keep: impl FnMut(&E) -> bool) {
         let doomed: Vec<usize> = (0..self.slots.len())
-            .filter(|&i| self.slots[i].event.as_ref().is_some_and(|e| !keep(e)))
+            .filter(|&i| self.slots[i].as_ref().is_some_and(|e| !keep(e)))
             .collect();
         for slot in doomed {
-            self.remove_at(self.slots[slot].heap_pos as usize);
+            self.remove_at(self.heap_pos[slot] as usize);
         }
     }
 
@@ -161,7 +154,6 @@ impl<E> EventQueue<E> {
             (
                 e.key(),
                 self.slots[e.slot as usize]
-                    .event
                     .as_ref()
                     .expect("a queued key has its event"),
             )
@@ -173,37 +165,47 @@ impl<E> EventQueue<E> {
         let removed = self.heap.swap_remove(pos);
         if pos < self.heap.len() {
             // The last entry moved into the hole: it may belong above or below it.
-            let settled = self.sift_up(pos);
-            self.sift_down(settled);
+            if pos > 0 && self.heap[pos] < self.heap[(pos - 1) / 2] {
+                self.sift_up(pos);
+            } else {
+                self.sift_down(pos);
+            }
         }
-        let slot = &mut self.slots[removed.slot as usize];
-        slot.generation = slot.generation.wrapping_add(1);
-        self.free_slots.push(removed.slot);
-        slot.event.take().expect("a queued key has its event")
+        self.free(removed.slot)
     }
 
-    /// Record that `heap[pos]` sits at `pos`.
-    fn place(&mut self, pos: usize) {
-        self.slots[self.heap[pos].slot as usize].heap_pos = pos as u32;
+    /// Free a slot whose entry has left the heap; returns its event.
+    fn free(&mut self, slot: u32) -> E {
+        let i = slot as usize;
+        self.generation[i] = self.generation[i].wrapping_add(1);
+        self.free_slots.push(slot);
+        self.slots[i].take().expect("a queued key has its event")
     }
 
-    /// Move `heap[pos]` up while it is smaller than its parent; returns where it ends.
-    fn sift_up(&mut self, mut pos: usize) -> usize {
+    /// Put `entry` at heap position `pos` and record where it is.
+    fn set(&mut self, pos: usize, entry: Entry) {
+        self.heap[pos] = entry;
+        self.heap_pos[entry.slot as usize] = pos as u32;
+    }
+
+    /// Move `heap[pos]` up while it is smaller than its parent (parents move down into the
+    /// hole it leaves; it is written once, where it stops).
+    fn sift_up(&mut self, mut pos: usize) {
+        let entry = self.heap[pos];
         while pos > 0 {
             let parent = (pos - 1) / 2;
-            if self.heap[pos] >= self.heap[parent] {
+            if entry >= self.heap[parent] {
                 break;
             }
-            self.heap.swap(pos, parent);
-            self.place(pos);
+            self.set(pos, self.heap[parent]);
             pos = parent;
         }
-        self.place(pos);
-        pos
+        self.set(pos, entry);
     }
 
-    /// Move `heap[pos]` down while a child is smaller.
+    /// Move `heap[pos]` down while a child is smaller (the smaller child moves up).
     fn sift_down(&mut self, mut pos: usize) {
+        let entry = self.heap[pos];
         let len = self.heap.len();
         loop {
             let left = 2 * pos + 1;
@@ -216,14 +218,13 @@ impl<E> EventQueue<E> {
             } else {
                 left
             };
-            if self.heap[child] >= self.heap[pos] {
+            if self.heap[child] >= entry {
                 break;
             }
-            self.heap.swap(pos, child);
-            self.place(pos);
+            self.set(pos, self.heap[child]);
             pos = child;
         }
-        self.place(pos);
+        self.set(pos, entry);
     }
 }
 
