@@ -3,6 +3,7 @@
 //! `apply`, one atomic transaction at a time, and is reported as a `Persist` effect.
 
 use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
+use super::versions::Versions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -114,7 +115,7 @@ impl StoreWrite {
 pub struct Snapshot {
     pub first_committed: Version,
     pub last_committed: Version,
-    pub values: BTreeMap<Version, Arc<Value>>,
+    pub values: Versions,
     pub kv: BTreeMap<Text, Text>,
     pub kv_version: u64,
 }
@@ -128,7 +129,7 @@ pub struct Store {
     pub last_committed: Version,
     pub pending_v: Version,
     pub pending_pn: Pn,
-    pub values: BTreeMap<Version, Arc<Value>>,
+    pub values: Versions,
     pub election_epoch: Epoch,
     pub joined: bool,
     /// The key-value service's committed state (applied from values at commit).
@@ -250,8 +251,7 @@ impl Store {
     }
 
     fn trim(&mut self, to: Version) {
-        let keep = self.values.split_off(&to);
-        self.values = keep;
+        self.values.trim_below(to);
         self.first_committed = self.first_committed.max(to);
     }
 }
