@@ -28,9 +28,13 @@ impl Versions {
 
     /// Where version `v` is, or where it would go.
     fn position(&self, v: Version) -> Result<usize, usize> {
-        let Some(&(first, _)) = self.entries.front() else {
+        let (Some(&(first, _)), Some(&(last, _))) = (self.entries.front(), self.entries.back())
+        else {
             return Err(0);
         };
+        if v > last {
+            return Err(self.entries.len());
+        }
         // The common case: no holes, so `v` sits at `v - first`.
         if let Some(i) = v.checked_sub(first) {
             if let Some((at, _)) = self.entries.get(i as usize) {
@@ -94,14 +98,17 @@ impl Versions {
         &self,
         range: impl RangeBounds<Version>,
     ) -> impl DoubleEndedIterator<Item = (&Version, &Arc<Value>)> {
+        // Index of the first entry at or after `v`, and of the first entry after `v`.
+        let at_or_after = |v: &Version| self.position(*v).unwrap_or_else(|i| i);
+        let after = |v: &Version| self.position(*v).map_or_else(|i| i, |i| i + 1);
         let start = match range.start_bound() {
-            Bound::Included(v) => self.entries.partition_point(|(at, _)| at < v),
-            Bound::Excluded(v) => self.entries.partition_point(|(at, _)| at <= v),
+            Bound::Included(v) => at_or_after(v),
+            Bound::Excluded(v) => after(v),
             Bound::Unbounded => 0,
         };
         let end = match range.end_bound() {
-            Bound::Included(v) => self.entries.partition_point(|(at, _)| at <= v),
-            Bound::Excluded(v) => self.entries.partition_point(|(at, _)| at < v),
+            Bound::Included(v) => after(v),
+            Bound::Excluded(v) => at_or_after(v),
             Bound::Unbounded => self.entries.len(),
         };
         self.entries
