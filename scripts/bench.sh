@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes docs/performance.md (one command):
-#   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3)  -> target/bench/native.json
+#   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3, LTO)  -> target/bench/native.json
 #   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, wasm-release
 #              profile as the playground ships)                               -> target/bench/wasm.json
 #   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,

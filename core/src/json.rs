@@ -74,6 +74,12 @@ impl Json for String {
     }
 }
 
+impl Json for std::sync::Arc<str> {
+    fn write_json(&self, out: &mut String) {
+        write_str(out, self);
+    }
+}
+
 impl Json for bool {
     fn write_json(&self, out: &mut String) {
         out.push_str(if *self { "true" } else { "false" });

@@ -2,7 +2,7 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::check::{Checker, Violation};
-use crate::protocol::messages::{ClientReply, ReqId};
+use crate::protocol::messages::{ClientReply, ReqId, Text};
 use crate::protocol::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
@@ -209,6 +209,10 @@ impl Session {
             self.fork_at_playhead();
         }
         let at_ms = self.world.inject(action.clone())?;
+        // Every saved world is behind it: a replay from any of them must meet it too.
+        for snap in &mut self.snapshots {
+            snap.world.share_injected_action(&self.world);
+        }
         let pos = self.scenario.actions.partition_point(|a| a.at_ms <= at_ms);
         self.scenario
             .actions
@@ -216,8 +220,8 @@ impl Session {
         Ok(at_ms)
     }
 
-    /// Throw the recorded future away. Scripted actions still ahead stay (the world already
-    /// has them queued); user actions ahead are dropped from the scenario.
+    /// Throw the recorded future away. Scripted actions still ahead stay; the user's actions
+    /// ahead are dropped, from the scenario and from every world (live and saved).
     fn fork_at_playhead(&mut self) {
         let events = self.world.events();
         let now = self.world.now_ms();
@@ -225,9 +229,13 @@ impl Session {
         self.snapshots.retain(|s| s.events <= events);
         self.frontier_events = events;
         self.world.client_history_mut().forget_future();
+        self.world.drop_injected_actions_after(now);
+        for snap in &mut self.snapshots {
+            snap.world.drop_injected_actions_after(now);
+        }
         self.scenario
             .actions
-            .retain(|a| a.at_ms <= now || self.world.actions().contains(a));
+            .retain(|a| a.at_ms <= now || self.world.scripted_actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {
             hash_event(&mut self.hash, e);
@@ -271,7 +279,7 @@ fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
 /// A client reply field by field: the variant's position, then its fields in order (an
 /// absent string as 0, a present one as 1 and the string).
 fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
-    let optional = |h: &mut TraceHasher, s: &Option<String>| match s {
+    let optional = |h: &mut TraceHasher, s: &Option<Text>| match s {
         None => h.write_u64(0),
         Some(s) => {
             h.write_u64(1);

@@ -158,7 +158,7 @@ impl Tour {
         self.s.world().durable(r).last_committed
     }
     fn kv(&self, r: u8, key: &str) -> Option<String> {
-        self.s.world().durable(r).kv.get(key).cloned()
+        self.s.world().durable(r).kv.get(key).map(|v| v.to_string())
     }
 }
 
@@ -463,7 +463,7 @@ fn leader_fails_tour() {
         10_000,
     );
     assert!(
-        matches!(t.reply(2), Some(ClientReply::Value { value: Some(ref v), version: 2 }) if v == "blue"),
+        matches!(t.reply(2), Some(ClientReply::Value { value: Some(ref v), version: 2 }) if &**v == "blue"),
         "{:?}",
         t.reply(2)
     );
@@ -683,7 +683,7 @@ fn mid_update_tour() {
     assert!(next == commit && is_bookkeeping(&b, 3));
     t.note("v2 committed with k = v", commit);
     assert!(
-        matches!(t.reply(2), Some(ClientReply::Value { value: Some(ref v), .. }) if v == "v"),
+        matches!(t.reply(2), Some(ClientReply::Value { value: Some(ref v), .. }) if &**v == "v"),
         "{:?}",
         t.reply(2)
     );

@@ -9,6 +9,7 @@
 //! Run: `cargo test -p paxoscope-core --release scenario` (about 10 s of tests on 2 cores).
 //! Unoptimised builds run a tenth of the cases so a plain `cargo test` stays quick.
 
+use paxoscope_core::protocol::messages::Text;
 use paxoscope_core::scenario::url::{decode_text, encode_text};
 use paxoscope_core::scenario::*;
 use proptest::prelude::*;
@@ -57,21 +58,23 @@ fn text(max: usize) -> impl Strategy<Value = String> {
     ]
 }
 
-fn key() -> impl Strategy<Value = String> {
+fn key() -> impl Strategy<Value = Text> {
     prop_oneof![
         6 => string_of(word_chars(), 1..=8),
         1 => string_of(word_chars(), 1..=MAX_KEY_LEN),
         1 => Just("-".to_string()),
     ]
+    .prop_map(Text::from)
 }
 
-fn value() -> impl Strategy<Value = String> {
+fn value() -> impl Strategy<Value = Text> {
     prop_oneof![
         4 => string_of(word_chars(), 1..=8),
         1 => string_of(word_chars(), 1..=MAX_KEY_LEN),
         1 => Just("-".to_string()),
         3 => text(MAX_KEY_LEN),
     ]
+    .prop_map(Text::from)
 }
 
 fn time() -> impl Strategy<Value = u64> {
@@ -669,7 +672,10 @@ fn corruption() -> impl Strategy<Value = Corruption> {
             Just("k".repeat(65)),
             Just("k\"".to_string())
         ]
-        .prop_map(|key| Action::Get { node: 0, key }),
+        .prop_map(|key| Action::Get {
+            node: 0,
+            key: key.into()
+        }),
         prop_oneof![
             Just("v".repeat(65)),
             Just("a\nb".to_string()),
@@ -679,8 +685,8 @@ fn corruption() -> impl Strategy<Value = Corruption> {
         .prop_map(|v| Action::Cas {
             node: 0,
             key: "k".into(),
-            expected: Some(v.clone()),
-            value: v
+            expected: Some(v.as_str().into()),
+            value: v.into()
         }),
         prop_oneof![
             Just("x".repeat(1001)),

@@ -55,7 +55,7 @@ fn reply(s: &Session, req: u64) -> Option<ClientReply> {
     s.world().clients()[req as usize - 1].reply.clone()
 }
 fn kv(s: &Session, r: u8, key: &str) -> Option<String> {
-    s.world().durable(r).kv.get(key).cloned()
+    s.world().durable(r).kv.get(key).map(|v| v.to_string())
 }
 /// Every state a monitor entered, in order (from the trace's state events).
 fn phases_of(s: &Session, r: u8) -> Vec<String> {
@@ -403,6 +403,53 @@ fn acting_in_the_past_forks_and_replays_exactly_from_the_new_scenario() {
         "the forked run equals a fresh replay of its scenario"
     );
     assert_eq!(leaders(&s), vec![1]);
+}
+
+#[test]
+fn an_action_added_while_running_is_met_again_after_scrubbing_back_before_it() {
+    // Snapshots every 50 events: several are older than the crash.
+    let mut s = Session::with_options(Scenario::default(), true, 50);
+    s.run_until(12_000);
+    let crash_ms = s.inject(Action::Crash(0)).unwrap();
+    s.run_until(30_000);
+    let recorded = s.trace_hash();
+    let replay = run(s.scenario().actions.clone(), 30_000);
+    for back_ms in [2_000, 11_000, 12_000] {
+        s.seek(back_ms);
+        assert!(s.world().node(0).is_some(), "mon.0 is up at {back_ms} ms");
+        s.run_until(30_000);
+        assert!(
+            s.world().node(0).is_none(),
+            "the crash at {crash_ms} ms happens again after scrubbing back to {back_ms} ms"
+        );
+        assert_eq!(s.world().status(1), replay.world().status(1));
+        assert_eq!(
+            s.trace_hash(),
+            recorded,
+            "the replay repeats the recorded run"
+        );
+    }
+    // Acting before it forks: the crash, the user's own future, is dropped everywhere.
+    s.seek(5_000);
+    s.inject(Action::Crash(4)).unwrap();
+    s.run_until(30_000);
+    assert!(
+        s.world().node(0).is_some(),
+        "the dropped crash does not happen"
+    );
+    assert!(s.world().node(4).is_none());
+    let forked = run(s.scenario().actions.clone(), 30_000);
+    assert_eq!(
+        s.trace_hash(),
+        forked.trace_hash(),
+        "the fork equals a fresh replay"
+    );
+    s.seek(3_000);
+    s.run_until(30_000);
+    assert!(
+        s.world().node(0).is_some() && s.world().node(4).is_none(),
+        "also after a seek"
+    );
 }
 
 #[test]

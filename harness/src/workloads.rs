@@ -2,6 +2,7 @@
 //! wasm build call these same constructors, so "the same seed" means the same scenario on
 //! both sides.
 
+use paxoscope_core::protocol::messages::Text;
 use paxoscope_core::scenario::{Action, ConfigKey, LinkSel, Scenario, TimedAction};
 use paxoscope_core::sim::rng::{SimRng, Stream};
 
@@ -26,14 +27,14 @@ pub fn load_scenario(seed: u64, sim_ms: u64) -> Scenario {
     s.actions = (0..ops)
         .map(|i| {
             let node = (i % 5) as u8;
-            let key = format!("k{}", i % LOAD_KEYS);
+            let key: Text = format!("k{}", i % LOAD_KEYS).into();
             let action = if i % 3 == 0 {
                 Action::Get { node, key }
             } else {
                 Action::Put {
                     node,
                     key,
-                    value: format!("v{i}"),
+                    value: format!("v{i}").into(),
                 }
             };
             TimedAction {
@@ -64,7 +65,7 @@ pub fn determinism_scenario(seed: u64) -> Scenario {
     let mut at = |t: u64, action: Action| actions.push(TimedAction { at_ms: t, action });
     for i in 0..(DETERMINISM_END_MS - 2_000) / 250 {
         let node = rng.below(5) as u8;
-        let key = format!("k{}", rng.below(4));
+        let key: Text = format!("k{}", rng.below(4)).into();
         let t = 800 + i * 250;
         match rng.below(4) {
             0 => at(t, Action::Get { node, key }),
@@ -74,7 +75,7 @@ pub fn determinism_scenario(seed: u64) -> Scenario {
                     node,
                     key,
                     expected: None,
-                    value: format!("c{i}"),
+                    value: format!("c{i}").into(),
                 },
             ),
             _ => at(
@@ -82,7 +83,7 @@ pub fn determinism_scenario(seed: u64) -> Scenario {
                 Action::Put {
                     node,
                     key,
-                    value: format!("v{i}"),
+                    value: format!("v{i}").into(),
                 },
             ),
         }

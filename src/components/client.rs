@@ -4,6 +4,7 @@
 use crate::labels::{fate, mon, op_text, seconds};
 use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
+use paxoscope_core::protocol::messages::Text;
 use paxoscope_core::scenario::validate::{is_valid_key, is_valid_value};
 use paxoscope_core::scenario::{Action as SimAction, MAX_KEY_LEN};
 use wasm_bindgen::JsCast;
@@ -52,7 +53,7 @@ fn build(op: Op, node: u8, key: &str, value: &str, expected: &str) -> Result<Sim
             ))
         }
     };
-    let key = key.to_string();
+    let key = Text::from(key);
     match op {
         Op::Get => Ok(SimAction::Get { node, key }),
         Op::Put => {
@@ -60,18 +61,18 @@ fn build(op: Op, node: u8, key: &str, value: &str, expected: &str) -> Result<Sim
             Ok(SimAction::Put {
                 node,
                 key,
-                value: value.to_string(),
+                value: value.into(),
             })
         }
         Op::Cas => {
             check("value", value)?;
             check("expected value", expected)?;
-            let expected = (!expected.is_empty()).then(|| expected.to_string());
+            let expected = (!expected.is_empty()).then(|| Text::from(expected));
             Ok(SimAction::Cas {
                 node,
                 key,
                 expected,
-                value: value.to_string(),
+                value: value.into(),
             })
         }
     }

@@ -337,32 +337,36 @@ pub fn history(clients: &[ClientRecord]) -> Vec<HistoryEntry> {
 fn entry(rec: &ClientRecord) -> Option<HistoryEntry> {
     let op = match &rec.op {
         ClientOp::Put { key, value } => KvOp::Put {
-            key: key.clone(),
-            value: value.clone(),
+            key: key.to_string(),
+            value: value.to_string(),
         },
-        ClientOp::Get { key } => KvOp::Get { key: key.clone() },
+        ClientOp::Get { key } => KvOp::Get {
+            key: key.to_string(),
+        },
         ClientOp::Cas {
             key,
             expected,
             value,
         } => KvOp::Cas {
-            key: key.clone(),
-            expected: expected.clone(),
-            value: value.clone(),
+            key: key.to_string(),
+            expected: expected.as_deref().map(str::to_owned),
+            value: value.to_string(),
         },
     };
     let result = match &rec.reply {
         // Refused requests had no effect: a read without a lease, a write outside a quorum.
         Some(ClientReply::Refused { .. }) => return None,
         Some(ClientReply::Written { .. }) => Some(KvResult::Ok),
-        Some(ClientReply::Value { value, .. }) => Some(KvResult::Value(value.clone())),
+        Some(ClientReply::Value { value, .. }) => {
+            Some(KvResult::Value(value.as_deref().map(str::to_owned)))
+        }
         Some(ClientReply::CasDone { applied: true, .. }) => Some(KvResult::CasOk),
         Some(ClientReply::CasDone {
             applied: false,
             current,
             ..
         }) => Some(KvResult::CasFailed {
-            current: current.clone(),
+            current: current.as_deref().map(str::to_owned),
         }),
         // "Retry" or no answer: the write may still commit later, or never.
         Some(ClientReply::Retry { .. }) | None => None,

@@ -3,6 +3,7 @@
 //! for an answer before the next one starts). Every written value is unique, so a read names
 //! the write it saw and the linearizability check has no ambiguity to hide behind.
 
+use crate::protocol::messages::Text;
 use crate::scenario::{Action, NodeRef, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
 use std::collections::BTreeMap;
@@ -46,13 +47,13 @@ pub fn generate(seed: u64, n: u8, until_ms: u64) -> Workload {
         .collect();
     times.sort_unstable();
     // Values written so far per key (in time order), so a CAS can expect a plausible one.
-    let mut written: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut written: BTreeMap<Text, Vec<Text>> = BTreeMap::new();
     let actions = times
         .into_iter()
         .enumerate()
         .map(|(i, at_ms)| {
             let node = rng.below(n as u64) as NodeRef;
-            let key = format!("k{}", rng.below(keys));
+            let key: Text = format!("k{}", rng.below(keys)).into();
             TimedAction {
                 at_ms,
                 action: client_op(&mut rng, i, node, key, &mut written),
@@ -66,13 +67,13 @@ fn client_op(
     rng: &mut SimRng,
     i: usize,
     node: NodeRef,
-    key: String,
-    written: &mut BTreeMap<String, Vec<String>>,
+    key: Text,
+    written: &mut BTreeMap<Text, Vec<Text>>,
 ) -> Action {
     match rng.below(10) {
         0..=3 => Action::Get { node, key },
         4..=7 => {
-            let value = format!("p{i}");
+            let value: Text = format!("p{i}").into();
             written.entry(key.clone()).or_default().push(value.clone());
             Action::Put { node, key, value }
         }
@@ -84,7 +85,7 @@ fn client_op(
                 _ if history.is_empty() => None,
                 _ => Some(history[rng.below(history.len() as u64) as usize].clone()),
             };
-            let value = format!("c{i}");
+            let value: Text = format!("c{i}").into();
             history.push(value.clone());
             Action::Cas {
                 node,

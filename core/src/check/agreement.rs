@@ -21,7 +21,7 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
         }
         if from == store.last_committed {
             // One new commit, the usual case: a lookup is cheaper than a range.
-            if let Some(value) = super::stored_at(&store.values, from) {
+            if let Some(value) = store.values.get(&from) {
                 agree(f, r, from, value)?;
             }
         } else {

@@ -20,13 +20,11 @@ mod reads;
 mod uncommitted;
 
 use crate::actor::Rank;
-use crate::protocol::messages::Version;
 use crate::protocol::Ceph;
 use crate::sim::World;
 use crate::trace::TraceEvent;
 use facts::Facts;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A broken rule of the protocol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,16 +57,6 @@ pub struct Broken {
 }
 
 pub type Check = Result<(), Broken>;
-
-/// The entry at `v` of a store's versions, where `v` is nearly always the highest key (a
-/// version just proposed or committed): the right edge of the tree answers without a search.
-pub(crate) fn stored_at<T>(values: &BTreeMap<Version, T>, v: Version) -> Option<&T> {
-    match values.last_key_value() {
-        Some((last, value)) if *last == v => Some(value),
-        Some((last, _)) if *last < v => None,
-        _ => values.get(&v),
-    }
-}
 
 pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Check {
     Err(Broken {

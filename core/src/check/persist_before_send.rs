@@ -30,11 +30,8 @@ pub fn check(world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
                 PaxosOp::Begin | PaxosOp::Accept => {
                     let v = p.last_committed + 1;
                     // Cheapest tests first: the map is searched only for a value not yet committed.
-                    let stored = || {
-                        s.pending_v == v
-                            && s.pending_pn == p.pn
-                            && super::stored_at(&s.values, v).is_some()
-                    };
+                    let stored =
+                        || s.pending_v == v && s.pending_pn == p.pn && s.values.contains_key(&v);
                     (s.last_committed < v && !stored()).then(|| {
                         format!(
                             "{} for v{v} (pn {}) before the value and pending_pn are durable",

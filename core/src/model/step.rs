@@ -300,7 +300,7 @@ impl Model {
                 let id = s.budget.puts_sent as u64;
                 let op = ClientOp::Put {
                     key: "x".into(),
-                    value: id.to_string(),
+                    value: id.to_string().into(),
                 };
                 self.handle(
                     s,

@@ -121,20 +121,24 @@ pub enum Sync {
     NoCookie,
 }
 
+/// A client key or value. Shared: a request passes through the scenario, the client history,
+/// the trace, the messages and every monitor's store, and none of them copies its bytes.
+pub type Text = Arc<str>;
+
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClientOp {
     Put {
-        key: String,
-        value: String,
+        key: Text,
+        value: Text,
     },
     Get {
-        key: String,
+        key: Text,
     },
     /// `expected: None` means "only if the key is absent".
     Cas {
-        key: String,
-        expected: Option<String>,
-        value: String,
+        key: Text,
+        expected: Option<Text>,
+        value: Text,
     },
 }
 
@@ -163,13 +167,13 @@ pub enum ClientReply {
     Written { version: Version },
     /// A get answered locally under a lease.
     Value {
-        value: Option<String>,
+        value: Option<Text>,
         version: Version,
     },
     /// A compare-and-set committed at `version`; `applied` says whether it matched.
     CasDone {
         applied: bool,
-        current: Option<String>,
+        current: Option<Text>,
         version: Version,
     },
     /// Refused with no effect (for example: no valid lease for a read, not in a quorum).

@@ -9,6 +9,7 @@ mod probe;
 mod service;
 pub mod store;
 mod sync;
+pub mod versions;
 
 pub use config::Config;
 pub use messages::*;

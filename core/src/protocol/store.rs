@@ -2,7 +2,8 @@
 //! section 4.1. Only what is in a `Store` survives a crash; every change goes through
 //! `apply`, one atomic transaction at a time, and is reported as a `Persist` effect.
 
-use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Version};
+use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
+use super::versions::Versions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -114,8 +115,8 @@ impl StoreWrite {
 pub struct Snapshot {
     pub first_committed: Version,
     pub last_committed: Version,
-    pub values: BTreeMap<Version, Arc<Value>>,
-    pub kv: BTreeMap<String, String>,
+    pub values: Versions,
+    pub kv: BTreeMap<Text, Text>,
     pub kv_version: u64,
 }
 
@@ -128,11 +129,11 @@ pub struct Store {
     pub last_committed: Version,
     pub pending_v: Version,
     pub pending_pn: Pn,
-    pub values: BTreeMap<Version, Arc<Value>>,
+    pub values: Versions,
     pub election_epoch: Epoch,
     pub joined: bool,
     /// The key-value service's committed state (applied from values at commit).
-    pub kv: BTreeMap<String, String>,
+    pub kv: BTreeMap<Text, Text>,
     /// The key-value service's own version: bumped by each committed value that touches it.
     pub kv_version: u64,
 }
@@ -239,20 +240,18 @@ impl Store {
         }
     }
 
-    /// `kv[key] = value`, reusing the old value's buffer when the key exists (the common
-    /// case: a few keys written over and over).
-    fn set_kv(&mut self, key: &str, value: &str) {
+    /// `kv[key] = value`; both are shared with the request, so nothing is copied.
+    fn set_kv(&mut self, key: &Text, value: &Text) {
         match self.kv.get_mut(key) {
-            Some(old) => value.clone_into(old),
+            Some(old) => *old = value.clone(),
             None => {
-                self.kv.insert(key.to_owned(), value.to_owned());
+                self.kv.insert(key.clone(), value.clone());
             }
         }
     }
 
     fn trim(&mut self, to: Version) {
-        let keep = self.values.split_off(&to);
-        self.values = keep;
+        self.values.trim_below(to);
         self.first_committed = self.first_committed.max(to);
     }
 }

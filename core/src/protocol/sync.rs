@@ -50,7 +50,10 @@ impl Monitor {
             Sync::FullChunk(Box::new(Snapshot {
                 first_committed: self.fc(),
                 last_committed: self.lc(),
-                values: self.committed_values(self.fc(), self.lc()),
+                values: self
+                    .committed_values(self.fc(), self.lc())
+                    .into_iter()
+                    .collect(),
                 kv: self.store.kv.clone(),
                 kv_version: self.store.kv_version,
             }))

@@ -1,6 +1,7 @@
 //! The scenario as typed data. `parse` turns text into this, `print` turns it back;
 //! print-then-parse is the identity (a property test holds us to it).
 
+use crate::protocol::messages::Text;
 use serde::{Deserialize, Serialize};
 
 /// Current version of the text format (`paxoscope scenario v1`).
@@ -112,20 +113,20 @@ pub enum Action {
     /// `put 3 k v`: client write sent to monitor 3.
     Put {
         node: NodeRef,
-        key: String,
-        value: String,
+        key: Text,
+        value: Text,
     },
     /// `get 3 k`: client read at monitor 3.
     Get {
         node: NodeRef,
-        key: String,
+        key: Text,
     },
     /// `cas 3 k old new`: compare-and-set; `-` as `old` means "key absent".
     Cas {
         node: NodeRef,
-        key: String,
-        expected: Option<String>,
-        value: String,
+        key: Text,
+        expected: Option<Text>,
+        value: Text,
     },
     /// `note "text"`: narration shown when the playhead passes this time.
     Note(String),

@@ -7,6 +7,7 @@
 //! Node ranks are checked against the scenario's monitor count, which a `set monitors` line
 //! anywhere in the file decides (a pre-pass finds it), so errors still come out in line order.
 
+use crate::protocol::messages::Text;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -986,7 +987,7 @@ impl Parser {
         Ok(Action::Partition(groups))
     }
 
-    fn key(&self, c: &mut Cur) -> Result<String, ParseError> {
+    fn key(&self, c: &mut Cur) -> Result<Text, ParseError> {
         let what = format!("a key ({WORD_CHARS})");
         let t = c.next(&what)?;
         match t.bare() {
@@ -997,14 +998,14 @@ impl Parser {
                         format!("the key is {} characters long; the limit is {MAX_KEY_LEN} (MAX_KEY_LEN)", s.len()),
                     ));
                 }
-                Ok(s.to_string())
+                Ok(s.into())
             }
             _ => Err(c.expected(t, &what)),
         }
     }
 
     /// A value: a bare word or a quoted string. With `dash_absent`, a bare `-` means "absent".
-    fn value(&self, c: &mut Cur, dash_absent: bool) -> Result<Option<String>, ParseError> {
+    fn value(&self, c: &mut Cur, dash_absent: bool) -> Result<Option<Text>, ParseError> {
         let what = if dash_absent {
             format!("the old value (a word of {WORD_CHARS}; a quoted string; or - for absent)")
         } else {
@@ -1026,7 +1027,7 @@ impl Parser {
                 ),
             ));
         }
-        Ok(Some(t.text.to_string()))
+        Ok(Some(Text::from(&*t.text)))
     }
 
     /// A quoted name or note (control characters were already refused by the tokenizer).

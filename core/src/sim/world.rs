@@ -8,7 +8,7 @@ use super::armed::ArmedTimers;
 use super::bus::Bus;
 use super::clock::NodeClock;
 use super::history::ClientHistory;
-use super::queue::{EventKey, EventQueue};
+use super::queue::{EventKey, EventQueue, Handle};
 use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
 use crate::protocol::config::Config;
@@ -229,6 +229,10 @@ impl<P: Protocol> World<P> {
     pub fn actions(&self) -> &[TimedAction] {
         &self.actions
     }
+    /// The scenario's own actions (the rest were injected while running).
+    pub fn scripted_actions(&self) -> &[TimedAction] {
+        &self.actions[..self.scripted]
+    }
     /// Take the client history out (a session snapshots the world without it, see
     /// `history.rs`); `put_client_history` puts one back.
     pub(crate) fn take_client_history(&mut self) -> ClientHistory {
@@ -315,7 +319,7 @@ impl<P: Protocol> World<P> {
 
     // ----- scheduling -----
 
-    fn push(&mut self, t_ms: u64, ev: Ev<P>) {
+    fn push(&mut self, t_ms: u64, ev: Ev<P>) -> Handle {
         self.seq += 1;
         let (class, ordinal) = match ev {
             Ev::Action(i) => (0, i as u64),
@@ -328,7 +332,7 @@ impl<P: Protocol> World<P> {
                 ordinal,
             },
             ev,
-        );
+        )
     }
 
     fn schedule_action(&mut self, ta: TimedAction) {
@@ -366,6 +370,40 @@ impl<P: Protocol> World<P> {
         let at_ms = self.now_ms + 1;
         self.schedule_action(TimedAction { at_ms, action });
         Ok(at_ms)
+    }
+
+    /// Give this saved world (a time-travel snapshot, behind `live`) the action just injected
+    /// into `live`, so that a replay from it meets that action too. Both then share one
+    /// action list, with the action at the same index, so they order events alike.
+    pub(crate) fn share_injected_action(&mut self, live: &World<P>) {
+        let i = self.actions.len();
+        assert_eq!(
+            live.actions.len(),
+            i + 1,
+            "one action was injected into the live world"
+        );
+        debug_assert_eq!(
+            live.actions[..i],
+            self.actions[..],
+            "the worlds had the same actions"
+        );
+        let at_ms = live.actions[i].at_ms;
+        assert!(
+            at_ms > self.now_ms,
+            "a saved world is behind the injected action"
+        );
+        self.actions = Arc::clone(&live.actions);
+        self.push(at_ms, Ev::Action(i));
+    }
+
+    /// Forget the injected actions due after `t_ms` (a fork drops the future the user made).
+    /// They stay in `actions`, so indices do not move; they only leave the queue.
+    pub(crate) fn drop_injected_actions_after(&mut self, t_ms: u64) {
+        let (scripted, actions) = (self.scripted, &self.actions);
+        self.queue.retain(|ev| match ev {
+            Ev::Action(i) => *i < scripted || actions[*i].at_ms <= t_ms,
+            _ => true,
+        });
     }
 
     fn validate(&self, action: &Action) -> Result<(), String> {
@@ -492,7 +530,13 @@ impl<P: Protocol> World<P> {
             || slot.timer_gen.generation(&timer) != Some(gen)
             || slot.node.is_none()
         {
-            return; // cancelled or re-armed meanwhile, or from an earlier life
+            // Re-arming, cancelling and crashing take a firing out of the queue, so none of
+            // these can come up; the check stays as a guard.
+            debug_assert!(
+                false,
+                "a stale firing of {timer:?} at mon.{node} was queued"
+            );
+            return;
         }
         if slot.paused {
             slot.held.push(Ev::Timer {
@@ -558,11 +602,10 @@ impl<P: Protocol> World<P> {
                 // A world-wide counter, so a re-armed timer never matches an older firing.
                 self.next_timer_gen += 1;
                 let gen = self.next_timer_gen;
-                let slot = &mut self.nodes[rank as usize];
-                slot.timer_gen.arm(timer, gen);
+                let slot = &self.nodes[rank as usize];
                 let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
                 let incarnation = slot.incarnation;
-                self.push(
+                let firing = self.push(
                     at,
                     Ev::Timer {
                         node: rank,
@@ -571,9 +614,15 @@ impl<P: Protocol> World<P> {
                         incarnation,
                     },
                 );
+                let armed = &mut self.nodes[rank as usize].timer_gen;
+                if let Some(old) = armed.arm(timer, gen, firing) {
+                    self.queue.cancel(old);
+                }
             }
             Effect::CancelTimer(timer) => {
-                self.nodes[rank as usize].timer_gen.disarm(&timer);
+                if let Some(firing) = self.nodes[rank as usize].timer_gen.disarm(&timer) {
+                    self.queue.cancel(firing);
+                }
             }
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
@@ -726,7 +775,9 @@ impl<P: Protocol> World<P> {
         let Some(node) = slot.node.take() else { return };
         slot.durable_while_down = Some(P::durable(&node).clone());
         slot.incarnation += 1;
-        slot.timer_gen.clear();
+        for firing in slot.timer_gen.clear() {
+            self.queue.cancel(firing);
+        }
         slot.held.clear();
         slot.paused = false;
         self.log(Some(r), TraceKind::Crash);
@@ -754,7 +805,16 @@ impl<P: Protocol> World<P> {
         slot.paused = false;
         let held = std::mem::take(&mut slot.held);
         for ev in held {
-            self.push(self.now_ms, ev);
+            let timer = match &ev {
+                Ev::Timer { timer, gen, .. } => Some((*timer, *gen)),
+                _ => None,
+            };
+            let firing = self.push(self.now_ms, ev);
+            if let Some((timer, gen)) = timer {
+                self.nodes[r as usize]
+                    .timer_gen
+                    .requeued(&timer, gen, firing);
+            }
         }
     }
 
