@@ -128,36 +128,35 @@ impl Session {
     /// Check the step; record and hash it only if it is new (past the frontier): after a
     /// seek, replaying the known future must not record it twice.
     fn absorb_step(&mut self) {
-        let mut log = std::mem::take(&mut self.world.step_log);
-        if let Err(v) = self.checker.after_step(&self.world, &log) {
+        // The log is read where the world wrote it, then moved out in one swap.
+        if let Err(v) = self.checker.after_step(&self.world, &self.world.step_log) {
             self.violation = Some(v);
         }
         let is_new = self.world.events() > self.frontier_events || self.world.events() == 0;
-        self.last_step_len = log.len();
+        self.last_step_len = self.world.step_log.len();
         if !is_new {
-            self.keep_unrecorded(log);
+            self.keep_unrecorded();
             return;
         }
         self.frontier_events = self.world.events();
         self.world.client_history_mut().caught_up();
-        for e in &log {
+        for e in &self.world.step_log {
             hash_event(&mut self.hash, e);
         }
         if self.record {
             self.unrecorded.clear();
-            self.trace.append(&mut log);
-            self.world.step_log = log; // an empty buffer with room: no allocation next step
+            // Leaves the world an empty buffer with room: no allocation next step.
+            self.trace.append(&mut self.world.step_log);
         } else {
-            self.keep_unrecorded(log);
+            self.keep_unrecorded();
         }
     }
 
     /// Keep the step's entries for `last_step` and hand the old buffer back to the world,
     /// so an unrecorded run allocates no new log per step.
-    fn keep_unrecorded(&mut self, log: Vec<TraceEvent<Ceph>>) {
-        let mut old = std::mem::replace(&mut self.unrecorded, log);
-        old.clear();
-        self.world.step_log = old;
+    fn keep_unrecorded(&mut self) {
+        std::mem::swap(&mut self.unrecorded, &mut self.world.step_log);
+        self.world.step_log.clear();
     }
 
     fn take_snapshot(&mut self) {

@@ -345,9 +345,7 @@ impl TraceHasher {
         }
         let rest = words.remainder();
         if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.write_u64(u64::from_le_bytes(last));
+            self.write_u64(padded_word(rest));
         }
         self.write_u64(bytes.len() as u64);
     }
@@ -359,9 +357,38 @@ impl TraceHasher {
     }
 }
 
+/// The little-endian word of 1 to 7 bytes, zero-padded, without a copy into a buffer (a
+/// `memcpy` call per string was a fair share of hashing a trace entry): two reads that may
+/// overlap cover the bytes, and an overlapping byte is ORed onto itself.
+fn padded_word(b: &[u8]) -> u64 {
+    let n = b.len();
+    debug_assert!((1..8).contains(&n), "a string's last, partial word");
+    if n >= 4 {
+        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as u64;
+        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]) as u64;
+        lo | hi << ((n - 4) * 8)
+    } else {
+        b[0] as u64 | (b[n / 2] as u64) << (n / 2 * 8) | (b[n - 1] as u64) << ((n - 1) * 8)
+    }
+}
+
 #[cfg(test)]
 mod hasher_tests {
-    use super::TraceHasher;
+    use super::{padded_word, TraceHasher};
+
+    #[test]
+    fn a_partial_word_is_its_bytes_zero_padded() {
+        let bytes = [0x11u8, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77];
+        for n in 1..8 {
+            let mut padded = [0u8; 8];
+            padded[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(
+                padded_word(&bytes[..n]),
+                u64::from_le_bytes(padded),
+                "{n} bytes"
+            );
+        }
+    }
 
     fn hash_of(f: impl Fn(&mut TraceHasher)) -> u64 {
         let mut h = TraceHasher::default();

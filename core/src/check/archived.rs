@@ -59,7 +59,13 @@ impl<K: Ord + Clone, V: Clone> Default for ArchivedMap<K, V> {
 
 impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
     pub fn get(&self, k: &K) -> Option<&V> {
-        self.live.get(k).or_else(|| self.archived(k))
+        // Keys mostly rise, so the question is mostly about the newest key: the right edge of
+        // the tree answers it (found, or above every live key) without a search.
+        match self.live.last_key_value() {
+            Some((last, v)) if last == k => Some(v),
+            Some((last, _)) if k > last => self.archived(k),
+            _ => self.live.get(k).or_else(|| self.archived(k)),
+        }
     }
 
     fn archived(&self, k: &K) -> Option<&V> {
@@ -92,6 +98,14 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
     where
         V: Default,
     {
+        // The newest key again (keys mostly rise): the right edge of the tree, no search.
+        if self
+            .live
+            .last_key_value()
+            .is_some_and(|(last, _)| *last == k)
+        {
+            return self.live.last_entry().expect("not empty").into_mut();
+        }
         if self.live.len() >= LIVE_MAX && !self.live.contains_key(&k) {
             self.archive_if_large();
         }

@@ -3,9 +3,9 @@
 //! change during that epoch's election: a monitor may ack several proposers in one epoch,
 //! each of lower rank, so a partition that moves mid-election can crown two).
 
-use super::facts::Facts;
-use super::{broken, Check};
-use crate::protocol::{Ceph, ElectionOp, MonState, Msg};
+use super::facts::{Facts, NodeFacts, RankSet};
+use super::{broken, Broken, Check};
+use crate::protocol::{Ceph, ElectionOp, MonState, Monitor, Msg};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 
@@ -20,8 +20,8 @@ pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Ch
 }
 
 fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    // An untouched node is as it was when last examined.
-    for r in f.touched.iter() {
+    // Reads only the node's facts (durable epoch, role, epoch): see `Facts::changed`.
+    for r in f.changed.iter() {
         let (before, now) = (
             f.prev[r as usize].durable_epoch,
             world.durable(r).election_epoch,
@@ -43,7 +43,10 @@ fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
             }
         }
     }
-    for e in log.iter().filter(|_| f.step.sends) {
+    if !f.step.sends {
+        return Ok(());
+    }
+    for e in log {
         if let (Some(Msg::Election(el)), Some(r)) = (e.kind.sent_msg(), e.node) {
             let odd_expected = matches!(el.op, ElectionOp::Propose | ElectionOp::Ack);
             if (el.epoch % 2 == 1) != odd_expected {
@@ -88,36 +91,24 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
 }
 
 fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    let mut victory_added = false;
-    for e in log.iter().filter(|_| f.step.states) {
-        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else {
-            continue;
-        };
-        if *role_to != MonState::Leader.name() {
+    let victory_added = f.step.states && note_victories(f, world, log)?;
+    // A peon's verdict depends on its role, epoch and leader, the victories and the claim:
+    // re-examine every peon when one of the last two moved, else only the changed nodes
+    // (`Facts::changed`) whose role, epoch or leader moved. Any other keeps the verdict it had
+    // after the previous step, when every node passed. The exhaustive mode examines every
+    // peon: the tests compare the two.
+    let every_peon = victory_added || f.claims_changed || f.exhaustive;
+    let examine = if every_peon {
+        RankSet::all(world.n())
+    } else {
+        f.changed
+    };
+    for r in examine.iter() {
+        let Some(m) = world.node(r) else { continue };
+        if m.state != MonState::Peon || (!every_peon && follows_as_before(&f.prev[r as usize], m)) {
             continue;
         }
-        let Some(m) = world.node(r) else { continue };
-        match f.victories.get(&m.epoch) {
-            Some(w) if *w != r && f.leader_claimed(m.epoch) => {
-                return broken(
-                    LEADER,
-                    r,
-                    format!("second leader in epoch {} (mon.{w} won it first)", m.epoch),
-                );
-            }
-            Some(_) => {}
-            None => {
-                f.victories.insert(m.epoch, r);
-                victory_added = true;
-            }
-        }
-    }
-    // A peon's verdict depends on itself, the victories and the claim: re-examine every peon
-    // when one of the last two moved, else only the nodes this step touched.
-    let every_peon = victory_added || f.claims_changed;
-    for r in (0..world.n()).filter(|r| every_peon || f.was_touched(*r)) {
-        let Some(m) = world.node(r) else { continue };
-        if m.state != MonState::Peon || !f.leader_claimed(m.epoch) {
+        if !f.leader_claimed(m.epoch) {
             continue;
         }
         if let (Some(w), Some(l)) = (f.victories.get(&m.epoch), m.leader) {
@@ -134,4 +125,40 @@ fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check
         }
     }
     Ok(())
+}
+
+/// The node was already this epoch's peon following this leader after the previous step.
+fn follows_as_before(before: &NodeFacts, m: &Monitor) -> bool {
+    before.role == Some(m.state) && before.epoch == m.epoch && before.leader == m.leader
+}
+
+/// Record who became leader in which epoch (the first to win it); fails on a second winner
+/// where uniqueness is claimed. True if a victory was recorded.
+fn note_victories(
+    f: &mut Facts,
+    world: &World<Ceph>,
+    log: &[TraceEvent<Ceph>],
+) -> Result<bool, Broken> {
+    let mut victory_added = false;
+    for e in log {
+        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else {
+            continue;
+        };
+        if *role_to != MonState::Leader.name() {
+            continue;
+        }
+        let Some(m) = world.node(r) else { continue };
+        match f.victories.get(&m.epoch) {
+            Some(w) if *w != r && f.leader_claimed(m.epoch) => {
+                let detail = format!("second leader in epoch {} (mon.{w} won it first)", m.epoch);
+                return broken(LEADER, r, detail).map(|()| false);
+            }
+            Some(_) => {}
+            None => {
+                f.victories.insert(m.epoch, r);
+                victory_added = true;
+            }
+        }
+    }
+    Ok(victory_added)
 }

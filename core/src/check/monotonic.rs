@@ -8,8 +8,8 @@ use crate::sim::World;
 pub const NAME: &str = "monotonic-commit";
 
 pub fn check(f: &Facts, world: &World<Ceph>) -> Check {
-    // An untouched node's store is unchanged since `prev` was taken.
-    for r in f.touched.iter() {
+    // Reads only the node's facts (lc): see `Facts::changed`.
+    for r in f.changed.iter() {
         let lc = world.durable(r).last_committed;
         let before = f.prev[r as usize].lc;
         if lc < before {

@@ -10,7 +10,7 @@
 //! its own lease (and serves reads) past the moment the other side commits. Such runs are
 //! reported as findings, not as failures of consensus.
 
-use super::facts::Facts;
+use super::facts::{Facts, RankSet};
 use super::{broken, Check};
 use crate::protocol::messages::{Epoch, Version};
 use crate::protocol::{Ceph, MonState};
@@ -25,37 +25,53 @@ pub const ACROSS: &str = "read-fresh-across-epochs";
 pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken>) {
     // Only nodes that took part in this step can have changed; a lease only runs out.
     let mut raised = false;
-    for r in f.touched.iter() {
+    // A node whose role, epoch and lc are unchanged (see `Facts::changed`) raised its
+    // epoch's max lc to its lc already.
+    for r in f.changed.iter() {
         let Some(m) = world.node(r) else { continue };
         if matches!(m.state, MonState::Leader | MonState::Peon) {
             raised |= raise_max_lc(&mut f.max_lc_in_epoch, m.epoch, m.store.last_committed);
         }
     }
     let across_claimed = f.default_timing;
-    for r in (0..world.n()).filter(|r| raised || f.was_touched(*r)) {
+    let examine = if raised {
+        RankSet::all(world.n())
+    } else {
+        f.touched
+    };
+    if examine.is_empty() {
+        return (Ok(()), None);
+    }
+    // The newest epoch with a commit is nearly always the node's own: no search then.
+    let newest = f.max_lc_in_epoch.last_key_value().map(|(e, v)| (*e, *v));
+    for r in examine.iter() {
         let Some(m) = world.node(r) else { continue };
+        // Only a leader or a peon is ever readable.
+        if !matches!(m.state, MonState::Leader | MonState::Peon) {
+            continue;
+        }
+        let lc = m.store.last_committed;
+        let latest = match newest {
+            Some((e, v)) if e == m.epoch => v,
+            _ => f.max_lc_in_epoch.get(&m.epoch).copied().unwrap_or(0),
+        };
+        let behind = lc < latest;
+        let newer_epochs = across_claimed && newest.is_some_and(|(e, _)| e > m.epoch);
+        // Up to date in its epoch with no newer epoch to compare: it passes whether readable or
+        // not, so the clock and the lease are read only for the other nodes.
+        if !behind && !newer_epochs {
+            continue;
+        }
         let local = world.slot(r).clock.local_ms(world.now_ms());
         if !m.is_readable_at(local) {
             continue;
         }
-        let lc = m.store.last_committed;
-        let latest = f.max_lc_in_epoch.get(&m.epoch).copied().unwrap_or(0);
-        if lc < latest {
+        if behind {
             let detail = format!(
                 "readable at lc {lc} while epoch {} reached lc {latest}",
                 m.epoch
             );
             return (broken(WITHIN, r, detail), None);
-        }
-        if !across_claimed {
-            continue;
-        }
-        let newer_epochs = f
-            .max_lc_in_epoch
-            .last_key_value()
-            .is_some_and(|(e, _)| *e > m.epoch);
-        if !newer_epochs {
-            continue;
         }
         if let Some((e, newer)) = f
             .max_lc_in_epoch
@@ -75,15 +91,13 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
 /// Raise the highest lc seen in `epoch` to `lc`; true if it rose. The epoch is nearly always
 /// the newest one, which is found without a search.
 fn raise_max_lc(max_lc_in_epoch: &mut BTreeMap<Epoch, Version>, epoch: Epoch, lc: Version) -> bool {
-    let newest = max_lc_in_epoch
-        .last_key_value()
-        .is_some_and(|(e, _)| *e == epoch);
-    let max = if newest {
-        max_lc_in_epoch.last_entry().expect("not empty").into_mut()
-    } else {
-        max_lc_in_epoch.entry(epoch).or_default()
+    let rise = |max: &mut Version| {
+        let rose = lc > *max;
+        *max = (*max).max(lc);
+        rose
     };
-    let rose = lc > *max;
-    *max = (*max).max(lc);
-    rose
+    match max_lc_in_epoch.last_entry() {
+        Some(mut newest) if *newest.key() == epoch => rise(newest.get_mut()),
+        _ => rise(max_lc_in_epoch.entry(epoch).or_default()),
+    }
 }

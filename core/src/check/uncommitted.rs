@@ -11,10 +11,8 @@ use crate::trace::TraceEvent;
 
 pub const NAME: &str = "uncommitted-value-adopted";
 
+/// Called only for a step that sent something.
 pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    if !f.step.sends {
-        return Ok(());
-    }
     for e in log {
         let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else {
             continue;
