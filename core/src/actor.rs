@@ -7,7 +7,7 @@ use crate::protocol::config::Config;
 use crate::protocol::messages::{ClientReply, ClientRequest, ReqId};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
-use std::sync::Arc;
+use std::rc::Rc;
 
 pub type Rank = u8;
 
@@ -24,7 +24,7 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     const NAME: &'static str;
 
     /// Build a node from its durable state (empty on first boot). It receives `Input::Start` next.
-    fn boot(rank: Rank, config: &Arc<Config>, durable: Self::Durable) -> Self::Node;
+    fn boot(rank: Rank, config: &Rc<Config>, durable: Self::Durable) -> Self::Node;
     fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
     fn durable(node: &Self::Node) -> &Self::Durable;
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
@@ -52,12 +52,12 @@ pub trait TimerName {
     fn name(&self) -> &'static str;
 }
 
-/// Messages are immutable once sent, and shared (`Arc`): a broadcast, the simulator's queue,
+/// Messages are immutable once sent, and shared (`Rc`): a broadcast, the simulator's queue,
 /// its trace and the receiver all hold the one message instead of copies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input<P: Protocol> {
     Start,
-    Deliver { from: Rank, msg: Arc<P::Msg> },
+    Deliver { from: Rank, msg: Rc<P::Msg> },
     Timeout(P::Timer),
     Client(ClientRequest),
 }
@@ -66,7 +66,7 @@ pub enum Input<P: Protocol> {
 pub enum Effect<P: Protocol> {
     Send {
         to: Rank,
-        msg: Arc<P::Msg>,
+        msg: Rc<P::Msg>,
     },
     /// Arm (or re-arm) `timer` to fire after `after_ms` of the node's own clock.
     SetTimer {

@@ -74,7 +74,7 @@ impl Json for String {
     }
 }
 
-impl Json for std::sync::Arc<str> {
+impl Json for std::rc::Rc<str> {
     fn write_json(&self, out: &mut String) {
         write_str(out, self);
     }

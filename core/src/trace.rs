@@ -6,7 +6,7 @@ use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::json::{Json, Object, Tagged};
 use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
-use std::sync::Arc;
+use std::rc::Rc;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceEvent<P: Protocol> {
@@ -24,7 +24,7 @@ pub enum TraceKind<P: Protocol> {
     Send {
         to: Rank,
         id: u64,
-        msg: Arc<P::Msg>,
+        msg: Rc<P::Msg>,
     },
     Deliver {
         from: Rank,

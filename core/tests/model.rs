@@ -15,7 +15,7 @@ mod model {
     use paxoscope_core::protocol::messages::{Msg, Paxos, PaxosOp};
     use paxoscope_core::protocol::{MonState, PaxosState, Store, Value, ValueOp};
     use paxoscope_core::scenario::Mutation;
-    use std::sync::Arc;
+    use std::rc::Rc;
 
     fn run(bounds: ModelConfig) -> Report {
         explore(&Model::new(bounds), &mut |_| {})
@@ -39,8 +39,8 @@ mod model {
         (model, s)
     }
 
-    fn value(text: &str) -> Arc<Value> {
-        Arc::new(Value {
+    fn value(text: &str) -> Rc<Value> {
+        Rc::new(Value {
             ops: vec![
                 ValueOp::Bookkeeping {
                     epoch: 99,
@@ -264,7 +264,7 @@ mod model {
     #[test]
     fn agreement_catches_a_different_committed_value() {
         let (_, mut s) = quorum_state();
-        Arc::make_mut(&mut s.monitors[1])
+        Rc::make_mut(&mut s.monitors[1])
             .store
             .values
             .insert(1, value("other"));
@@ -280,14 +280,14 @@ mod model {
         let mut c = Paxos::new(PaxosOp::Commit, s.monitors[0].epoch);
         c.last_committed = 1;
         c.values.insert(1, value("other"));
-        s.links[link(0, 2)].push(Arc::new(Msg::Paxos(c)));
+        s.links[link(0, 2)].push(Rc::new(Msg::Paxos(c)));
         assert_eq!(name(invariants::agreement(&s)), Some(invariants::AGREEMENT));
     }
 
     #[test]
     fn contiguity_catches_a_gap() {
         let (_, mut s) = quorum_state();
-        Arc::make_mut(&mut s.monitors[2])
+        Rc::make_mut(&mut s.monitors[2])
             .store
             .values
             .insert(5, value("far"));
@@ -311,7 +311,7 @@ mod model {
             b.pn = pn;
             b.last_committed = lc;
             b.values.insert(lc + 1, value(text));
-            s.links[link(0, to)].push(Arc::new(Msg::Paxos(b)));
+            s.links[link(0, to)].push(Rc::new(Msg::Paxos(b)));
         }
         assert_eq!(
             name(invariants::check_state(&s)),
@@ -322,7 +322,7 @@ mod model {
     #[test]
     fn pn_shape_catches_a_pn_without_its_rank() {
         let (_, mut s) = quorum_state();
-        Arc::make_mut(&mut s.monitors[1]).store.last_pn = 300;
+        Rc::make_mut(&mut s.monitors[1]).store.last_pn = 300;
         assert_eq!(
             name(invariants::check_state(&s)),
             Some(invariants::PN_SHAPE)
@@ -332,14 +332,14 @@ mod model {
     #[test]
     fn epoch_parity_catches_a_peon_at_an_odd_epoch() {
         let (_, mut s) = quorum_state();
-        Arc::make_mut(&mut s.monitors[2]).epoch += 1;
+        Rc::make_mut(&mut s.monitors[2]).epoch += 1;
         assert_eq!(name(invariants::check_state(&s)), Some(invariants::PARITY));
     }
 
     #[test]
     fn the_leader_claim_catches_two_leaders_of_one_epoch() {
         let (_, mut s) = quorum_state();
-        Arc::make_mut(&mut s.monitors[1]).state = MonState::Leader;
+        Rc::make_mut(&mut s.monitors[1]).state = MonState::Leader;
         assert_eq!(name(invariants::leader_claim(&s)), Some(invariants::LEADER));
     }
 

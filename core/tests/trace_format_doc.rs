@@ -40,7 +40,7 @@ fn samples() -> Vec<TraceEvent<Ceph>> {
         TraceKind::Send {
             to: 1,
             id: 7,
-            msg: std::sync::Arc::new(Msg::Paxos(Paxos::new(PaxosOp::Begin, 2))),
+            msg: std::rc::Rc::new(Msg::Paxos(Paxos::new(PaxosOp::Begin, 2))),
         },
         TraceKind::Deliver {
             from: 0,

@@ -6,7 +6,7 @@ use crate::actor::Rank;
 use crate::protocol::messages::Version;
 use crate::protocol::{Ceph, Value};
 use crate::sim::World;
-use std::sync::Arc;
+use std::rc::Rc;
 
 pub const NAME: &str = "agreement";
 
@@ -35,9 +35,9 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
 }
 
 /// Node `r` committed `value` at `v`: the same value as first seen there, or the first one.
-fn agree(f: &mut Facts, r: Rank, v: Version, value: &Arc<Value>) -> Check {
+fn agree(f: &mut Facts, r: Rank, v: Version, value: &Rc<Value>) -> Check {
     match f.chosen.get(&v) {
-        Some(first) if !Arc::ptr_eq(first, value) && first != value => broken(
+        Some(first) if !Rc::ptr_eq(first, value) && first != value => broken(
             NAME,
             r,
             format!(

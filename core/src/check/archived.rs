@@ -3,7 +3,7 @@
 //! The checker keeps a few facts per committed version (the value chosen at each version,
 //! the ACCEPTs each leader received). Time-travel snapshots clone the checker, so with a
 //! plain map every snapshot would copy every version so far (memory quadratic in the run).
-//! Here, entries are moved in chunks into immutable, shared (`Arc`) archives: a clone copies
+//! Here, entries are moved in chunks into immutable, shared (`Rc`) archives: a clone copies
 //! the small live map and one pointer per chunk.
 //!
 //! The logical map is the live map over the archive chunks, newer chunks over older ones.
@@ -11,7 +11,7 @@
 //! what the single map would have answered.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Entries kept live before the oldest (lowest-keyed) half is archived. Small: a snapshot
 /// copies the live map (and drops it later), while look-ups almost always hit the newest keys.
@@ -35,7 +35,7 @@ pub struct ArchivedMap<K: Ord + Clone, V: Clone> {
 struct Chunk<K, V> {
     lo: K,
     hi: K,
-    map: Arc<BTreeMap<K, V>>,
+    map: Rc<BTreeMap<K, V>>,
 }
 
 impl<K: Ord, V> Chunk<K, V> {
@@ -157,7 +157,7 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
         self.archive.push(Chunk {
             lo,
             hi,
-            map: Arc::new(older),
+            map: Rc::new(older),
         });
     }
 }

@@ -9,7 +9,7 @@ use crate::protocol::{Ceph, MonState, PaxosState, Value};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// The parts of a Paxos message the invariants need.
 #[derive(Clone, Debug)]
@@ -186,7 +186,7 @@ impl RankSet {
 }
 
 /// An uncommitted value a LAST reported: (its pn, its version, the value).
-pub type ReportedValue = (Pn, Version, Arc<Value>);
+pub type ReportedValue = (Pn, Version, Rc<Value>);
 
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -226,7 +226,7 @@ pub struct Facts {
     /// version, so archived (cheap to clone for snapshots).
     pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), RankSet>,
     /// The value first seen committed at each version (agreement); archived likewise.
-    pub chosen: ArchivedMap<Version, Arc<Value>>,
+    pub chosen: ArchivedMap<Version, Rc<Value>>,
     /// Highest durable lc already compared per node.
     pub agreed_lc: Vec<Version>,
     /// Uncommitted values reported to a leader: (leader, epoch, pn) -> (pn, version, value).

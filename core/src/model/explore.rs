@@ -13,7 +13,7 @@ use crate::check::Broken;
 use crate::protocol::messages::Msg;
 use crate::protocol::Monitor;
 use std::collections::VecDeque;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// A state in the queue: everything as dense ids.
 struct Compact {
@@ -372,13 +372,13 @@ pub fn find_state(
 ) -> Option<(State, Vec<Action>)> {
     let mut tables = Tables::default();
     let mut visited = FpSet::default();
-    let mut queue: VecDeque<(Arc<Vec<Action>>, Compact)> = VecDeque::new();
+    let mut queue: VecDeque<(Rc<Vec<Action>>, Compact)> = VecDeque::new();
     if goal(&init) {
         return Some((init, Vec::new()));
     }
     let c = tables.compact(&init);
     visited.insert(c.fingerprint());
-    queue.push_back((Arc::new(Vec::new()), c));
+    queue.push_back((Rc::new(Vec::new()), c));
     while let Some((path, c)) = queue.pop_front() {
         let state = tables.expand(&c);
         for action in model.actions(&state) {
@@ -398,7 +398,7 @@ pub fn find_state(
                 return None;
             }
             if model.within_bounds(&next) && (p.len() as u32) < model.bounds.depth {
-                queue.push_back((Arc::new(p), nc));
+                queue.push_back((Rc::new(p), nc));
             }
         }
     }

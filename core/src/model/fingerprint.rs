@@ -10,7 +10,7 @@
 use serde::ser::{self, Serialize};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Two independent 64-bit lanes, each a multiply-rotate mix over 64-bit words.
 #[derive(Clone, Copy)]
@@ -319,11 +319,11 @@ pub type FpSet = std::collections::HashSet<u128, FpBuild>;
 /// holds three monitor ids instead of three monitors, so millions of states fit in memory.
 pub struct Interner<T> {
     ids: HashMap<u128, u32, FpBuild>,
-    /// Address of a stored `Arc` -> its id: a value taken from the table and handed back
-    /// unchanged is found without hashing it again. Only addresses of Arcs the table keeps
+    /// Address of a stored `Rc` -> its id: a value taken from the table and handed back
+    /// unchanged is found without hashing it again. Only addresses of Rcs the table keeps
     /// alive are recorded, so an address is never reused for another value.
     by_addr: HashMap<usize, u32, std::hash::BuildHasherDefault<AddrHasher>>,
-    items: Vec<Arc<T>>,
+    items: Vec<Rc<T>>,
 }
 
 /// Spreads an address over 64 bits (for the `by_addr` table).
@@ -355,8 +355,8 @@ impl<T: Serialize> Default for Interner<T> {
 }
 
 impl<T: Serialize> Interner<T> {
-    pub fn intern(&mut self, item: &Arc<T>) -> u32 {
-        let addr = Arc::as_ptr(item) as usize;
+    pub fn intern(&mut self, item: &Rc<T>) -> u32 {
+        let addr = Rc::as_ptr(item) as usize;
         if let Some(id) = self.by_addr.get(&addr) {
             return *id;
         }
@@ -370,7 +370,7 @@ impl<T: Serialize> Interner<T> {
         self.by_addr.insert(addr, id);
         id
     }
-    pub fn get(&self, id: u32) -> &Arc<T> {
+    pub fn get(&self, id: u32) -> &Rc<T> {
         &self.items[id as usize]
     }
     pub fn len(&self) -> usize {
@@ -405,9 +405,9 @@ mod tests {
     #[test]
     fn interning_gives_one_id_per_distinct_value() {
         let mut t: Interner<Vec<u8>> = Interner::default();
-        let x = t.intern(&Arc::new(vec![1, 2]));
-        let y = t.intern(&Arc::new(vec![1, 2]));
-        let z = t.intern(&Arc::new(vec![2, 1]));
+        let x = t.intern(&Rc::new(vec![1, 2]));
+        let y = t.intern(&Rc::new(vec![1, 2]));
+        let z = t.intern(&Rc::new(vec![2, 1]));
         let again = t.get(x).clone();
         assert_eq!(t.intern(&again), x);
         assert_eq!(x, y);

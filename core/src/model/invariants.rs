@@ -15,7 +15,7 @@ use crate::protocol::messages::{ElectionOp, Msg, PaxosOp, Pn, Sync, Version};
 use crate::protocol::store::ValueOp;
 use crate::protocol::{MonState, Monitor, PaxosState, Store, Value};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 pub const AGREEMENT: &str = "agreement";
 pub const CONTIGUITY: &str = "contiguity";
@@ -71,7 +71,7 @@ pub fn check_state(s: &State) -> Check {
 
 /// Values known committed: every store's `[fc, lc]`, and the committed part of messages in
 /// flight (COMMIT, LAST, sync chunks), since a receiver may commit them.
-fn committed_claims(s: &State) -> Vec<(Rank, Version, &Arc<Value>)> {
+fn committed_claims(s: &State) -> Vec<(Rank, Version, &Rc<Value>)> {
     let mut out = Vec::new();
     for (r, m) in s.monitors.iter().enumerate() {
         let st = &m.store;
@@ -118,10 +118,10 @@ fn committed_claims(s: &State) -> Vec<(Rank, Version, &Arc<Value>)> {
 
 /// Spec 14.1: one value per committed version, in stores and on the wire.
 pub fn agreement(s: &State) -> Check {
-    let mut chosen: BTreeMap<Version, (Rank, &Arc<Value>)> = BTreeMap::new();
+    let mut chosen: BTreeMap<Version, (Rank, &Rc<Value>)> = BTreeMap::new();
     for (r, v, val) in committed_claims(s) {
         match chosen.get(&v) {
-            Some((other, first)) if !Arc::ptr_eq(first, val) && first != &val => {
+            Some((other, first)) if !Rc::ptr_eq(first, val) && first != &val => {
                 return broken(
                     AGREEMENT,
                     r,
@@ -179,8 +179,8 @@ fn store_contiguous(st: &Store) -> Result<(), String> {
 /// Spec 14.6: a BEGIN proposes exactly `lc + 1`, and one (pn, version) names one value, in
 /// every store's pending value and every BEGIN on the wire.
 pub fn one_value(s: &State) -> Check {
-    let mut proposed: BTreeMap<(Pn, Version), (Rank, &Arc<Value>)> = BTreeMap::new();
-    let mut claims: Vec<(Rank, Pn, Version, &Arc<Value>)> = Vec::new();
+    let mut proposed: BTreeMap<(Pn, Version), (Rank, &Rc<Value>)> = BTreeMap::new();
+    let mut claims: Vec<(Rank, Pn, Version, &Rc<Value>)> = Vec::new();
     for (r, m) in s.monitors.iter().enumerate() {
         let st = &m.store;
         if st.pending_v == st.last_committed + 1 {
@@ -210,7 +210,7 @@ pub fn one_value(s: &State) -> Check {
     }
     for (r, pn, v, val) in claims {
         match proposed.get(&(pn, v)) {
-            Some((other, first)) if !Arc::ptr_eq(first, val) && *first != val => {
+            Some((other, first)) if !Rc::ptr_eq(first, val) && *first != val => {
                 return broken(
                     ONE_VALUE,
                     r,
@@ -397,7 +397,7 @@ pub fn check_send(r: Rank, durable: &Store, msg: &Msg, ghost: &mut Ghost) -> Che
 }
 
 /// The leader's own uncommitted value counts as a report to itself.
-fn own_report(st: &Store) -> Vec<(Pn, Version, Arc<Value>)> {
+fn own_report(st: &Store) -> Vec<(Pn, Version, Rc<Value>)> {
     let v = st.last_committed + 1;
     match st.values.get(&v) {
         Some(val) if st.pending_v == v => vec![(st.pending_pn, v, val.clone())],
@@ -410,7 +410,7 @@ fn own_report(st: &Store) -> Vec<(Pn, Version, Arc<Value>)> {
 fn adopted_reported_value(
     r: Rank,
     p: &crate::protocol::Paxos,
-    reports: &[(Pn, Version, Arc<Value>)],
+    reports: &[(Pn, Version, Rc<Value>)],
 ) -> Check {
     let v = p.last_committed + 1;
     let candidates: Vec<_> = reports.iter().filter(|(_, ver, _)| *ver == v).collect();
@@ -486,7 +486,7 @@ pub struct Delivered {
     pub pn: Pn,
     pub lc: Version,
     /// LAST only: the uncommitted value it reported.
-    pub report: Option<(Pn, Version, Arc<Value>)>,
+    pub report: Option<(Pn, Version, Rc<Value>)>,
 }
 
 impl Delivered {

@@ -7,7 +7,7 @@ use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Monitor, Timer, Value};
 use serde::Serialize;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Monitors in the model.
 pub const N: usize = 3;
@@ -38,7 +38,7 @@ pub struct Ghost {
     /// Quorum members whose LAST for `collect` was delivered to it.
     pub lasts: BTreeSet<Rank>,
     /// Uncommitted values reported for `collect` (its own included): (uncommitted pn, version, value).
-    pub reports: Vec<(Pn, Version, Arc<Value>)>,
+    pub reports: Vec<(Pn, Version, Rc<Value>)>,
     /// The first BEGIN after `collect` has not been checked against `reports` yet.
     pub first_begin_unchecked: bool,
     /// As leader: (epoch, pn, lc) of the BEGIN it is waiting on.
@@ -79,16 +79,16 @@ pub struct Budget {
     pub puts_sent: u8,
 }
 
-/// A model state, with every part shared (`Arc`) so that a successor copies only what its
+/// A model state, with every part shared (`Rc`) so that a successor copies only what its
 /// action changed.
 #[derive(Clone, Debug)]
 pub struct State {
     /// A crashed monitor is kept as `Monitor::from_store` of its store: only the store matters.
-    pub monitors: Vec<Arc<Monitor>>,
+    pub monitors: Vec<Rc<Monitor>>,
     pub up: Vec<bool>,
     /// In-flight messages per directed link (`link(from, to)`), oldest first.
-    pub links: Vec<Vec<Arc<Msg>>>,
-    pub ghosts: Vec<Arc<Ghost>>,
+    pub links: Vec<Vec<Rc<Msg>>>,
+    pub ghosts: Vec<Rc<Ghost>>,
     pub budget: Budget,
 }
 

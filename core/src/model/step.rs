@@ -16,12 +16,12 @@ use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, Msg};
 use crate::protocol::{Ceph, Config, Monitor, Store, Timer};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// The model: its bounds and the protocol configuration the monitors run with.
 pub struct Model {
     pub bounds: ModelConfig,
-    pub protocol: Arc<Config>,
+    pub protocol: Rc<Config>,
     /// Highest epoch explored past (from `bounds.elections` and the start state).
     max_epoch: u64,
 }
@@ -42,7 +42,7 @@ impl Model {
         };
         let mut model = Model {
             bounds,
-            protocol: Arc::new(protocol),
+            protocol: Rc::new(protocol),
             max_epoch: u64::MAX,
         };
         let start_epoch = match model.initial() {
@@ -140,11 +140,11 @@ impl Model {
         let b = &self.bounds;
         let mut s = State {
             monitors: (0..N)
-                .map(|r| Arc::new(self.fresh(r as Rank, Store::default())))
+                .map(|r| Rc::new(self.fresh(r as Rank, Store::default())))
                 .collect(),
             up: vec![true; N],
             links: vec![Vec::new(); N * N],
-            ghosts: (0..N).map(|_| Arc::new(Ghost::default())).collect(),
+            ghosts: (0..N).map(|_| Rc::new(Ghost::default())).collect(),
             budget: Budget {
                 losses: b.losses,
                 duplicates: b.duplicates,
@@ -253,7 +253,7 @@ impl Model {
         s: &mut State,
         from: Rank,
         to: Rank,
-        msg: Arc<Msg>,
+        msg: Rc<Msg>,
         notes: Option<&mut Vec<String>>,
     ) -> Check {
         let input = Input::Deliver { from, msg };
@@ -319,8 +319,8 @@ impl Model {
         let i = r as usize;
         s.budget.crashes -= 1;
         s.up[i] = false;
-        s.monitors[i] = Arc::new(self.fresh(r, s.monitors[i].store.clone()));
-        s.ghosts[i] = Arc::new(s.ghosts[i].after_crash());
+        s.monitors[i] = Rc::new(self.fresh(r, s.monitors[i].store.clone()));
+        s.ghosts[i] = Rc::new(s.ghosts[i].after_crash());
         for from in 0..N as Rank {
             s.links[link(from, r)].clear();
         }
@@ -332,12 +332,12 @@ impl Model {
             return;
         }
         for m in s.monitors.iter_mut() {
-            normalize_monitor(Arc::make_mut(m), delta_ms);
+            normalize_monitor(Rc::make_mut(m), delta_ms);
         }
         for q in s.links.iter_mut() {
             for msg in q.iter_mut() {
                 if let Some(shifted) = normalize_msg(msg, delta_ms) {
-                    *msg = Arc::new(shifted);
+                    *msg = Rc::new(shifted);
                 }
             }
         }
@@ -417,8 +417,8 @@ impl Model {
         // Canonical form at the handler's own instant; a timer firing later in the future shifts
         // the whole state (this monitor included) in `advance_clock`.
         normalize_monitor(&mut m, 0);
-        s.monitors[i] = Arc::new(m);
-        s.ghosts[i] = Arc::new(ghost);
+        s.monitors[i] = Rc::new(m);
+        s.ghosts[i] = Rc::new(ghost);
         for (req_id, reply) in replies {
             if let ClientReply::Written { version } = reply {
                 invariants::acknowledged_write(r, s, req_id, version)?;
@@ -435,7 +435,7 @@ impl Model {
         s: &mut State,
         from: Rank,
         to: Rank,
-        msg: Arc<Msg>,
+        msg: Rc<Msg>,
         notes: Option<&mut Vec<String>>,
     ) {
         if !s.up[to as usize] {
@@ -447,7 +447,7 @@ impl Model {
             }
             return;
         }
-        let msg = normalize_msg(&msg, 0).map_or(msg, Arc::new);
+        let msg = normalize_msg(&msg, 0).map_or(msg, Rc::new);
         s.links[link(from, to)].push(msg);
     }
 }

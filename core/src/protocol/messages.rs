@@ -4,7 +4,7 @@
 use super::store::{Snapshot, Value};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::rc::Rc;
 
 pub type Rank = u8;
 pub type Epoch = u64;
@@ -85,7 +85,7 @@ pub struct Paxos {
     pub uncommitted_pn: Pn,
     /// LEASE: absolute expiry on the leader's clock; LEASE_ACK: the peon's clock.
     pub lease_timestamp_ms: u64,
-    pub values: BTreeMap<Version, Arc<Value>>,
+    pub values: BTreeMap<Version, Rc<Value>>,
 }
 
 impl Paxos {
@@ -113,7 +113,7 @@ pub enum Sync {
     LastChunk {
         first_committed: Version,
         last_committed: Version,
-        values: BTreeMap<Version, Arc<Value>>,
+        values: BTreeMap<Version, Rc<Value>>,
     },
     /// Full sync: what we need was trimmed, so the provider ships its whole store.
     FullChunk(Box<Snapshot>),
@@ -123,7 +123,7 @@ pub enum Sync {
 
 /// A client key or value. Shared: a request passes through the scenario, the client history,
 /// the trace, the messages and every monitor's store, and none of them copies its bytes.
-pub type Text = Arc<str>;
+pub type Text = Rc<str>;
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ClientOp {

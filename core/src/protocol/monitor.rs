@@ -11,7 +11,7 @@ use super::messages::*;
 use super::store::{Store, StoreWrite, Value, ValueOp};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// Monitor-level states (spec section 2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -137,7 +137,7 @@ impl crate::actor::Protocol for Ceph {
     type Write = StoreWrite;
     const NAME: &'static str = "ceph-mon";
 
-    fn boot(rank: Rank, config: &Arc<Config>, durable: Store) -> Monitor {
+    fn boot(rank: Rank, config: &Rc<Config>, durable: Store) -> Monitor {
         Monitor::from_store(rank, config.clone(), durable)
     }
     fn handle(node: &mut Monitor, now_ms: u64, input: Input, out: &mut Vec<Effect>) {
@@ -188,11 +188,11 @@ pub struct PaxosCore {
     pub last_from: BTreeSet<Rank>,
     pub uncommitted_v: Version,
     pub uncommitted_pn: Pn,
-    pub uncommitted_value: Option<Arc<Value>>,
+    pub uncommitted_value: Option<Rc<Value>>,
     pub peer_first_committed: BTreeMap<Rank, Version>,
     pub peer_last_committed: BTreeMap<Rank, Version>,
     pub accepted: BTreeSet<Rank>,
-    pub new_value: Option<Arc<Value>>,
+    pub new_value: Option<Rc<Value>>,
     pub acked_lease: BTreeSet<Rank>,
     /// Readable until this time on our own clock (0 = no lease).
     pub lease_expire_ms: u64,
@@ -256,7 +256,7 @@ impl Writer {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Monitor {
     pub rank: Rank,
-    pub config: Arc<Config>,
+    pub config: Rc<Config>,
     /// Durable: survives a crash.
     pub store: Store,
     pub state: MonState,
@@ -282,13 +282,13 @@ pub struct Monitor {
 
 impl Monitor {
     /// A monitor with an empty store (first boot).
-    pub fn new(rank: Rank, config: Arc<Config>) -> Self {
+    pub fn new(rank: Rank, config: Rc<Config>) -> Self {
         Monitor::from_store(rank, config, Store::default())
     }
 
     /// A monitor starting from its durable store (first boot, or restart after a crash):
     /// everything volatile starts empty and the counters are reloaded from the store.
-    pub fn from_store(rank: Rank, config: Arc<Config>, store: Store) -> Self {
+    pub fn from_store(rank: Rank, config: Rc<Config>, store: Store) -> Self {
         assert!(rank < config.monitors, "rank {rank} outside the monmap");
         Monitor {
             rank,
@@ -398,7 +398,7 @@ impl Monitor {
         debug_assert_ne!(to, self.rank);
         out.push(Effect::Send {
             to,
-            msg: Arc::new(msg),
+            msg: Rc::new(msg),
         });
     }
 
@@ -409,12 +409,12 @@ impl Monitor {
         msg: Msg,
         out: &mut Vec<Effect>,
     ) {
-        let msg = Arc::new(msg);
+        let msg = Rc::new(msg);
         for to in peers {
             debug_assert_ne!(to, self.rank);
             out.push(Effect::Send {
                 to,
-                msg: Arc::clone(&msg),
+                msg: Rc::clone(&msg),
             });
         }
     }
@@ -477,7 +477,7 @@ impl Monitor {
         &self,
         from: Version,
         to: Version,
-    ) -> BTreeMap<Version, Arc<Value>> {
+    ) -> BTreeMap<Version, Rc<Value>> {
         if from > to {
             return BTreeMap::new();
         }

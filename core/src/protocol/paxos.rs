@@ -6,7 +6,7 @@ use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer, Writer};
 use super::store::{StoreWrite, Value, ValueOp};
 use crate::scenario::Mutation;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 impl Monitor {
     // ----- entry points (spec 8.1) -----
@@ -230,7 +230,7 @@ impl Monitor {
     /// Store committed values a peer sent that extend ours contiguously (spec 8.5 step 2).
     fn store_shared_values(
         &mut self,
-        values: &BTreeMap<Version, Arc<Value>>,
+        values: &BTreeMap<Version, Rc<Value>>,
         upto: Version,
         out: &mut Vec<Effect>,
     ) {
@@ -314,7 +314,7 @@ impl Monitor {
 
     // ----- begin / accept / commit (spec 9) -----
 
-    pub(crate) fn begin(&mut self, value: Arc<Value>, out: &mut Vec<Effect>) {
+    pub(crate) fn begin(&mut self, value: Rc<Value>, out: &mut Vec<Effect>) {
         assert!(self.is_leader(), "only the leader begins");
         let v = self.lc() + 1;
         let value = if self.lc() == 0 {
@@ -322,7 +322,7 @@ impl Monitor {
             if !wrapped.ops.contains(&ValueOp::SetFirstCommitted(1)) {
                 wrapped.ops.insert(0, ValueOp::SetFirstCommitted(1));
             }
-            Arc::new(wrapped)
+            Rc::new(wrapped)
         } else {
             value
         };
@@ -531,7 +531,7 @@ impl Monitor {
             })
             .collect();
         self.set_paxos_state(PaxosState::Updating);
-        self.begin(Arc::new(Value { ops }), out);
+        self.begin(Rc::new(Value { ops }), out);
     }
 }
 

@@ -6,7 +6,7 @@ use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Te
 use super::versions::Versions;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// One operation inside a Paxos value (the encoded service transaction).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -68,7 +68,7 @@ pub enum StoreWrite {
     /// `paxos/accepted_pn`
     AcceptedPn(Pn),
     /// `paxos/<v>`: a value, committed or not.
-    Value(Version, Arc<Value>),
+    Value(Version, Rc<Value>),
     /// `paxos/pending_v` and `paxos/pending_pn`
     Pending { version: Version, pn: Pn },
     /// `paxos/last_committed = v` together with the operations inside value `v`.
@@ -143,7 +143,7 @@ pub type CommitReplies = Vec<(ReqId, ClientReply)>;
 
 impl Store {
     /// The uncommitted value at `lc + 1`, if this store holds one.
-    pub fn uncommitted(&self) -> Option<&Arc<Value>> {
+    pub fn uncommitted(&self) -> Option<&Rc<Value>> {
         self.values.get(&(self.last_committed + 1))
     }
 

@@ -13,12 +13,12 @@ use super::store::Value;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::{BTreeMap, VecDeque};
 use std::ops::{Bound, RangeBounds};
-use std::sync::Arc;
+use std::rc::Rc;
 
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Versions {
     /// Sorted by version, no version twice.
-    entries: VecDeque<(Version, Arc<Value>)>,
+    entries: VecDeque<(Version, Rc<Value>)>,
 }
 
 impl Versions {
@@ -46,7 +46,7 @@ impl Versions {
         self.entries.binary_search_by_key(&v, |(at, _)| *at)
     }
 
-    pub fn get(&self, v: &Version) -> Option<&Arc<Value>> {
+    pub fn get(&self, v: &Version) -> Option<&Rc<Value>> {
         self.position(*v).ok().map(|i| &self.entries[i].1)
     }
 
@@ -55,7 +55,7 @@ impl Versions {
     }
 
     /// Store `value` at `v`; returns the value it replaced.
-    pub fn insert(&mut self, v: Version, value: Arc<Value>) -> Option<Arc<Value>> {
+    pub fn insert(&mut self, v: Version, value: Rc<Value>) -> Option<Rc<Value>> {
         if self.entries.back().is_none_or(|(last, _)| *last < v) {
             self.entries.push_back((v, value));
             return None;
@@ -85,7 +85,7 @@ impl Versions {
     }
 
     /// Every version, oldest first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Version, &Arc<Value>)> {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Version, &Rc<Value>)> {
         self.entries.iter().map(|(v, val)| (v, val))
     }
 
@@ -97,7 +97,7 @@ impl Versions {
     pub fn range(
         &self,
         range: impl RangeBounds<Version>,
-    ) -> impl DoubleEndedIterator<Item = (&Version, &Arc<Value>)> {
+    ) -> impl DoubleEndedIterator<Item = (&Version, &Rc<Value>)> {
         // Index of the first entry at or after `v`, and of the first entry after `v`.
         let at_or_after = |v: &Version| self.position(*v).unwrap_or_else(|i| i);
         let after = |v: &Version| self.position(*v).map_or_else(|i| i, |i| i + 1);
@@ -116,17 +116,17 @@ impl Versions {
             .map(|(v, val)| (v, val))
     }
 
-    pub fn first_key_value(&self) -> Option<(&Version, &Arc<Value>)> {
+    pub fn first_key_value(&self) -> Option<(&Version, &Rc<Value>)> {
         self.entries.front().map(|(v, val)| (v, val))
     }
 
-    pub fn last_key_value(&self) -> Option<(&Version, &Arc<Value>)> {
+    pub fn last_key_value(&self) -> Option<(&Version, &Rc<Value>)> {
         self.entries.back().map(|(v, val)| (v, val))
     }
 }
 
-impl FromIterator<(Version, Arc<Value>)> for Versions {
-    fn from_iter<I: IntoIterator<Item = (Version, Arc<Value>)>>(iter: I) -> Self {
+impl FromIterator<(Version, Rc<Value>)> for Versions {
+    fn from_iter<I: IntoIterator<Item = (Version, Rc<Value>)>>(iter: I) -> Self {
         let mut versions = Versions::new();
         for (v, value) in iter {
             versions.insert(v, value);
@@ -151,7 +151,7 @@ impl Serialize for Versions {
 
 impl<'de> Deserialize<'de> for Versions {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let map = BTreeMap::<Version, Arc<Value>>::deserialize(d)?;
+        let map = BTreeMap::<Version, Rc<Value>>::deserialize(d)?;
         Ok(map.into_iter().collect())
     }
 }
@@ -161,8 +161,8 @@ mod tests {
     use super::*;
     use crate::sim::rng::{SimRng, Stream};
 
-    fn value(n: u64) -> Arc<Value> {
-        Arc::new(Value {
+    fn value(n: u64) -> Rc<Value> {
+        Rc::new(Value {
             ops: vec![super::super::store::ValueOp::Trim { to: n }],
         })
     }
@@ -170,7 +170,7 @@ mod tests {
     #[test]
     fn behaves_like_a_sorted_map_with_or_without_holes() {
         let mut rng = SimRng::new(5, Stream::Clients);
-        let mut model: BTreeMap<Version, Arc<Value>> = BTreeMap::new();
+        let mut model: BTreeMap<Version, Rc<Value>> = BTreeMap::new();
         let mut versions = Versions::new();
         let mut next = 1;
         for step in 0..20_000u64 {

@@ -17,7 +17,7 @@ use crate::scenario::{Action, Allowance, Scenario, TimedAction};
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use std::rc::Rc;
 
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
 pub const CRASH_IN_COMMIT_WINDOW_MS: u64 = 10_000;
@@ -55,7 +55,7 @@ enum Ev<P: Protocol> {
         from: Rank,
         to: Rank,
         id: u64,
-        msg: Arc<P::Msg>,
+        msg: Rc<P::Msg>,
         sent_ms: u64,
     },
     Timer {
@@ -84,7 +84,7 @@ pub struct InFlight<'a, P: Protocol> {
 
 #[derive(Clone, Debug)]
 pub struct World<P: Protocol> {
-    pub config: Arc<Config>,
+    pub config: Rc<Config>,
     pub seed: u64,
     allow_reorder: bool,
     allow_duplicate: bool,
@@ -93,9 +93,9 @@ pub struct World<P: Protocol> {
     pub bus: Bus,
     queue: EventQueue<Ev<P>>,
     seq: u64,
-    /// Every action, scripted and injected, by index. Shared with snapshots (an `Arc`):
+    /// Every action, scripted and injected, by index. Shared with snapshots (an `Rc`):
     /// only an injection copies it.
-    actions: Arc<Vec<TimedAction>>,
+    actions: Rc<Vec<TimedAction>>,
     /// `actions[..scripted]` are the scenario's own, in time order; they are not in `queue`
     /// but taken in turn from `next_scripted`, with the same (time, class 0, index) key a
     /// queue entry would have. This keeps a snapshot's queue small in a long scripted run.
@@ -130,7 +130,7 @@ pub fn config_for(scenario: &Scenario) -> Config {
 impl<P: Protocol> World<P> {
     /// A world at time 0 with every node booted and the scenario's actions scheduled.
     pub fn new(scenario: &Scenario) -> Self {
-        let config = Arc::new(config_for(scenario));
+        let config = Rc::new(config_for(scenario));
         let n = config.monitors;
         let seed = scenario.seed;
         let mut w = World {
@@ -141,7 +141,7 @@ impl<P: Protocol> World<P> {
             bus: Bus::new(n),
             queue: EventQueue::default(),
             seq: 0,
-            actions: Arc::new(Vec::new()),
+            actions: Rc::new(Vec::new()),
             scripted: 0,
             next_scripted: 0,
             rng_latency: SimRng::new(seed, Stream::Latency),
@@ -163,7 +163,7 @@ impl<P: Protocol> World<P> {
             .windows(2)
             .all(|p| p[0].at_ms <= p[1].at_ms)
         {
-            w.actions = Arc::new(scenario.actions.clone());
+            w.actions = Rc::new(scenario.actions.clone());
             w.scripted = scenario.actions.len();
             // As if each had been pushed: keeps later ordinals exactly as they always were.
             w.seq += scenario.actions.len() as u64;
@@ -178,7 +178,7 @@ impl<P: Protocol> World<P> {
         w
     }
 
-    fn fresh_slot(rank: Rank, config: &Arc<Config>) -> Slot<P> {
+    fn fresh_slot(rank: Rank, config: &Rc<Config>) -> Slot<P> {
         Slot {
             node: Some(P::boot(rank, config, P::Durable::default())),
             durable_while_down: None,
@@ -338,7 +338,7 @@ impl<P: Protocol> World<P> {
     fn schedule_action(&mut self, ta: TimedAction) {
         let i = self.actions.len();
         let at = ta.at_ms;
-        Arc::make_mut(&mut self.actions).push(ta);
+        Rc::make_mut(&mut self.actions).push(ta);
         self.push(at, Ev::Action(i));
     }
 
@@ -392,7 +392,7 @@ impl<P: Protocol> World<P> {
             at_ms > self.now_ms,
             "a saved world is behind the injected action"
         );
-        self.actions = Arc::clone(&live.actions);
+        self.actions = Rc::clone(&live.actions);
         self.push(at_ms, Ev::Action(i));
     }
 
@@ -503,7 +503,7 @@ impl<P: Protocol> World<P> {
         self.log(Some(at), drop);
     }
 
-    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Arc<P::Msg>, sent_ms: u64) {
+    fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Rc<P::Msg>, sent_ms: u64) {
         let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
@@ -630,7 +630,7 @@ impl<P: Protocol> World<P> {
         }
     }
 
-    fn send(&mut self, from: Rank, to: Rank, msg: Arc<P::Msg>) {
+    fn send(&mut self, from: Rank, to: Rank, msg: Rc<P::Msg>) {
         self.next_msg_id += 1;
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
@@ -666,7 +666,7 @@ impl<P: Protocol> World<P> {
                     from,
                     to,
                     id,
-                    msg: Arc::clone(&msg),
+                    msg: Rc::clone(&msg),
                     sent_ms: self.now_ms,
                 },
             );
@@ -676,7 +676,7 @@ impl<P: Protocol> World<P> {
             TraceKind::Send {
                 to,
                 id,
-                msg: Arc::clone(&msg),
+                msg: Rc::clone(&msg),
             },
         );
         let sent_ms = self.now_ms;
