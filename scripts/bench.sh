@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes docs/performance.md (one command):
 #   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3, LTO)  -> target/bench/native.json
-#   2. wasm:   the same workloads in headless Chromium (scripts/build-harness.sh, wasm-release
+#   2. wasm:   the same workloads in headless Chromium, then native and wasm rounds alternated
+#              for the wasm/native ratio (scripts/build-harness.sh, wasm-release
 #              profile as the playground ships)                               -> target/bench/wasm.json
 #   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
 #              incremental)                                                     -> target/bench/page.json
@@ -29,7 +30,8 @@ say "native: paxoscope campaign --seeds 2000 --jobs 1 (the real campaign)"
 
 say "wasm: build the harness, run it in Chromium"
 "$ROOT/scripts/build-harness.sh" >&2
-node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
+# With the native binary, it also alternates native and wasm rounds for the wasm/native ratio.
+PAXOSCOPE_NATIVE_BIN="$ROOT/target/bench-native/paxoscope" node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
 
 PAGE_DIST="${BENCH_PAGE_DIST:-dist}" # BENCH_PAGE_DIST=DIR measures an existing build instead
 if [ -n "${BENCH_PAGE_DIST:-}" ]; then

@@ -34,6 +34,10 @@ pub struct Args {
     /// Seeds of the campaign measurement.
     #[arg(long, default_value_t = 200)]
     seeds: u64,
+    /// Only one run of each engine (after the short warm-up), as a JSON array: a round of the paired
+    /// wasm/native comparison (tests/e2e/wasm-harness.mjs alternates it with wasm rounds).
+    #[arg(long)]
+    round: bool,
 }
 
 // ----- a counting allocator: live and peak bytes of the whole process -----
@@ -126,6 +130,13 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     }
     let origin = Instant::now();
     let clock = move || origin.elapsed().as_secs_f64() * 1000.0;
+    if args.round {
+        // A fresh process: the short warm-up runs first, as the page's harness has had its.
+        measure::warm_up(&clock);
+        let round = measure::throughput_table(args.events, 1, &clock);
+        println!("{}", Json::Array(round));
+        return Ok(ExitCode::SUCCESS);
+    }
     measure::warm_up(&clock);
     let report = json!({
         "throughput": measure::throughput_table(args.events, measure::THROUGHPUT_RUNS, &clock),

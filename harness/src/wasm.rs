@@ -35,6 +35,13 @@ pub fn bench_events(target_events: u32) -> String {
     json!(table).to_string()
 }
 
+/// One run of each engine, no warm-up (JSON array): a round of the paired wasm/native
+/// comparison, which alternates these with native rounds (tests/e2e/wasm-harness.mjs).
+#[wasm_bindgen]
+pub fn bench_round(target_events: u32) -> String {
+    json!(measure::throughput_table(target_events as u64, 1, &clock)).to_string()
+}
+
 /// Seek latency over a recorded run of `events` events (JSON object).
 #[wasm_bindgen]
 pub fn seek_latency(events: u32, seeks: u32, snapshot_every: u32) -> String {

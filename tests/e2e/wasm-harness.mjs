@@ -4,7 +4,8 @@
 // As a library: buildHarness(), openHarness(browser) -> { call(name, ...args), close() },
 // nativeHashes(start, count).
 // As a script: `node tests/e2e/wasm-harness.mjs bench [EVENTS] [SEEK_EVENTS]` prints the wasm
-// figures as JSON (scripts/bench.sh uses it).
+// figures as JSON (scripts/bench.sh uses it); with PAXOSCOPE_NATIVE_BIN set, also the paired
+// wasm/native rounds.
 import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
@@ -74,18 +75,55 @@ export async function openHarness(browser) {
   };
 }
 
-/** The wasm figures bench.sh reports: throughput per engine, seek latency, campaign stand-in. */
-export async function wasmBench(events, seekEvents, seeks = 200, snapshotEvery = 2000, seeds = 200) {
+/** Rounds of the paired wasm/native comparison. */
+export const PAIRED_ROUNDS = 5;
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+};
+
+/**
+ * The wasm/native ratio from alternating rounds: each round runs every engine once natively
+ * (`nativeBin bench --round`) and then once in the page, so both see the machine in the same
+ * state; a shared machine's speed drifts by more than the difference being measured over the
+ * minute that separates the two separate tables. The ratio is the median of the rounds'.
+ */
+async function pairedRounds(h, nativeBin, events) {
+  const byEngine = new Map();
+  for (let round = 0; round < PAIRED_ROUNDS; round++) {
+    const native = JSON.parse(
+      execFileSync(nativeBin, ['bench', '--round', '--events', String(events)], { encoding: 'utf8' }),
+    );
+    const wasm = await h.call('bench_round', events);
+    for (const n of native) {
+      const w = wasm.find((x) => x.engine === n.engine);
+      const e = byEngine.get(n.engine) ?? { engine: n.engine, native: [], wasm: [], ratios: [] };
+      e.native.push(n.events_per_s);
+      e.wasm.push(w.events_per_s);
+      e.ratios.push(w.events_per_s / n.events_per_s);
+      byEngine.set(n.engine, e);
+    }
+  }
+  return [...byEngine.values()].map((e) => ({ ...e, ratio_median: median(e.ratios) }));
+}
+
+/**
+ * The wasm figures bench.sh reports: throughput per engine, seek latency, campaign stand-in,
+ * and (given the native binary) the paired wasm/native rounds.
+ */
+export async function wasmBench(events, seekEvents, seeks = 200, snapshotEvery = 2000, seeds = 200, nativeBin = null) {
   const browser = await launchBrowser();
   try {
     const h = await openHarness(browser);
     const throughput = await h.call('bench_events', events);
     const seek = await h.call('seek_latency', seekEvents, seeks, snapshotEvery);
     const campaign = await h.call('campaign_stand_in', seeds);
+    const paired = nativeBin ? await pairedRounds(h, nativeBin, events) : null;
     const userAgent = await browser.version();
     await h.close();
     if (h.errors.length) throw new Error(`page errors: ${h.errors.join('; ')}`);
-    return { chromium: userAgent, throughput, seek, campaign };
+    return { chromium: userAgent, throughput, seek, campaign, paired };
   } finally {
     await browser.close();
   }
@@ -97,6 +135,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error('usage: node tests/e2e/wasm-harness.mjs bench [EVENTS] [SEEK_EVENTS]');
     process.exit(2);
   }
-  const figures = await wasmBench(Number(events), Number(seekEvents));
+  // PAXOSCOPE_NATIVE_BIN: the native `paxoscope` binary for the paired rounds (bench.sh sets it).
+  const figures = await wasmBench(Number(events), Number(seekEvents), 200, 2000, 200, process.env.PAXOSCOPE_NATIVE_BIN || null);
   console.log(JSON.stringify(figures, null, 2));
 }
