@@ -11,8 +11,8 @@ use std::rc::Rc;
 impl Monitor {
     // ----- entry points (spec 8.1) -----
 
-    /// Paxos `restart`: cancel every Paxos timer and go back to `recovering`.
-    pub(crate) fn paxos_restart(&mut self, out: &mut Vec<Effect>) {
+    /// Cancel the timers of Paxos itself (collect, accept and the three lease timers).
+    fn cancel_paxos_timers(&mut self, out: &mut Vec<Effect>) {
         for t in [
             Timer::Collect,
             Timer::Accept,
@@ -22,6 +22,11 @@ impl Monitor {
         ] {
             self.cancel_timer(t, out);
         }
+    }
+
+    /// Paxos `restart`: cancel every Paxos timer and go back to `recovering`.
+    pub(crate) fn paxos_restart(&mut self, out: &mut Vec<Effect>) {
+        self.cancel_paxos_timers(out);
         // A queued commit write still lands: the store applies transactions in order.
         if self.commit_in_flight.is_some() {
             self.cancel_timer(Timer::CommitWrite, out);
@@ -510,15 +515,7 @@ impl Monitor {
 
     fn propose_pending(&mut self, out: &mut Vec<Effect>) {
         assert!(self.is_leader() && self.paxos.state == PaxosState::Active);
-        for t in [
-            Timer::Collect,
-            Timer::Accept,
-            Timer::LeaseRenew,
-            Timer::LeaseAck,
-            Timer::Lease,
-        ] {
-            self.cancel_timer(t, out);
-        }
+        self.cancel_paxos_timers(out);
         let ops = std::mem::take(&mut self.service.pending_proposal);
         if ops.iter().any(|op| matches!(op, ValueOp::Trim { .. })) {
             self.paxos.trimming = true;
