@@ -89,10 +89,6 @@ impl Versions {
         self.entries.iter().map(|(v, val)| (v, val))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Version> {
-        self.entries.iter().map(|(v, _)| v)
-    }
-
     /// The versions within `range`, oldest first.
     pub fn range(
         &self,
