@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Runs every benchmark and writes docs/performance.md (one command):
 #   1. native: `paxoscope bench --json` (profile bench-native: opt-level 3, LTO)  -> target/bench/native.json
-#   2. wasm:   the same workloads in headless Chromium, then native and wasm rounds alternated
-#              for the wasm/native ratio (scripts/build-harness.sh, wasm-release
-#              profile as the playground ships)                               -> target/bench/wasm.json
+#   2. wasm:   the same workloads in headless Chromium, built twice (scripts/build-harness.sh):
+#              wasm-release as the playground ships, and wasm-speed, optimised like bench-native;
+#              then native and wasm rounds alternated for the wasm/native ratios -> target/bench/wasm.json
 #   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
 #              incremental)                                                     -> target/bench/page.json
 #   4. bundle: scripts/bundle-size.mjs --json dist                              -> target/bench/bundle.json
+#              and the playground built with wasm-speed instead (target/bench/dist-speed), to show
+#              what the faster code would cost                               -> target/bench/bundle-speed.json
 #   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
 # Takes about 5-7 minutes on 2 idle cores after the first builds (page-perf.mjs alone ~2 min). BENCH_EVENTS (default 1000000)
 # sets the events per throughput run, the largest growth run and the seek run.
@@ -28,8 +30,9 @@ say "native: paxoscope bench --json --events $EVENTS"
 say "native: paxoscope campaign --seeds 2000 --jobs 1 (the real campaign)"
 "$ROOT/target/bench-native/paxoscope" campaign --seeds 2000 --jobs 1 >"$OUT/campaign.txt" 2>&1 || true # findings exit non-zero
 
-say "wasm: build the harness, run it in Chromium"
-"$ROOT/scripts/build-harness.sh" >&2
+say "wasm: build the harness (wasm-release and wasm-speed), run it in Chromium"
+"$ROOT/scripts/build-harness.sh" wasm-release >&2
+"$ROOT/scripts/build-harness.sh" wasm-speed >&2
 # With the native binary, it also alternates native and wasm rounds for the wasm/native ratio.
 PAXOSCOPE_NATIVE_BIN="$ROOT/target/bench-native/paxoscope" node tests/e2e/wasm-harness.mjs bench "$EVENTS" "$EVENTS" >"$OUT/wasm.json"
 
@@ -46,6 +49,14 @@ else
   tail -n 20 "$OUT/trunk.log" >&2
   echo '{"error": "trunk build failed (target/bench/trunk.log)"}' >"$OUT/page.json"
   echo '{"error": "trunk build failed"}' >"$OUT/bundle.json"
+fi
+
+say "bundle: the playground built with profile wasm-speed (target/bench/dist-speed)"
+if trunk build --release --cargo-profile wasm-speed --offline --public-url ./ --dist "$OUT/dist-speed" >"$OUT/trunk-speed.log" 2>&1; then
+  node scripts/bundle-size.mjs --json "$OUT/dist-speed" >"$OUT/bundle-speed.json" || true # over budget is the point
+else
+  tail -n 20 "$OUT/trunk-speed.log" >&2
+  echo '{"error": "trunk build --cargo-profile wasm-speed failed (target/bench/trunk-speed.log)"}' >"$OUT/bundle-speed.json"
 fi
 
 say "machine"
