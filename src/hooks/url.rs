@@ -1,8 +1,15 @@
 //! The URL fragment holds the whole scenario (seed, overrides, scripted and user actions) and
 //! the view (playhead, selected node, speed, paused), in the scenario text format's URL form.
 //! Read once at start; rewritten with `history.replaceState`, throttled, as the user acts.
+//!
+//! A reload reloads the URL as last written, up to `PLAYHEAD_WRITE_MS` old while playing, and
+//! the browser fixes that URL before the page's `pagehide` runs, so a write there comes too
+//! late. Instead `pagehide` keeps the exact latest fragment in `sessionStorage` (this tab only),
+//! with the fragment the URL had then; a page that starts at that same URL (a reload, or back
+//! to it) starts from the kept one. Any other link starts from its own fragment.
 
 use crate::state::{default_scenario, Playground};
+use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
 use std::rc::Rc;
@@ -22,11 +29,39 @@ fn location_hash() -> String {
         .unwrap_or_default()
 }
 
+/// sessionStorage keys of the fragment kept at `pagehide`, and of the URL fragment it replaces.
+const KEPT_FRAGMENT_KEY: &str = "paxoscope.kept-fragment";
+const KEPT_FOR_KEY: &str = "paxoscope.kept-for";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// Keeps `frag` for a reload of the page at its current URL.
+fn keep_for_reload(frag: &str) {
+    let Some(store) = session_storage() else { return };
+    let here = location_hash();
+    let _ = store.set_item(KEPT_FOR_KEY, here.trim_start_matches('#'));
+    let _ = store.set_item(KEPT_FRAGMENT_KEY, frag);
+}
+
+/// The fragment kept at the last `pagehide` if it was kept for `url_frag` (taken once: a later
+/// start reads the URL again).
+fn take_kept_fragment(url_frag: &str) -> Option<String> {
+    let store = session_storage()?;
+    let kept_for = store.get_item(KEPT_FOR_KEY).ok()??;
+    let kept = store.get_item(KEPT_FRAGMENT_KEY).ok()??;
+    let _ = store.remove_item(KEPT_FOR_KEY);
+    let _ = store.remove_item(KEPT_FRAGMENT_KEY);
+    (kept_for == url_frag).then_some(kept)
+}
+
 /// The playground the page starts with: the URL's scenario (or `#tour=<id>`, a guided tour
 /// from `presets`), or the default one with a message saying what was wrong and where.
 pub fn initial_playground() -> Playground {
     let hash = location_hash();
-    let frag = hash.trim_start_matches('#');
+    let kept = take_kept_fragment(hash.trim_start_matches('#'));
+    let frag = kept.as_deref().unwrap_or(hash.trim_start_matches('#'));
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
     }
@@ -82,6 +117,7 @@ pub fn use_url_sync(state: &Playground) {
     );
     let playhead_s = (state.playhead_ms / 1000.0) as u64;
     let scenario = state.clone();
+    use_keep_for_reload(state);
     use_effect_with((key, playhead_s, state.revision), move |(key, _, _)| {
         if scenario.playing {
             let now = now_real_ms();
@@ -101,5 +137,20 @@ pub fn use_url_sync(state: &Playground) {
                 replace_hash(&frag)
             }));
         }
+    });
+}
+
+/// Keeps the latest fragment for a reload when the page is hidden for good (`pagehide`).
+#[hook]
+fn use_keep_for_reload(state: &Playground) {
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            EventListener::new(&w, "pagehide", move |_| {
+                keep_for_reload(&to_url_fragment(&latest.borrow().scenario_with_view()));
+            })
+        });
+        move || drop(listener)
     });
 }

@@ -138,3 +138,33 @@ test('a link whose playhead is a day ahead opens at the fast-forward limit, with
     await context.close();
   }
 });
+
+test('a reload while playing comes back where it was, with the last action; another link does not', async () => {
+  const start = fragment([...BASE, 'view t 0 node 2 speed 20 playing']);
+  const { page, context, errors } = await openPage(browser, start);
+  try {
+    const simAbove = (ms) => page.waitForFunction((t) => Number(document.querySelector('[data-sim-time-ms]').dataset.simTimeMs) > t, ms);
+    await simAbove(6000);
+    await button(page, 'Crash').click(); // mon.2, selected by the view line
+    const crashedAt = await simTime(page);
+    // The URL is written seldom while playing; play on well past that write.
+    await simAbove(crashedAt + 5000);
+    const beforeReload = await simTime(page);
+    await page.reload();
+    await page.waitForSelector('#cluster [data-node]');
+    const afterReload = await simTime(page);
+    assert.ok(afterReload >= beforeReload, `after the reload the playhead is ${afterReload} ms, before it ${beforeReload} ms`);
+    const mon2 = (await monitors(page)).find((m) => m.rank === '2');
+    assert.equal(mon2.role, 'down', 'the crash before the reload is still there');
+    assert.equal(await button(page, 'Pause').count(), 1, 'still playing');
+
+    // A different link in the same tab opens as written, not as the page was left.
+    await page.goto('about:blank');
+    await page.goto(baseUrl() + fragment([...BASE, 'view t 2000 node 0 speed 10 paused']));
+    await page.waitForSelector('#cluster [data-node]');
+    assert.equal(await simTime(page), 2000);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
