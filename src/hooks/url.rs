@@ -39,7 +39,9 @@ fn session_storage() -> Option<web_sys::Storage> {
 
 /// Keeps `frag` for a reload of the page at its current URL.
 fn keep_for_reload(frag: &str) {
-    let Some(store) = session_storage() else { return };
+    let Some(store) = session_storage() else {
+        return;
+    };
     let here = location_hash();
     let _ = store.set_item(KEPT_FOR_KEY, here.trim_start_matches('#'));
     let _ = store.set_item(KEPT_FRAGMENT_KEY, frag);
