@@ -143,12 +143,45 @@ const EDGES: [(&str, &str, f64); 17] = [
     ("leader-active", "leader-updating", 8.0), // propose_pending → begin
     ("leader-updating", "leader-writing", 0.0), // every accept: commit_start
     ("leader-writing", "leader-refresh", 0.0), // commit write durable: commit_finish
-    ("leader-refresh", "leader-active", -34.0), // finish_round (same step, so rarely seen)
+    ("leader-refresh", "leader-active", -34.0), // finish_round, in the same step (see `route`)
     ("peon-recovering", "peon-active", 8.0), // handle_lease
     ("peon-active", "peon-recovering", 8.0), // handle_collect
     ("peon-active", "peon-updating", 8.0), // handle_begin; back on the next lease
 ];
 const BACK_EDGE: (&str, &str, f64) = ("peon-updating", "peon-active", 8.0);
+
+/// The boxes a recorded transition went through, `from` first and `to` last. The trace records a
+/// monitor's state before and after each step, and some states are left in the step that
+/// entered them: commit_finish enters refresh and finish_round leaves it at once, so the trace
+/// says writing → active (or → updating, when a proposal was waiting). The shortest chain of
+/// the diagram's arrows from `from` to `to` shows the states passed on the way; a transition
+/// with no such chain (a bootstrap, a crash) is drawn straight.
+fn route(from: &'static str, to: &'static str) -> Vec<&'static str> {
+    const MAX_HOPS: usize = 3;
+    let edges = || EDGES.iter().chain(std::iter::once(&BACK_EDGE));
+    // Breadth-first over at most MAX_HOPS arrows; each path is short, so keep them whole.
+    let mut paths = vec![vec![from]];
+    for _ in 0..MAX_HOPS {
+        let mut longer = Vec::new();
+        for path in &paths {
+            let last = *path.last().expect("paths are never empty");
+            for &(f, t, _) in edges().filter(|(f, _, _)| *f == last) {
+                debug_assert_eq!(f, last);
+                if path.contains(&t) {
+                    continue;
+                }
+                let mut next = path.clone();
+                next.push(t);
+                if t == to {
+                    return next;
+                }
+                longer.push(next);
+            }
+        }
+        paths = longer;
+    }
+    vec![from, to]
+}
 
 fn center(id: &str) -> Option<(f64, f64)> {
     BOXES
@@ -226,11 +259,12 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     });
     let readable = status.as_ref().is_some_and(|s| s.readable);
     let recent = run.index.recent_transitions(p.node, run.events(), RECENT);
+    let routes: Vec<Vec<&str>> = recent.iter().map(|t| route(t.from, t.to)).collect();
 
     let boxes = BOXES.iter().map(|b| {
         let (cx, cy) = (COLS[b.col], ROWS[b.row]);
         let is_current = b.id == current;
-        let visited = recent.iter().any(|t| t.from == b.id);
+        let visited = routes.iter().any(|r| r[..r.len() - 1].contains(&b.id));
         html! {
             <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"))}
                data-state={b.id} data-current={is_current.then_some("true")}>
@@ -242,11 +276,13 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     });
     // The protocol's arrows never change: build them once per diagram.
     let edges = use_memo((), |_| static_edges());
-    let count = recent.len();
-    let traced = recent.iter().enumerate().filter_map(|(i, t)| {
-        let d = edge_path(t.from, t.to, 16.0)?;
+    let count = routes.len();
+    let traced = routes.iter().enumerate().flat_map(|(i, r)| {
         let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
-        Some(html! { <path class="edge traced" d={d} opacity={fixed(opacity, 2)} marker-end="url(#arrow-traced)" /> })
+        r.windows(2).filter_map(move |hop| {
+            let d = edge_path(hop[0], hop[1], 16.0)?;
+            Some(html! { <path class="edge traced" d={d} opacity={fixed(opacity, 2)} marker-end="url(#arrow-traced)" /> })
+        })
     });
     let lease = html! {
         <g class={classes!("lease-pill", readable.then_some("held"))} data-lease={readable.to_string()}>
@@ -282,8 +318,8 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             </button>
         };
     }
-    let recent_list = recent.iter().rev().map(|t| {
-        html! { <li>{ format!("{} → {}", t.from, t.to) }<span class="muted">{ format!(" at {}", crate::labels::seconds(t.t_ms)) }</span></li> }
+    let recent_list = recent.iter().zip(&routes).rev().map(|(t, r)| {
+        html! { <li data-route={r.join(" ")}>{ r.join(" → ") }<span class="muted">{ format!(" at {}", crate::labels::seconds(t.t_ms)) }</span></li> }
     });
     html! {
         <div class="diagram large" data-diagram-node={p.node.to_string()}>
@@ -292,5 +328,45 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             { svg }
             <ol class="recent" aria-label="Latest transitions, newest first">{ for recent_list }</ol>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_commit_passes_through_refresh_on_its_way_to_active() {
+        assert_eq!(
+            route("leader-writing", "leader-active"),
+            ["leader-writing", "leader-refresh", "leader-active"]
+        );
+        assert_eq!(
+            route("leader-writing-previous", "leader-updating"),
+            [
+                "leader-writing-previous",
+                "leader-refresh",
+                "leader-active",
+                "leader-updating"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_transition_with_its_own_arrow_or_none_is_drawn_straight() {
+        assert_eq!(route("probing", "electing"), ["probing", "electing"]);
+        // A bootstrap has no arrow (the diagram's note says any state can bootstrap).
+        assert_eq!(
+            route("leader-active", "probing"),
+            ["leader-active", "probing"]
+        );
+    }
+
+    #[test]
+    fn every_arrow_joins_two_boxes() {
+        for (from, to, _) in EDGES.iter().chain(std::iter::once(&BACK_EDGE)) {
+            assert!(center(from).is_some(), "{from} has a box");
+            assert!(center(to).is_some(), "{to} has a box");
+        }
     }
 }

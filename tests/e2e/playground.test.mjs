@@ -90,6 +90,26 @@ test('the five monitors reach active with one leader, rank 0, and nothing errors
   }
 });
 
+test("a commit on the leader's diagram is traced through refresh, which commit_finish enters and leaves in one step", async () => {
+  // Paused after the first commit: the trace says mon.0 went writing -> active in one step.
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 8s node 0 speed 10 paused' }));
+  try {
+    const diagram = page.locator('.diagram.large[data-diagram-node="0"]');
+    await diagram.waitFor();
+    const routes = await diagram.locator('li[data-route]').evaluateAll((els) => els.map((e) => e.dataset.route));
+    assert.ok(
+      routes.includes('leader-writing leader-refresh leader-active'),
+      `the latest transitions list the commit through refresh: ${JSON.stringify(routes)}`,
+    );
+    const refreshClass = await diagram.locator('[data-state="leader-refresh"]').getAttribute('class');
+    assert.match(refreshClass, /visited/, 'the refresh box is marked as passed');
+    assert.equal(await diagram.locator('[data-current="true"]').getAttribute('data-state'), 'leader-active');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('isolating the leader: mon.1 goes electing, recovering, active and leads', async () => {
   const { page, context, errors } = await openPage(
     browser,
