@@ -435,12 +435,19 @@ impl Monitor {
     }
 
     /// Write a transaction durably, then report it; callers send dependent messages after this.
-    pub(crate) fn persist(
+    pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) {
+        self.store.apply(&txn);
+        out.push(Effect::Persist(txn));
+    }
+
+    /// `persist`, returning the client results of the values it commits (for the leader,
+    /// which answers the clients).
+    pub(crate) fn persist_answering(
         &mut self,
         txn: Vec<StoreWrite>,
         out: &mut Vec<Effect>,
     ) -> super::store::CommitReplies {
-        let replies = self.store.apply(&txn);
+        let replies = self.store.apply_answering(&txn);
         out.push(Effect::Persist(txn));
         replies
     }
