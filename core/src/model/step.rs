@@ -209,7 +209,7 @@ impl Model {
         let timers_may_fire = quiet || !self.bounds.quiet_timers;
         if let (Some(next), true) = (s.next_deadline_ms(), timers_may_fire) {
             for r in (0..N).filter(|r| s.up[*r]) {
-                for (timer, at) in &s.monitors[r].timers {
+                for (timer, at) in s.monitors[r].timers.iter() {
                     if *at == next {
                         out.push(Action::Fire {
                             node: r as Rank,

@@ -9,6 +9,7 @@ mod probe;
 mod service;
 pub mod store;
 mod sync;
+pub mod timers;
 pub mod versions;
 
 pub use config::Config;

@@ -9,6 +9,7 @@
 use super::config::Config;
 use super::messages::*;
 use super::store::{Store, StoreWrite, Value, ValueOp};
+use super::timers::TimerTable;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -93,6 +94,20 @@ pub enum Timer {
 }
 
 impl Timer {
+    /// Every kind, in declaration (and `Ord`) order: `Timer::ALL[t as usize] == t`.
+    pub const ALL: [Timer; 10] = [
+        Timer::Probe,
+        Timer::Election,
+        Timer::Collect,
+        Timer::Accept,
+        Timer::LeaseRenew,
+        Timer::LeaseAck,
+        Timer::Lease,
+        Timer::Propose,
+        Timer::CommitWrite,
+        Timer::Sync,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Timer::Probe => "probe_timeout",
@@ -275,7 +290,7 @@ pub struct Monitor {
     /// Sync: the provider we are syncing from.
     pub sync_provider: Option<Rank>,
     /// Armed timers and their deadlines on our clock (for the UI's timer arcs).
-    pub timers: BTreeMap<Timer, u64>,
+    pub timers: TimerTable,
     /// Our clock at the last input; effects are timed from it.
     pub now_ms: u64,
 }
@@ -305,7 +320,7 @@ impl Monitor {
             service: Service::default(),
             commit_in_flight: None,
             sync_provider: None,
-            timers: BTreeMap::new(),
+            timers: TimerTable::default(),
             now_ms: 0,
         }
     }
@@ -435,12 +450,19 @@ impl Monitor {
     }
 
     /// Write a transaction durably, then report it; callers send dependent messages after this.
-    pub(crate) fn persist(
+    pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) {
+        self.store.apply(&txn);
+        out.push(Effect::Persist(txn));
+    }
+
+    /// `persist`, returning the client results of the values it commits (for the leader,
+    /// which answers the clients).
+    pub(crate) fn persist_answering(
         &mut self,
         txn: Vec<StoreWrite>,
         out: &mut Vec<Effect>,
     ) -> super::store::CommitReplies {
-        let replies = self.store.apply(&txn);
+        let replies = self.store.apply_answering(&txn);
         out.push(Effect::Persist(txn));
         replies
     }

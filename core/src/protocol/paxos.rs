@@ -438,7 +438,7 @@ impl Monitor {
             return Vec::new();
         };
         assert_eq!(v, self.lc() + 1, "the commit write targets lc+1");
-        self.persist(vec![StoreWrite::Commit(v)], out)
+        self.persist_answering(vec![StoreWrite::Commit(v)], out)
     }
 
     pub(crate) fn commit_finish(&mut self, out: &mut Vec<Effect>) {

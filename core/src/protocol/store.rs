@@ -147,9 +147,20 @@ impl Store {
         self.values.get(&(self.last_committed + 1))
     }
 
-    /// Apply one atomic transaction. Returns client results of any committed values.
-    pub fn apply(&mut self, txn: &[StoreWrite]) -> CommitReplies {
+    /// Apply one atomic transaction.
+    pub fn apply(&mut self, txn: &[StoreWrite]) {
+        self.apply_collecting(txn, None);
+    }
+
+    /// Apply one atomic transaction and return the client results of the values it commits
+    /// (only the leader answers clients: a peon's commits use `apply` and build no replies).
+    pub fn apply_answering(&mut self, txn: &[StoreWrite]) -> CommitReplies {
         let mut replies = Vec::new();
+        self.apply_collecting(txn, Some(&mut replies));
+        replies
+    }
+
+    fn apply_collecting(&mut self, txn: &[StoreWrite], mut replies: Option<&mut CommitReplies>) {
         for w in txn {
             match w {
                 StoreWrite::LastPn(p) => self.last_pn = *p,
@@ -161,13 +172,12 @@ impl Store {
                     self.pending_v = *version;
                     self.pending_pn = *pn;
                 }
-                StoreWrite::Commit(v) => self.commit(*v, &mut replies),
+                StoreWrite::Commit(v) => self.commit(*v, replies.as_deref_mut()),
                 StoreWrite::ElectionEpoch(e) => self.election_epoch = *e,
                 StoreWrite::Joined => self.joined = true,
                 StoreWrite::InstallSnapshot(s) => self.install(s),
             }
         }
-        replies
     }
 
     fn install(&mut self, s: &Snapshot) {
@@ -179,8 +189,8 @@ impl Store {
     }
 
     /// Advance `last_committed` to `v` and apply the operations inside value `v`, adding the
-    /// clients' results to `replies`.
-    fn commit(&mut self, v: Version, replies: &mut CommitReplies) {
+    /// clients' results to `replies` if wanted.
+    fn commit(&mut self, v: Version, mut replies: Option<&mut CommitReplies>) {
         assert_eq!(v, self.last_committed + 1, "commits are applied in order");
         let value = self
             .values
@@ -198,7 +208,10 @@ impl Store {
                 ValueOp::Bookkeeping { .. } => {}
                 ValueOp::Client(req) => {
                     touches_kv = true;
-                    replies.push((req.id, self.apply_client(&req.op, v)));
+                    let reply = self.apply_client(&req.op, v);
+                    if let Some(replies) = replies.as_deref_mut() {
+                        replies.push((req.id, reply));
+                    }
                 }
                 ValueOp::Trim { to } => self.trim(*to),
             }
