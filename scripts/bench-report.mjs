@@ -136,7 +136,10 @@ if (paired) {
   p();
   p(`Paired rounds for the wasm/native ratios: ${rounds} rounds, each running every engine once natively`);
   p('(`paxoscope bench --round`) and right after once in each wasm build, so all see the machine in the same state;');
-  p('a ratio is the median of the rounds\' ratios.');
+  p('a ratio is the median of the rounds\' ratios. The recorded session is faster in wasm than natively, and its');
+  p('native rounds vary most: a native round is a fresh process, which page-faults in all the memory the');
+  p('recorded trace grows into (see Cost growth), while the page\'s wasm memory stays grown from earlier runs and');
+  p('its pointers are half as wide. The ratio target is judged on every engine, so on the lowest ratio.');
   p();
   p('| engine | build | native events/s per round | wasm events/s per round | ratio per round | median ratio |');
   p('|---|---|---|---|---|---|');

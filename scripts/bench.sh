@@ -10,7 +10,8 @@
 #              and the playground built with wasm-speed instead (target/bench/dist-speed), to show
 #              what the faster code would cost                               -> target/bench/bundle-speed.json
 #   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
-# Takes about 5-7 minutes on 2 idle cores after the first builds (page-perf.mjs alone ~2 min). BENCH_EVENTS (default 1000000)
+# Takes about 6-8 minutes on 2 idle cores after the first builds (page-perf.mjs alone ~2 min; the
+# first run after a change to the code adds ~4 min to rebuild the wasm-speed playground). BENCH_EVENTS (default 1000000)
 # sets the events per throughput run, the largest growth run and the seek run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
