@@ -82,6 +82,10 @@ pub struct InFlight<'a, P: Protocol> {
     pub msg: &'a P::Msg,
 }
 
+/// Ordinals of ordinary events count up from here and those of `push_first` down, so both fit
+/// below the queue's class bit and every `push_first` sorts before every ordinary event.
+const SEQ_BASE: u64 = 1 << 62;
+
 #[derive(Clone, Debug)]
 pub struct World<P: Protocol> {
     pub config: Rc<Config>,
@@ -92,7 +96,11 @@ pub struct World<P: Protocol> {
     nodes: Vec<Slot<P>>,
     pub bus: Bus,
     queue: EventQueue<Ev<P>>,
+    /// Ordinal of the latest ordinary event (class 1), counting up from `SEQ_BASE`.
     seq: u64,
+    /// Ordinal of the latest event pushed ahead of the others at its time (`push_first`),
+    /// counting down from `SEQ_BASE`.
+    first_seq: u64,
     /// Every action, scripted and injected, by index. Shared with snapshots (an `Rc`):
     /// only an injection copies it.
     actions: Rc<Vec<TimedAction>>,
@@ -140,7 +148,8 @@ impl<P: Protocol> World<P> {
             nodes: (0..n).map(|r| Self::fresh_slot(r, &config)).collect(),
             bus: Bus::new(n),
             queue: EventQueue::default(),
-            seq: 0,
+            seq: SEQ_BASE,
+            first_seq: SEQ_BASE,
             actions: Rc::new(Vec::new()),
             scripted: 0,
             next_scripted: 0,
@@ -325,6 +334,19 @@ impl<P: Protocol> World<P> {
             Ev::Action(i) => (0, i as u64),
             _ => (1, self.seq),
         };
+        self.push_keyed(t_ms, class, ordinal, ev)
+    }
+
+    /// Queues `ev` at `t_ms` ahead of every other non-action event queued for that time, and
+    /// behind those pushed first before it. Resume uses it: the inputs a paused node held
+    /// arrived before anything else that is due now, and a link must stay FIFO.
+    fn push_first(&mut self, t_ms: u64, ev: Ev<P>) -> Handle {
+        debug_assert!(!matches!(ev, Ev::Action(_)), "actions keep their own order");
+        self.first_seq -= 1;
+        self.push_keyed(t_ms, 1, self.first_seq, ev)
+    }
+
+    fn push_keyed(&mut self, t_ms: u64, class: u8, ordinal: u64, ev: Ev<P>) -> Handle {
         self.queue.push(
             EventKey {
                 t_ms,
@@ -804,12 +826,14 @@ impl<P: Protocol> World<P> {
         }
         slot.paused = false;
         let held = std::mem::take(&mut slot.held);
-        for ev in held {
+        // Last held first: each `push_first` goes ahead of the one before, so they run in the
+        // order they arrived, and before anything that arrives now (the link stays FIFO).
+        for ev in held.into_iter().rev() {
             let timer = match &ev {
                 Ev::Timer { timer, gen, .. } => Some((*timer, *gen)),
                 _ => None,
             };
-            let firing = self.push(self.now_ms, ev);
+            let firing = self.push_first(self.now_ms, ev);
             if let Some((timer, gen)) = timer {
                 self.nodes[r as usize]
                     .timer_gen
