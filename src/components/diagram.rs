@@ -150,6 +150,11 @@ const EDGES: [(&str, &str, f64); 17] = [
 ];
 const BACK_EDGE: (&str, &str, f64) = ("peon-updating", "peon-active", 8.0);
 
+/// Every arrow of the diagram: `EDGES` and `BACK_EDGE`.
+fn all_edges() -> impl Iterator<Item = &'static (&'static str, &'static str, f64)> {
+    EDGES.iter().chain(std::iter::once(&BACK_EDGE))
+}
+
 /// The boxes a recorded transition went through, `from` first and `to` last. The trace records a
 /// monitor's state before and after each step, and some states are left in the step that
 /// entered them: commit_finish enters refresh and finish_round leaves it at once, so the trace
@@ -158,15 +163,13 @@ const BACK_EDGE: (&str, &str, f64) = ("peon-updating", "peon-active", 8.0);
 /// with no such chain (a bootstrap, a crash) is drawn straight.
 fn route(from: &'static str, to: &'static str) -> Vec<&'static str> {
     const MAX_HOPS: usize = 3;
-    let edges = || EDGES.iter().chain(std::iter::once(&BACK_EDGE));
     // Breadth-first over at most MAX_HOPS arrows; each path is short, so keep them whole.
     let mut paths = vec![vec![from]];
     for _ in 0..MAX_HOPS {
         let mut longer = Vec::new();
         for path in &paths {
             let last = *path.last().expect("paths are never empty");
-            for &(f, t, _) in edges().filter(|(f, _, _)| *f == last) {
-                debug_assert_eq!(f, last);
+            for &(_, t, _) in all_edges().filter(|(f, _, _)| *f == last) {
                 if path.contains(&t) {
                     continue;
                 }
@@ -230,9 +233,7 @@ fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
 }
 
 fn static_edges() -> Html {
-    EDGES
-        .iter()
-        .chain(std::iter::once(&BACK_EDGE))
+    all_edges()
         .filter_map(|(f, t, bend)| edge_path(f, t, *bend))
         .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
         .collect()
@@ -364,7 +365,7 @@ mod tests {
 
     #[test]
     fn every_arrow_joins_two_boxes() {
-        for (from, to, _) in EDGES.iter().chain(std::iter::once(&BACK_EDGE)) {
+        for (from, to, _) in all_edges() {
             assert!(center(from).is_some(), "{from} has a box");
             assert!(center(to).is_some(), "{to} has a box");
         }
