@@ -12,6 +12,7 @@ use crate::state::{default_scenario, Playground};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -118,9 +119,12 @@ pub fn use_url_sync(state: &Playground) {
         Rc::as_ptr(&state.run),
     );
     let playhead_s = (state.playhead_ms / 1000.0) as u64;
-    let scenario = state.clone();
-    use_keep_for_reload(state);
+    // The one copy of the state per render: the effect below and `pagehide` both read it.
+    let latest = use_mut_ref(|| state.clone());
+    *latest.borrow_mut() = state.clone();
+    use_keep_for_reload(latest.clone());
     use_effect_with((key, playhead_s, state.revision), move |(key, _, _)| {
+        let scenario = latest.borrow();
         if scenario.playing {
             let now = now_real_ms();
             let (since_ms, changed) = {
@@ -142,11 +146,10 @@ pub fn use_url_sync(state: &Playground) {
     });
 }
 
-/// Keeps the latest fragment for a reload when the page is hidden for good (`pagehide`).
+/// Keeps the fragment of `latest` (the state of the last render) for a reload when the page is
+/// hidden for good (`pagehide`).
 #[hook]
-fn use_keep_for_reload(state: &Playground) {
-    let latest = use_mut_ref(|| state.clone());
-    *latest.borrow_mut() = state.clone();
+fn use_keep_for_reload(latest: Rc<RefCell<Playground>>) {
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|w| {
             EventListener::new(&w, "pagehide", move |_| {
