@@ -26,6 +26,8 @@ pub struct DropMark {
     pub from: Rank,
     pub to: Rank,
     pub kind: &'static str,
+    /// The message's family (colour and shape).
+    pub family: &'static str,
     pub reason: &'static str,
     /// Dropped as it was sent (lost, or the link was already cut), not on arrival.
     pub at_sender: bool,
@@ -119,7 +121,7 @@ impl TraceIndex {
             TraceKind::Drop {
                 from,
                 to,
-                kind,
+                msg,
                 reason,
                 ..
             } => self.drops.push(DropMark {
@@ -127,7 +129,8 @@ impl TraceIndex {
                 t_ms: e.t_ms,
                 from: *from,
                 to: *to,
-                kind,
+                kind: msg.kind(),
+                family: msg.family(),
                 reason,
                 at_sender: e.node == Some(*from),
             }),

@@ -42,21 +42,6 @@ pub const FAMILIES: [(&str, &str); 8] = [
     ("client", "client forward"),
 ];
 
-/// The family of a message kind (the trace's deliveries and drops carry only the kind).
-pub fn family_of_kind(kind: &str) -> &'static str {
-    match kind {
-        "probe" | "probe_reply" => "probe",
-        "propose" | "ack" | "nak" | "victory" => "election",
-        "collect" | "last" => "recovery",
-        "begin" | "accept" => "update",
-        "commit" => "commit",
-        "lease" | "lease_ack" => "lease",
-        "forward" | "forward_reply" => "client",
-        k if k.starts_with("sync") => "sync",
-        _ => "other",
-    }
-}
-
 /// A client request's fate for `data-fate`, and a sentence for people.
 pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
     match &rec.reply {
@@ -281,18 +266,5 @@ mod tests {
             "electing"
         );
         assert_eq!(state_id(MonState::Init.name(), "recovering"), DOWN);
-    }
-
-    #[test]
-    fn kinds_map_to_their_families() {
-        for (kind, fam) in [
-            ("probe_reply", "probe"),
-            ("victory", "election"),
-            ("last", "recovery"),
-        ] {
-            assert_eq!(family_of_kind(kind), fam);
-        }
-        assert_eq!(family_of_kind("lease_ack"), "lease");
-        assert_eq!(family_of_kind("sync_last_chunk"), "sync");
     }
 }

@@ -340,7 +340,6 @@ impl SequenceOptions {
 /// out. Every label starts with the simulated time.
 pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> String {
     assert!(opts.monitors > 0, "a diagram needs at least one monitor");
-    let sent = sent_messages(trace, opts.to_ms);
     let window: Vec<&TraceEvent<Ceph>> = trace
         .iter()
         .filter(|e| (opts.from_ms..=opts.to_ms).contains(&e.t_ms))
@@ -349,7 +348,7 @@ pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> S
     let mut body: Vec<String> = Vec::new();
     let mut uses_client = false;
     for e in &window {
-        let Some(line) = sequence_line(e, &sent, &all) else {
+        let Some(line) = sequence_line(e, &all) else {
             continue;
         };
         uses_client |= line.involves_client;
@@ -399,29 +398,6 @@ impl SeqLine {
     }
 }
 
-/// Every message sent up to `to_ms`, in id order (ids grow with the trace; a delivery names
-/// only the id). A sorted list rather than a map: this runs once per export.
-fn sent_messages(trace: &[TraceEvent<Ceph>], to_ms: u64) -> Vec<(u64, &Msg)> {
-    let sent: Vec<(u64, &Msg)> = trace
-        .iter()
-        .take_while(|e| e.t_ms <= to_ms)
-        .filter_map(|e| match &e.kind {
-            TraceKind::Send { id, msg, .. } => Some((*id, &**msg)),
-            _ => None,
-        })
-        .collect();
-    debug_assert!(sent.windows(2).all(|w| w[0].0 < w[1].0), "message ids grow");
-    sent
-}
-
-/// The label of message `id` as sent, or its kind if the send is not in the trace.
-fn sent_label(sent: &[(u64, &Msg)], id: u64, kind: &str) -> String {
-    match sent.binary_search_by_key(&id, |(i, _)| *i) {
-        Ok(at) => message_label(sent[at].1),
-        Err(_) => kind.to_string(),
-    }
-}
-
 /// `mon0,mon4`: a note over every monitor.
 fn all_monitors_span(n: u8) -> String {
     if n == 1 {
@@ -431,12 +407,12 @@ fn all_monitors_span(n: u8) -> String {
     }
 }
 
-fn sequence_line(e: &TraceEvent<Ceph>, sent: &[(u64, &Msg)], all: &str) -> Option<SeqLine> {
+fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
     let t = seconds(e.t_ms);
     let node = e.node;
     let text = match &e.kind {
-        TraceKind::Deliver { from, id, kind } => {
-            let label = sent_label(sent, *id, kind);
+        TraceKind::Deliver { from, msg, .. } => {
+            let label = message_label(msg);
             format!(
                 "{}->>{}: {t} {}",
                 mon_id(*from),
@@ -447,11 +423,11 @@ fn sequence_line(e: &TraceEvent<Ceph>, sent: &[(u64, &Msg)], all: &str) -> Optio
         TraceKind::Drop {
             from,
             to,
-            id,
-            kind,
+            msg,
             reason,
+            ..
         } => {
-            let label = sent_label(sent, *id, kind);
+            let label = message_label(msg);
             format!(
                 "{}-x{}: {t} {} lost ({})",
                 mon_id(*from),

@@ -26,16 +26,19 @@ pub enum TraceKind<P: Protocol> {
         id: u64,
         msg: Rc<P::Msg>,
     },
+    /// The message arrived and its receiver handled it (the same `Rc` as its `Send`).
     Deliver {
         from: Rank,
         id: u64,
-        kind: &'static str,
+        msg: Rc<P::Msg>,
     },
+    /// The message was lost: at send time (a cut or lossy link) or on arrival (a cut link, a
+    /// receiver that is down).
     Drop {
         from: Rank,
         to: Rank,
         id: u64,
-        kind: &'static str,
+        msg: Rc<P::Msg>,
         reason: &'static str,
     },
     Timer(P::Timer),
@@ -66,6 +69,16 @@ impl<P: Protocol> TraceKind<P> {
     pub fn sent_msg(&self) -> Option<&P::Msg> {
         match self {
             TraceKind::Send { msg, .. } => Some(msg),
+            _ => None,
+        }
+    }
+
+    /// The message of a `Send`, `Deliver` or `Drop`.
+    pub fn msg(&self) -> Option<&P::Msg> {
+        match self {
+            TraceKind::Send { msg, .. }
+            | TraceKind::Deliver { msg, .. }
+            | TraceKind::Drop { msg, .. } => Some(msg),
             _ => None,
         }
     }
@@ -101,14 +114,14 @@ where
             .unwrap_or_else(|| "world".into());
         let what = match &self.kind {
             TraceKind::Send { to, msg, .. } => format!("send {} -> mon.{to}", msg.summary()),
-            TraceKind::Deliver { from, kind, .. } => format!("recv {kind} <- mon.{from}"),
+            TraceKind::Deliver { from, msg, .. } => format!("recv {} <- mon.{from}", msg.kind()),
             TraceKind::Drop {
                 from,
                 to,
-                kind,
+                msg,
                 reason,
                 ..
-            } => format!("drop {kind} mon.{from} -> mon.{to} ({reason})"),
+            } => format!("drop {} mon.{from} -> mon.{to} ({reason})", msg.kind()),
             TraceKind::Timer(t) => format!("timer {}", t.name()),
             TraceKind::State {
                 role_from,
@@ -155,20 +168,21 @@ where
                 .field("msg", msg.kind())
                 .field("family", msg.family())
                 .field("summary", msg.summary()),
-            TraceKind::Deliver { from, id, kind } => {
-                o.field("from", from).field("id", id).field("msg", kind)
-            }
+            TraceKind::Deliver { from, id, msg } => o
+                .field("from", from)
+                .field("id", id)
+                .field("msg", msg.kind()),
             TraceKind::Drop {
                 from,
                 to,
                 id,
-                kind,
+                msg,
                 reason,
             } => o
                 .field("from", from)
                 .field("to", to)
                 .field("id", id)
-                .field("msg", kind)
+                .field("msg", msg.kind())
                 .field("reason", reason),
             TraceKind::Timer(t) => o.field("timer", t.name()),
             TraceKind::State {

@@ -210,7 +210,7 @@ fn client_reply(e: &Event, req: u64) -> Option<&ClientReply> {
     }
 }
 fn delivered(e: &Event, node: u8, kind: &str) -> bool {
-    matches!(e.kind, TraceKind::Deliver { kind: k, .. } if k == kind) && e.node == Some(node)
+    matches!(&e.kind, TraceKind::Deliver { msg, .. } if msg.kind() == kind) && e.node == Some(node)
 }
 fn quorum(ranks: &[u8]) -> BTreeSet<u8> {
     ranks.iter().copied().collect()
@@ -844,10 +844,9 @@ fn lease_tour() {
         t.all(renew2, renew2 + 1, |e| matches!(
             &e.kind,
             TraceKind::Drop {
-                to: 4,
-                kind: "lease",
+                to: 4,msg,
                 ..
-            }
+            } if msg.kind() == "lease"
         )
         .then_some(()))
             .len()
@@ -1029,10 +1028,9 @@ fn one_way_tour() {
             &e.kind,
             TraceKind::Drop {
                 from: 2,
-                to: 0,
-                kind: "lease_ack",
+                to: 0,msg,
                 ..
-            }
+            } if msg.kind() == "lease_ack"
         )
     });
     let renew = t.at(10_000, "renewal", |e| timer(e, Some(0), Timer::LeaseRenew));
@@ -1053,10 +1051,9 @@ fn one_way_tour() {
             &e.kind,
             TraceKind::Drop {
                 from: 2,
-                to: 0,
-                kind: "ack",
+                to: 0,msg,
                 ..
-            }
+            } if msg.kind() == "ack"
         )
     });
     t.note("its ACK is lost too", lost_ack);
@@ -1112,10 +1109,9 @@ fn one_way_tour() {
             &e.kind,
             TraceKind::Drop {
                 from: 2,
-                to: 0,
-                kind: "ack",
+                to: 0,msg,
                 ..
-            }
+            } if msg.kind() == "ack"
         )
     });
     t.note(
@@ -1300,11 +1296,9 @@ fn broken_protocol_tour() {
     assert_eq!(v.invariant, "commit-needs-every-accept");
     let accepted: BTreeSet<u8> = t
         .all(begin, v.t_ms + 1, |e| match &e.kind {
-            TraceKind::Deliver {
-                from,
-                kind: "accept",
-                ..
-            } if e.node == Some(0) => Some(*from),
+            TraceKind::Deliver { from, msg, .. } if msg.kind() == "accept" && e.node == Some(0) => {
+                Some(*from)
+            }
             _ => None,
         })
         .into_iter()

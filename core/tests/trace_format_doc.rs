@@ -36,22 +36,23 @@ fn variant_index(k: &TraceKind<Ceph>) -> usize {
 
 /// One entry of every kind.
 fn samples() -> Vec<TraceEvent<Ceph>> {
+    let begin = std::rc::Rc::new(Msg::Paxos(Paxos::new(PaxosOp::Begin, 2)));
     let kinds: Vec<TraceKind<Ceph>> = vec![
         TraceKind::Send {
             to: 1,
             id: 7,
-            msg: std::rc::Rc::new(Msg::Paxos(Paxos::new(PaxosOp::Begin, 2))),
+            msg: begin.clone(),
         },
         TraceKind::Deliver {
             from: 0,
             id: 7,
-            kind: "begin",
+            msg: begin.clone(),
         },
         TraceKind::Drop {
             from: 0,
             to: 1,
             id: 7,
-            kind: "begin",
+            msg: begin,
             reason: "lost",
         },
         TraceKind::Timer(Timer::Lease),

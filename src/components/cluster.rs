@@ -205,7 +205,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
         let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
         let along = if d.at_sender { 0.15 } else { 0.85 };
         let (x, y) = lane_point(node_pos(d.from, n), node_pos(d.to, n), along);
-        let family = crate::labels::family_of_kind(d.kind);
+        let family = d.family;
         html! {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
                transform={format!("translate({} {})", fixed(x, 1), fixed(y + age * 40.0, 1))}

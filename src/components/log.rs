@@ -2,7 +2,7 @@
 //! last rows are built, and the scan back is bounded, so long runs stay fast.
 
 use crate::index::trace_end_at;
-use crate::labels::{family_of_kind, mon, FAMILIES};
+use crate::labels::{mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch, LogFilter};
 use paxoscope_core::protocol::Ceph;
@@ -25,7 +25,7 @@ pub struct LogProps {
 fn family(e: &TraceEvent<Ceph>) -> &'static str {
     match &e.kind {
         TraceKind::Send { msg, .. } => msg.family(),
-        TraceKind::Deliver { kind, .. } | TraceKind::Drop { kind, .. } => family_of_kind(kind),
+        TraceKind::Deliver { msg, .. } | TraceKind::Drop { msg, .. } => msg.family(),
         TraceKind::State { .. } => "states",
         TraceKind::Action(_) | TraceKind::Crash | TraceKind::Boot => "faults",
         TraceKind::ClientRequest { .. } | TraceKind::ClientReply { .. } => "clients",

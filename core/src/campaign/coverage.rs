@@ -159,6 +159,6 @@ impl Coverage {
 fn received_sync_chunk(log: &[TraceEvent<Ceph>], r: Rank) -> bool {
     log.iter().any(|e| {
         e.node == Some(r)
-            && matches!(e.kind, TraceKind::Deliver { kind, .. } if kind == "sync_last_chunk" || kind == "sync_full_chunk")
+            && matches!(&e.kind, TraceKind::Deliver { msg, .. } if matches!(msg.kind(), "sync_last_chunk" | "sync_full_chunk"))
     })
 }

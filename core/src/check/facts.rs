@@ -1,6 +1,5 @@
-//! What the checker remembers between steps: facts about Paxos messages in flight (a
-//! delivery in the trace names only the message id), each node's state before the step,
-//! and the bookkeeping the invariants share.
+//! What the checker remembers between steps: each node's state before the step and the
+//! bookkeeping the invariants share; and what it takes from the step's Paxos deliveries.
 
 use super::archived::ArchivedMap;
 use crate::actor::Rank;
@@ -8,7 +7,7 @@ use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Ceph, MonState, PaxosState, Value};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// The parts of a Paxos message the invariants need.
@@ -20,8 +19,8 @@ pub struct MsgFacts {
     pub epoch: Epoch,
     pub pn: Pn,
     pub lc: Version,
-    /// LAST only: (uncommitted_pn, version, value) if it reported one. Boxed: rare, and the
-    /// facts of every message in flight are moved around a few times.
+    /// LAST only: (uncommitted_pn, version, value) if it reported one. Boxed: rare, and
+    /// this keeps the facts of every delivery small.
     pub uncommitted: Option<Box<ReportedValue>>,
 }
 
@@ -45,64 +44,6 @@ impl MsgFacts {
             lc: p.last_committed,
             uncommitted,
         })
-    }
-}
-
-/// Facts of the Paxos messages in flight, by message id. The world numbers messages 1, 2, 3,
-/// ... in the order they are sent, and most arrive soon after, so the ids in flight form a
-/// short window: a queue indexed by `id - first_id` (a gap for every message that is not
-/// Paxos or already gone) instead of a search tree.
-#[derive(Clone, Debug, Default)]
-pub struct InFlightFacts {
-    first_id: u64,
-    window: VecDeque<Option<MsgFacts>>,
-}
-
-impl InFlightFacts {
-    fn slot(&self, id: u64) -> Option<usize> {
-        let i = id.checked_sub(self.first_id)?;
-        (i < self.window.len() as u64).then_some(i as usize)
-    }
-
-    /// Record a message; ids are inserted in increasing order.
-    pub fn insert(&mut self, id: u64, f: MsgFacts) {
-        if self.window.is_empty() {
-            self.first_id = id;
-        }
-        let i = id.checked_sub(self.first_id).expect("message ids increase") as usize;
-        assert!(i >= self.window.len(), "message ids increase");
-        if i > self.window.len() {
-            self.window.resize(i, None);
-        }
-        self.window.push_back(Some(f));
-    }
-
-    pub fn get(&self, id: u64) -> Option<&MsgFacts> {
-        self.slot(id).and_then(|i| self.window[i].as_ref())
-    }
-
-    pub fn remove(&mut self, id: u64) -> Option<MsgFacts> {
-        let i = self.slot(id)?;
-        let f = self.window[i].take();
-        // The front slot is always taken (gaps are only ever added behind a message), so only
-        // removing the front one opens gaps to drop.
-        if i == 0 {
-            while self.window.front().is_some_and(Option::is_none) {
-                self.window.pop_front();
-                self.first_id += 1;
-            }
-        }
-        debug_assert!(self.window.front().is_none_or(Option::is_some));
-        f
-    }
-
-    /// Messages in flight (slow: for tests).
-    pub fn len(&self) -> usize {
-        self.window.iter().flatten().count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.window.is_empty()
     }
 }
 
@@ -190,8 +131,6 @@ pub type ReportedValue = (Pn, Version, Rc<Value>);
 
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
-    /// Paxos messages sent and not yet delivered or dropped, by message id.
-    pub inflight: InFlightFacts,
     /// This step's Paxos deliveries.
     pub delivered: Vec<MsgFacts>,
     /// The nodes that appeared in this step's log: only those can have changed (the world
@@ -288,9 +227,8 @@ impl Facts {
                 self.touched.insert(r);
             }
             match &e.kind {
-                TraceKind::Send { to, id, msg } => {
+                TraceKind::Send { msg, .. } => {
                     self.step.sends = true;
-                    let from = e.node.expect("a send has a sender");
                     if let Msg::Election(el) = &**msg {
                         if el.op == crate::protocol::ElectionOp::Propose
                             && !self.election_start_ms.contains_key(&el.epoch)
@@ -299,24 +237,13 @@ impl Facts {
                             self.claims_changed = true;
                         }
                     }
-                    if let Some(f) = MsgFacts::of(from, *to, msg) {
-                        self.inflight.insert(*id, f);
-                    }
                 }
-                TraceKind::Deliver { id, .. } => {
-                    // With duplicates allowed a message may arrive again: keep its facts.
-                    let facts = if world.duplicate_allowed() {
-                        self.inflight.get(*id).cloned()
-                    } else {
-                        self.inflight.remove(*id)
-                    };
-                    if let Some(f) = facts {
+                TraceKind::Deliver { from, msg, .. } => {
+                    let to = e.node.expect("a delivery has a receiver");
+                    if let Some(f) = MsgFacts::of(*from, to, msg) {
                         self.note_delivery(&f);
                         self.delivered.push(f);
                     }
-                }
-                TraceKind::Drop { id, .. } if !world.duplicate_allowed() => {
-                    self.inflight.remove(*id);
                 }
                 TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
                 TraceKind::State { .. } => self.step.states = true,
@@ -419,57 +346,5 @@ impl Facts {
             (0..world.n()).all(|r| self.prev[r as usize] == NodeFacts::of(world, r)),
             "a node changed without appearing in the step's log"
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::rng::{SimRng, Stream};
-
-    fn facts(pn: Pn) -> MsgFacts {
-        MsgFacts {
-            from: 0,
-            to: 1,
-            op: PaxosOp::Begin,
-            epoch: 2,
-            pn,
-            lc: 0,
-            uncommitted: None,
-        }
-    }
-
-    #[test]
-    fn in_flight_facts_behave_like_a_map_by_id() {
-        let mut rng = SimRng::new(3, Stream::Clients);
-        let mut plain: BTreeMap<u64, Pn> = BTreeMap::new();
-        let mut window = InFlightFacts::default();
-        let mut next_id = 0;
-        for _ in 0..20_000 {
-            if rng.chance_pct(50) {
-                next_id += 1 + rng.below(3); // some ids are not Paxos messages
-                plain.insert(next_id, next_id * 10);
-                window.insert(next_id, facts(next_id * 10));
-            } else {
-                // Mostly the oldest messages arrive, sometimes any.
-                let id = if rng.chance_pct(70) {
-                    plain.keys().next().copied().unwrap_or(0)
-                } else {
-                    rng.below(next_id + 2)
-                };
-                assert_eq!(
-                    plain.remove(&id),
-                    window.remove(id).map(|f| f.pn),
-                    "remove {id}"
-                );
-            }
-            let probe = rng.below(next_id + 2);
-            assert_eq!(
-                plain.get(&probe).copied(),
-                window.get(probe).map(|f| f.pn),
-                "get {probe}"
-            );
-        }
-        assert_eq!(plain.len(), window.len());
     }
 }

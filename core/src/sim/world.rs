@@ -10,7 +10,7 @@ use super::clock::NodeClock;
 use super::history::ClientHistory;
 use super::queue::{EventKey, EventQueue, Handle};
 use super::rng::{SimRng, Stream};
-use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank, Wire};
+use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank};
 use crate::protocol::config::Config;
 use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
@@ -512,26 +512,25 @@ impl<P: Protocol> World<P> {
         from: Rank,
         to: Rank,
         id: u64,
-        kind: &'static str,
+        msg: Rc<P::Msg>,
         reason: &'static str,
     ) {
         let drop = TraceKind::Drop {
             from,
             to,
             id,
-            kind,
+            msg,
             reason,
         };
         self.log(Some(at), drop);
     }
 
     fn deliver(&mut self, from: Rank, to: Rank, id: u64, msg: Rc<P::Msg>, sent_ms: u64) {
-        let kind = msg.kind();
         let slot = &mut self.nodes[to as usize];
         if slot.node.is_none() {
-            self.log_drop(to, from, to, id, kind, "destination down");
+            self.log_drop(to, from, to, id, msg, "destination down");
         } else if self.bus.link(from, to).cut {
-            self.log_drop(to, from, to, id, kind, "link cut");
+            self.log_drop(to, from, to, id, msg, "link cut");
         } else if slot.paused {
             slot.held.push(Ev::Deliver {
                 from,
@@ -541,7 +540,15 @@ impl<P: Protocol> World<P> {
                 sent_ms,
             });
         } else {
-            self.log(Some(to), TraceKind::Deliver { from, id, kind });
+            let logged = Rc::clone(&msg);
+            self.log(
+                Some(to),
+                TraceKind::Deliver {
+                    from,
+                    id,
+                    msg: logged,
+                },
+            );
             self.run_node(to, Input::Deliver { from, msg });
         }
     }
@@ -657,13 +664,13 @@ impl<P: Protocol> World<P> {
         let id = self.next_msg_id;
         let link = self.bus.link(from, to);
         if link.cut {
-            self.log_drop(from, from, to, id, msg.kind(), "link cut");
+            self.log_drop(from, from, to, id, msg, "link cut");
             return;
         }
         let loss = link.loss_pct as u64;
         let extra = link.extra_delay_ms;
         if self.rng_loss.chance_pct(loss) {
-            self.log_drop(from, from, to, id, msg.kind(), "lost");
+            self.log_drop(from, from, to, id, msg, "lost");
             return;
         }
         let jitter = if self.config.jitter_ms > 0 {
