@@ -90,7 +90,7 @@ p(`| frame p95 <= 16.7 ms at 1x, 10x, 100x | worst ${num(worstFrameP95, 1)} ms${
 p(`| bundle <= 250 KB gzipped | ${kb(bundle.total?.gz)} | ${verdict(bundle.ok)} |`);
 p();
 p('The wasm/native target compares the two platforms running the same code built the same way:');
-p('the wasm harness built with profile `wasm-speed` (opt-level 3, fat LTO, one codegen unit) against');
+p('the wasm harness built with profile `wasm-speed` (opt-level 3, fat LTO, one codegen unit, panic abort) against');
 p('the native `bench-native` (the same settings). The playground itself ships `wasm-release`');
 p(`(opt-level "z"), because the bundle budget does not fit the faster code: built with \`wasm-speed\`,`);
 p(`the playground's bundle would be ${kb(bundleSpeed.total?.gz)} gzipped (measured in this run, section Bundle)`);
@@ -107,7 +107,7 @@ p(`monitors), seed 7; ${int(nRec?.events)} simulator events (queue items: messag
 p('client requests, actions; a re-armed or cancelled timer leaves the queue and is not an event)');
 p(`per run, after a short warm-up; each engine runs ${nRec?.runs_events_per_s?.length ?? 1} times (engines interleaved)`);
 p('and the median run is reported (every run\'s events/s are listed below the table). Native: profile `bench-native`');
-p('(opt-level 3, fat LTO, one codegen unit: the native binary as shipped). wasm, in headless Chromium: profile');
+p('(opt-level 3, fat LTO, one codegen unit, panic abort: the native binary as shipped). wasm, in headless Chromium: profile');
 p('`wasm-speed` (the same settings as bench-native) and profile `wasm-release` (opt-level "z", LTO: what the');
 p('playground ships).');
 p();
