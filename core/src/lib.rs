@@ -15,6 +15,7 @@ pub mod json;
 pub mod model;
 pub mod presets;
 pub mod protocol;
+pub mod ranks;
 pub mod scenario;
 pub mod session;
 pub mod sim;

@@ -5,6 +5,7 @@ use super::archived::ArchivedMap;
 use crate::actor::Rank;
 use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Ceph, MonState, PaxosState, Value};
+pub use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 use std::collections::{BTreeMap, BTreeSet};
@@ -92,38 +93,6 @@ pub struct StepKinds {
     pub sends: bool,
     pub states: bool,
     pub persists: bool,
-}
-
-/// A set of ranks as a bit mask (bit r: rank r), for the handful of monitors a world has.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RankSet(u32);
-
-impl RankSet {
-    /// Every rank below `n`.
-    pub fn all(n: u8) -> RankSet {
-        assert!(n <= 32, "a RankSet holds ranks 0-31");
-        RankSet(if n == 32 { u32::MAX } else { (1 << n) - 1 })
-    }
-    pub fn insert(&mut self, r: Rank) {
-        self.0 |= 1 << r;
-    }
-    pub fn contains(self, r: Rank) -> bool {
-        self.0 & (1 << r) != 0
-    }
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-    /// The ranks in the set, lowest first.
-    pub fn iter(self) -> impl Iterator<Item = Rank> {
-        let mut bits = self.0;
-        std::iter::from_fn(move || {
-            (bits != 0).then(|| {
-                let r = bits.trailing_zeros() as Rank;
-                bits &= bits - 1;
-                r
-            })
-        })
-    }
 }
 
 /// An uncommitted value a LAST reported: (its pn, its version, the value).

@@ -170,7 +170,7 @@ impl Monitor {
     fn declare_victory(&mut self, out: &mut Vec<Effect>) {
         self.elector.leader_acked = None;
         self.elector.electing_me = false;
-        let quorum = std::mem::take(&mut self.elector.acked_me);
+        let quorum: BTreeSet<Rank> = std::mem::take(&mut self.elector.acked_me).iter().collect();
         assert!(self.epoch % 2 == 1, "victory is declared from an odd epoch");
         let next = self.epoch + 1;
         self.bump_epoch(next, out);

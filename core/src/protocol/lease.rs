@@ -4,6 +4,7 @@
 
 use super::messages::*;
 use super::monitor::{Effect, Monitor, PaxosState, Timer};
+use crate::ranks::RankSet;
 use crate::scenario::Mutation;
 
 impl Monitor {
@@ -46,7 +47,7 @@ impl Monitor {
             return;
         }
         self.paxos.acked_lease.insert(from);
-        if self.paxos.acked_lease == self.quorum {
+        if self.paxos.acked_lease == RankSet::from_iter(&self.quorum) {
             self.cancel_timer(Timer::LeaseAck, out);
         }
     }

@@ -10,6 +10,7 @@ use super::config::Config;
 use super::messages::*;
 use super::store::{Store, StoreWrite, Value, ValueOp};
 use super::timers::TimerTable;
+use crate::ranks::RankSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
@@ -188,7 +189,7 @@ impl crate::actor::Protocol for Ceph {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Elector {
     pub electing_me: bool,
-    pub acked_me: BTreeSet<Rank>,
+    pub acked_me: RankSet,
     pub leader_acked: Option<Rank>,
 }
 
@@ -200,15 +201,15 @@ pub struct PaxosCore {
     pub accepted_pn: Pn,
     pub num_last: usize,
     /// Ranks whose LAST with the current pn was counted.
-    pub last_from: BTreeSet<Rank>,
+    pub last_from: RankSet,
     pub uncommitted_v: Version,
     pub uncommitted_pn: Pn,
     pub uncommitted_value: Option<Rc<Value>>,
     pub peer_first_committed: BTreeMap<Rank, Version>,
     pub peer_last_committed: BTreeMap<Rank, Version>,
-    pub accepted: BTreeSet<Rank>,
+    pub accepted: RankSet,
     pub new_value: Option<Rc<Value>>,
-    pub acked_lease: BTreeSet<Rank>,
+    pub acked_lease: RankSet,
     /// Readable until this time on our own clock (0 = no lease).
     pub lease_expire_ms: u64,
     pub last_commit_time_ms: u64,
@@ -221,15 +222,15 @@ impl PaxosCore {
             state: PaxosState::Recovering,
             accepted_pn,
             num_last: 0,
-            last_from: BTreeSet::new(),
+            last_from: RankSet::new(),
             uncommitted_v: 0,
             uncommitted_pn: 0,
             uncommitted_value: None,
             peer_first_committed: BTreeMap::new(),
             peer_last_committed: BTreeMap::new(),
-            accepted: BTreeSet::new(),
+            accepted: RankSet::new(),
             new_value: None,
-            acked_lease: BTreeSet::new(),
+            acked_lease: RankSet::new(),
             lease_expire_ms: 0,
             last_commit_time_ms: 0,
             trimming: false,

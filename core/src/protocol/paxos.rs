@@ -4,6 +4,7 @@
 use super::messages::*;
 use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer, Writer};
 use super::store::{StoreWrite, Value, ValueOp};
+use crate::ranks::RankSet;
 use crate::scenario::Mutation;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -411,7 +412,7 @@ impl Monitor {
         let enough = if self.config.broken(Mutation::CommitOnMajority) {
             self.paxos.accepted.len() >= self.config.majority()
         } else {
-            self.paxos.accepted == self.quorum
+            self.paxos.accepted == RankSet::from_iter(&self.quorum)
         };
         if enough {
             self.commit_start(out);
