@@ -404,6 +404,25 @@ test('a broken protocol: the checker names the invariant and jumps to the step',
   }
 });
 
+test('link-fifo is checked inside the assumptions and shown off where links may reorder', async () => {
+  for (const [lines, fifo, count] of [
+    [['paxoscope scenario v1', 'view t 0 node 0 speed 1 paused'], '✓ link-fifo', 16],
+    [['paxoscope scenario v1', 'allow reorder', 'view t 0 node 0 speed 1 paused'], '– link-fifo (off)', 15],
+  ]) {
+    const { page, context, errors } = await openPage(browser, fragment(lines));
+    try {
+      const panel = page.locator('[data-invariants]');
+      await panel.waitFor();
+      const items = await panel.locator('.inv-list li').allTextContents();
+      assert.ok(items.includes(fifo), `${lines[1]}: ${JSON.stringify(items)}`);
+      assert.match(await panel.locator('.panel-title').textContent(), new RegExp(`all ${count} hold`));
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
 test('the event log filters by family and node', async () => {
   const { page, context, errors } = await openPage(browser, scenario());
   try {

@@ -156,6 +156,10 @@ pub struct Facts {
     pub election_start_ms: BTreeMap<Epoch, u64>,
     /// Highest lc held by a quorum member of each epoch.
     pub max_lc_in_epoch: BTreeMap<Epoch, Version>,
+    /// The last message id that arrived on each link (`fifo`).
+    pub arrivals: super::fifo::Arrivals,
+    /// Links keep their order in this run (no reordering or duplicates allowed).
+    pub fifo_links: bool,
 }
 
 impl Facts {
@@ -169,6 +173,8 @@ impl Facts {
             last_collect_pn: vec![0; n],
             default_timing: world.config.has_default_timing(),
             touched: RankSet::all(world.n()),
+            arrivals: super::fifo::Arrivals::new(world.n()),
+            fifo_links: !world.reorder_allowed() && !world.duplicate_allowed(),
             ..Facts::default()
         }
     }

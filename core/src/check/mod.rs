@@ -13,6 +13,7 @@ mod agreement;
 mod all_member;
 mod contiguity;
 mod epochs;
+mod fifo;
 mod monotonic;
 mod persist_before_send;
 mod pn;
@@ -67,7 +68,7 @@ pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Che
 }
 
 /// The names of every invariant, for the UI's list and the docs.
-pub const INVARIANTS: [&str; 15] = [
+pub const INVARIANTS: [&str; 16] = [
     agreement::NAME,
     contiguity::NAME,
     monotonic::NAME,
@@ -83,6 +84,7 @@ pub const INVARIANTS: [&str; 15] = [
     epochs::LEADER,
     reads::WITHIN,
     reads::ACROSS,
+    fifo::NAME,
 ];
 
 #[derive(Clone, Debug, Default)]
@@ -137,6 +139,9 @@ impl Checker {
     fn check_step(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         let f = &mut self.facts;
         f.observe(world, log);
+        if f.fifo_links {
+            fifo::check(f, log)?;
+        }
         let kinds = f.step;
         let nodes_changed = !f.changed.is_empty();
         if nodes_changed {
@@ -172,6 +177,12 @@ impl Checker {
     /// Broken timing claims (read freshness across epochs): reported, the run goes on.
     pub fn findings(&self) -> &[Violation] {
         &self.findings
+    }
+
+    /// Whether this run checks `invariant`: every one always, except `link-fifo` in a run
+    /// that allows reordering or duplicates (it breaks that rule on purpose).
+    pub fn checks(&self, invariant: &str) -> bool {
+        invariant != fifo::NAME || self.facts.fifo_links
     }
 
     pub fn facts(&self) -> &Facts {
