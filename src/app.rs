@@ -16,7 +16,8 @@ use crate::components::log::Log;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, tour_picker};
 use crate::hooks::{
-    after_next_paint, initial_playground, use_animation_loop, use_shortcuts, use_url_sync,
+    after_next_paint, initial_playground, use_animation_loop, use_open_on_hashchange,
+    use_shortcuts, use_url_sync,
 };
 use crate::state::Action;
 use yew::prelude::*;
@@ -35,6 +36,7 @@ pub fn App() -> Html {
     }
     use_shortcuts(dispatch.clone());
     use_url_sync(&state);
+    use_open_on_hashchange(dispatch.clone(), page);
     {
         // The panels around the cluster render once the cluster is on screen (the grid's
         // columns do not depend on them, so the cluster does not move when they arrive).

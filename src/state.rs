@@ -103,6 +103,9 @@ pub enum Action {
     /// Replace the whole scenario (a tour, a "break the protocol" switch): a new run standing
     /// where the scenario's `view` says (or at 0, playing); the text goes to the live region.
     Load(Box<Scenario>, String),
+    /// Replace the whole playground with one a new link opened (its notice, if any, says
+    /// what was wrong with the link).
+    Open(Box<Playground>),
 }
 
 pub const DEFAULT_SPEED_TENTHS: u32 = 10;
@@ -482,6 +485,13 @@ impl Reducible for Playground {
                     is_error: false,
                 });
                 next.announcement = said;
+                s = next;
+            }
+            Action::Open(opened) => {
+                let mut next = *opened;
+                next.revision = s.revision + 1;
+                next.scenario_revision = s.scenario_revision + 1;
+                next.panels = s.panels;
                 s = next;
             }
         }

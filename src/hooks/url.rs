@@ -1,6 +1,7 @@
 //! The URL fragment holds the whole scenario (seed, overrides, scripted and user actions) and
 //! the view (playhead, selected node, speed, paused), in the scenario text format's URL form.
-//! Read once at start; rewritten with `history.replaceState`, throttled, as the user acts.
+//! Read at start, and again when a link changes only the fragment (`hashchange`); rewritten
+//! with `history.replaceState`, throttled, as the user acts.
 //!
 //! A reload reloads the URL as last written, up to `PLAYHEAD_WRITE_MS` old while playing, and
 //! the browser fixes that URL before the page's `pagehide` runs, so a write there comes too
@@ -8,7 +9,8 @@
 //! with the fragment the URL had then; a page that starts at that same URL (a reload, or back
 //! to it) starts from the kept one. Any other link starts from its own fragment.
 
-use crate::state::{default_scenario, Playground};
+use crate::page::PageOptions;
+use crate::state::{default_scenario, Action, Dispatch, Playground};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::scenario::{from_url_fragment, to_url_fragment};
@@ -59,12 +61,17 @@ fn take_kept_fragment(url_frag: &str) -> Option<String> {
     (kept_for == url_frag).then_some(kept)
 }
 
-/// The playground the page starts with: the URL's scenario (or `#tour=<id>`, a guided tour
-/// from `presets`), or the default one with a message saying what was wrong and where.
+/// The playground the page starts with: the URL's (see `playground_for`), or the one kept for
+/// a reload of this URL.
 pub fn initial_playground() -> Playground {
     let hash = location_hash();
     let kept = take_kept_fragment(hash.trim_start_matches('#'));
-    let frag = kept.as_deref().unwrap_or(hash.trim_start_matches('#'));
+    playground_for(kept.as_deref().unwrap_or(hash.trim_start_matches('#')))
+}
+
+/// The playground a link's fragment opens: its scenario (or `tour=<id>`, a guided tour from
+/// `presets`), or the default one with a message saying what was wrong and where.
+fn playground_for(frag: &str) -> Playground {
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
     }
@@ -82,6 +89,33 @@ pub fn initial_playground() -> Playground {
             Playground::new(default_scenario(), Some(msg))
         }
     }
+}
+
+/// A link opened in this tab while the page is open (pasted into the address bar, or history
+/// back and forward) differs from the page's URL only in its fragment, so the browser does not
+/// load the page again: the page opens the new fragment itself. The page's own writes
+/// (`replaceState`) fire no `hashchange`.
+#[hook]
+pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            EventListener::new(&w, "hashchange", move |_| {
+                // Read now: a write of the old state still pending could replace it before a
+                // tour's text arrives (that write is overtaken by the one of the new state).
+                let frag = location_hash();
+                let d = dispatch.clone();
+                let open = move || {
+                    let p = playground_for(frag.trim_start_matches('#'));
+                    d.dispatch(Action::Open(Box::new(crate::page::for_page(p, page))));
+                };
+                match crate::page::linked_tour() {
+                    Some(tour) => crate::page::fetch_linked_tour(tour, open),
+                    None => open(),
+                }
+            })
+        });
+        move || drop(listener)
+    });
 }
 
 fn now_real_ms() -> f64 {

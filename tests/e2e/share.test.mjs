@@ -168,3 +168,32 @@ test('a reload while playing comes back where it was, with the last action; anot
     await context.close();
   }
 });
+
+test('a link pasted into the same tab opens (only the fragment changes, so the page does not reload)', async () => {
+  const { page, context, errors } = await openPage(browser, fragment([...BASE, 'view t 1000 node 0 speed 10 paused']));
+  try {
+    await page.waitForSelector('#cluster [data-node]');
+    assert.equal(await simTime(page), 1000);
+    const loads = await page.evaluate(() => performance.getEntriesByType('navigation').length);
+    // As the address bar does for a URL that differs only after '#'.
+    await page.evaluate((h) => { location.hash = h; }, fragment([...BASE, 'at 500ms crash 3', 'view t 3000 node 3 speed 10 paused']));
+    await page.waitForFunction(() => Number(document.querySelector('[data-sim-time-ms]').dataset.simTimeMs) === 3000);
+    const mons = await monitors(page);
+    assert.equal(mons[3].role, 'down', `the new link's crash of mon.3: ${JSON.stringify(mons)}`);
+    assert.equal(await page.evaluate(() => performance.getEntriesByType('navigation').length), loads, 'no reload');
+
+    // A broken one says what was wrong and where, and the default scenario runs.
+    await page.evaluate(() => { location.hash = '#paxoscope+scenario+v1;at+banana'; });
+    const alert = page.locator('[data-url-error]');
+    await alert.waitFor();
+    assert.match(await alert.textContent(), /line 2, column/);
+
+    // A tour link too (its text is fetched first).
+    await page.evaluate(() => { location.hash = '#tour=leader-fails'; });
+    await page.waitForFunction(() => document.querySelector('.scenario-name')?.textContent === 'The leader fails');
+    await page.waitForFunction(() => /name\+'The\+leader\+fails'/.test(location.hash));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
