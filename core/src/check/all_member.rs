@@ -2,9 +2,10 @@
 //! leaves recovery only after a LAST with its current pn from every quorum member. Both are
 //! checked against what the leader actually received, not against its own counters.
 
-use super::facts::{Facts, RankSet};
+use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::{Ceph, MonState};
+use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 

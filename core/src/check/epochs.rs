@@ -3,9 +3,10 @@
 //! change during that epoch's election: a monitor may ack several proposers in one epoch,
 //! each of lower rank, so a partition that moves mid-election can crown two).
 
-use super::facts::{Facts, NodeFacts, RankSet};
+use super::facts::{Facts, NodeFacts};
 use super::{broken, Broken, Check};
 use crate::protocol::{Ceph, ElectionOp, MonState, Monitor, Msg};
+use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 

@@ -5,7 +5,7 @@ use super::archived::ArchivedMap;
 use crate::actor::Rank;
 use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocol::{Ceph, MonState, PaxosState, Value};
-pub use crate::ranks::RankSet;
+use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 use std::collections::{BTreeMap, BTreeSet};

@@ -10,10 +10,11 @@
 //! its own lease (and serves reads) past the moment the other side commits. Such runs are
 //! reported as findings, not as failures of consensus.
 
-use super::facts::{Facts, RankSet};
+use super::facts::Facts;
 use super::{broken, Check};
 use crate::protocol::messages::{Epoch, Version};
 use crate::protocol::{Ceph, MonState};
+use crate::ranks::RankSet;
 use crate::sim::World;
 use std::collections::BTreeMap;
 
