@@ -225,6 +225,15 @@ impl Playground {
         self.diagrams.follow(self.revision, 0.0, 0.0, true);
     }
 
+    /// `next` in this playground's place: a new run, with revisions that move on from this
+    /// one's (so every panel and the URL see the change) and the panels shown as they are.
+    fn replaced_by(&self, mut next: Playground) -> Playground {
+        next.revision = self.revision + 1;
+        next.scenario_revision = self.scenario_revision + 1;
+        next.panels = self.panels;
+        next
+    }
+
     /// The world changed because of a user action: every panel updates now.
     fn changed(&mut self) {
         self.revision += 1;
@@ -475,10 +484,7 @@ impl Reducible for Playground {
             Action::SetLogFilter(f) => s.log_filter = f,
             Action::ShowPanels => s.panels = true,
             Action::Load(scenario, said) => {
-                let mut next = Playground::new(*scenario, None);
-                next.revision = s.revision + 1;
-                next.scenario_revision = s.scenario_revision + 1;
-                next.panels = s.panels;
+                let mut next = s.replaced_by(Playground::new(*scenario, None));
                 next.notice = Some(Notice {
                     area: Area::Playback,
                     text: said.clone(),
@@ -487,13 +493,7 @@ impl Reducible for Playground {
                 next.announcement = said;
                 s = next;
             }
-            Action::Open(opened) => {
-                let mut next = *opened;
-                next.revision = s.revision + 1;
-                next.scenario_revision = s.scenario_revision + 1;
-                next.panels = s.panels;
-                s = next;
-            }
+            Action::Open(opened) => s = s.replaced_by(*opened),
         }
         if !s.playing {
             // Paused (or stopped): the slow panels show the world as it stands, not as it

@@ -73,16 +73,6 @@ impl<P: Protocol> TraceKind<P> {
         }
     }
 
-    /// The message of a `Send`, `Deliver` or `Drop`.
-    pub fn msg(&self) -> Option<&P::Msg> {
-        match self {
-            TraceKind::Send { msg, .. }
-            | TraceKind::Deliver { msg, .. }
-            | TraceKind::Drop { msg, .. } => Some(msg),
-            _ => None,
-        }
-    }
-
     /// The short name used in the JSON `event` field and in filters.
     pub fn name(&self) -> &'static str {
         match self {
