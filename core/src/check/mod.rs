@@ -15,7 +15,7 @@ mod contiguity;
 mod epochs;
 mod fifo;
 mod monotonic;
-mod persist_before_send;
+pub(crate) mod persist_before_send;
 mod pn;
 mod reads;
 mod uncommitted;

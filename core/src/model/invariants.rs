@@ -433,45 +433,7 @@ fn adopted_reported_value(
 
 /// Spec 14.9: a message leaves only after the write it depends on is durable.
 pub fn persist_before_send(r: Rank, s: &Store, msg: &Msg) -> Check {
-    let problem = match msg {
-        Msg::Paxos(p) => match p.op {
-            PaxosOp::Collect if s.last_pn < p.pn => Some(format!(
-                "COLLECT pn {} before last_pn is durable ({})",
-                p.pn, s.last_pn
-            )),
-            PaxosOp::Last if s.accepted_pn.max(s.last_pn) < p.pn => Some(format!(
-                "LAST promising pn {} before accepted_pn is durable ({})",
-                p.pn, s.accepted_pn
-            )),
-            PaxosOp::Begin | PaxosOp::Accept => {
-                let v = p.last_committed + 1;
-                let stored = s.values.contains_key(&v) && s.pending_v == v && s.pending_pn == p.pn;
-                (!stored && s.last_committed < v).then(|| {
-                    format!(
-                        "{} for v{v} (pn {}) before the value and pending_pn are durable",
-                        p.op_name(),
-                        p.pn
-                    )
-                })
-            }
-            PaxosOp::Commit if s.last_committed < p.last_committed => Some(format!(
-                "COMMIT up to v{} before it is durable (lc {})",
-                p.last_committed, s.last_committed
-            )),
-            _ => None,
-        },
-        Msg::Election(el) if el.op != ElectionOp::Nak => {
-            let first_boot = el.epoch == 1 && s.election_epoch == 0;
-            (s.election_epoch != el.epoch && !first_boot).then(|| {
-                format!(
-                    "{:?} at epoch {} while the durable epoch is {}",
-                    el.op, el.epoch, s.election_epoch
-                )
-            })
-        }
-        _ => None,
-    };
-    match problem {
+    match crate::check::persist_before_send::unpersisted_send(s, msg) {
         Some(detail) => broken(PERSIST, r, detail),
         None => Ok(()),
     }

@@ -438,17 +438,8 @@ impl<P: Protocol> World<P> {
             }
         };
         match action {
-            Action::Crash(r)
-            | Action::Restart(r)
-            | Action::Pause(r)
-            | Action::Resume(r)
-            | Action::Isolate(r) => check(*r),
-            Action::Skew(r, _) | Action::Drift(r, _) => check(*r),
-            Action::Put { node, .. } | Action::Get { node, .. } | Action::Cas { node, .. } => {
-                check(*node)
-            }
             Action::Partition(groups) => groups.iter().flatten().try_for_each(|r| check(*r)),
-            _ => Ok(()),
+            _ => action_node(action).map_or(Ok(()), check),
         }
     }
 
