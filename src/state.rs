@@ -306,6 +306,14 @@ impl Playground {
         let result = self.run.borrow_mut().inject(action.clone());
         match result {
             Ok(at_ms) => {
+                // Run the action now (it is due at the next ms), so every panel, the slow ones
+                // too, shows its effect at once: Crash turns into Restart before a second click.
+                let now = {
+                    let mut run = self.run.borrow_mut();
+                    run.advance_to(at_ms);
+                    run.now_ms() as f64
+                };
+                self.playhead_ms = self.playhead_ms.max(now);
                 let mut text = format!(
                     "{} at {}",
                     describe_action(&action),

@@ -242,9 +242,10 @@ test('a client put commits on all five monitors', async () => {
     await page.getByLabel('Key', { exact: true }).fill('color');
     await page.getByLabel('Value', { exact: true }).fill('blue');
     await button(page, 'Put').click();
-    // The request starts at the next millisecond: step until it exists; it is not done yet.
+    // The request starts at the next millisecond, which the paused page runs at once: it is
+    // there, not done yet.
     const req = page.locator('[data-req="1"]');
-    for (let i = 0; i < 50 && (await req.count()) === 0; i++) await button(page, 'Step').click();
+    await req.waitFor();
     assert.match(await req.getAttribute('data-fate'), /^(pending|forwarded)$/);
     await button(page, 'Play').click();
     await page.waitForFunction(
@@ -493,6 +494,81 @@ test('narrow screens stack the panels; dark scheme renders', async () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 400, `page is ${width}px wide at a 400px viewport`);
     await screenshot(page, 'narrow-dark');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+/** Crash, Restart and the monitor's line in Faults, and the inspector's first words. */
+async function faultsView(page) {
+  return page.evaluate(() => {
+    const btn = (name) => [...document.querySelectorAll('.faults button')].find((b) => b.textContent === name);
+    return {
+      crash: btn('Crash').disabled ? 'disabled' : 'enabled',
+      restart: btn('Restart').disabled ? 'disabled' : 'enabled',
+      line: document.querySelector('.faults .selected-line').textContent,
+      inspectorDown: !!document.querySelector('.inspector .down-note'),
+    };
+  });
+}
+
+test('while playing, Crash turns into Restart at once (no window for a second click)', async () => {
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 0 node 1 speed 10 playing' }));
+  try {
+    await waitHealthy(page);
+    await button(page, 'Crash').waitFor();
+    // Click, then look three frames later: the slow panels used to lag up to 400 ms behind.
+    const seen = await page.evaluate(async () => {
+      const crash = [...document.querySelectorAll('.faults button')].find((b) => b.textContent === 'Crash');
+      crash.click();
+      for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
+      crash.click(); // a disabled button ignores it
+      return crash.disabled;
+    });
+    assert.equal(seen, true, 'Crash is disabled three frames after the click');
+    assert.deepEqual(await faultsView(page), {
+      crash: 'disabled',
+      restart: 'enabled',
+      line: 'mon.1 is down (its store is kept)',
+      inspectorDown: true,
+    });
+    await page.waitForFunction(() => /crash\+1/.test(location.hash));
+    assert.equal(decodeURIComponent(await page.evaluate(() => location.hash)).match(/crash\+1/g).length, 1,
+      'one crash recorded');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('while paused, an action shows at once and a second click cannot repeat it', async () => {
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 8s node 1 speed 1 paused' }));
+  try {
+    await button(page, 'Play').waitFor();
+    assert.equal((await faultsView(page)).crash, 'enabled');
+    await button(page, 'Crash').click();
+    // The crash is due at the next millisecond: the playhead moves there and it is seen.
+    await page.waitForFunction(
+      () => document.querySelector('#cluster [data-node="1"]').dataset.monitorState === 'down',
+      null,
+      { timeout: 2000 },
+    );
+    assert.equal(await simTime(page), 8001);
+    assert.deepEqual(await faultsView(page), {
+      crash: 'disabled',
+      restart: 'enabled',
+      line: 'mon.1 is down (its store is kept)',
+      inspectorDown: true,
+    });
+    assert.match(await page.locator('.faults .notice').textContent(), /^crash mon\.1 at 8\.001 s$/);
+    await button(page, 'Restart').click();
+    await page.waitForFunction(() => /restart\+1/.test(location.hash));
+    assert.equal(await simTime(page), 8002);
+    assert.equal((await faultsView(page)).restart, 'disabled');
+    const hash = await page.evaluate(() => location.hash);
+    assert.equal(hash.match(/crash\+1/g).length, 1, hash);
+    assert.equal(hash.match(/restart\+1/g).length, 1, hash);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
