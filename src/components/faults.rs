@@ -69,6 +69,9 @@ pub fn Faults(p: &FaultsProps) -> Html {
         }
     };
 
+    let notice = p.notice.as_ref().filter(|n| n.area == Area::Faults);
+    // A bad skew is explained under its field (and tied to it), not at the panel's foot.
+    let skew_error = notice.filter(|n| n.is_error && n.text.starts_with("clock skew"));
     let node_actions = match p.selected {
         None => {
             html! { <p class="muted">{ "Select a monitor (click it in the cluster) to act on it." }</p> }
@@ -106,10 +109,14 @@ pub fn Faults(p: &FaultsProps) -> Html {
                     <label class="field">
                         <span>{ "Clock skew (ms)" }</span>
                         <input type="text" inputmode="numeric" aria-label="Clock skew (ms)" value={(*skew_text).clone()}
-                               oninput={on_skew} size="7" />
+                               oninput={on_skew} size="7" aria-invalid={skew_error.map(|_| "true")}
+                               aria-describedby={skew_error.map(|_| "skew-error")} />
                     </label>
                     <button type="button" class="btn" onclick={set_skew} disabled={!up}>{ "Set skew" }</button>
                 </div>
+                if let Some(n) = skew_error {
+                    <p id="skew-error" class="notice error" role="alert">{ n.text.clone() }</p>
+                }
                 </>
             }
         }
@@ -172,7 +179,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
             ));
         }
     });
-    let notice = p.notice.as_ref().filter(|n| n.area == Area::Faults);
+    let notice = notice.filter(|_| skew_error.is_none());
     html! {
         <section class="panel faults" aria-labelledby="faults-title">
             <h2 id="faults-title" class="panel-title">{ "Faults" }</h2>

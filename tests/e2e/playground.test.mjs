@@ -574,3 +574,31 @@ test('while paused, an action shows at once and a second click cannot repeat it'
     await context.close();
   }
 });
+
+test('a bad clock skew is explained next to its field, and tied to it', async () => {
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 8s node 2 speed 1 paused' }));
+  try {
+    const field = page.getByLabel('Clock skew (ms)');
+    assert.equal(await field.getAttribute('aria-invalid'), null);
+    await field.fill('soon');
+    await button(page, 'Set skew').click();
+    const id = await field.getAttribute('aria-describedby');
+    assert.ok(id, 'the field names its error');
+    const error = page.locator(`#${id}`);
+    assert.match(await error.textContent(), /whole number of milliseconds/);
+    assert.equal(await error.getAttribute('role'), 'alert');
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    const [f, e] = [await field.boundingBox(), await error.boundingBox()];
+    const gap = e.y - (f.y + f.height);
+    assert.ok(gap >= 0 && gap < 40, `the error is ${gap}px below the field`);
+    // A good value clears it.
+    await field.fill('-300');
+    await button(page, 'Set skew').click();
+    await page.waitForFunction(() => !document.querySelector('[aria-invalid="true"]'));
+    assert.equal(await field.getAttribute('aria-describedby'), null);
+    assert.match(await page.locator('.faults .notice').textContent(), /skew mon\.2 by -300 ms/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
