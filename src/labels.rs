@@ -159,18 +159,23 @@ pub fn mon(rank: u8) -> String {
     format!("mon.{rank}")
 }
 
-/// One log line. Like `TraceEvent::to_text`, but store writes are described in words.
+/// One log line. Like `TraceEvent::to_text`, but store writes, client requests and replies
+/// and user actions are described in words, not in Rust's debug form.
 pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol::Ceph>) -> String {
     use paxoscope_core::trace::TraceKind;
-    match &e.kind {
+    let what = match &e.kind {
         TraceKind::Persist(writes) => {
-            let node = e.node.map(mon).unwrap_or_else(|| "world".into());
             let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
-            let seconds = format!("{}.{:03}", e.t_ms / 1000, e.t_ms % 1000);
-            format!("{seconds:>9}s {node:<6} persist {}", what.join(", "))
+            format!("persist {}", what.join(", "))
         }
-        _ => e.to_text(),
-    }
+        TraceKind::ClientRequest { req_id, op } => format!("client request {req_id}: {}", op_text(op)),
+        TraceKind::ClientReply { req_id, reply } => format!("client reply {req_id}: {}", reply_text(reply)),
+        TraceKind::Action(a) => format!("action: {}", crate::state::describe_action(a)),
+        _ => return e.to_text(),
+    };
+    let node = e.node.map(mon).unwrap_or_else(|| "world".into());
+    let seconds = format!("{}.{:03}", e.t_ms / 1000, e.t_ms % 1000);
+    format!("{seconds:>9}s {node:<6} {what}")
 }
 
 /// sin, cos, pow and log10 from the browser's `Math` in the wasm (Rust's own f64 versions

@@ -414,7 +414,11 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::Put { node, key, value } => format!("put {key}={value} via {}", mon(*node)),
         SimAction::Get { node, key } => format!("get {key} via {}", mon(*node)),
         SimAction::Cas { node, key, .. } => format!("compare-and-set {key} via {}", mon(*node)),
-        other => format!("{other:?}"),
+        SimAction::Loss(sel, pct) => format!("lose {pct}% on {}", link_text(sel)),
+        SimAction::Delay(sel, ms) => format!("delay {} by {ms} ms", link_text(sel)),
+        SimAction::CrashInCommit => "crash the next leader mid-commit".into(),
+        SimAction::Drift(r, ppm) => format!("drift {}'s clock by {ppm} ppm", mon(*r)),
+        SimAction::Note(text) => format!("note: {text}"),
     }
 }
 

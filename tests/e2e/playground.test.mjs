@@ -602,3 +602,23 @@ test('a bad clock skew is explained next to its field, and tied to it', async ()
     await context.close();
   }
 });
+
+test('the event log words client requests, replies and actions, not Rust debug form', async () => {
+  const { page, context, errors } = await openPage(
+    browser,
+    scenario({ view: 'view t 6s node 0 speed 1 paused', lines: ['at 3s put 2 color blue', 'at 4s crash 4'] }),
+  );
+  try {
+    await page.getByLabel('Log family filter').selectOption('clients');
+    const clients = await page.locator('.log-row').allTextContents();
+    assert.ok(clients.some((r) => /client request 1: put color=blue/.test(r)), clients.join('\n'));
+    assert.ok(clients.some((r) => /client reply 1: committed at v\d+/.test(r)), clients.join('\n'));
+    await page.getByLabel('Log family filter').selectOption('faults');
+    const faults = await page.locator('.log-row').allTextContents();
+    assert.ok(faults.some((r) => /action: crash mon\.4/.test(r)), faults.join('\n'));
+    for (const r of [...clients, ...faults]) assert.doesNotMatch(r, /[{}]|Some\(|Put|Crash\(/, r);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
