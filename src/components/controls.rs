@@ -90,7 +90,9 @@ pub fn Controls(p: &ControlsProps) -> Html {
         }
     });
     let t_ms = p.playhead_ms as u64;
-    let max_ms = p.frontier_ms.max(t_ms).max(1);
+    let end_ms = p.frontier_ms.max(t_ms);
+    // A range needs max > min; the readout says the true end (0.000 s after a reset).
+    let max_ms = end_ms.max(1);
     let notice = p.notice.as_ref().filter(|n| n.area == Area::Playback);
     html! {
         <section class="panel controls" aria-label="Playback">
@@ -122,7 +124,7 @@ pub fn Controls(p: &ControlsProps) -> Html {
             </label>
             <span class="clock" data-sim-time-ms={t_ms.to_string()}>
                 <strong>{ seconds(t_ms) }</strong>
-                <span class="muted">{ format!(" / {}", seconds(max_ms)) }</span>
+                <span class="muted">{ format!(" / {}", seconds(end_ms)) }</span>
             </span>
             if let Some(n) = notice {
                 <p class={classes!("notice", n.is_error.then_some("error"))}>{ n.text.clone() }</p>

@@ -468,6 +468,7 @@ test('reset goes back to the start; new seed starts a different run', async () =
     const hash = await page.locator('[data-trace-hash]').textContent();
     await button(page, 'Reset').click();
     assert.equal(await simTime(page), 0);
+    assert.equal(await page.locator('.clock').textContent(), '0.000 s / 0.000 s', 'nothing ran yet');
     await button(page, 'Play').waitFor();
     const seedText = () => page.locator('.run-id strong').first().textContent();
     assert.equal(await seedText(), '42');
