@@ -44,31 +44,29 @@ struct Made {
     blob: Option<String>,
 }
 
-/// `4.5`, `12`, `0.020` (seconds, at most 3 decimals) as ms; None if it is not such a number.
-fn parse_seconds(text: &str) -> Option<u64> {
+/// `4.5`, `12`, `0.020` (seconds, at most 3 decimals) as ms; or what is wrong with the text.
+fn parse_seconds(text: &str) -> Result<u64, &'static str> {
     let (whole, frac) = text.trim().split_once('.').unwrap_or((text.trim(), ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if (whole.is_empty() && frac.is_empty()) || frac.len() > 3 || !digits(whole) || !digits(frac) {
-        return None;
+    if (whole.is_empty() && frac.is_empty()) || !digits(whole) || !digits(frac) {
+        return Err("is not a time in seconds (like 4.5)");
     }
-    let whole_ms = if whole.is_empty() {
-        0
-    } else {
-        whole.parse::<u64>().ok()?.checked_mul(1000)?
-    };
-    let frac_ms = format!("{frac:0<3}").parse::<u64>().ok()?;
-    whole_ms.checked_add(frac_ms)
+    if frac.len() > 3 {
+        return Err("has more than 3 decimals: times go to the millisecond (like 4.125)");
+    }
+    let frac_ms = format!("{frac:0<3}").parse::<u64>().unwrap_or(0);
+    whole
+        .parse::<u64>()
+        .unwrap_or(if whole.is_empty() { 0 } else { u64::MAX })
+        .checked_mul(1000)
+        .and_then(|ms| ms.checked_add(frac_ms))
+        .ok_or("is too large a number of seconds")
 }
 
 /// The window `[from_ms, to_ms]` the two fields give, or the sentence saying what is wrong.
 fn read_window(from: &str, to: &str, playhead_ms: u64) -> Result<(u64, u64), String> {
     let field = |name: &str, text: &str| {
-        parse_seconds(text).ok_or_else(|| {
-            format!(
-                "{name}: “{}” is not a time in seconds (like 4.5).",
-                text.trim()
-            )
-        })
+        parse_seconds(text).map_err(|why| format!("{name}: “{}” {why}.", text.trim()))
     };
     let (from_ms, to_ms) = (field("From", from)?, field("To", to)?);
     if from_ms > to_ms {
@@ -317,26 +315,24 @@ mod tests {
 
     #[test]
     fn seconds_fields_read_as_ms() {
-        assert_eq!(parse_seconds("4.5"), Some(4_500));
-        assert_eq!(parse_seconds(" 12 "), Some(12_000));
-        assert_eq!(parse_seconds("0.020"), Some(20));
-        assert_eq!(parse_seconds(".5"), Some(500));
-        assert_eq!(parse_seconds("7."), Some(7_000));
-        for bad in [
-            "",
-            ".",
-            "abc",
-            "-1",
-            "1.2345",
-            "1e3",
-            "4,5",
-            "1.2.3",
-            "99999999999999999999",
-        ] {
-            assert_eq!(parse_seconds(bad), None, "{bad:?}");
+        assert_eq!(parse_seconds("4.5"), Ok(4_500));
+        assert_eq!(parse_seconds(" 12 "), Ok(12_000));
+        assert_eq!(parse_seconds("0.020"), Ok(20));
+        assert_eq!(parse_seconds(".5"), Ok(500));
+        assert_eq!(parse_seconds("7."), Ok(7_000));
+        for bad in ["", ".", "abc", "-1", "1e3", "4,5", "1.2.3"] {
+            assert_eq!(
+                parse_seconds(bad),
+                Err("is not a time in seconds (like 4.5)"),
+                "{bad:?}"
+            );
+        }
+        assert!(parse_seconds("1.2345").unwrap_err().contains("more than 3 decimals"));
+        for big in ["99999999999999999999", "18446744073709552"] {
+            assert!(parse_seconds(big).unwrap_err().contains("too large"), "{big}");
         }
         for t in [0, 20, 3_250, 8_000, 41_205] {
-            assert_eq!(parse_seconds(&plain_seconds(t)), Some(t));
+            assert_eq!(parse_seconds(&plain_seconds(t)), Ok(t));
         }
         assert_eq!(plain_seconds(8_000), "8");
         assert_eq!(plain_seconds(3_250), "3.25");

@@ -156,6 +156,15 @@ test('export: a backwards, future, unreadable or empty window says what is wrong
       'The window ends at 12.000 s, after the playhead (8.000 s): only what has happened can be exported.',
     );
     assert.equal(await tryWindow('soon', '6', 'State diagram of mon.1'), 'From: “soon” is not a time in seconds (like 4.5).');
+    // A number that is a time but too fine or too large is told as such.
+    assert.equal(
+      await tryWindow('2.5', '6.0005', 'Trace (JSON Lines)'),
+      'To: “6.0005” has more than 3 decimals: times go to the millisecond (like 4.125).',
+    );
+    assert.equal(
+      await tryWindow('99999999999999999999', '6', 'Trace (JSON Lines)'),
+      'From: “99999999999999999999” is too large a number of seconds.',
+    );
 
     // A millisecond in which nothing happened, found in the CLI's trace of the run.
     const busy = new Set(
