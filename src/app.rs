@@ -83,16 +83,17 @@ pub fn App() -> Html {
                 </div>
             }
             <main class="layout">
-                <div class="area-cluster">
-                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
-                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
-                             dispatch={dispatch.clone()} />
-                </div>
+                // The playback bar first: it comes first in tab order and, on narrow screens, on screen.
                 <div class="area-controls">
                     <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
                               speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
                               notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     { narration(&handle, state.playhead_ms as u64, &dispatch) }
+                </div>
+                <div class="area-cluster">
+                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
+                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
+                             dispatch={dispatch.clone()} />
                 </div>
                 if panels {
                     <div class="area-side">

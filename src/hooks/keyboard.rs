@@ -16,10 +16,13 @@ fn in_field(e: &web_sys::KeyboardEvent) -> bool {
     target(e).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// Buttons (and the monitors, which act as buttons) use space to activate.
-fn on_button(e: &web_sys::KeyboardEvent) -> bool {
+/// Space is the field's own in text fields, checkboxes and selects, and activates buttons (and
+/// the monitors, which act as buttons); sliders do not use it, so there it plays and pauses.
+fn space_is_taken(e: &web_sys::KeyboardEvent) -> bool {
     target(e).is_some_and(|el| {
-        el.tag_name() == "BUTTON" || el.get_attribute("role").as_deref() == Some("button")
+        (in_field(e) && el.get_attribute("type").as_deref() != Some("range"))
+            || el.tag_name() == "BUTTON"
+            || el.get_attribute("role").as_deref() == Some("button")
     })
 }
 
@@ -41,10 +44,10 @@ pub fn use_shortcuts(dispatch: UseReducerDispatcher<Playground>) {
                     }
                     let action = match e.key().as_str() {
                         "Escape" => Some(Action::CloseHelp),
+                        " " if space_is_taken(e) => None,
+                        " " => Some(Action::TogglePlay),
                         _ if in_field(e) => None,
                         "?" => Some(Action::ToggleHelp),
-                        " " if on_button(e) => None,
-                        " " => Some(Action::TogglePlay),
                         "ArrowRight" => Some(Action::Step),
                         "ArrowLeft" => Some(Action::StepBack),
                         _ => None,

@@ -623,3 +623,52 @@ test('the event log words client requests, replies and actions, not Rust debug f
     await context.close();
   }
 });
+
+test('the playback bar is on screen at 800x600 and 390x844, and first in tab order', async () => {
+  for (const viewport of [{ width: 800, height: 600 }, { width: 390, height: 844 }]) {
+    const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 2s node 0 speed 1 paused' }), { viewport });
+    try {
+      const bar = await page.locator('.controls').boundingBox();
+      assert.ok(bar.y + bar.height <= viewport.height, `${viewport.width}x${viewport.height}: the bar ends at ${bar.y + bar.height}`);
+      const clock = await page.locator('.clock').boundingBox();
+      assert.ok(clock.y + clock.height <= viewport.height, 'the time readout is on screen');
+      // Tab from the top of the page: the playback bar is reached before any monitor.
+      let first = null;
+      for (let i = 0; i < 30 && !first; i++) {
+        await page.keyboard.press('Tab');
+        first = await page.evaluate(() => {
+          const el = document.activeElement;
+          return el.closest('.controls') ? 'playback' : el.closest('[data-node]') ? 'monitor' : null;
+        });
+      }
+      assert.equal(first, 'playback');
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
+
+test('space plays and pauses from a slider and from plain text, and the help says so', async () => {
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 2s node 0 speed 1 paused' }));
+  try {
+    await page.getByLabel('Time', { exact: true }).focus();
+    await page.keyboard.press('Space');
+    await button(page, 'Pause').waitFor();
+    await page.locator('.panel-title').first().click(); // not a control: the focus leaves
+    await page.keyboard.press('Space');
+    await button(page, 'Play').waitFor();
+    // In a text field Space is a space.
+    await page.getByLabel('Key', { exact: true }).fill('');
+    await page.getByLabel('Key', { exact: true }).press('Space');
+    assert.equal(await page.getByLabel('Key', { exact: true }).inputValue(), ' ');
+    await button(page, 'Play').waitFor();
+    await page.locator('.panel-title').first().click();
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    assert.match(await help.textContent(), /Spaceplay \/ pause \(unless a button, text field or list has the focus\)/);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
