@@ -672,3 +672,22 @@ test('space plays and pauses from a slider and from plain text, and the help say
     await context.close();
   }
 });
+
+test('the Share and Embed popovers leave the time readout in view', async () => {
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 8s node 0 speed 1 paused' }));
+  try {
+    for (const name of ['Share', 'Embed']) {
+      await button(page, name).click();
+      const pop = page.locator('.share-pop');
+      await pop.waitFor();
+      const [p, c] = [await pop.boundingBox(), await page.locator('.clock').boundingBox()];
+      const overlap = p.x < c.x + c.width && c.x < p.x + p.width && p.y < c.y + c.height && c.y < p.y + p.height;
+      assert.ok(!overlap, `${name}: popover ${JSON.stringify(p)} covers the clock ${JSON.stringify(c)}`);
+      await screenshot(page, `popover-${name.toLowerCase()}`, { fullPage: false });
+      await pop.getByRole('button', { name: 'Close' }).click();
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
