@@ -246,6 +246,10 @@ pub struct DiagramProps {
     /// Small: no labels or list, for the row of all monitors.
     #[prop_or_default]
     pub compact: bool,
+    /// Only the half the monitor is in (the embed's narrow column): the leader's phases with
+    /// the monitor states, or the peon's with `down`, each drawn larger.
+    #[prop_or_default]
+    pub focus: bool,
     pub dispatch: Dispatch,
 }
 
@@ -295,8 +299,13 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let node = p.node;
     let select = Callback::from(move |_| d.dispatch(Action::Select(Some(node))));
     let title = format!("{} state diagram: {caption}", mon(p.node));
+    let view = match (p.focus, current.starts_with("peon") || current == DOWN) {
+        (false, _) => VIEW,
+        (true, false) => "0 16 482 254",
+        (true, true) => "236 16 484 254",
+    };
     let svg = html! {
-        <svg class="diagram-svg" viewBox={VIEW} role="img" aria-label={title.clone()}>
+        <svg class="diagram-svg" viewBox={view} role="img" aria-label={title.clone()}>
             <rect class="group leader-group" x="6" y="92" width="470" height="170" rx="12" />
             <text class="group-label" x="16" y="108">{ "leader" }</text>
             <rect class="group peon-group" x="486" y="92" width="230" height="140" rx="12" />

@@ -54,7 +54,7 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                 </div>
                 if !o.hide_diagram {
                     <section class="panel embed-diagram" aria-label="State diagram of the selected monitor">
-                        <Diagram run={state.diagram_handle()} node={selected} dispatch={dispatch.clone()} />
+                        <Diagram run={state.diagram_handle()} node={selected} focus=true dispatch={dispatch.clone()} />
                     </section>
                 }
             </div>

@@ -114,3 +114,31 @@ test('the embed example page loads every frame, each fitting 700x450, without co
     }
   }
 });
+
+test("the embed's state diagram is drawn large enough to read, the monitor's own half of it", async () => {
+  for (const node of [0, 2]) {
+    const frag = fragment(['paxoscope scenario v1', 'set latency_ms 100', `view t 8s node ${node} speed 1 paused`]);
+    const { page, context, errors } = await openPage(browser, `?embed=1${frag}`, { viewport: SMALL });
+    try {
+      assert.deepEqual(await layoutProblems(page), []);
+      const seen = await page.evaluate(() => {
+        const svg = document.querySelector('.embed-diagram svg').getBoundingClientRect();
+        const current = document.querySelector('.embed-diagram [data-current="true"]');
+        const box = current.getBoundingClientRect();
+        const label = current.querySelector('text').getBoundingClientRect();
+        return {
+          state: current.dataset.state,
+          labelPx: label.height,
+          inside: box.left >= svg.left && box.right <= svg.right && box.top >= svg.top && box.bottom <= svg.bottom,
+        };
+      });
+      assert.equal(seen.state, node === 0 ? 'leader-active' : 'peon-active');
+      assert.ok(seen.inside, `the current state's box is in view: ${JSON.stringify(seen)}`);
+      assert.ok(seen.labelPx >= 10, `its label is ${seen.labelPx.toFixed(1)} px high`);
+      await screenshot(page, `embed-diagram-mon${node}`, { fullPage: false });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  }
+});
