@@ -47,6 +47,7 @@ pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
 /// Opens tour `id` ("" = free play on the default scenario) once its text is fetched.
 fn load_tour(id: &str, d: Dispatch) {
     let Some(t) = presets::find(id) else {
+        crate::hooks::push_history_entry();
         return d.dispatch(Action::Load(
             Box::new(default_scenario()),
             "Free play.".into(),
@@ -54,10 +55,13 @@ fn load_tour(id: &str, d: Dispatch) {
     };
     fetch_tour(t, move |text| {
         d.dispatch(match text.and_then(|text| tour_scenario(t, &text)) {
-            Ok(s) => Action::Load(
-                Box::new(s),
-                format!("Tour: {}. Press Play, or Next note.", t.title),
-            ),
+            Ok(s) => {
+                crate::hooks::push_history_entry();
+                Action::Load(
+                    Box::new(s),
+                    format!("Tour: {}. Press Play, or Next note.", t.title),
+                )
+            }
             Err(e) => Action::Invalid(crate::state::Area::Playback, e),
         })
     });

@@ -6,4 +6,4 @@ mod url;
 
 pub use animation::{after_next_paint, use_animation_loop};
 pub use keyboard::use_shortcuts;
-pub use url::{initial_playground, use_open_on_hashchange, use_url_sync};
+pub use url::{initial_playground, push_history_entry, use_open_on_hashchange, use_url_sync};

@@ -135,6 +135,14 @@ fn replace_hash(frag: &str) {
     }
 }
 
+/// A new history entry, at the same URL, for what opens next (a tour picked from the list): the
+/// entry before keeps the page as it was, so Back returns to it (through `hashchange`).
+pub fn push_history_entry() {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.push_state(&wasm_bindgen::JsValue::NULL, "");
+    }
+}
+
 /// While paused, the URL is written this long after the last change (a drag of the time
 /// slider would otherwise call `replaceState` on every input event).
 const PAUSED_DEBOUNCE_MS: u32 = 200;
@@ -160,6 +168,8 @@ pub fn use_url_sync(state: &Playground) {
     use_effect_with((key, playhead_s, state.revision), move |(key, _, _)| {
         let scenario = latest.borrow();
         if scenario.playing {
+            // A write still pending from before Play is stale: it must not land later.
+            pending.borrow_mut().take();
             let now = now_real_ms();
             let (since_ms, changed) = {
                 let w = written.borrow();

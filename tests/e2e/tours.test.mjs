@@ -146,3 +146,31 @@ test('a tour whose file cannot be fetched says so, from a link and from the pick
     await context.close();
   }
 });
+
+test('picking a tour adds a history entry: Back returns to the run before, Forward to the tour', async () => {
+  const { page, context, errors } = await openPage(browser, '');
+  try {
+    const name = () => page.locator('.scenario-name').textContent();
+    const before = await name();
+    // The page writes its scenario into the URL (at once on the first frame while playing).
+    await page.waitForFunction(() => location.hash.startsWith('#paxoscope'));
+    const lease = PRESETS.find((p) => p.file === 'lease.scenario');
+    const opts = await options(page);
+    await tourSelect(page).selectOption(opts.find((o) => o.text.includes(lease.title)).value);
+    await page.waitForFunction((title) => document.querySelector('.scenario-name')?.textContent === title, lease.title);
+    // The tour is written into the new entry's URL (paused: within a moment).
+    await page.waitForFunction(() => location.hash.includes('#paxoscope') && !location.hash.includes("'Playground'"));
+    await page.goBack();
+    await page
+      .waitForFunction((n) => document.querySelector('.scenario-name')?.textContent === n, before, { timeout: 5000 })
+      .catch(async (e) => {
+        throw new Error(`${e.message}: ${await page.evaluate(() => `${history.length} ${location.hash.slice(0, 60)}`)}`);
+      });
+    assert.ok(page.url().startsWith(process.env.PAXOSCOPE_URL), `still in the app: ${page.url()}`);
+    await page.goForward();
+    await page.waitForFunction((title) => document.querySelector('.scenario-name')?.textContent === title, lease.title);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
