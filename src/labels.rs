@@ -168,8 +168,12 @@ pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol
             let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
             format!("persist {}", what.join(", "))
         }
-        TraceKind::ClientRequest { req_id, op } => format!("client request {req_id}: {}", op_text(op)),
-        TraceKind::ClientReply { req_id, reply } => format!("client reply {req_id}: {}", reply_text(reply)),
+        TraceKind::ClientRequest { req_id, op } => {
+            format!("client request {req_id}: {}", op_text(op))
+        }
+        TraceKind::ClientReply { req_id, reply } => {
+            format!("client reply {req_id}: {}", reply_text(reply))
+        }
         TraceKind::Action(a) => format!("action: {}", crate::state::describe_action(a)),
         _ => return e.to_text(),
     };

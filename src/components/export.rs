@@ -327,9 +327,14 @@ mod tests {
                 "{bad:?}"
             );
         }
-        assert!(parse_seconds("1.2345").unwrap_err().contains("more than 3 decimals"));
+        assert!(parse_seconds("1.2345")
+            .unwrap_err()
+            .contains("more than 3 decimals"));
         for big in ["99999999999999999999", "18446744073709552"] {
-            assert!(parse_seconds(big).unwrap_err().contains("too large"), "{big}");
+            assert!(
+                parse_seconds(big).unwrap_err().contains("too large"),
+                "{big}"
+            );
         }
         for t in [0, 20, 3_250, 8_000, 41_205] {
             assert_eq!(parse_seconds(&plain_seconds(t)), Ok(t));

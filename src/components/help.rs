@@ -10,7 +10,10 @@ pub struct HelpProps {
 }
 
 const SHORTCUTS: [(&str, &str); 5] = [
-    ("Space", "play / pause (unless a button, text field or list has the focus)"),
+    (
+        "Space",
+        "play / pause (unless a button, text field or list has the focus)",
+    ),
     ("→", "step to the next event"),
     ("←", "step back one event"),
     ("?", "show or hide this help"),
