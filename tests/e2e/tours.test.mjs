@@ -160,14 +160,14 @@ test('picking a tour adds a history entry: Back returns to the run before, Forwa
     await page.waitForFunction((title) => document.querySelector('.scenario-name')?.textContent === title, lease.title);
     // The tour is written into the new entry's URL (paused: within a moment).
     await page.waitForFunction(() => location.hash.includes('#paxoscope') && !location.hash.includes("'Playground'"));
-    await page.goBack();
+    await page.evaluate(() => history.back());
     await page
       .waitForFunction((n) => document.querySelector('.scenario-name')?.textContent === n, before, { timeout: 5000 })
       .catch(async (e) => {
         throw new Error(`${e.message}: ${await page.evaluate(() => `${history.length} ${location.hash.slice(0, 60)}`)}`);
       });
     assert.ok(page.url().startsWith(process.env.PAXOSCOPE_URL), `still in the app: ${page.url()}`);
-    await page.goForward();
+    await page.evaluate(() => history.forward());
     await page.waitForFunction((title) => document.querySelector('.scenario-name')?.textContent === title, lease.title);
     assert.deepEqual(errors, []);
   } finally {
