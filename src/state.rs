@@ -17,6 +17,8 @@ use yew::prelude::*;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Area {
     Faults,
+    /// The clock-skew field of the Faults panel: its errors show under the field.
+    Skew,
     Client,
     Playback,
 }

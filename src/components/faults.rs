@@ -69,9 +69,12 @@ pub fn Faults(p: &FaultsProps) -> Html {
         }
     };
 
-    let notice = p.notice.as_ref().filter(|n| n.area == Area::Faults);
+    let notice = p
+        .notice
+        .as_ref()
+        .filter(|n| matches!(n.area, Area::Faults | Area::Skew));
     // A bad skew is explained under its field (and tied to it), not at the panel's foot.
-    let skew_error = notice.filter(|n| n.is_error && n.text.starts_with("clock skew"));
+    let skew_error = notice.filter(|n| n.is_error && n.area == Area::Skew);
     let node_actions = match p.selected {
         None => {
             html! { <p class="muted">{ "Select a monitor (click it in the cluster) to act on it." }</p> }
@@ -82,8 +85,8 @@ pub fn Faults(p: &FaultsProps) -> Html {
             let d = p.dispatch.clone();
             let skew = skew_text.clone();
             let set_skew = Callback::from(move |_: MouseEvent| match parse_skew(&skew) {
-                Ok(ms) => d.dispatch(Action::Inject(SimAction::Skew(r, ms), Area::Faults)),
-                Err(e) => d.dispatch(Action::Invalid(Area::Faults, e)),
+                Ok(ms) => d.dispatch(Action::Inject(SimAction::Skew(r, ms), Area::Skew)),
+                Err(e) => d.dispatch(Action::Invalid(Area::Skew, e)),
             });
             let skew = skew_text.clone();
             let on_skew = Callback::from(move |e: InputEvent| {

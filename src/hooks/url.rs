@@ -180,8 +180,15 @@ pub fn use_url_sync(state: &Playground) {
                 replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
             }
         } else {
+            // A scenario just opened (a tour picked, a link loaded) is written at once: Back
+            // pressed in the next moment must find it in its own history entry.
+            let opened = written.borrow().1.is_some_and(|k| k.4 != key.4);
             written.borrow_mut().1 = Some(*key);
             let frag = to_url_fragment(&scenario.scenario_with_view());
+            if opened {
+                pending.borrow_mut().take();
+                return replace_hash(&frag);
+            }
             // Replacing the timer cancels the previous one: only the last change is written.
             *pending.borrow_mut() = Some(Timeout::new(PAUSED_DEBOUNCE_MS, move || {
                 replace_hash(&frag)
