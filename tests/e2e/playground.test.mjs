@@ -624,7 +624,7 @@ test('the event log words client requests, replies and actions, not Rust debug f
   }
 });
 
-test('the playback bar is on screen at 800x600 and 390x844, and first in tab order', async () => {
+test('the playback bar is on screen at 800x600 and 390x844, stays there when scrolling, and is first in tab order', async () => {
   for (const viewport of [{ width: 800, height: 600 }, { width: 390, height: 844 }]) {
     const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 2s node 0 speed 1 paused' }), { viewport });
     try {
@@ -632,6 +632,12 @@ test('the playback bar is on screen at 800x600 and 390x844, and first in tab ord
       assert.ok(bar.y + bar.height <= viewport.height, `${viewport.width}x${viewport.height}: the bar ends at ${bar.y + bar.height}`);
       const clock = await page.locator('.clock').boundingBox();
       assert.ok(clock.y + clock.height <= viewport.height, 'the time readout is on screen');
+      // Scrolled down to the Faults panel, the bar is still in view (it sticks to the top).
+      await page.locator('.faults').scrollIntoViewIfNeeded();
+      assert.ok(await page.evaluate(() => window.scrollY) > 0, 'the page scrolled');
+      const stuck = await page.locator('.controls').boundingBox();
+      assert.ok(stuck.y >= 0 && stuck.y + stuck.height <= viewport.height, `after scrolling the bar is at ${stuck.y}`);
+      await page.evaluate(() => window.scrollTo(0, 0));
       // Tab from the top of the page: the playback bar is reached before any monitor.
       let first = null;
       for (let i = 0; i < 30 && !first; i++) {
