@@ -5,7 +5,7 @@
 //!
 //! A reload reloads the URL as last written, up to `PLAYHEAD_WRITE_MS` old while playing, and
 //! the browser fixes that URL before the page's `pagehide` runs, so a write there comes too
-//! late. Instead `pagehide` keeps the exact latest fragment in `sessionStorage` (this tab only),
+//! late. Instead `beforeunload` and `pagehide` keep the exact latest fragment in `sessionStorage` (this tab only),
 //! with the fragment the URL had then; a page that starts at that same URL (a reload, or back
 //! to it) starts from the kept one. Any other link starts from its own fragment.
 
@@ -198,15 +198,22 @@ pub fn use_url_sync(state: &Playground) {
 }
 
 /// Keeps the fragment of `latest` (the state of the last render) for a reload when the page is
-/// hidden for good (`pagehide`).
+/// left (`beforeunload`) or hidden for good (`pagehide`).
 #[hook]
 fn use_keep_for_reload(latest: Rc<RefCell<Playground>>) {
     use_effect_with((), move |_| {
-        let listener = web_sys::window().map(|w| {
-            EventListener::new(&w, "pagehide", move |_| {
-                keep_for_reload(&to_url_fragment(&latest.borrow().scenario_with_view()));
-            })
-        });
-        move || drop(listener)
+        // `beforeunload` runs before a reload starts; `pagehide` alone can run after the new
+        // page has read the storage (Chromium may unload the old page after committing the new
+        // one), which lost the state now and then. `pagehide` still covers leaving to another
+        // site and the back-forward cache.
+        let w = web_sys::window().expect("a page has a window");
+        let keep = move |_: &web_sys::Event| {
+            keep_for_reload(&to_url_fragment(&latest.borrow().scenario_with_view()))
+        };
+        let listeners = (
+            EventListener::new(&w, "beforeunload", keep.clone()),
+            EventListener::new(&w, "pagehide", keep),
+        );
+        move || drop(listeners)
     });
 }
