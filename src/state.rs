@@ -471,7 +471,13 @@ impl Reducible for Playground {
                 s.rebuild(base);
                 s.announcement = format!("New run with seed {seed}.");
             }
-            Action::Select(r) => s.selected = r,
+            Action::Select(r) => {
+                // A skew error was about the monitor selected before.
+                if s.selected != r && s.notice.as_ref().is_some_and(|n| n.area == Area::Skew) {
+                    s.notice = None;
+                }
+                s.selected = r;
+            }
             Action::ToggleGroup(r) => {
                 if !s.group.remove(&r) {
                     s.group.insert(r);

@@ -576,7 +576,7 @@ test('while paused, an action shows at once and a second click cannot repeat it'
   }
 });
 
-test('a bad clock skew is explained next to its field, and tied to it', async () => {
+test('a bad clock skew is explained next to its field, tied to it, and cleared when another monitor is selected', async () => {
   const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 8s node 2 speed 1 paused' }));
   try {
     const field = page.getByLabel('Clock skew (ms)');
@@ -592,6 +592,13 @@ test('a bad clock skew is explained next to its field, and tied to it', async ()
     const [f, e] = [await field.boundingBox(), await error.boundingBox()];
     const gap = e.y - (f.y + f.height);
     assert.ok(gap >= 0 && gap < 40, `the error is ${gap}px below the field`);
+    // It was about mon.2: selecting another monitor clears it; back on mon.2, try again.
+    await page.locator('#cluster [data-node="3"]').click();
+    await page.waitForFunction(() => !document.querySelector('[aria-invalid="true"], #skew-error'));
+    await page.locator('#cluster [data-node="2"]').click();
+    await field.fill('soon');
+    await button(page, 'Set skew').click();
+    await error.waitFor();
     // A good value clears it.
     await field.fill('-300');
     await button(page, 'Set skew').click();
