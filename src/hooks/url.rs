@@ -5,9 +5,10 @@
 //!
 //! A reload reloads the URL as last written, up to `PLAYHEAD_WRITE_MS` old while playing, and
 //! the browser fixes that URL before the page's `pagehide` runs, so a write there comes too
-//! late. Instead `beforeunload` and `pagehide` keep the exact latest fragment in `sessionStorage` (this tab only),
-//! with the fragment the URL had then; a page that starts at that same URL (a reload, or back
-//! to it) starts from the kept one. Any other link starts from its own fragment.
+//! late. Instead `beforeunload` and `pagehide` keep the exact latest fragment in
+//! `sessionStorage` (this tab only), with the fragment the URL had then; a page that starts at
+//! that same URL (a reload, or back to it) starts from the kept one. Any other link starts from
+//! its own fragment.
 
 use crate::page::PageOptions;
 use crate::state::{default_scenario, Action, Dispatch, Playground};
@@ -180,8 +181,9 @@ pub fn use_url_sync(state: &Playground) {
                 replace_hash(&to_url_fragment(&scenario.scenario_with_view()));
             }
         } else {
-            // A scenario just opened (a tour picked, a link loaded) is written at once: Back
-            // pressed in the next moment must find it in its own history entry.
+            // A scenario just opened (a tour picked, a link loaded: a new run, the key's last
+            // part) is written at once: Back pressed in the next moment must find it in its own
+            // history entry.
             let opened = written.borrow().1.is_some_and(|k| k.4 != key.4);
             written.borrow_mut().1 = Some(*key);
             let frag = to_url_fragment(&scenario.scenario_with_view());
