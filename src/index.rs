@@ -4,8 +4,8 @@
 
 use crate::labels::{state_id, DOWN};
 use paxoscope_core::actor::Rank;
-use paxoscope_core::protocol::messages::{Msg, ReqId};
-use paxoscope_core::protocol::Ceph;
+use paxoscope_core::protocols::ceph::messages::{Msg, ReqId};
+use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
 
 /// A monitor moved from one diagram state to another.

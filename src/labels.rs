@@ -1,7 +1,7 @@
 //! Words and numbers as the page shows them: diagram state ids, message families for
 //! colours and filters, client fates, times and speeds. Presentation only.
 
-use paxoscope_core::protocol::messages::{ClientOp, ClientReply};
+use paxoscope_core::protocols::ceph::messages::{ClientOp, ClientReply};
 use paxoscope_core::sim::world::ClientRecord;
 
 /// Diagram state of a crashed monitor.
@@ -161,7 +161,7 @@ pub fn mon(rank: u8) -> String {
 
 /// One log line. Like `TraceEvent::to_text`, but store writes, client requests and replies
 /// and user actions are described in words, not in Rust's debug form.
-pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocol::Ceph>) -> String {
+pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>) -> String {
     use paxoscope_core::trace::TraceKind;
     let what = match &e.kind {
         TraceKind::Persist(writes) => {
@@ -246,7 +246,7 @@ mod tests {
 
     #[test]
     fn state_ids_cover_every_protocol_state() {
-        use paxoscope_core::protocol::{MonState, PaxosState};
+        use paxoscope_core::protocols::ceph::{MonState, PaxosState};
         let leader = [
             PaxosState::Recovering,
             PaxosState::Active,

@@ -1,10 +1,10 @@
 //! The seam between a protocol and the simulator. A protocol is a set of sans-IO nodes:
 //! `handle(now_ms, input, out)` in, effects out. The simulator (`sim`), the trace and the UI
 //! are written against this trait, so another protocol (Basic Paxos, classic Multi-Paxos) can
-//! run on them by implementing it; Ceph's monitor (`protocol::Ceph`) is the first.
+//! run on them by implementing it; Ceph's monitor (`protocols::ceph::Ceph`) is the first.
 
-use crate::protocol::config::Config;
-use crate::protocol::messages::{ClientReply, ClientRequest, ReqId};
+use crate::protocols::ceph::config::Config;
+use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::rc::Rc;

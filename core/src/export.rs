@@ -11,8 +11,8 @@
 use crate::actor::Rank;
 use crate::check::Violation;
 use crate::json::{Json, Object};
-use crate::protocol::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
-use crate::protocol::Ceph;
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
+use crate::protocols::ceph::Ceph;
 use crate::scenario::print::format_action;
 use crate::scenario::Action;
 use crate::session::Session;

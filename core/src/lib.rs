@@ -14,7 +14,7 @@ pub mod export;
 pub mod json;
 pub mod model;
 pub mod presets;
-pub mod protocol;
+pub mod protocols;
 pub mod ranks;
 pub mod scenario;
 pub mod session;

@@ -2,8 +2,8 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::check::{Checker, Violation};
-use crate::protocol::messages::{ClientReply, ReqId, Text};
-use crate::protocol::Ceph;
+use crate::protocols::ceph::messages::{ClientReply, ReqId, Text};
+use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceHasher, TraceKind};

@@ -4,7 +4,7 @@
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::json::{Json, Object, Tagged};
-use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
 use std::rc::Rc;
 
@@ -451,7 +451,7 @@ mod hasher_tests {
 mod tests {
     use super::*;
     #[cfg(feature = "tour-texts")]
-    use crate::{presets::PRESETS, protocol::Ceph, scenario::parse, session::Session};
+    use crate::{presets::PRESETS, protocols::ceph::Ceph, scenario::parse, session::Session};
     use serde::Serialize;
     use serde_json::Value;
 

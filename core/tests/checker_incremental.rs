@@ -6,7 +6,7 @@
 use paxoscope_core::campaign::{plan, Beyond, PlanOptions};
 use paxoscope_core::check::Checker;
 use paxoscope_core::presets::PRESETS;
-use paxoscope_core::protocol::Ceph;
+use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::scenario::{Mutation, Scenario};
 use paxoscope_core::sim::World;
 

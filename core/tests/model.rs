@@ -12,8 +12,8 @@ mod model {
     use paxoscope_core::model::{
         explore, explore_from, find_state, Action, Model, ModelConfig, Report, State, Step,
     };
-    use paxoscope_core::protocol::messages::{Msg, Paxos, PaxosOp};
-    use paxoscope_core::protocol::{MonState, PaxosState, Store, Value, ValueOp};
+    use paxoscope_core::protocols::ceph::messages::{Msg, Paxos, PaxosOp};
+    use paxoscope_core::protocols::ceph::{MonState, PaxosState, Store, Value, ValueOp};
     use paxoscope_core::scenario::Mutation;
     use std::rc::Rc;
 

@@ -6,7 +6,7 @@
 //! (core/presets/*.scenario; `paxoscope run --preset ID` prints the run to re-time from).
 
 use paxoscope_core::presets::{find, PRESETS};
-use paxoscope_core::protocol::{
+use paxoscope_core::protocols::ceph::{
     Ceph, ClientOp, ClientReply, Election, ElectionOp, Msg, Paxos, PaxosOp, ProbeOp, StoreWrite,
     Sync, Timer, ValueOp,
 };

@@ -9,7 +9,7 @@
 //! Run: `cargo test -p paxoscope-core --release scenario` (about 10 s of tests on 2 cores).
 //! Unoptimised builds run a tenth of the cases so a plain `cargo test` stays quick.
 
-use paxoscope_core::protocol::messages::Text;
+use paxoscope_core::protocols::ceph::messages::Text;
 use paxoscope_core::scenario::url::{decode_text, encode_text};
 use paxoscope_core::scenario::*;
 use proptest::prelude::*;

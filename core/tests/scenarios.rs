@@ -1,7 +1,7 @@
 //! The protocol's key stories, end to end on the simulator, with the checker on throughout.
 //! Each test states what a reader of the spec would expect to see, and checks it.
 
-use paxoscope_core::protocol::{ClientReply, MonState, PaxosState};
+use paxoscope_core::protocols::ceph::{ClientReply, MonState, PaxosState};
 use paxoscope_core::scenario::{Action, Scenario, TimedAction};
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::TraceKind;

@@ -4,8 +4,8 @@
 //! JSON line of the example has the documented shape and comes out of the documented scenario.
 
 use paxoscope_core::export::summary_json;
-use paxoscope_core::protocol::Ceph;
-use paxoscope_core::protocol::{ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer};
+use paxoscope_core::protocols::ceph::Ceph;
+use paxoscope_core::protocols::ceph::{ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer};
 use paxoscope_core::scenario::{parse, Action};
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::{TraceEvent, TraceKind};

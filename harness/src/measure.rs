@@ -3,7 +3,7 @@
 //! milliseconds, so this crate itself never reads a clock.
 
 use crate::workloads::{determinism_scenario, load_scenario_for_events};
-use paxoscope_core::protocol::Ceph;
+use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::rng::{SimRng, Stream};
 use paxoscope_core::sim::World;

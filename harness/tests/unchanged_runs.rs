@@ -13,7 +13,7 @@
 //! run was compared entry by entry with the tree before, identical but for the event numbers,
 //! which the hash includes.
 
-use paxoscope_core::protocol::Ceph;
+use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::scenario::Action;
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::rng::{SimRng, Stream};

@@ -5,7 +5,7 @@ use crate::index::trace_end_at;
 use crate::labels::{mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch, LogFilter};
-use paxoscope_core::protocol::Ceph;
+use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

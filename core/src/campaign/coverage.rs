@@ -2,8 +2,8 @@
 //! (messages, timers, state changes, persists) and the world, never guessed from the schedule.
 
 use crate::actor::Rank;
-use crate::protocol::messages::{ElectionOp, Epoch, Msg, PaxosOp, Pn};
-use crate::protocol::{Ceph, StoreWrite, Timer};
+use crate::protocols::ceph::messages::{ElectionOp, Epoch, Msg, PaxosOp, Pn};
+use crate::protocols::ceph::{Ceph, StoreWrite, Timer};
 use crate::scenario::Action;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};

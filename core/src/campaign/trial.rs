@@ -8,8 +8,8 @@ use crate::check::linearizability::{
     check_history_with_budget, HistoryEntry, KvOp, KvResult, LinOutcome,
 };
 use crate::check::Violation;
-use crate::protocol::messages::{ClientOp, ClientReply, ReqId};
-use crate::protocol::{Ceph, MonState, PaxosState, ValueOp};
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
+use crate::protocols::ceph::{Ceph, MonState, PaxosState, ValueOp};
 use crate::scenario::{Action, Scenario};
 use crate::session::Session;
 use crate::sim::{ClientRecord, World};
@@ -311,7 +311,7 @@ fn acked_writes_everywhere(world: &World<Ceph>) -> Result<(), String> {
                 ));
             }
             // A trimmed version was committed before it was trimmed; a stored one must hold it.
-            let holds = |v: &crate::protocol::Value| {
+            let holds = |v: &crate::protocols::ceph::Value| {
                 v.ops
                     .iter()
                     .any(|op| matches!(op, ValueOp::Client(q) if q.id == rec.id))

@@ -3,8 +3,8 @@
 use super::facts::Facts;
 use super::{broken, Check};
 use crate::actor::Rank;
-use crate::protocol::messages::Version;
-use crate::protocol::{Ceph, Value};
+use crate::protocols::ceph::messages::Version;
+use crate::protocols::ceph::{Ceph, Value};
 use crate::sim::World;
 use std::rc::Rc;
 

@@ -4,7 +4,7 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocol::{Ceph, MonState};
+use crate::protocols::ceph::{Ceph, MonState};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};

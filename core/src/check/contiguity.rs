@@ -2,7 +2,7 @@
 //! at most one version above `lc` (exactly `lc + 1`).
 
 use super::{broken, Check};
-use crate::protocol::Ceph;
+use crate::protocols::ceph::Ceph;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
 

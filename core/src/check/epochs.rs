@@ -5,7 +5,7 @@
 
 use super::facts::{Facts, NodeFacts};
 use super::{broken, Broken, Check};
-use crate::protocol::{Ceph, ElectionOp, MonState, Monitor, Msg};
+use crate::protocols::ceph::{Ceph, ElectionOp, MonState, Monitor, Msg};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};

@@ -3,8 +3,8 @@
 
 use super::archived::ArchivedMap;
 use crate::actor::Rank;
-use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
-use crate::protocol::{Ceph, MonState, PaxosState, Value};
+use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
+use crate::protocols::ceph::{Ceph, MonState, PaxosState, Value};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
@@ -205,7 +205,7 @@ impl Facts {
                 TraceKind::Send { msg, .. } => {
                     self.step.sends = true;
                     if let Msg::Election(el) = &**msg {
-                        if el.op == crate::protocol::ElectionOp::Propose
+                        if el.op == crate::protocols::ceph::ElectionOp::Propose
                             && !self.election_start_ms.contains_key(&el.epoch)
                         {
                             self.election_start_ms.insert(el.epoch, e.t_ms);

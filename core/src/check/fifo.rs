@@ -13,7 +13,7 @@
 use super::facts::Facts;
 use super::{broken, Check};
 use crate::actor::Rank;
-use crate::protocol::Ceph;
+use crate::protocols::ceph::Ceph;
 use crate::trace::{TraceEvent, TraceKind};
 
 pub const NAME: &str = "link-fifo";
@@ -75,8 +75,8 @@ pub fn check(f: &mut Facts, log: &[TraceEvent<Ceph>]) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::messages::{Paxos, PaxosOp};
-    use crate::protocol::Msg;
+    use crate::protocols::ceph::messages::{Paxos, PaxosOp};
+    use crate::protocols::ceph::Msg;
     use crate::scenario::parse;
     use crate::sim::World;
     use std::rc::Rc;

@@ -21,7 +21,7 @@ mod reads;
 mod uncommitted;
 
 use crate::actor::Rank;
-use crate::protocol::Ceph;
+use crate::protocols::ceph::Ceph;
 use crate::sim::World;
 use crate::trace::TraceEvent;
 use facts::Facts;

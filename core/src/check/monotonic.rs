@@ -2,7 +2,7 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocol::Ceph;
+use crate::protocols::ceph::Ceph;
 use crate::sim::World;
 
 pub const NAME: &str = "monotonic-commit";

@@ -2,8 +2,8 @@
 //! Checked against the durable store (what would survive a crash right now).
 
 use super::{broken, Check};
-use crate::protocol::store::Store;
-use crate::protocol::{Ceph, ElectionOp, Msg, PaxosOp};
+use crate::protocols::ceph::store::Store;
+use crate::protocols::ceph::{Ceph, ElectionOp, Msg, PaxosOp};
 use crate::sim::World;
 use crate::trace::TraceEvent;
 

@@ -3,7 +3,7 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocol::{Ceph, Msg, PaxosOp};
+use crate::protocols::ceph::{Ceph, Msg, PaxosOp};
 use crate::sim::World;
 use crate::trace::TraceEvent;
 

@@ -12,8 +12,8 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocol::messages::{Epoch, Version};
-use crate::protocol::{Ceph, MonState};
+use crate::protocols::ceph::messages::{Epoch, Version};
+use crate::protocols::ceph::{Ceph, MonState};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use std::collections::BTreeMap;

@@ -10,8 +10,8 @@ use super::state::{Action, Budget, Ghost, State, N};
 use super::step::{Model, Step};
 use crate::actor::Rank;
 use crate::check::Broken;
-use crate::protocol::messages::Msg;
-use crate::protocol::Monitor;
+use crate::protocols::ceph::messages::Msg;
+use crate::protocols::ceph::Monitor;
 use std::collections::VecDeque;
 use std::rc::Rc;
 

@@ -11,9 +11,9 @@
 use super::state::{Ghost, State, N};
 use crate::actor::Rank;
 use crate::check::{Broken, Check};
-use crate::protocol::messages::{ElectionOp, Msg, PaxosOp, Pn, Sync, Version};
-use crate::protocol::store::ValueOp;
-use crate::protocol::{MonState, Monitor, PaxosState, Store, Value};
+use crate::protocols::ceph::messages::{ElectionOp, Msg, PaxosOp, Pn, Sync, Version};
+use crate::protocols::ceph::store::ValueOp;
+use crate::protocols::ceph::{MonState, Monitor, PaxosState, Store, Value};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -409,7 +409,7 @@ fn own_report(st: &Store) -> Vec<(Pn, Version, Rc<Value>)> {
 /// with the highest pn for its version, if any was reported.
 fn adopted_reported_value(
     r: Rank,
-    p: &crate::protocol::Paxos,
+    p: &crate::protocols::ceph::Paxos,
     reports: &[(Pn, Version, Rc<Value>)],
 ) -> Check {
     let v = p.last_committed + 1;

@@ -1,4 +1,4 @@
-//! Exhaustive, bounded exploration of three real monitors (`protocol::Monitor`, driven through
+//! Exhaustive, bounded exploration of three real monitors (`protocols::ceph::Monitor`, driven through
 //! the `Protocol` trait, not a re-implementation), with the safety rules of spec section 14
 //! checked in every state and every step. See docs/model-checking.md.
 //!

@@ -1,10 +1,10 @@
-//! One state of the model: three monitors (the real `protocol::Monitor`), a FIFO queue per
+//! One state of the model: three monitors (the real `protocols::ceph::Monitor`), a FIFO queue per
 //! directed link, who is up, the checker's ghost variables and what is left of the fault and
 //! workload budgets. Also the time normalisation that keeps the state space finite.
 
 use crate::actor::Rank;
-use crate::protocol::messages::{Epoch, Msg, PaxosOp, Pn, Version};
-use crate::protocol::{Monitor, Timer, Value};
+use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
+use crate::protocols::ceph::{Monitor, Timer, Value};
 use serde::Serialize;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -146,7 +146,7 @@ impl MonitorExt for Monitor {
     fn is_leader_or_peon(&self) -> bool {
         matches!(
             self.state,
-            crate::protocol::MonState::Leader | crate::protocol::MonState::Peon
+            crate::protocols::ceph::MonState::Leader | crate::protocols::ceph::MonState::Peon
         )
     }
 }

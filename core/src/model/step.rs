@@ -12,8 +12,8 @@ use super::state::{
 use super::ModelConfig;
 use crate::actor::{Effect, Input, Protocol, Rank};
 use crate::check::{Broken, Check};
-use crate::protocol::messages::{ClientOp, ClientReply, ClientRequest, Msg};
-use crate::protocol::{Ceph, Config, Monitor, Store, Timer};
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, Msg};
+use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -120,7 +120,7 @@ impl Model {
     }
 
     fn settled_quorum(s: &State) -> bool {
-        use crate::protocol::{MonState, PaxosState};
+        use crate::protocols::ceph::{MonState, PaxosState};
         let leader = s.monitors.iter().find(|m| m.state == MonState::Leader);
         let Some(l) = leader else { return false };
         s.links.iter().all(|q| q.is_empty())

@@ -1,7 +1,7 @@
 //! The scenario as typed data. `parse` turns text into this, `print` turns it back;
 //! print-then-parse is the identity (a property test holds us to it).
 
-use crate::protocol::messages::Text;
+use crate::protocols::ceph::messages::Text;
 use serde::{Deserialize, Serialize};
 
 /// Current version of the text format (`paxoscope scenario v1`).

@@ -1,0 +1,3 @@
+//! One folder per protocol. Each implements [`crate::actor::Protocol`]; the engine (`sim/`,
+//! `trace.rs`, `session.rs`, ...) is shared.
+pub mod ceph;
