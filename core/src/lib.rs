@@ -12,6 +12,7 @@ pub mod campaign;
 pub mod check;
 pub mod export;
 pub mod json;
+pub mod machine;
 pub mod model;
 pub mod presets;
 pub mod protocols;
