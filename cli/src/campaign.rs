@@ -45,9 +45,23 @@ pub struct Args {
     /// Do not shrink the first failing seed of a campaign.
     #[arg(long)]
     no_shrink: bool,
+    /// The protocol: `ceph` or `basic-paxos` (which takes --seeds, --start, --mutation,
+    /// --jobs, --verbose and --canaries).
+    #[arg(long, default_value = "ceph")]
+    protocol: String,
 }
 
 pub fn main(args: Args) -> Result<ExitCode, String> {
+    if crate::basic_paxos::is_basic(&args.protocol)? {
+        return crate::basic_paxos::campaign(crate::basic_paxos::CampaignArgs {
+            seeds: args.seeds,
+            start: args.start,
+            mutation: args.mutation,
+            jobs: args.jobs,
+            verbose: args.verbose,
+            canaries: args.canaries,
+        });
+    }
     let opts = plan_options(&args)?;
     if let Some(seed) = args.replay {
         return replay(seed, &opts, &args);

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+mod basic_paxos;
 mod bench;
 mod campaign;
 mod export;

@@ -54,6 +54,13 @@ pub struct Args {
     /// A violation is the expected outcome: exit 0 if one is found, 1 if none.
     #[arg(long)]
     expect_violation: bool,
+    /// The protocol: `ceph` or `basic-paxos` (which takes --rounds, --crashes, --max-states,
+    /// --mutation and --expect-violation).
+    #[arg(long, default_value = "ceph")]
+    protocol: String,
+    /// basic-paxos: rounds each proposer may start (default 2).
+    #[arg(long)]
+    rounds: Option<u32>,
 }
 
 fn bounds(args: &Args) -> Result<ModelConfig, String> {
@@ -119,6 +126,15 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
 }
 
 pub fn main(args: Args) -> Result<ExitCode, String> {
+    if crate::basic_paxos::is_basic(&args.protocol)? {
+        return crate::basic_paxos::model_check(crate::basic_paxos::ModelArgs {
+            rounds: args.rounds,
+            crashes: args.crashes,
+            max_states: args.max_states,
+            mutations: args.mutations,
+            expect_violation: args.expect_violation,
+        });
+    }
     let b = bounds(&args)?;
     println!("model-check: {}", b.describe());
     println!("time: one global clock; timers fire exactly at their deadlines, earliest first");

@@ -73,6 +73,14 @@ pub enum Effect<P: Protocol> {
         timer: P::Timer,
         after_ms: u64,
     },
+    /// Arm `timer` after `after_ms` plus a delay the simulator draws uniformly in
+    /// `0..=jitter_ms` (randomized backoff: a sans-IO node never draws a random number itself;
+    /// the world draws from its own seeded stream, a test driver or model checker choose).
+    SetTimerJittered {
+        timer: P::Timer,
+        after_ms: u64,
+        jitter_ms: u64,
+    },
     CancelTimer(P::Timer),
     /// An atomic store transaction, durable when the effect is emitted.
     Persist(Vec<P::Write>),

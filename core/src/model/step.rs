@@ -388,7 +388,7 @@ impl Model {
                     sent_paxos |= matches!(*msg, Msg::Paxos(_));
                     self.put_on_wire(s, r, to, msg, notes.as_deref_mut());
                 }
-                Effect::SetTimer { timer, .. } => {
+                Effect::SetTimer { timer, .. } | Effect::SetTimerJittered { timer, .. } => {
                     armed.insert(timer);
                 }
                 Effect::CancelTimer(timer) => {

@@ -15,6 +15,8 @@ pub enum Stream {
     Beyond = 3,
     Faults = 4,
     Clients = 5,
+    /// Randomized backoff a node asks for (`Effect::SetTimerJittered`).
+    Backoff = 6,
 }
 
 impl SimRng {

@@ -112,6 +112,7 @@ pub struct World<P: Protocol> {
     rng_latency: SimRng,
     rng_loss: SimRng,
     rng_beyond: SimRng,
+    rng_backoff: SimRng,
     next_msg_id: u64,
     next_timer_gen: u64,
     /// `crash-in-commit` armed until this time (it lapses if no commit write starts by then).
@@ -156,6 +157,7 @@ impl<P: Protocol> World<P> {
             rng_latency: SimRng::new(seed, Stream::Latency),
             rng_loss: SimRng::new(seed, Stream::Loss),
             rng_beyond: SimRng::new(seed, Stream::Beyond),
+            rng_backoff: SimRng::new(seed, Stream::Backoff),
             next_msg_id: 0,
             next_timer_gen: 0,
             crash_in_commit_until: None,
@@ -618,27 +620,15 @@ impl<P: Protocol> World<P> {
     fn carry_out(&mut self, rank: Rank, effect: Effect<P>) {
         match effect {
             Effect::Send { to, msg } => self.send(rank, to, msg),
-            Effect::SetTimer { timer, after_ms } => {
-                // A world-wide counter, so a re-armed timer never matches an older firing.
-                self.next_timer_gen += 1;
-                let gen = self.next_timer_gen;
-                let slot = &self.nodes[rank as usize];
-                let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
-                let incarnation = slot.incarnation;
-                let firing = self.push(
-                    at,
-                    Ev::Timer {
-                        node: rank,
-                        timer,
-                        gen,
-                        incarnation,
-                    },
-                );
-                let armed = &mut self.nodes[rank as usize].timer_gen;
-                if let Some(old) = armed.arm(timer, gen, firing) {
-                    self.queue.cancel(old);
-                }
+            Effect::SetTimerJittered {
+                timer,
+                after_ms,
+                jitter_ms,
+            } => {
+                let extra_ms = self.rng_backoff.range(0, jitter_ms);
+                self.arm_timer(rank, timer, after_ms + extra_ms);
             }
+            Effect::SetTimer { timer, after_ms } => self.arm_timer(rank, timer, after_ms),
             Effect::CancelTimer(timer) => {
                 if let Some(firing) = self.nodes[rank as usize].timer_gen.disarm(&timer) {
                     self.queue.cancel(firing);
@@ -647,6 +637,29 @@ impl<P: Protocol> World<P> {
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
             Effect::Note(text) => self.log(Some(rank), TraceKind::Note(text)),
+        }
+    }
+
+    /// Arm (or re-arm) `timer` of node `rank` to fire after `after_ms` of its own clock.
+    fn arm_timer(&mut self, rank: Rank, timer: P::Timer, after_ms: u64) {
+        // A world-wide counter, so a re-armed timer never matches an older firing.
+        self.next_timer_gen += 1;
+        let gen = self.next_timer_gen;
+        let slot = &self.nodes[rank as usize];
+        let at = self.now_ms + slot.clock.true_duration_ms(after_ms);
+        let incarnation = slot.incarnation;
+        let firing = self.push(
+            at,
+            Ev::Timer {
+                node: rank,
+                timer,
+                gen,
+                incarnation,
+            },
+        );
+        let armed = &mut self.nodes[rank as usize].timer_gen;
+        if let Some(old) = armed.arm(timer, gen, firing) {
+            self.queue.cancel(old);
         }
     }
 

@@ -1,0 +1,257 @@
+//! `--protocol basic-paxos` for `campaign` and `model-check`: Basic Paxos's own campaign
+//! (paxoscope_core::protocols::basic_paxos::campaign) and exhaustive model check (`model`).
+
+use paxoscope_core::protocols::basic_paxos::campaign::{self, Options, Outcome};
+use paxoscope_core::protocols::basic_paxos::model::{self, Bounds};
+use paxoscope_core::protocols::basic_paxos::Mutation;
+use std::collections::BTreeMap;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+pub struct CampaignArgs {
+    pub seeds: Option<u64>,
+    pub start: u64,
+    pub mutation: Option<String>,
+    pub jobs: usize,
+    pub verbose: bool,
+    pub canaries: bool,
+}
+
+pub fn parse_mutation(name: &str) -> Result<Mutation, String> {
+    Mutation::from_name(name).ok_or_else(|| {
+        let known: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "unknown Basic Paxos mutation {name:?} (expected one of: {})",
+            known.join(", ")
+        )
+    })
+}
+
+/// Check `--protocol`: `ceph` (the default) or `basic-paxos`.
+pub fn is_basic(protocol: &str) -> Result<bool, String> {
+    match protocol {
+        "ceph" | "ceph-mon" => Ok(false),
+        "basic-paxos" => Ok(true),
+        other => Err(format!(
+            "--protocol {other}: expected `ceph` or `basic-paxos`"
+        )),
+    }
+}
+
+fn run_seeds(start: u64, count: u64, jobs: usize, opts: &Options) -> Vec<Outcome> {
+    let next = AtomicU64::new(0);
+    let mut all: Vec<Outcome> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs.max(1))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= count {
+                            return mine;
+                        }
+                        mine.push(campaign::run_seed(start + i, opts));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a campaign worker panicked"))
+            .collect()
+    });
+    all.sort_by_key(|o| o.seed);
+    all
+}
+
+pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
+    if args.jobs == 0 {
+        return Err("--jobs must be at least 1".into());
+    }
+    let mutation = args.mutation.as_deref().map(parse_mutation).transpose()?;
+    if args.canaries {
+        return canaries(&args);
+    }
+    let count = args.seeds.unwrap_or(100);
+    let opts = Options {
+        mutation,
+        user_facing_only: false,
+    };
+    let t0 = Instant::now();
+    let outcomes = run_seeds(args.start, count, args.jobs, &opts);
+    let wall_s = t0.elapsed().as_secs_f64();
+    let mut failed = 0;
+    let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut chosen: BTreeMap<String, u64> = BTreeMap::new();
+    let mut liveness: Vec<u64> = Vec::new();
+    let mut events = 0;
+    for o in &outcomes {
+        events += o.events;
+        for c in &o.classes {
+            *classes.entry(c).or_default() += 1;
+        }
+        if let Some(v) = &o.chosen {
+            *chosen.entry(v.to_string()).or_default() += 1;
+        }
+        liveness.extend(o.liveness_ms);
+        if args.verbose {
+            println!(
+                "seed {}: {} nodes, heal at {} ms, chosen {:?}, all learners knew it {} ms after, {} events, {}",
+                o.seed,
+                o.nodes,
+                o.heal_ms,
+                o.chosen.as_deref().unwrap_or("-"),
+                o.liveness_ms.map_or("-".into(), |l| l.to_string()),
+                o.events,
+                o.classes.iter().copied().collect::<Vec<_>>().join(",")
+            );
+        }
+        if let Some(f) = &o.failure {
+            failed += 1;
+            let m = mutation.map_or(String::new(), |m| format!(" --mutation {}", m.name()));
+            println!(
+                "FAIL seed {} (rerun: paxoscope campaign --protocol basic-paxos --start {} --seeds 1 --verbose{m}): {f}",
+                o.seed, o.seed
+            );
+        }
+    }
+    liveness.sort_unstable();
+    let pct = |p: usize| {
+        liveness
+            .get(liveness.len().saturating_sub(1) * p / 100)
+            .copied()
+            .unwrap_or(0)
+    };
+    println!(
+        "basic-paxos campaign: seeds {}..{}, {} events in {wall_s:.1} s ({:.0} events/s)",
+        args.start,
+        args.start + count,
+        events,
+        events as f64 / wall_s.max(1e-9)
+    );
+    let cls: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
+    println!("fault classes (seeds): {}", cls.join(", "));
+    let ch: Vec<String> = chosen.iter().map(|(v, n)| format!("\"{v}\" {n}")).collect();
+    println!("chosen value (seeds): {}", ch.join(", "));
+    println!(
+        "every learner knew the value after the heal: median {} ms, p99 {} ms, max {} ms",
+        pct(50),
+        pct(99),
+        pct(100)
+    );
+    println!("{} passed, {failed} failed", outcomes.len() as u64 - failed);
+    Ok(if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn canaries(args: &CampaignArgs) -> Result<ExitCode, String> {
+    let budget = args.seeds.unwrap_or(1_000);
+    let mut missed = 0;
+    for m in Mutation::ALL {
+        let t0 = Instant::now();
+        match campaign::canary(m, args.start, budget) {
+            Some((seed, f)) => println!(
+                "canary {}: caught at seed {seed} ({} seeds, {:.1} s): {f}",
+                m.name(),
+                seed - args.start + 1,
+                t0.elapsed().as_secs_f64()
+            ),
+            None => {
+                missed += 1;
+                println!("canary {}: NOT caught in {budget} seeds", m.name());
+            }
+        }
+    }
+    println!(
+        "{} of {} canaries caught by the user-facing checks (one value chosen, learners agree)",
+        Mutation::ALL.len() - missed,
+        Mutation::ALL.len()
+    );
+    Ok(if missed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+pub struct ModelArgs {
+    pub rounds: Option<u32>,
+    pub crashes: Option<u8>,
+    pub max_states: Option<u64>,
+    pub mutations: Vec<String>,
+    pub expect_violation: bool,
+}
+
+pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
+    if args.mutations.len() > 1 {
+        return Err("basic-paxos model-check takes at most one --mutation".into());
+    }
+    let mutation = args
+        .mutations
+        .first()
+        .map(|m| parse_mutation(m))
+        .transpose()?;
+    let mut b = Bounds::default();
+    if let Some(r) = args.rounds {
+        if r == 0 {
+            return Err("--rounds must be at least 1".into());
+        }
+        b.max_round = r;
+    }
+    if let Some(c) = args.crashes {
+        b.crashes = c;
+    }
+    if let Some(m) = args.max_states {
+        b.max_states = m;
+    }
+    let config = model::model_config(mutation);
+    println!(
+        "basic-paxos model check: 3 nodes (acceptors and learners; nodes 0 and 1 also propose \"A\" and \"B\"), \
+         any message delivered any number of times in any order or never (loss, duplication, reordering), \
+         timers fire at any time, up to {} round(s) per proposer, {} crash(es) with restart{}",
+        b.max_round,
+        b.crashes,
+        mutation.map_or(String::new(), |m| format!(", mutation {}", m.name()))
+    );
+    let t0 = Instant::now();
+    let r = model::check(config, b);
+    let secs = t0.elapsed().as_secs_f64();
+    println!(
+        "{} states, {} transitions, depth {}, {:.2} s, {:.0} states/s",
+        r.states,
+        r.transitions,
+        r.max_depth,
+        secs,
+        r.states as f64 / secs.max(1e-9)
+    );
+    println!(
+        "{} states with a chosen value, {} with every learner knowing it",
+        r.chosen_states, r.all_learned_states
+    );
+    match &r.violation {
+        Some((v, path)) => {
+            println!("VIOLATION {v}\npath ({} steps):", path.len() - 1);
+            for (i, step) in path.iter().enumerate() {
+                println!("  {i:>2}. {step}");
+            }
+            Ok(ExitCode::from(u8::from(!args.expect_violation)))
+        }
+        None => {
+            if r.complete {
+                println!("no violation: exhaustive within the bound");
+            } else {
+                println!(
+                    "no violation, but cut short at {} states (raise --max-states)",
+                    r.states
+                );
+            }
+            Ok(ExitCode::from(u8::from(
+                args.expect_violation || !r.complete,
+            )))
+        }
+    }
+}

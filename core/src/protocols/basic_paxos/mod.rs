@@ -1,0 +1,74 @@
+//! Basic Paxos, single decree ("Paxos Made Simple", Lamport 2001; seed 003's cases), as a
+//! sans-IO protocol on the shared engine. Proposers, acceptors and learners (a node may play
+//! several roles); proposal numbers `round.proposer`; phase 1 prepare/promise (or nack),
+//! phase 2 accept/accepted; a value is chosen once a majority of acceptors accepted one
+//! proposal. The messenger may lose, duplicate and reorder: Basic Paxos tolerates all three.
+//!
+//! * `messages.rs`: the messages and proposal numbers, worded for learners.
+//! * `durable.rs`: what survives a crash (the acceptor's promise and accepted proposal, the
+//!   proposer's round, the learner's decision).
+//! * `node.rs`: the handlers, with the deliberate bugs of `config::Mutation`.
+//! * `declaration.rs`: the roles and state machines as data.
+//! * `rules/`: one pure predicate per safety rule, shared by the run's checker and the
+//!   model checker.
+//! * `driver.rs`: a deterministic driver with controllable delivery, for the unit tests.
+//! * `seam.rs`: the only place that maps Ceph-shaped engine types (config, clients).
+
+pub mod campaign;
+pub mod config;
+pub mod declaration;
+pub mod durable;
+pub mod messages;
+pub mod model;
+pub mod node;
+pub mod rules;
+pub mod seam;
+
+#[cfg(test)]
+mod driver;
+#[cfg(test)]
+mod tests;
+
+pub use config::{BasicConfig, Mutation};
+pub use declaration::DECLARATION;
+pub use durable::{Durable, Write};
+pub use messages::{Msg, Pn, Proposal, Value};
+pub use node::{Node, Timer};
+
+use crate::actor::{NodeStatus, Rank};
+use crate::protocols::ceph::config::Config as CephConfig;
+use std::rc::Rc;
+
+/// Marker type: Basic Paxos as a `Protocol` for the simulator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct BasicPaxos;
+
+impl crate::actor::Protocol for BasicPaxos {
+    type Node = Node;
+    type Msg = Msg;
+    type Timer = Timer;
+    type Durable = Durable;
+    type Write = Write;
+    const NAME: &'static str = "basic-paxos";
+
+    fn boot(rank: Rank, config: &Rc<CephConfig>, durable: Durable) -> Node {
+        Node::boot(rank, Rc::new(seam::config_from_ceph(config)), durable)
+    }
+    fn handle(
+        node: &mut Node,
+        now_ms: u64,
+        input: crate::actor::Input<Self>,
+        out: &mut Vec<crate::actor::Effect<Self>>,
+    ) {
+        node.handle(now_ms, input, out)
+    }
+    fn durable(node: &Node) -> &Durable {
+        &node.durable
+    }
+    fn status(node: &Node, _now_ms: u64) -> NodeStatus {
+        seam::status(node)
+    }
+    fn role_and_phase(node: &Node) -> (&'static str, &'static str) {
+        (seam::role_name(node), seam::phase_name(node))
+    }
+}
