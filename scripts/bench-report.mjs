@@ -391,6 +391,22 @@ if (bundle.error) {
 p();
 bundleProfile(profileBefore, profile);
 p();
+// Hand-written measurements that are not part of one bench run (experiments, with how they were
+// measured) live between these markers in docs/performance.md; a new report keeps them as they are.
+{
+  const BEGIN = '<!-- kept by bench-report: begin -->';
+  const END = '<!-- kept by bench-report: end -->';
+  let old = '';
+  try {
+    old = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../docs/performance.md'), 'utf8');
+  } catch {}
+  const a = old.indexOf(BEGIN);
+  const b = old.indexOf(END);
+  if (a >= 0 && b > a) {
+    p(old.slice(a, b + END.length));
+    p();
+  }
+}
 p('## Reproduce');
 p();
 p('```');
