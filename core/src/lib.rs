@@ -11,6 +11,7 @@ pub mod actor;
 pub mod campaign;
 pub mod check;
 pub mod export;
+pub mod history;
 pub mod json;
 pub mod model;
 pub mod presets;
