@@ -13,6 +13,7 @@ pub mod check;
 pub mod export;
 pub mod history;
 pub mod json;
+pub mod machine;
 pub mod model;
 pub mod presets;
 pub mod protocols;
