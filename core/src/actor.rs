@@ -5,6 +5,7 @@
 
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
+use crate::trace::ContentHash;
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::rc::Rc;
@@ -14,12 +15,13 @@ pub type Rank = u8;
 pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// One node's whole state (durable and volatile).
     type Node: Clone + Debug;
-    type Msg: Clone + Debug + PartialEq + Eq + Wire;
+    /// `ContentHash`: the trace hash covers what a message says (see `trace.rs`).
+    type Msg: Clone + Debug + PartialEq + Eq + Wire + ContentHash;
     type Timer: Copy + Ord + Debug + TimerName;
     /// What survives a crash.
     type Durable: Clone + Debug + Default;
     /// One key written in a store transaction.
-    type Write: Clone + Debug + PartialEq + Eq;
+    type Write: Clone + Debug + PartialEq + Eq + ContentHash;
 
     const NAME: &'static str;
 

@@ -10,12 +10,15 @@
 
 use crate::actor::Rank;
 use crate::check::Violation;
+use crate::history::jsonl::Line;
+use crate::history::{Ending, Func};
 use crate::json::{Json, Object};
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
 use crate::protocols::ceph::Ceph;
 use crate::scenario::print::format_action;
 use crate::scenario::Action;
 use crate::session::Session;
+use crate::sim::ClientRecord;
 use crate::trace::{TraceEvent, TraceKind};
 use std::fmt::Write as _;
 
@@ -27,6 +30,63 @@ pub const DEFAULT_MAX_LINES: usize = 400;
 const MAX_NOTE_CHARS: usize = 90;
 
 // ------------------------------------------------------------------ JSON
+
+/// The run's client history in Paxoscope's JSON Lines history format (docs/history-format.md),
+/// one operation per line in request order, each line ending in `\n`. Every request is its own
+/// process (the campaign's clients do not wait for one answer before the next request), and
+/// `node` names the monitor it went to. A refused request is `fail` (it had no effect), a
+/// "retry" answer or none at all is `info` (the write may still commit, or never), a cas that
+/// did not match is `fail` with the `current` value it found. Reading the file back
+/// (`history::jsonl::parse`) gives the entries the campaign's own linearizability check uses.
+pub fn history_json_lines(records: &[ClientRecord]) -> String {
+    let mut out = String::new();
+    for rec in records {
+        out += &history_line(rec).to_json();
+        out.push('\n');
+    }
+    out
+}
+
+fn history_line(rec: &ClientRecord) -> Line<'_> {
+    let (func, key, value, expected) = match &rec.op {
+        ClientOp::Get { key } => (Func::Read, key, None, None),
+        ClientOp::Put { key, value } => (Func::Write, key, Some(&**value), None),
+        ClientOp::Cas {
+            key,
+            expected,
+            value,
+        } => (Func::Cas, key, Some(&**value), expected.as_deref()),
+    };
+    let mut line = Line {
+        id: rec.id,
+        process: rec.id as u32,
+        node: Some(rec.node),
+        func,
+        key,
+        ending: Ending::Info,
+        value,
+        expected,
+        found: None,
+        invoke_ms: rec.invoke_ms,
+        complete_ms: rec.complete_ms,
+    };
+    match &rec.reply {
+        None | Some(ClientReply::Retry { .. }) => {}
+        Some(ClientReply::Refused { .. }) => line.ending = Ending::Fail,
+        Some(ClientReply::Written { .. }) | Some(ClientReply::CasDone { applied: true, .. }) => {
+            line.ending = Ending::Ok
+        }
+        Some(ClientReply::Value { value, .. }) => {
+            line.ending = Ending::Ok;
+            line.value = value.as_deref();
+        }
+        Some(ClientReply::CasDone { current, .. }) => {
+            line.ending = Ending::Fail;
+            line.found = Some(current.as_deref());
+        }
+    }
+    line
+}
 
 /// The trace as JSON Lines: one `TraceEvent::to_json` object per line, each line ending in
 /// `\n` (see docs/trace-format.md).

@@ -2,11 +2,11 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::check::{Checker, Violation};
-use crate::protocols::ceph::messages::{ClientReply, ReqId, Text};
+use crate::protocols::ceph::messages::ReqId;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceHasher, TraceKind};
+use crate::trace::{ContentHash, TraceEvent, TraceHasher};
 
 /// A saved world and checker at an event boundary.
 ///
@@ -151,7 +151,7 @@ impl Session {
         self.frontier_events = self.world.events();
         self.world.client_history_mut().caught_up();
         for e in &self.world.step_log {
-            hash_event(&mut self.hash, e);
+            e.hash_into(&mut self.hash);
         }
         if self.record {
             self.unrecorded.clear();
@@ -248,81 +248,7 @@ impl Session {
             .retain(|a| a.at_ms <= now || self.world.scripted_actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {
-            hash_event(&mut self.hash, e);
-        }
-    }
-}
-
-/// Feed the parts of an event that define the run into the hash (not display strings).
-/// docs/trace-format.md lists what is hashed; keep the two in step.
-fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
-    h.write_u64(e.event);
-    h.write_u64(e.t_ms);
-    h.write_u64(e.node.map_or(255, |n| n as u64));
-    h.write_str(e.kind.name());
-    match &e.kind {
-        TraceKind::Send { to, id, msg } => {
-            h.write_u64(*to as u64);
-            h.write_u64(*id);
-            h.write_str(msg.kind());
-            if let Some(p) = msg.paxos() {
-                h.write_u64(p.pn);
-                h.write_u64(p.last_committed);
-                h.write_u64(p.epoch);
-            }
-        }
-        TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
-        TraceKind::State {
-            role_to, phase_to, ..
-        } => {
-            h.write_str(role_to);
-            h.write_str(phase_to);
-        }
-        TraceKind::ClientReply { req_id, reply } => {
-            h.write_u64(*req_id);
-            hash_reply(h, reply);
-        }
-        _ => {}
-    }
-}
-
-/// A client reply field by field: the variant's position, then its fields in order (an
-/// absent string as 0, a present one as 1 and the string).
-fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
-    let optional = |h: &mut TraceHasher, s: &Option<Text>| match s {
-        None => h.write_u64(0),
-        Some(s) => {
-            h.write_u64(1);
-            h.write_str(s);
-        }
-    };
-    match reply {
-        ClientReply::Written { version } => {
-            h.write_u64(0);
-            h.write_u64(*version);
-        }
-        ClientReply::Value { value, version } => {
-            h.write_u64(1);
-            optional(h, value);
-            h.write_u64(*version);
-        }
-        ClientReply::CasDone {
-            applied,
-            current,
-            version,
-        } => {
-            h.write_u64(2);
-            h.write_bool(*applied);
-            optional(h, current);
-            h.write_u64(*version);
-        }
-        ClientReply::Refused { reason } => {
-            h.write_u64(3);
-            h.write_str(reason);
-        }
-        ClientReply::Retry { reason } => {
-            h.write_u64(4);
-            h.write_str(reason);
+            e.hash_into(&mut self.hash);
         }
     }
 }

@@ -362,6 +362,23 @@ fn same_scenario_same_trace() {
 }
 
 #[test]
+fn runs_that_differ_only_in_what_was_written_hash_differently() {
+    // The same kinds of message at the same times, to the same monitors, and the same answer
+    // to the client (written at version 3): only the value inside the proposal and the
+    // stores' writes differ.
+    let with_value = |v: &str| {
+        let s = run(vec![at(5_000, put(2, "k", v))], 12_000);
+        let kinds: Vec<(u64, &'static str)> =
+            s.trace().iter().map(|e| (e.t_ms, e.kind.name())).collect();
+        (kinds, s.trace_hash())
+    };
+    let (kinds_a, hash_a) = with_value("a");
+    let (kinds_b, hash_b) = with_value("b");
+    assert_eq!(kinds_a, kinds_b, "the two runs have the same shape");
+    assert_ne!(hash_a, hash_b, "the hash covers the contents");
+}
+
+#[test]
 fn time_travel_shows_the_exact_earlier_state_and_returns() {
     let mut s = run(
         vec![

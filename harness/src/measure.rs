@@ -3,7 +3,9 @@
 //! milliseconds, so this crate itself never reads a clock.
 
 use crate::workloads::{determinism_scenario, load_scenario_for_events};
+use paxoscope_core::campaign::{self, Beyond, PlanOptions};
 use paxoscope_core::protocols::ceph::Ceph;
+use paxoscope_core::scenario::Mutation;
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::rng::{SimRng, Stream};
 use paxoscope_core::sim::World;
@@ -262,6 +264,37 @@ pub fn trace_hash_of_seed(seed: u64) -> u64 {
     s.trace_hash()
 }
 
+/// The trace hash of campaign seed `seed` run exactly as `paxoscope campaign` runs it (its own
+/// fault schedule, workload, heal and liveness phase: `campaign::trial::run`), with the
+/// options `campaign_hash_options` picks for the seed.
+pub fn campaign_trace_hash(seed: u64) -> u64 {
+    let plan = campaign::plan(seed, &campaign_hash_options(seed));
+    let (_, session) = campaign::trial::run(&plan.trial, false);
+    session.trace_hash()
+}
+
+pub fn campaign_trace_hashes(start: u64, count: u64) -> Vec<u64> {
+    (start..start + count).map(campaign_trace_hash).collect()
+}
+
+/// The campaign options of a determinism seed, in turn: the default campaign (five monitors),
+/// three monitors, seven monitors with every way beyond the assumptions (reordering,
+/// duplicates, large skew: the simulator's third random stream), and five monitors with a
+/// deliberate bug (the mutation canaries), so every campaign mode is compared across targets.
+pub fn campaign_hash_options(seed: u64) -> PlanOptions {
+    let mut opts = PlanOptions::default();
+    match seed % 4 {
+        0 => {}
+        1 => opts.monitors = 3,
+        2 => {
+            opts.monitors = 7;
+            opts.beyond = Beyond::ALL.into_iter().collect();
+        }
+        _ => opts.mutation = Some(Mutation::ALL[(seed / 4) as usize % Mutation::ALL.len()]),
+    }
+    opts
+}
+
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
     if sorted.is_empty() {
@@ -293,6 +326,22 @@ mod tests {
         assert_eq!(a, trace_hashes(0, 4));
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
         assert!(distinct.len() > 1, "seeds give different runs: {a:x?}");
+    }
+
+    #[test]
+    fn campaign_hashes_repeat_and_differ_between_seeds_and_modes() {
+        let a = campaign_trace_hashes(0, 4);
+        assert_eq!(a, campaign_trace_hashes(0, 4));
+        let distinct: std::collections::BTreeSet<_> = a.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            4,
+            "each seed and mode is its own run: {a:x?}"
+        );
+        let modes: Vec<PlanOptions> = (0..4).map(campaign_hash_options).collect();
+        assert_eq!(modes[1].monitors, 3);
+        assert!(modes[2].beyond.contains(&Beyond::Reorder));
+        assert!(modes[3].mutation.is_some());
     }
 
     #[test]

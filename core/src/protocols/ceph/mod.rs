@@ -1,6 +1,7 @@
 //! Ceph's monitor Paxos as a sans-IO state machine. See `monitor.rs` for the entry point.
 pub mod config;
 mod election;
+mod hash;
 mod lease;
 pub mod messages;
 pub mod monitor;
