@@ -7,6 +7,10 @@ use super::monitor::{Effect, MonState, Monitor, Timer};
 use super::store::{StoreWrite, ValueOp};
 use std::collections::BTreeSet;
 
+/// A monitor that deferred to another waits this much longer than `mon_election_timeout`
+/// for its VICTORY (Ceph's elector adds one second).
+pub const DEFER_EXTRA_MS: u64 = 1_000;
+
 impl Monitor {
     pub(crate) fn handle_election(&mut self, from: Rank, e: &Election, out: &mut Vec<Effect>) {
         // Election messages are dropped while probing or synchronizing (spec 2).
@@ -128,7 +132,7 @@ impl Monitor {
             quorum: BTreeSet::new(),
         };
         self.send(from, Msg::Election(ack), out);
-        let t = self.config.election_timeout_ms + 1_000;
+        let t = self.config.election_timeout_ms + DEFER_EXTRA_MS;
         self.set_timer(Timer::Election, t, out);
     }
 

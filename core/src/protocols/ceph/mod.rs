@@ -14,6 +14,7 @@ pub mod timers;
 pub mod versions;
 
 pub use config::Config;
+pub use election::DEFER_EXTRA_MS;
 pub use messages::*;
 pub use monitor::{Ceph, Effect, Input, MonState, Monitor, PaxosState, Timer};
 pub use store::{Store, StoreWrite, Value, ValueOp};

@@ -8,7 +8,7 @@
 
 use super::config::Config;
 use super::messages::*;
-use super::store::{Store, StoreWrite, Value, ValueOp};
+use super::store::{Semantics, Store, StoreWrite, Value, ValueOp};
 use super::timers::TimerTable;
 use crate::ranks::RankSet;
 use serde::{Deserialize, Serialize};
@@ -361,6 +361,17 @@ impl Monitor {
                 self.bootstrap(out)
             }
             Timer::Election => self.election_expire(out),
+            Timer::Collect | Timer::Accept | Timer::LeaseAck
+                if self.is_leader()
+                    && self
+                        .config
+                        .broken(crate::scenario::Mutation::LeaderNeverStepsDown) =>
+            {
+                out.push(Effect::Note(format!(
+                    "{} ignored (leader-never-steps-down is switched on)",
+                    timer.name()
+                )))
+            }
             Timer::Collect => {
                 self.paxos_timeout("collect timeout: not every quorum member sent LAST", out)
             }
@@ -452,7 +463,7 @@ impl Monitor {
 
     /// Write a transaction durably, then report it; callers send dependent messages after this.
     pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) {
-        self.store.apply(&txn);
+        self.store.apply_with(&txn, self.semantics());
         out.push(Effect::Persist(txn));
     }
 
@@ -463,9 +474,18 @@ impl Monitor {
         txn: Vec<StoreWrite>,
         out: &mut Vec<Effect>,
     ) -> super::store::CommitReplies {
-        let replies = self.store.apply_answering(&txn);
+        let replies = self.store.apply_answering(&txn, self.semantics());
         out.push(Effect::Persist(txn));
         replies
+    }
+
+    /// How this monitor's store evaluates committed client operations.
+    fn semantics(&self) -> Semantics {
+        Semantics {
+            cas_ignores_expected: self
+                .config
+                .broken(crate::scenario::Mutation::CasIgnoresExpected),
+        }
     }
 
     pub(crate) fn lc(&self) -> Version {

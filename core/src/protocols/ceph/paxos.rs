@@ -243,10 +243,15 @@ impl Monitor {
         let mut next = self.lc() + 1;
         while next <= upto {
             let Some(v) = values.get(&next) else { break };
-            self.persist(
-                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)],
-                out,
-            );
+            let keep_own = self.is_peon()
+                && self.config.broken(Mutation::PeonCommitsOwnValue)
+                && self.store.values.contains_key(&next);
+            let txn = if keep_own {
+                vec![StoreWrite::Commit(next)]
+            } else {
+                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)]
+            };
+            self.persist(txn, out);
             next += 1;
         }
     }
