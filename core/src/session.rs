@@ -262,11 +262,10 @@ fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
             }
         }
         TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
-        TraceKind::State {
-            role_to, phase_to, ..
-        } => {
-            h.write_str(role_to);
-            h.write_str(phase_to);
+        TraceKind::Transition(t) => {
+            h.write_u64(t.machine.0 as u64);
+            h.write_u64(t.from.0 as u64);
+            h.write_u64(t.to.0 as u64);
         }
         TraceKind::ClientReply { req_id, reply } => {
             h.write_u64(*req_id);

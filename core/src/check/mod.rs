@@ -152,7 +152,7 @@ impl Checker {
             persist_before_send::check(world, log)?;
         }
         if kinds.states {
-            all_member::check(f, world, log)?;
+            all_member::check(f, world)?;
         }
         if kinds.sends {
             uncommitted::check(f, world, log)?;
