@@ -233,7 +233,7 @@ impl Checker {
             on(persist_before_send::check(world, log))?;
         }
         if kinds.states {
-            on(all_member::check(f, world, log))?;
+            on(all_member::check(f, world))?;
         }
         if kinds.sends {
             on(uncommitted::check(f, world, log))?;

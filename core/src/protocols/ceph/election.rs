@@ -46,7 +46,7 @@ impl Monitor {
     fn join_election(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Probe, out);
         self.reset(out);
-        self.state = MonState::Electing;
+        self.set_state(MonState::Electing, out);
     }
 
     /// Monitor-level `start_election`: reset, enter `electing`, propose ourselves.
@@ -76,7 +76,7 @@ impl Monitor {
             let next = self.epoch + 1;
             self.bump_epoch(next, out);
         }
-        self.state = MonState::Electing;
+        self.set_state(MonState::Electing, out);
         self.elector.acked_me.insert(self.rank);
         self.elector.leader_acked = None;
         self.elector.electing_me = true;
@@ -222,7 +222,7 @@ impl Monitor {
     }
 
     fn win_election(&mut self, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
-        self.state = MonState::Leader;
+        self.set_state(MonState::Leader, out);
         self.leader = Some(self.rank);
         self.quorum = quorum;
         self.mark_joined(out);
@@ -239,7 +239,7 @@ impl Monitor {
     }
 
     fn lose_election(&mut self, leader: Rank, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
-        self.state = MonState::Peon;
+        self.set_state(MonState::Peon, out);
         self.leader = Some(leader);
         self.quorum = quorum;
         self.mark_joined(out);

@@ -1,5 +1,6 @@
 //! Ceph's monitor Paxos as a sans-IO state machine. See `monitor.rs` for the entry point.
 pub mod config;
+pub mod declaration;
 mod election;
 mod hash;
 mod lease;
