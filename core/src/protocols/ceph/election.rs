@@ -174,7 +174,12 @@ impl Monitor {
     fn declare_victory(&mut self, out: &mut Vec<Effect>) {
         self.elector.leader_acked = None;
         self.elector.electing_me = false;
-        let quorum: BTreeSet<Rank> = std::mem::take(&mut self.elector.acked_me).iter().collect();
+        // Inserted one by one, not collected: `collect` into a set instantiates a sort (wasm
+        // bytes) that the already ordered ranks do not need.
+        let mut quorum: BTreeSet<Rank> = BTreeSet::new();
+        for r in std::mem::take(&mut self.elector.acked_me).iter() {
+            quorum.insert(r);
+        }
         assert!(self.epoch % 2 == 1, "victory is declared from an odd epoch");
         let next = self.epoch + 1;
         self.bump_epoch(next, out);
