@@ -161,7 +161,9 @@ pub fn mon(rank: u8) -> String {
 
 /// One log line. Like `TraceEvent::to_text`, but store writes, client requests and replies
 /// and user actions are described in words, not in Rust's debug form.
-pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>) -> String {
+pub fn trace_line(
+    e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>,
+) -> String {
     use paxoscope_core::trace::TraceKind;
     let what = match &e.kind {
         TraceKind::Persist(writes) => {

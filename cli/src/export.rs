@@ -111,6 +111,10 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         }
     };
     write_output(args.out.as_deref(), &text)?;
+    if let Some(b) = session.budget_exceeded() {
+        eprintln!("paxoscope: {b}");
+        return Ok(ExitCode::from(2));
+    }
     if let Some(v) = session.violation() {
         eprintln!(
             "paxoscope: note: the run stopped at a violation: {v} (seed {})",

@@ -5,7 +5,9 @@
 
 use paxoscope_core::export::summary_json;
 use paxoscope_core::protocols::ceph::Ceph;
-use paxoscope_core::protocols::ceph::{ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer};
+use paxoscope_core::protocols::ceph::{
+    ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer,
+};
 use paxoscope_core::scenario::{parse, Action};
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
