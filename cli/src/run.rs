@@ -7,7 +7,7 @@
 //! The scenario options (`--scenario`, `--preset`, `--seed`, `--until-ms`) are shared with
 //! `paxoscope export` through [`ScenarioArgs`].
 
-use paxoscope_core::export::{state_label, summary_json};
+use paxoscope_core::export::summary_json;
 use paxoscope_core::presets::{self, PRESETS};
 use paxoscope_core::scenario::{self, Scenario, MAX_TIME_MS};
 use paxoscope_core::session::Session;
@@ -240,8 +240,7 @@ pub fn summary_text(s: &Json) -> String {
 
 /// `mon.0  leader/active        epoch 2   fc 1    lc 1     leader mon.0  readable`
 fn monitor_text(m: &Json) -> String {
-    let role = m["monitor_state"].as_str().unwrap_or("?");
-    let state = state_label(role, m["paxos_state"].as_str().unwrap_or(""));
+    let state = m["state"].as_str().unwrap_or("?");
     let leader = m["leader"]
         .as_u64()
         .map(|r| format!("  leader mon.{r}"))

@@ -4,6 +4,7 @@
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::json::{Json, Object, Tagged};
+use crate::machine::Transition;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
 use std::rc::Rc;
@@ -42,12 +43,8 @@ pub enum TraceKind<P: Protocol> {
         reason: &'static str,
     },
     Timer(P::Timer),
-    State {
-        role_from: &'static str,
-        role_to: &'static str,
-        phase_from: &'static str,
-        phase_to: &'static str,
-    },
+    /// One of the node's machines changed state (`P::DECLARATION` names them).
+    Transition(Transition),
     Persist(Vec<P::Write>),
     ClientRequest {
         req_id: ReqId,
@@ -80,7 +77,7 @@ impl<P: Protocol> TraceKind<P> {
             TraceKind::Deliver { .. } => "deliver",
             TraceKind::Drop { .. } => "drop",
             TraceKind::Timer(_) => "timer",
-            TraceKind::State { .. } => "state",
+            TraceKind::Transition(_) => "transition",
             TraceKind::Persist(_) => "persist",
             TraceKind::ClientRequest { .. } => "client_request",
             TraceKind::ClientReply { .. } => "client_reply",
@@ -113,13 +110,14 @@ where
                 ..
             } => format!("drop {} mon.{from} -> mon.{to} ({reason})", msg.kind()),
             TraceKind::Timer(t) => format!("timer {}", t.name()),
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => {
-                format!("state {role_from}/{phase_from} -> {role_to}/{phase_to}")
+            TraceKind::Transition(t) => {
+                let d = P::DECLARATION;
+                format!(
+                    "state {}: {} -> {}",
+                    d.machine(t.machine).name,
+                    d.state(t.machine, t.from).name,
+                    d.state(t.machine, t.to).name
+                )
             }
             TraceKind::Persist(w) => format!("persist {w:?}"),
             TraceKind::ClientRequest { req_id, op } => format!("client req {req_id} {op:?}"),
@@ -175,16 +173,12 @@ where
                 .field("msg", msg.kind())
                 .field("reason", reason),
             TraceKind::Timer(t) => o.field("timer", t.name()),
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => o
-                .field("role_from", role_from)
-                .field("role_to", role_to)
-                .field("phase_from", phase_from)
-                .field("phase_to", phase_to),
+            TraceKind::Transition(t) => {
+                let d = P::DECLARATION;
+                o.field("machine", d.machine(t.machine).name)
+                    .field("from", d.state(t.machine, t.from).name)
+                    .field("to", d.state(t.machine, t.to).name)
+            }
             TraceKind::Persist(w) => o.field(
                 "writes",
                 w.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
@@ -429,11 +423,10 @@ impl<P: Protocol> ContentHash for TraceEvent<P> {
             }
             TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
             TraceKind::Timer(t) => h.write_str(t.name()),
-            TraceKind::State {
-                role_to, phase_to, ..
-            } => {
-                h.write_str(role_to);
-                h.write_str(phase_to);
+            TraceKind::Transition(t) => {
+                h.write_u64(u64::from(t.machine.0));
+                h.write_u64(u64::from(t.from.0));
+                h.write_u64(u64::from(t.to.0));
             }
             TraceKind::Persist(writes) => writes.hash_into(h),
             TraceKind::ClientRequest { req_id, op } => {

@@ -631,21 +631,8 @@ impl<P: Protocol> World<P> {
             return;
         };
         let local_ms = slot.clock.local_ms(now);
-        let (role_from, phase_from) = P::role_and_phase(node);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
-        let (role_to, phase_to) = P::role_and_phase(node);
-        if !same_name(role_from, role_to) || !same_name(phase_from, phase_to) {
-            self.log(
-                Some(rank),
-                TraceKind::State {
-                    role_from,
-                    role_to,
-                    phase_from,
-                    phase_to,
-                },
-            );
-        }
         for e in effects.drain(..) {
             self.carry_out(rank, e);
         }
@@ -684,6 +671,7 @@ impl<P: Protocol> World<P> {
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
             Effect::Note(text) => self.log(Some(rank), TraceKind::Note(text)),
+            Effect::Transition(t) => self.log(Some(rank), TraceKind::Transition(t)),
         }
     }
 
@@ -838,6 +826,23 @@ impl<P: Protocol> World<P> {
         slot.held.clear();
         slot.paused = false;
         self.log(Some(r), TraceKind::Crash);
+        self.reset_client_sessions(r);
+    }
+
+    /// The clients waiting on a monitor that crashed see their session drop: each is told to
+    /// retry (Ceph's clients resend after a session reset), since a write it carried may
+    /// still commit through the leader.
+    fn reset_client_sessions(&mut self, r: Rank) {
+        let waiting: Vec<ReqId> = self
+            .pending_clients
+            .iter()
+            .copied()
+            .filter(|id| self.clients.visible()[*id as usize - 1].node == r)
+            .collect();
+        for req_id in waiting {
+            let reason = format!("mon.{r} crashed before answering: the session was reset");
+            self.complete_client(r, req_id, ClientReply::Retry { reason });
+        }
     }
 
     fn restart(&mut self, r: Rank) {
@@ -886,10 +891,7 @@ impl<P: Protocol> World<P> {
             self.crash_in_commit_until = None;
             return;
         }
-        let victim = (0..self.n()).find(|r| {
-            self.status(*r)
-                .is_some_and(|s| s.phase.starts_with("writing"))
-        });
+        let victim = (0..self.n()).find(|r| self.node(*r).is_some_and(P::mid_commit_write));
         if let Some(r) = victim {
             self.crash_in_commit_until = None;
             self.log(
@@ -899,12 +901,6 @@ impl<P: Protocol> World<P> {
             self.crash(r);
         }
     }
-}
-
-/// Equal names, checked by address first: a protocol's names are string constants, so an
-/// unchanged role or phase is the very same string and needs no byte comparison.
-fn same_name(a: &'static str, b: &'static str) -> bool {
-    std::ptr::eq(a, b) || a == b
 }
 
 fn action_node(a: &Action) -> Option<Rank> {
