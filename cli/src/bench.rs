@@ -194,8 +194,14 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
         paxoscope_harness::workloads::load_scenario_for_events(measure::BENCH_SEED, events);
     start_counting();
     let t0 = clock();
-    let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY);
+    let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY)
+        .with_budget(measure::BENCH_BUDGET);
     while s.world().events() < events && s.step() {}
+    assert_eq!(
+        s.world().events(),
+        events,
+        "the growth run reached its size"
+    );
     let wall_ms = clock() - t0;
     let (live, peak) = stop_counting();
     let entries = s.trace().len();

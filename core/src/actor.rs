@@ -34,6 +34,9 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     fn boot(rank: Rank, config: &Rc<Config>, durable: Self::Durable) -> Self::Node;
     fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
     fn durable(node: &Self::Node) -> &Self::Durable;
+    /// How many items `durable` holds (Ceph: stored versions and keys): the run's memory
+    /// budget counts them in the live world and in every time-travel snapshot (`budget.rs`).
+    fn durable_entries(durable: &Self::Durable) -> u64;
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
     /// the node's own clock (leases run out between inputs, so time is an argument).
     fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;

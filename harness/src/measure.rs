@@ -3,6 +3,7 @@
 //! milliseconds, so this crate itself never reads a clock.
 
 use crate::workloads::{determinism_scenario, load_scenario_for_events};
+use paxoscope_core::budget::Budget;
 use paxoscope_core::campaign::{self, Beyond, PlanOptions};
 use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::scenario::Mutation;
@@ -28,6 +29,14 @@ pub enum Engine {
     /// snapshot every `UI_SNAPSHOT_EVERY` events.
     SessionRecorded,
 }
+
+/// The budget of the benchmark runs: they are a million recorded events on purpose (about
+/// 480 MB, over the default `MAX_KEPT_BYTES`), so only the event-rate limit stays.
+pub const BENCH_BUDGET: Budget = Budget {
+    max_run_events: 1 << 40,
+    max_kept_bytes: 1 << 40,
+    ..Budget::DEFAULT
+};
 
 /// `Session::new`'s snapshot interval, the one the playground uses.
 pub const UI_SNAPSHOT_EVERY: u64 = 2_000;
@@ -107,7 +116,8 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
                 scenario,
                 recorded,
                 if recorded { UI_SNAPSHOT_EVERY } else { 0 },
-            );
+            )
+            .with_budget(BENCH_BUDGET);
             while s.world().events() < events && s.step() {}
             assert!(
                 s.violation().is_none(),
@@ -202,8 +212,13 @@ impl SeekFigures {
 pub fn seek_latency(events: u64, seeks: usize, snapshot_every: u64, now: Clock) -> SeekFigures {
     let scenario = load_scenario_for_events(BENCH_SEED, events);
     let t0 = now();
-    let mut s = Session::with_options(scenario, true, snapshot_every);
+    let mut s = Session::with_options(scenario, true, snapshot_every).with_budget(BENCH_BUDGET);
     while s.world().events() < events && s.step() {}
+    assert_eq!(
+        s.world().events(),
+        events,
+        "the recorded run reached its size"
+    );
     let record_wall_ms = now() - t0;
     let end_ms = s.now_ms();
     let mut rng = SimRng::new(BENCH_SEED, Stream::Clients);

@@ -300,16 +300,15 @@ impl Watch {
 
 /// Step the session up to `until_ms`, showing every step to the watchers.
 fn drive(session: &mut Session, watch: &mut Watch, until_ms: u64) {
-    while session.violation().is_none()
-        && session
-            .world()
-            .next_event_ms()
-            .is_some_and(|t| t <= until_ms)
+    while session
+        .world()
+        .next_event_ms()
+        .is_some_and(|t| t <= until_ms)
+        && session.step()
     {
-        session.step();
         watch.observe(session);
     }
-    if session.violation().is_none() {
+    if !session.stopped() {
         session.run_until(until_ms);
     }
 }

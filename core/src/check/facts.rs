@@ -313,6 +313,17 @@ impl Facts {
         }
     }
 
+    /// Records that grow with every election and proposal (cloned into each snapshot; the
+    /// archived maps share their old parts and are not counted): the memory budget's count.
+    pub fn growing_entries(&self) -> u64 {
+        (self.lasts_received.len()
+            + self.reported.len()
+            + self.first_begin_done.len()
+            + self.victories.len()
+            + self.election_start_ms.len()
+            + self.max_lc_in_epoch.len()) as u64
+    }
+
     /// Leader uniqueness is claimed for epoch `e` only if connectivity stayed symmetric and
     /// did not change while the election for it ran (spec 14.13).
     pub fn leader_claimed(&self, epoch: Epoch) -> bool {

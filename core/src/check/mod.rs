@@ -266,6 +266,10 @@ impl Checker {
         (invariant != fifo::NAME || self.facts.fifo_links) && !self.disabled.contains(invariant)
     }
 
+    /// The records this checker keeps about the run's past (the memory budget counts them).
+    pub fn kept_entries(&self) -> u64 {
+        self.facts.growing_entries()
+    }
     pub fn facts(&self) -> &Facts {
         &self.facts
     }

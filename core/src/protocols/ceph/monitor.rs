@@ -159,6 +159,9 @@ impl crate::actor::Protocol for Ceph {
     fn durable(node: &Monitor) -> &Store {
         &node.store
     }
+    fn durable_entries(store: &Store) -> u64 {
+        (store.values.len() + store.kv.len()) as u64
+    }
     fn status(node: &Monitor, now_ms: u64) -> crate::actor::NodeStatus {
         // A stale `now_ms` (before the node's last input) reads as that input's time.
         let now_ms = now_ms.max(node.now_ms);
