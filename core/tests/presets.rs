@@ -6,7 +6,7 @@
 //! (core/presets/*.scenario; `paxoscope run --preset ID` prints the run to re-time from).
 
 use paxoscope_core::presets::{find, PRESETS};
-use paxoscope_core::protocols::ceph::declaration::MONITOR;
+use paxoscope_core::protocols::ceph::declaration::{LEADER, MONITOR};
 use paxoscope_core::protocols::ceph::{
     Ceph, ClientOp, ClientReply, Election, ElectionOp, MonState, Msg, Paxos, PaxosOp, PaxosState,
     ProbeOp, StoreWrite, Sync, Timer, ValueOp,
@@ -1134,6 +1134,116 @@ fn one_way_tour() {
         cycles[1].0,
     );
     t.note("mon.0 wins epoch 16 with pn 400", cycles[2].0);
+    t.all_notes_checked();
+}
+
+#[test]
+fn two_leaders_tour() {
+    let mut t = Tour::play("two-leaders");
+    t.note_with_action("Messages from mon.0 to mon.2 now take 400 ms longer", 3_000);
+    t.note_with_action("The leader crashes.", 5_000);
+    let probing = t.at(5_000, "mon.1's lease timeout", |e| {
+        timer(e, Some(1), Timer::Lease)
+    });
+    let mon2_timeout =
+        t.s.trace()
+            .iter()
+            .find(|e| e.t_ms >= 5_000 && timer(e, Some(2), Timer::Lease));
+    assert!(
+        mon2_timeout.is_none(),
+        "mon.2 must still be a peon when mon.1's PROPOSE comes"
+    );
+    t.note(
+        "mon.1's lease timer fires: it bootstraps and probes",
+        probing,
+    );
+    t.note_with_action("mon.0 restarts from its store (epoch 2)", 13_250);
+    let (p0, (_, m)) = t.election(13_250, Some(0), ElectionOp::Propose);
+    assert_eq!(m.epoch, 3);
+    t.note("so mon.0 calls an election at epoch 3", p0);
+    // mon.0's PROPOSE arrives at mon.1 while it probes, and changes nothing there.
+    let dropped = t.at(p0, "mon.0's PROPOSE at mon.1", |e| {
+        e.node == Some(1) && delivered(e, 1, "propose")
+    });
+    assert_eq!(
+        epoch_before(&t, 1, dropped + 1),
+        Some(2),
+        "mon.1 ignored it"
+    );
+    t.note(
+        "mon.0's PROPOSE reaches mon.1 while mon.1 is still probing",
+        dropped,
+    );
+    let (p1, (_, m)) = t.election(p0, Some(1), ElectionOp::Propose);
+    assert_eq!(m.epoch, 3, "the same epoch");
+    assert!(p1 > dropped);
+    t.note("so mon.1 calls an election too, at the same epoch 3", p1);
+    let ack1 = t.at(p1, "mon.2's ACK to mon.1", |e| {
+        election(e, Some(2), ElectionOp::Ack).is_some_and(|(_, to, _)| to == 1)
+    });
+    t.note("mon.2 joins epoch 3 and ACKs mon.1", ack1);
+    let ack0 = t.at(p1, "mon.2's ACK to mon.0", |e| {
+        election(e, Some(2), ElectionOp::Ack).is_some_and(|(_, to, _)| to == 0)
+    });
+    assert!(ack0 > ack1);
+    t.note("so mon.2 ACKs again, now for mon.0", ack0);
+    let (w0, (_, v0)) = t.election(ack0, Some(0), ElectionOp::Victory);
+    let (w1, (_, v1)) = t.election(ack0, Some(1), ElectionOp::Victory);
+    assert_eq!((v0.epoch, v0.quorum.clone()), (4, quorum(&[0, 2])));
+    assert_eq!((v1.epoch, v1.quorum.clone()), (4, quorum(&[1, 2])));
+    assert_eq!(t.paxos(w0, Some(0), PaxosOp::Collect).1.pn, 200);
+    assert_eq!(t.paxos(w1, Some(1), PaxosOp::Collect).1.pn, 201);
+    t.note(
+        "mon.0 wins epoch 4 with quorum {0,2} and collects with pn 200",
+        w0,
+    );
+    t.note(
+        "it also wins epoch 4, with quorum {1,2}, collecting with pn 201",
+        w1,
+    );
+    // Who left recovery as leader of epoch 4: mon.1 only.
+    let leaves_recovery = |e: &Event| {
+        matches!(e.kind, TraceKind::Transition(x) if x.machine == LEADER
+            && x.from == PaxosState::Recovering.id()
+            && x.to != PaxosState::Recovering.id())
+    };
+    let recovered_in_4 = |r: u8| {
+        t.s.trace().iter().any(|e| {
+            e.node == Some(r) && leaves_recovery(e) && epoch_before(&t, r, e.t_ms + 1) == Some(4)
+        })
+    };
+    let (mon0_recovered_in_4, mon1_recovered_in_4) = (recovered_in_4(0), recovered_in_4(1));
+    let left = t.at(w1, "mon.1 leaving recovery", |e| {
+        e.node == Some(1) && leaves_recovery(e)
+    });
+    let (_, b) = t.paxos(left, Some(1), PaxosOp::Begin);
+    assert_eq!((b.pn, versions(&b)), (201, vec![2]));
+    t.note("mon.1 leaves recovery and proposes v2 with pn 201", left);
+    let restart = t.at(left, "mon.2's new election", |e| {
+        election(e, Some(2), ElectionOp::Propose).is_some()
+    });
+    t.note(
+        "mon.0's VICTORY reaches mon.2, already a peon of epoch 4",
+        restart,
+    );
+    let (w8, (_, v8)) = t.election(restart, Some(0), ElectionOp::Victory);
+    assert_eq!((v8.epoch, v8.quorum.clone()), (8, quorum(&[0, 1, 2])));
+    assert_eq!(t.paxos(w8, Some(0), PaxosOp::Collect).1.pn, 300);
+    t.note("wins epoch 8 at once: every monitor ACKed", w8);
+    // The claim of the last note: v2 is mon.1's value, re-proposed; two winners of epoch 4,
+    // one of which left recovery; and the run breaks no invariant.
+    let (_, again) = t.paxos(w8, Some(0), PaxosOp::Begin);
+    assert_eq!((again.pn, versions(&again)), (300, vec![2]));
+    assert_eq!(again.values.get(&2), b.values.get(&2), "mon.1's v2 itself");
+    let (v3_at, _) = t.find(w8, "COMMIT of v3", |e| {
+        paxos(e, Some(0), PaxosOp::Commit)
+            .filter(|c| c.last_committed == 3)
+            .map(|c| c.pn)
+    });
+    t.note("only mon.1 left recovery in it", v3_at);
+    assert!(mon1_recovered_in_4 && !mon0_recovered_in_4);
+    assert!(t.s.violation().is_none(), "{:?}", t.s.violation());
+    assert!((0..3).all(|r| t.lc(r) == 3));
     t.all_notes_checked();
 }
 

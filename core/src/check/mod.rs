@@ -12,12 +12,12 @@ pub mod linearizability;
 mod agreement;
 mod all_member;
 mod contiguity;
-mod epochs;
+pub mod epochs;
 mod fifo;
 mod monotonic;
 pub(crate) mod persist_before_send;
 mod pn;
-mod reads;
+pub mod reads;
 mod uncommitted;
 
 use crate::actor::Rank;
@@ -69,7 +69,7 @@ pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Che
 }
 
 /// The names of every invariant, for the UI's list and the docs.
-pub const INVARIANTS: [&str; 16] = [
+pub const INVARIANTS: [&str; 17] = [
     agreement::NAME,
     contiguity::NAME,
     monotonic::NAME,
@@ -85,6 +85,7 @@ pub const INVARIANTS: [&str; 16] = [
     epochs::LEADER,
     reads::WITHIN,
     reads::ACROSS,
+    reads::UNDER_LEASE,
     fifo::NAME,
 ];
 
@@ -97,7 +98,8 @@ pub fn rule_for(m: crate::scenario::Mutation) -> Option<&'static str> {
         M::CommitOnMajority => Some(all_member::COMMIT),
         M::ForgetAcceptedPn => Some(persist_before_send::NAME),
         M::PromiseLowerPn => Some(pn::PROMISES),
-        M::ReadAfterLeaseExpiry | M::KeepLeaseOnBegin => Some(reads::WITHIN),
+        M::ReadAfterLeaseExpiry => Some(reads::UNDER_LEASE),
+        M::KeepLeaseOnBegin => Some(reads::WITHIN),
         M::IgnoreUncommitted => Some(uncommitted::NAME),
         M::PnNotUnique => Some(pn::SHAPE),
         M::RecoverOnMajority => Some(all_member::RECOVERY),
@@ -247,6 +249,9 @@ impl Checker {
         }
         if nodes_changed {
             on(monotonic::check(f, world))?;
+        }
+        if kinds.replies {
+            on(reads::check_replies(world, log))?;
         }
         let (within, across) = reads::check(f, world);
         if let (Some(b), true) = (across, self.findings.is_empty()) {
