@@ -1,6 +1,6 @@
 //! `paxoscope export`: play a scenario (same options as `run`) and write one export of it:
-//! the trace as JSON Lines, a mermaid sequence diagram of a time window, or a mermaid state
-//! diagram of one monitor's phase history. The formats are built in paxoscope-core's
+//! the trace as JSON Lines, a mermaid sequence diagram of a time window, a mermaid state
+//! diagram of one monitor's phase history, or the client history (for `check-history`). The formats are built in paxoscope-core's
 //! `export` module, which the web UI uses too.
 //!
 //! A violation does not stop the export (the run up to it is often what one wants to
@@ -8,7 +8,8 @@
 
 use crate::run::{check_time, play, ScenarioArgs};
 use paxoscope_core::export::{
-    sequence_diagram, state_diagram, trace_json_lines, SequenceOptions, DEFAULT_MAX_LINES,
+    history_json_lines, sequence_diagram, state_diagram, trace_json_lines, SequenceOptions,
+    DEFAULT_MAX_LINES,
 };
 use paxoscope_core::scenario::Scenario;
 use std::io::Write;
@@ -22,6 +23,9 @@ pub enum What {
     Sequence,
     /// A mermaid `stateDiagram-v2` of one monitor (`--node`).
     State,
+    /// The whole run's client history as JSON Lines (docs/history-format.md), for
+    /// `paxoscope check-history`; the window options do not apply.
+    History,
 }
 
 #[derive(clap::Args)]
@@ -109,8 +113,13 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             }
             state_diagram(session.trace(), args.node, from_ms, to_ms)
         }
+        What::History => history_json_lines(session.world().clients()),
     };
     write_output(args.out.as_deref(), &text)?;
+    if let Some(b) = session.budget_exceeded() {
+        eprintln!("paxoscope: {b}");
+        return Ok(ExitCode::from(2));
+    }
     if let Some(v) = session.violation() {
         eprintln!(
             "paxoscope: note: the run stopped at a violation: {v} (seed {})",

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 mod basic_paxos;
 mod bench;
 mod campaign;
+mod check_history;
 mod export;
 mod model;
 mod run;
@@ -34,6 +35,9 @@ enum Command {
     Bench(bench::Args),
     /// Exhaustive exploration of the real handlers for three monitors.
     ModelCheck(model::Args),
+    /// Is a client history (Paxoscope JSON Lines or a Jepsen log) linearizable? Exit 0 yes,
+    /// 1 no, 2 unreadable, 3 undecided.
+    CheckHistory(check_history::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         Command::Export(a) => export::main(a),
         Command::Bench(a) => bench::main(a),
         Command::ModelCheck(a) => model::main(a),
+        Command::CheckHistory(a) => check_history::main(a),
     };
     match result {
         Ok(code) => code,

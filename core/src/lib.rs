@@ -8,9 +8,11 @@
 //! scenario yields the same trace natively and in wasm.
 
 pub mod actor;
+pub mod budget;
 pub mod campaign;
 pub mod check;
 pub mod export;
+pub mod history;
 pub mod json;
 pub mod machine;
 pub mod model;

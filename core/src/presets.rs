@@ -42,7 +42,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 11] = [
+pub const PRESETS: [Preset; 12] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -50,6 +50,7 @@ pub const PRESETS: [Preset; 11] = [
     preset!("lease", "A peon's lease expires", "lease.scenario", "A cut-off peon reads under its lease, then refuses once it expires."),
     preset!("sync", "A lagging monitor syncs", "sync.scenario", "A monitor more than 10 versions behind syncs before it joins."),
     preset!("one-way", "A one-way partition", "one-way.scenario", "A one-way link cut makes the classic election flap."),
+    preset!("two-leaders", "Two leaders in one epoch", "two-leaders.scenario", "A restart races an election: two monitors win one epoch, and only one gets past recovery."),
     preset!("no-quorum", "No quorum, then recovery", "no-quorum.scenario", "Three of five down: no quorum, no writes; one restart brings them back."),
     preset!("beyond-clock", "Beyond the assumptions: a slow clock", "beyond-skew.scenario", "Beyond the assumptions: a slow leader clock allows a stale read."),
     preset!("break-majority", "Break the protocol: commit on a majority", "break-majority.scenario", "Break the protocol: commit on a majority, and watch the checker stop it."),

@@ -4,7 +4,7 @@
 use super::archived::ArchivedMap;
 use crate::actor::Rank;
 use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
-use crate::protocols::ceph::{Ceph, MonState, PaxosState, Value};
+use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState, Value};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
@@ -93,6 +93,8 @@ pub struct StepKinds {
     pub sends: bool,
     pub states: bool,
     pub persists: bool,
+    /// A client got an answer.
+    pub replies: bool,
 }
 
 /// An uncommitted value a LAST reported: (its pn, its version, the value).
@@ -119,9 +121,6 @@ pub struct Facts {
     pub step: StepKinds,
     /// Re-examine every node after every step (tests compare this with the incremental mode).
     pub exhaustive: bool,
-    /// This step may have changed whether leader uniqueness is claimed for some epoch
-    /// (`leader_claimed`'s inputs: link changes, election starts).
-    pub claims_changed: bool,
     /// Ceph's default timings are in force (the across-epochs read claim applies).
     pub default_timing: bool,
     /// Each node before this step.
@@ -145,15 +144,8 @@ pub struct Facts {
     pub max_pn_seen: Vec<Pn>,
     /// Each node's pn at its previous COLLECT.
     pub last_collect_pn: Vec<Pn>,
-    /// Who declared victory in each epoch.
-    pub victories: BTreeMap<Epoch, Rank>,
-    /// Some link was cut one way only, or made lossy, at some point (leader uniqueness is
-    /// then not claimed: acks can reach one proposer and not another).
-    pub asymmetric_ever: bool,
-    /// When links last changed (partition, cut, heal, loss).
-    pub last_link_change_ms: Option<u64>,
-    /// When the first PROPOSE of each odd epoch was sent.
-    pub election_start_ms: BTreeMap<Epoch, u64>,
+    /// The leader that left recovery in each epoch (`one-leader-recovers-per-epoch`).
+    pub recovered: BTreeMap<Epoch, Rank>,
     /// Highest lc held by a quorum member of each epoch.
     pub max_lc_in_epoch: BTreeMap<Epoch, Version>,
     /// The last message id that arrived on each link (`fifo`).
@@ -195,24 +187,13 @@ impl Facts {
         } else {
             RankSet::default()
         };
-        self.claims_changed = false;
         self.step = StepKinds::default();
         for e in log {
             if let Some(r) = e.node {
                 self.touched.insert(r);
             }
             match &e.kind {
-                TraceKind::Send { msg, .. } => {
-                    self.step.sends = true;
-                    if let Msg::Election(el) = &**msg {
-                        if el.op == crate::protocols::ceph::ElectionOp::Propose
-                            && !self.election_start_ms.contains_key(&el.epoch)
-                        {
-                            self.election_start_ms.insert(el.epoch, e.t_ms);
-                            self.claims_changed = true;
-                        }
-                    }
-                }
+                TraceKind::Send { .. } => self.step.sends = true,
                 TraceKind::Deliver { from, msg, .. } => {
                     let to = e.node.expect("a delivery has a receiver");
                     if let Some(f) = MsgFacts::of(*from, to, msg) {
@@ -220,9 +201,8 @@ impl Facts {
                         self.delivered.push(f);
                     }
                 }
-                TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
-                TraceKind::State { .. } => self.step.states = true,
                 TraceKind::Persist(_) => self.step.persists = true,
+                TraceKind::ClientReply { .. } => self.step.replies = true,
                 _ => {}
             }
         }
@@ -238,11 +218,29 @@ impl Facts {
         };
         for r in self.touched.iter() {
             let now = NodeFacts::of(world, r);
-            if now != self.prev[r as usize] {
+            let before = &self.prev[r as usize];
+            if now != *before {
                 self.changed.insert(r);
+            }
+            if now.up && (now.role != before.role || now.phase != before.phase) {
+                self.step.states = true;
             }
             self.now[r as usize] = now;
         }
+    }
+
+    /// The nodes up after this step whose monitor state or Paxos phase it changed, each with
+    /// its facts before the step (a node that was down has neither).
+    pub fn state_changes<'a>(
+        &'a self,
+        world: &'a World<Ceph>,
+    ) -> impl Iterator<Item = (Rank, &'a NodeFacts, &'a Monitor)> + 'a {
+        self.changed.iter().filter_map(move |r| {
+            let before = &self.prev[r as usize];
+            let m = world.node(r)?;
+            let moved = before.role != Some(m.state) || before.phase != Some(m.paxos.state);
+            moved.then_some((r, before, m))
+        })
     }
 
     fn note_delivery(&mut self, f: &MsgFacts) {
@@ -275,39 +273,14 @@ impl Facts {
         }
     }
 
-    fn note_links(&mut self, world: &World<Ceph>, action: &crate::scenario::Action, t_ms: u64) {
-        use crate::scenario::Action;
-        if !matches!(
-            action,
-            Action::Partition(_)
-                | Action::Isolate(_)
-                | Action::Cut(_)
-                | Action::Heal(_)
-                | Action::Loss(..)
-        ) {
-            return;
-        }
-        self.last_link_change_ms = Some(t_ms);
-        self.claims_changed = true;
-        let cut = world.bus.cut_links();
-        let lossy = matches!(action, Action::Loss(_, pct) if *pct > 0);
-        if lossy || cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
-            self.asymmetric_ever = true;
-        }
-    }
-
-    /// Leader uniqueness is claimed for epoch `e` only if connectivity stayed symmetric and
-    /// did not change while the election for it ran (spec 14.13).
-    pub fn leader_claimed(&self, epoch: Epoch) -> bool {
-        if self.asymmetric_ever {
-            return false;
-        }
-        let started = self
-            .election_start_ms
-            .get(&(epoch.saturating_sub(1)))
-            .copied()
-            .unwrap_or(0);
-        self.last_link_change_ms.is_none_or(|t| t < started)
+    /// Records that grow with every election and proposal (cloned into each snapshot; the
+    /// archived maps share their old parts and are not counted): the memory budget's count.
+    pub fn growing_entries(&self) -> u64 {
+        (self.lasts_received.len()
+            + self.reported.len()
+            + self.first_begin_done.len()
+            + self.recovered.len()
+            + self.max_lc_in_epoch.len()) as u64
     }
 
     pub fn end_step(&mut self, world: &World<Ceph>) {

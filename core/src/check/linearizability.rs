@@ -16,14 +16,16 @@
 //!
 //! # What the caller must pass
 //!
-//! Only operations that may have had an effect or that returned a value. Refused operations (a
-//! read refused because the monitor held no lease, a write refused with "retry" before it was
-//! proposed) had no effect and must be filtered out. A write answered with an error but possibly
-//! applied (timeout, leader lost mid-proposal) must be passed as incomplete (`complete_ms: None`).
-//! `id` and `client` are only used to name entries in reports.
+//! Every operation. One known to have had no effect (refused before it was proposed: a read
+//! refused because the monitor held no lease, a write at a monitor outside any quorum) is
+//! passed completed with [`KvResult::Refused`]: it stays in the history (and in the reports)
+//! but takes no part in the search. A write answered with an error but possibly applied
+//! (timeout, "retry" after the leader was lost mid-proposal) must be passed as incomplete
+//! (`complete_ms: None`). `id` and `client` are only used to name entries in reports.
 //!
 //! A completed entry whose result is missing or of the wrong kind (`Put` → [`KvResult::Ok`],
-//! `Get` → [`KvResult::Value`], `Cas` → [`KvResult::CasOk`] or [`KvResult::CasFailed`]), or that
+//! `Get` → [`KvResult::Value`], `Cas` → [`KvResult::CasOk`] or [`KvResult::CasFailed`]; any
+//! operation → [`KvResult::Refused`]), or that
 //! completes before it is invoked, is malformed: the history is reported not linearizable, with
 //! an explanation naming the entry.
 //!
@@ -39,7 +41,10 @@
 //!    no deadline is dropped; one with a deadline is *optional*: it is linearized somewhere in
 //!    `[invoke, deadline]` or dropped, and dropping is free. (If a valid order places it after
 //!    its deadline, no operation reads its value before it is overwritten, so deleting it keeps
-//!    the order valid.) This bounds the usual blow-up from writes that timed out.
+//!    the order valid.) This bounds the usual blow-up from writes that timed out. Incomplete
+//!    writes of the same value (or CAS with the same values) are moreover used in invocation
+//!    order: a later one waits until the earlier one is done (see `link_twins`), so `k` lost
+//!    writes of one value cost `k + 1` choices instead of `2^k`.
 //! 3. **Search** (Wing & Gong, with Lowe's just-in-time linearization as in Porcupine). Calls and
 //!    returns form a time-ordered doubly linked list (calls before returns at equal times). The
 //!    search walks it: at a call it tries to apply the operation to the current register value;
@@ -91,6 +96,9 @@ pub enum KvResult {
     CasOk,
     /// A `Cas` found `current` instead of `expected` and wrote nothing.
     CasFailed { current: Option<String> },
+    /// Any operation: the service refused it before it could take effect. It had no effect
+    /// and observed nothing, so the search leaves it out.
+    Refused,
 }
 
 /// One client operation. See the module documentation for the meaning of incomplete entries and
@@ -117,7 +125,44 @@ pub struct LinFailure {
     /// Human-readable: the longest linearizable prefix found and the operation that could not
     /// follow it.
     pub explanation: String,
+    /// The same account as data, for tools that draw it (indices into `ops`). `None` when the
+    /// search never ran (a malformed entry) or met no dead end.
+    #[serde(default)]
+    pub detail: Option<LinExplanation>,
 }
+
+/// Why one key's sub-history has no linearization, as data: the longest prefix the search
+/// could order, and the operations that could not come next.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinExplanation {
+    /// The longest prefix that can be ordered (indices into [`LinFailure::ops`]), in
+    /// linearization order. Incomplete operations dropped by the search are not in it.
+    pub prefix: Vec<usize>,
+    /// The value of the key after that prefix (`None`: absent).
+    pub value_after_prefix: Option<String>,
+    /// The operations that could come next in real time but cannot take effect on
+    /// `value_after_prefix`. The first is the one whose completion the search reached without
+    /// having placed it.
+    pub blocked: Vec<BlockedOp>,
+}
+
+/// An operation that cannot be placed after the prefix.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlockedOp {
+    /// Index into [`LinFailure::ops`].
+    pub op: usize,
+    /// The value it needed to find (`Some(None)`: the key absent); `None` for an operation that
+    /// needs no particular value.
+    pub needs: Option<Option<String>>,
+    /// Every value the key held, over the whole search, at a point where the operation could
+    /// be placed (sorted, absent first). At most [`HELD_SHOWN`] values; `held_all` says whether
+    /// that is all of them.
+    pub held: Vec<Option<String>>,
+    pub held_all: bool,
+}
+
+/// Values recorded per operation for [`BlockedOp::held`].
+pub const HELD_SHOWN: usize = 8;
 
 /// The verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,12 +227,13 @@ pub fn check_history_with_budget(history: &[HistoryEntry], max_states: u64) -> L
                 undecided = true;
                 continue;
             }
-            KeyVerdict::Violation(explanation) => {
+            KeyVerdict::Violation(explanation, detail) => {
                 let ops = members.iter().map(|&i| history[i].clone()).collect();
                 let failure = LinFailure {
                     key: key.to_string(),
                     ops,
                     explanation,
+                    detail,
                 };
                 report.outcome = LinOutcome::NotLinearizable(failure);
             }
@@ -217,7 +263,7 @@ fn partition_by_key(history: &[HistoryEntry]) -> Vec<(&str, Vec<usize>)> {
 
 enum KeyVerdict {
     Linearizable,
-    Violation(String),
+    Violation(String, Option<LinExplanation>),
     Exhausted,
 }
 
@@ -225,7 +271,7 @@ enum KeyVerdict {
 fn check_key(history: &[HistoryEntry], members: &[usize], budget: u64) -> (KeyVerdict, u64) {
     let entries: Vec<&HistoryEntry> = members.iter().map(|&i| &history[i]).collect();
     if let Some(msg) = entries.iter().find_map(|e| malformed(e)) {
-        return (KeyVerdict::Violation(msg), 0);
+        return (KeyVerdict::Violation(msg, None), 0);
     }
     let problem = Problem::compile(&entries);
     let mut search = Search::new(&problem.ops, budget);
@@ -235,7 +281,13 @@ fn check_key(history: &[HistoryEntry], members: &[usize], budget: u64) -> (KeyVe
         SearchOutcome::Linearizable => KeyVerdict::Linearizable,
         SearchOutcome::Exhausted => KeyVerdict::Exhausted,
         SearchOutcome::Violation => {
-            KeyVerdict::Violation(explain(&entries, &problem, search.best.as_ref(), states))
+            let best = search.best.as_ref();
+            let detail = best.map(|b| structure(&problem, b, &search.tried));
+            let mut text = explain(&entries, &problem, best, states);
+            if let Some(d) = &detail {
+                text += &held_sentence(&entries, d);
+            }
+            KeyVerdict::Violation(text, detail)
         }
     };
     (verdict, states)
@@ -249,6 +301,7 @@ fn malformed(e: &HistoryEntry) -> Option<String> {
     } else {
         match (&e.op, &e.result) {
             (_, None) => "it is completed but has no result",
+            (_, Some(KvResult::Refused)) => return None,
             (KvOp::Put { .. }, Some(KvResult::Ok))
             | (KvOp::Get { .. }, Some(KvResult::Value(_)))
             | (KvOp::Cas { .. }, Some(KvResult::CasOk | KvResult::CasFailed { .. })) => {
@@ -332,6 +385,9 @@ struct SearchOp {
     end: u64,
     /// Incomplete write: may be dropped instead of linearized.
     optional: bool,
+    /// For an optional operation: the previous optional one (in invocation order) with the
+    /// same step, which must be done before this one may be linearized (see [`link_twins`]).
+    twin_before: Option<usize>,
 }
 
 /// One key's sub-history ready for the search.
@@ -357,11 +413,12 @@ impl Problem {
                     invoke: e.invoke_ms,
                     end,
                     optional,
+                    twin_before: None,
                 });
             }
         }
         let deadlines = assign_deadlines(&candidates, interner.values.len());
-        let ops = candidates
+        let mut ops: Vec<SearchOp> = candidates
             .into_iter()
             .zip(deadlines)
             .filter_map(|(mut op, deadline)| {
@@ -371,6 +428,7 @@ impl Problem {
                 Some(op)
             })
             .collect();
+        link_twins(&mut ops);
         Problem {
             ops,
             values: interner.values,
@@ -408,6 +466,9 @@ impl Interner {
 /// (incomplete gets, incomplete CAS writing the value it expects).
 fn compile_step(e: &HistoryEntry, interner: &mut Interner) -> Option<Step> {
     let completed = e.complete_ms.is_some();
+    if completed && e.result == Some(KvResult::Refused) {
+        return None; // no effect, nothing observed
+    }
     let step = match (&e.op, e.result.as_ref().filter(|_| completed)) {
         (KvOp::Put { value, .. }, _) => Step::Write(interner.some(value)),
         (KvOp::Get { .. }, None) => return None,
@@ -469,6 +530,30 @@ fn assign_deadlines(ops: &[SearchOp], n_values: usize) -> Vec<Option<u64>> {
         }
     }
     deadline
+}
+
+/// Chains the optional operations with the same step (incomplete writes of one value,
+/// incomplete CAS with the same expected and new values) in invocation order: one may be
+/// linearized only once the one before it is done. This loses no linearization: twins are
+/// interchangeable except for their invocation times, and an earlier twin's deadline is at least
+/// a later one's (its observers include the later one's), so in any valid order the twins used
+/// can be reassigned to the earliest ones, in order, each still inside its window. Without it
+/// the search would try every subset of the lost writes of a value; with it, every prefix.
+fn link_twins(ops: &mut [SearchOp]) {
+    let mut optional: Vec<usize> = (0..ops.len()).filter(|&i| ops[i].optional).collect();
+    optional.sort_by_key(|&i| (ops[i].invoke, i));
+    let mut last: Vec<(Step, usize)> = Vec::new();
+    for i in optional {
+        let step = ops[i].step;
+        match last.iter_mut().find(|(s, _)| *s == step) {
+            Some(slot) => {
+                debug_assert!(ops[slot.1].end >= ops[i].end, "earlier twins live longer");
+                ops[i].twin_before = Some(slot.1);
+                slot.1 = i;
+            }
+            None => last.push((step, i)),
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -641,6 +726,8 @@ struct DeadEnd {
     prefix: Vec<usize>,
     value: Val,
     stuck: usize,
+    /// Operations that could come next in real time (see [`Search::candidates`]).
+    candidates: Vec<usize>,
 }
 
 enum SearchOutcome {
@@ -668,6 +755,9 @@ struct Search<'a> {
     stack: Vec<Frame>,
     linearized: usize,
     best: Option<DeadEnd>,
+    /// Per operation, the register values at which the walk met its call (at most
+    /// `HELD_SHOWN + 1`, to know whether there were more), for explanations.
+    tried: Vec<Vec<Val>>,
     states: u64,
     budget: u64,
 }
@@ -686,6 +776,7 @@ impl<'a> Search<'a> {
             stack: Vec::new(),
             linearized: 0,
             best: None,
+            tried: vec![Vec::new(); ops.len()],
             states: 0,
             budget,
         }
@@ -719,6 +810,16 @@ impl<'a> Search<'a> {
 
     /// Tries to linearize `op` now; on success restarts from the head, else moves on.
     fn at_call(&mut self, op: usize, node: usize) -> Result<Next, OutOfBudget> {
+        let tried = &mut self.tried[op];
+        if tried.len() <= HELD_SHOWN && !tried.contains(&self.value) {
+            tried.push(self.value);
+        }
+        let twin_pending = self.ops[op]
+            .twin_before
+            .is_some_and(|t| self.bits[t / 64] & (1 << (t % 64)) == 0);
+        if twin_pending {
+            return Ok(Next::Goto(self.list.next[node]));
+        }
         if let Some(after) = self.ops[op].step.apply(self.value) {
             if self.enter(op, after, false)? {
                 return Ok(Next::Goto(self.list.first()));
@@ -802,7 +903,23 @@ impl<'a> Search<'a> {
             prefix,
             value: self.value,
             stuck,
+            candidates: self.candidates(stuck),
         });
+    }
+
+    /// The operations whose calls the walk passes before the return of `stuck`: those that
+    /// could come next in real time.
+    fn candidates(&self, stuck: usize) -> Vec<usize> {
+        let end = self.list.ret_node[stuck];
+        let mut found = Vec::new();
+        let mut node = self.list.first();
+        while node != end && node != self.list.next.len() - 1 {
+            if self.list.is_call[node] {
+                found.push(self.list.op_of[node]);
+            }
+            node = self.list.next[node];
+        }
+        found
     }
 }
 
@@ -841,6 +958,72 @@ fn explain(
         text += &format!(": {hint}");
     }
     text
+}
+
+/// The dead end as data: indices translated from search operations to the key's entries.
+fn structure(problem: &Problem, best: &DeadEnd, tried: &[Vec<Val>]) -> LinExplanation {
+    let value = |v: Val| (v != ABSENT).then(|| problem.values[v as usize].clone());
+    let entry = |op: usize| problem.ops[op].entry;
+    let mut blocked_ops = vec![best.stuck];
+    blocked_ops.extend(
+        best.candidates
+            .iter()
+            .copied()
+            .filter(|&op| op != best.stuck && problem.ops[op].step.apply(best.value).is_none()),
+    );
+    let blocked = blocked_ops
+        .into_iter()
+        .map(|op| {
+            let mut held: Vec<Val> = tried[op].iter().copied().take(HELD_SHOWN).collect();
+            held.sort_unstable_by_key(|&v| value(v));
+            BlockedOp {
+                op: entry(op),
+                needs: problem.ops[op].step.observed().map(value),
+                held: held.into_iter().map(value).collect(),
+                held_all: tried[op].len() <= HELD_SHOWN,
+            }
+        })
+        .collect();
+    LinExplanation {
+        prefix: best.prefix.iter().map(|&op| entry(op)).collect(),
+        value_after_prefix: value(best.value),
+        blocked,
+    }
+}
+
+/// E.g. `. Values: get k ... returned "4", but k held "2" at every point where it could be
+/// placed`, for the blocked operations that needed one value and never met it.
+fn held_sentence(entries: &[&HistoryEntry], d: &LinExplanation) -> String {
+    let key = entries[0].op.key();
+    let mut parts = Vec::new();
+    for b in &d.blocked {
+        let Some(needed) = &b.needs else { continue };
+        if b.held.contains(needed) || b.held.is_empty() {
+            continue;
+        }
+        let held: Vec<String> = b.held.iter().map(show).collect();
+        let more = if b.held_all { "" } else { " (and more)" };
+        parts.push(format!(
+            "{} needed {key:?} = {}, but {key:?} held {}{more} at every point where it could be \
+             placed",
+            describe(entries[b.op]),
+            show(needed),
+            or_list(&held),
+        ));
+    }
+    if parts.is_empty() {
+        return String::new();
+    }
+    format!(". Values: {}", parts.join("; "))
+}
+
+/// `a`, `a or b`, `a, b or c`.
+fn or_list(items: &[String]) -> String {
+    match items {
+        [] => "nothing".to_string(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
 }
 
 /// The last few operations of a prefix, in linearization order.
@@ -926,7 +1109,9 @@ fn observed_value(e: &HistoryEntry) -> Option<Option<&str>> {
 /// The value an entry may have written.
 fn written_value(e: &HistoryEntry) -> Option<&str> {
     let may_write = e.complete_ms.is_none() || e.result == Some(KvResult::CasOk);
+    let refused = e.complete_ms.is_some() && e.result == Some(KvResult::Refused);
     match &e.op {
+        _ if refused => None,
         KvOp::Put { value, .. } => Some(value),
         KvOp::Cas { value, .. } if may_write => Some(value),
         _ => None,
@@ -984,6 +1169,7 @@ fn describe_result(result: Option<&KvResult>) -> String {
         Some(KvResult::Value(v)) => format!(" returned {}", show(v)),
         Some(KvResult::CasOk) => " succeeded".to_string(),
         Some(KvResult::CasFailed { current }) => format!(" failed, finding {}", show(current)),
+        Some(KvResult::Refused) => " refused (no effect)".to_string(),
     }
 }
 
@@ -998,6 +1184,7 @@ mod tests {
             invoke,
             end,
             optional,
+            twin_before: None,
         }
     }
 

@@ -12,14 +12,84 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocols::ceph::messages::{Epoch, Version};
-use crate::protocols::ceph::{Ceph, MonState};
+use crate::protocols::ceph::messages::{ClientReply, Epoch, Version};
+use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState};
 use crate::ranks::RankSet;
 use crate::sim::World;
+use crate::trace::{TraceEvent, TraceKind};
 use std::collections::BTreeMap;
 
 pub const WITHIN: &str = "read-fresh-within-epoch";
 pub const ACROSS: &str = "read-fresh-across-epochs";
+pub const UNDER_LEASE: &str = "read-under-lease";
+
+/// Spec 14.14: a monitor readable at `lc` in `epoch` must hold that epoch's latest commit
+/// (`latest`, the highest lc any leader or peon of the epoch reached). What is wrong, if
+/// anything. Shared by the run's checker and the model checker.
+pub fn behind_in_epoch(epoch: Epoch, lc: Version, latest: Version) -> Option<String> {
+    (lc < latest).then(|| format!("readable at lc {lc} while epoch {epoch} reached lc {latest}"))
+}
+
+/// Spec 10.5: a monitor answers a read from its own store only as a leader or peon whose Paxos
+/// is settled (active, updating or writing), with something committed, and, in a quorum of
+/// more than one, under a lease that has not expired on its own clock (`local_now_ms`). What
+/// was missing when `m` answered a read, if anything. Shared by the run's checker (for every
+/// read answered) and the model checker (for every read its client sends).
+pub fn unleased_read(m: &Monitor, local_now_ms: u64) -> Option<String> {
+    if !matches!(m.state, MonState::Leader | MonState::Peon) {
+        return Some(format!("answered a read while {}", m.state.name()));
+    }
+    let settled = matches!(
+        m.paxos.state,
+        PaxosState::Active | PaxosState::Updating | PaxosState::Writing
+    );
+    if !settled {
+        return Some(format!(
+            "answered a read while Paxos was {}",
+            m.paxos.state.name()
+        ));
+    }
+    if m.store.last_committed == 0 {
+        return Some("answered a read with nothing committed".into());
+    }
+    if m.quorum.len() > 1 && local_now_ms >= m.paxos.lease_expire_ms {
+        return Some(if m.paxos.lease_expire_ms == 0 {
+            format!(
+                "answered a read at lc {} without a lease",
+                m.store.last_committed
+            )
+        } else {
+            format!(
+                "answered a read at lc {} {} ms after its lease expired",
+                m.store.last_committed,
+                local_now_ms - m.paxos.lease_expire_ms
+            )
+        });
+    }
+    None
+}
+
+/// Every read answered in this step was answered under a lease (`unleased_read`).
+pub fn check_replies(world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+    for e in log {
+        let (
+            TraceKind::ClientReply {
+                reply: ClientReply::Value { .. },
+                ..
+            },
+            Some(r),
+        ) = (&e.kind, e.node)
+        else {
+            continue;
+        };
+        let Some(m) = world.node(r) else { continue };
+        let local = world.slot(r).clock.local_ms(world.now_ms());
+        if let Some(detail) = unleased_read(m, local) {
+            return broken(UNDER_LEASE, r, detail);
+        }
+    }
+    Ok(())
+}
 
 /// Returns the within-epoch result (a safety rule) and, separately, a broken across-epochs
 /// timing claim: that one is a finding about the lease margin, not a consensus failure.
@@ -67,11 +137,7 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
         if !m.is_readable_at(local) {
             continue;
         }
-        if behind {
-            let detail = format!(
-                "readable at lc {lc} while epoch {} reached lc {latest}",
-                m.epoch
-            );
+        if let Some(detail) = behind_in_epoch(m.epoch, lc, latest) {
             return (broken(WITHIN, r, detail), None);
         }
         if let Some((e, newer)) = f

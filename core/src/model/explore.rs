@@ -6,7 +6,7 @@
 
 use super::fingerprint::{fingerprint_words, FpSet, Interner};
 use super::invariants;
-use super::state::{Action, Budget, Ghost, State, N};
+use super::state::{Action, Budget, Ghost, MonitorExt, State, N};
 use super::step::{Model, Step};
 use crate::actor::Rank;
 use crate::check::Broken;
@@ -86,32 +86,21 @@ impl Tables {
     }
 
     fn expand(&self, c: &Compact) -> State {
-        let mut links = Vec::with_capacity(N * N);
         let mut ids = c.msgs.iter();
-        for len in c.link_len {
-            links.push(
-                (0..len)
-                    .map(|_| {
-                        self.msgs
-                            .get(*ids.next().expect("lengths match ids"))
-                            .clone()
-                    })
-                    .collect(),
-            );
-        }
+        let links = std::array::from_fn(|l| {
+            (0..c.link_len[l])
+                .map(|_| {
+                    self.msgs
+                        .get(*ids.next().expect("lengths match ids"))
+                        .clone()
+                })
+                .collect()
+        });
         State {
-            monitors: c
-                .nodes
-                .iter()
-                .map(|id| self.monitors.get(*id).clone())
-                .collect(),
-            up: (0..N).map(|r| c.up & (1 << r) != 0).collect(),
+            monitors: std::array::from_fn(|r| self.monitors.get(c.nodes[r]).clone()),
+            up: std::array::from_fn(|r| c.up & (1 << r) != 0),
             links,
-            ghosts: c
-                .ghosts
-                .iter()
-                .map(|id| self.ghosts.get(*id).clone())
-                .collect(),
+            ghosts: std::array::from_fn(|r| self.ghosts.get(c.ghosts[r]).clone()),
             budget: c.budget,
         }
     }
@@ -176,7 +165,7 @@ pub struct Report {
     pub distinct_messages: usize,
     /// The first violation, with a shortest path.
     pub violation: Option<Counterexample>,
-    /// Claims that are not invariants of this model (one leader per epoch): first instance.
+    /// Claims that Ceph does not guarantee (two leaders in one epoch): the first instance.
     pub findings: Vec<Counterexample>,
 }
 
@@ -219,8 +208,11 @@ pub fn explore(model: &Model, progress: &mut dyn FnMut(&Report)) -> Report {
 pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Report)) -> Report {
     let bounds = &model.bounds;
     let mut tables = Tables::default();
-    let mut visited = FpSet::default();
-    let mut parents: Vec<(u32, Action)> = Vec::new();
+    // Sized for the whole budget up front (at most 8 million states, 150 MB): growing the
+    // set rehashes every fingerprint, several times over.
+    let capacity = bounds.max_states.min(8_000_000) as usize;
+    let mut visited = FpSet::with_capacity_and_hasher(capacity, Default::default());
+    let mut parents: Vec<(u32, Action)> = Vec::with_capacity(capacity);
     let mut queue: VecDeque<(u32, u32, Compact)> = VecDeque::new();
     let mut report = Report::default();
 
@@ -234,13 +226,19 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     }
     queue.push_back((0, 0, c));
 
+    let mut read_monitors = FpSet::default();
     'bfs: while let Some((idx, depth, c)) = queue.pop_front() {
         let state = tables.expand(&c);
+        let reads = model
+            .bounds
+            .reads
+            .then(|| unread(&state, &c, &mut read_monitors));
         drop(c);
-        for action in model.actions(&state) {
+        for action in reads.into_iter().flatten().chain(model.actions(&state)) {
             report.transitions += 1;
             let next = match model.step(&state, action, None) {
                 Step::Next(next) => next,
+                Step::Same => continue,
                 Step::Broken(b) => {
                     report.violation = Some(counterexample(
                         model,
@@ -266,7 +264,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
                 break 'bfs;
             }
             if report.findings.is_empty() {
-                if let Err(b) = invariants::leader_claim(&next) {
+                if let Err(b) = invariants::two_winners(&next) {
                     report
                         .findings
                         .push(counterexample(model, &start, &parents, nidx, None, b));
@@ -293,6 +291,16 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     report.distinct_monitors = tables.monitors.len();
     report.distinct_messages = tables.msgs.len();
     report
+}
+
+/// The reads to make in `s`: at each running leader or peon whose monitor (its interned id in
+/// `c`) no state read before.
+fn unread(s: &State, c: &Compact, read: &mut FpSet) -> Vec<Action> {
+    (0..N)
+        .filter(|r| s.up[*r] && s.monitors[*r].is_leader_or_peon())
+        .filter(|r| read.insert(c.nodes[*r] as u128))
+        .map(|r| Action::Get(r as Rank))
+        .collect()
 }
 
 /// Rebuild the path to state `idx` (plus `last`, the action that broke a step rule), replay
@@ -345,6 +353,11 @@ pub fn replay(model: &Model, start: &State, actions: &[Action]) -> Vec<PathStep>
                 });
                 state = next;
             }
+            Step::Same => steps.push(PathStep {
+                action: described,
+                notes,
+                after: state.describe(),
+            }),
             Step::Broken(b) => {
                 notes.push(format!(
                     "step rule `{}` broken here: {}",

@@ -30,11 +30,15 @@ pub const UNCOMMITTED: &str = "uncommitted-value-adopted";
 pub const PARITY: &str = "epoch-parity";
 pub const FILTER: &str = "epoch-filter";
 pub const ACKED: &str = "acknowledged-write-committed";
-/// Claimed by the spec only with timely, loss-free links; reported as a finding, not a violation.
-pub const LEADER: &str = "one-leader-per-epoch";
+pub const READ_FRESH: &str = crate::check::reads::WITHIN;
+pub const READ_LEASE: &str = crate::check::reads::UNDER_LEASE;
+pub const LEADER: &str = crate::check::epochs::LEADER;
+/// Two monitors leading one epoch: Ceph allows it (docs/campaign.md), so the explorer reports
+/// its first instance as a finding, not a violation.
+pub const TWO_WINNERS: &str = "two-leaders-in-one-epoch";
 
 /// Every rule checked in every state or step, in the order of the report.
-pub const CHECKED: [&str; 13] = [
+pub const CHECKED: [&str; 16] = [
     AGREEMENT,
     CONTIGUITY,
     MONOTONIC,
@@ -47,6 +51,9 @@ pub const CHECKED: [&str; 13] = [
     UNCOMMITTED,
     PARITY,
     FILTER,
+    LEADER,
+    READ_FRESH,
+    READ_LEASE,
     ACKED,
 ];
 
@@ -66,7 +73,8 @@ pub fn check_state(s: &State) -> Check {
     contiguity(s)?;
     one_value(s)?;
     pn_shape(s)?;
-    epoch_parity(s)
+    epoch_parity(s)?;
+    read_fresh(s)
 }
 
 /// Values known committed: every store's `[fc, lc]`, and the committed part of messages in
@@ -118,10 +126,15 @@ fn committed_claims(s: &State) -> Vec<(Rank, Version, &Rc<Value>)> {
 
 /// Spec 14.1: one value per committed version, in stores and on the wire.
 pub fn agreement(s: &State) -> Check {
-    let mut chosen: BTreeMap<Version, (Rank, &Rc<Value>)> = BTreeMap::new();
+    // A handful of versions: a linear search beats a map (this runs in every state).
+    let mut chosen: Vec<(Version, Rank, &Rc<Value>)> = Vec::with_capacity(16);
     for (r, v, val) in committed_claims(s) {
-        match chosen.get(&v) {
-            Some((other, first)) if !Rc::ptr_eq(first, val) && first != &val => {
+        match chosen
+            .iter()
+            .find(|(cv, ..)| *cv == v)
+            .map(|(_, o, f)| (*o, *f))
+        {
+            Some((other, first)) if !Rc::ptr_eq(first, val) && first != val => {
                 return broken(
                     AGREEMENT,
                     r,
@@ -133,9 +146,7 @@ pub fn agreement(s: &State) -> Check {
                 );
             }
             Some(_) => {}
-            None => {
-                chosen.insert(v, (r, val));
-            }
+            None => chosen.push((v, r, val)),
         }
     }
     Ok(())
@@ -280,26 +291,60 @@ pub fn epoch_parity(s: &State) -> Check {
         }
     }
     for (from, _, msg) in s.in_flight() {
-        let (odd_expected, epoch, what) = match msg {
+        let (odd_expected, epoch) = match msg {
             Msg::Election(e) if e.op != ElectionOp::Nak => (
                 matches!(e.op, ElectionOp::Propose | ElectionOp::Ack),
                 e.epoch,
-                format!("{:?}", e.op),
             ),
-            Msg::Paxos(p) => (false, p.epoch, p.op_name().to_string()),
+            Msg::Paxos(p) => (false, p.epoch),
             _ => continue,
         };
         if (epoch % 2 == 1) != odd_expected {
+            let what = msg.summary();
             return broken(PARITY, from, format!("{what} carries epoch {epoch}"));
         }
     }
     Ok(())
 }
 
-/// Spec 14.13, as a state predicate: no two running monitors lead the same epoch, and no peon
-/// follows someone other than its epoch's running leader. The spec claims this only while
-/// links are timely and loss-free, so the explorer reports it as a finding.
-pub fn leader_claim(s: &State) -> Check {
+/// Spec 14.14 (`check::reads::behind_in_epoch`): a running monitor that could answer a read
+/// now holds the latest commit of its epoch (the highest lc of that epoch's running leaders
+/// and peons).
+pub fn read_fresh(s: &State) -> Check {
+    let in_quorum =
+        |r: usize| s.up[r] && matches!(s.monitors[r].state, MonState::Leader | MonState::Peon);
+    for r in (0..N).filter(|r| in_quorum(*r)) {
+        let m = &s.monitors[r];
+        if !m.is_readable_at(super::state::T0_MS) {
+            continue;
+        }
+        let latest = (0..N)
+            .filter(|o| in_quorum(*o) && s.monitors[*o].epoch == m.epoch)
+            .map(|o| s.monitors[o].store.last_committed)
+            .max()
+            .unwrap_or(0);
+        if let Some(detail) =
+            crate::check::reads::behind_in_epoch(m.epoch, m.store.last_committed, latest)
+        {
+            return broken(READ_FRESH, r as Rank, detail);
+        }
+    }
+    Ok(())
+}
+
+/// Spec 10.5 (`check::reads::unleased_read`): monitor `r` answered a read with a value; it
+/// held what that needs (the model's clock reads `T0_MS`).
+pub fn read_under_lease(r: Rank, m: &Monitor) -> Check {
+    match crate::check::reads::unleased_read(m, super::state::T0_MS) {
+        Some(detail) => broken(READ_LEASE, r, detail),
+        None => Ok(()),
+    }
+}
+
+/// Spec 14.13 as the spec words it: no two running monitors lead the same epoch, and no peon
+/// follows someone other than its epoch's running leader. Ceph does not guarantee this (a
+/// monitor may ack two proposers of one epoch), so the explorer reports it as a finding.
+pub fn two_winners(s: &State) -> Check {
     let up = |r: usize| s.up[r];
     for a in (0..N).filter(|r| up(*r)) {
         let ma = &s.monitors[a];
@@ -313,14 +358,14 @@ pub fn leader_claim(s: &State) -> Check {
             }
             if mb.state == MonState::Leader {
                 return broken(
-                    LEADER,
+                    TWO_WINNERS,
                     b as Rank,
                     format!("mon.{a} and mon.{b} both lead epoch {}", ma.epoch),
                 );
             }
             if mb.state == MonState::Peon && mb.leader != Some(a as Rank) {
                 return broken(
-                    LEADER,
+                    TWO_WINNERS,
                     b as Rank,
                     format!(
                         "mon.{b} is a peon of epoch {} following mon.{:?} while mon.{a} leads it",
@@ -657,4 +702,27 @@ pub fn acknowledged_write(r: Rank, s: &State, req_id: u64, version: Version) -> 
         r,
         format!("put {req_id} acknowledged at v{version}, which no store has committed with it"),
     )
+}
+
+/// The step took leader `before` out of recovery, in the same epoch.
+pub fn left_recovery(before: &Monitor, after: &Monitor) -> bool {
+    before.state == MonState::Leader
+        && after.state == MonState::Leader
+        && before.epoch == after.epoch
+        && before.paxos.state == PaxosState::Recovering
+        && after.paxos.state != PaxosState::Recovering
+}
+
+/// Spec 14.13 as Ceph guarantees it (`check::epochs::second_recovered_leader`): monitor `r`
+/// just left recovery as leader of `epoch`; no other monitor did in that epoch, in any of its
+/// lives (`Ghost::recovered`).
+pub fn one_leader_recovers(r: Rank, epoch: u64, ghosts: &[Rc<Ghost>]) -> Check {
+    let first = (0..N)
+        .filter(|o| *o != r as usize)
+        .find(|o| ghosts[*o].recovered.contains(&epoch))
+        .map(|o| o as Rank);
+    match crate::check::epochs::second_recovered_leader(epoch, r, first) {
+        Some(detail) => broken(LEADER, r, detail),
+        None => Ok(()),
+    }
 }

@@ -54,6 +54,9 @@ pub struct ModelConfig {
     pub restarts: u8,
     /// Client puts (`x=1`, `x=2`, ...), each sent to any running monitor at any time.
     pub puts: u8,
+    /// A client reads `x` at any leader or peon in any state (reads change nothing, so they
+    /// add transitions, not states).
+    pub reads: bool,
     /// Protocol bugs switched on.
     pub mutations: Vec<Mutation>,
     /// Timers fire only when no message is in flight: every message is delivered or lost
@@ -80,6 +83,7 @@ impl ModelConfig {
             crashes: 1,
             restarts: 1,
             puts: 2,
+            reads: true,
             mutations: Vec::new(),
             start_in_quorum: true,
             quiet_timers: true,
@@ -108,7 +112,7 @@ impl ModelConfig {
         let muts: Vec<&str> = self.mutations.iter().map(|m| m.name()).collect();
         format!(
             "3 monitors from {}; {}; depth {} actions; at most {} states; {} more election(s); <= {} messages per link; \
-             losses {}, duplicates {}, reorders {}, crashes {}, restarts {}, client puts {}; mutations: {}",
+             losses {}, duplicates {}, reorders {}, crashes {}, restarts {}, client puts {}, reads {}; mutations: {}",
             if self.start_in_quorum { "the stable quorum" } else { "boot" },
             if self.quiet_timers { "timers fire on a quiet network" } else { "message delay unbounded" },
             self.depth,
@@ -121,6 +125,7 @@ impl ModelConfig {
             self.crashes,
             self.restarts,
             self.puts,
+            if self.reads { "anywhere" } else { "none" },
             if muts.is_empty() { "none".to_string() } else { muts.join(", ") }
         )
     }

@@ -45,24 +45,23 @@ pub struct Ghost {
     pub begin: Option<(Epoch, Pn, Version)>,
     /// Quorum members whose ACCEPT for `begin` was delivered to it.
     pub accepts: BTreeSet<Rank>,
+    /// Epochs this monitor led past recovery, over all its lives.
+    pub recovered: BTreeSet<Epoch>,
 }
 
 impl Ghost {
-    /// What survives a crash: only the record of promises made.
+    /// What survives a crash: the record of promises made and of epochs led.
     pub fn after_crash(&self) -> Ghost {
         Ghost {
             max_promise: self.max_promise,
+            recovered: self.recovered.clone(),
             ..Ghost::default()
         }
     }
 
     /// A monitor that is not leader keeps no leader bookkeeping.
     pub fn forget_leadership(&mut self) {
-        let max_promise = self.max_promise;
-        *self = Ghost {
-            max_promise,
-            ..Ghost::default()
-        };
+        *self = self.after_crash();
     }
 }
 
@@ -80,15 +79,15 @@ pub struct Budget {
 }
 
 /// A model state, with every part shared (`Rc`) so that a successor copies only what its
-/// action changed.
+/// action changed. Fixed-size arrays: a copy allocates only for the links that hold messages.
 #[derive(Clone, Debug)]
 pub struct State {
     /// A crashed monitor is kept as `Monitor::from_store` of its store: only the store matters.
-    pub monitors: Vec<Rc<Monitor>>,
-    pub up: Vec<bool>,
+    pub monitors: [Rc<Monitor>; N],
+    pub up: [bool; N],
     /// In-flight messages per directed link (`link(from, to)`), oldest first.
-    pub links: Vec<Vec<Rc<Msg>>>,
-    pub ghosts: Vec<Rc<Ghost>>,
+    pub links: [Vec<Rc<Msg>>; N * N],
+    pub ghosts: [Rc<Ghost>; N],
     pub budget: Budget,
 }
 
@@ -230,6 +229,11 @@ pub enum Action {
     Restart(Rank),
     /// A client sends the next put to this monitor.
     Put(Rank),
+    /// A client reads `x` at this monitor (a leader or peon). A read changes nothing (the step
+    /// asserts it), so it leads back to the same state and needs no budget. Its answer depends
+    /// on that monitor alone, so the explorer reads each distinct leader or peon once, in the
+    /// first state it appears in.
+    Get(Rank),
 }
 
 impl Action {
@@ -275,6 +279,7 @@ impl Action {
             Action::Crash(r) => format!("crash mon.{r}"),
             Action::Restart(r) => format!("restart mon.{r}"),
             Action::Put(r) => format!("client put x={} at mon.{r}", before.budget.puts_sent + 1),
+            Action::Get(r) => format!("client get x at mon.{r}"),
         }
     }
 }

@@ -5,6 +5,7 @@
 //! each Send can be checked against what was durable when it left, Reply is checked against
 //! the stores.
 
+use super::fingerprint::fingerprint;
 use super::invariants::{self, Delivered};
 use super::state::{
     link, normalize_monitor, normalize_msg, Action, Budget, Ghost, MonitorExt, State, N, T0_MS,
@@ -12,11 +13,14 @@ use super::state::{
 use super::ModelConfig;
 use crate::actor::{Effect, Input, Protocol, Rank};
 use crate::check::{Broken, Check};
+use crate::protocols::ceph::declaration::CEPH;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, Msg};
 use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
 use std::borrow::Cow;
-use std::collections::BTreeSet;
 use std::rc::Rc;
+
+/// The request id of every read (puts are numbered from 1).
+const READ_ID: u64 = 1_000;
 
 /// The model: its bounds and the protocol configuration the monitors run with.
 pub struct Model {
@@ -29,6 +33,8 @@ pub struct Model {
 /// What one action led to.
 pub enum Step {
     Next(State),
+    /// The action changed nothing (a read): the successor is the state itself.
+    Same,
     /// A step rule broke during the action.
     Broken(Broken),
 }
@@ -110,6 +116,7 @@ impl Model {
             taken.push(action);
             s = match self.step(&s, action, None) {
                 Step::Next(next) => next,
+                Step::Same => unreachable!("the canonical schedule only delivers and fires"),
                 Step::Broken(b) => return Err((taken, b)),
             };
             if let Err(b) = super::invariants::check_state(&s) {
@@ -139,12 +146,10 @@ impl Model {
     pub fn boot(&self) -> State {
         let b = &self.bounds;
         let mut s = State {
-            monitors: (0..N)
-                .map(|r| Rc::new(self.fresh(r as Rank, Store::default())))
-                .collect(),
-            up: vec![true; N],
-            links: vec![Vec::new(); N * N],
-            ghosts: (0..N).map(|_| Rc::new(Ghost::default())).collect(),
+            monitors: std::array::from_fn(|r| Rc::new(self.fresh(r as Rank, Store::default()))),
+            up: [true; N],
+            links: std::array::from_fn(|_| Vec::new()),
+            ghosts: std::array::from_fn(|_| Rc::new(Ghost::default())),
             budget: Budget {
                 losses: b.losses,
                 duplicates: b.duplicates,
@@ -239,6 +244,12 @@ impl Model {
 
     /// Apply one action. `notes` collects the monitors' explanations (for printed paths).
     pub fn step(&self, s: &State, action: Action, notes: Option<&mut Vec<String>>) -> Step {
+        if let Action::Get(r) = action {
+            return match self.read(s, r, notes) {
+                Ok(()) => Step::Same,
+                Err(b) => Step::Broken(b),
+            };
+        }
         let mut next = s.clone();
         let result = self.apply(&mut next, action, notes);
         match result {
@@ -295,6 +306,7 @@ impl Model {
                 s.up[r as usize] = true;
                 self.handle(s, r, T0_MS, Input::Start, notes)
             }
+            Action::Get(r) => self.read(s, r, notes),
             Action::Put(r) => {
                 s.budget.puts_sent += 1;
                 let id = s.budget.puts_sent as u64;
@@ -311,6 +323,45 @@ impl Model {
                 )
             }
         }
+    }
+
+    /// A client reads `x` at `r` through the real handler, on a copy: a read must change
+    /// nothing and send nothing, so the state is left as it was (`Step::Same`). A value it
+    /// returns is checked (`read-under-lease`). What a read does depends on that monitor alone
+    /// (and the clock, always `T0_MS`), so the explorer reads each distinct monitor once.
+    pub fn read(&self, s: &State, r: Rank, mut notes: Option<&mut Vec<String>>) -> Check {
+        let i = r as usize;
+        let before = &s.monitors[i];
+        let mut m = (**before).clone();
+        let mut out: Vec<Effect<Ceph>> = Vec::new();
+        let op = ClientOp::Get { key: "x".into() };
+        let id = READ_ID;
+        <Ceph as Protocol>::handle(
+            &mut m,
+            T0_MS,
+            Input::Client(ClientRequest { id, origin: r, op }),
+            &mut out,
+        );
+        debug_assert_eq!(
+            fingerprint(&m),
+            fingerprint(&**before),
+            "mon.{r}: a read changed the monitor"
+        );
+        for effect in out {
+            match effect {
+                Effect::Reply { reply, .. } => {
+                    if let ClientReply::Value { .. } = reply {
+                        invariants::read_under_lease(r, before)?;
+                    }
+                    if let Some(n) = notes.as_deref_mut() {
+                        n.push(format!("mon.{r}: reply to get: {reply:?}"));
+                    }
+                }
+                Effect::Note(_) => {}
+                other => panic!("mon.{r}: a read had an effect other than its reply: {other:?}"),
+            }
+        }
+        Ok(())
     }
 
     /// A crash keeps only the store; messages on the way to the node die with its sessions;
@@ -372,9 +423,11 @@ impl Model {
             d.record(&mut ghost);
         }
         let mut durable: Cow<Store> = Cow::Borrowed(&before.store);
-        let mut armed: BTreeSet<Timer> = before.timers.keys().copied().collect();
+        // The armed timers as a bit set (`Timer as usize`): this runs on every step.
+        let bit = |t: Timer| 1u32 << (t as u32);
+        let mut armed: u32 = before.timers.keys().fold(0, |a, t| a | bit(*t));
         if let Some(t) = fired {
-            armed.remove(&t); // a timer that fires is no longer armed
+            armed &= !bit(t); // a timer that fires is no longer armed
         }
         let mut sent_paxos = false;
         let mut replies = Vec::new();
@@ -389,16 +442,19 @@ impl Model {
                     self.put_on_wire(s, r, to, msg, notes.as_deref_mut());
                 }
                 Effect::SetTimer { timer, .. } | Effect::SetTimerJittered { timer, .. } => {
-                    armed.insert(timer);
+                    armed |= bit(timer)
                 }
-                Effect::CancelTimer(timer) => {
-                    armed.remove(&timer);
-                }
+                Effect::CancelTimer(timer) => armed &= !bit(timer),
                 Effect::Reply { req_id, reply } => replies.push((req_id, reply)),
                 Effect::Note(text) => {
                     if let Some(n) = notes.as_deref_mut() {
                         n.push(format!("mon.{r}: {text}"));
                     }
+                }
+                // Every state change the explorer reaches must be one the declaration allows
+                // (the funnel's own check is a debug assertion; this one holds in release).
+                Effect::Transition(t) => {
+                    assert!(CEPH.allows(t), "mon.{r}: undeclared transition {t:?}")
                 }
             }
         }
@@ -409,16 +465,26 @@ impl Model {
             "mon.{r}: the Persist effects do not rebuild its store"
         );
         assert!(
-            armed.iter().eq(m.timers.keys()),
+            armed == m.timers.keys().fold(0, |a, t| a | bit(*t)),
             "mon.{r}: timer effects disagree with its timer table"
         );
 
         invariants::check_handled(r, &before, &m, delivered.as_ref(), sent_paxos, &mut ghost)?;
+        if invariants::left_recovery(&before, &m) {
+            invariants::one_leader_recovers(r, m.epoch, &s.ghosts)?;
+            ghost.recovered.insert(m.epoch);
+        }
         // Canonical form at the handler's own instant; a timer firing later in the future shifts
         // the whole state (this monitor included) in `advance_clock`.
         normalize_monitor(&mut m, 0);
-        s.monitors[i] = Rc::new(m);
-        s.ghosts[i] = Rc::new(ghost);
+        // An unchanged monitor (a message it dropped) keeps its `Rc` too.
+        if m != *before {
+            s.monitors[i] = Rc::new(m);
+        }
+        // An unchanged ghost keeps its `Rc`: the explorer then finds it by address, unhashed.
+        if ghost != *s.ghosts[i] {
+            s.ghosts[i] = Rc::new(ghost);
+        }
         for (req_id, reply) in replies {
             if let ClientReply::Written { version } = reply {
                 invariants::acknowledged_write(r, s, req_id, version)?;

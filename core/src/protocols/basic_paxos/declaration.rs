@@ -2,7 +2,7 @@
 //! roles (seed 003: "a node may be proposer, acceptor and learner at once") and then runs
 //! several machines side by side. `Node::set_state` asserts every change against this.
 
-use crate::machine::{Declaration, Edge, Machine, MachineId, Role, State, StateId};
+use crate::machine::{Declaration, Draw, Edge, Machine, MachineId, Role, State, StateId};
 
 pub const PROPOSER: MachineId = MachineId(0);
 pub const ACCEPTOR: MachineId = MachineId(1);
@@ -34,7 +34,12 @@ pub mod learner {
 }
 
 const fn edge(from: StateId, to: StateId, label: &'static str) -> Edge {
-    Edge { from, to, label }
+    Edge {
+        from,
+        to,
+        label,
+        draw: Draw::Arrow { bend: 0 },
+    }
 }
 
 const PROPOSER_STATES: &[State] = &[
@@ -164,6 +169,7 @@ pub static DECLARATION: Declaration = Declaration {
             help: "Finds out which value was chosen from the acceptors' accepted messages.",
         },
     ],
+    note: "A node may play several roles; it runs one machine per role it plays.",
     machines: &[
         Machine {
             name: "proposer",
@@ -171,6 +177,7 @@ pub static DECLARATION: Declaration = Declaration {
             states: PROPOSER_STATES,
             edges: PROPOSER_EDGES,
             initial: proposer::IDLE,
+            within: None,
         },
         Machine {
             name: "acceptor",
@@ -178,6 +185,7 @@ pub static DECLARATION: Declaration = Declaration {
             states: ACCEPTOR_STATES,
             edges: ACCEPTOR_EDGES,
             initial: acceptor::IDLE,
+            within: None,
         },
         Machine {
             name: "learner",
@@ -185,6 +193,7 @@ pub static DECLARATION: Declaration = Declaration {
             states: LEARNER_STATES,
             edges: LEARNER_EDGES,
             initial: learner::UNKNOWN,
+            within: None,
         },
     ],
 };

@@ -10,6 +10,7 @@ use super::node::{Effect, Input, Node, Timer};
 use super::rules::facts::Facts;
 use super::rules::Violation;
 use crate::actor::Rank;
+use crate::machine::Transition;
 use crate::sim::rng::{SimRng, Stream};
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -35,6 +36,8 @@ pub struct Driver {
     pub notes: Vec<String>,
     /// Every message sent, in order (for assertions on what went out).
     pub sent: Vec<Packet>,
+    /// Every state change the nodes emitted (`Effect::Transition`), in order.
+    pub transitions: Vec<(Rank, Transition)>,
     pub now_ms: u64,
     pub latency_ms: u64,
     /// One-way latency of `accept` messages (a slow phase 2, as with a slow disk or link).
@@ -58,6 +61,7 @@ impl Driver {
             violations: Vec::new(),
             notes: Vec::new(),
             sent: Vec::new(),
+            transitions: Vec::new(),
             now_ms: 0,
             latency_ms: 10,
             accept_latency_ms: 10,
@@ -129,6 +133,10 @@ impl Driver {
                 }
                 Effect::Persist(writes) => self.facts.persisted(r, &writes),
                 Effect::Reply { .. } => Ok(()),
+                Effect::Transition(t) => {
+                    self.transitions.push((r, t));
+                    Ok(())
+                }
                 Effect::Note(text) => {
                     self.notes.push(format!("node {r}: {text}"));
                     Ok(())

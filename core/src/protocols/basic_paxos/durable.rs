@@ -32,6 +32,14 @@ pub enum Write {
 }
 
 impl Durable {
+    /// How many items are held (the run's memory budget counts them): one per field set.
+    pub fn entries(&self) -> u64 {
+        u64::from(self.promised.is_some())
+            + u64::from(self.accepted.is_some())
+            + u64::from(self.max_round > 0)
+            + u64::from(self.learned.is_some())
+    }
+
     pub fn apply(&mut self, w: &Write) {
         match w {
             Write::Promised(n) => self.promised = Some(*n),

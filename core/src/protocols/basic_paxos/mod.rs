@@ -9,6 +9,7 @@
 //!   proposer's round, the learner's decision).
 //! * `node.rs`: the handlers, with the deliberate bugs of `config::Mutation`.
 //! * `declaration.rs`: the roles and state machines as data.
+//! * `hash.rs`: the trace hash's view of the messages and store writes.
 //! * `rules/`: one pure predicate per safety rule, shared by the run's checker and the
 //!   model checker.
 //! * `driver.rs`: a deterministic driver with controllable delivery, for the unit tests.
@@ -18,6 +19,7 @@ pub mod campaign;
 pub mod config;
 pub mod declaration;
 pub mod durable;
+pub mod hash;
 pub mod messages;
 pub mod model;
 pub mod node;
@@ -36,6 +38,7 @@ pub use messages::{Msg, Pn, Proposal, Value};
 pub use node::{Node, Timer};
 
 use crate::actor::{NodeStatus, Rank};
+use crate::machine::{Declaration, MachineId, StateId};
 use crate::protocols::ceph::config::Config as CephConfig;
 use std::rc::Rc;
 
@@ -50,6 +53,7 @@ impl crate::actor::Protocol for BasicPaxos {
     type Durable = Durable;
     type Write = Write;
     const NAME: &'static str = "basic-paxos";
+    const DECLARATION: &'static Declaration = &DECLARATION;
 
     fn boot(rank: Rank, config: &Rc<CephConfig>, durable: Durable) -> Node {
         Node::boot(rank, Rc::new(seam::config_from_ceph(config)), durable)
@@ -68,7 +72,11 @@ impl crate::actor::Protocol for BasicPaxos {
     fn status(node: &Node, _now_ms: u64) -> NodeStatus {
         seam::status(node)
     }
-    fn role_and_phase(node: &Node) -> (&'static str, &'static str) {
-        (seam::role_name(node), seam::phase_name(node))
+    fn durable_entries(durable: &Durable) -> u64 {
+        durable.entries()
+    }
+    /// `None` for the machine of a role the node does not play.
+    fn state_of(node: &Node, machine: MachineId) -> Option<StateId> {
+        node.plays(machine).then(|| node.state(machine))
     }
 }

@@ -218,7 +218,6 @@ impl Explorer {
         let mut out: Vec<Effect> = Vec::new();
         let node = next.nodes[r as usize].as_mut().expect("up");
         node.handle(0, input, &mut out);
-        node.transitions.clear();
         for e in out {
             match e {
                 Effect::Send { to, msg } => {
@@ -232,7 +231,7 @@ impl Explorer {
                     next.timers[r as usize].remove(&timer);
                 }
                 Effect::Persist(writes) => facts.persisted(r, &writes)?,
-                Effect::Reply { .. } | Effect::Note(_) => {}
+                Effect::Reply { .. } | Effect::Note(_) | Effect::Transition(_) => {}
             }
         }
         facts.check_state(&learned(&next))?;
@@ -273,7 +272,6 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
         let mut out = Vec::new();
         let node = init.nodes[r].as_mut().expect("up");
         node.handle(0, Input::Start, &mut out);
-        node.transitions.clear();
         for e in out {
             if let Effect::SetTimer { timer, .. } = e {
                 init.timers[r].insert(timer);

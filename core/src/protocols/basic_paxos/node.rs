@@ -86,9 +86,6 @@ pub struct Node {
     /// Current state of each machine (indexed by `MachineId`); a role the node does not play
     /// stays in its initial state.
     pub states: [StateId; 3],
-    /// The transitions taken during the latest input, in order (the local record until the
-    /// engine carries them as effects).
-    pub transitions: Vec<Transition>,
 }
 
 impl Node {
@@ -106,7 +103,6 @@ impl Node {
                 DECLARATION.machines[1].initial,
                 DECLARATION.machines[2].initial,
             ],
-            transitions: Vec::new(),
             config,
         }
     }
@@ -120,6 +116,15 @@ impl Node {
     pub fn is_learner(&self) -> bool {
         self.learner.is_some()
     }
+    /// Does the node play the role whose machine `machine` is?
+    pub fn plays(&self, machine: MachineId) -> bool {
+        match machine {
+            PROPOSER => self.is_proposer(),
+            ACCEPTOR => self.is_acceptor(),
+            LEARNER => self.is_learner(),
+            _ => false,
+        }
+    }
     pub fn state(&self, machine: MachineId) -> StateId {
         self.states[machine.0 as usize]
     }
@@ -129,7 +134,6 @@ impl Node {
     }
 
     pub fn handle(&mut self, _now_ms: u64, input: Input, out: &mut Vec<Effect>) {
-        self.transitions.clear();
         match input {
             Input::Start => self.on_start(out),
             Input::Deliver { from, msg } => self.on_message(from, &msg, out),
@@ -138,8 +142,9 @@ impl Node {
         }
     }
 
-    /// The single funnel for state changes: asserts the declaration allows it and records it.
-    pub(crate) fn set_state(&mut self, machine: MachineId, to: StateId) {
+    /// The single funnel for state changes: asserts the declaration allows it and emits it
+    /// (`Effect::Transition`, in order with the sends around it).
+    pub(crate) fn set_state(&mut self, machine: MachineId, to: StateId, out: &mut Vec<Effect>) {
         let from = self.state(machine);
         if from == to {
             return;
@@ -154,21 +159,21 @@ impl Node {
             DECLARATION.state(machine, to).name
         );
         self.states[machine.0 as usize] = to;
-        self.transitions.push(t);
+        out.push(Effect::Transition(t));
     }
 
     fn on_start(&mut self, out: &mut Vec<Effect>) {
         if self.is_acceptor() {
             // A restarted acceptor resumes where its disk says.
             if self.durable.accepted.is_some() {
-                self.set_state(ACCEPTOR, acceptor::ACCEPTED);
+                self.set_state(ACCEPTOR, acceptor::ACCEPTED, out);
             } else if self.durable.promised.is_some() {
-                self.set_state(ACCEPTOR, acceptor::PROMISED);
+                self.set_state(ACCEPTOR, acceptor::PROMISED, out);
             }
         }
         if self.is_learner() {
             if let Some(v) = self.durable.learned.clone() {
-                self.set_state(LEARNER, learner::LEARNED);
+                self.set_state(LEARNER, learner::LEARNED, out);
                 self.proposer_knows_chosen(v, out);
             } else if self.config.ask_ms > 0 {
                 out.push(Effect::SetTimer {
@@ -283,7 +288,7 @@ impl Node {
         p.promises.clear();
         p.accepts.clear();
         p.proposal = None;
-        self.set_state(PROPOSER, proposer::PREPARING);
+        self.set_state(PROPOSER, proposer::PREPARING, out);
         for &a in &self.config.acceptors {
             send(out, a, Msg::Prepare { n });
         }
@@ -330,7 +335,7 @@ impl Node {
         out.push(Effect::Note(format!(
             "proposer: majority of promises for {n}; {why}"
         )));
-        self.set_state(PROPOSER, proposer::ACCEPTING);
+        self.set_state(PROPOSER, proposer::ACCEPTING, out);
         for &a in &self.config.acceptors {
             send(out, a, Msg::Accept { n, v: v.clone() });
         }
@@ -354,7 +359,7 @@ impl Node {
 
     /// The round failed: wait, then retry with a higher number.
     fn give_up(&mut self, why: &str, out: &mut Vec<Effect>) {
-        self.set_state(PROPOSER, proposer::WAITING);
+        self.set_state(PROPOSER, proposer::WAITING, out);
         out.push(Effect::CancelTimer(Timer::Phase));
         out.push(Effect::Note(format!("proposer: gives the round up: {why}")));
         let (after_ms, jitter_ms) = (self.config.retry_ms, self.config.backoff_ms);
@@ -398,7 +403,7 @@ impl Node {
         }
         p.chosen = Some(v.clone());
         let clients = std::mem::take(&mut p.clients);
-        self.set_state(PROPOSER, proposer::DONE);
+        self.set_state(PROPOSER, proposer::DONE, out);
         out.push(Effect::CancelTimer(Timer::Phase));
         out.push(Effect::CancelTimer(Timer::Retry));
         out.push(Effect::CancelTimer(Timer::Start));
@@ -426,7 +431,7 @@ impl Node {
             }
         }
         if self.durable.accepted.is_none() {
-            self.set_state(ACCEPTOR, acceptor::PROMISED);
+            self.set_state(ACCEPTOR, acceptor::PROMISED, out);
         }
         let accepted = self.durable.accepted.clone();
         out.push(Effect::Note(format!(
@@ -460,7 +465,7 @@ impl Node {
             self.durable.apply(w);
         }
         out.push(Effect::Persist(txn));
-        self.set_state(ACCEPTOR, acceptor::ACCEPTED);
+        self.set_state(ACCEPTOR, acceptor::ACCEPTED, out);
         let msg = Rc::new(Msg::Accepted { n, v: v.clone() });
         let mut to: BTreeSet<Rank> = self.config.learners.clone();
         to.insert(n.proposer);
@@ -508,7 +513,7 @@ impl Node {
         out.push(Effect::Persist(vec![w]));
         out.push(Effect::CancelTimer(Timer::Ask));
         out.push(Effect::Note(format!("learner: \"{v}\" is chosen ({why})")));
-        self.set_state(LEARNER, learner::LEARNED);
+        self.set_state(LEARNER, learner::LEARNED, out);
         self.proposer_knows_chosen(v, out);
     }
 

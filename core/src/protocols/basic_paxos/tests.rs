@@ -6,7 +6,8 @@ use super::declaration::{acceptor, proposer, ACCEPTOR, PROPOSER};
 use super::driver::{Driver, Packet};
 use super::messages::{Msg, Pn};
 use super::node::Timer;
-use crate::actor::Rank;
+use super::BasicPaxos;
+use crate::actor::{Protocol, Rank};
 use std::collections::BTreeSet;
 
 /// `proposers` proposers (ranks 0..), then `acceptors` acceptors; every node is a learner.
@@ -72,6 +73,41 @@ fn one_proposer_three_acceptors_choose_its_value() {
     assert_eq!(kinds.iter().filter(|k| **k == "accept").count(), 3);
     assert_eq!(d.facts.chosen_value().as_deref(), Some("v1"));
     assert!(d.violations.is_empty(), "{:?}", d.violations);
+    let proposer_path: Vec<_> = d
+        .transitions
+        .iter()
+        .filter(|(r, t)| *r == 0 && t.machine == PROPOSER)
+        .map(|(_, t)| (t.from, t.to))
+        .collect();
+    assert_eq!(
+        proposer_path,
+        [
+            (proposer::IDLE, proposer::PREPARING),
+            (proposer::PREPARING, proposer::ACCEPTING),
+            (proposer::ACCEPTING, proposer::DONE)
+        ],
+        "the proposer's emitted transitions, in order"
+    );
+    for r in 0..3 {
+        let node = d.node(r);
+        for m in [PROPOSER, ACCEPTOR] {
+            let last = d
+                .transitions
+                .iter()
+                .rev()
+                .find(|(x, t)| *x == r && t.machine == m);
+            let emitted = last.map(|(_, t)| t.to);
+            let state = BasicPaxos::state_of(node, m);
+            if node.plays(m) && emitted.is_some() {
+                assert_eq!(state, emitted, "node {r}: state_of agrees with the trace");
+            }
+        }
+    }
+    assert_eq!(
+        BasicPaxos::state_of(d.node(1), PROPOSER),
+        None,
+        "rank 1 proposes nothing"
+    );
 }
 
 #[test]
