@@ -17,6 +17,9 @@
 //! covered only a message's name and a Paxos message's pn, lc and epoch. The runs are those of
 //! the tree before (this crate's tests passed there with the old references and the change
 //! touches only the hashing: `ContentHash` in core/src/trace.rs and protocols/ceph/hash.rs).
+//! And once more for 17 determinism seeds when a leader's reset started answering "retry" to
+//! the writes waiting in its pending transaction (issue 16, branch `liveness`: they had never
+//! been answered); the tours and the bench load did not change.
 
 use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::scenario::Action;
@@ -38,26 +41,26 @@ const REFERENCE: [(&str, u64); 32] = [
     ("tour beyond-clock", 0x7d9c7960dc647277),
     ("tour break-majority", 0xcba089c34d66c8e9),
     ("tour walkthrough", 0x3192de26033509e5),
-    ("determinism seed 0", 0x4424d2d665422759),
-    ("determinism seed 1", 0x2b1c65190e744a2c),
-    ("determinism seed 2", 0x3e1f806414838607),
-    ("determinism seed 3", 0x422d60a9c8d7f3f0),
-    ("determinism seed 4", 0xc5dc7d864b16d336),
-    ("determinism seed 5", 0x0365ff08b5a32e71),
-    ("determinism seed 6", 0xe6a267eb81c2bd39),
-    ("determinism seed 7", 0xe080d09107fd484b),
-    ("determinism seed 8", 0xc489316076fac665),
-    ("determinism seed 9", 0xe6349c0e0358e048),
-    ("determinism seed 10", 0xfcb24673159ac7d9),
+    ("determinism seed 0", 0xf136dda73f7e1d38),
+    ("determinism seed 1", 0xa1bf77b0ae6d45c8),
+    ("determinism seed 2", 0xc42a7a02437e8a59),
+    ("determinism seed 3", 0x89b58156d4b9539b),
+    ("determinism seed 4", 0x9642105f3df5c469),
+    ("determinism seed 5", 0xd1f26af97a8cc110),
+    ("determinism seed 6", 0x70debacc9014ee4a),
+    ("determinism seed 7", 0x277560ae8a18d435),
+    ("determinism seed 8", 0x60d0e1851585fe4a),
+    ("determinism seed 9", 0x7a6f393a9e135caf),
+    ("determinism seed 10", 0x0f9bbd38e2402ff3),
     ("determinism seed 11", 0x631ae04a08c47313),
-    ("determinism seed 12", 0x90c6d04a78c6cdad),
-    ("determinism seed 13", 0xf27e82c313a4a5db),
-    ("determinism seed 14", 0xe2b84b5a73824308),
+    ("determinism seed 12", 0x152b0a7c3a73d9e1),
+    ("determinism seed 13", 0x3de27dfa6f2d7f42),
+    ("determinism seed 14", 0x309041b5e72a54a9),
     ("determinism seed 15", 0x44d4f62a18349ce1),
     ("determinism seed 16", 0xa72b4f45c1f6215a),
-    ("determinism seed 17", 0xf280b4663c65edb9),
-    ("determinism seed 18", 0x6afbafcb0bf61732),
-    ("determinism seed 19", 0xcde56e4bb5374ca3),
+    ("determinism seed 17", 0x5edf051f0806cea3),
+    ("determinism seed 18", 0x8998f1630fedbf37),
+    ("determinism seed 19", 0xa2b350f57eccc980),
     ("bench load 30000 events", 0x9fb2a60fd470d22c),
 ];
 
