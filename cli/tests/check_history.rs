@@ -167,7 +167,8 @@ fn seed_both_ways(seed: u64, opts: &PlanOptions, test: &str) -> bool {
     let scenario_path = file(
         test,
         &format!("seed-{seed}.scenario"),
-        &scenario::print(&p.trial.scenario),
+        // The run's scenario: the seed's plus the service probe's requests after the heal.
+        &scenario::print(session.scenario()),
     );
     let history_path = scenario_path.with_extension("jsonl");
     let until = outcome.ended_ms.to_string();
