@@ -2,7 +2,8 @@
 // Turns the JSON files of scripts/bench.sh (target/bench/) into docs/performance.md (stdout).
 //   node scripts/bench-report.mjs target/bench > docs/performance.md
 import { readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const dir = process.argv[2] || 'target/bench';
 const load = (name) => {
@@ -18,6 +19,14 @@ const page = load('page');
 const bundle = load('bundle');
 const bundleSpeed = load('bundle-speed');
 const machine = load('machine');
+const profile = load('wasm-profile');
+// The profile before issue 17's cuts, kept in the repo (scripts/wasm-profile.mjs at that commit).
+let profileBefore;
+try {
+  profileBefore = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../docs/bundle-profile-before.json'), 'utf8'));
+} catch (e) {
+  profileBefore = { error: `docs/bundle-profile-before.json: ${e.message}` };
+}
 
 const int = (x) => (x == null || Number.isNaN(x) ? 'n/a' : Math.round(x).toLocaleString('en-US'));
 const num = (x, d = 2) => (x == null || Number.isNaN(x) ? 'n/a' : Number(x).toFixed(d));
@@ -105,14 +114,14 @@ const TIMER_RESOLUTION_MS = 0.1;
 const frameVerdict = worstFrameP95 == null ? null : worstFrameP95 <= FRAME_MS + TIMER_RESOLUTION_MS + 1e-9;
 const frameNote = frameVerdict && worstFrameP95 > FRAME_MS ? ' (one vsync interval read at 0.1 ms timer resolution)' : '';
 p(`| frame p95 <= 16.7 ms at 1x, 10x, 100x | worst ${num(worstFrameP95, 1)} ms${frameNote} | ${verdict(frameVerdict)} |`);
-p(`| bundle <= 250 KB gzipped | ${kb(bundle.total?.gz)} | ${verdict(bundle.ok)} |`);
+p(`| bundle <= ${bundle.budget_kb ?? 'n/a'} KB gzipped | ${kb(bundle.total?.gz)} | ${verdict(bundle.ok)} |`);
 p();
 p('The wasm/native target compares the two platforms running the same code built the same way:');
 p('the wasm harness built with profile `wasm-speed` (opt-level 3, fat LTO, one codegen unit, panic abort) against');
 p('the native `bench-native` (the same settings). The playground itself ships `wasm-release`');
 p(`(opt-level "z"), because the bundle budget does not fit the faster code: built with \`wasm-speed\`,`);
 p(`the playground's bundle would be ${kb(bundleSpeed.total?.gz)} gzipped (measured in this run, section Bundle)`);
-p(`against ${kb(bundle.total?.gz)} as shipped and the ${bundle.budget_kb ?? 250} KB budget. The shipped build still runs the`);
+p(`against ${kb(bundle.total?.gz)} as shipped and the ${bundle.budget_kb ?? "n/a"} KB budget. The shipped build still runs the`);
 p(`recorded session at ${int(wRec?.sim_per_wall)}x real time, far above the 100x the fastest playback speed asks for.`);
 p();
 
@@ -285,6 +294,58 @@ function pageCosts(speeds, baseline) {
   }
 }
 
+/** Where the wasm's bytes go (scripts/wasm-profile.mjs, twiggy), before issue 17's cuts and now. */
+function bundleProfile(before, now) {
+  p('### Where the bytes go');
+  p();
+  if (now.error || !now.crates) {
+    p(`Not profiled in this run: ${now.error ?? 'no data'} (scripts/wasm-profile.mjs needs twiggy: \`cargo install twiggy\`).`);
+    return;
+  }
+  p('`scripts/wasm-profile.mjs`: twiggy on the wasm that wasm-bindgen hands to wasm-opt (it still has the');
+  p('function names; wasm-opt then shrinks it, so these are bytes before wasm-opt and before gzip). "Before" is');
+  p(`commit ${before.commit ?? 'n/a'}, before issue 17's cuts (bundle ${before.bundle_gz_kb ?? 'n/a'} KB gzipped; docs/bundle-profile-before.json).`);
+  p('A generic function is counted under the crate that defines it, so `alloc` and `core` hold the');
+  p('instances of `Vec`, `BTreeMap`, sorting and formatting made for this project\'s types.');
+  p();
+  const b = new Map((before.crates ?? []).map((c) => [c.crate, c]));
+  p('| crate | before | now | change |');
+  p('|---|---|---|---|');
+  const shown = now.crates.filter((c) => c.bytes >= 1024 || (b.get(c.crate)?.bytes ?? 0) >= 1024);
+  for (const c of shown) {
+    const was = b.get(c.crate)?.bytes;
+    p(`| ${c.crate} | ${kb(was)} | ${kb(c.bytes)} | ${was == null ? 'new' : kb(c.bytes - was)} |`);
+  }
+  for (const c of before.crates ?? []) {
+    if (c.bytes >= 1024 && !now.crates.some((x) => x.crate === c.crate)) p(`| ${c.crate} | ${kb(c.bytes)} | gone | ${kb(-c.bytes)} |`);
+  }
+  p(`| total | ${kb(before.profiled_bytes)} | ${kb(now.profiled_bytes)} | ${kb(now.profiled_bytes - (before.profiled_bytes ?? 0))} |`);
+  p();
+  p('Generic code instantiated per type, and `{:?}` formatting, over all crates (overlapping rows: a closure');
+  p('inside a sort counts in both):');
+  p();
+  p('| kind | before | now |');
+  p('|---|---|---|');
+  const bk = new Map((before.kinds ?? []).map((k) => [k.kind, k]));
+  for (const k of now.kinds ?? []) {
+    const was = bk.get(k.kind);
+    p(`| ${k.kind} | ${kb(was?.bytes)} in ${was?.items ?? 'n/a'} functions | ${kb(k.bytes)} in ${k.items} functions |`);
+  }
+  const top = (list, n) => {
+    p('| bytes | function |');
+    p('|---|---|');
+    for (const f of list.slice(0, n)) p(`| ${int(f.bytes)} | \`${f.name.replace(/\|/g, '\\|')}\` |`);
+  };
+  p();
+  p('Largest functions now:');
+  p();
+  top(now.top, 25);
+  p();
+  p('Largest functions before:');
+  p();
+  top(before.top ?? [], 25);
+}
+
 p('## Page');
 p();
 if (page.error) {
@@ -328,6 +389,24 @@ if (bundle.error) {
   }
 }
 p();
+bundleProfile(profileBefore, profile);
+p();
+// Hand-written measurements that are not part of one bench run (experiments, with how they were
+// measured) live between these markers in docs/performance.md; a new report keeps them as they are.
+{
+  const BEGIN = '<!-- kept by bench-report: begin -->';
+  const END = '<!-- kept by bench-report: end -->';
+  let old = '';
+  try {
+    old = readFileSync(join(dirname(fileURLToPath(import.meta.url)), '../docs/performance.md'), 'utf8');
+  } catch {}
+  const a = old.indexOf(BEGIN);
+  const b = old.indexOf(END);
+  if (a >= 0 && b > a) {
+    p(old.slice(a, b + END.length));
+    p();
+  }
+}
 p('## Reproduce');
 p();
 p('```');

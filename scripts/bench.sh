@@ -7,6 +7,7 @@
 #   3. page:   tests/e2e/page-perf.mjs against a release build in dist/ (trunk build --release,
 #              incremental)                                                     -> target/bench/page.json
 #   4. bundle: scripts/bundle-size.mjs --json dist                              -> target/bench/bundle.json
+#              where its bytes go, scripts/wasm-profile.mjs (twiggy)              -> target/bench/wasm-profile.json
 #              and the playground built with wasm-speed instead (target/bench/dist-speed), to show
 #              what the faster code would cost                               -> target/bench/bundle-speed.json
 #   5. the machine (nproc, CPU model, memory, load), date and commit, then scripts/bench-report.mjs
@@ -46,6 +47,9 @@ elif say "page: trunk build --release --cargo-profile wasm-release --offline --p
   trunk build --release --cargo-profile wasm-release --offline --public-url ./ >"$OUT/trunk.log" 2>&1; then
   node tests/e2e/page-perf.mjs dist >"$OUT/page.json" || echo '{"error": "page-perf.mjs failed"}' >"$OUT/page.json"
   node scripts/bundle-size.mjs --json dist >"$OUT/bundle.json" || true # over budget still reports
+  # Where the bytes go (twiggy on trunk's wasm-bindgen output, which still has the names).
+  node scripts/wasm-profile.mjs >"$OUT/wasm-profile.json" ||
+    echo '{"error": "scripts/wasm-profile.mjs failed (is twiggy installed? cargo install twiggy)"}' >"$OUT/wasm-profile.json"
 else
   tail -n 20 "$OUT/trunk.log" >&2
   echo '{"error": "trunk build failed (target/bench/trunk.log)"}' >"$OUT/page.json"

@@ -97,6 +97,12 @@ status=0
 cargo run --release -q -p paxoscope-cli -- campaign --canaries --seeds 1000 --jobs 2 \
   2>&1 | tee "$LOGS/campaign-canaries.log" || status=$?
 tally "campaign canaries" "$status" "$(campaign_counts "$status")"
+
+step "campaign blind canaries: every protocol rule off, caught by the client-facing checks"
+status=0
+cargo run --release -q -p paxoscope-cli -- campaign --canaries --blind --seeds 1000 --jobs 2 \
+  2>&1 | tee "$LOGS/campaign-canaries-blind.log" || status=$?
+tally "campaign blind canaries" "$status" "$(campaign_counts "$status")"
 # <<< end of campaign block
 
 # ---- model checking (docs/model-checking.md), owned by the model branch.

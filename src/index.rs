@@ -2,20 +2,34 @@
 //! the last transitions of each monitor, forwarded requests) never rescan a long trace.
 //! The trace only grows, except that a fork keeps a prefix of it; `sync` handles both.
 
-use crate::labels::{state_id, DOWN};
-use paxoscope_core::actor::Rank;
+use paxoscope_core::actor::{Protocol, Rank};
+use paxoscope_core::machine::{MachineId, Position, Transition};
 use paxoscope_core::protocols::ceph::messages::{Msg, ReqId};
 use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
 
-/// A monitor moved from one diagram state to another.
+/// The states one input (or a crash) took a node through, as the diagram's box keys
+/// (`Declaration::key`): `leader-writing leader-refresh leader-active`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Transition {
+pub struct Route {
     pub event: u64,
     pub t_ms: u64,
     pub node: Rank,
-    pub from: &'static str,
-    pub to: &'static str,
+    /// The box it left first, then each state shown on the way (`Declaration::shown`).
+    pub keys: Vec<String>,
+}
+
+/// The key of the innermost state under `machine` (down through the machines running
+/// within its state): where an arrow into a group state ends.
+fn leaf_key(position: &Position, machine: MachineId) -> String {
+    let d = Ceph::DECLARATION;
+    let mut m = machine;
+    let mut s = position.state(m).unwrap_or(d.machine(m).initial);
+    while let Some(sub) = d.sub_machine(m, s) {
+        m = sub;
+        s = position.state(m).unwrap_or(d.machine(m).initial);
+    }
+    d.key(m, s)
 }
 
 /// A message that never arrived.
@@ -44,69 +58,109 @@ pub struct Notable {
 pub struct TraceIndex {
     /// Trace entries indexed so far.
     len: usize,
-    pub transitions: Vec<Transition>,
+    /// One per input that changed a node's state, and per crash, in trace order.
+    pub transitions: Vec<Route>,
     pub drops: Vec<DropMark>,
     pub notable: Vec<Notable>,
     /// Client requests forwarded to a leader, with the event of the (first) forward.
     pub forwarded: Vec<(ReqId, u64)>,
-    /// The diagram state each node was last seen in (for crash transitions).
-    last_state: Vec<&'static str>,
+    /// Where each node's machines stand after the indexed entries.
+    positions: Vec<Position>,
 }
 
 impl TraceIndex {
     pub fn sync(&mut self, trace: &[TraceEvent<Ceph>]) {
         if trace.len() < self.len {
-            self.truncate(trace);
+            self.truncate();
         }
-        for e in &trace[self.len..] {
-            self.add(e);
-        }
-        self.len = trace.len();
-    }
-
-    /// After a fork the trace is a prefix of what was indexed: drop everything past it.
-    fn truncate(&mut self, trace: &[TraceEvent<Ceph>]) {
-        let last = trace.last().map_or(0, |e| e.event);
-        self.transitions.retain(|t| t.event <= last);
-        self.drops.retain(|d| d.event <= last);
-        self.notable.retain(|n| n.event <= last);
-        self.forwarded.retain(|f| f.1 <= last);
-        self.len = 0;
-        self.last_state.clear();
-        // Rebuild the per-node last state from the kept transitions.
-        for t in &self.transitions {
-            set_state(&mut self.last_state, t.node, t.to);
+        for i in self.len..trace.len() {
+            self.add(trace, i);
         }
         self.len = trace.len();
     }
 
-    fn add(&mut self, e: &TraceEvent<Ceph>) {
+    /// After a fork the trace is a prefix of what was indexed: index it again from the start
+    /// (forks are rare; the positions of the machines need the whole prefix).
+    fn truncate(&mut self) {
+        *self = TraceIndex::default();
+    }
+
+    fn position(&mut self, node: Rank) -> &mut Position {
+        let i = node as usize;
+        while self.positions.len() <= i {
+            self.positions.push(Position::new(Ceph::DECLARATION));
+        }
+        &mut self.positions[i]
+    }
+
+    /// Record transition `t` at `node`: it extends the node's route of this input, or starts
+    /// one. A state that the next transition of the input leaves at once by leaving its
+    /// parent (`Declaration::shown`) is passed over.
+    fn on_transition(&mut self, trace: &[TraceEvent<Ceph>], i: usize, node: Rank, t: Transition) {
+        let e = &trace[i];
+        let d = Ceph::DECLARATION;
+        let before = leaf_key(self.position(node), t.machine);
+        let applied = self.position(node).apply(t);
+        debug_assert!(applied, "mon.{node}: {t:?} from another state");
+        let next = trace[i + 1..]
+            .iter()
+            .take_while(|x| x.event == e.event)
+            .find_map(|x| match x.kind {
+                TraceKind::Transition(n) if x.node == e.node => Some(n),
+                _ => None,
+            });
+        let same_input = self
+            .transitions
+            .last()
+            .is_some_and(|r| r.event == e.event && r.node == node);
+        if !same_input {
+            self.transitions.push(Route {
+                event: e.event,
+                t_ms: e.t_ms,
+                node,
+                keys: vec![before],
+            });
+        }
+        if d.shown(t, next) {
+            let after = leaf_key(&self.positions[node as usize], t.machine);
+            let route = self.transitions.last_mut().expect("pushed above");
+            if route.keys.last() != Some(&after) {
+                route.keys.push(after);
+            }
+        }
+        let m = d.machine(t.machine);
+        if m.within.is_none() && d.sub_machine(t.machine, t.to).is_some() {
+            let text = format!("mon.{node} is now {}", d.state(t.machine, t.to).label);
+            self.notable.push(Notable {
+                event: e.event,
+                text,
+            });
+        }
+    }
+
+    fn add(&mut self, trace: &[TraceEvent<Ceph>], i: usize) {
+        let e = &trace[i];
         let node = e.node.unwrap_or(0);
         match &e.kind {
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => {
-                let from = state_id(role_from, phase_from);
-                let to = state_id(role_to, phase_to);
-                self.transition(e, node, from, to);
-                if role_from != role_to && (*role_to == "leader" || *role_to == "peon") {
-                    let text = format!("mon.{node} is now {role_to}");
-                    self.notable.push(Notable {
-                        event: e.event,
-                        text,
-                    });
-                }
-            }
+            TraceKind::Transition(t) => self.on_transition(trace, i, node, *t),
             TraceKind::Crash => {
-                let from = self
-                    .last_state
-                    .get(node as usize)
-                    .copied()
-                    .unwrap_or("probing");
-                self.transition(e, node, from, DOWN);
+                let position = self.position(node);
+                let before: Vec<String> = position
+                    .leaves()
+                    .into_iter()
+                    .map(|(m, s)| Ceph::DECLARATION.key(m, s))
+                    .collect();
+                position.reset();
+                let after = position
+                    .leaves()
+                    .into_iter()
+                    .map(|(m, s)| Ceph::DECLARATION.key(m, s));
+                self.transitions.push(Route {
+                    event: e.event,
+                    t_ms: e.t_ms,
+                    node,
+                    keys: before.into_iter().chain(after).collect(),
+                });
                 self.notable.push(Notable {
                     event: e.event,
                     text: format!("mon.{node} crashed"),
@@ -152,29 +206,10 @@ impl TraceIndex {
         }
     }
 
-    fn transition(
-        &mut self,
-        e: &TraceEvent<Ceph>,
-        node: Rank,
-        from: &'static str,
-        to: &'static str,
-    ) {
-        if from != to {
-            self.transitions.push(Transition {
-                event: e.event,
-                t_ms: e.t_ms,
-                node,
-                from,
-                to,
-            });
-        }
-        set_state(&mut self.last_state, node, to);
-    }
-
     /// The last `n` transitions of `node` at or before `event`, oldest first.
-    pub fn recent_transitions(&self, node: Rank, event: u64, n: usize) -> Vec<&Transition> {
+    pub fn recent_transitions(&self, node: Rank, event: u64, n: usize) -> Vec<&Route> {
         let end = self.transitions.partition_point(|t| t.event <= event);
-        let mut v: Vec<&Transition> = self.transitions[..end]
+        let mut v: Vec<&Route> = self.transitions[..end]
             .iter()
             .rev()
             .filter(|t| t.node == node)
@@ -209,14 +244,6 @@ impl TraceIndex {
         let end = trace.partition_point(|e| e.event <= event);
         end.checked_sub(1).map_or(0, |i| trace[i].t_ms)
     }
-}
-
-fn set_state(states: &mut Vec<&'static str>, node: Rank, to: &'static str) {
-    let i = node as usize;
-    if states.len() <= i {
-        states.resize(i + 1, "probing");
-    }
-    states[i] = to;
 }
 
 /// Position in the trace just after everything up to `event` (what the playhead has seen).

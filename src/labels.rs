@@ -1,34 +1,8 @@
-//! Words and numbers as the page shows them: diagram state ids, message families for
+//! Words and numbers as the page shows them: message families for
 //! colours and filters, client fates, times and speeds. Presentation only.
 
 use paxoscope_core::protocols::ceph::messages::{ClientOp, ClientReply};
 use paxoscope_core::sim::world::ClientRecord;
-
-/// Diagram state of a crashed monitor.
-pub const DOWN: &str = "down";
-
-/// The diagram state for a monitor's `(role, phase)`, as `NodeStatus` names them.
-/// Peons and leaders carry their Paxos phase; the other monitor states ignore it.
-pub fn state_id(role: &str, phase: &str) -> &'static str {
-    match (role, phase) {
-        ("leader", "recovering") => "leader-recovering",
-        ("leader", "active") => "leader-active",
-        ("leader", "updating") => "leader-updating",
-        ("leader", "updating-previous") => "leader-updating-previous",
-        ("leader", "writing") => "leader-writing",
-        ("leader", "writing-previous") => "leader-writing-previous",
-        ("leader", "refresh") => "leader-refresh",
-        ("peon", "recovering") => "peon-recovering",
-        ("peon", "active") => "peon-active",
-        ("peon", "updating") => "peon-updating",
-        ("probing", _) => "probing",
-        ("synchronizing", _) => "synchronizing",
-        ("electing", _) => "electing",
-        // `init` only exists between a (re)boot and its first input; `shutdown` is a clean stop.
-        ("init", _) | ("shutdown", _) => DOWN,
-        _ => "other",
-    }
-}
 
 /// Message families, in legend order: (family, legend label).
 pub const FAMILIES: [(&str, &str); 8] = [
@@ -161,7 +135,9 @@ pub fn mon(rank: u8) -> String {
 
 /// One log line. Like `TraceEvent::to_text`, but store writes, client requests and replies
 /// and user actions are described in words, not in Rust's debug form.
-pub fn trace_line(e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>) -> String {
+pub fn trace_line(
+    e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>,
+) -> String {
     use paxoscope_core::trace::TraceKind;
     let what = match &e.kind {
         TraceKind::Persist(writes) => {
@@ -242,38 +218,5 @@ mod tests {
         }
         assert_eq!(speed_text(100), "10x");
         assert_eq!(speed_text(3), "0.3x");
-    }
-
-    #[test]
-    fn state_ids_cover_every_protocol_state() {
-        use paxoscope_core::protocols::ceph::{MonState, PaxosState};
-        let leader = [
-            PaxosState::Recovering,
-            PaxosState::Active,
-            PaxosState::Updating,
-            PaxosState::UpdatingPrevious,
-            PaxosState::Writing,
-            PaxosState::WritingPrevious,
-            PaxosState::Refresh,
-        ];
-        for p in leader {
-            let id = state_id(MonState::Leader.name(), p.name());
-            assert_eq!(id, format!("leader-{}", p.name()));
-        }
-        for p in [
-            PaxosState::Recovering,
-            PaxosState::Active,
-            PaxosState::Updating,
-        ] {
-            assert_eq!(
-                state_id(MonState::Peon.name(), p.name()),
-                format!("peon-{}", p.name())
-            );
-        }
-        assert_eq!(
-            state_id(MonState::Electing.name(), "recovering"),
-            "electing"
-        );
-        assert_eq!(state_id(MonState::Init.name(), "recovering"), DOWN);
     }
 }

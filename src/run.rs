@@ -111,6 +111,9 @@ impl PartialEq for RunHandle {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use paxoscope_core::actor::Protocol;
+    use paxoscope_core::protocols::ceph::declaration::{LEADER, MONITOR};
+    use paxoscope_core::protocols::ceph::{Ceph, MonState, PaxosState};
     use paxoscope_core::scenario::parse;
 
     fn run() -> Run {
@@ -122,20 +125,24 @@ mod tests {
     fn index_traces_the_election_of_a_new_leader() {
         let mut r = run();
         r.advance_to(40_000);
+        let d = Ceph::DECLARATION;
         let t1: Vec<&str> = r
             .index
             .recent_transitions(1, r.events(), 100)
             .iter()
-            .map(|t| t.to)
+            .flat_map(|t| t.keys[1..].iter().map(String::as_str))
             .collect();
+        let electing = d.key(MONITOR, MonState::Electing.id());
         let electing = t1
             .iter()
-            .rposition(|s| *s == "electing")
+            .rposition(|s| *s == electing)
             .expect("mon.1 elected");
         // Recovery (collect/last) first; active once the first proposal committed.
-        assert_eq!(t1[electing + 1], "leader-recovering", "{t1:?}");
-        assert!(t1[electing + 1..].contains(&"leader-active"), "{t1:?}");
-        assert_eq!(r.session.world().status(1).unwrap().role, "leader");
+        let recovering = d.key(LEADER, PaxosState::Recovering.id());
+        let active = d.key(LEADER, PaxosState::Active.id());
+        assert_eq!(t1[electing + 1], recovering, "{t1:?}");
+        assert!(t1[electing + 1..].contains(&active.as_str()), "{t1:?}");
+        assert_eq!(r.session.world().node(1).unwrap().state, MonState::Leader);
         assert_eq!(r.frontier_ms, 40_000);
     }
 
@@ -182,6 +189,7 @@ mod tests {
             "mon.3 crashed in the fork"
         );
         let down = r.index.recent_transitions(3, r.events(), 1);
-        assert_eq!(down[0].to, crate::labels::DOWN);
+        let init = Ceph::DECLARATION.key(MONITOR, MonState::Init.id());
+        assert_eq!(down[0].keys.last(), Some(&init), "{down:?}");
     }
 }

@@ -22,6 +22,11 @@ pub struct Args {
     /// (one 16-digit hex hash per line; a JSON array with --json).
     #[arg(long, num_args = 2, value_names = ["START", "COUNT"])]
     hashes: Option<Vec<u64>>,
+    /// Only print the trace hashes of campaign seeds START..START+COUNT, each run as
+    /// `paxoscope campaign` runs it, in the mode the harness picks per seed (default, three
+    /// monitors, seven beyond the assumptions, a mutation canary).
+    #[arg(long, num_args = 2, value_names = ["START", "COUNT"], conflicts_with = "hashes")]
+    campaign_hashes: Option<Vec<u64>>,
     /// Events per throughput run and the largest growth run.
     #[arg(long, default_value_t = 1_000_000)]
     events: u64,
@@ -116,7 +121,11 @@ fn stop_counting() -> (usize, usize) {
 
 pub fn main(args: Args) -> Result<ExitCode, String> {
     if let Some(h) = &args.hashes {
-        print_hashes(h[0], h[1], args.json);
+        print_hashes(&measure::trace_hashes(h[0], h[1]), args.json);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(h) = &args.campaign_hashes {
+        print_hashes(&measure::campaign_trace_hashes(h[0], h[1]), args.json);
         return Ok(ExitCode::SUCCESS);
     }
     if args.events < 10_000 {
@@ -155,11 +164,8 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_hashes(start: u64, count: u64, as_json: bool) {
-    let hashes: Vec<String> = measure::trace_hashes(start, count)
-        .into_iter()
-        .map(|h| format!("{h:016x}"))
-        .collect();
+fn print_hashes(hashes: &[u64], as_json: bool) {
+    let hashes: Vec<String> = hashes.iter().map(|h| format!("{h:016x}")).collect();
     if as_json {
         println!("{}", json!(hashes));
     } else {
@@ -188,8 +194,14 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
         paxoscope_harness::workloads::load_scenario_for_events(measure::BENCH_SEED, events);
     start_counting();
     let t0 = clock();
-    let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY);
+    let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY)
+        .with_budget(measure::BENCH_BUDGET);
     while s.world().events() < events && s.step() {}
+    assert_eq!(
+        s.world().events(),
+        events,
+        "the growth run reached its size"
+    );
     let wall_ms = clock() - t0;
     let (live, peak) = stop_counting();
     let entries = s.trace().len();

@@ -3,9 +3,11 @@
 //! shrunk scenario. See docs/campaign.md.
 
 use paxoscope_core::campaign::{
-    self, canary, plan, run_seed, shrink, trial, Beyond, Detection, Failure, PlanOptions,
-    SeedReport, Summary, Tag, LIVENESS_BOUND_MS,
+    self, canary, liveness_bound_ms, plan, run_seed, shrink, trial, Beyond, Detection, Failure,
+    PlanOptions, SeedReport, Summary, Tag,
 };
+use paxoscope_core::check::{masked_by, rule_for};
+use paxoscope_core::protocols::ceph::Config;
 use paxoscope_core::scenario::{self, Mutation};
 use paxoscope_core::trace::TraceKind;
 use std::collections::BTreeSet;
@@ -42,6 +44,11 @@ pub struct Args {
     /// Run each mutation canary until the campaign catches it.
     #[arg(long)]
     canaries: bool,
+    /// Switch every protocol invariant of the checker off: only the client-facing checks
+    /// (linearizability, liveness with the service probe, agreement of the committed service
+    /// states) judge. With --canaries: is each bug caught without the rule written for it?
+    #[arg(long)]
+    blind: bool,
     /// Do not shrink the first failing seed of a campaign.
     #[arg(long)]
     no_shrink: bool,
@@ -104,6 +111,7 @@ fn plan_options(args: &Args) -> Result<PlanOptions, String> {
         monitors: args.monitors,
         mutation,
         beyond,
+        blind: args.blind,
     })
 }
 
@@ -119,6 +127,9 @@ fn plan_flags(opts: &PlanOptions) -> String {
     if !opts.beyond.is_empty() {
         let names: Vec<&str> = opts.beyond.iter().map(|b| b.name()).collect();
         s.push_str(&format!(" --beyond {}", names.join(",")));
+    }
+    if opts.blind {
+        s.push_str(" --blind");
     }
     s
 }
@@ -248,10 +259,17 @@ fn print_summary(s: &Summary, args: &Args, opts: &PlanOptions, wall_s: f64) {
     } else {
         0.0
     };
+    let slowest = s
+        .slowest_seed
+        .map_or(String::new(), |seed| format!(", seed {seed}"));
     println!(
-        "  live after heal: mean {mean_s:.1} s, max {:.1} s (bound {} s)",
+        "  live after heal (service probe done): mean {mean_s:.1} s, slowest {:.1} s{slowest} (bound {:.1} s, derived from the default configuration)",
         s.max_live_after_ms as f64 / 1000.0,
-        LIVENESS_BOUND_MS / 1000
+        liveness_bound_ms(&Config::default()) as f64 / 1000.0
+    );
+    println!(
+        "  service probe: {} requests after the heal; every request answered but {} whose forward or answer the network dropped",
+        s.probe_requests, s.lost_requests
     );
     let kinds: Vec<String> = s
         .failures_by_kind
@@ -298,8 +316,10 @@ fn print_shrunk(seed: u64, opts: &PlanOptions, strict_reads: bool) {
     }
     let shrink_s = t0.elapsed().as_secs_f64();
     let t1 = Instant::now();
-    let (again, _) = trial::run(&s.trial, false);
+    let (again, session) = trial::run(&s.trial, false);
     let replay_ms = t1.elapsed().as_secs_f64() * 1000.0;
+    // The run's scenario: the shrunk one plus the service probe's requests after the heal.
+    let shown = session.scenario();
     println!(
         "shrunk seed {seed}: {} -> {} actions in {} runs ({shrink_s:.1} s); it still fails: {}",
         s.actions_before,
@@ -312,9 +332,9 @@ fn print_shrunk(seed: u64, opts: &PlanOptions, strict_reads: bool) {
     );
     println!("replaying the shrunk scenario takes {replay_ms:.1} ms");
     println!("--- scenario (paxoscope run --scenario FILE) ---");
-    print!("{}", scenario::print(&s.trial.scenario));
+    print!("{}", scenario::print(shown));
     println!("--- playground URL fragment ---");
-    println!("#{}", scenario::to_url_fragment(&s.trial.scenario));
+    println!("#{}", scenario::to_url_fragment(shown));
 }
 
 fn replay(seed: u64, opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
@@ -390,7 +410,7 @@ fn print_context(
         println!("{l}");
     }
     match failure {
-        Failure::Liveness { .. } => {
+        Failure::Liveness { .. } | Failure::Agreement { .. } => {
             for r in 0..session.world().n() {
                 match session.world().status(r) {
                     Some(s) => println!(
@@ -409,6 +429,50 @@ fn print_context(
 }
 
 // ----- canaries -----
+
+/// The canaries as a Markdown table (docs/campaign.md holds one from a real run).
+fn print_canary_table(found: &[(Mutation, Option<Detection>)], budget: u64, blind: bool) {
+    println!("\n| mutation | rule written for it | seeds to detection | seed | caught by |");
+    println!("|---|---|---:|---:|---|");
+    for (m, d) in found {
+        let rule = rule_for(*m).map_or("none".to_string(), |r| format!("`{r}`"));
+        let (seeds, seed, by) = match d {
+            Some(d) => (
+                d.seeds_run.to_string(),
+                d.seed.to_string(),
+                caught_by(&d.failure),
+            ),
+            None => match masked_by(*m).filter(|_| blind) {
+                Some(why) => (
+                    "-".into(),
+                    "-".into(),
+                    format!("not caught in {budget} seeds: masked by {why}"),
+                ),
+                None => ("-".into(), "-".into(), format!("SURVIVED {budget} seeds")),
+            },
+        };
+        println!("| `{}` | {rule} | {seeds} | {seed} | {by} |", m.name());
+    }
+    println!();
+}
+
+/// Which check caught a failure, in a few words.
+fn caught_by(f: &Failure) -> String {
+    match f {
+        Failure::Safety(v) => format!("safety: `{}`", v.invariant),
+        Failure::Linearizability { key, .. } => format!("linearizability (key {key})"),
+        Failure::Liveness { reason, .. } => {
+            let short: String = reason.chars().take(110).collect();
+            let more = if short.len() < reason.len() {
+                "…"
+            } else {
+                ""
+            };
+            format!("liveness: {}{more}", short.replace('|', "/"))
+        }
+        Failure::Agreement { .. } => "agreement of the service states".to_string(),
+    }
+}
 
 fn canaries(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
     if opts.mutation.is_some() {
@@ -438,25 +502,49 @@ fn canaries(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
             .collect()
     });
     found.sort_by_key(|(m, _)| *m);
+    let blind = if opts.blind {
+        " (blind: every protocol invariant off, only client-facing checks)"
+    } else {
+        ""
+    };
     println!(
-        "canaries: seeds {}.. up to {budget} per mutation",
+        "canaries{blind}: seeds {}.. up to {budget} per mutation",
         args.start
     );
     println!(
         "  {:<26} {:>8} {:>8}  caught by",
         "mutation", "seeds", "seed"
     );
+    // Blind, a canary that no client can see (`masked_by`) must survive, and every other
+    // canary must be caught: either way round is a failure of the claim.
     let mut survived = 0;
     for (m, d) in &found {
-        match d {
-            Some(d) => println!(
+        let masked = opts.blind.then(|| masked_by(*m)).flatten();
+        match (d, masked) {
+            (Some(d), None) => println!(
                 "  {:<26} {:>8} {:>8}  {}",
                 m.name(),
                 d.seeds_run,
                 d.seed,
                 d.failure
             ),
-            None => {
+            (Some(d), Some(_)) => {
+                survived += 1;
+                println!(
+                    "  {:<26} {:>8} {:>8}  CAUGHT, though `masked_by` says no client can see it: {}",
+                    m.name(),
+                    d.seeds_run,
+                    d.seed,
+                    d.failure
+                );
+            }
+            (None, Some(why)) => println!(
+                "  {:<26} {:>8} {:>8}  masked, as expected ({budget} seeds): {why}",
+                m.name(),
+                "-",
+                "-"
+            ),
+            (None, None) => {
                 survived += 1;
                 println!(
                     "  {:<26} {:>8} {:>8}  SURVIVED {budget} seeds",
@@ -468,6 +556,7 @@ fn canaries(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
         }
     }
     println!("  {:.2} s wall", t0.elapsed().as_secs_f64());
+    print_canary_table(&found, budget, opts.blind);
     for (m, d) in &found {
         if let Some(d) = d {
             let o = PlanOptions {

@@ -116,6 +116,10 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         What::History => history_json_lines(session.world().clients()),
     };
     write_output(args.out.as_deref(), &text)?;
+    if let Some(b) = session.budget_exceeded() {
+        eprintln!("paxoscope: {b}");
+        return Ok(ExitCode::from(2));
+    }
     if let Some(v) = session.violation() {
         eprintln!(
             "paxoscope: note: the run stopped at a violation: {v} (seed {})",

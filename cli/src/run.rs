@@ -1,11 +1,13 @@
 //! `paxoscope run`: play one scenario and print its trace, as the readable log or as JSON
 //! Lines, followed by a summary of where the run ended. Exit status 1 when the checker found
-//! a violation, 2 on bad input (main.rs turns an `Err` into 2).
+//! a violation, 2 on bad input (main.rs turns an `Err` into 2) and when the run went over its
+//! budget (core/src/budget.rs): it then prints what it ran, and on stderr which limit, when,
+//! and the setting that most likely caused it.
 //!
 //! The scenario options (`--scenario`, `--preset`, `--seed`, `--until-ms`) are shared with
 //! `paxoscope export` through [`ScenarioArgs`].
 
-use paxoscope_core::export::{state_label, summary_json};
+use paxoscope_core::export::summary_json;
 use paxoscope_core::presets::{self, PRESETS};
 use paxoscope_core::scenario::{self, Scenario, MAX_TIME_MS};
 use paxoscope_core::session::Session;
@@ -161,11 +163,15 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         Err(e) => return Err(format!("cannot write the output: {e}")),
         Ok(()) => {}
     }
-    Ok(report_violation(&session))
+    Ok(report_stop(&session))
 }
 
-/// Exit status 1 and a sentence on stderr if the checker stopped the run.
-pub fn report_violation(session: &Session) -> ExitCode {
+/// Exit status 1 and a sentence on stderr if the checker stopped the run, 2 if its budget did.
+pub fn report_stop(session: &Session) -> ExitCode {
+    if let Some(b) = session.budget_exceeded() {
+        eprintln!("paxoscope: {b}");
+        return ExitCode::from(2);
+    }
     match session.violation() {
         Some(v) => {
             eprintln!("paxoscope: violation: {v} (seed {})", v.seed);
@@ -234,8 +240,7 @@ pub fn summary_text(s: &Json) -> String {
 
 /// `mon.0  leader/active        epoch 2   fc 1    lc 1     leader mon.0  readable`
 fn monitor_text(m: &Json) -> String {
-    let role = m["monitor_state"].as_str().unwrap_or("?");
-    let state = state_label(role, m["paxos_state"].as_str().unwrap_or(""));
+    let state = m["state"].as_str().unwrap_or("?");
     let leader = m["leader"]
         .as_u64()
         .map(|r| format!("  leader mon.{r}"))

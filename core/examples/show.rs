@@ -14,7 +14,7 @@ fn main() {
     s.run_until(end);
     for e in s.trace().iter().filter(|e| e.t_ms >= from) {
         let show = match &e.kind {
-            TraceKind::State { .. }
+            TraceKind::Transition(_)
             | TraceKind::Note(_)
             | TraceKind::Action(_)
             | TraceKind::ClientReply { .. }

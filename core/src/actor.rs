@@ -3,8 +3,10 @@
 //! are written against this trait, so another protocol (Basic Paxos, classic Multi-Paxos) can
 //! run on them by implementing it; Ceph's monitor (`protocols::ceph::Ceph`) is the first.
 
+use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
+use crate::trace::ContentHash;
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::rc::Rc;
@@ -14,27 +16,38 @@ pub type Rank = u8;
 pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// One node's whole state (durable and volatile).
     type Node: Clone + Debug;
-    type Msg: Clone + Debug + PartialEq + Eq + Wire;
+    /// `ContentHash`: the trace hash covers what a message says (see `trace.rs`).
+    type Msg: Clone + Debug + PartialEq + Eq + Wire + ContentHash;
     type Timer: Copy + Ord + Debug + TimerName;
     /// What survives a crash.
     type Durable: Clone + Debug + Default;
     /// One key written in a store transaction.
-    type Write: Clone + Debug + PartialEq + Eq;
+    type Write: Clone + Debug + PartialEq + Eq + ContentHash;
 
     const NAME: &'static str;
+    /// Roles, state machines and allowed transitions, as data (`machine.rs`): the trace,
+    /// the diagrams and the exports read it; the protocol's `set_state` funnel asserts each
+    /// `Effect::Transition` against it.
+    const DECLARATION: &'static Declaration;
 
     /// Build a node from its durable state (empty on first boot). It receives `Input::Start` next.
     fn boot(rank: Rank, config: &Rc<Config>, durable: Self::Durable) -> Self::Node;
     fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
     fn durable(node: &Self::Node) -> &Self::Durable;
+    /// How many items `durable` holds (Ceph: stored versions and keys): the run's memory
+    /// budget counts them in the live world and in every time-travel snapshot (`budget.rs`).
+    fn durable_entries(durable: &Self::Durable) -> u64;
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
     /// the node's own clock (leases run out between inputs, so time is an argument).
     fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;
-    /// `status`'s role and phase alone: the simulator compares them around every input to log
-    /// state changes, so a protocol can answer this without computing the whole status.
-    fn role_and_phase(node: &Self::Node) -> (&'static str, &'static str) {
-        let status = Self::status(node, 0);
-        (status.role, status.phase)
+    /// The state `machine` is in, or `None` if it is not running (a machine `within` a state
+    /// the node is not in). Tests check it against the trace's transitions.
+    fn state_of(node: &Self::Node, machine: MachineId) -> Option<StateId>;
+    /// Has the node queued a commit write that is not durable yet? The scenario's
+    /// `crash-in-commit` fault crashes the first node that has; a protocol without
+    /// asynchronous commit writes keeps the default.
+    fn mid_commit_write(_node: &Self::Node) -> bool {
+        false
     }
 }
 
@@ -83,6 +96,10 @@ pub enum Effect<P: Protocol> {
     },
     /// A sentence for the log explaining a decision.
     Note(String),
+    /// One of the node's machines changed state (emitted by the protocol's `set_state`
+    /// funnel, at the point of the change: the trace shows every state passed, in order
+    /// with the sends around it).
+    Transition(Transition),
 }
 
 /// A protocol-neutral summary of one node.

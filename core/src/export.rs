@@ -8,11 +8,13 @@
 //! code, quotes and colons delimit labels, `%%` starts a comment, `<`/`>` are HTML), so all
 //! text that reaches a diagram goes through [`mermaid_text`].
 
+use crate::actor::Protocol;
 use crate::actor::Rank;
 use crate::check::Violation;
 use crate::history::jsonl::Line;
 use crate::history::{Ending, Func};
 use crate::json::{Json, Object};
+use crate::machine::Position;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
 use crate::protocols::ceph::Ceph;
 use crate::scenario::print::format_action;
@@ -160,7 +162,9 @@ fn monitor_json(session: &Session, rank: Rank) -> Object {
             } else {
                 0
             };
+            let state = Position::of(Ceph::DECLARATION, |m| Ceph::state_of(node, m)).label();
             o.field("up", true)
+                .field("state", state)
                 .field("monitor_state", s.role)
                 .field("paxos_state", s.phase)
                 .field("epoch", s.epoch)
@@ -173,6 +177,7 @@ fn monitor_json(session: &Session, rank: Rank) -> Object {
         _ => {
             let store = world.durable(rank);
             o.field("up", false)
+                .field("state", Position::new(Ceph::DECLARATION).label())
                 .field("monitor_state", "down")
                 .field("paxos_state", None::<&str>)
                 .field("epoch", store.election_epoch)
@@ -190,8 +195,8 @@ fn monitor_json(session: &Session, rank: Rank) -> Object {
 pub fn current_leader(session: &Session) -> Option<Rank> {
     let world = session.world();
     (0..world.n())
+        .filter(|r| world.node(*r).is_some_and(|m| m.is_leader()))
         .filter_map(|r| world.status(r).map(|s| (r, s)))
-        .filter(|(_, s)| s.role == "leader")
         .max_by_key(|(r, s)| (s.epoch, std::cmp::Reverse(*r)))
         .map(|(r, _)| r)
 }
@@ -257,13 +262,80 @@ fn mon_id(r: Rank) -> String {
     format!("mon{r}")
 }
 
-/// How a monitor's state reads in the diagrams: the role, plus the Paxos phase while the
-/// role runs Paxos (leader or peon): `probing`, `electing`, `leader/recovering`, `peon/active`.
-pub fn state_label(role: &str, phase: &str) -> String {
-    if role == "leader" || role == "peon" {
-        format!("{role}/{phase}")
-    } else {
-        role.to_string()
+/// A node's state moved from one label to another (`Position::label`: `probing`,
+/// `leader/recovering`, `down`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Hop {
+    from: String,
+    to: String,
+    /// No later transition of this node within the same input.
+    last_of_input: bool,
+}
+
+/// Follows every node's machines through a trace (`machine::Position`), from its start, and
+/// says which state each shown transition (`Declaration::shown`) and each crash led to.
+struct Follower {
+    positions: Vec<Position>,
+    /// The label of the last state shown, per node.
+    shown: Vec<String>,
+}
+
+impl Follower {
+    fn new() -> Self {
+        Follower {
+            positions: Vec::new(),
+            shown: Vec::new(),
+        }
+    }
+
+    fn slot(&mut self, r: Rank) -> usize {
+        let i = r as usize;
+        while self.positions.len() <= i {
+            let p = Position::new(Ceph::DECLARATION);
+            self.shown.push(p.label());
+            self.positions.push(p);
+        }
+        i
+    }
+
+    /// Take `trace[i]` into account; a hop if it shows a new state.
+    fn step(&mut self, trace: &[TraceEvent<Ceph>], i: usize) -> Option<Hop> {
+        let e = &trace[i];
+        let r = self.slot(e.node?);
+        match e.kind {
+            TraceKind::Transition(t) => {
+                let applied = self.positions[r].apply(t);
+                debug_assert!(applied, "mon.{r} took {t:?} from another state");
+                let next = trace[i + 1..]
+                    .iter()
+                    .take_while(|x| x.event == e.event)
+                    .find_map(|x| match x.kind {
+                        TraceKind::Transition(n) if x.node == e.node => Some(n),
+                        _ => None,
+                    });
+                if !Ceph::DECLARATION.shown(t, next) {
+                    return None;
+                }
+                let to = self.positions[r].label();
+                let from = std::mem::replace(&mut self.shown[r], to.clone());
+                Some(Hop {
+                    from,
+                    to,
+                    last_of_input: next.is_none(),
+                })
+            }
+            TraceKind::Crash => {
+                self.positions[r].reset();
+                let to = self.positions[r].label();
+                let from = std::mem::replace(&mut self.shown[r], to.clone());
+                Some(Hop {
+                    from,
+                    to,
+                    last_of_input: true,
+                })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -400,15 +472,29 @@ impl SequenceOptions {
 /// out. Every label starts with the simulated time.
 pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> String {
     assert!(opts.monitors > 0, "a diagram needs at least one monitor");
-    let window: Vec<&TraceEvent<Ceph>> = trace
-        .iter()
-        .filter(|e| (opts.from_ms..=opts.to_ms).contains(&e.t_ms))
-        .collect();
     let all = all_monitors_span(opts.monitors);
     let mut body: Vec<String> = Vec::new();
     let mut uses_client = false;
-    for e in &window {
-        let Some(line) = sequence_line(e, &all) else {
+    // The states are followed from the start of the trace; each input that changed a node's
+    // state gets one note, with the state it ended in.
+    let mut follower = Follower::new();
+    let mut input_from: Vec<(u64, String)> = Vec::new();
+    for (i, e) in trace.iter().enumerate() {
+        if e.t_ms > opts.to_ms {
+            break;
+        }
+        let hop = follower.step(trace, i);
+        if e.t_ms < opts.from_ms {
+            continue;
+        }
+        let line = match (&e.kind, hop) {
+            (TraceKind::Transition(_), Some(hop)) => {
+                state_note(e, hop, &mut input_from).map(SeqLine::plain)
+            }
+            (TraceKind::Transition(_), None) => None,
+            _ => sequence_line(e, &all),
+        };
+        let Some(line) = line else {
             continue;
         };
         uses_client |= line.involves_client;
@@ -496,18 +582,6 @@ fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
                 mermaid_text(reason)
             )
         }
-        TraceKind::State {
-            role_from,
-            role_to,
-            phase_from,
-            phase_to,
-        } => {
-            let to = state_label(role_to, phase_to);
-            if state_label(role_from, phase_from) == to {
-                return None; // a phase change that the diagrams do not distinguish
-            }
-            format!("Note over {}: {t} {}", mon_id(node?), mermaid_text(&to))
-        }
         TraceKind::Crash => format!("Note over {}: {t} crash", mon_id(node?)),
         TraceKind::Boot => format!("Note over {}: {t} restart", mon_id(node?)),
         TraceKind::ClientRequest { req_id, op } => {
@@ -532,11 +606,37 @@ fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
         }
         TraceKind::Action(a) => action_note(a, node, all, &t)?,
         TraceKind::Send { .. }
+        | TraceKind::Transition(_)
         | TraceKind::Timer(_)
         | TraceKind::Persist(_)
         | TraceKind::Note(_) => return None,
     };
     Some(SeqLine::plain(text))
+}
+
+/// The note for the last state an input led a node to, if it differs from the state the
+/// input found (`input_from` keeps, per node, the input's event and that first state).
+fn state_note(
+    e: &TraceEvent<Ceph>,
+    hop: Hop,
+    input_from: &mut Vec<(u64, String)>,
+) -> Option<String> {
+    let r = e.node? as usize;
+    if input_from.len() <= r {
+        input_from.resize(r + 1, (u64::MAX, String::new()));
+    }
+    if input_from[r].0 != e.event {
+        input_from[r] = (e.event, hop.from.clone());
+    }
+    if !hop.last_of_input || input_from[r].1 == hop.to {
+        return None;
+    }
+    let t = seconds(e.t_ms);
+    Some(format!(
+        "Note over {}: {t} {}",
+        mon_id(r as Rank),
+        mermaid_text(&hop.to)
+    ))
 }
 
 /// A note for a scenario action. Crash and restart show as the `crash`/`boot` entries that
@@ -580,15 +680,20 @@ pub struct PhaseHistory {
     pub last: String,
 }
 
-/// Walk the trace entries of monitor `rank` and collect its (role/phase) history between
-/// `from_ms` and `to_ms`. State labels are [`state_label`]s plus [`DOWN`] while crashed.
+/// Walk the trace and collect monitor `rank`'s state history between `from_ms` and
+/// `to_ms`: each state shown ([`Follower`]), labelled as `Position::label` says (`down`
+/// while crashed).
 pub fn phase_history(
     trace: &[TraceEvent<Ceph>],
     rank: Rank,
     from_ms: u64,
     to_ms: u64,
 ) -> PhaseHistory {
-    let mut current: Option<String> = None;
+    let mut follower = Follower::new();
+    let mut current = {
+        let r = follower.slot(rank);
+        follower.shown[r].clone()
+    };
     let mut initial: Option<String> = None;
     let mut h = PhaseHistory {
         initial: String::new(),
@@ -596,43 +701,30 @@ pub fn phase_history(
         transitions: Vec::new(),
         last: String::new(),
     };
-    for e in trace
-        .iter()
-        .filter(|e| e.node == Some(rank) && e.t_ms <= to_ms)
-    {
-        let (from, to) = match &e.kind {
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => (
-                state_label(role_from, phase_from),
-                state_label(role_to, phase_to),
-            ),
-            TraceKind::Crash => (current.clone().unwrap_or_default(), DOWN.to_string()),
-            // The state after a restart is the `from` of the first state change that follows.
-            _ => continue,
-        };
-        let now = current.clone().unwrap_or_else(|| from.clone());
-        let in_window = e.t_ms >= from_ms;
-        if in_window && initial.is_none() {
-            initial = Some(now.clone());
-            visit(&mut h.states, &now);
+    for (i, e) in trace.iter().enumerate() {
+        if e.t_ms > to_ms {
+            break;
         }
-        // After a restart the monitor boots in a state the trace shows only as the next
-        // change's `from`: count the hop from `down` to it as a transition too.
-        for (a, b) in [(now.clone(), from.clone()), (from, to.clone())] {
-            if a != b && !a.is_empty() && in_window {
-                record(&mut h, &a, &b, e.t_ms);
+        if e.node != Some(rank) {
+            continue;
+        }
+        let Some(hop) = follower.step(trace, i) else {
+            continue;
+        };
+        if e.t_ms >= from_ms {
+            if initial.is_none() {
+                initial = Some(current.clone());
+                visit(&mut h.states, &current);
+            }
+            if hop.from != hop.to {
+                record(&mut h, &hop.from, &hop.to, e.t_ms);
             }
         }
-        current = Some(to);
+        current = hop.to;
     }
-    let end = current.unwrap_or_else(|| "init".to_string());
-    h.initial = initial.unwrap_or_else(|| end.clone());
+    h.initial = initial.unwrap_or_else(|| current.clone());
     visit(&mut h.states, &h.initial.clone());
-    h.last = end;
+    h.last = current;
     h
 }
 
@@ -969,7 +1061,9 @@ mod tests {
     fn phase_history_of_the_startup_leader() {
         let s = startup(10_000);
         let h = phase_history(s.trace(), 0, 0, 10_000);
-        assert_eq!(h.initial, "init");
+        // Before its first input a monitor stands in `init`, which the declaration labels
+        // `down`, as while crashed.
+        assert_eq!(h.initial, DOWN);
         assert_eq!(h.last, "leader/active");
         let path: Vec<(&str, &str)> = h
             .transitions
@@ -1007,7 +1101,7 @@ mod tests {
         let hop = |a: &str, b: &str| h.transitions.iter().find(|t| t.from == a && t.to == b);
         let crash = hop("leader/active", DOWN).expect("the leader crashed while active");
         assert_eq!(crash.first_ms, 5_000);
-        assert!(hop(DOWN, "init").is_some(), "{:?}", h.transitions);
+        assert!(hop(DOWN, "probing").is_some(), "{:?}", h.transitions);
         assert_eq!(
             h.last, "leader/active",
             "rank 0 leads again after the restart"
@@ -1043,7 +1137,7 @@ mod tests {
             d.contains("    state \"leader/recovering\" as s_leader_recovering\n"),
             "{d}"
         );
-        assert!(d.contains("    [*] --> s_init\n"), "{d}");
+        assert!(d.contains("    [*] --> s_down\n"), "{d}");
         assert!(d.contains("    s_probing --> s_electing : "), "{d}");
         assert!(d.ends_with("    class s_leader_active current\n"), "{d}");
         for line in d.lines().filter(|l| l.contains(" --> ")) {

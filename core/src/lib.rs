@@ -8,6 +8,7 @@
 //! scenario yields the same trace natively and in wasm.
 
 pub mod actor;
+pub mod budget;
 pub mod campaign;
 pub mod check;
 pub mod export;

@@ -1,12 +1,24 @@
 //! A run as the front ends use it: the world, the checker after every event, the recorded
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
+use crate::budget::{self, Budget, BudgetExceeded, Kept, Limit, WorldSize};
 use crate::check::{Checker, Violation};
-use crate::protocols::ceph::messages::{ClientReply, ReqId, Text};
+use crate::protocols::ceph::messages::ReqId;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceHasher, TraceKind};
+use crate::trace::{ContentHash, TraceEvent, TraceHasher};
+
+/// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
+/// unrecorded run natively (a recorded one reaches `MAX_KEPT_BYTES` first, near a million
+/// events). A day of Ceph's defaults idle is 260,000 events (490,000 with nine monitors).
+pub const MAX_RUN_EVENTS: u64 = 10_000_000;
+/// Most bytes a run may keep, as estimated from its counts (`budget::Kept`): trace entries,
+/// client records, the live world and checker, and every time-travel snapshot.
+pub const MAX_KEPT_BYTES: u64 = 256 * 1024 * 1024;
+/// The memory estimate is checked at every this many events (and the event-rate and event
+/// limits after every event): an estimate costs a pass over the monitors' stores.
+pub const MEMORY_CHECK_EVERY_EVENTS: u64 = 1_024;
 
 /// A saved world and checker at an event boundary.
 ///
@@ -21,6 +33,8 @@ struct Snapshot {
     checker: Checker,
     clients_len: usize,
     pending: Vec<ReqId>,
+    /// Its estimated size (the memory budget).
+    bytes: u64,
 }
 
 #[derive(Clone, Debug)]
@@ -41,6 +55,11 @@ pub struct Session {
     last_step_len: usize,
     /// The latest step's entries when not recording.
     unrecorded: Vec<TraceEvent<Ceph>>,
+    /// The budget this run went over: it stands still at that event.
+    exceeded: Option<BudgetExceeded>,
+    /// Estimated bytes of every snapshot together.
+    snapshot_bytes: u64,
+    budget: Budget,
 }
 
 impl Session {
@@ -66,10 +85,29 @@ impl Session {
             frontier_events: 0,
             last_step_len: 0,
             unrecorded: Vec::new(),
+            exceeded: None,
+            snapshot_bytes: 0,
+            budget: Budget::DEFAULT,
         };
         s.absorb_step();
         s.take_snapshot();
         s
+    }
+
+    /// This session with other limits than `Budget::DEFAULT` (benchmarks of large runs).
+    pub fn with_budget(mut self, budget: Budget) -> Self {
+        self.budget = budget;
+        self
+    }
+
+    /// Switch every protocol invariant off for this run (blind canaries): the checker keeps
+    /// its facts and timing findings, and reports no violation.
+    pub fn disable_all_invariants(&mut self) {
+        self.checker.disable_all();
+        for snap in &mut self.snapshots {
+            snap.checker.disable_all();
+        }
+        self.violation = None;
     }
 
     pub fn world(&self) -> &World<Ceph> {
@@ -92,6 +130,29 @@ impl Session {
     pub fn violation(&self) -> Option<&Violation> {
         self.violation.as_ref()
     }
+    /// The budget the run went over, if it did: the run then goes no further than that event
+    /// (seeking back and replaying up to it still works).
+    pub fn budget_exceeded(&self) -> Option<&BudgetExceeded> {
+        self.exceeded.as_ref()
+    }
+    /// True when the run cannot go on: a violation, or the budget at the frontier.
+    pub fn stopped(&self) -> bool {
+        self.violation.is_some()
+            || self
+                .exceeded
+                .as_ref()
+                .is_some_and(|b| self.world.events() >= b.event)
+    }
+    /// What the run keeps, counted (the memory budget's estimate and its parts).
+    pub fn kept(&self) -> Kept {
+        Kept {
+            trace_entries: self.trace.len() as u64,
+            client_records: self.world.clients().len() as u64,
+            live: self.world_size(),
+            snapshots: self.snapshots.len() as u64,
+            snapshot_bytes: self.snapshot_bytes,
+        }
+    }
     pub fn checker(&self) -> &Checker {
         &self.checker
     }
@@ -105,7 +166,7 @@ impl Session {
 
     /// Process one event. False when the queue is empty or a violation stopped the run.
     pub fn step(&mut self) -> bool {
-        if self.violation.is_some() || !self.world.step() {
+        if self.stopped() || !self.world.step() {
             return false;
         }
         self.absorb_step();
@@ -117,12 +178,26 @@ impl Session {
 
     /// Run every event up to `t_ms` (or until a violation), then stand at `t_ms`.
     pub fn run_until(&mut self, t_ms: u64) {
-        while self.violation.is_none() && self.world.next_event_ms().is_some_and(|t| t <= t_ms) {
-            self.step();
-        }
-        if self.violation.is_none() {
+        while self.world.next_event_ms().is_some_and(|t| t <= t_ms) && self.step() {}
+        if !self.stopped() {
             self.world.run_until(t_ms);
         }
+    }
+
+    /// Like `run_until`, but at most `max_events` events: a front end that must stay
+    /// responsive runs a long stretch in slices. True once the run stands at `t_ms` (or
+    /// stopped: a violation or the budget).
+    pub fn run_until_at_most(&mut self, t_ms: u64, max_events: u64) -> bool {
+        for _ in 0..max_events {
+            if !self.world.next_event_ms().is_some_and(|t| t <= t_ms) || !self.step() {
+                break;
+            }
+        }
+        if self.world.next_event_ms().is_some_and(|t| t <= t_ms) && !self.stopped() {
+            return false;
+        }
+        self.run_until(t_ms);
+        true
     }
 
     /// Check the step; record and hash it only if it is new (past the frontier): after a
@@ -141,7 +216,7 @@ impl Session {
         self.frontier_events = self.world.events();
         self.world.client_history_mut().caught_up();
         for e in &self.world.step_log {
-            hash_event(&mut self.hash, e);
+            e.hash_into(&mut self.hash);
         }
         if self.record {
             self.unrecorded.clear();
@@ -149,6 +224,52 @@ impl Session {
             self.trace.append(&mut self.world.step_log);
         } else {
             self.keep_unrecorded();
+        }
+        if self.exceeded.is_none() {
+            self.exceeded = self.over_budget();
+        }
+    }
+
+    /// The budget this new step went over, if any (`budget.rs`). Checked only past the
+    /// frontier: a replay repeats the run up to where it stopped.
+    fn over_budget(&self) -> Option<BudgetExceeded> {
+        let events = self.world.events();
+        let (second, in_second) = self.world.events_this_second();
+        let b = self.budget;
+        let (limit, what) = if in_second > b.max_events_per_sim_s {
+            let what = budget::rate_what(b.max_events_per_sim_s, second, in_second);
+            (Limit::EventRate, what)
+        } else if events > b.max_run_events {
+            let what = format!("more than {} events in the run", b.max_run_events);
+            (Limit::Events, what)
+        } else if events % MEMORY_CHECK_EVERY_EVENTS == 0 {
+            let kept = self.kept();
+            if kept.bytes() <= b.max_kept_bytes {
+                return None;
+            }
+            let what = format!(
+                "more than {} MiB kept (estimated {} MiB: {})",
+                b.max_kept_bytes >> 20,
+                kept.bytes() >> 20,
+                kept.describe()
+            );
+            (Limit::Memory, what)
+        } else {
+            return None;
+        };
+        Some(BudgetExceeded {
+            limit,
+            at_ms: self.world.now_ms(),
+            event: events,
+            what,
+            cause: budget::likely_cause(&self.scenario, limit, &self.kept()),
+        })
+    }
+
+    fn world_size(&self) -> WorldSize {
+        WorldSize {
+            checker_entries: self.checker.kept_entries(),
+            ..self.world.size()
         }
     }
 
@@ -170,7 +291,10 @@ impl Session {
         let history = self.world.take_client_history();
         let world = self.world.clone();
         self.world.put_client_history(history);
+        let bytes = self.world_size().bytes();
+        self.snapshot_bytes += bytes;
         self.snapshots.push(Snapshot {
+            bytes,
             events: self.world.events(),
             t_ms: self.world.now_ms(),
             clients_len: self.world.clients().len(),
@@ -227,6 +351,11 @@ impl Session {
         let now = self.world.now_ms();
         self.trace.retain(|e| e.event <= events);
         self.snapshots.retain(|s| s.events <= events);
+        self.snapshot_bytes = self.snapshots.iter().map(|s| s.bytes).sum();
+        if self.exceeded.as_ref().is_some_and(|b| b.event > events) {
+            // It was hit in the future just thrown away.
+            self.exceeded = None;
+        }
         self.frontier_events = events;
         self.world.client_history_mut().forget_future();
         self.world.drop_injected_actions_after(now);
@@ -238,81 +367,7 @@ impl Session {
             .retain(|a| a.at_ms <= now || self.world.scripted_actions().contains(a));
         self.hash = TraceHasher::default();
         for e in &self.trace {
-            hash_event(&mut self.hash, e);
-        }
-    }
-}
-
-/// Feed the parts of an event that define the run into the hash (not display strings).
-/// docs/trace-format.md lists what is hashed; keep the two in step.
-fn hash_event(h: &mut TraceHasher, e: &TraceEvent<Ceph>) {
-    h.write_u64(e.event);
-    h.write_u64(e.t_ms);
-    h.write_u64(e.node.map_or(255, |n| n as u64));
-    h.write_str(e.kind.name());
-    match &e.kind {
-        TraceKind::Send { to, id, msg } => {
-            h.write_u64(*to as u64);
-            h.write_u64(*id);
-            h.write_str(msg.kind());
-            if let Some(p) = msg.paxos() {
-                h.write_u64(p.pn);
-                h.write_u64(p.last_committed);
-                h.write_u64(p.epoch);
-            }
-        }
-        TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
-        TraceKind::State {
-            role_to, phase_to, ..
-        } => {
-            h.write_str(role_to);
-            h.write_str(phase_to);
-        }
-        TraceKind::ClientReply { req_id, reply } => {
-            h.write_u64(*req_id);
-            hash_reply(h, reply);
-        }
-        _ => {}
-    }
-}
-
-/// A client reply field by field: the variant's position, then its fields in order (an
-/// absent string as 0, a present one as 1 and the string).
-fn hash_reply(h: &mut TraceHasher, reply: &ClientReply) {
-    let optional = |h: &mut TraceHasher, s: &Option<Text>| match s {
-        None => h.write_u64(0),
-        Some(s) => {
-            h.write_u64(1);
-            h.write_str(s);
-        }
-    };
-    match reply {
-        ClientReply::Written { version } => {
-            h.write_u64(0);
-            h.write_u64(*version);
-        }
-        ClientReply::Value { value, version } => {
-            h.write_u64(1);
-            optional(h, value);
-            h.write_u64(*version);
-        }
-        ClientReply::CasDone {
-            applied,
-            current,
-            version,
-        } => {
-            h.write_u64(2);
-            h.write_bool(*applied);
-            optional(h, current);
-            h.write_u64(*version);
-        }
-        ClientReply::Refused { reason } => {
-            h.write_u64(3);
-            h.write_str(reason);
-        }
-        ClientReply::Retry { reason } => {
-            h.write_u64(4);
-            h.write_str(reason);
+            e.hash_into(&mut self.hash);
         }
     }
 }

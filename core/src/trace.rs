@@ -4,6 +4,7 @@
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
 use crate::json::{Json, Object, Tagged};
+use crate::machine::Transition;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
 use std::rc::Rc;
@@ -42,12 +43,8 @@ pub enum TraceKind<P: Protocol> {
         reason: &'static str,
     },
     Timer(P::Timer),
-    State {
-        role_from: &'static str,
-        role_to: &'static str,
-        phase_from: &'static str,
-        phase_to: &'static str,
-    },
+    /// One of the node's machines changed state (`P::DECLARATION` names them).
+    Transition(Transition),
     Persist(Vec<P::Write>),
     ClientRequest {
         req_id: ReqId,
@@ -80,7 +77,7 @@ impl<P: Protocol> TraceKind<P> {
             TraceKind::Deliver { .. } => "deliver",
             TraceKind::Drop { .. } => "drop",
             TraceKind::Timer(_) => "timer",
-            TraceKind::State { .. } => "state",
+            TraceKind::Transition(_) => "transition",
             TraceKind::Persist(_) => "persist",
             TraceKind::ClientRequest { .. } => "client_request",
             TraceKind::ClientReply { .. } => "client_reply",
@@ -113,13 +110,14 @@ where
                 ..
             } => format!("drop {} mon.{from} -> mon.{to} ({reason})", msg.kind()),
             TraceKind::Timer(t) => format!("timer {}", t.name()),
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => {
-                format!("state {role_from}/{phase_from} -> {role_to}/{phase_to}")
+            TraceKind::Transition(t) => {
+                let d = P::DECLARATION;
+                format!(
+                    "state {}: {} -> {}",
+                    d.machine(t.machine).name,
+                    d.state(t.machine, t.from).name,
+                    d.state(t.machine, t.to).name
+                )
             }
             TraceKind::Persist(w) => format!("persist {w:?}"),
             TraceKind::ClientRequest { req_id, op } => format!("client req {req_id} {op:?}"),
@@ -175,16 +173,12 @@ where
                 .field("msg", msg.kind())
                 .field("reason", reason),
             TraceKind::Timer(t) => o.field("timer", t.name()),
-            TraceKind::State {
-                role_from,
-                role_to,
-                phase_from,
-                phase_to,
-            } => o
-                .field("role_from", role_from)
-                .field("role_to", role_to)
-                .field("phase_from", phase_from)
-                .field("phase_to", phase_to),
+            TraceKind::Transition(t) => {
+                let d = P::DECLARATION;
+                o.field("machine", d.machine(t.machine).name)
+                    .field("from", d.state(t.machine, t.from).name)
+                    .field("to", d.state(t.machine, t.to).name)
+            }
             TraceKind::Persist(w) => o.field(
                 "writes",
                 w.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>(),
@@ -315,6 +309,139 @@ impl Json for Action {
     }
 }
 
+/// A value that feeds its whole content to the trace hash, so that two runs which sent the
+/// same kinds of message at the same times but with different contents (another value, another
+/// store write) hash differently. An implementation writes every field in declaration order; an
+/// enum first writes its variant's position, an `Option` 0 when absent or 1 and the value, and a
+/// collection its length and then its items in order. docs/trace-format.md describes the words.
+pub trait ContentHash {
+    fn hash_into(&self, h: &mut TraceHasher);
+}
+
+impl ContentHash for u64 {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(*self);
+    }
+}
+
+impl ContentHash for u8 {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(u64::from(*self));
+    }
+}
+
+impl ContentHash for bool {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_bool(*self);
+    }
+}
+
+impl ContentHash for str {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_str(self);
+    }
+}
+
+impl ContentHash for String {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_str(self);
+    }
+}
+
+impl<T: ContentHash + ?Sized> ContentHash for Rc<T> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        (**self).hash_into(h);
+    }
+}
+
+impl<T: ContentHash + ?Sized> ContentHash for Box<T> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        (**self).hash_into(h);
+    }
+}
+
+impl<T: ContentHash> ContentHash for Option<T> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        match self {
+            None => h.write_u64(0),
+            Some(v) => {
+                h.write_u64(1);
+                v.hash_into(h);
+            }
+        }
+    }
+}
+
+impl<A: ContentHash, B: ContentHash> ContentHash for (A, B) {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        self.0.hash_into(h);
+        self.1.hash_into(h);
+    }
+}
+
+impl<T: ContentHash> ContentHash for [T] {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_seq(self.len(), self.iter());
+    }
+}
+
+impl<T: ContentHash> ContentHash for Vec<T> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        self.as_slice().hash_into(h);
+    }
+}
+
+impl<T: ContentHash> ContentHash for std::collections::BTreeSet<T> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_seq(self.len(), self.iter());
+    }
+}
+
+impl<K: ContentHash, V: ContentHash> ContentHash for std::collections::BTreeMap<K, V> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(self.len() as u64);
+        for (k, v) in self {
+            k.hash_into(h);
+            v.hash_into(h);
+        }
+    }
+}
+
+/// The parts of an entry that define the run, not display text: docs/trace-format.md lists
+/// the words, keep the two in step. Messages and store writes are hashed whole.
+impl<P: Protocol> ContentHash for TraceEvent<P> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(self.event);
+        h.write_u64(self.t_ms);
+        h.write_u64(self.node.map_or(255, u64::from));
+        h.write_str(self.kind.name());
+        match &self.kind {
+            TraceKind::Send { to, id, msg } => {
+                h.write_u64(u64::from(*to));
+                h.write_u64(*id);
+                msg.hash_into(h);
+            }
+            TraceKind::Deliver { id, .. } | TraceKind::Drop { id, .. } => h.write_u64(*id),
+            TraceKind::Timer(t) => h.write_str(t.name()),
+            TraceKind::Transition(t) => {
+                h.write_u64(u64::from(t.machine.0));
+                h.write_u64(u64::from(t.from.0));
+                h.write_u64(u64::from(t.to.0));
+            }
+            TraceKind::Persist(writes) => writes.hash_into(h),
+            TraceKind::ClientRequest { req_id, op } => {
+                h.write_u64(*req_id);
+                op.hash_into(h);
+            }
+            TraceKind::ClientReply { req_id, reply } => {
+                h.write_u64(*req_id);
+                reply.hash_into(h);
+            }
+            TraceKind::Action(_) | TraceKind::Crash | TraceKind::Boot | TraceKind::Note(_) => {}
+        }
+    }
+}
+
 /// A stable, dependency-free hash for "same run?" checks, the same on every platform and
 /// Rust version. Input is taken a 64-bit word at a time: each word is xored into the state,
 /// which is then multiplied by an odd constant and xor-shifted (both steps are bijective, so
@@ -352,6 +479,17 @@ impl TraceHasher {
             self.write_u64(padded_word(rest));
         }
         self.write_u64(bytes.len() as u64);
+    }
+    /// A collection: its length, then each item's content.
+    pub fn write_seq<'a, T: ContentHash + 'a>(
+        &mut self,
+        len: usize,
+        items: impl IntoIterator<Item = &'a T>,
+    ) {
+        self.write_u64(len as u64);
+        for item in items {
+            item.hash_into(self);
+        }
     }
     pub fn finish(&self) -> u64 {
         let mut z = self.0;

@@ -8,9 +8,11 @@ use paxoscope_core::campaign::shrink::ddmin;
 use paxoscope_core::campaign::trial::{liveness_holds, within_timing_assumptions};
 use paxoscope_core::campaign::workload::HEAVY_OPS;
 use paxoscope_core::campaign::{
-    canary, plan, run_seed, shrink, trial, Failure, FaultClass, PlanOptions, ProtocolPath, Summary,
-    Tag, Trial,
+    canary, liveness_bound_ms, plan, run_seed, shrink, trial, Failure, FaultClass, PlanOptions,
+    ProtocolPath, Summary, Tag, Trial,
 };
+use paxoscope_core::check::linearizability::KvResult;
+use paxoscope_core::protocols::ceph::{ClientReply, Config};
 use paxoscope_core::scenario::{self, Action, ConfigKey, Mutation, Scenario, TimedAction};
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::world::CRASH_IN_COMMIT_WINDOW_MS;
@@ -214,10 +216,13 @@ fn a_healthy_cluster_is_live_and_a_crashed_monitor_is_named() {
         },
     }]));
     s.run_until(5_000);
-    assert_eq!(liveness_holds(s.world()), Ok(()));
+    assert_eq!(liveness_holds(s.world(), &BTreeSet::new()), Ok(()));
     s.inject(Action::Crash(3)).unwrap();
     s.run_until(5_100);
-    assert_eq!(liveness_holds(s.world()), Err("mon.3 is down".to_string()));
+    assert_eq!(
+        liveness_holds(s.world(), &BTreeSet::new()),
+        Err("mon.3 is down".to_string())
+    );
 }
 
 #[test]
@@ -241,8 +246,9 @@ fn a_run_that_cannot_be_live_is_reported() {
             reason,
         }) => {
             assert_eq!((heal_ms, bound_ms), (3_000, 17_000));
+            // The service probe says why: its writes are refused, no monitor is in a quorum.
             assert!(
-                reason.contains("leaders") || reason.contains("down"),
+                reason.contains("put live") && reason.contains("not in a quorum"),
                 "{reason}"
             );
         }
@@ -272,6 +278,141 @@ fn a_monitor_that_never_rejoins_is_named() {
         panic!("{:?}", out.failure)
     };
     assert!(reason.contains("mon.4"), "{reason}");
+}
+
+#[test]
+fn the_liveness_bound_is_derived_from_the_configuration() {
+    let d = Config::default();
+    let base = liveness_bound_ms(&d);
+    // The longest wait at the heal (a lost sync reply) plus rejoining and the service probe.
+    assert!(base > d.sync_timeout_ms + d.election_timeout_ms, "{base}");
+    let with = |key, value| {
+        let mut c = Config::default();
+        c.set(key, value);
+        liveness_bound_ms(&c)
+    };
+    // One-for-one with the longest timer...
+    assert_eq!(
+        with(ConfigKey::SyncTimeoutMs, d.sync_timeout_ms + 7_000),
+        base + 7_000
+    );
+    // ...which is the lease-ack timeout once the sync timeout is shorter.
+    let short_sync = with(ConfigKey::SyncTimeoutMs, 1_000);
+    assert_eq!(
+        short_sync,
+        base - d.sync_timeout_ms + d.lease_ack_timeout_ms.max(d.accept_timeout_ms)
+    );
+    // Every other term grows it too.
+    for (key, value) in [
+        (ConfigKey::ElectionTimeoutMs, d.election_timeout_ms * 2),
+        (ConfigKey::ProbeTimeoutMs, d.probe_timeout_ms * 2),
+        (ConfigKey::ProposeIntervalMs, d.propose_interval_ms * 2),
+        (ConfigKey::MinWaitMs, d.min_wait_ms * 2),
+        (ConfigKey::LatencyMs, d.latency_ms * 2),
+        (ConfigKey::JitterMs, d.jitter_ms * 2),
+        (ConfigKey::CommitWriteMs, d.commit_write_ms + 10),
+    ] {
+        assert!(with(key, value) > base, "{key:?}");
+    }
+    // A seed's deadline is its heal plus the bound of its own configuration.
+    for seed in 0..20 {
+        let p = plan(seed, &opts());
+        let c = paxoscope_core::sim::config_for(&p.trial.scenario);
+        assert_eq!(p.trial.live_by_ms, p.trial.heal_ms + liveness_bound_ms(&c));
+    }
+}
+
+/// Five quiet seconds, a heal at 5 s, then the liveness phase with the service probe.
+fn quiet_trial(mutation: Option<Mutation>) -> Trial {
+    let mut s = scenario_with(vec![TimedAction {
+        at_ms: 1_000,
+        action: Action::Put {
+            node: 3,
+            key: "k".into(),
+            value: "v".into(),
+        },
+    }]);
+    s.mutations.extend(mutation);
+    let bound = liveness_bound_ms(&paxoscope_core::sim::config_for(&s));
+    Trial::new(s, 5_000, 5_000 + bound)
+}
+
+#[test]
+fn the_service_probe_runs_every_stage_through_every_monitor() {
+    let (out, session) = trial::run(&quiet_trial(None), false);
+    assert_eq!(out.failure, None);
+    // Four stages, one request per monitor each, and no retries on a quiet cluster.
+    assert_eq!(out.probe_requests, 4 * 5);
+    let after: Vec<_> = session
+        .world()
+        .clients()
+        .iter()
+        .filter(|r| r.invoke_ms > 5_000)
+        .collect();
+    assert_eq!(after.len(), 20);
+    assert!(after.iter().all(|r| r.reply.is_some()));
+    // The probe's requests are in the run's scenario, so a replay shows them.
+    assert_eq!(session.scenario().actions.len(), 1 + 20);
+    let live = out.live_after_ms.expect("live");
+    assert!(live >= 1_000 && live < 10_000, "{live} ms");
+}
+
+#[test]
+fn a_service_that_refuses_writes_or_peon_reads_is_not_live() {
+    let failure = |m| trial::run(&quiet_trial(Some(m)), false).0.failure;
+    for (m, words) in [
+        (Mutation::RefuseWrites, ["put live", "refused"]),
+        (Mutation::PeonRefusesReads, ["get live", "refused"]),
+    ] {
+        match failure(m) {
+            Some(Failure::Liveness { reason, .. }) => {
+                assert!(words.iter().all(|w| reason.contains(w)), "{m:?}: {reason}")
+            }
+            other => panic!("{m:?}: expected a liveness failure, got {other:?}"),
+        }
+    }
+    // A stale compare-and-set that applies breaks the probe at once.
+    match failure(Mutation::CasIgnoresExpected) {
+        Some(Failure::Liveness { reason, .. }) => {
+            assert!(reason.contains("applied, though"), "{reason}")
+        }
+        Some(Failure::Linearizability { .. }) => {}
+        other => panic!("expected a CAS failure, got {other:?}"),
+    }
+}
+
+#[test]
+fn requests_at_a_crashed_monitor_are_told_to_retry() {
+    let at = |at_ms, action| TimedAction { at_ms, action };
+    let mut s = Session::new(scenario_with(vec![
+        at(1_000, Action::Pause(2)),
+        at(
+            1_100,
+            Action::Put {
+                node: 2,
+                key: "k".into(),
+                value: "v".into(),
+            },
+        ),
+        at(1_200, Action::Crash(2)),
+    ]));
+    s.run_until(1_150);
+    assert_eq!(s.world().clients()[0].reply, None, "held while paused");
+    s.run_until(1_300);
+    match &s.world().clients()[0].reply {
+        Some(ClientReply::Retry { reason }) => assert!(reason.contains("crashed"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn refused_and_retried_requests_stay_in_the_history() {
+    let (_, session) = trial::run(&quiet_trial(Some(Mutation::PeonRefusesReads)), false);
+    let h = trial::history(session.world().clients());
+    assert_eq!(h.len(), session.world().clients().len());
+    assert!(h
+        .iter()
+        .any(|e| e.result == Some(KvResult::Refused) && e.complete_ms.is_some()));
 }
 
 // ----- shrinking -----

@@ -341,6 +341,48 @@ mod linearizability {
     }
 
     #[test]
+    fn a_refused_write_has_no_effect() {
+        // Refused before it was proposed: a later read of its value has no writer.
+        let mut h = H::default();
+        h.put(1, "k", "a", (0, 10))
+            .push(2, put_op("k", "b"), (20, Some(30)), Some(KvResult::Refused))
+            .get(3, "k", Some("b"), (40, 50));
+        let report = check_history(&h.0);
+        assert!(report.failure().is_some(), "{report:?}");
+        // The same write answered "retry" (effect unknown) may have taken effect.
+        let mut h = H::default();
+        h.put(1, "k", "a", (0, 10))
+            .put_lost(2, "k", "b", 20)
+            .get(3, "k", Some("b"), (40, 50));
+        assert!(h.check());
+    }
+
+    #[test]
+    fn refused_operations_stay_in_the_history_and_constrain_nothing() {
+        let mut h = H::default();
+        h.put(1, "k", "a", (0, 10))
+            .push(
+                2,
+                KvOp::Get { key: "k".into() },
+                (20, Some(21)),
+                Some(KvResult::Refused),
+            )
+            .push(
+                3,
+                cas_op("k", Some("a"), "c"),
+                (22, Some(23)),
+                Some(KvResult::Refused),
+            )
+            .get(4, "k", Some("a"), (30, 40));
+        let report = check_history(&h.0);
+        assert!(report.ok(), "{report:?}");
+        assert_eq!(
+            report.ops_checked, 4,
+            "refused entries are counted, not dropped"
+        );
+    }
+
+    #[test]
     fn read_of_a_value_nobody_wrote_is_rejected() {
         let mut h = H::default();
         h.put(1, "k", "a", (0, 10))

@@ -6,9 +6,10 @@
 //! (core/presets/*.scenario; `paxoscope run --preset ID` prints the run to re-time from).
 
 use paxoscope_core::presets::{find, PRESETS};
+use paxoscope_core::protocols::ceph::declaration::MONITOR;
 use paxoscope_core::protocols::ceph::{
-    Ceph, ClientOp, ClientReply, Election, ElectionOp, Msg, Paxos, PaxosOp, ProbeOp, StoreWrite,
-    Sync, Timer, ValueOp,
+    Ceph, ClientOp, ClientReply, Election, ElectionOp, MonState, Msg, Paxos, PaxosOp, PaxosState,
+    ProbeOp, StoreWrite, Sync, Timer, ValueOp,
 };
 use paxoscope_core::scenario::{print, Action};
 use paxoscope_core::session::Session;
@@ -193,14 +194,14 @@ fn probe_reply(e: &Event) -> bool {
 fn timer(e: &Event, node: Option<u8>, t: Timer) -> bool {
     matches!(e.kind, TraceKind::Timer(x) if x == t) && node.is_none_or(|r| e.node == Some(r))
 }
-/// `node` (any when `None`) enters `role` (`leader`, `peon`, `probing`, ...) from another role.
-fn enters_role(e: &Event, node: Option<u8>, role: &str) -> bool {
-    matches!(e.kind, TraceKind::State { role_from, role_to, .. } if role_to == role && role_from != role)
+/// `node` (any when `None`) enters monitor state `role` (leader, peon, probing, ...).
+fn enters_role(e: &Event, node: Option<u8>, role: MonState) -> bool {
+    matches!(e.kind, TraceKind::Transition(t) if t.machine == MONITOR && t.to == role.id())
         && node.is_none_or(|r| e.node == Some(r))
 }
-/// `node` enters Paxos phase `phase` (`updating`, `writing`, ...).
-fn enters_phase(e: &Event, node: u8, phase: &str) -> bool {
-    matches!(e.kind, TraceKind::State { phase_from, phase_to, .. } if phase_to == phase && phase_from != phase)
+/// `node` enters Paxos phase `phase` (updating, writing, ...), as leader or peon.
+fn enters_phase(e: &Event, node: u8, phase: PaxosState) -> bool {
+    matches!(e.kind, TraceKind::Transition(t) if t.machine != MONITOR && t.to == phase.id())
         && e.node == Some(node)
 }
 fn client_reply(e: &Event, req: u64) -> Option<&ClientReply> {
@@ -372,7 +373,11 @@ fn startup_tour() {
     let (lease, l) = t.paxos(0, Some(0), PaxosOp::Lease);
     assert_eq!(lease, begin, "the first lease goes out with BEGIN v1");
     assert_eq!(
-        t.at(0, "recovery done", |e| enters_phase(e, 0, "updating")),
+        t.at(0, "recovery done", |e| enters_phase(
+            e,
+            0,
+            PaxosState::Updating
+        )),
         begin
     );
     t.note(
@@ -383,7 +388,7 @@ fn startup_tour() {
         "on BEGIN drops it again",
         t.at(0, "ACCEPT", |e| paxos(e, None, PaxosOp::Accept).is_some()),
     );
-    let writing = t.at(0, "writing", |e| enters_phase(e, 0, "writing"));
+    let writing = t.at(0, "writing", |e| enters_phase(e, 0, PaxosState::Writing));
     assert_eq!(
         writing,
         t.last(0, writing + 1, "ACCEPT delivered", |e| delivered(
@@ -405,7 +410,7 @@ fn startup_tour() {
     t.note(
         "All five are active at lc 1",
         t.last(commit, 1_000, "peon active", |e| {
-            enters_phase_any(e, "active")
+            enters_phase_any(e, PaxosState::Active)
         }),
     );
     let renew = t.at(1_000, "lease renewal", |e| {
@@ -430,7 +435,7 @@ fn startup_tour() {
     t.all_notes_checked();
 }
 
-fn enters_phase_any(e: &Event, phase: &str) -> bool {
+fn enters_phase_any(e: &Event, phase: PaxosState) -> bool {
     (0..5).any(|r| enters_phase(e, r, phase))
 }
 
@@ -572,7 +577,7 @@ fn leader_fails_tour() {
     });
     assert_eq!(m.epoch, 5);
     let mon1_down = t.at(p3, "mon.1 steps down", |e| {
-        enters_role(e, Some(1), "electing")
+        enters_role(e, Some(1), MonState::Electing)
     });
     assert!(p5 <= mon1_down);
     t.note(
@@ -624,7 +629,9 @@ fn mid_update_tour() {
             paxos(e, None, PaxosOp::Accept).is_some()
         }),
     );
-    let writing = t.at(begin, "writing", |e| enters_phase(e, 0, "writing"));
+    let writing = t.at(begin, "writing", |e| {
+        enters_phase(e, 0, PaxosState::Writing)
+    });
     let crash = t.at(begin, "crash", |e| {
         matches!(e.kind, TraceKind::Crash) && e.node == Some(0)
     });
@@ -671,7 +678,7 @@ fn mid_update_tour() {
     }
     t.note("Each LAST reports the uncommitted v2", lasts[0].0);
     let again = t.at(victory, "updating-previous", |e| {
-        enters_phase(e, 1, "updating-previous")
+        enters_phase(e, 1, PaxosState::UpdatingPrevious)
     });
     let (_, b) = t.paxos(again, Some(1), PaxosOp::Begin);
     assert_eq!((b.pn, versions(&b)), (201, vec![2]));
@@ -730,7 +737,11 @@ fn minority_tour() {
     assert!(matches!(r, ClientReply::Retry { .. }), "{r:?}");
     assert_eq!(
         retry,
-        t.at(t1, "mon.0 leaves", |e| enters_role(e, Some(0), "electing"))
+        t.at(t1, "mon.0 leaves", |e| enters_role(
+            e,
+            Some(0),
+            MonState::Electing
+        ))
     );
     t.note("its client is told to retry", retry);
     let (win, (_, v)) = t.election(begin, Some(2), ElectionOp::Victory);
@@ -798,7 +809,7 @@ fn minority_tour() {
     });
     assert!(is_bookkeeping(&c, 4));
     let applied = t.last(commit4, 60_000, "peon active", |e| {
-        enters_phase_any(e, "active")
+        enters_phase_any(e, PaxosState::Active)
     });
     t.note("bookkeeping v4 committed on all five", applied);
     for r in 0..5 {
@@ -895,7 +906,7 @@ fn lease_tour() {
     let (commit, c) = t.paxos(win, Some(0), PaxosOp::Commit);
     assert!(c.last_committed == 2 && is_bookkeeping(&c, 2));
     t.note("commits its bookkeeping write v2", commit);
-    assert_eq!(t.s.world().status(4).unwrap().role, "probing");
+    assert_eq!(t.s.world().node(4).unwrap().state, MonState::Probing);
     t.all_notes_checked();
 }
 
@@ -970,7 +981,7 @@ fn sync_tour() {
         t.at(45_000, "synchronizing", |e| enters_role(
             e,
             Some(4),
-            "synchronizing"
+            MonState::Synchronizing
         ))
     );
     t.note(
@@ -985,7 +996,7 @@ fn sync_tour() {
     });
     assert_eq!(c, (2..=16).collect::<Vec<_>>());
     let applied = t.at(chunk, "back to probing", |e| {
-        enters_role(e, Some(4), "probing")
+        enters_role(e, Some(4), MonState::Probing)
     });
     t.note("The last sync chunk carries v2 to v16", applied);
     let (join, (_, m)) = t.election(applied, Some(4), ElectionOp::Propose);
@@ -1012,7 +1023,7 @@ fn sync_tour() {
             .cloned()
     });
     let done = t.last(commit, 60_000, "peon active", |e| {
-        enters_phase_any(e, "active")
+        enters_phase_any(e, PaxosState::Active)
     });
     t.note("The bookkeeping write v17 is committed on all five", done);
     assert!((0..5).all(|r| t.lc(r) == 17));

@@ -4,8 +4,12 @@
 //! JSON line of the example has the documented shape and comes out of the documented scenario.
 
 use paxoscope_core::export::summary_json;
-use paxoscope_core::protocols::ceph::Ceph;
-use paxoscope_core::protocols::ceph::{ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer};
+use paxoscope_core::machine::Transition;
+use paxoscope_core::protocols::ceph::declaration::PEON;
+use paxoscope_core::protocols::ceph::{Ceph, PaxosState};
+use paxoscope_core::protocols::ceph::{
+    ClientOp, ClientReply, Msg, Paxos, PaxosOp, StoreWrite, Timer,
+};
 use paxoscope_core::scenario::{parse, Action};
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
@@ -23,7 +27,7 @@ fn variant_index(k: &TraceKind<Ceph>) -> usize {
         TraceKind::Deliver { .. } => 1,
         TraceKind::Drop { .. } => 2,
         TraceKind::Timer(_) => 3,
-        TraceKind::State { .. } => 4,
+        TraceKind::Transition(_) => 4,
         TraceKind::Persist(_) => 5,
         TraceKind::ClientRequest { .. } => 6,
         TraceKind::ClientReply { .. } => 7,
@@ -56,12 +60,11 @@ fn samples() -> Vec<TraceEvent<Ceph>> {
             reason: "lost",
         },
         TraceKind::Timer(Timer::Lease),
-        TraceKind::State {
-            role_from: "peon",
-            role_to: "peon",
-            phase_from: "active",
-            phase_to: "updating",
-        },
+        TraceKind::Transition(Transition {
+            machine: PEON,
+            from: PaxosState::Active.id(),
+            to: PaxosState::Updating.id(),
+        }),
         TraceKind::Persist(vec![StoreWrite::AcceptedPn(100)]),
         TraceKind::ClientRequest {
             req_id: 1,

@@ -3,7 +3,10 @@
 //! milliseconds, so this crate itself never reads a clock.
 
 use crate::workloads::{determinism_scenario, load_scenario_for_events};
+use paxoscope_core::budget::Budget;
+use paxoscope_core::campaign::{self, Beyond, PlanOptions};
 use paxoscope_core::protocols::ceph::Ceph;
+use paxoscope_core::scenario::Mutation;
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::rng::{SimRng, Stream};
 use paxoscope_core::sim::World;
@@ -26,6 +29,14 @@ pub enum Engine {
     /// snapshot every `UI_SNAPSHOT_EVERY` events.
     SessionRecorded,
 }
+
+/// The budget of the benchmark runs: they are a million recorded events on purpose (about
+/// 480 MB, over the default `MAX_KEPT_BYTES`), so only the event-rate limit stays.
+pub const BENCH_BUDGET: Budget = Budget {
+    max_run_events: 1 << 40,
+    max_kept_bytes: 1 << 40,
+    ..Budget::DEFAULT
+};
 
 /// `Session::new`'s snapshot interval, the one the playground uses.
 pub const UI_SNAPSHOT_EVERY: u64 = 2_000;
@@ -105,7 +116,8 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
                 scenario,
                 recorded,
                 if recorded { UI_SNAPSHOT_EVERY } else { 0 },
-            );
+            )
+            .with_budget(BENCH_BUDGET);
             while s.world().events() < events && s.step() {}
             assert!(
                 s.violation().is_none(),
@@ -200,8 +212,13 @@ impl SeekFigures {
 pub fn seek_latency(events: u64, seeks: usize, snapshot_every: u64, now: Clock) -> SeekFigures {
     let scenario = load_scenario_for_events(BENCH_SEED, events);
     let t0 = now();
-    let mut s = Session::with_options(scenario, true, snapshot_every);
+    let mut s = Session::with_options(scenario, true, snapshot_every).with_budget(BENCH_BUDGET);
     while s.world().events() < events && s.step() {}
+    assert_eq!(
+        s.world().events(),
+        events,
+        "the recorded run reached its size"
+    );
     let record_wall_ms = now() - t0;
     let end_ms = s.now_ms();
     let mut rng = SimRng::new(BENCH_SEED, Stream::Clients);
@@ -262,6 +279,37 @@ pub fn trace_hash_of_seed(seed: u64) -> u64 {
     s.trace_hash()
 }
 
+/// The trace hash of campaign seed `seed` run exactly as `paxoscope campaign` runs it (its own
+/// fault schedule, workload, heal and liveness phase: `campaign::trial::run`), with the
+/// options `campaign_hash_options` picks for the seed.
+pub fn campaign_trace_hash(seed: u64) -> u64 {
+    let plan = campaign::plan(seed, &campaign_hash_options(seed));
+    let (_, session) = campaign::trial::run(&plan.trial, false);
+    session.trace_hash()
+}
+
+pub fn campaign_trace_hashes(start: u64, count: u64) -> Vec<u64> {
+    (start..start + count).map(campaign_trace_hash).collect()
+}
+
+/// The campaign options of a determinism seed, in turn: the default campaign (five monitors),
+/// three monitors, seven monitors with every way beyond the assumptions (reordering,
+/// duplicates, large skew: the simulator's third random stream), and five monitors with a
+/// deliberate bug (the mutation canaries), so every campaign mode is compared across targets.
+pub fn campaign_hash_options(seed: u64) -> PlanOptions {
+    let mut opts = PlanOptions::default();
+    match seed % 4 {
+        0 => {}
+        1 => opts.monitors = 3,
+        2 => {
+            opts.monitors = 7;
+            opts.beyond = Beyond::ALL.into_iter().collect();
+        }
+        _ => opts.mutation = Some(Mutation::ALL[(seed / 4) as usize % Mutation::ALL.len()]),
+    }
+    opts
+}
+
 /// Nearest-rank percentile of sorted values.
 pub fn percentile(sorted: &[f64], pct: f64) -> f64 {
     if sorted.is_empty() {
@@ -293,6 +341,22 @@ mod tests {
         assert_eq!(a, trace_hashes(0, 4));
         let distinct: std::collections::BTreeSet<_> = a.iter().collect();
         assert!(distinct.len() > 1, "seeds give different runs: {a:x?}");
+    }
+
+    #[test]
+    fn campaign_hashes_repeat_and_differ_between_seeds_and_modes() {
+        let a = campaign_trace_hashes(0, 4);
+        assert_eq!(a, campaign_trace_hashes(0, 4));
+        let distinct: std::collections::BTreeSet<_> = a.iter().collect();
+        assert_eq!(
+            distinct.len(),
+            4,
+            "each seed and mode is its own run: {a:x?}"
+        );
+        let modes: Vec<PlanOptions> = (0..4).map(campaign_hash_options).collect();
+        assert_eq!(modes[1].monitors, 3);
+        assert!(modes[2].beyond.contains(&Beyond::Reorder));
+        assert!(modes[3].mutation.is_some());
     }
 
     #[test]

@@ -27,6 +27,17 @@ pub fn trace_hashes(start: u32, count: u32) -> String {
     json!(hashes).to_string()
 }
 
+/// Trace hashes of campaign seeds `start..start + count`, each run as the campaign runs it
+/// (`measure::campaign_trace_hash`), as a JSON array of 16-digit hex strings.
+#[wasm_bindgen]
+pub fn campaign_trace_hashes(start: u32, count: u32) -> String {
+    let hashes: Vec<String> = measure::campaign_trace_hashes(start as u64, count as u64)
+        .into_iter()
+        .map(|h| format!("{h:016x}"))
+        .collect();
+    json!(hashes).to_string()
+}
+
 /// Throughput of each engine over `target_events` events of the steady load (JSON array).
 #[wasm_bindgen]
 pub fn bench_events(target_events: u32) -> String {

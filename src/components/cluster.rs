@@ -5,7 +5,8 @@ use crate::labels::math::{cos, sin};
 use crate::labels::{fixed, mon, FAMILIES};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
-use paxoscope_core::actor::{NodeStatus, Rank};
+use paxoscope_core::actor::Rank;
+use paxoscope_core::protocols::ceph::MonState;
 use std::collections::BTreeSet;
 use std::f64::consts::PI;
 use yew::prelude::*;
@@ -255,13 +256,13 @@ pub fn Cluster(p: &ClusterProps) -> Html {
 }
 
 /// Lease time left on the node's own clock at the playhead, in ms.
-fn lease_left_ms(p: &ClusterProps, r: Rank, status: &NodeStatus, now: f64) -> u64 {
+fn lease_left_ms(p: &ClusterProps, r: Rank, now: f64) -> u64 {
     let run = p.run.run.borrow();
     let world = run.session.world();
-    if status.role != "leader" && status.role != "peon" {
+    let Some(node) = world.node(r) else { return 0 };
+    if !matches!(node.state, MonState::Leader | MonState::Peon) {
         return 0;
     }
-    let Some(node) = world.node(r) else { return 0 };
     let local = world.slot(r).clock.local_ms(now as u64);
     node.paxos.lease_expire_ms.saturating_sub(local)
 }
@@ -283,7 +284,8 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             ("down", "down", store.election_epoch, store.last_committed)
         }
     };
-    let lease_left = status.as_ref().map_or(0, |s| lease_left_ms(p, r, s, now));
+    let lease_left = lease_left_ms(p, r, now);
+    let leads = status.as_ref().is_some_and(|s| s.leader == Some(r));
     let fraction = lease_left as f64 / lease_ms as f64;
     let lease_text = if lease_left > 0 {
         format!("lease {} s", fixed(lease_left as f64 / 1000.0, 1))
@@ -336,12 +338,12 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
                 { for arc_paths(LEASE_R, fraction).into_iter().map(|d| html! { <path class="lease-arc" {d} /> }) }
             }
             <circle class="node-body" r={fixed(NODE_R, 0)} />
-            if role == "leader" {
+            if leads {
                 <polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62" />
             }
             <text class="node-name" y="-12">{ mon(r) }</text>
             <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
-            <text class="node-phase" y="20">{ if role == "down" { "store kept" } else { phase } }</text>
+            <text class="node-phase" y="20">{ if status.is_none() { "store kept" } else { phase } }</text>
             <text class="node-meta" y={fixed(meta_y, 0)}>{ format!("e{epoch} · lc {lc}") }</text>
             <text class="node-lease" y={fixed(meta_y + 15.0, 0)}>{ lease_text }</text>
             if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }

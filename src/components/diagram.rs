@@ -1,19 +1,20 @@
-//! A monitor's state diagram: the monitor states and the leader's and peon's Paxos phases as
-//! boxes, the transitions the protocol really makes (monitor.rs, election.rs, paxos.rs,
-//! lease.rs) as arrows, the current state lit and the last few transitions traced.
-//! The layout is fixed and hand-made.
+//! A node's state diagram, drawn from its protocol's declaration (`Protocol::DECLARATION`):
+//! each state as a box at its grid cell, a state that holds a machine (Ceph's `leader` and
+//! `peon`) as a group around that machine's boxes, each declared edge drawn as an arrow, the
+//! states the node is in lit, and the routes of its last few inputs (the trace's transitions,
+//! via `TraceIndex`) traced.
 
-use crate::labels::{fixed, mon, state_id, DOWN};
+use crate::labels::{fixed, mon};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
-use paxoscope_core::actor::Rank;
+use paxoscope_core::actor::{Protocol, Rank};
+use paxoscope_core::machine::{Declaration, Draw, MachineId, Position, StateId};
+use paxoscope_core::protocols::ceph::Ceph;
+use std::collections::BTreeSet;
 use yew::prelude::*;
 
 const BOX_W: f64 = 104.0;
 const BOX_H: f64 = 30.0;
-const COLS: [f64; 6] = [64.0, 180.0, 296.0, 412.0, 544.0, 660.0];
-const ROWS: [f64; 3] = [46.0, 128.0, 200.0];
-const VIEW: &str = "0 0 720 270";
 /// Arrow heads for every diagram, defined once per page (see `App`).
 pub fn arrow_defs() -> Html {
     html! {
@@ -33,164 +34,212 @@ pub fn arrow_defs() -> Html {
 /// Transitions traced in the large diagram (and listed under it).
 const RECENT: usize = 4;
 
+/// The grid: box centres `COL_W` and `ROW_H` apart from the first at (`X0`, `Y0`), with an
+/// extra `GROUP_GAP_X`/`_Y` where a column or row enters other groups than the one before
+/// (room for the group's frame and title).
+const X0: f64 = 64.0;
+const Y0: f64 = 46.0;
+const COL_W: f64 = 116.0;
+const ROW_H: f64 = 72.0;
+const GROUP_GAP_X: f64 = 16.0;
+const GROUP_GAP_Y: f64 = 10.0;
+/// A group's frame around its boxes: sides, and the top (which holds its title).
+const GROUP_PAD: f64 = 8.0;
+const GROUP_PAD_TOP: f64 = 22.0;
+/// Width of the embed's half view (`focus`).
+const FOCUS_W: f64 = 484.0;
+
+/// One box of the diagram: a state of a machine that holds no other machine.
 struct StateBox {
-    id: &'static str,
+    key: String,
     label: &'static str,
-    col: usize,
-    row: usize,
+    /// The state that holds its machine, if any (its group).
+    group: Option<(MachineId, StateId)>,
+    x: f64,
+    y: f64,
 }
 
-const BOXES: [StateBox; 14] = [
-    StateBox {
-        id: "synchronizing",
-        label: "synchronizing",
-        col: 0,
-        row: 0,
-    },
-    StateBox {
-        id: "probing",
-        label: "probing",
-        col: 1,
-        row: 0,
-    },
-    StateBox {
-        id: "electing",
-        label: "electing",
-        col: 2,
-        row: 0,
-    },
-    StateBox {
-        id: DOWN,
-        label: "down",
-        col: 5,
-        row: 0,
-    },
-    StateBox {
-        id: "leader-recovering",
-        label: "recovering",
-        col: 0,
-        row: 1,
-    },
-    StateBox {
-        id: "leader-updating-previous",
-        label: "updating-prev",
-        col: 1,
-        row: 1,
-    },
-    StateBox {
-        id: "leader-writing-previous",
-        label: "writing-prev",
-        col: 2,
-        row: 1,
-    },
-    StateBox {
-        id: "leader-active",
-        label: "active",
-        col: 0,
-        row: 2,
-    },
-    StateBox {
-        id: "leader-updating",
-        label: "updating",
-        col: 1,
-        row: 2,
-    },
-    StateBox {
-        id: "leader-writing",
-        label: "writing",
-        col: 2,
-        row: 2,
-    },
-    StateBox {
-        id: "leader-refresh",
-        label: "refresh",
-        col: 3,
-        row: 2,
-    },
-    StateBox {
-        id: "peon-recovering",
-        label: "recovering",
-        col: 4,
-        row: 1,
-    },
-    StateBox {
-        id: "peon-active",
-        label: "active",
-        col: 4,
-        row: 2,
-    },
-    StateBox {
-        id: "peon-updating",
-        label: "updating",
-        col: 5,
-        row: 2,
-    },
-];
-
-/// (from, to, bend): the protocol's transitions. `bend` curves the arrow (px, sideways) so
-/// that pairs of opposite arrows and long arrows stay apart from boxes.
-const EDGES: [(&str, &str, f64); 17] = [
-    ("probing", "synchronizing", 8.0), // probe.rs: a peer is too far ahead
-    ("synchronizing", "probing", 8.0), // sync.rs: synced, bootstrap again
-    ("probing", "electing", 0.0),      // probe.rs / election.rs: a majority outside quorum
-    ("electing", "leader-recovering", 0.0), // election.rs: victory → leader_init → collect
-    ("electing", "peon-recovering", 0.0), // election.rs: lose → peon_init
-    (DOWN, "probing", -40.0),          // restart: boot from the store, bootstrap
-    ("leader-recovering", "leader-active", 0.0), // finish_recovery, nothing pending
-    ("leader-recovering", "leader-updating-previous", 0.0), // an uncommitted value found
-    ("leader-updating-previous", "leader-writing-previous", 0.0), // every accept: commit_start
-    ("leader-writing-previous", "leader-refresh", 0.0), // commit_finish
-    ("leader-active", "leader-updating", 8.0), // propose_pending → begin
-    ("leader-updating", "leader-writing", 0.0), // every accept: commit_start
-    ("leader-writing", "leader-refresh", 0.0), // commit write durable: commit_finish
-    ("leader-refresh", "leader-active", -34.0), // finish_round, in the same step (see `route`)
-    ("peon-recovering", "peon-active", 8.0), // handle_lease
-    ("peon-active", "peon-recovering", 8.0), // handle_collect
-    ("peon-active", "peon-updating", 8.0), // handle_begin; back on the next lease
-];
-const BACK_EDGE: (&str, &str, f64) = ("peon-updating", "peon-active", 8.0);
-
-/// Every arrow of the diagram: `EDGES` and `BACK_EDGE`.
-fn all_edges() -> impl Iterator<Item = &'static (&'static str, &'static str, f64)> {
-    EDGES.iter().chain(std::iter::once(&BACK_EDGE))
+/// A state that holds a machine, drawn as a frame around that machine's boxes.
+struct Group {
+    state: (MachineId, StateId),
+    label: &'static str,
+    x: f64,
+    y: f64,
+    w: f64,
+    h: f64,
 }
 
-/// The boxes a recorded transition went through, `from` first and `to` last. The trace records a
-/// monitor's state before and after each step, and some states are left in the step that
-/// entered them: commit_finish enters refresh and finish_round leaves it at once, so the trace
-/// says writing → active (or → updating, when a proposal was waiting). The shortest chain of
-/// the diagram's arrows from `from` to `to` shows the states passed on the way; a transition
-/// with no such chain (a bootstrap, a crash) is drawn straight.
-fn route(from: &'static str, to: &'static str) -> Vec<&'static str> {
-    const MAX_HOPS: usize = 3;
-    // Breadth-first over at most MAX_HOPS arrows; each path is short, so keep them whole.
-    let mut paths = vec![vec![from]];
-    for _ in 0..MAX_HOPS {
-        let mut longer = Vec::new();
-        for path in &paths {
-            let last = *path.last().expect("paths are never empty");
-            for &(_, t, _) in all_edges().filter(|(f, _, _)| *f == last) {
-                if path.contains(&t) {
-                    continue;
-                }
-                let mut next = path.clone();
-                next.push(t);
-                if t == to {
-                    return next;
-                }
-                longer.push(next);
+/// The diagram of a declaration, computed once: boxes, groups, arrows, size.
+struct Layout {
+    boxes: Vec<StateBox>,
+    groups: Vec<Group>,
+    /// (from key, to key, bend): the declared edges drawn as arrows.
+    arrows: Vec<(String, String, f64)>,
+    width: f64,
+    height: f64,
+}
+
+/// The group state a machine's boxes are drawn in: the outermost state it runs within.
+fn outer_group(d: &Declaration, m: MachineId) -> Option<(MachineId, StateId)> {
+    let mut group = None;
+    let mut at = m;
+    while let Some(parent) = d.machine(at).within {
+        group = Some(parent);
+        at = parent.0;
+    }
+    group
+}
+
+/// Pixel centres of grid lines 0..n, given which groups each line holds.
+fn grid(
+    groups_per_line: &[BTreeSet<(MachineId, StateId)>],
+    first: f64,
+    pitch: f64,
+    gap: f64,
+) -> Vec<f64> {
+    let mut at = first;
+    let mut out = Vec::new();
+    for (i, g) in groups_per_line.iter().enumerate() {
+        if i > 0 {
+            at += pitch;
+            if *g != groups_per_line[i - 1] && !g.is_empty() {
+                at += gap;
             }
         }
-        paths = longer;
+        out.push(at);
     }
-    vec![from, to]
+    out
 }
 
-fn center(id: &str) -> Option<(f64, f64)> {
-    BOXES
-        .iter()
-        .find(|b| b.id == id)
-        .map(|b| (COLS[b.col], ROWS[b.row]))
+impl Layout {
+    fn of(d: &Declaration) -> Layout {
+        let mut cells = Vec::new();
+        for (mi, m) in d.machines.iter().enumerate() {
+            let mid = MachineId(mi as u8);
+            for (si, s) in m.states.iter().enumerate() {
+                let sid = StateId(si as u8);
+                if d.sub_machine(mid, sid).is_none() {
+                    cells.push((mid, sid, s, outer_group(d, mid)));
+                }
+            }
+        }
+        let cols = cells.iter().map(|c| c.2.col as usize).max().unwrap_or(0) + 1;
+        let rows = cells.iter().map(|c| c.2.row as usize).max().unwrap_or(0) + 1;
+        let mut col_groups = vec![BTreeSet::new(); cols];
+        let mut row_groups = vec![BTreeSet::new(); rows];
+        for (_, _, s, g) in &cells {
+            if let Some(g) = g {
+                col_groups[s.col as usize].insert(*g);
+                row_groups[s.row as usize].insert(*g);
+            }
+        }
+        let xs = grid(&col_groups, X0, COL_W, GROUP_GAP_X);
+        let ys = grid(&row_groups, Y0, ROW_H, GROUP_GAP_Y);
+        let boxes: Vec<StateBox> = cells
+            .iter()
+            .map(|(m, s, st, g)| StateBox {
+                key: d.key(*m, *s),
+                label: st.label,
+                group: *g,
+                x: xs[st.col as usize],
+                y: ys[st.row as usize],
+            })
+            .collect();
+        let mut group_states: Vec<(MachineId, StateId)> =
+            boxes.iter().filter_map(|b| b.group).collect();
+        group_states.sort();
+        group_states.dedup();
+        let groups = group_states
+            .iter()
+            .map(|g| {
+                let inside = boxes.iter().filter(|b| b.group == Some(*g));
+                let (mut x0, mut y0, mut x1, mut y1) = (f64::MAX, f64::MAX, f64::MIN, f64::MIN);
+                for b in inside {
+                    x0 = x0.min(b.x - BOX_W / 2.0);
+                    y0 = y0.min(b.y - BOX_H / 2.0);
+                    x1 = x1.max(b.x + BOX_W / 2.0);
+                    y1 = y1.max(b.y + BOX_H / 2.0);
+                }
+                Group {
+                    state: *g,
+                    label: d.state(g.0, g.1).label,
+                    x: x0 - GROUP_PAD,
+                    y: y0 - GROUP_PAD_TOP,
+                    w: x1 - x0 + 2.0 * GROUP_PAD,
+                    h: y1 - y0 + GROUP_PAD_TOP + GROUP_PAD,
+                }
+            })
+            .collect();
+        let mut arrows = Vec::new();
+        for (mi, m) in d.machines.iter().enumerate() {
+            let mid = MachineId(mi as u8);
+            for e in m.edges {
+                let Draw::Arrow { bend } = e.draw else {
+                    continue;
+                };
+                // An arrow from a group state has no one box to start from: drawn only in words.
+                if d.sub_machine(mid, e.from).is_some() {
+                    continue;
+                }
+                arrows.push((d.key(mid, e.from), entry_key(d, mid, e.to), bend as f64));
+            }
+        }
+        let width = xs.last().copied().unwrap_or(X0) + BOX_W / 2.0 + 8.0;
+        let height = ys.last().copied().unwrap_or(Y0) + 70.0;
+        Layout {
+            boxes,
+            groups,
+            arrows,
+            width,
+            height,
+        }
+    }
+
+    fn center(&self, key: &str) -> Option<(f64, f64)> {
+        self.boxes.iter().find(|b| b.key == key).map(|b| (b.x, b.y))
+    }
+
+    /// Left and right edges of a box, or of the group it is in.
+    fn span(&self, key: &str) -> Option<(f64, f64)> {
+        let b = self.boxes.iter().find(|b| b.key == key)?;
+        let in_group = b.group.and_then(|g| {
+            let i = self.group_index(g)?;
+            Some((self.groups[i].x, self.groups[i].x + self.groups[i].w))
+        });
+        Some(in_group.unwrap_or((b.x - BOX_W / 2.0, b.x + BOX_W / 2.0)))
+    }
+
+    fn group_index(&self, g: (MachineId, StateId)) -> Option<usize> {
+        self.groups.iter().position(|x| x.state == g)
+    }
+
+    /// The embed's half view: `FOCUS_W` wide, at the left or the right, whichever shows the
+    /// current box (and its group) whole; the left one when both do.
+    fn focus_view(&self, current: &str) -> String {
+        let (lo, hi) = self.span(current).unwrap_or((0.0, FOCUS_W));
+        let left = if hi <= FOCUS_W {
+            0.0
+        } else {
+            (self.width - FOCUS_W).max(0.0).min(lo)
+        };
+        format!(
+            "{} 16 {} {}",
+            fixed(left, 0),
+            fixed(FOCUS_W, 0),
+            fixed(self.height - 16.0, 0)
+        )
+    }
+}
+
+/// The box an arrow into `state` of `machine` ends at: the state itself, or, for a group
+/// state, the initial state of the machine within it (further down if that holds one too).
+fn entry_key(d: &Declaration, machine: MachineId, state: StateId) -> String {
+    let (mut m, mut s) = (machine, state);
+    while let Some(sub) = d.sub_machine(m, s) {
+        m = sub;
+        s = d.machine(sub).initial;
+    }
+    d.key(m, s)
 }
 
 /// Where the ray from a box's centre towards `toward` leaves the box.
@@ -211,8 +260,8 @@ fn box_exit(c: (f64, f64), toward: (f64, f64)) -> (f64, f64) {
 }
 
 /// A (possibly curved) arrow path between two boxes.
-fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
-    let (a, b) = (center(from)?, center(to)?);
+fn edge_path(layout: &Layout, from: &str, to: &str, bend: f64) -> Option<String> {
+    let (a, b) = (layout.center(from)?, layout.center(to)?);
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1.0);
     // Control point: the midpoint pushed sideways (to the right of the direction of travel).
@@ -232,11 +281,22 @@ fn edge_path(from: &str, to: &str, bend: f64) -> Option<String> {
     ))
 }
 
-fn static_edges() -> Html {
-    all_edges()
-        .filter_map(|(f, t, bend)| edge_path(f, t, *bend))
+fn static_edges(layout: &Layout) -> Html {
+    layout
+        .arrows
+        .iter()
+        .filter_map(|(f, t, bend)| edge_path(layout, f, t, *bend))
         .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
         .collect()
+}
+
+thread_local! {
+    /// The protocol's diagram never changes: laid out once.
+    static LAYOUT: std::rc::Rc<Layout> = std::rc::Rc::new(Layout::of(Ceph::DECLARATION));
+}
+
+fn layout() -> std::rc::Rc<Layout> {
+    LAYOUT.with(|l| l.clone())
 }
 
 #[derive(Properties, PartialEq)]
@@ -257,37 +317,58 @@ pub struct DiagramProps {
 pub fn Diagram(p: &DiagramProps) -> Html {
     let run = p.run.run.borrow();
     let world = run.session.world();
+    let layout = layout();
+    let d = Ceph::DECLARATION;
     let status = world.status(p.node);
-    let current = status.as_ref().map_or(DOWN, |s| state_id(s.role, s.phase));
+    // The node's own states, as the protocol reports them; a crashed node stands where it
+    // boots (every machine at its initial state).
+    let position = match world.node(p.node) {
+        Some(n) => Position::of(d, |m| Ceph::state_of(n, m)),
+        None => Position::new(d),
+    };
+    let currents: Vec<String> = position
+        .leaves()
+        .into_iter()
+        .map(|(m, s)| d.key(m, s))
+        .collect();
+    let current = currents.first().cloned().unwrap_or_default();
     let caption = status.as_ref().map_or("down (crashed)".to_string(), |s| {
         format!("{} · {}", s.role, s.phase)
     });
     let readable = status.as_ref().is_some_and(|s| s.readable);
     let recent = run.index.recent_transitions(p.node, run.events(), RECENT);
-    let routes: Vec<Vec<&str>> = recent.iter().map(|t| route(t.from, t.to)).collect();
 
-    let boxes = BOXES.iter().map(|b| {
-        let (cx, cy) = (COLS[b.col], ROWS[b.row]);
-        let is_current = b.id == current;
-        let visited = routes.iter().any(|r| r[..r.len() - 1].contains(&b.id));
+    let boxes = layout.boxes.iter().map(|b| {
+        let is_current = currents.contains(&b.key);
+        let visited = recent.iter().any(|r| r.keys[..r.keys.len() - 1].contains(&b.key));
         html! {
             <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"))}
-               data-state={b.id} data-current={is_current.then_some("true")}>
-                <rect x={fixed(cx - BOX_W / 2.0, 1)} y={fixed(cy - BOX_H / 2.0, 1)}
+               data-state={b.key.clone()} data-current={is_current.then_some("true")}>
+                <rect x={fixed(b.x - BOX_W / 2.0, 1)} y={fixed(b.y - BOX_H / 2.0, 1)}
                       width={fixed(BOX_W, 0)} height={fixed(BOX_H, 0)} rx="7" />
-                <text x={fixed(cx, 1)} y={fixed(cy + 4.0, 1)}>{ b.label }</text>
+                <text x={fixed(b.x, 1)} y={fixed(b.y + 4.0, 1)}>{ b.label }</text>
             </g>
         }
     });
+    let groups = layout.groups.iter().map(|g| {
+        html! {
+            <>
+                <rect class={classes!("group", format!("{}-group", g.label))} x={fixed(g.x, 1)} y={fixed(g.y, 1)}
+                      width={fixed(g.w, 1)} height={fixed(g.h, 1)} rx="12" />
+                <text class="group-label" x={fixed(g.x + 10.0, 1)} y={fixed(g.y + 16.0, 1)}>{ g.label }</text>
+            </>
+        }
+    });
     // The protocol's arrows never change: build them once per diagram.
-    let edges = use_memo((), |_| static_edges());
-    let count = routes.len();
-    let traced = routes.iter().enumerate().flat_map(|(i, r)| {
+    let edges = use_memo((), |_| static_edges(&self::layout()));
+    let count = recent.len();
+    let traced = recent.iter().enumerate().flat_map(|(i, r)| {
         let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
-        r.windows(2).filter_map(move |hop| {
-            let d = edge_path(hop[0], hop[1], 16.0)?;
+        let layout = layout.clone();
+        r.keys.windows(2).filter_map(move |hop| {
+            let d = edge_path(&layout, &hop[0], &hop[1], 16.0)?;
             Some(html! { <path class="edge traced" d={d} opacity={fixed(opacity, 2)} marker-end="url(#arrow-traced)" /> })
-        })
+        }).collect::<Vec<_>>()
     });
     let lease = html! {
         <g class={classes!("lease-pill", readable.then_some("held"))} data-lease={readable.to_string()}>
@@ -295,27 +376,24 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             <text x="660" y="132">{ if readable { "lease ✓ reads" } else { "no lease" } }</text>
         </g>
     };
-    let d = p.dispatch.clone();
+    let dispatch = p.dispatch.clone();
     let node = p.node;
-    let select = Callback::from(move |_| d.dispatch(Action::Select(Some(node))));
+    let select = Callback::from(move |_| dispatch.dispatch(Action::Select(Some(node))));
     let title = format!("{} state diagram: {caption}", mon(p.node));
-    let view = match (p.focus, current.starts_with("peon") || current == DOWN) {
-        (false, _) => VIEW,
-        (true, false) => "0 16 482 254",
-        (true, true) => "236 16 484 254",
+    let view = if p.focus {
+        layout.focus_view(&current)
+    } else {
+        format!("0 0 {} {}", fixed(layout.width, 0), fixed(layout.height, 0))
     };
     let svg = html! {
         <svg class="diagram-svg" viewBox={view} role="img" aria-label={title.clone()}>
-            <rect class="group leader-group" x="6" y="92" width="470" height="170" rx="12" />
-            <text class="group-label" x="16" y="108">{ "leader" }</text>
-            <rect class="group peon-group" x="486" y="92" width="230" height="140" rx="12" />
-            <text class="group-label" x="496" y="108">{ "peon" }</text>
+            { for groups }
             { (*edges).clone() }
             { for traced }
             { for boxes }
             { lease }
             if !p.compact {
-                <text class="diagram-note" x="500" y="256">{ "any state → probing on bootstrap; → down on crash" }</text>
+                <text class="diagram-note" x={fixed(layout.width - 220.0, 0)} y={fixed(layout.height - 14.0, 0)}>{ d.note }</text>
             }
         </svg>
     };
@@ -328,8 +406,8 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             </button>
         };
     }
-    let recent_list = recent.iter().zip(&routes).rev().map(|(t, r)| {
-        html! { <li data-route={r.join(" ")}>{ r.join(" → ") }<span class="muted">{ format!(" at {}", crate::labels::seconds(t.t_ms)) }</span></li> }
+    let recent_list = recent.iter().rev().map(|r| {
+        html! { <li data-route={r.keys.join(" ")}>{ r.keys.join(" → ") }<span class="muted">{ format!(" at {}", crate::labels::seconds(r.t_ms)) }</span></li> }
     });
     html! {
         <div class="diagram large" data-diagram-node={p.node.to_string()}>
@@ -346,37 +424,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_commit_passes_through_refresh_on_its_way_to_active() {
-        assert_eq!(
-            route("leader-writing", "leader-active"),
-            ["leader-writing", "leader-refresh", "leader-active"]
-        );
-        assert_eq!(
-            route("leader-writing-previous", "leader-updating"),
-            [
-                "leader-writing-previous",
-                "leader-refresh",
-                "leader-active",
-                "leader-updating"
-            ]
-        );
-    }
-
-    #[test]
-    fn a_transition_with_its_own_arrow_or_none_is_drawn_straight() {
-        assert_eq!(route("probing", "electing"), ["probing", "electing"]);
-        // A bootstrap has no arrow (the diagram's note says any state can bootstrap).
-        assert_eq!(
-            route("leader-active", "probing"),
-            ["leader-active", "probing"]
-        );
-    }
-
-    #[test]
     fn every_arrow_joins_two_boxes() {
-        for (from, to, _) in all_edges() {
-            assert!(center(from).is_some(), "{from} has a box");
-            assert!(center(to).is_some(), "{to} has a box");
+        let layout = Layout::of(Ceph::DECLARATION);
+        assert!(!layout.arrows.is_empty());
+        for (from, to, _) in &layout.arrows {
+            assert!(layout.center(from).is_some(), "{from} has a box");
+            assert!(layout.center(to).is_some(), "{to} has a box");
+        }
+    }
+
+    #[test]
+    fn boxes_do_not_overlap_and_groups_hold_their_boxes_only() {
+        let layout = Layout::of(Ceph::DECLARATION);
+        for (i, a) in layout.boxes.iter().enumerate() {
+            for b in &layout.boxes[i + 1..] {
+                let apart = (a.x - b.x).abs() >= BOX_W || (a.y - b.y).abs() >= BOX_H;
+                assert!(apart, "{} and {} overlap", a.key, b.key);
+            }
+            for (gi, g) in layout.groups.iter().enumerate() {
+                let inside = a.x > g.x && a.x < g.x + g.w && a.y > g.y && a.y < g.y + g.h;
+                let member = a.group.and_then(|x| layout.group_index(x)) == Some(gi);
+                assert_eq!(inside, member, "{} and group {}", a.key, g.label);
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ fn family(e: &TraceEvent<Ceph>) -> &'static str {
     match &e.kind {
         TraceKind::Send { msg, .. } => msg.family(),
         TraceKind::Deliver { msg, .. } | TraceKind::Drop { msg, .. } => msg.family(),
-        TraceKind::State { .. } => "states",
+        TraceKind::Transition(_) => "states",
         TraceKind::Action(_) | TraceKind::Crash | TraceKind::Boot => "faults",
         TraceKind::ClientRequest { .. } | TraceKind::ClientReply { .. } => "clients",
         TraceKind::Timer(_) => "timers",

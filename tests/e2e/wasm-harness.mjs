@@ -25,11 +25,14 @@ export function buildHarness() {
   execFileSync(join(ROOT, 'scripts', 'build-harness.sh'), { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** Trace hashes of the determinism scenario, natively: `paxoscope bench --hashes`. */
-export function nativeHashes(start, count, profile = 'release') {
+/**
+ * Trace hashes natively: of the determinism scenario (`paxoscope bench --hashes`), or with
+ * `option` '--campaign-hashes' of the campaign's own seeds.
+ */
+export function nativeHashes(start, count, profile = 'release', option = '--hashes') {
   const out = execFileSync(
     'cargo',
-    ['run', '--quiet', '--profile', profile, '-p', 'paxoscope-cli', '--', 'bench', '--hashes', String(start), String(count), '--json'],
+    ['run', '--quiet', '--profile', profile, '-p', 'paxoscope-cli', '--', 'bench', option, String(start), String(count), '--json'],
     { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 },
   );
   return JSON.parse(out);

@@ -2,8 +2,9 @@
 //! (messages, timers, state changes, persists) and the world, never guessed from the schedule.
 
 use crate::actor::Rank;
+use crate::protocols::ceph::declaration::{LEADER, MONITOR};
 use crate::protocols::ceph::messages::{ElectionOp, Epoch, Msg, PaxosOp, Pn};
-use crate::protocols::ceph::{Ceph, StoreWrite, Timer};
+use crate::protocols::ceph::{Ceph, MonState, PaxosState, StoreWrite, Timer};
 use crate::scenario::Action;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
@@ -86,11 +87,15 @@ impl Coverage {
                 TraceKind::Send { msg, .. } => self.on_send(r, msg, world.n()),
                 TraceKind::Timer(Timer::Lease) => self.note(ProtocolPath::PeonLeaseTimeout),
                 TraceKind::Timer(Timer::LeaseAck) => self.note(ProtocolPath::LeaderLeaseAckTimeout),
-                TraceKind::State { phase_to, .. } if *phase_to == "updating-previous" => {
+                TraceKind::Transition(t)
+                    if t.machine == LEADER && t.to == PaxosState::UpdatingPrevious.id() =>
+                {
                     self.note(ProtocolPath::RecoverUncommitted)
                 }
-                TraceKind::State { role_from, .. }
-                    if *role_from == "synchronizing" && received_sync_chunk(log, r) =>
+                TraceKind::Transition(t)
+                    if t.machine == MONITOR
+                        && t.from == MonState::Synchronizing.id()
+                        && received_sync_chunk(log, r) =>
                 {
                     self.note(ProtocolPath::SyncCatchUp)
                 }

@@ -11,6 +11,7 @@
 pub mod classes;
 pub mod coverage;
 pub mod generate;
+pub mod probe;
 pub mod shrink;
 pub mod summary;
 pub mod trial;
@@ -18,10 +19,10 @@ pub mod workload;
 
 pub use classes::{Beyond, FaultClass};
 pub use coverage::ProtocolPath;
-pub use generate::{plan, Plan, PlanOptions, Tag, LIVENESS_BOUND_MS};
+pub use generate::{plan, Plan, PlanOptions, Tag};
 pub use shrink::{shrink, Shrunk};
 pub use summary::Summary;
-pub use trial::{Failure, Outcome, Trial};
+pub use trial::{liveness_bound_ms, Failure, Outcome, Trial};
 
 use crate::scenario::Mutation;
 use std::collections::BTreeSet;
@@ -64,7 +65,8 @@ pub struct Detection {
     pub failure: Failure,
 }
 
-/// Run seeds `start..start + budget` with `mutation` switched on until one fails.
+/// Run seeds `start..start + budget` with `mutation` switched on until one fails (with
+/// `base.blind`, until one fails a client-facing check: every protocol invariant is off).
 pub fn canary(
     mutation: Mutation,
     start: u64,

@@ -25,12 +25,18 @@ pub struct Summary {
     /// Seeds whose history was linearizable only without the reads the lease timing argument
     /// does not cover (reported, not failed; see `Outcome::stale_reads`).
     pub stale_read_seeds: u64,
-    /// Longest and total time from the heal to liveness, over the seeds that got there.
+    /// Longest and total time from the heal to liveness, over the seeds that got there, and
+    /// the seed of the longest (the first, if several).
     pub max_live_after_ms: u64,
+    pub slowest_seed: Option<u64>,
     pub sum_live_after_ms: u64,
     pub live_seeds: u64,
     pub events: u64,
     pub simulated_ms: u64,
+    /// Requests the service probe sent after the heal, over every seed.
+    pub probe_requests: u64,
+    /// Requests left unanswered because the network dropped their forward or its answer.
+    pub lost_requests: u64,
 }
 
 impl Summary {
@@ -71,9 +77,14 @@ impl Summary {
         if let Some(ms) = o.live_after_ms {
             self.live_seeds += 1;
             self.sum_live_after_ms += ms;
-            self.max_live_after_ms = self.max_live_after_ms.max(ms);
+            if self.slowest_seed.is_none() || ms > self.max_live_after_ms {
+                self.max_live_after_ms = ms;
+                self.slowest_seed = Some(r.seed);
+            }
         }
         self.events += o.events;
+        self.probe_requests += o.probe_requests as u64;
+        self.lost_requests += o.lost_requests as u64;
         self.simulated_ms += o.ended_ms;
     }
 }

@@ -1,15 +1,19 @@
 //! One run of a campaign scenario and its verdict: the safety checker after every event
-//! through the fault phase and the heal, liveness within the bound after the heal, then the
-//! linearizability of the whole client history.
+//! through the fault phase and the heal; after the heal, the service probe (`probe.rs`) and
+//! the liveness rule within a bound derived from the configuration (`liveness_bound_ms`),
+//! with the monitors' committed service states compared at every poll; then the
+//! linearizability of the whole client history, refused and retried requests included.
 
 use super::coverage::{Coverage, ProtocolPath};
 use super::generate::{MAX_DRIFT_PPM, MAX_PAUSE_MS, MAX_SKEW_MS};
+use super::probe::{self, Probe};
 use crate::check::linearizability::{
     check_history_with_budget, HistoryEntry, KvOp, KvResult, LinOutcome,
 };
 use crate::check::Violation;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
-use crate::protocols::ceph::{Ceph, MonState, PaxosState, ValueOp};
+use crate::protocols::ceph::config::Config;
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, ReqId};
+use crate::protocols::ceph::{Ceph, MonState, PaxosState, ValueOp, DEFER_EXTRA_MS};
 use crate::scenario::{Action, Scenario};
 use crate::session::Session;
 use crate::sim::{ClientRecord, World};
@@ -20,6 +24,47 @@ use std::collections::BTreeSet;
 pub const LIVENESS_POLL_MS: u64 = 100;
 /// Search budget of the linearizability check (configurations visited, all keys together).
 pub const LIN_BUDGET_STATES: u64 = 5_000_000;
+
+/// Election rounds the bound allows after the longest wait: the first can be overtaken by a
+/// monitor that comes back while it runs (its probe makes the quorum elect again).
+pub const BOUND_ELECTION_ROUNDS: u64 = 2;
+/// One-way hops of the way back into a quorum: probe and reply, propose, ack and victory,
+/// collect and last, begin, accept and commit, lease.
+pub const BOUND_REJOIN_HOPS: u64 = 11;
+/// One-way hops of one probe stage: client's monitor to the leader (forward), begin, accept,
+/// the answer back (forward reply), and the commit and lease that make a peon readable again.
+pub const BOUND_STAGE_HOPS: u64 = 6;
+
+/// How long after the heal liveness may take, derived from the configuration (each term is
+/// documented in docs/campaign.md, "Liveness rule and bound"):
+///
+/// * **waiting**: the longest timer a monitor can be waiting on at the heal: a sync requester
+///   whose answer was lost waits `mon_sync_timeout`; a leader waits at most its lease-ack or
+///   accept timeout, a peon its lease timeout;
+/// * **rejoining**: it bootstraps and probes (at most `mon_probe_timeout`), then up to
+///   `BOUND_ELECTION_ROUNDS` elections, each at most `mon_election_timeout` plus the 1 s a
+///   deferring monitor adds, then recovery: `BOUND_REJOIN_HOPS` one-way latencies (with
+///   jitter) and the commit write;
+/// * **serving**: the probe's four stages one after the other, each one Paxos round: the
+///   batching wait (`paxos_propose_interval` after a recent commit, `paxos_min_wait`), the
+///   commit write, `BOUND_STAGE_HOPS` latencies, and one liveness poll to notice it.
+pub fn liveness_bound_ms(c: &Config) -> u64 {
+    let hop_ms = c.latency_ms + c.jitter_ms;
+    let waiting_ms = c
+        .sync_timeout_ms
+        .max(c.lease_ack_timeout_ms)
+        .max(c.accept_timeout_ms);
+    let rejoin_ms = c.probe_timeout_ms
+        + BOUND_ELECTION_ROUNDS * (c.election_timeout_ms + DEFER_EXTRA_MS)
+        + BOUND_REJOIN_HOPS * hop_ms
+        + c.commit_write_ms;
+    let stage_ms = c.propose_interval_ms
+        + c.min_wait_ms
+        + c.commit_write_ms
+        + BOUND_STAGE_HOPS * hop_ms
+        + LIVENESS_POLL_MS;
+    waiting_ms + rejoin_ms + probe::STAGES * stage_ms
+}
 
 /// A scenario plus the two times that give it a verdict.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,6 +78,10 @@ pub struct Trial {
     /// Fail on every stale read, even one the lease timing argument's gap explains (used to
     /// shrink such a finding into a scenario that shows it).
     pub strict_reads: bool,
+    /// Switch every protocol invariant of the checker off, so only the client-facing checks
+    /// judge the run (blind canaries: linearizability, liveness with the service probe,
+    /// agreement of the committed service states).
+    pub blind: bool,
 }
 
 impl Trial {
@@ -47,6 +96,7 @@ impl Trial {
             heal_ms,
             live_by_ms,
             strict_reads: false,
+            blind: false,
         }
     }
 }
@@ -58,23 +108,33 @@ pub enum Failure {
     Safety(Violation),
     /// The client history has no linearization.
     Linearizability { key: String, explanation: String },
-    /// No moment between the heal and the bound had one leader, every monitor active and
-    /// every acknowledged write committed everywhere; `reason` is the last poll's complaint.
+    /// No moment between the heal and the bound had the service probe done, one leader,
+    /// every monitor active, every acknowledged write committed everywhere and every request
+    /// answered; or the probe got an answer no recovery excuses. `reason` says which.
     Liveness {
         heal_ms: u64,
         bound_ms: u64,
         reason: String,
     },
+    /// Two monitors at the same committed version hold different service states (what a
+    /// client reads), at the poll at `t_ms`.
+    Agreement { t_ms: u64, detail: String },
 }
 
 impl Failure {
-    /// `safety`, `linearizability` or `liveness`.
+    /// `safety`, `linearizability`, `liveness` or `agreement`.
     pub fn kind(&self) -> &'static str {
         match self {
             Failure::Safety(_) => "safety",
             Failure::Linearizability { .. } => "linearizability",
             Failure::Liveness { .. } => "liveness",
+            Failure::Agreement { .. } => "agreement",
         }
+    }
+
+    /// Whether a client could see this failure: everything but a broken protocol rule.
+    pub fn client_facing(&self) -> bool {
+        !matches!(self, Failure::Safety(_))
     }
 
     /// What a shrunk schedule must still break: the kind, and for safety the invariant.
@@ -107,6 +167,9 @@ impl std::fmt::Display for Failure {
                     f,
                     "liveness: not live within {bound_ms} ms of the heal at {heal_ms} ms: {reason}"
                 )
+            }
+            Failure::Agreement { t_ms, detail } => {
+                write!(f, "agreement: at {t_ms} ms {detail}")
             }
         }
     }
@@ -144,12 +207,20 @@ pub struct Outcome {
     /// The history was linearizable only without those reads: the checker's explanation.
     pub stale_read_finding: Option<String>,
     pub events: u64,
+    /// Requests the service probe sent after the heal.
+    pub probe_requests: usize,
+    /// Requests left unanswered because the network dropped their forward to the leader or
+    /// the leader's answer (see `every_request_answered`).
+    pub lost_requests: usize,
 }
 
 /// Run a trial. `record` keeps the full trace in the returned session (for replays).
 pub fn run(trial: &Trial, record: bool) -> (Outcome, Session) {
     let snapshot_every = if record { 2_000 } else { 0 };
     let mut session = Session::with_options(trial.scenario.clone(), record, snapshot_every);
+    if trial.blind {
+        session.disable_all_invariants();
+    }
     let mut watch = Watch::default();
     watch.observe(&session);
     let mut out = Outcome::default();
@@ -159,6 +230,12 @@ pub fn run(trial: &Trial, record: bool) -> (Outcome, Session) {
         liveness = liveness_phase(&mut session, &mut watch, trial, &mut out);
     }
     out.stale_reads = std::mem::take(&mut watch.stale_reads);
+    out.lost_requests = session
+        .world()
+        .clients()
+        .iter()
+        .filter(|rec| rec.reply.is_none() && watch.lost.contains(&rec.id))
+        .count();
     out.failure = session.violation().cloned().map(Failure::Safety);
     if out.failure.is_none() {
         let excusable = !trial.strict_reads && within_timing_assumptions(&trial.scenario);
@@ -180,6 +257,8 @@ pub fn run(trial: &Trial, record: bool) -> (Outcome, Session) {
 struct Watch {
     coverage: Coverage,
     stale_reads: BTreeSet<ReqId>,
+    /// Requests whose forward to the leader, or whose answer from it, the network dropped.
+    lost: BTreeSet<ReqId>,
 }
 
 impl Watch {
@@ -188,6 +267,13 @@ impl Watch {
         self.coverage.observe(world, log);
         let max_lc = &session.checker().facts().max_lc_in_epoch;
         for e in log {
+            if let TraceKind::Drop { msg, .. } = &e.kind {
+                match &**msg {
+                    Msg::Forward { req, .. } => self.lost.insert(req.id),
+                    Msg::ForwardReply { req_id, .. } => self.lost.insert(*req_id),
+                    _ => false,
+                };
+            }
             let (
                 TraceKind::ClientReply {
                     req_id,
@@ -214,21 +300,21 @@ impl Watch {
 
 /// Step the session up to `until_ms`, showing every step to the watchers.
 fn drive(session: &mut Session, watch: &mut Watch, until_ms: u64) {
-    while session.violation().is_none()
-        && session
-            .world()
-            .next_event_ms()
-            .is_some_and(|t| t <= until_ms)
+    while session
+        .world()
+        .next_event_ms()
+        .is_some_and(|t| t <= until_ms)
+        && session.step()
     {
-        session.step();
         watch.observe(session);
     }
-    if session.violation().is_none() {
+    if !session.stopped() {
         session.run_until(until_ms);
     }
 }
 
-/// Poll until liveness holds or the bound passes; a safety violation ends it early (`None`).
+/// Poll until liveness holds or the bound passes, running the service probe and comparing
+/// the monitors' service states at every poll; a safety violation ends it early (`None`).
 fn liveness_phase(
     session: &mut Session,
     watch: &mut Watch,
@@ -236,20 +322,37 @@ fn liveness_phase(
     out: &mut Outcome,
 ) -> Option<Failure> {
     let mut t = trial.heal_ms;
+    let mut probe = Probe::new(session.world().n());
+    let bound_ms = trial.live_by_ms - trial.heal_ms;
+    let liveness = |reason: String| Failure::Liveness {
+        heal_ms: trial.heal_ms,
+        bound_ms,
+        reason,
+    };
     loop {
-        match liveness_holds(session.world()) {
+        if let Err(detail) = service_states_agree(session.world()) {
+            return Some(Failure::Agreement { t_ms: t, detail });
+        }
+        probe.poll(session);
+        out.probe_requests = probe.requests;
+        if let Some(why) = probe.broken() {
+            return Some(liveness(format!("service probe: {why}")));
+        }
+        let verdict = probe
+            .done()
+            .and_then(|()| liveness_holds(session.world(), &watch.lost));
+        if verdict.is_ok() || t >= trial.live_by_ms {
+            // The end of the run: the monitors' logs must agree too.
+            if let Err(detail) = committed_values_agree(session.world()) {
+                return Some(Failure::Agreement { t_ms: t, detail });
+            }
+        }
+        match verdict {
             Ok(()) => {
                 out.live_after_ms = Some(t - trial.heal_ms);
                 return None;
             }
-            Err(reason) if t >= trial.live_by_ms => {
-                let bound_ms = trial.live_by_ms - trial.heal_ms;
-                return Some(Failure::Liveness {
-                    heal_ms: trial.heal_ms,
-                    bound_ms,
-                    reason,
-                });
-            }
+            Err(reason) if t >= trial.live_by_ms => return Some(liveness(reason)),
             Err(_) => {}
         }
         t = (t + LIVENESS_POLL_MS).min(trial.live_by_ms);
@@ -260,9 +363,70 @@ fn liveness_phase(
     }
 }
 
+/// Agreement as a client sees it: monitors at the same committed version hold the same
+/// service state (the key-value map reads are answered from). `Err` names two that differ.
+pub fn service_states_agree(world: &World<Ceph>) -> Result<(), String> {
+    let n = world.n();
+    for a in 0..n {
+        let sa = world.durable(a);
+        for b in a + 1..n {
+            let sb = world.durable(b);
+            if sa.last_committed != sb.last_committed || sa.kv == sb.kv {
+                continue;
+            }
+            let key = sa
+                .kv
+                .keys()
+                .chain(sb.kv.keys())
+                .find(|k| sa.kv.get(*k) != sb.kv.get(*k))
+                .expect("different maps differ at some key");
+            let show = |v: Option<&crate::protocols::ceph::messages::Text>| {
+                v.map_or("absent".to_string(), |v| v.to_string())
+            };
+            return Err(format!(
+                "mon.{a} and mon.{b} both committed v{} but hold {key}={} and {key}={}",
+                sa.last_committed,
+                show(sa.kv.get(key)),
+                show(sb.kv.get(key))
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Agreement of the committed values: every version that two monitors both committed and
+/// still store holds the same value on both. `Err` names the version and the two monitors.
+pub fn committed_values_agree(world: &World<Ceph>) -> Result<(), String> {
+    let n = world.n();
+    let stores: Vec<_> = (0..n).map(|r| world.durable(r)).collect();
+    let newest = stores.iter().map(|s| s.last_committed).max().unwrap_or(0);
+    let oldest = stores.iter().map(|s| s.first_committed).min().unwrap_or(0);
+    for v in oldest.max(1)..=newest {
+        let mut first: Option<(u8, &std::rc::Rc<crate::protocols::ceph::Value>)> = None;
+        for (r, s) in stores.iter().enumerate() {
+            let Some(value) = s.values.get(&v).filter(|_| v <= s.last_committed) else {
+                continue;
+            };
+            match first {
+                None => first = Some((r as u8, value)),
+                Some((a, other)) if !std::rc::Rc::ptr_eq(other, value) && other != value => {
+                    return Err(format!(
+                        "v{v} is committed as [{}] on mon.{a} but as [{}] on mon.{r}",
+                        other.describe(),
+                        value.describe()
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The liveness rule: exactly one leader, every monitor `active` in its quorum and epoch,
-/// and every acknowledged write committed on every monitor. `Err` says what is missing.
-pub fn liveness_holds(world: &World<Ceph>) -> Result<(), String> {
+/// every acknowledged write committed on every monitor, and every request answered but those
+/// in `lost` (see `every_request_answered`). `Err` says what is missing.
+pub fn liveness_holds(world: &World<Ceph>, lost: &BTreeSet<ReqId>) -> Result<(), String> {
     let n = world.n();
     let leaders: Vec<u8> = (0..n)
         .filter(|r| world.node(*r).is_some_and(|m| m.state == MonState::Leader))
@@ -291,7 +455,42 @@ pub fn liveness_holds(world: &World<Ceph>) -> Result<(), String> {
             ));
         }
     }
-    acked_writes_everywhere(world)
+    acked_writes_everywhere(world)?;
+    every_request_answered(world, lost)
+}
+
+/// Every request got an answer: a result, a refusal with its reason, or "retry". Exempt are
+/// the requests in `lost`: the network dropped the peon's forward to the leader or the
+/// leader's answer, and the quorum survived, so nobody resets and answers "retry". Ceph's
+/// monitors talk over lossless sessions that resend after a reconnect, so there such a request
+/// is answered; the simulator's lossy links have no resend, and the monitor no timeout for it.
+fn every_request_answered(world: &World<Ceph>, lost: &BTreeSet<ReqId>) -> Result<(), String> {
+    let unanswered = |rec: &&ClientRecord| rec.reply.is_none() && !lost.contains(&rec.id);
+    match world.clients().iter().find(unanswered) {
+        None => Ok(()),
+        Some(rec) => Err(format!(
+            "req {} ({} at mon.{}, sent at {} ms) has no answer",
+            rec.id,
+            describe_op(&rec.op),
+            rec.node,
+            rec.invoke_ms
+        )),
+    }
+}
+
+fn describe_op(op: &ClientOp) -> String {
+    match op {
+        ClientOp::Put { key, value } => format!("put {key}={value}"),
+        ClientOp::Get { key } => format!("get {key}"),
+        ClientOp::Cas {
+            key,
+            expected,
+            value,
+        } => format!(
+            "cas {key} {}->{value}",
+            expected.as_deref().unwrap_or("absent")
+        ),
+    }
 }
 
 fn acked_writes_everywhere(world: &World<Ceph>) -> Result<(), String> {
@@ -331,10 +530,10 @@ fn acked_writes_everywhere(world: &World<Ceph>) -> Result<(), String> {
 
 /// The client history as the linearizability checker wants it (see its module docs).
 pub fn history(clients: &[ClientRecord]) -> Vec<HistoryEntry> {
-    clients.iter().filter_map(entry).collect()
+    clients.iter().map(entry).collect()
 }
 
-fn entry(rec: &ClientRecord) -> Option<HistoryEntry> {
+fn entry(rec: &ClientRecord) -> HistoryEntry {
     let op = match &rec.op {
         ClientOp::Put { key, value } => KvOp::Put {
             key: key.to_string(),
@@ -354,8 +553,10 @@ fn entry(rec: &ClientRecord) -> Option<HistoryEntry> {
         },
     };
     let result = match &rec.reply {
-        // Refused requests had no effect: a read without a lease, a write outside a quorum.
-        Some(ClientReply::Refused { .. }) => return None,
+        // Every refusal is given before the request could take effect: a read without a
+        // lease, a request at a monitor outside any quorum or down (`service.rs`, `World`).
+        // They stay in the history, marked as having had no effect.
+        Some(ClientReply::Refused { .. }) => Some(KvResult::Refused),
         Some(ClientReply::Written { .. }) => Some(KvResult::Ok),
         Some(ClientReply::Value { value, .. }) => {
             Some(KvResult::Value(value.as_deref().map(str::to_owned)))
@@ -368,18 +569,20 @@ fn entry(rec: &ClientRecord) -> Option<HistoryEntry> {
         }) => Some(KvResult::CasFailed {
             current: current.as_deref().map(str::to_owned),
         }),
-        // "Retry" or no answer: the write may still commit later, or never.
+        // "Retry" or no answer: the write may still commit later, or never. (A leader that
+        // drops its own unproposed writes at a reset also answers "retry"; counting those as
+        // possibly applied too is conservative: it can hide a bug, never invent one.)
         Some(ClientReply::Retry { .. }) | None => None,
     };
     let complete_ms = result.as_ref().and(rec.complete_ms);
-    Some(HistoryEntry {
+    HistoryEntry {
         id: rec.id,
         client: rec.id as u32,
         op,
         invoke_ms: rec.invoke_ms,
         complete_ms,
         result,
-    })
+    }
 }
 
 /// True when the scenario stays inside the assumptions the lease timing argument makes of

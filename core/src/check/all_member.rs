@@ -4,29 +4,20 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocols::ceph::{Ceph, MonState};
+use crate::protocols::ceph::{Ceph, MonState, PaxosState};
 use crate::ranks::RankSet;
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
 
 pub const COMMIT: &str = "commit-needs-every-accept";
 pub const RECOVERY: &str = "recovery-needs-every-last";
 
-/// Called only for a step that changed some node's state.
-pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    for e in log {
-        let TraceKind::State {
-            role_from,
-            role_to,
-            phase_from,
-            phase_to,
-        } = &e.kind
-        else {
-            continue;
-        };
-        let Some(r) = e.node else { continue };
-        let Some(m) = world.node(r) else { continue };
-        if *role_to != MonState::Leader.name() || m.quorum.len() < 2 {
+/// Called only for a step that changed some node's state (`Facts::state_changes`).
+pub fn check(f: &Facts, world: &World<Ceph>) -> Check {
+    let writing = |p: Option<PaxosState>| {
+        matches!(p, Some(PaxosState::Writing | PaxosState::WritingPrevious))
+    };
+    for (r, before, m) in f.state_changes(world) {
+        if m.state != MonState::Leader || m.quorum.len() < 2 {
             continue;
         }
         let missing = |got: Option<&RankSet>| -> Vec<u8> {
@@ -36,7 +27,7 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
                 .filter(|q| *q != r && !got.is_some_and(|g| g.contains(*q)))
                 .collect()
         };
-        if phase_to.starts_with("writing") && !phase_from.starts_with("writing") {
+        if writing(Some(m.paxos.state)) && !writing(before.phase) {
             let key = (r, m.epoch, m.paxos.accepted_pn, m.store.last_committed);
             let absent = missing(f.accepts_received.get(&key));
             if !absent.is_empty() {
@@ -51,9 +42,9 @@ pub fn check(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check 
                 );
             }
         }
-        if *role_from == MonState::Leader.name()
-            && *phase_from == "recovering"
-            && *phase_to != "recovering"
+        if before.role == Some(MonState::Leader)
+            && before.phase == Some(PaxosState::Recovering)
+            && m.paxos.state != PaxosState::Recovering
         {
             let key = (r, m.epoch, m.paxos.accepted_pn);
             let absent = missing(f.lasts_received.get(&key));

@@ -5,10 +5,12 @@
 
 use super::facts::{Facts, NodeFacts};
 use super::{broken, Broken, Check};
+use crate::actor::Rank;
+use crate::protocols::ceph::messages::Epoch;
 use crate::protocols::ceph::{Ceph, ElectionOp, MonState, Monitor, Msg};
 use crate::ranks::RankSet;
 use crate::sim::World;
-use crate::trace::{TraceEvent, TraceKind};
+use crate::trace::TraceEvent;
 
 pub const PARITY: &str = "epoch-parity";
 pub const FILTER: &str = "epoch-filter";
@@ -17,7 +19,7 @@ pub const LEADER: &str = "one-leader-per-epoch";
 pub fn check(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     parity(f, world, log)?;
     filter(f, world, log)?;
-    leader(f, world, log)
+    leader(f, world)
 }
 
 fn parity(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
@@ -91,8 +93,8 @@ fn filter(f: &Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
     Ok(())
 }
 
-fn leader(f: &mut Facts, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
-    let victory_added = f.step.states && note_victories(f, world, log)?;
+fn leader(f: &mut Facts, world: &World<Ceph>) -> Check {
+    let victory_added = f.step.states && note_victories(f, world)?;
     // A peon's verdict depends on its role, epoch and leader, the victories and the claim:
     // re-examine every peon when one of the last two moved, else only the changed nodes
     // (`Facts::changed`) whose role, epoch or leader moved. Any other keeps the verdict it had
@@ -135,28 +137,22 @@ fn follows_as_before(before: &NodeFacts, m: &Monitor) -> bool {
 
 /// Record who became leader in which epoch (the first to win it); fails on a second winner
 /// where uniqueness is claimed. True if a victory was recorded.
-fn note_victories(
-    f: &mut Facts,
-    world: &World<Ceph>,
-    log: &[TraceEvent<Ceph>],
-) -> Result<bool, Broken> {
+fn note_victories(f: &mut Facts, world: &World<Ceph>) -> Result<bool, Broken> {
     let mut victory_added = false;
-    for e in log {
-        let (TraceKind::State { role_to, .. }, Some(r)) = (&e.kind, e.node) else {
-            continue;
-        };
-        if *role_to != MonState::Leader.name() {
-            continue;
-        }
-        let Some(m) = world.node(r) else { continue };
-        match f.victories.get(&m.epoch) {
-            Some(w) if *w != r && f.leader_claimed(m.epoch) => {
-                let detail = format!("second leader in epoch {} (mon.{w} won it first)", m.epoch);
+    let leaders: Vec<(Rank, Epoch)> = f
+        .state_changes(world)
+        .filter(|(_, _, m)| m.state == MonState::Leader)
+        .map(|(r, _, m)| (r, m.epoch))
+        .collect();
+    for (r, epoch) in leaders {
+        match f.victories.get(&epoch) {
+            Some(w) if *w != r && f.leader_claimed(epoch) => {
+                let detail = format!("second leader in epoch {} (mon.{w} won it first)", epoch);
                 return broken(LEADER, r, detail).map(|()| false);
             }
             Some(_) => {}
             None => {
-                f.victories.insert(m.epoch, r);
+                f.victories.insert(epoch, r);
                 victory_added = true;
             }
         }

@@ -4,7 +4,7 @@
 use super::archived::ArchivedMap;
 use crate::actor::Rank;
 use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
-use crate::protocols::ceph::{Ceph, MonState, PaxosState, Value};
+use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState, Value};
 use crate::ranks::RankSet;
 use crate::sim::World;
 use crate::trace::{TraceEvent, TraceKind};
@@ -221,7 +221,6 @@ impl Facts {
                     }
                 }
                 TraceKind::Action(a) => self.note_links(world, a, e.t_ms),
-                TraceKind::State { .. } => self.step.states = true,
                 TraceKind::Persist(_) => self.step.persists = true,
                 _ => {}
             }
@@ -238,11 +237,29 @@ impl Facts {
         };
         for r in self.touched.iter() {
             let now = NodeFacts::of(world, r);
-            if now != self.prev[r as usize] {
+            let before = &self.prev[r as usize];
+            if now != *before {
                 self.changed.insert(r);
+            }
+            if now.up && (now.role != before.role || now.phase != before.phase) {
+                self.step.states = true;
             }
             self.now[r as usize] = now;
         }
+    }
+
+    /// The nodes up after this step whose monitor state or Paxos phase it changed, each with
+    /// its facts before the step (a node that was down has neither).
+    pub fn state_changes<'a>(
+        &'a self,
+        world: &'a World<Ceph>,
+    ) -> impl Iterator<Item = (Rank, &'a NodeFacts, &'a Monitor)> + 'a {
+        self.changed.iter().filter_map(move |r| {
+            let before = &self.prev[r as usize];
+            let m = world.node(r)?;
+            let moved = before.role != Some(m.state) || before.phase != Some(m.paxos.state);
+            moved.then_some((r, before, m))
+        })
     }
 
     fn note_delivery(&mut self, f: &MsgFacts) {
@@ -294,6 +311,17 @@ impl Facts {
         if lossy || cut.iter().any(|(a, b)| !cut.contains(&(*b, *a))) {
             self.asymmetric_ever = true;
         }
+    }
+
+    /// Records that grow with every election and proposal (cloned into each snapshot; the
+    /// archived maps share their old parts and are not counted): the memory budget's count.
+    pub fn growing_entries(&self) -> u64 {
+        (self.lasts_received.len()
+            + self.reported.len()
+            + self.first_begin_done.len()
+            + self.victories.len()
+            + self.election_start_ms.len()
+            + self.max_lc_in_epoch.len()) as u64
     }
 
     /// Leader uniqueness is claimed for epoch `e` only if connectivity stayed symmetric and

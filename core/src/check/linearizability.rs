@@ -16,14 +16,16 @@
 //!
 //! # What the caller must pass
 //!
-//! Only operations that may have had an effect or that returned a value. Refused operations (a
-//! read refused because the monitor held no lease, a write refused with "retry" before it was
-//! proposed) had no effect and must be filtered out. A write answered with an error but possibly
-//! applied (timeout, leader lost mid-proposal) must be passed as incomplete (`complete_ms: None`).
-//! `id` and `client` are only used to name entries in reports.
+//! Every operation. One known to have had no effect (refused before it was proposed: a read
+//! refused because the monitor held no lease, a write at a monitor outside any quorum) is
+//! passed completed with [`KvResult::Refused`]: it stays in the history (and in the reports)
+//! but takes no part in the search. A write answered with an error but possibly applied
+//! (timeout, "retry" after the leader was lost mid-proposal) must be passed as incomplete
+//! (`complete_ms: None`). `id` and `client` are only used to name entries in reports.
 //!
 //! A completed entry whose result is missing or of the wrong kind (`Put` → [`KvResult::Ok`],
-//! `Get` → [`KvResult::Value`], `Cas` → [`KvResult::CasOk`] or [`KvResult::CasFailed`]), or that
+//! `Get` → [`KvResult::Value`], `Cas` → [`KvResult::CasOk`] or [`KvResult::CasFailed`]; any
+//! operation → [`KvResult::Refused`]), or that
 //! completes before it is invoked, is malformed: the history is reported not linearizable, with
 //! an explanation naming the entry.
 //!
@@ -96,6 +98,9 @@ pub enum KvResult {
     CasOk,
     /// A `Cas` found `current` instead of `expected` and wrote nothing.
     CasFailed { current: Option<String> },
+    /// Any operation: the service refused it before it could take effect. It had no effect
+    /// and observed nothing, so the search leaves it out.
+    Refused,
 }
 
 /// One client operation. See the module documentation for the meaning of incomplete entries and
@@ -298,6 +303,7 @@ fn malformed(e: &HistoryEntry) -> Option<String> {
     } else {
         match (&e.op, &e.result) {
             (_, None) => "it is completed but has no result",
+            (_, Some(KvResult::Refused)) => return None,
             (KvOp::Put { .. }, Some(KvResult::Ok))
             | (KvOp::Get { .. }, Some(KvResult::Value(_)))
             | (KvOp::Cas { .. }, Some(KvResult::CasOk | KvResult::CasFailed { .. })) => {
@@ -462,6 +468,9 @@ impl Interner {
 /// (incomplete gets, incomplete CAS writing the value it expects).
 fn compile_step(e: &HistoryEntry, interner: &mut Interner) -> Option<Step> {
     let completed = e.complete_ms.is_some();
+    if completed && e.result == Some(KvResult::Refused) {
+        return None; // no effect, nothing observed
+    }
     let step = match (&e.op, e.result.as_ref().filter(|_| completed)) {
         (KvOp::Put { value, .. }, _) => Step::Write(interner.some(value)),
         (KvOp::Get { .. }, None) => return None,
@@ -1200,7 +1209,9 @@ fn observed_value(e: &HistoryEntry) -> Option<Option<&str>> {
 /// The value an entry may have written.
 fn written_value(e: &HistoryEntry) -> Option<&str> {
     let may_write = e.complete_ms.is_none() || e.result == Some(KvResult::CasOk);
+    let refused = e.complete_ms.is_some() && e.result == Some(KvResult::Refused);
     match &e.op {
+        _ if refused => None,
         KvOp::Put { value, .. } => Some(value),
         KvOp::Cas { value, .. } if may_write => Some(value),
         _ => None,
@@ -1258,6 +1269,7 @@ fn describe_result(result: Option<&KvResult>) -> String {
         Some(KvResult::Value(v)) => format!(" returned {}", show(v)),
         Some(KvResult::CasOk) => " succeeded".to_string(),
         Some(KvResult::CasFailed { current }) => format!(" failed, finding {}", show(current)),
+        Some(KvResult::Refused) => " refused (no effect)".to_string(),
     }
 }
 

@@ -12,6 +12,7 @@ use super::state::{
 use super::ModelConfig;
 use crate::actor::{Effect, Input, Protocol, Rank};
 use crate::check::{Broken, Check};
+use crate::protocols::ceph::declaration::CEPH;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, Msg};
 use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
 use std::borrow::Cow;
@@ -399,6 +400,11 @@ impl Model {
                     if let Some(n) = notes.as_deref_mut() {
                         n.push(format!("mon.{r}: {text}"));
                     }
+                }
+                // Every state change the explorer reaches must be one the declaration allows
+                // (the funnel's own check is a debug assertion; this one holds in release).
+                Effect::Transition(t) => {
+                    assert!(CEPH.allows(t), "mon.{r}: undeclared transition {t:?}")
                 }
             }
         }

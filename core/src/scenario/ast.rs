@@ -255,10 +255,22 @@ pub enum Mutation {
     KeepLeaseOnBegin,
     /// The leader finishes recovery on a majority of LASTs instead of every quorum member.
     RecoverOnMajority,
+    /// Peons refuse every read: only the leader serves them.
+    PeonRefusesReads,
+    /// The leader refuses every client write instead of proposing it.
+    RefuseWrites,
+    /// A compare-and-set writes its value without comparing the current one.
+    CasIgnoresExpected,
+    /// A leader ignores its collect, accept and lease-ack timeouts: cut off from its quorum,
+    /// it never steps down.
+    LeaderNeverStepsDown,
+    /// A peon told to commit a version it holds an uncommitted value for commits its own
+    /// value instead of the one it received.
+    PeonCommitsOwnValue,
 }
 
 impl Mutation {
-    pub const ALL: [Mutation; 8] = [
+    pub const ALL: [Mutation; 13] = [
         Mutation::CommitOnMajority,
         Mutation::ForgetAcceptedPn,
         Mutation::PromiseLowerPn,
@@ -267,6 +279,11 @@ impl Mutation {
         Mutation::PnNotUnique,
         Mutation::KeepLeaseOnBegin,
         Mutation::RecoverOnMajority,
+        Mutation::PeonRefusesReads,
+        Mutation::RefuseWrites,
+        Mutation::CasIgnoresExpected,
+        Mutation::LeaderNeverStepsDown,
+        Mutation::PeonCommitsOwnValue,
     ];
     pub fn name(self) -> &'static str {
         match self {
@@ -278,6 +295,11 @@ impl Mutation {
             Mutation::PnNotUnique => "pn-not-unique",
             Mutation::KeepLeaseOnBegin => "keep-lease-on-begin",
             Mutation::RecoverOnMajority => "recover-on-majority",
+            Mutation::PeonRefusesReads => "peon-refuses-reads",
+            Mutation::RefuseWrites => "refuse-writes",
+            Mutation::CasIgnoresExpected => "cas-ignores-expected",
+            Mutation::LeaderNeverStepsDown => "leader-never-steps-down",
+            Mutation::PeonCommitsOwnValue => "peon-commits-own-value",
         }
     }
     pub fn from_name(s: &str) -> Option<Mutation> {
@@ -302,6 +324,17 @@ impl Mutation {
             }
             Mutation::KeepLeaseOnBegin => "peons keep serving reads after accepting a new value",
             Mutation::RecoverOnMajority => "the leader finishes recovery with a majority of LASTs",
+            Mutation::PeonRefusesReads => "peons refuse every read (only the leader serves reads)",
+            Mutation::RefuseWrites => "the leader refuses every client write",
+            Mutation::CasIgnoresExpected => {
+                "compare-and-set writes without comparing the current value"
+            }
+            Mutation::LeaderNeverStepsDown => {
+                "a leader ignores its collect, accept and lease-ack timeouts and never steps down"
+            }
+            Mutation::PeonCommitsOwnValue => {
+                "a peon commits the uncommitted value it holds instead of the one it received"
+            }
         }
     }
 }

@@ -143,7 +143,7 @@ impl<E> EventQueue<E> {
         }
     }
 
-    #[cfg(test)]
+    /// Events queued.
     pub fn len(&self) -> usize {
         self.heap.len()
     }

@@ -19,6 +19,16 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
+/// Most simulator events a run may process within one whole simulated second (from `k` s up
+/// to, not including, `k + 1` s); the session stops a run that goes over (`budget.rs`).
+/// Measured (events per simulated second): Ceph's defaults idle 3 with five monitors and 6
+/// with nine, under the bench's client load 35; a burst of `MAX_ACTIONS` client requests in
+/// one second about 26,000 in that second; a 1 ms lease renewal 8,800 with five monitors and
+/// 16,600 with nine; nine monitors at zero latency with every timeout 1 ms over 330,000; a
+/// lease of 1 ms at zero latency (its renewal rounds down to 0 ms) an unbounded number within
+/// a single millisecond. docs/scenario-format.md ("Run budget") has the table.
+pub const MAX_EVENTS_PER_SIM_S: u64 = 100_000;
+
 /// How long `crash-in-commit` waits for a leader's commit write before it lapses.
 pub const CRASH_IN_COMMIT_WINDOW_MS: u64 = 10_000;
 
@@ -120,6 +130,10 @@ pub struct World<P: Protocol> {
     /// Requests not answered yet (ids): a snapshot saves just these, see `history.rs`.
     pending_clients: BTreeSet<ReqId>,
     events: u64,
+    /// The whole simulated second the latest event fell in, and how many events fell in it
+    /// (the event-rate budget, `MAX_EVENTS_PER_SIM_S`).
+    rate_second: u64,
+    events_this_second: u64,
     /// Trace entries produced by the latest step (the caller drains or copies them).
     pub step_log: Vec<TraceEvent<P>>,
     effects: Vec<Effect<P>>,
@@ -162,6 +176,8 @@ impl<P: Protocol> World<P> {
             clients: ClientHistory::default(),
             pending_clients: BTreeSet::new(),
             events: 0,
+            rate_second: 0,
+            events_this_second: 0,
             step_log: Vec::new(),
             effects: Vec::new(),
             config,
@@ -210,6 +226,21 @@ impl<P: Protocol> World<P> {
     }
     pub fn n(&self) -> u8 {
         self.config.monitors
+    }
+    /// The whole simulated second of the latest event and the events processed in it so far.
+    pub fn events_this_second(&self) -> (u64, u64) {
+        (self.rate_second, self.events_this_second)
+    }
+    /// What this world holds that grows with the run, for the memory budget (`budget.rs`).
+    pub fn size(&self) -> crate::budget::WorldSize {
+        let held: usize = self.nodes.iter().map(|s| s.held.len()).sum();
+        crate::budget::WorldSize {
+            queued_events: (self.queue.len() + held) as u64,
+            stored_entries: (0..self.n())
+                .map(|r| P::durable_entries(self.durable(r)))
+                .sum(),
+            checker_entries: 0,
+        }
     }
     pub fn node(&self, r: Rank) -> Option<&P::Node> {
         self.nodes.get(r as usize).and_then(|s| s.node.as_ref())
@@ -454,6 +485,12 @@ impl<P: Protocol> World<P> {
         self.now_ms = key.t_ms;
         self.step_log.clear();
         self.events += 1;
+        let second = key.t_ms / 1000;
+        if second != self.rate_second {
+            self.rate_second = second;
+            self.events_this_second = 0;
+        }
+        self.events_this_second += 1;
         match ev {
             Ev::Deliver {
                 from,
@@ -594,21 +631,8 @@ impl<P: Protocol> World<P> {
             return;
         };
         let local_ms = slot.clock.local_ms(now);
-        let (role_from, phase_from) = P::role_and_phase(node);
         let mut effects = std::mem::take(&mut self.effects);
         P::handle(node, local_ms, input, &mut effects);
-        let (role_to, phase_to) = P::role_and_phase(node);
-        if !same_name(role_from, role_to) || !same_name(phase_from, phase_to) {
-            self.log(
-                Some(rank),
-                TraceKind::State {
-                    role_from,
-                    role_to,
-                    phase_from,
-                    phase_to,
-                },
-            );
-        }
         for e in effects.drain(..) {
             self.carry_out(rank, e);
         }
@@ -647,6 +671,7 @@ impl<P: Protocol> World<P> {
             Effect::Persist(writes) => self.log(Some(rank), TraceKind::Persist(writes)),
             Effect::Reply { req_id, reply } => self.complete_client(rank, req_id, reply),
             Effect::Note(text) => self.log(Some(rank), TraceKind::Note(text)),
+            Effect::Transition(t) => self.log(Some(rank), TraceKind::Transition(t)),
         }
     }
 
@@ -801,6 +826,23 @@ impl<P: Protocol> World<P> {
         slot.held.clear();
         slot.paused = false;
         self.log(Some(r), TraceKind::Crash);
+        self.reset_client_sessions(r);
+    }
+
+    /// The clients waiting on a monitor that crashed see their session drop: each is told to
+    /// retry (Ceph's clients resend after a session reset), since a write it carried may
+    /// still commit through the leader.
+    fn reset_client_sessions(&mut self, r: Rank) {
+        let waiting: Vec<ReqId> = self
+            .pending_clients
+            .iter()
+            .copied()
+            .filter(|id| self.clients.visible()[*id as usize - 1].node == r)
+            .collect();
+        for req_id in waiting {
+            let reason = format!("mon.{r} crashed before answering: the session was reset");
+            self.complete_client(r, req_id, ClientReply::Retry { reason });
+        }
     }
 
     fn restart(&mut self, r: Rank) {
@@ -849,10 +891,7 @@ impl<P: Protocol> World<P> {
             self.crash_in_commit_until = None;
             return;
         }
-        let victim = (0..self.n()).find(|r| {
-            self.status(*r)
-                .is_some_and(|s| s.phase.starts_with("writing"))
-        });
+        let victim = (0..self.n()).find(|r| self.node(*r).is_some_and(P::mid_commit_write));
         if let Some(r) = victim {
             self.crash_in_commit_until = None;
             self.log(
@@ -862,12 +901,6 @@ impl<P: Protocol> World<P> {
             self.crash(r);
         }
     }
-}
-
-/// Equal names, checked by address first: a protocol's names are string constants, so an
-/// unchanged role or phase is the very same string and needs no byte comparison.
-fn same_name(a: &'static str, b: &'static str) -> bool {
-    std::ptr::eq(a, b) || a == b
 }
 
 fn action_node(a: &Action) -> Option<Rank> {

@@ -7,6 +7,10 @@ use super::monitor::{Effect, MonState, Monitor, Timer};
 use super::store::{StoreWrite, ValueOp};
 use std::collections::BTreeSet;
 
+/// A monitor that deferred to another waits this much longer than `mon_election_timeout`
+/// for its VICTORY (Ceph's elector adds one second).
+pub const DEFER_EXTRA_MS: u64 = 1_000;
+
 impl Monitor {
     pub(crate) fn handle_election(&mut self, from: Rank, e: &Election, out: &mut Vec<Effect>) {
         // Election messages are dropped while probing or synchronizing (spec 2).
@@ -42,7 +46,7 @@ impl Monitor {
     fn join_election(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Probe, out);
         self.reset(out);
-        self.state = MonState::Electing;
+        self.set_state(MonState::Electing, out);
     }
 
     /// Monitor-level `start_election`: reset, enter `electing`, propose ourselves.
@@ -72,7 +76,7 @@ impl Monitor {
             let next = self.epoch + 1;
             self.bump_epoch(next, out);
         }
-        self.state = MonState::Electing;
+        self.set_state(MonState::Electing, out);
         self.elector.acked_me.insert(self.rank);
         self.elector.leader_acked = None;
         self.elector.electing_me = true;
@@ -128,7 +132,7 @@ impl Monitor {
             quorum: BTreeSet::new(),
         };
         self.send(from, Msg::Election(ack), out);
-        let t = self.config.election_timeout_ms + 1_000;
+        let t = self.config.election_timeout_ms + DEFER_EXTRA_MS;
         self.set_timer(Timer::Election, t, out);
     }
 
@@ -170,7 +174,12 @@ impl Monitor {
     fn declare_victory(&mut self, out: &mut Vec<Effect>) {
         self.elector.leader_acked = None;
         self.elector.electing_me = false;
-        let quorum: BTreeSet<Rank> = std::mem::take(&mut self.elector.acked_me).iter().collect();
+        // Inserted one by one, not collected: `collect` into a set instantiates a sort (wasm
+        // bytes) that the already ordered ranks do not need.
+        let mut quorum: BTreeSet<Rank> = BTreeSet::new();
+        for r in std::mem::take(&mut self.elector.acked_me).iter() {
+            quorum.insert(r);
+        }
         assert!(self.epoch % 2 == 1, "victory is declared from an odd epoch");
         let next = self.epoch + 1;
         self.bump_epoch(next, out);
@@ -218,7 +227,7 @@ impl Monitor {
     }
 
     fn win_election(&mut self, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
-        self.state = MonState::Leader;
+        self.set_state(MonState::Leader, out);
         self.leader = Some(self.rank);
         self.quorum = quorum;
         self.mark_joined(out);
@@ -235,7 +244,7 @@ impl Monitor {
     }
 
     fn lose_election(&mut self, leader: Rank, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
-        self.state = MonState::Peon;
+        self.set_state(MonState::Peon, out);
         self.leader = Some(leader);
         self.quorum = quorum;
         self.mark_joined(out);

@@ -33,7 +33,7 @@ impl Monitor {
             return;
         }
         self.paxos.lease_expire_ms = self.paxos.lease_expire_ms.max(m.lease_timestamp_ms);
-        self.set_paxos_state(PaxosState::Active);
+        self.set_paxos_state(PaxosState::Active, out);
         let mut ack = self.paxos_msg(PaxosOp::LeaseAck);
         ack.lease_timestamp_ms = self.now_ms;
         self.send(from, Msg::Paxos(ack), out);

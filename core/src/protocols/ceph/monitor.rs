@@ -7,41 +7,42 @@
 //! `sync.rs` (Monitor's bootstrap, probe and sync).
 
 use super::config::Config;
+use super::declaration::{CEPH, LEADER, MONITOR, PEON};
 use super::messages::*;
-use super::store::{Store, StoreWrite, Value, ValueOp};
+use super::store::{Semantics, Store, StoreWrite, Value, ValueOp};
 use super::timers::TimerTable;
+use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::ranks::RankSet;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
-/// Monitor-level states (spec section 2).
+/// Monitor-level states (spec section 2), in the order of the monitor machine's states in
+/// `declaration::CEPH` (their names and labels are there).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MonState {
+    /// Between a (re)boot and its first input; drawn as `down`.
     Init,
     Probing,
     Synchronizing,
     Electing,
     Leader,
     Peon,
-    Shutdown,
 }
 
 impl MonState {
+    /// The monitor machine's state.
+    pub fn id(self) -> StateId {
+        StateId(self as u8)
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            MonState::Init => "init",
-            MonState::Probing => "probing",
-            MonState::Synchronizing => "synchronizing",
-            MonState::Electing => "electing",
-            MonState::Leader => "leader",
-            MonState::Peon => "peon",
-            MonState::Shutdown => "shutdown",
-        }
+        CEPH.state(MONITOR, self.id()).name
     }
 }
 
-/// Paxos-level states (spec section 3).
+/// Paxos-level states (spec section 3), in the order of the leader machine's states in
+/// `declaration::CEPH`; a peon goes through the first three only.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PaxosState {
     Recovering,
@@ -51,21 +52,16 @@ pub enum PaxosState {
     Writing,
     WritingPrevious,
     Refresh,
-    Shutdown,
 }
 
 impl PaxosState {
+    /// The phase's state in the leader machine (and, for the first three, the peon's).
+    pub fn id(self) -> StateId {
+        StateId(self as u8)
+    }
+
     pub fn name(self) -> &'static str {
-        match self {
-            PaxosState::Recovering => "recovering",
-            PaxosState::Active => "active",
-            PaxosState::Updating => "updating",
-            PaxosState::UpdatingPrevious => "updating-previous",
-            PaxosState::Writing => "writing",
-            PaxosState::WritingPrevious => "writing-previous",
-            PaxosState::Refresh => "refresh",
-            PaxosState::Shutdown => "shutdown",
-        }
+        CEPH.state(LEADER, self.id()).name
     }
 }
 
@@ -152,6 +148,7 @@ impl crate::actor::Protocol for Ceph {
     type Durable = Store;
     type Write = StoreWrite;
     const NAME: &'static str = "ceph-mon";
+    const DECLARATION: &'static Declaration = &CEPH;
 
     fn boot(rank: Rank, config: &Rc<Config>, durable: Store) -> Monitor {
         Monitor::from_store(rank, config.clone(), durable)
@@ -161,6 +158,9 @@ impl crate::actor::Protocol for Ceph {
     }
     fn durable(node: &Monitor) -> &Store {
         &node.store
+    }
+    fn durable_entries(store: &Store) -> u64 {
+        (store.values.len() + store.kv.len()) as u64
     }
     fn status(node: &Monitor, now_ms: u64) -> crate::actor::NodeStatus {
         // A stale `now_ms` (before the node's last input) reads as that input's time.
@@ -180,8 +180,19 @@ impl crate::actor::Protocol for Ceph {
             readable: node.is_readable_at(now_ms),
         }
     }
-    fn role_and_phase(node: &Monitor) -> (&'static str, &'static str) {
-        (node.state.name(), node.paxos.state.name())
+    fn state_of(node: &Monitor, machine: MachineId) -> Option<StateId> {
+        match machine {
+            MONITOR => Some(node.state.id()),
+            LEADER if node.is_leader() => Some(node.paxos.state.id()),
+            PEON if node.is_peon() => Some(node.paxos.state.id()),
+            _ => None,
+        }
+    }
+    fn mid_commit_write(node: &Monitor) -> bool {
+        matches!(
+            node.paxos.state,
+            PaxosState::Writing | PaxosState::WritingPrevious
+        )
     }
 }
 
@@ -338,7 +349,7 @@ impl Monitor {
     }
 
     fn dispatch(&mut self, from: Rank, msg: &Msg, out: &mut Vec<Effect>) {
-        if self.state == MonState::Shutdown || from == self.rank || from >= self.config.monitors {
+        if from == self.rank || from >= self.config.monitors {
             return;
         }
         match msg {
@@ -361,6 +372,17 @@ impl Monitor {
                 self.bootstrap(out)
             }
             Timer::Election => self.election_expire(out),
+            Timer::Collect | Timer::Accept | Timer::LeaseAck
+                if self.is_leader()
+                    && self
+                        .config
+                        .broken(crate::scenario::Mutation::LeaderNeverStepsDown) =>
+            {
+                out.push(Effect::Note(format!(
+                    "{} ignored (leader-never-steps-down is switched on)",
+                    timer.name()
+                )))
+            }
             Timer::Collect => {
                 self.paxos_timeout("collect timeout: not every quorum member sent LAST", out)
             }
@@ -452,7 +474,7 @@ impl Monitor {
 
     /// Write a transaction durably, then report it; callers send dependent messages after this.
     pub(crate) fn persist(&mut self, txn: Vec<StoreWrite>, out: &mut Vec<Effect>) {
-        self.store.apply(&txn);
+        self.store.apply_with(&txn, self.semantics());
         out.push(Effect::Persist(txn));
     }
 
@@ -463,9 +485,18 @@ impl Monitor {
         txn: Vec<StoreWrite>,
         out: &mut Vec<Effect>,
     ) -> super::store::CommitReplies {
-        let replies = self.store.apply_answering(&txn);
+        let replies = self.store.apply_answering(&txn, self.semantics());
         out.push(Effect::Persist(txn));
         replies
+    }
+
+    /// How this monitor's store evaluates committed client operations.
+    fn semantics(&self) -> Semantics {
+        Semantics {
+            cas_ignores_expected: self
+                .config
+                .broken(crate::scenario::Mutation::CasIgnoresExpected),
+        }
     }
 
     pub(crate) fn lc(&self) -> Version {
@@ -484,8 +515,52 @@ impl Monitor {
         self.state == MonState::Peon
     }
 
-    pub(crate) fn set_paxos_state(&mut self, s: PaxosState) {
+    /// The monitor's state changes here and in `set_paxos_state` only: both report the
+    /// change as a typed transition (the trace records it, the page draws it), asserted
+    /// against the declaration. A leader or peon starts its Paxos phases in `recovering`.
+    pub(crate) fn set_state(&mut self, s: MonState, out: &mut Vec<Effect>) {
+        let from = self.state;
+        if from == s {
+            return;
+        }
+        debug_assert!(
+            !matches!(s, MonState::Leader | MonState::Peon)
+                || self.paxos.state == PaxosState::Recovering,
+            "mon.{} becomes {} in paxos {}",
+            self.rank,
+            s.name(),
+            self.paxos.state.name()
+        );
+        self.state = s;
+        Self::transition(MONITOR, from.id(), s.id(), out);
+    }
+
+    /// The Paxos phase changes here only. Its change is a transition of the leader's or the
+    /// peon's machine while the monitor is one; otherwise (a restart while electing or
+    /// probing) no machine runs it and nothing is reported.
+    pub(crate) fn set_paxos_state(&mut self, s: PaxosState, out: &mut Vec<Effect>) {
+        let from = self.paxos.state;
         self.paxos.state = s;
+        let machine = match self.state {
+            MonState::Leader => LEADER,
+            MonState::Peon => PEON,
+            _ => return,
+        };
+        if from != s {
+            Self::transition(machine, from.id(), s.id(), out);
+        }
+    }
+
+    fn transition(machine: MachineId, from: StateId, to: StateId, out: &mut Vec<Effect>) {
+        let t = Transition { machine, from, to };
+        debug_assert!(
+            CEPH.allows(t),
+            "{} {} -> {} is not declared",
+            CEPH.machine(machine).name,
+            CEPH.state(machine, from).name,
+            CEPH.state(machine, to).name
+        );
+        out.push(Effect::Transition(t));
     }
 
     pub(crate) fn paxos_msg(&self, op: PaxosOp) -> Paxos {
@@ -504,11 +579,13 @@ impl Monitor {
         if from > to {
             return BTreeMap::new();
         }
-        self.store
-            .values
-            .range(from..=to)
-            .map(|(v, val)| (*v, val.clone()))
-            .collect()
+        // Inserted one by one, not collected: `collect` into a map instantiates a sort (about
+        // 2 KB of wasm for this one type) that the already ordered range does not need.
+        let mut out = BTreeMap::new();
+        for (v, val) in self.store.values.range(from..=to) {
+            out.insert(*v, val.clone());
+        }
+        out
     }
 
     // ----- Monitor: bootstrap and reset (spec 2 and 7.1) -----
@@ -519,7 +596,7 @@ impl Monitor {
         self.cancel_timer(Timer::Probe, out);
         self.cancel_timer(Timer::Sync, out);
         self.reset(out);
-        self.state = MonState::Probing;
+        self.set_state(MonState::Probing, out);
         self.sync_provider = None;
         if self.n() == 1 {
             self.win_standalone_election(out);

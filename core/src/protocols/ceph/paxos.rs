@@ -33,7 +33,7 @@ impl Monitor {
             self.cancel_timer(Timer::CommitWrite, out);
             self.commit_write_durable(out);
         }
-        self.set_paxos_state(PaxosState::Recovering);
+        self.set_paxos_state(PaxosState::Recovering, out);
         self.paxos.lease_expire_ms = 0;
         self.paxos.accepted.clear();
         self.paxos.acked_lease.clear();
@@ -45,7 +45,7 @@ impl Monitor {
         self.service.pending_proposal.clear();
         self.paxos.trimming = false;
         if self.quorum.len() == 1 {
-            self.set_paxos_state(PaxosState::Active);
+            self.set_paxos_state(PaxosState::Active, out);
             return;
         }
         self.collect(0, out);
@@ -111,7 +111,7 @@ impl Monitor {
     }
 
     fn collect(&mut self, hint: Pn, out: &mut Vec<Effect>) {
-        self.set_paxos_state(PaxosState::Recovering);
+        self.set_paxos_state(PaxosState::Recovering, out);
         self.paxos.uncommitted_v = 0;
         self.paxos.uncommitted_pn = 0;
         self.paxos.uncommitted_value = None;
@@ -140,7 +140,7 @@ impl Monitor {
     }
 
     fn handle_collect(&mut self, from: Rank, c: &Paxos, out: &mut Vec<Effect>) {
-        self.set_paxos_state(PaxosState::Recovering);
+        self.set_paxos_state(PaxosState::Recovering, out);
         let t = self.config.lease_ack_timeout_ms;
         self.set_timer(Timer::Lease, t, out);
         if c.first_committed > self.lc() + 1 {
@@ -243,10 +243,15 @@ impl Monitor {
         let mut next = self.lc() + 1;
         while next <= upto {
             let Some(v) = values.get(&next) else { break };
-            self.persist(
-                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)],
-                out,
-            );
+            let keep_own = self.is_peon()
+                && self.config.broken(Mutation::PeonCommitsOwnValue)
+                && self.store.values.contains_key(&next);
+            let txn = if keep_own {
+                vec![StoreWrite::Commit(next)]
+            } else {
+                vec![StoreWrite::Value(next, v.clone()), StoreWrite::Commit(next)]
+            };
+            self.persist(txn, out);
             next += 1;
         }
     }
@@ -306,7 +311,7 @@ impl Monitor {
                     "recovery found uncommitted v{} (pn {}): re-propose it first",
                     self.paxos.uncommitted_v, self.paxos.uncommitted_pn
                 )));
-                self.set_paxos_state(PaxosState::UpdatingPrevious);
+                self.set_paxos_state(PaxosState::UpdatingPrevious, out);
                 self.begin(value, out);
             }
             _ => {
@@ -379,7 +384,7 @@ impl Monitor {
             self.bootstrap(out);
             return;
         };
-        self.set_paxos_state(PaxosState::Updating);
+        self.set_paxos_state(PaxosState::Updating, out);
         if !self.config.broken(Mutation::KeepLeaseOnBegin) {
             self.paxos.lease_expire_ms = 0;
         }
@@ -427,7 +432,7 @@ impl Monitor {
         } else {
             PaxosState::Writing
         };
-        self.set_paxos_state(next);
+        self.set_paxos_state(next, out);
         self.commit_in_flight = Some(self.lc() + 1);
         let t = self.config.commit_write_ms;
         self.set_timer(Timer::CommitWrite, t, out);
@@ -469,7 +474,7 @@ impl Monitor {
         {
             self.paxos.trimming = false;
         }
-        self.set_paxos_state(PaxosState::Refresh);
+        self.set_paxos_state(PaxosState::Refresh, out);
         self.answer_committed(replies, out);
         if self.quorum.len() > 1 {
             self.extend_lease(out);
@@ -483,7 +488,7 @@ impl Monitor {
 
     /// End of a round on the leader: `active`, trim if due, propose what is pending.
     pub(crate) fn finish_round(&mut self, out: &mut Vec<Effect>) {
-        self.set_paxos_state(PaxosState::Active);
+        self.set_paxos_state(PaxosState::Active, out);
         self.maybe_trim();
         if !self.service.pending_proposal.is_empty() {
             self.propose_pending(out);
@@ -528,7 +533,7 @@ impl Monitor {
                 _ => None,
             })
             .collect();
-        self.set_paxos_state(PaxosState::Updating);
+        self.set_paxos_state(PaxosState::Updating, out);
         self.begin(Rc::new(Value { ops }), out);
     }
 }

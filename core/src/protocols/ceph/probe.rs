@@ -68,7 +68,7 @@ impl Monitor {
 
     pub(crate) fn start_sync(&mut self, provider: Rank, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Probe, out);
-        self.state = MonState::Synchronizing;
+        self.set_state(MonState::Synchronizing, out);
         self.sync_provider = Some(provider);
         out.push(Effect::Note(format!(
             "too far behind (lc {}): sync from mon.{provider}",

@@ -5,6 +5,7 @@
 use super::messages::*;
 use super::monitor::{Effect, Monitor, Timer, Writer};
 use super::store::{CommitReplies, ValueOp};
+use crate::scenario::Mutation;
 
 impl Monitor {
     pub(crate) fn handle_client(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
@@ -41,7 +42,12 @@ impl Monitor {
     }
 
     fn answer_read(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
-        let reply = match self.readable() {
+        let readable = if self.is_peon() && self.config.broken(Mutation::PeonRefusesReads) {
+            Err(format!("mon.{} is a peon (peon-refuses-reads)", self.rank))
+        } else {
+            self.readable()
+        };
+        let reply = match readable {
             Ok(()) => ClientReply::Value {
                 value: self.store.kv.get(req.op.key()).cloned(),
                 version: self.lc(),
@@ -83,6 +89,11 @@ impl Monitor {
 
     /// Leader: add a write to the pending state and decide when to propose (`should_propose`).
     fn accept_write(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
+        if self.config.broken(Mutation::RefuseWrites) {
+            let reason = format!("mon.{} refuses writes (refuse-writes)", self.rank);
+            self.answer(Writer::of(&req), ClientReply::Refused { reason }, out);
+            return;
+        }
         self.service.pending_ops.push(req);
         if self.timer_armed(Timer::Propose) {
             return; // joins the proposal already scheduled
@@ -123,18 +134,23 @@ impl Monitor {
             let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else {
                 continue;
             };
-            if writer.origin == self.rank {
-                out.push(Effect::Reply {
-                    req_id: writer.req_id,
-                    reply: reply.clone(),
-                });
-            } else {
-                let msg = Msg::ForwardReply {
-                    req_id: writer.req_id,
-                    reply: reply.clone(),
-                };
-                self.send(writer.origin, msg, out);
-            }
+            self.answer(writer, reply.clone(), out);
+        }
+    }
+
+    /// Leader: answer a writer, locally or through the peon its client talked to.
+    fn answer(&self, writer: Writer, reply: ClientReply, out: &mut Vec<Effect>) {
+        if writer.origin == self.rank {
+            out.push(Effect::Reply {
+                req_id: writer.req_id,
+                reply,
+            });
+        } else {
+            let msg = Msg::ForwardReply {
+                req_id: writer.req_id,
+                reply,
+            };
+            self.send(writer.origin, msg, out);
         }
     }
 
@@ -142,13 +158,22 @@ impl Monitor {
     /// (a value already sent in BEGIN may still commit under the next leader).
     pub(crate) fn service_restart(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Propose, out);
-        self.service.pending_proposal.clear();
+        // Writes taken into the pending transaction but not proposed yet (Paxos was busy)
+        // have waiting clients too.
+        let unproposed: Vec<Writer> = std::mem::take(&mut self.service.pending_proposal)
+            .iter()
+            .filter_map(|op| match op {
+                ValueOp::Client(req) => Some(Writer::of(req)),
+                _ => None,
+            })
+            .collect();
         let forwarded = std::mem::take(&mut self.service.forwarded);
         let waiting: Vec<Writer> = self
             .service
             .pending_ops
             .drain(..)
             .map(|req| Writer::of(&req))
+            .chain(unproposed)
             .chain(self.service.committing.drain(..))
             .chain(forwarded.into_iter().map(|req_id| Writer {
                 req_id,

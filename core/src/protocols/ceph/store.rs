@@ -141,6 +141,14 @@ pub struct Store {
 /// What applying one committed value produced for the clients whose requests it carried.
 pub type CommitReplies = Vec<(ReqId, ClientReply)>;
 
+/// How committed client operations are evaluated: Ceph's rules, unless a deliberate bug
+/// (a mutation canary) says otherwise.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Semantics {
+    /// `cas-ignores-expected`: a compare-and-set writes without comparing.
+    pub cas_ignores_expected: bool,
+}
+
 impl Store {
     /// The uncommitted value at `lc + 1`, if this store holds one.
     pub fn uncommitted(&self) -> Option<&Rc<Value>> {
@@ -149,18 +157,28 @@ impl Store {
 
     /// Apply one atomic transaction.
     pub fn apply(&mut self, txn: &[StoreWrite]) {
-        self.apply_collecting(txn, None);
+        self.apply_with(txn, Semantics::default());
+    }
+
+    /// Apply one atomic transaction, evaluating client operations by `sem`.
+    pub fn apply_with(&mut self, txn: &[StoreWrite], sem: Semantics) {
+        self.apply_collecting(txn, None, sem);
     }
 
     /// Apply one atomic transaction and return the client results of the values it commits
     /// (only the leader answers clients: a peon's commits use `apply` and build no replies).
-    pub fn apply_answering(&mut self, txn: &[StoreWrite]) -> CommitReplies {
+    pub fn apply_answering(&mut self, txn: &[StoreWrite], sem: Semantics) -> CommitReplies {
         let mut replies = Vec::new();
-        self.apply_collecting(txn, Some(&mut replies));
+        self.apply_collecting(txn, Some(&mut replies), sem);
         replies
     }
 
-    fn apply_collecting(&mut self, txn: &[StoreWrite], mut replies: Option<&mut CommitReplies>) {
+    fn apply_collecting(
+        &mut self,
+        txn: &[StoreWrite],
+        mut replies: Option<&mut CommitReplies>,
+        sem: Semantics,
+    ) {
         for w in txn {
             match w {
                 StoreWrite::LastPn(p) => self.last_pn = *p,
@@ -172,7 +190,7 @@ impl Store {
                     self.pending_v = *version;
                     self.pending_pn = *pn;
                 }
-                StoreWrite::Commit(v) => self.commit(*v, replies.as_deref_mut()),
+                StoreWrite::Commit(v) => self.commit(*v, replies.as_deref_mut(), sem),
                 StoreWrite::ElectionEpoch(e) => self.election_epoch = *e,
                 StoreWrite::Joined => self.joined = true,
                 StoreWrite::InstallSnapshot(s) => self.install(s),
@@ -190,7 +208,7 @@ impl Store {
 
     /// Advance `last_committed` to `v` and apply the operations inside value `v`, adding the
     /// clients' results to `replies` if wanted.
-    fn commit(&mut self, v: Version, mut replies: Option<&mut CommitReplies>) {
+    fn commit(&mut self, v: Version, mut replies: Option<&mut CommitReplies>, sem: Semantics) {
         assert_eq!(v, self.last_committed + 1, "commits are applied in order");
         let value = self
             .values
@@ -208,7 +226,7 @@ impl Store {
                 ValueOp::Bookkeeping { .. } => {}
                 ValueOp::Client(req) => {
                     touches_kv = true;
-                    let reply = self.apply_client(&req.op, v);
+                    let reply = self.apply_client(&req.op, v, sem);
                     if let Some(replies) = replies.as_deref_mut() {
                         replies.push((req.id, reply));
                     }
@@ -224,7 +242,7 @@ impl Store {
         }
     }
 
-    fn apply_client(&mut self, op: &ClientOp, version: Version) -> ClientReply {
+    fn apply_client(&mut self, op: &ClientOp, version: Version, sem: Semantics) -> ClientReply {
         match op {
             ClientOp::Put { key, value } => {
                 self.set_kv(key, value);
@@ -236,7 +254,7 @@ impl Store {
                 value,
             } => {
                 let current = self.kv.get(key).cloned();
-                let applied = current == *expected;
+                let applied = current == *expected || sem.cas_ignores_expected;
                 if applied {
                     self.set_kv(key, value);
                 }
