@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Arguments (all optional, in order): operations (10000), processes (10), seed (1), percent
-//! of operations whose answer is lost (`:info`, 2), distinct values (5), and `stale` to make
+//! of operations whose answer is lost (`:info`, 2), distinct values (5), keys (1; more than one
+//! writes `jepsen.independent` tuples `[key value]`, to check with `--model kv`), and `stale` to make
 //! the first write's value unique and have a read three quarters of the way through return
 //! it (a stale read: the history is then not linearizable).
 //!
@@ -49,6 +50,7 @@ enum F {
 
 struct Op {
     process: u64,
+    key: u64,
     f: F,
     invoke: f64,
     complete: f64,
@@ -74,6 +76,7 @@ fn main() {
     let mut rng = Rng(arg(&args, 2, 1));
     let lost_percent = arg(&args, 3, 2);
     let values = arg(&args, 4, 5).max(1);
+    let keys = arg(&args, 5, 1).max(1);
     let stale = args.iter().any(|a| a == "stale");
 
     // Each process slot issues operations back to back with small gaps.
@@ -84,6 +87,11 @@ fn main() {
         let slot = rng.below(processes) as usize;
         let invoke = free_at[slot] + rng.unit() * 5.0;
         let complete = invoke + 0.5 + rng.unit() * 10.0;
+        let key = if stale && ops.is_empty() {
+            0
+        } else {
+            rng.below(keys)
+        };
         let f = match rng.below(10) {
             // With `stale`, the first write is of a value written only once.
             _ if stale && ops.is_empty() => F::Write(values),
@@ -104,6 +112,7 @@ fn main() {
         };
         ops.push(Op {
             process: ids[slot],
+            key,
             f,
             invoke,
             complete,
@@ -123,16 +132,17 @@ fn main() {
         .filter(|&i| ops[i].effect.is_some())
         .collect();
     order.sort_by(|&a, &b| ops[a].effect.partial_cmp(&ops[b].effect).unwrap());
-    let mut register: Option<u64> = None;
+    let mut registers: Vec<Option<u64>> = vec![None; keys as usize];
     for i in order {
         let op = &mut ops[i];
+        let register = &mut registers[op.key as usize];
         match op.f {
-            F::Read => op.read = register,
-            F::Write(v) => register = Some(v),
+            F::Read => op.read = *register,
+            F::Write(v) => *register = Some(v),
             F::Cas(old, new) => {
-                op.cas_ok = register == Some(old);
+                op.cas_ok = *register == Some(old);
                 if op.cas_ok {
-                    register = Some(new);
+                    *register = Some(new);
                 }
             }
         }
@@ -163,6 +173,11 @@ fn main() {
             (false, F::Cas(..)) if !o.cas_ok => ":fail",
             _ => ":ok",
         };
+        let value = if keys > 1 {
+            format!("[{} {value}]", o.key)
+        } else {
+            value
+        };
         let time_ns = (t * 1e6) as u64;
         let _ = writeln!(
             out,
@@ -173,12 +188,12 @@ fn main() {
     print!("{out}");
 }
 
-/// Makes a read three quarters of the way through return `values`, the value of the very first
-/// write, overwritten long before: a stale read.
+/// Makes a read of key 0 three quarters of the way through return `values`, the value of the
+/// very first write (on key 0), overwritten long before: a stale read.
 fn make_one_read_stale(ops: &mut [Op], values: u64) {
     let late = ops.len() * 3 / 4;
     let i = (late..ops.len())
-        .find(|&i| matches!(ops[i].f, F::Read) && ops[i].effect.is_some())
+        .find(|&i| matches!(ops[i].f, F::Read) && ops[i].key == 0 && ops[i].effect.is_some())
         .expect("some late read");
     ops[i].read = Some(values);
 }

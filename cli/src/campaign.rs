@@ -282,7 +282,7 @@ fn print_summary(s: &Summary, args: &Args, opts: &PlanOptions, wall_s: f64) {
         liveness_bound_ms(&Config::default()) as f64 / 1000.0
     );
     println!(
-        "  service probe: {} requests after the heal; every request answered but {} whose forward or answer the network dropped",
+        "  service probe: {} requests after the heal; every request answered but {} whose monitor crashed or whose forward or answer the network dropped",
         s.probe_requests, s.lost_requests
     );
     let kinds: Vec<String> = s

@@ -158,16 +158,16 @@ fn the_model_decides_what_a_key_is() {
     assert!(stderr(&o).contains(":1:"), "{}", stderr(&o));
 }
 
-/// Exports a campaign seed's history with the CLI (`export --what history` of the seed's
-/// scenario, run as long as the campaign ran it) and checks it with `check-history`; the
-/// verdict must be the campaign's.
+/// Writes a campaign seed's history to a file and checks it with `check-history`; the verdict
+/// must be the campaign's.
 fn seed_both_ways(seed: u64, opts: &PlanOptions, test: &str) -> bool {
     let p = plan(seed, opts);
     let (outcome, session) = trial::run(&p.trial, false);
     let scenario_path = file(
         test,
         &format!("seed-{seed}.scenario"),
-        &scenario::print(&p.trial.scenario),
+        // The run's scenario: the seed's plus the service probe's requests after the heal.
+        &scenario::print(session.scenario()),
     );
     let history_path = scenario_path.with_extension("jsonl");
     let until = outcome.ended_ms.to_string();

@@ -12,7 +12,7 @@ use paxoscope_core::campaign::{
     ProtocolPath, Summary, Tag, Trial,
 };
 use paxoscope_core::check::linearizability::KvResult;
-use paxoscope_core::protocols::ceph::{ClientReply, Config};
+use paxoscope_core::protocols::ceph::Config;
 use paxoscope_core::scenario::{self, Action, ConfigKey, Mutation, Scenario, TimedAction};
 use paxoscope_core::session::Session;
 use paxoscope_core::sim::world::CRASH_IN_COMMIT_WINDOW_MS;
@@ -382,27 +382,34 @@ fn a_service_that_refuses_writes_or_peon_reads_is_not_live() {
 }
 
 #[test]
-fn requests_at_a_crashed_monitor_are_told_to_retry() {
+fn a_request_at_a_crashed_monitor_is_excused_and_a_lost_one_is_not() {
     let at = |at_ms, action| TimedAction { at_ms, action };
-    let mut s = Session::new(scenario_with(vec![
+    let put = |node| Action::Put {
+        node,
+        key: "k".into(),
+        value: format!("v{node}").into(),
+    };
+    // mon.2 holds a put while paused, then crashes: its client sees the session drop.
+    let mut actions = vec![
         at(1_000, Action::Pause(2)),
-        at(
-            1_100,
-            Action::Put {
-                node: 2,
-                key: "k".into(),
-                value: "v".into(),
-            },
-        ),
+        at(1_100, put(2)),
         at(1_200, Action::Crash(2)),
-    ]));
-    s.run_until(1_150);
-    assert_eq!(s.world().clients()[0].reply, None, "held while paused");
-    s.run_until(1_300);
-    match &s.world().clients()[0].reply {
-        Some(ClientReply::Retry { reason }) => assert!(reason.contains("crashed"), "{reason}"),
-        other => panic!("{other:?}"),
-    }
+        at(3_000, Action::Restart(2)),
+    ];
+    let bound = liveness_bound_ms(&Config::default());
+    let t = Trial::new(scenario_with(actions.clone()), 4_000, 4_000 + bound);
+    let (out, session) = trial::run(&t, false);
+    assert_eq!(out.failure, None);
+    assert_eq!(session.world().clients()[0].reply, None);
+    assert_eq!(out.lost_requests, 1);
+    // Paused and never crashed, resumed only after the bound: nothing excuses it.
+    actions.truncate(2);
+    actions.push(at(4_000 + bound + 1_000, Action::Resume(2)));
+    let t = Trial::new(scenario_with(actions), 4_000, 4_000 + bound);
+    let Some(Failure::Liveness { reason, .. }) = trial::run(&t, false).0.failure else {
+        panic!("a paused monitor never answers")
+    };
+    assert!(reason.contains("mon.2"), "{reason}");
 }
 
 #[test]

@@ -209,8 +209,8 @@ pub struct Outcome {
     pub events: u64,
     /// Requests the service probe sent after the heal.
     pub probe_requests: usize,
-    /// Requests left unanswered because the network dropped their forward to the leader or
-    /// the leader's answer (see `every_request_answered`).
+    /// Requests left unanswered because their monitor crashed, or the network dropped their
+    /// forward to the leader or the leader's answer (see `every_request_answered`).
     pub lost_requests: usize,
 }
 
@@ -257,7 +257,8 @@ pub fn run(trial: &Trial, record: bool) -> (Outcome, Session) {
 struct Watch {
     coverage: Coverage,
     stale_reads: BTreeSet<ReqId>,
-    /// Requests whose forward to the leader, or whose answer from it, the network dropped.
+    /// Requests no monitor will answer, and whose clients know it or Ceph would: the network
+    /// dropped their forward to the leader or its answer, or their monitor crashed.
     lost: BTreeSet<ReqId>,
 }
 
@@ -273,6 +274,14 @@ impl Watch {
                     Msg::ForwardReply { req_id, .. } => self.lost.insert(*req_id),
                     _ => false,
                 };
+            }
+            if let (TraceKind::Crash, Some(r)) = (&e.kind, e.node) {
+                // The clients waiting on it see their session drop.
+                let waiting = world
+                    .clients()
+                    .iter()
+                    .filter(|rec| rec.node == r && rec.reply.is_none());
+                self.lost.extend(waiting.map(|rec| rec.id));
             }
             let (
                 TraceKind::ClientReply {
@@ -460,8 +469,9 @@ pub fn liveness_holds(world: &World<Ceph>, lost: &BTreeSet<ReqId>) -> Result<(),
 }
 
 /// Every request got an answer: a result, a refusal with its reason, or "retry". Exempt are
-/// the requests in `lost`: the network dropped the peon's forward to the leader or the
-/// leader's answer, and the quorum survived, so nobody resets and answers "retry". Ceph's
+/// the requests in `lost`. Those whose monitor crashed: the client sees its session drop (a
+/// Ceph client resends elsewhere). Those whose forward to the leader, or whose answer, the
+/// network dropped while the quorum survived, so nobody resets and answers "retry": Ceph's
 /// monitors talk over lossless sessions that resend after a reconnect, so there such a request
 /// is answered; the simulator's lossy links have no resend, and the monitor no timeout for it.
 fn every_request_answered(world: &World<Ceph>, lost: &BTreeSet<ReqId>) -> Result<(), String> {

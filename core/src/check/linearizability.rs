@@ -54,7 +54,9 @@
 //!    frame, restores the list and value, and resumes just after that operation's call. A memo of
 //!    visited `(set of linearized-or-dropped operations, register value)` pairs, keyed by an
 //!    incremental Zobrist hash of the set, prunes every configuration already explored: the
-//!    rest of the search depends on nothing else.
+//!    rest of the search depends on nothing else. The memo stores each set exactly but briefly:
+//!    as the first return left in the list and which of the few operations spanning it are
+//!    done (see `Search::encode`), a word or two instead of one bit per operation of the key.
 //!
 //! The checker uses no hash-ordered collection and no randomness: reports are deterministic.
 
@@ -640,30 +642,32 @@ impl EventList {
 }
 
 /// Set of configurations `(done operations, register value)` already visited, as an
-/// open-addressing table over a flat arena of bitsets. Hashes are supplied by the caller.
+/// open-addressing table over a flat arena of keys (each an exact encoding of the set of done
+/// operations, of any length: see [`Search::encode`]). Hashes are supplied by the caller.
 struct Memo {
-    words: usize,
     slots: Vec<u32>,
     hashes: Vec<u64>,
     values: Vec<Val>,
+    /// Entry `e`'s key is `arena[starts[e]..starts[e + 1]]`.
+    starts: Vec<usize>,
     arena: Vec<u64>,
 }
 
 const EMPTY_SLOT: u32 = u32::MAX;
 
 impl Memo {
-    fn new(words: usize) -> Memo {
+    fn new() -> Memo {
         Memo {
-            words,
             slots: vec![EMPTY_SLOT; 64],
             hashes: Vec::new(),
             values: Vec::new(),
+            starts: vec![0],
             arena: Vec::new(),
         }
     }
 
     /// Records the configuration; `false` if it was already present.
-    fn insert(&mut self, hash: u64, bits: &[u64], value: Val) -> bool {
+    fn insert(&mut self, hash: u64, key: &[u64], value: Val) -> bool {
         if 2 * (self.hashes.len() + 1) > self.slots.len() {
             self.grow();
         }
@@ -675,19 +679,20 @@ impl Memo {
                 self.slots[i] = self.hashes.len() as u32;
                 self.hashes.push(hash);
                 self.values.push(value);
-                self.arena.extend_from_slice(bits);
+                self.arena.extend_from_slice(key);
+                self.starts.push(self.arena.len());
                 return true;
             }
-            if self.same(slot as usize, hash, bits, value) {
+            if self.same(slot as usize, hash, key, value) {
                 return false;
             }
             i = (i + 1) & mask;
         }
     }
 
-    fn same(&self, entry: usize, hash: u64, bits: &[u64], value: Val) -> bool {
-        let stored = &self.arena[entry * self.words..(entry + 1) * self.words];
-        self.hashes[entry] == hash && self.values[entry] == value && stored == bits
+    fn same(&self, entry: usize, hash: u64, key: &[u64], value: Val) -> bool {
+        let stored = &self.arena[self.starts[entry]..self.starts[entry + 1]];
+        self.hashes[entry] == hash && self.values[entry] == value && stored == key
     }
 
     fn grow(&mut self) {
@@ -701,6 +706,49 @@ impl Memo {
             }
             self.slots[i] = entry as u32;
         }
+    }
+}
+
+/// For every event node `r`, the operations whose call precedes `r` and whose return (or
+/// deadline) follows it, in call order: the only ones whose being done a memo key must record
+/// when `r` is the first return left in the list (see [`Search::encode`]). Stored flat.
+struct Spanning {
+    starts: Vec<usize>,
+    ops: Vec<u32>,
+}
+
+/// Above this many entries in [`Spanning`] (a history with many long-open operations), memo
+/// keys fall back to the full bitset of done operations.
+const MAX_SPANNING: usize = 1 << 24;
+
+impl Spanning {
+    fn new(list: &EventList) -> Option<Spanning> {
+        let nodes = list.next.len();
+        let mut starts = Vec::with_capacity(nodes + 1);
+        let mut ops = Vec::new();
+        let mut open: Vec<u32> = Vec::new();
+        for node in 0..nodes {
+            starts.push(ops.len());
+            if node == HEAD || node == nodes - 1 {
+                continue;
+            }
+            let op = list.op_of[node] as u32;
+            if list.is_call[node] {
+                open.push(op);
+            } else {
+                open.retain(|&o| o != op);
+                ops.extend_from_slice(&open);
+                if ops.len() > MAX_SPANNING {
+                    return None;
+                }
+            }
+        }
+        starts.push(ops.len());
+        Some(Spanning { starts, ops })
+    }
+
+    fn at(&self, node: usize) -> &[u32] {
+        &self.ops[self.starts[node]..self.starts[node + 1]]
     }
 }
 
@@ -748,6 +796,11 @@ struct Search<'a> {
     ops: &'a [SearchOp],
     list: EventList,
     memo: Memo,
+    /// `None`: memo keys are the full bitset (see [`MAX_SPANNING`]).
+    spanning: Option<Spanning>,
+    /// Scratch space for [`Search::encode`].
+    key: Vec<u64>,
+    pending: Vec<u32>,
     zobrist: Vec<u64>,
     bits: Vec<u64>,
     hash: u64,
@@ -765,10 +818,14 @@ struct Search<'a> {
 impl<'a> Search<'a> {
     fn new(ops: &'a [SearchOp], budget: u64) -> Search<'a> {
         let words = ops.len().div_ceil(64).max(1);
+        let list = EventList::new(ops);
         Search {
             ops,
-            list: EventList::new(ops),
-            memo: Memo::new(words),
+            spanning: Spanning::new(&list),
+            list,
+            memo: Memo::new(),
+            key: Vec::new(),
+            pending: Vec::new(),
             zobrist: (0..ops.len() as u64).map(splitmix64).collect(),
             bits: vec![0; words],
             hash: 0,
@@ -845,8 +902,11 @@ impl<'a> Search<'a> {
     /// visited. Returns whether the search moved forward.
     fn enter(&mut self, op: usize, after: Val, dropped: bool) -> Result<bool, OutOfBudget> {
         self.toggle(op);
-        let key = self.hash ^ splitmix64(u64::from(after) ^ 0xA5A5_5A5A_0F0F_F0F0);
-        if !self.memo.insert(key, &self.bits, after) {
+        self.list.lift(op);
+        let hash = self.hash ^ splitmix64(u64::from(after) ^ 0xA5A5_5A5A_0F0F_F0F0);
+        self.encode();
+        if !self.memo.insert(hash, &self.key, after) {
+            self.list.unlift(op);
             self.toggle(op);
             return Ok(false);
         }
@@ -861,8 +921,48 @@ impl<'a> Search<'a> {
         });
         self.value = after;
         self.linearized += usize::from(!dropped);
-        self.list.lift(op);
         Ok(true)
+    }
+
+    /// Writes into `self.key` an exact encoding of the set of done operations, far shorter
+    /// than its bitset. Let `r` be the first node in the list that is not a call. Every
+    /// operation returning before `r` is done (its nodes would be in the list before `r`), and
+    /// every done operation was called before `r` (the walk only ever passes calls, and removes
+    /// the deadlines it passes). So the set is known from `r` and from which of the operations
+    /// spanning `r` are done; the others' calls are exactly the nodes before `r`. The key is
+    /// `r` and a bitmask over [`Spanning::at`]`(r)`.
+    fn encode(&mut self) {
+        self.key.clear();
+        let Some(spanning) = &self.spanning else {
+            self.key.extend_from_slice(&self.bits);
+            return;
+        };
+        self.pending.clear();
+        let tail = self.list.next.len() - 1;
+        let mut r = self.list.first();
+        while r != tail && self.list.is_call[r] {
+            self.pending.push(self.list.op_of[r] as u32);
+            r = self.list.next[r];
+        }
+        self.key.push(r as u64);
+        let span = spanning.at(r);
+        let base = self.key.len();
+        self.key.resize(base + span.len().div_ceil(64), 0);
+        // Both are in call order; `pending` also holds the operation returning at `r`, which
+        // does not span it.
+        let owner = (r != tail).then(|| self.list.op_of[r] as u32);
+        let mut p = self
+            .pending
+            .iter()
+            .copied()
+            .filter(|&x| Some(x) != owner)
+            .peekable();
+        for (k, &op) in span.iter().enumerate() {
+            if p.next_if_eq(&op).is_none() {
+                self.key[base + k / 64] |= 1 << (k % 64);
+            }
+        }
+        debug_assert!(p.next().is_none(), "every pending call spans r");
     }
 
     /// Undoes frames up to and including the latest linearized operation; returns where to
@@ -1250,7 +1350,7 @@ mod tests {
 
     #[test]
     fn memo_distinguishes_sets_and_values_even_on_hash_collisions() {
-        let mut memo = Memo::new(2);
+        let mut memo = Memo::new();
         assert!(memo.insert(7, &[1, 0], 0));
         assert!(!memo.insert(7, &[1, 0], 0));
         assert!(memo.insert(7, &[1, 0], 1));

@@ -27,26 +27,26 @@ use std::collections::BTreeMap;
 
 /// An EDN value.
 #[derive(Clone, Debug, PartialEq)]
-enum Edn {
+enum Edn<'a> {
     Nil,
     Bool(bool),
     Int(i128),
     /// Floats, ratios, characters: kept as text, never compared as registers values.
-    Other(String),
+    Other(&'a str),
     Str(String),
-    Keyword(String),
-    Symbol(String),
+    Keyword(&'a str),
+    Symbol(&'a str),
     /// Vectors, lists and sets.
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Seq(Vec<Node<'a>>),
+    Map(Vec<(Node<'a>, Node<'a>)>),
 }
 
 /// A value and where it starts.
 #[derive(Clone, Debug, PartialEq)]
-struct Node {
+struct Node<'a> {
     line: usize,
     col: usize,
-    v: Edn,
+    v: Edn<'a>,
 }
 
 type Res<T> = Result<T, ParseError>;
@@ -60,7 +60,8 @@ fn err<T>(line: usize, col: usize, message: impl Into<String>) -> Res<T> {
 }
 
 struct Reader<'a> {
-    chars: std::iter::Peekable<std::str::Chars<'a>>,
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
     line: usize,
     col: usize,
 }
@@ -68,18 +69,24 @@ struct Reader<'a> {
 impl<'a> Reader<'a> {
     fn new(text: &'a str) -> Reader<'a> {
         Reader {
-            chars: text.chars().peekable(),
+            text,
+            chars: text.char_indices().peekable(),
             line: 1,
             col: 1,
         }
     }
 
     fn peek(&mut self) -> Option<char> {
-        self.chars.peek().copied()
+        self.chars.peek().map(|&(_, c)| c)
+    }
+
+    /// Byte offset of the next character.
+    fn pos(&mut self) -> usize {
+        self.chars.peek().map_or(self.text.len(), |&(i, _)| i)
     }
 
     fn bump(&mut self) -> Option<char> {
-        let c = self.chars.next()?;
+        let (_, c) = self.chars.next()?;
         if c == '\n' {
             self.line += 1;
             self.col = 1;
@@ -107,7 +114,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn value(&mut self, depth: usize) -> Res<Node> {
+    fn value(&mut self, depth: usize) -> Res<Node<'a>> {
         if !self.skip_ws() {
             return err(
                 self.line,
@@ -161,23 +168,23 @@ impl<'a> Reader<'a> {
     }
 
     /// A token up to the next delimiter.
-    fn atom(&mut self) -> String {
-        let mut s = String::new();
+    fn atom(&mut self) -> &'a str {
+        let start = self.pos();
         if self.peek() == Some('\\') {
             // A character literal, e.g. \a or \space.
-            s.extend(self.bump());
-            s.extend(self.bump());
-        }
-        while let Some(c) = self.peek().filter(|&c| {
-            !(c.is_whitespace() || matches!(c, ',' | '{' | '}' | '[' | ']' | '(' | ')' | '"' | ';'))
-        }) {
-            s.push(c);
+            self.bump();
             self.bump();
         }
-        s
+        while self.peek().is_some_and(|c| {
+            !(c.is_whitespace() || matches!(c, ',' | '{' | '}' | '[' | ']' | '(' | ')' | '"' | ';'))
+        }) {
+            self.bump();
+        }
+        let end = self.pos();
+        &self.text[start..end]
     }
 
-    fn string(&mut self, line: usize, col: usize) -> Res<Edn> {
+    fn string(&mut self, line: usize, col: usize) -> Res<Edn<'a>> {
         self.bump();
         let mut s = String::new();
         loop {
@@ -196,7 +203,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn seq(&mut self, close: char, line: usize, col: usize, depth: usize) -> Res<Vec<Node>> {
+    fn seq(&mut self, close: char, line: usize, col: usize, depth: usize) -> Res<Vec<Node<'a>>> {
         let mut items = Vec::new();
         loop {
             if !self.skip_ws() {
@@ -214,7 +221,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn map(&mut self, line: usize, col: usize, depth: usize) -> Res<Edn> {
+    fn map(&mut self, line: usize, col: usize, depth: usize) -> Res<Edn<'a>> {
         let items = self.seq('}', line, col, depth)?;
         if items.len() % 2 == 1 {
             let last = &items[items.len() - 1];
@@ -233,7 +240,7 @@ impl<'a> Reader<'a> {
 }
 
 /// Interprets a token: `nil`, booleans, integers, keywords, other numbers, symbols.
-fn atom(text: &str) -> Edn {
+fn atom(text: &str) -> Edn<'_> {
     match text {
         "nil" => return Edn::Nil,
         "true" => return Edn::Bool(true),
@@ -241,7 +248,7 @@ fn atom(text: &str) -> Edn {
         _ => {}
     }
     if let Some(k) = text.strip_prefix(':') {
-        return Edn::Keyword(k.to_string());
+        return Edn::Keyword(k);
     }
     let digits = text.strip_suffix('N').unwrap_or(text);
     if let Ok(n) = digits.parse::<i128>() {
@@ -252,23 +259,23 @@ fn atom(text: &str) -> Edn {
     let numeric = first.is_some_and(|c| c.is_ascii_digit())
         || (matches!(first, Some('-' | '+')) && second.is_some_and(|c| c.is_ascii_digit()));
     if numeric || text.starts_with('\\') {
-        Edn::Other(text.to_string())
+        Edn::Other(text)
     } else {
-        Edn::Symbol(text.to_string())
+        Edn::Symbol(text)
     }
 }
 
 /// One event map.
 struct Event<'a> {
-    node: &'a Node,
-    fields: &'a [(Node, Node)],
+    node: &'a Node<'a>,
+    fields: &'a [(Node<'a>, Node<'a>)],
 }
 
 impl<'a> Event<'a> {
-    fn get(&self, key: &str) -> Option<&'a Node> {
+    fn get(&self, key: &str) -> Option<&'a Node<'a>> {
         self.fields
             .iter()
-            .find(|(k, _)| matches!(&k.v, Edn::Keyword(s) if s == key))
+            .find(|(k, _)| matches!(k.v, Edn::Keyword(s) if s == key))
             .map(|(_, v)| v)
     }
 
@@ -282,7 +289,7 @@ impl<'a> Event<'a> {
             );
         };
         let found = match &v.v {
-            Edn::Keyword(s) => choices.iter().find(|c| **c == s.as_str()).copied(),
+            Edn::Keyword(s) => choices.iter().find(|c| **c == *s).copied(),
             _ => None,
         };
         match found {
@@ -306,7 +313,7 @@ fn text(v: &Edn) -> String {
         Edn::Nil => "nil".into(),
         Edn::Bool(b) => b.to_string(),
         Edn::Int(n) => n.to_string(),
-        Edn::Other(s) | Edn::Symbol(s) => s.clone(),
+        Edn::Other(s) | Edn::Symbol(s) => s.to_string(),
         Edn::Str(s) => format!("{s:?}"),
         Edn::Keyword(k) => format!(":{k}"),
         Edn::Seq(items) => {
@@ -343,14 +350,14 @@ fn register_value(n: &Node, what: &str) -> Res<Option<String>> {
 }
 
 /// An invocation waiting for its completion.
-struct Open {
+struct Open<'a> {
     line: usize,
     col: usize,
     at: u64,
     func: Func,
     key: String,
     /// The invocation's value (without the key of an independent tuple).
-    value: Option<Node>,
+    value: Option<Node<'a>>,
 }
 
 /// Reads a Jepsen history.
@@ -399,11 +406,11 @@ pub fn parse(text: &str, model: Model) -> Result<History, ParseError> {
 }
 
 /// Handles one event: opens or closes an operation, or records a fault.
-fn event(
-    ev: &Event,
+fn event<'a>(
+    ev: &Event<'a>,
     at: u64,
     model: Model,
-    open: &mut BTreeMap<u32, Open>,
+    open: &mut BTreeMap<u32, Open<'a>>,
     done: &mut Vec<(SourceOp, u64)>,
     history: &mut History,
 ) -> Res<()> {
@@ -412,7 +419,7 @@ fn event(
         return err(node.line, node.col, "missing :process");
     };
     let process = match &p.v {
-        Edn::Keyword(k) if k == "nemesis" => {
+        Edn::Keyword("nemesis") => {
             let f = ev.get("f").map(|f| text(&f.v)).unwrap_or_default();
             let t = ev.get("type").map(|t| text(&t.v)).unwrap_or_default();
             history.faults.push(FaultEvent {
@@ -501,7 +508,7 @@ fn unanswered(process: u32, o: Open) -> Res<(SourceOp, u64)> {
 }
 
 /// The key (per the model) and the value without it.
-fn key_and_value(ev: &Event, model: Model) -> Res<(String, Option<Node>)> {
+fn key_and_value<'a>(ev: &Event<'a>, model: Model) -> Res<(String, Option<Node<'a>>)> {
     let value = ev.get("value").cloned();
     if model == Model::Register {
         return Ok((REGISTER_KEY.to_string(), value));

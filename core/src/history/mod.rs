@@ -269,7 +269,9 @@ fn checked_entry(op: &SourceOp, id: u64) -> Option<HistoryEntry> {
         },
     };
     let result = match (op.func, op.ending, &op.found) {
-        (_, Ending::Fail, None) | (Func::Read, Ending::Info, _) => return None,
+        (Func::Read, Ending::Info, _) => return None,
+        // No effect; kept so that reports can name it, as the campaign keeps refused requests.
+        (_, Ending::Fail, None) => Some(KvResult::Refused),
         (_, Ending::Info, _) => None,
         (Func::Read, Ending::Ok, _) => Some(KvResult::Value(op.value.clone())),
         (Func::Write, Ending::Ok, _) => Some(KvResult::Ok),

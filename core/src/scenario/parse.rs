@@ -1581,7 +1581,7 @@ at 10s note "mon.0 commits"
             7,
             &[
                 "unknown mutation \"all\" (expected one of: commit-on-majority,",
-                "recover-on-majority)",
+                "peon-commits-own-value)",
             ],
         );
         check(

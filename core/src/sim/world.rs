@@ -839,23 +839,6 @@ impl<P: Protocol> World<P> {
         slot.held.clear();
         slot.paused = false;
         self.log(Some(r), TraceKind::Crash);
-        self.reset_client_sessions(r);
-    }
-
-    /// The clients waiting on a monitor that crashed see their session drop: each is told to
-    /// retry (Ceph's clients resend after a session reset), since a write it carried may
-    /// still commit through the leader.
-    fn reset_client_sessions(&mut self, r: Rank) {
-        let waiting: Vec<ReqId> = self
-            .pending_clients
-            .iter()
-            .copied()
-            .filter(|id| self.clients.visible()[*id as usize - 1].node == r)
-            .collect();
-        for req_id in waiting {
-            let reason = format!("mon.{r} crashed before answering: the session was reset");
-            self.complete_client(r, req_id, ClientReply::Retry { reason });
-        }
     }
 
     fn restart(&mut self, r: Rank) {
