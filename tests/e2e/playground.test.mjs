@@ -389,7 +389,7 @@ test('a broken protocol: the checker names the invariant and jumps to the step',
   const { page, context, errors } = await openPage(browser, hash);
   try {
     const panel = page.locator('[data-invariants]');
-    await page.waitForFunction(() => document.querySelector('[data-invariants]').dataset.invariants === 'violated');
+    await page.waitForFunction(() => document.querySelector('[data-invariants]')?.dataset.invariants === 'violated');
     assert.match(await panel.textContent(), /commit-needs-every-accept/);
     assert.ok(await button(page, 'Play').isDisabled(), 'a stopped run cannot play on');
     const brokenAt = await simTime(page);
