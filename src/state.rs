@@ -8,8 +8,8 @@ use paxoscope_core::actor::Rank;
 use paxoscope_core::scenario::{
     validate::MAX_SPEED_TENTHS, Action as SimAction, Scenario, TimedAction, View,
 };
+use paxoscope_core::sorted::SortedSet;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -59,7 +59,7 @@ pub struct Playground {
     pub speed_tenths: u32,
     pub selected: Option<Rank>,
     /// Monitors picked for the next partition (group A; the rest is group B).
-    pub group: BTreeSet<Rank>,
+    pub group: SortedSet<Rank>,
     pub hovered_msg: Option<u64>,
     pub help_open: bool,
     pub log_filter: LogFilter,
@@ -174,7 +174,7 @@ impl Playground {
             playing,
             speed_tenths: speed.clamp(1, MAX_SPEED_TENTHS),
             selected: selected.or(Some(0)),
-            group: BTreeSet::new(),
+            group: SortedSet::new(),
             hovered_msg: None,
             help_open: false,
             log_filter: LogFilter::default(),

@@ -331,7 +331,7 @@ impl<P: Protocol> World<P> {
                 _ => None,
             })
             .collect();
-        v.sort_by_key(|m| (m.arrive_ms, m.id));
+        crate::sorted::sort_by_u64_pair(&mut v, |m| (m.arrive_ms, m.id));
         v
     }
     /// Armed timers of a node: (timer, deadline in true time).
