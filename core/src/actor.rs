@@ -6,7 +6,7 @@
 use crate::check::Violation;
 use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
-use crate::scenario::Scenario;
+use crate::scenario::{ProtocolId, Scenario};
 use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,10 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     type Write: Clone + Debug + PartialEq + Eq + ContentHash;
 
     const NAME: &'static str;
+    /// Which protocol this is, as scenarios, the CLI and the playground name it.
+    const ID: ProtocolId;
+    /// What its nodes are called in the trace text and the diagrams (`mon` gives `mon.2`).
+    const NODE: &'static str = "node";
     /// Roles, state machines and allowed transitions, as data (`machine.rs`): the trace,
     /// the diagrams and the exports read it; the protocol's `set_state` funnel asserts each
     /// `Effect::Transition` against it.
@@ -94,6 +98,11 @@ pub trait Wire {
     fn family(&self) -> &'static str;
     /// One line with the fields that matter.
     fn summary(&self) -> String;
+    /// A short label for a diagram's arrow (the mermaid sequence diagram); the summary unless
+    /// the protocol words it shorter.
+    fn label(&self) -> String {
+        self.summary()
+    }
 }
 
 pub trait TimerName {

@@ -26,6 +26,7 @@ pub mod model;
 pub mod node;
 pub mod rules;
 pub mod seam;
+pub mod summary;
 
 #[cfg(test)]
 mod driver;
@@ -55,6 +56,7 @@ impl crate::actor::Protocol for BasicPaxos {
     type Checker = checker::BasicChecker;
     type Config = BasicConfig;
     const NAME: &'static str = "basic-paxos";
+    const ID: crate::scenario::ProtocolId = crate::scenario::ProtocolId::BasicPaxos;
     const DECLARATION: &'static Declaration = &DECLARATION;
 
     fn configure(scenario: &crate::scenario::Scenario) -> BasicConfig {

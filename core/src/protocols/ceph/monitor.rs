@@ -150,6 +150,8 @@ impl crate::actor::Protocol for Ceph {
     type Checker = crate::check::Checker;
     type Config = Config;
     const NAME: &'static str = "ceph-mon";
+    const ID: crate::scenario::ProtocolId = crate::scenario::ProtocolId::Ceph;
+    const NODE: &'static str = "mon";
     const DECLARATION: &'static Declaration = &CEPH;
 
     fn configure(scenario: &crate::scenario::Scenario) -> Config {
