@@ -430,43 +430,11 @@ fn ranks_suffix(prefix: &str, ranks: &crate::sorted::SortedSet<Rank>) -> String 
     format!("{prefix} {}", rs.join(" "))
 }
 
-/// `put color=blue`, `get color`, `cas color absent to green`.
-pub fn client_op_label(op: &ClientOp) -> String {
-    match op {
-        ClientOp::Put { key, value } => format!("put {key}={value}"),
-        ClientOp::Get { key } => format!("get {key}"),
-        ClientOp::Cas {
-            key,
-            expected,
-            value,
-        } => {
-            format!(
-                "cas {key} {} to {value}",
-                expected.as_deref().unwrap_or("absent")
-            )
-        }
-    }
-}
-
-/// `written v2`, `value blue at v2`, `refused (no lease)`.
-pub fn client_reply_label(reply: &ClientReply) -> String {
-    match reply {
-        ClientReply::Written { version } => format!("written v{version}"),
-        ClientReply::Value { value, version } => {
-            format!("value {} at v{version}", value.as_deref().unwrap_or("none"))
-        }
-        ClientReply::CasDone {
-            applied, version, ..
-        } => {
-            format!(
-                "cas {} at v{version}",
-                if *applied { "applied" } else { "not applied" }
-            )
-        }
-        ClientReply::Refused { reason } => format!("refused ({reason})"),
-        ClientReply::Retry { reason } => format!("retry ({reason})"),
-    }
-}
+/// Client operations and replies in words: Ceph's wording module (one place for the trace
+/// diagrams, the campaign's messages and the CLI).
+pub use crate::protocols::ceph::wording::{
+    client_op as client_op_label, client_reply as client_reply_label,
+};
 
 // ------------------------------------------------------------------ sequence diagram
 
