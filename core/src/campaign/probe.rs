@@ -17,6 +17,7 @@
 //! the run's scenario and in the client history the linearizability check reads.
 
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, Text};
+use crate::protocols::ceph::wording::client_op;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::Action;
 use crate::session::Session;
@@ -140,7 +141,7 @@ impl Probe {
             .map(|(r, l)| match (&l.sent, &l.last) {
                 (Some(sent), _) => format!(
                     "mon.{r}: {} sent at {} ms has no answer",
-                    describe(&sent.op),
+                    client_op(&sent.op),
                     sent.at_ms
                 ),
                 (None, Some(last)) => format!("mon.{r}: {last}"),
@@ -202,7 +203,7 @@ impl Probe {
     }
 
     fn judge(&mut self, world: &World<Ceph>, r: u8, op: &ClientOp, reply: &ClientReply) -> Verdict {
-        let what = describe(op);
+        let what = client_op(op);
         match (self.stage, op, reply) {
             (_, _, ClientReply::Refused { reason }) => {
                 Verdict::Again(format!("{what} refused: {reason}"))
@@ -338,21 +339,6 @@ pub fn committed_value(world: &World<Ceph>, key: &str) -> Option<Text> {
         .max_by_key(|r| world.durable(*r).last_committed)
         .expect("a cluster has monitors");
     world.durable(newest).kv.get(key).cloned()
-}
-
-fn describe(op: &ClientOp) -> String {
-    match op {
-        ClientOp::Put { key, value } => format!("put {key}={value}"),
-        ClientOp::Get { key } => format!("get {key}"),
-        ClientOp::Cas {
-            key,
-            expected,
-            value,
-        } => format!(
-            "cas {key} {}->{value}",
-            expected.as_deref().unwrap_or("absent")
-        ),
-    }
 }
 
 fn show(v: &Option<Text>) -> String {

@@ -13,6 +13,7 @@ use crate::check::linearizability::{
 use crate::check::Violation;
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, ReqId};
+use crate::protocols::ceph::wording::client_op;
 use crate::protocols::ceph::{Ceph, MonState, PaxosState, ValueOp, DEFER_EXTRA_MS};
 use crate::scenario::{Action, Scenario};
 use crate::session::Session;
@@ -481,25 +482,10 @@ fn every_request_answered(world: &World<Ceph>, lost: &BTreeSet<ReqId>) -> Result
         Some(rec) => Err(format!(
             "req {} ({} at mon.{}, sent at {} ms) has no answer",
             rec.id,
-            describe_op(&rec.op),
+            client_op(&rec.op),
             rec.node,
             rec.invoke_ms
         )),
-    }
-}
-
-fn describe_op(op: &ClientOp) -> String {
-    match op {
-        ClientOp::Put { key, value } => format!("put {key}={value}"),
-        ClientOp::Get { key } => format!("get {key}"),
-        ClientOp::Cas {
-            key,
-            expected,
-            value,
-        } => format!(
-            "cas {key} {}->{value}",
-            expected.as_deref().unwrap_or("absent")
-        ),
     }
 }
 

@@ -192,6 +192,9 @@ impl crate::actor::Wire for Msg {
     fn summary(&self) -> String {
         Msg::summary(self)
     }
+    fn label(&self) -> String {
+        crate::export::message_label(self)
+    }
 }
 
 impl Msg {

@@ -13,6 +13,7 @@ pub mod store;
 mod sync;
 pub mod timers;
 pub mod versions;
+pub mod wording;
 
 pub use config::Config;
 pub use election::DEFER_EXTRA_MS;
