@@ -53,7 +53,7 @@ pub fn App() -> Html {
     let handle = state.handle();
     let slow = state.slow_handle();
     let diagrams = state.diagram_handle();
-    let (seed, name, trace_hash, frontier_ms, n, stopped) = {
+    let (seed, name, trace_hash, frontier_ms, n, stopped, words) = {
         let run = state.run.borrow();
         let s = &run.session;
         (
@@ -61,8 +61,9 @@ pub fn App() -> Html {
             s.scenario().name.clone(),
             s.trace_hash(),
             run.frontier_ms,
-            s.world().n(),
+            s.nodes(),
             s.violation().is_some(),
+            s.presentation(),
         )
     };
     let selected = state.selected.unwrap_or(0);
@@ -72,7 +73,7 @@ pub fn App() -> Html {
     html! {
         <div class="app">
             { arrow_defs() }
-            <Header name={name.clone()} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
+            <Header name={name.clone()} tagline={words.tagline} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
                 { tour_picker(name.as_deref(), &dispatch) }
                 <ShareButtons state={state.clone()} />
             </Header>

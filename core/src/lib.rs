@@ -23,3 +23,4 @@ pub mod scenario;
 pub mod session;
 pub mod sim;
 pub mod trace;
+pub mod view;

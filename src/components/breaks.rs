@@ -57,12 +57,8 @@ fn flip<T: PartialEq + Copy>(list: &mut Vec<T>, x: T, all: &[T]) {
 
 fn allowance_text(a: Allowance) -> &'static str {
     match a {
-        Allowance::Reorder => {
-            "messages on one link may overtake each other (Ceph's messenger keeps them in order)"
-        }
-        Allowance::Duplicate => {
-            "a message may be delivered twice (Ceph's messenger delivers each once)"
-        }
+        Allowance::Reorder => "messages on one link may overtake each other",
+        Allowance::Duplicate => "a message may be delivered twice",
     }
 }
 
@@ -74,10 +70,14 @@ pub fn breaks(
     speed_tenths: u32,
     dispatch: &Dispatch,
 ) -> Html {
-    let (mutations, allowances) = {
+    let (mutations, allowances, words) = {
         let run = run.run.borrow();
         let s = run.session.scenario();
-        (s.mutations.clone(), s.allowances.clone())
+        (
+            s.mutations.clone(),
+            s.allowances.clone(),
+            run.session.presentation(),
+        )
     };
     let is_on = |sw: Switch| match sw {
         Switch::Break(m) => mutations.contains(&m),
@@ -121,9 +121,10 @@ pub fn breaks(
             <h2 id="breaks-title" class="panel-title">{ "Break the protocol" }</h2>
             <p class="small muted">{ "Each switch changes a rule and restarts the run from 0 s, so you can watch the invariant checker catch what the rule protects against." }</p>
             <ul class="switches">
-                { for Mutation::ALL.iter().map(|m| row(Switch::Break(*m), m.describe())) }
+                { for (words.mutations)().into_iter().map(|(m, text)| row(Switch::Break(m), text)) }
             </ul>
-            <h3 class="sub-title">{ "Beyond the assumptions" }</h3>
+            <h3 class="sub-title">{ if words.needs_fifo { "Beyond the assumptions" } else { "Messenger faults it tolerates" } }</h3>
+            <p class="small muted">{ words.messenger }</p>
             <ul class="switches">
                 { for Allowance::ALL.iter().map(|a| row(Switch::Allow(*a), allowance_text(*a))) }
             </ul>
