@@ -15,6 +15,8 @@ pub struct Preset {
     pub summary: &'static str,
     /// Its file in `core/presets/`; the playground serves the files as `presets/<file>`.
     pub file: &'static str,
+    /// The protocol it runs (`Declaration::name`, the scenario's `protocol` line).
+    pub protocol: &'static str,
     /// The scenario text. Compiled in with the default feature `tour-texts`; the playground's
     /// wasm leaves the texts out (about 7 KB gzipped) and fetches a tour's file when opened.
     #[cfg(feature = "tour-texts")]
@@ -30,11 +32,15 @@ impl Preset {
 
 macro_rules! preset {
     ($id:literal, $title:literal, $file:literal, $summary:literal) => {
+        preset!("ceph", $id, $title, $file, $summary)
+    };
+    ($protocol:literal, $id:literal, $title:literal, $file:literal, $summary:literal) => {
         Preset {
             id: $id,
             title: $title,
             summary: $summary,
             file: $file,
+            protocol: $protocol,
             #[cfg(feature = "tour-texts")]
             text: include_str!(concat!("../presets/", $file)),
         }

@@ -21,6 +21,8 @@ use crate::trace::{TraceEvent, TraceKind};
 pub struct Presentation {
     /// The header's tagline (`Ceph monitor Paxos, visible`).
     pub tagline: &'static str,
+    /// The scenario text the playground opens for free play with this protocol.
+    pub default_scenario: &'static str,
     /// Message families in legend order: (family as `Wire::family` names it, legend label).
     /// The page gives the i-th family the i-th shape.
     pub families: &'static [(&'static str, &'static str)],
@@ -497,10 +499,14 @@ impl RunView for crate::session::Session {
     }
 }
 
-/// The protocols the playground offers, in the picker's order (the first is the default).
-pub fn protocols() -> [&'static Declaration; 2] {
+/// The protocols the playground offers, in the picker's order (the first is the default):
+/// each one's declaration (its `name` is the scenario's `protocol` line) and presentation.
+pub fn protocols() -> [(&'static Declaration, &'static Presentation); 2] {
     use crate::protocols::{basic_paxos::BasicPaxos, ceph::Ceph};
-    [Ceph::DECLARATION, BasicPaxos::DECLARATION]
+    [
+        (Ceph::DECLARATION, Ceph::PRESENTATION),
+        (BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION),
+    ]
 }
 
 /// A run of `scenario`, of the protocol it names.

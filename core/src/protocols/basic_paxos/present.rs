@@ -40,6 +40,9 @@ fn mutations() -> Vec<(ScenarioMutation, &'static str)> {
 
 pub static PRESENTATION: Presentation = Presentation {
     tagline: "Basic Paxos, visible",
+    // Five nodes, all acceptors and learners, the first two also proposers; a client asks
+    // each proposer to propose its value, the second a little after the first.
+    default_scenario: "paxoscope scenario v1\nname \"Basic Paxos\"\nprotocol basic-paxos\nseed 42\nset latency_ms 100\nset jitter_ms 50\nat 500ms put 0 x A\nat 700ms put 1 x B\n",
     families: &[
         ("phase1", "prepare / promise"),
         ("reject", "nack"),

@@ -16,6 +16,9 @@ fn mutations() -> Vec<(Mutation, &'static str)> {
 
 pub static PRESENTATION: Presentation = Presentation {
     tagline: "Ceph monitor Paxos, visible",
+    // Five monitors and nothing scripted. Links are slowed to 100-150 ms (a stretched
+    // cluster) so that messages are visible at 1x; Ceph's timeouts are untouched.
+    default_scenario: "paxoscope scenario v1\nname \"Playground\"\nseed 42\nset latency_ms 100\nset jitter_ms 50\n",
     families: &[
         ("probe", "probe"),
         ("election", "election"),
