@@ -3,10 +3,12 @@
 //! are written against this trait, so another protocol (Basic Paxos, classic Multi-Paxos) can
 //! run on them by implementing it; Ceph's monitor (`protocols::ceph::Ceph`) is the first.
 
+use crate::check::Violation;
 use crate::machine::{Declaration, MachineId, StateId, Transition};
-use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
-use crate::trace::ContentHash;
+use crate::scenario::Scenario;
+use crate::sim::World;
+use crate::trace::{ContentHash, TraceEvent};
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 use std::rc::Rc;
@@ -30,8 +32,14 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// `Effect::Transition` against it.
     const DECLARATION: &'static Declaration;
 
+    /// The protocol's own settings, built once per world from the scenario (Ceph: its
+    /// `Config`; Basic Paxos: the roles and timeouts).
+    type Config: Clone + Debug;
+
+    /// The settings a scenario asks for (a valid scenario of this protocol).
+    fn configure(scenario: &Scenario) -> Self::Config;
     /// Build a node from its durable state (empty on first boot). It receives `Input::Start` next.
-    fn boot(rank: Rank, config: &Rc<Config>, durable: Self::Durable) -> Self::Node;
+    fn boot(rank: Rank, config: &Rc<Self::Config>, durable: Self::Durable) -> Self::Node;
     fn handle(node: &mut Self::Node, now_ms: u64, input: Input<Self>, out: &mut Vec<Effect<Self>>);
     fn durable(node: &Self::Node) -> &Self::Durable;
     /// How many items `durable` holds (Ceph: stored versions and keys): the run's memory
@@ -43,6 +51,11 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// The state `machine` is in, or `None` if it is not running (a machine `within` a state
     /// the node is not in). Tests check it against the trace's transitions.
     fn state_of(node: &Self::Node, machine: MachineId) -> Option<StateId>;
+    /// The run's checker (`RunChecker`): the protocol's safety rules, asserted after every
+    /// event of a `Session`. Its rules are the same predicates the protocol's model checker
+    /// uses (one pure predicate per rule).
+    type Checker: RunChecker<Self>;
+
     /// Has the node queued a commit write that is not durable yet? The scenario's
     /// `crash-in-commit` fault crashes the first node that has; a protocol without
     /// asynchronous commit writes keeps the default.
@@ -63,6 +76,28 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     ) -> crate::view::Inspection;
     /// A node as the ring draws it (`None` while down: its durable state speaks for it).
     fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
+}
+
+/// A protocol's run checker, as a `Session` drives it: built with the world, told after every
+/// event what the step logged, it returns the first broken rule. Rules can be switched off one
+/// by one (the playground's invariants panel, blind canaries).
+pub trait RunChecker<P: Protocol>: Clone + Debug {
+    /// The names of every rule this checker asserts, for the UI's list and the docs.
+    const INVARIANTS: &'static [&'static str];
+
+    fn new(world: &World<P>) -> Self;
+    /// Record what the last step showed (`log`: its trace entries), then assert every rule.
+    fn after_step(&mut self, world: &World<P>, log: &[TraceEvent<P>]) -> Result<(), Violation>;
+    /// Switch one rule off for this run; `Err` names the rules there are.
+    fn disable(&mut self, invariant: &str) -> Result<(), String>;
+    /// Switch every rule off: facts are still recorded, no violation is reported.
+    fn disable_all(&mut self);
+    /// Broken claims that do not stop the run (Ceph: read freshness across epochs).
+    fn findings(&self) -> &[Violation];
+    /// Whether this run checks `invariant` (not switched off, and it applies to the run).
+    fn checks(&self, invariant: &str) -> bool;
+    /// The records this checker keeps about the run's past (the memory budget counts them).
+    fn kept_entries(&self) -> u64;
 }
 
 /// What the simulator needs to know about a message to route, colour and log it.

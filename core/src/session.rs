@@ -1,8 +1,9 @@
 //! A run as the front ends use it: the world, the checker after every event, the recorded
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
+use crate::actor::{Protocol, RunChecker};
 use crate::budget::{self, Budget, BudgetExceeded, Kept, Limit, WorldSize};
-use crate::check::{Checker, Violation};
+use crate::check::Violation;
 use crate::protocols::ceph::messages::ReqId;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
@@ -26,26 +27,29 @@ pub const MEMORY_CHECK_EVERY_EVENTS: u64 = 1_024;
 /// history is rewound in place instead (to `clients_len` requests with `pending` unanswered,
 /// see `sim/history.rs`). That keeps a snapshot's size independent of the run's length.
 #[derive(Clone, Debug)]
-struct Snapshot {
+struct Snapshot<P: Protocol> {
     events: u64,
     t_ms: u64,
-    world: World<Ceph>,
-    checker: Checker,
+    world: World<P>,
+    checker: P::Checker,
     clients_len: usize,
     pending: Vec<ReqId>,
     /// Its estimated size (the memory budget).
     bytes: u64,
 }
 
+///
+/// Generic over the protocol (`Session<BasicPaxos>`); `Session` alone is Ceph's. Its checker
+/// is the protocol's own (`Protocol::Checker`).
 #[derive(Clone, Debug)]
-pub struct Session {
+pub struct Session<P: Protocol = Ceph> {
     /// The scenario this run replays: the base plus every user action, in time order.
     scenario: Scenario,
-    world: World<Ceph>,
-    checker: Checker,
-    trace: Vec<TraceEvent<Ceph>>,
+    world: World<P>,
+    checker: P::Checker,
+    trace: Vec<TraceEvent<P>>,
     record: bool,
-    snapshots: Vec<Snapshot>,
+    snapshots: Vec<Snapshot<P>>,
     /// Take a snapshot every this many events (0 = never).
     snapshot_every: u64,
     violation: Option<Violation>,
@@ -54,7 +58,7 @@ pub struct Session {
     frontier_events: u64,
     last_step_len: usize,
     /// The latest step's entries when not recording.
-    unrecorded: Vec<TraceEvent<Ceph>>,
+    unrecorded: Vec<TraceEvent<P>>,
     /// The budget this run went over: it stands still at that event.
     exceeded: Option<BudgetExceeded>,
     /// Estimated bytes of every snapshot together.
@@ -62,16 +66,31 @@ pub struct Session {
     budget: Budget,
 }
 
-impl Session {
+/// Ceph's constructors: `Session::new(scenario)` is a Ceph run (like `HashMap::new`, they
+/// pin the default type; `Session::<P>::open` is the same for any protocol).
+impl Session<Ceph> {
     pub fn new(scenario: Scenario) -> Self {
-        Session::with_options(scenario, true, 2_000)
+        Session::open(scenario)
     }
 
     /// `record`: keep the trace (the campaign and the bench can skip it);
     /// `snapshot_every`: events between time-travel snapshots (0 = none).
     pub fn with_options(scenario: Scenario, record: bool, snapshot_every: u64) -> Self {
+        Session::open_with(scenario, record, snapshot_every)
+    }
+}
+
+impl<P: Protocol> Session<P> {
+    /// A recorded run of `scenario` with protocol `P`, a snapshot every 2,000 events.
+    pub fn open(scenario: Scenario) -> Self {
+        Session::open_with(scenario, true, 2_000)
+    }
+
+    /// `record`: keep the trace (the campaign and the bench can skip it);
+    /// `snapshot_every`: events between time-travel snapshots (0 = none).
+    pub fn open_with(scenario: Scenario, record: bool, snapshot_every: u64) -> Self {
         let world = World::new(&scenario);
-        let checker = Checker::new(&world);
+        let checker = P::Checker::new(&world);
         let mut s = Session {
             scenario,
             world,
@@ -110,17 +129,17 @@ impl Session {
         self.violation = None;
     }
 
-    pub fn world(&self) -> &World<Ceph> {
+    pub fn world(&self) -> &World<P> {
         &self.world
     }
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
-    pub fn trace(&self) -> &[TraceEvent<Ceph>] {
+    pub fn trace(&self) -> &[TraceEvent<P>] {
         &self.trace
     }
     /// The trace entries of the latest step (recorded or not).
-    pub fn last_step(&self) -> &[TraceEvent<Ceph>] {
+    pub fn last_step(&self) -> &[TraceEvent<P>] {
         if self.record && self.unrecorded.is_empty() {
             &self.trace[self.trace.len() - self.last_step_len..]
         } else {
@@ -153,7 +172,7 @@ impl Session {
             snapshot_bytes: self.snapshot_bytes,
         }
     }
-    pub fn checker(&self) -> &Checker {
+    pub fn checker(&self) -> &P::Checker {
         &self.checker
     }
     pub fn now_ms(&self) -> u64 {

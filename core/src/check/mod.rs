@@ -20,7 +20,7 @@ mod pn;
 pub mod reads;
 mod uncommitted;
 
-use crate::actor::Rank;
+use crate::actor::{Rank, RunChecker};
 use crate::protocols::ceph::Ceph;
 use crate::sim::World;
 use crate::trace::TraceEvent;
@@ -154,6 +154,37 @@ fn to_violation(b: Broken, world: &World<Ceph>) -> Violation {
         node: b.node,
         detail: b.detail,
         seed: world.seed,
+    }
+}
+
+/// Ceph's run checker on the seam: the same verdicts as the inherent methods below.
+impl RunChecker<Ceph> for Checker {
+    const INVARIANTS: &'static [&'static str] = &INVARIANTS;
+
+    fn new(world: &World<Ceph>) -> Self {
+        Checker::new(world)
+    }
+    fn after_step(
+        &mut self,
+        world: &World<Ceph>,
+        log: &[TraceEvent<Ceph>],
+    ) -> Result<(), Violation> {
+        Checker::after_step(self, world, log)
+    }
+    fn disable(&mut self, invariant: &str) -> Result<(), String> {
+        Checker::disable(self, invariant)
+    }
+    fn disable_all(&mut self) {
+        Checker::disable_all(self)
+    }
+    fn findings(&self) -> &[Violation] {
+        Checker::findings(self)
+    }
+    fn checks(&self, invariant: &str) -> bool {
+        Checker::checks(self, invariant)
+    }
+    fn kept_entries(&self) -> u64 {
+        Checker::kept_entries(self)
     }
 }
 

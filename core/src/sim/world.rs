@@ -98,7 +98,10 @@ const SEQ_BASE: u64 = 1 << 62;
 
 #[derive(Clone, Debug)]
 pub struct World<P: Protocol> {
+    /// The simulator's settings (node count, latency, jitter) and Ceph's.
     pub config: Rc<Config>,
+    /// The protocol's own settings (`Protocol::configure`), shared by every node it boots.
+    protocol: Rc<P::Config>,
     pub seed: u64,
     allow_reorder: bool,
     allow_duplicate: bool,
@@ -154,13 +157,14 @@ impl<P: Protocol> World<P> {
     /// A world at time 0 with every node booted and the scenario's actions scheduled.
     pub fn new(scenario: &Scenario) -> Self {
         let config = Rc::new(config_for(scenario));
+        let protocol = Rc::new(P::configure(scenario));
         let n = config.monitors;
         let seed = scenario.seed;
         let mut w = World {
             allow_reorder: scenario.allowances.contains(&Allowance::Reorder),
             allow_duplicate: scenario.allowances.contains(&Allowance::Duplicate),
             now_ms: 0,
-            nodes: (0..n).map(|r| Self::fresh_slot(r, &config)).collect(),
+            nodes: (0..n).map(|r| Self::fresh_slot(r, &protocol)).collect(),
             bus: Bus::new(n),
             queue: EventQueue::default(),
             seq: SEQ_BASE,
@@ -183,6 +187,7 @@ impl<P: Protocol> World<P> {
             step_log: Vec::new(),
             effects: Vec::new(),
             config,
+            protocol,
             seed,
         };
         if scenario
@@ -205,7 +210,7 @@ impl<P: Protocol> World<P> {
         w
     }
 
-    fn fresh_slot(rank: Rank, config: &Rc<Config>) -> Slot<P> {
+    fn fresh_slot(rank: Rank, config: &Rc<P::Config>) -> Slot<P> {
         Slot {
             node: Some(P::boot(rank, config, P::Durable::default())),
             durable_while_down: None,
@@ -221,6 +226,10 @@ impl<P: Protocol> World<P> {
 
     pub fn now_ms(&self) -> u64 {
         self.now_ms
+    }
+    /// The protocol's own settings (`Protocol::configure`).
+    pub fn protocol_config(&self) -> &Rc<P::Config> {
+        &self.protocol
     }
     /// Number of events processed so far.
     pub fn events(&self) -> u64 {
@@ -850,7 +859,7 @@ impl<P: Protocol> World<P> {
             .durable_while_down
             .take()
             .expect("a down node keeps its store");
-        slot.node = Some(P::boot(r, &self.config, durable));
+        slot.node = Some(P::boot(r, &self.protocol, durable));
         self.log(Some(r), TraceKind::Boot);
         self.run_node(r, Input::Start);
     }

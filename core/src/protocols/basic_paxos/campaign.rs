@@ -6,17 +6,16 @@
 //!
 //! Deterministic: the seed decides the schedule (`Stream::Faults`) and the world's own draws.
 
+use super::checker::{check_step, learned};
 use super::config::{BasicConfig, Mutation};
-use super::messages::{Msg, Value};
 use super::rules::facts::Facts;
 use super::seam;
 use super::BasicPaxos;
 use crate::actor::Rank;
 use crate::scenario::{Action, Allowance, ConfigKey, LinkSel, Scenario, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
-use crate::sim::world::{config_for, World};
-use crate::trace::TraceKind;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sim::world::World;
+use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -206,7 +205,7 @@ pub fn run_seed(seed: u64, opts: &Options) -> Outcome {
 /// Run a plan, checking after every event; stops at the first violation, or once every
 /// learner knows the chosen value after the heal, or at the liveness bound.
 pub fn run(seed: u64, plan: &Plan, opts: &Options) -> Outcome {
-    let config = seam::config_from_ceph(&config_for(&plan.scenario));
+    let config = seam::config_for(&plan.scenario);
     let bound_ms = liveness_bound_ms(&config);
     let mut w: World<BasicPaxos> = World::new(&plan.scenario);
     let mut facts = Facts::new(config.majority());
@@ -250,35 +249,6 @@ pub fn run(seed: u64, plan: &Plan, opts: &Options) -> Outcome {
         liveness_ms,
         classes: plan.classes.clone(),
     }
-}
-
-fn check_step(
-    w: &World<BasicPaxos>,
-    c: &BasicConfig,
-    facts: &mut Facts,
-) -> Result<(), super::rules::Violation> {
-    for e in &w.step_log {
-        let Some(r) = e.node else { continue };
-        match &e.kind {
-            TraceKind::Send { msg, .. } => facts.sent(r, msg, w.node(r))?,
-            TraceKind::Drop { from, msg, .. } => {
-                // A promise lost on the wire was still made.
-                if let Msg::Promise { n, .. } = &**msg {
-                    facts.raise_promise(*from, *n);
-                }
-            }
-            TraceKind::Persist(writes) => facts.persisted(r, writes)?,
-            _ => {}
-        }
-    }
-    facts.check_state(&learned(w, c))
-}
-
-fn learned(w: &World<BasicPaxos>, c: &BasicConfig) -> BTreeMap<Rank, Value> {
-    c.learners
-        .iter()
-        .filter_map(|r| w.durable(*r).learned.clone().map(|v| (*r, v)))
-        .collect()
 }
 
 fn all_learned(w: &World<BasicPaxos>, c: &BasicConfig, facts: &Facts) -> bool {

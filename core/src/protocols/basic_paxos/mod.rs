@@ -16,6 +16,7 @@
 //! * `seam.rs`: the only place that maps Ceph-shaped engine types (config, clients).
 
 pub mod campaign;
+pub mod checker;
 pub mod config;
 pub mod declaration;
 pub mod durable;
@@ -40,7 +41,6 @@ pub use node::{Node, Timer};
 
 use crate::actor::{NodeStatus, Rank};
 use crate::machine::{Declaration, MachineId, StateId};
-use crate::protocols::ceph::config::Config as CephConfig;
 use std::rc::Rc;
 
 /// Marker type: Basic Paxos as a `Protocol` for the simulator.
@@ -53,11 +53,16 @@ impl crate::actor::Protocol for BasicPaxos {
     type Timer = Timer;
     type Durable = Durable;
     type Write = Write;
+    type Checker = checker::BasicChecker;
+    type Config = BasicConfig;
     const NAME: &'static str = "basic-paxos";
     const DECLARATION: &'static Declaration = &DECLARATION;
 
-    fn boot(rank: Rank, config: &Rc<CephConfig>, durable: Durable) -> Node {
-        Node::boot(rank, Rc::new(seam::config_from_ceph(config)), durable)
+    fn configure(scenario: &crate::scenario::Scenario) -> BasicConfig {
+        seam::config_for(scenario)
+    }
+    fn boot(rank: Rank, config: &Rc<BasicConfig>, durable: Durable) -> Node {
+        Node::boot(rank, Rc::clone(config), durable)
     }
     fn handle(
         node: &mut Node,

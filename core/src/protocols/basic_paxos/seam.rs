@@ -21,6 +21,11 @@ use crate::protocols::ceph::config::Config as CephConfig;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest};
 use crate::scenario::Mutation as CephMutation;
 
+/// The Basic Paxos configuration a scenario asks for.
+pub fn config_for(scenario: &crate::scenario::Scenario) -> BasicConfig {
+    config_from_ceph(&crate::sim::world::config_for(scenario))
+}
+
 /// The Basic Paxos configuration a Ceph-shaped scenario config stands for.
 pub fn config_from_ceph(c: &CephConfig) -> BasicConfig {
     // One-way latency at most: base + jitter, plus the reordering delay the world may add.

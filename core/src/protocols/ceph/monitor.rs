@@ -147,9 +147,14 @@ impl crate::actor::Protocol for Ceph {
     type Timer = Timer;
     type Durable = Store;
     type Write = StoreWrite;
+    type Checker = crate::check::Checker;
+    type Config = Config;
     const NAME: &'static str = "ceph-mon";
     const DECLARATION: &'static Declaration = &CEPH;
 
+    fn configure(scenario: &crate::scenario::Scenario) -> Config {
+        crate::sim::world::config_for(scenario)
+    }
     fn boot(rank: Rank, config: &Rc<Config>, durable: Store) -> Monitor {
         Monitor::from_store(rank, config.clone(), durable)
     }

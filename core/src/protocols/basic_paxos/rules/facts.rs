@@ -17,6 +17,9 @@ pub struct Facts {
     /// Check only what a user would: one value chosen, learners agree (the canaries must be
     /// caught by these alone).
     pub user_facing_only: bool,
+    /// Rules switched off for this run (the run checker's `disable`): a break of one is not
+    /// reported; the facts are still recorded.
+    pub disabled: BTreeSet<&'static str>,
     pub accepts: BTreeSet<Acceptance>,
     /// The highest number each acceptor promised (sent a promise for, or accepted).
     pub promised: BTreeMap<Rank, Pn>,
@@ -38,7 +41,15 @@ impl Facts {
         if self.user_facing_only {
             Ok(())
         } else {
-            r
+            self.on(r)
+        }
+    }
+
+    /// `r`, unless it breaks a rule switched off.
+    fn on(&self, r: Result<(), Violation>) -> Result<(), Violation> {
+        match r {
+            Err(v) if self.disabled.contains(v.rule) => Ok(()),
+            r => r,
         }
     }
 
@@ -95,9 +106,13 @@ impl Facts {
 
     /// After the event: the chosen-value rules, and the learners' decisions now.
     pub fn check_state(&mut self, learned: &BTreeMap<Rank, Value>) -> Result<(), Violation> {
-        one_value::check(&self.accepts, self.majority)?;
+        self.on(one_value::check(&self.accepts, self.majority))?;
         self.rule(chosen_stable::check(&self.accepts, self.majority))?;
-        learners_agree::check(&self.first_learned, learned, &self.chosen())?;
+        self.on(learners_agree::check(
+            &self.first_learned,
+            learned,
+            &self.chosen(),
+        ))?;
         for (r, v) in learned {
             self.first_learned.entry(*r).or_insert_with(|| v.clone());
         }
