@@ -76,6 +76,19 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     ) -> crate::view::Inspection;
     /// A node as the ring draws it (`None` while down: its durable state speaks for it).
     fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
+    /// A mermaid export of the trace seen so far (`trace`), for the window `[from_ms, to_ms]`
+    /// of a run of `nodes` nodes (`node`: the one a state diagram is of); `None` if this
+    /// protocol has none.
+    fn mermaid(
+        _trace: &[TraceEvent<Self>],
+        _kind: crate::view::ExportKind,
+        _nodes: u8,
+        _from_ms: u64,
+        _to_ms: u64,
+        _node: Rank,
+    ) -> Option<String> {
+        None
+    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every

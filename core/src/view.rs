@@ -6,7 +6,7 @@
 //! in the protocol's words, trace entries as records with message kinds and families from
 //! `Wire`), so the UI is compiled once, not once per protocol (its wasm would double).
 
-use crate::actor::{NodeStatus, Protocol, Rank, TimerName, Wire};
+use crate::actor::{NodeStatus, Protocol, Rank, RunChecker, TimerName, Wire};
 use crate::check::Violation;
 use crate::machine::{Declaration, MachineId, Position, Transition};
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
@@ -250,7 +250,9 @@ pub trait RunView {
     fn findings(&self) -> Vec<Violation>;
 
     /// Export the entries up to the playhead within `[from_ms, to_ms]`; `node` for `State`.
-    fn export(&self, kind: ExportKind, from_ms: u64, to_ms: u64, node: Rank) -> String;
+    /// `Err` says why there is none (a protocol without mermaid exports).
+    fn export(&self, kind: ExportKind, from_ms: u64, to_ms: u64, node: Rank)
+        -> Result<String, String>;
 }
 
 /// The protocol-neutral record of a trace entry.
@@ -372,42 +374,42 @@ fn window<P: Protocol>(
     &seen[start..end]
 }
 
-impl RunView for crate::session::Session {
+impl<P: Protocol> RunView for crate::session::Session<P> {
     fn declaration(&self) -> &'static Declaration {
-        <crate::protocols::ceph::Ceph as Protocol>::DECLARATION
+        P::DECLARATION
     }
     fn presentation(&self) -> &'static Presentation {
-        <crate::protocols::ceph::Ceph as Protocol>::PRESENTATION
+        P::PRESENTATION
     }
     fn scenario(&self) -> &Scenario {
-        crate::session::Session::scenario(self)
+        crate::session::Session::<P>::scenario(self)
     }
     fn now_ms(&self) -> u64 {
-        crate::session::Session::now_ms(self)
+        crate::session::Session::<P>::now_ms(self)
     }
     fn events(&self) -> u64 {
         self.world().events()
     }
     fn known_events(&self) -> u64 {
-        crate::session::Session::known_events(self)
+        crate::session::Session::<P>::known_events(self)
     }
     fn trace_hash(&self) -> u64 {
-        crate::session::Session::trace_hash(self)
+        crate::session::Session::<P>::trace_hash(self)
     }
     fn violation(&self) -> Option<&Violation> {
-        crate::session::Session::violation(self)
+        crate::session::Session::<P>::violation(self)
     }
     fn step(&mut self) -> bool {
-        crate::session::Session::step(self)
+        crate::session::Session::<P>::step(self)
     }
     fn run_until(&mut self, t_ms: u64) {
-        crate::session::Session::run_until(self, t_ms)
+        crate::session::Session::<P>::run_until(self, t_ms)
     }
     fn seek(&mut self, t_ms: u64) {
-        crate::session::Session::seek(self, t_ms)
+        crate::session::Session::<P>::seek(self, t_ms)
     }
     fn inject(&mut self, action: Action) -> Result<u64, String> {
-        crate::session::Session::inject(self, action)
+        crate::session::Session::<P>::inject(self, action)
     }
     fn trace_len(&self) -> usize {
         self.trace().len()
@@ -456,12 +458,12 @@ impl RunView for crate::session::Session {
     }
     fn plays(&self, r: Rank, machine: MachineId) -> bool {
         self.world().node(r).is_some_and(|n| {
-            <crate::protocols::ceph::Ceph as Protocol>::state_of(n, machine).is_some()
+            P::state_of(n, machine).is_some()
         })
     }
     fn brief(&self, r: Rank) -> Brief {
         let w = self.world();
-        <crate::protocols::ceph::Ceph as Protocol>::brief(w.node(r), w.durable(r))
+        P::brief(w.node(r), w.durable(r))
     }
     fn inspect(&self, r: Rank) -> Inspection {
         inspect_node(self.world(), r)
@@ -471,7 +473,7 @@ impl RunView for crate::session::Session {
     }
     fn rules(&self) -> Vec<Rule> {
         let c = self.checker();
-        crate::check::INVARIANTS
+        <P::Checker as RunChecker<P>>::INVARIANTS
             .iter()
             .map(|name| Rule {
                 name,
@@ -482,19 +484,31 @@ impl RunView for crate::session::Session {
     fn findings(&self) -> Vec<Violation> {
         self.checker().findings().to_vec()
     }
-    fn export(&self, kind: ExportKind, from_ms: u64, to_ms: u64, node: Rank) -> String {
-        use crate::export;
+    fn export(
+        &self,
+        kind: ExportKind,
+        from_ms: u64,
+        to_ms: u64,
+        node: Rank,
+    ) -> Result<String, String> {
         let trace = self.trace();
-        let seen = &trace[..self.trace_end_at(self.world().events())];
+        let events = self.world().events();
+        let seen = &trace[..trace.partition_point(|e| e.event <= events)];
         match kind {
             ExportKind::Trace => {
-                export::trace_json_lines(window(trace, self.world().events(), from_ms, to_ms))
+                let mut out = String::new();
+                for e in window(trace, events, from_ms, to_ms) {
+                    out.push_str(&e.to_json());
+                    out.push('\n');
+                }
+                Ok(out)
             }
-            ExportKind::Sequence => export::sequence_diagram(
-                seen,
-                &export::SequenceOptions::window(from_ms, to_ms, self.world().n()),
-            ),
-            ExportKind::State => export::state_diagram(seen, node, from_ms, to_ms),
+            _ => P::mermaid(seen, kind, self.world().n(), from_ms, to_ms, node).ok_or_else(|| {
+                format!(
+                    "{} has no mermaid export yet: export the trace instead.",
+                    P::DECLARATION.title
+                )
+            }),
         }
     }
 }

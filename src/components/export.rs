@@ -117,17 +117,17 @@ fn make(
     }
     let (text, name, what) = match kind {
         Kind::Trace => (
-            s.export(ExportKind::Trace, from_ms, to_ms, node),
+            s.export(ExportKind::Trace, from_ms, to_ms, node)?,
             "trace".to_string(),
             format!("{in_window} trace events, {span}"),
         ),
         Kind::Sequence => (
-            s.export(ExportKind::Sequence, from_ms, to_ms, node),
+            s.export(ExportKind::Sequence, from_ms, to_ms, node)?,
             "sequence".into(),
             format!("mermaid sequence diagram, {span}"),
         ),
         Kind::State => (
-            s.export(ExportKind::State, from_ms, to_ms, node),
+            s.export(ExportKind::State, from_ms, to_ms, node)?,
             format!("state-mon{node}"),
             format!("mermaid state diagram of mon.{node}, {span}"),
         ),

@@ -209,6 +209,24 @@ impl crate::actor::Protocol for Ceph {
     fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
         super::present::brief(node, store)
     }
+    fn mermaid(
+        trace: &[crate::trace::TraceEvent<Ceph>],
+        kind: crate::view::ExportKind,
+        nodes: u8,
+        from_ms: u64,
+        to_ms: u64,
+        node: Rank,
+    ) -> Option<String> {
+        use crate::export;
+        Some(match kind {
+            crate::view::ExportKind::Sequence => export::sequence_diagram(
+                trace,
+                &export::SequenceOptions::window(from_ms, to_ms, nodes),
+            ),
+            crate::view::ExportKind::State => export::state_diagram(trace, node, from_ms, to_ms),
+            crate::view::ExportKind::Trace => return None,
+        })
+    }
 }
 
 /// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.
