@@ -251,8 +251,13 @@ pub trait RunView {
 
     /// Export the entries up to the playhead within `[from_ms, to_ms]`; `node` for `State`.
     /// `Err` says why there is none (a protocol without mermaid exports).
-    fn export(&self, kind: ExportKind, from_ms: u64, to_ms: u64, node: Rank)
-        -> Result<String, String>;
+    fn export(
+        &self,
+        kind: ExportKind,
+        from_ms: u64,
+        to_ms: u64,
+        node: Rank,
+    ) -> Result<String, String>;
 }
 
 /// The protocol-neutral record of a trace entry.
@@ -457,9 +462,9 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
         position_of(self.world(), r)
     }
     fn plays(&self, r: Rank, machine: MachineId) -> bool {
-        self.world().node(r).is_some_and(|n| {
-            P::state_of(n, machine).is_some()
-        })
+        self.world()
+            .node(r)
+            .is_some_and(|n| P::state_of(n, machine).is_some())
     }
     fn brief(&self, r: Rank) -> Brief {
         let w = self.world();

@@ -11,9 +11,13 @@ fn run(text: &str, end: u64, print: bool) -> (Vec<String>, usize) {
     while w.next_event_ms().is_some_and(|t| t <= end) && w.step() {
         for e in &w.step_log {
             if let TraceKind::Send { msg, .. } = &e.kind {
-                if msg.kind() == "prepare" { prepares += 1; }
+                if msg.kind() == "prepare" {
+                    prepares += 1;
+                }
             }
-            if print { lines.push(e.to_text()); }
+            if print {
+                lines.push(e.to_text());
+            }
         }
     }
     (lines, prepares)
@@ -28,13 +32,17 @@ fn scratch() {
         let mut best = Vec::new();
         for seed in 0..seeds.parse::<u64>().unwrap() {
             for d in (0..600).step_by(10) {
-                let t = text.replace("seed 1\n", &format!("seed {seed}\n")).replace("at 500ms put 1", &format!("at {}ms put 1", 500 + d));
+                let t = text
+                    .replace("seed 1\n", &format!("seed {seed}\n"))
+                    .replace("at 500ms put 1", &format!("at {}ms put 1", 500 + d));
                 let (_, p) = run(&t, end, false);
                 best.push((p, seed, d));
             }
         }
         best.sort();
-        for b in best.iter().rev().take(10) { println!("grid {b:?}"); }
+        for b in best.iter().rev().take(10) {
+            println!("grid {b:?}");
+        }
         return;
     }
     if let Ok(seeds) = std::env::var("BP_SEEDS") {
@@ -45,5 +53,7 @@ fn scratch() {
         }
         return;
     }
-    for l in run(&text, end, true).0 { println!("{l}"); }
+    for l in run(&text, end, true).0 {
+        println!("{l}");
+    }
 }
