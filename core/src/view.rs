@@ -31,8 +31,9 @@ pub struct Presentation {
     /// The node the client panel targets at first.
     pub client_target: Rank,
     /// The deliberate bugs a scenario can switch on for this protocol: (the scenario's
-    /// `break` name, what it breaks in this protocol's words).
-    pub mutations: fn() -> Vec<(Mutation, &'static str)>,
+    /// mutation, its name in a `break` line of this protocol, what it breaks in this
+    /// protocol's words).
+    pub mutations: fn() -> Vec<(Mutation, &'static str, &'static str)>,
     /// Does the protocol rely on a FIFO, exactly-once messenger? If so, reordering and
     /// duplication are "beyond the assumptions" switches; if not, ordinary faults.
     pub needs_fifo: bool,

@@ -11,8 +11,9 @@ use paxoscope_core::scenario::{Action as SimAction, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The tour picker: the tours of the running protocol (`protocol`, a declaration's name);
-/// `name` is the running scenario's (how the current tour is recognised).
+/// The tour picker: every protocol's tours (a tour's scenario names its protocol, so picking
+/// one switches to it); free play is the running protocol's (`protocol`, a declaration's
+/// name). `name` is the running scenario's (how the current tour is recognised).
 pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispatch) -> Html {
     let current = tour_of(name);
     let d = dispatch.clone();
@@ -34,7 +35,7 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
                 <option value="" selected={current.is_none()}>{ "Free play" }</option>
-                { for PRESETS.iter().filter(|t| t.protocol == protocol).map(|t| html! {
+                { for PRESETS.iter().map(|t| html! {
                     <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
                         { format!("Tour: {}", t.title) }
                     </option>

@@ -31,10 +31,10 @@ fn describe(m: Mutation) -> &'static str {
 }
 
 /// The scenario's `break` switches for Basic Paxos (the names they go by in the scenario).
-fn mutations() -> Vec<(ScenarioMutation, &'static str)> {
+fn mutations() -> Vec<(ScenarioMutation, &'static str, &'static str)> {
     Mutation::ALL
         .iter()
-        .map(|m| (seam::ceph_stand_in(*m), describe(*m)))
+        .map(|m| (seam::ceph_stand_in(*m), m.name(), describe(*m)))
         .collect()
 }
 

@@ -10,8 +10,11 @@ use crate::view::{Brief, Inspection, ListRow, Listing, Presentation};
 /// Versions the inspector lists, newest first.
 const VERSIONS_SHOWN: usize = 8;
 
-fn mutations() -> Vec<(Mutation, &'static str)> {
-    Mutation::ALL.iter().map(|m| (*m, m.describe())).collect()
+fn mutations() -> Vec<(Mutation, &'static str, &'static str)> {
+    Mutation::ALL
+        .iter()
+        .map(|m| (*m, m.name(), m.describe()))
+        .collect()
 }
 
 pub static PRESENTATION: Presentation = Presentation {
