@@ -22,5 +22,6 @@ pub mod ranks;
 pub mod scenario;
 pub mod session;
 pub mod sim;
+pub mod sorted;
 pub mod trace;
 pub mod view;
