@@ -26,6 +26,14 @@ pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
                 current.as_deref().unwrap_or("absent")
             ),
         ),
+        // A put answered with a value (Basic Paxos: the value chosen, which may be another's).
+        Some(ClientReply::Value { value, .. }) if matches!(rec.op, ClientOp::Put { .. }) => (
+            "answered",
+            format!(
+                "answered: the value is {}",
+                value.as_deref().unwrap_or("(absent)")
+            ),
+        ),
         Some(ClientReply::Value { value, version }) => (
             "read",
             format!(

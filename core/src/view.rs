@@ -213,6 +213,12 @@ pub trait RunView {
     fn violation(&self) -> Option<&Violation>;
     fn step(&mut self) -> bool;
     fn run_until(&mut self, t_ms: u64);
+    /// `Session::run_until_at_most`: at most `max_events` events towards `t_ms`; true once
+    /// the run stands at `t_ms` (or stopped).
+    fn run_until_at_most(&mut self, t_ms: u64, max_events: u64) -> bool;
+    /// The run cannot go on: a violation, or the budget at the frontier.
+    fn stopped(&self) -> bool;
+    fn budget_exceeded(&self) -> Option<&crate::budget::BudgetExceeded>;
     fn seek(&mut self, t_ms: u64);
     fn inject(&mut self, action: Action) -> Result<u64, String>;
 
@@ -410,6 +416,15 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     }
     fn run_until(&mut self, t_ms: u64) {
         crate::session::Session::<P>::run_until(self, t_ms)
+    }
+    fn run_until_at_most(&mut self, t_ms: u64, max_events: u64) -> bool {
+        crate::session::Session::<P>::run_until_at_most(self, t_ms, max_events)
+    }
+    fn stopped(&self) -> bool {
+        crate::session::Session::<P>::stopped(self)
+    }
+    fn budget_exceeded(&self) -> Option<&crate::budget::BudgetExceeded> {
+        crate::session::Session::<P>::budget_exceeded(self)
     }
     fn seek(&mut self, t_ms: u64) {
         crate::session::Session::<P>::seek(self, t_ms)
