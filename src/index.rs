@@ -14,8 +14,20 @@ pub struct Route {
     pub event: u64,
     pub t_ms: u64,
     pub node: Rank,
+    /// The top machine it moved in (Basic Paxos runs one per role: a learner's step and the
+    /// proposer's step it causes are two routes, not one arrow between machines).
+    pub machine: MachineId,
     /// The box it left first, then each state shown on the way (`Declaration::shown`).
     pub keys: Vec<String>,
+}
+
+/// The top machine `m` runs under.
+fn top_machine(d: &Declaration, m: MachineId) -> MachineId {
+    let mut at = m;
+    while let Some((parent, _)) = d.machine(at).within {
+        at = parent;
+    }
+    at
 }
 
 /// The key of the innermost state under `machine` (down through the machines running
@@ -121,15 +133,17 @@ impl TraceIndex {
                 EntryKind::Transition(n) if x.node == e.node => Some(n),
                 _ => None,
             });
+        let machine = top_machine(d, t.machine);
         let same_input = self
             .transitions
             .last()
-            .is_some_and(|r| r.event == e.event && r.node == node);
+            .is_some_and(|r| r.event == e.event && r.node == node && r.machine == machine);
         if !same_input {
             self.transitions.push(Route {
                 event: e.event,
                 t_ms: e.t_ms,
                 node,
+                machine,
                 keys: vec![before],
             });
         }
@@ -157,20 +171,26 @@ impl TraceIndex {
         match &e.kind {
             EntryKind::Transition(t) => self.on_transition(run, i, node, *t),
             EntryKind::Crash => {
-                let position = self.position(node);
-                let before: Vec<String> = position
-                    .leaves()
-                    .into_iter()
-                    .map(|(m, s)| d.key(m, s))
+                // One route per top machine: where it stood, and its initial state.
+                let tops: Vec<MachineId> = (0..d.machines.len())
+                    .map(|m| MachineId(m as u8))
+                    .filter(|m| d.machine(*m).within.is_none())
                     .collect();
+                let position = self.position(node);
+                let before: Vec<String> = tops.iter().map(|m| leaf_key(d, position, *m)).collect();
                 position.reset();
-                let after = position.leaves().into_iter().map(|(m, s)| d.key(m, s));
-                self.transitions.push(Route {
-                    event: e.event,
-                    t_ms: e.t_ms,
-                    node,
-                    keys: before.into_iter().chain(after).collect(),
-                });
+                let after: Vec<String> = tops.iter().map(|m| leaf_key(d, position, *m)).collect();
+                for ((machine, from), to) in tops.into_iter().zip(before).zip(after) {
+                    if from != to || d.top_machines() == 1 {
+                        self.transitions.push(Route {
+                            event: e.event,
+                            t_ms: e.t_ms,
+                            node,
+                            machine,
+                            keys: vec![from, to],
+                        });
+                    }
+                }
                 self.notable.push(Notable {
                     event: e.event,
                     text: format!("mon.{node} crashed"),

@@ -251,7 +251,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 </svg>
                 { for card }
             </div>
-            <Legend families={families} />
+            <Legend families={families} leases={world.presentation().leases} />
         </section>
     }
 }
@@ -340,6 +340,8 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
 #[derive(Properties, PartialEq)]
 struct LegendProps {
     families: &'static [(&'static str, &'static str)],
+    /// Does the protocol hold leases (the arc round a node)?
+    leases: bool,
 }
 
 #[component]
@@ -355,7 +357,7 @@ fn Legend(p: &LegendProps) -> Html {
                 </li>
             }) }
             <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (✕ marks the blocked direction)" }</li>
-            <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li>
+            if p.leases { <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li> }
         </ul>
     }
 }
