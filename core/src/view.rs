@@ -536,12 +536,17 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
 
 /// The protocols the playground offers, in the picker's order (the first is the default):
 /// each one's declaration (its `name` is the scenario's `protocol` line) and presentation.
-pub fn protocols() -> [(&'static Declaration, &'static Presentation); 2] {
-    use crate::protocols::{basic_paxos::BasicPaxos, ceph::Ceph};
-    [
-        (Ceph::DECLARATION, Ceph::PRESENTATION),
-        (BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION),
-    ]
+/// Basic Paxos only with the feature `basic-paxos-view`.
+pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
+    use crate::protocols::ceph::Ceph;
+    #[allow(unused_mut)]
+    let mut all = vec![(Ceph::DECLARATION, Ceph::PRESENTATION)];
+    #[cfg(feature = "basic-paxos-view")]
+    {
+        use crate::protocols::basic_paxos::BasicPaxos;
+        all.push((BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION));
+    }
+    all
 }
 
 /// A run of `scenario`, of the protocol it names.
