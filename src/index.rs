@@ -156,7 +156,11 @@ impl TraceIndex {
         }
         let m = d.machine(t.machine);
         if m.within.is_none() && d.sub_machine(t.machine, t.to).is_some() {
-            let text = format!("mon.{node} is now {}", d.state(t.machine, t.to).label);
+            let text = format!(
+                "{} is now {}",
+                crate::labels::mon(node),
+                d.state(t.machine, t.to).label
+            );
             self.notable.push(Notable {
                 event: e.event,
                 text,
@@ -193,13 +197,13 @@ impl TraceIndex {
                 }
                 self.notable.push(Notable {
                     event: e.event,
-                    text: format!("mon.{node} crashed"),
+                    text: format!("{} crashed", crate::labels::mon(node)),
                 });
             }
             EntryKind::Boot => {
                 self.notable.push(Notable {
                     event: e.event,
-                    text: format!("mon.{node} restarts from its store"),
+                    text: format!("{} restarts from its store", crate::labels::mon(node)),
                 });
             }
             EntryKind::Drop {

@@ -124,9 +124,19 @@ pub fn slider_from_speed(tenths: u32) -> f64 {
     math::log10(tenths.max(1) as f64) * 100.0
 }
 
-/// `mon.3`
+thread_local! {
+    /// What the running protocol calls its nodes (`RunView::node_word`): `Run::new` sets it.
+    static NODE_WORD: std::cell::Cell<&'static str> = const { std::cell::Cell::new("mon") };
+}
+
+/// The running protocol's word for a node (`mon`, `node`), for the names `mon` writes.
+pub fn set_node_word(word: &'static str) {
+    NODE_WORD.with(|w| w.set(word));
+}
+
+/// `mon.3` (Ceph), `node.3` (Basic Paxos).
 pub fn mon(rank: u8) -> String {
-    format!("mon.{rank}")
+    format!("{}.{rank}", NODE_WORD.with(|w| w.get()))
 }
 
 /// One log line: entry `i` of the run's trace. Like `TraceEvent::to_text`, but store writes,

@@ -17,14 +17,26 @@ pub struct Run {
     pub frontier_ms: u64,
     /// The violation this run ran into, kept after a seek back so the UI can jump to it.
     pub violation: Option<Violation>,
+    /// Why the scenario's protocol could not run (this build leaves it out), if so.
+    pub open_error: Option<String>,
 }
 
 impl Run {
     pub fn new(scenario: Scenario) -> Self {
-        let session = paxoscope_core::view::open(scenario);
+        let (session, open_error) = match paxoscope_core::view::open(scenario) {
+            Ok(s) => (s, None),
+            // A protocol this build leaves out: the default scenario runs instead, and says why.
+            Err(e) => {
+                let s = paxoscope_core::view::open(crate::state::default_scenario())
+                    .expect("the default protocol is in every build");
+                (s, Some(e))
+            }
+        };
+        crate::labels::set_node_word(session.node_word());
         let mut run = Run {
             index: TraceIndex::new(session.declaration()),
             session,
+            open_error,
             frontier_ms: 0,
             violation: None,
         };

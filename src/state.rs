@@ -172,6 +172,7 @@ impl Playground {
         let mut base = scenario;
         base.view = None;
         let mut run = Run::new(base.clone());
+        let url_error = url_error.or_else(|| run.open_error.take());
         let (t_ms, selected, speed, playing) = match &view {
             Some(v) => (v.t_ms, v.node, v.speed_tenths, !v.paused),
             None => (0, Some(0), DEFAULT_SPEED_TENTHS, true),

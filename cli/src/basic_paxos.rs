@@ -4,6 +4,7 @@
 use paxoscope_core::protocols::basic_paxos::campaign::{self, Options, Outcome};
 use paxoscope_core::protocols::basic_paxos::model::{self, Bounds};
 use paxoscope_core::protocols::basic_paxos::Mutation;
+use paxoscope_core::scenario::ProtocolId;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -28,15 +29,15 @@ pub fn parse_mutation(name: &str) -> Result<Mutation, String> {
     })
 }
 
-/// Check `--protocol`: `ceph` (the default) or `basic-paxos`.
+/// Check `--protocol` (`ProtocolId`'s names; `ceph-mon` is accepted for Ceph too).
 pub fn is_basic(protocol: &str) -> Result<bool, String> {
-    match protocol {
-        "ceph" | "ceph-mon" => Ok(false),
-        "basic-paxos" => Ok(true),
-        other => Err(format!(
-            "--protocol {other}: expected `ceph` or `basic-paxos`"
-        )),
-    }
+    let p = match protocol {
+        "ceph-mon" => ProtocolId::Ceph,
+        other => other
+            .parse::<ProtocolId>()
+            .map_err(|e| format!("--protocol: {e}"))?,
+    };
+    Ok(p == ProtocolId::BasicPaxos)
 }
 
 fn run_seeds(start: u64, count: u64, jobs: usize, opts: &Options) -> Vec<Outcome> {

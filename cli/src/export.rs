@@ -9,8 +9,9 @@
 use crate::run::{check_time, play, ScenarioArgs};
 use paxoscope_core::export::{
     history_json_lines, sequence_diagram, state_diagram, trace_json_lines, SequenceOptions,
-    DEFAULT_MAX_LINES,
+    Summary, DEFAULT_MAX_LINES,
 };
+use paxoscope_core::protocols::{with_protocol, ForProtocol};
 use paxoscope_core::scenario::Scenario;
 use std::io::Write;
 use std::process::ExitCode;
@@ -81,8 +82,30 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         return Err("--max-lines must be at least 1".into());
     }
     let scenario = args.scenario.load()?;
-    let (from_ms, to_ms, until_ms) = window(&args, &scenario)?;
-    let session = play(scenario, until_ms);
+    let window = window(&args, &scenario)?;
+    with_protocol(scenario, Export { args, window })
+}
+
+/// Play the scenario and write the export, for any protocol.
+struct Export {
+    args: Args,
+    /// From, to, and how long to run (`window`).
+    window: (u64, u64, u64),
+}
+
+impl ForProtocol for Export {
+    type Output = Result<ExitCode, String>;
+    fn run<P: Summary>(self, scenario: Scenario) -> Self::Output {
+        export::<P>(&self.args, scenario, self.window)
+    }
+}
+
+fn export<P: Summary>(
+    args: &Args,
+    scenario: Scenario,
+    (from_ms, to_ms, until_ms): (u64, u64, u64),
+) -> Result<ExitCode, String> {
+    let session = play::<P>(scenario, until_ms);
     let monitors = session.world().n();
     let text = match args.what {
         What::Trace => {
@@ -106,9 +129,10 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         What::State => {
             if args.node >= monitors {
                 return Err(format!(
-                    "--node {} is out of range: this scenario has monitors 0-{}",
+                    "--node {} is out of range: this scenario has {n}.0 to {n}.{}",
                     args.node,
-                    monitors - 1
+                    monitors - 1,
+                    n = P::NODE
                 ));
             }
             state_diagram(session.trace(), args.node, from_ms, to_ms)

@@ -7,9 +7,10 @@
 //! The scenario options (`--scenario`, `--preset`, `--seed`, `--until-ms`) are shared with
 //! `paxoscope export` through [`ScenarioArgs`].
 
-use paxoscope_core::export::summary_json;
+use paxoscope_core::export::{summary_json, Summary};
 use paxoscope_core::presets::{self, PRESETS};
-use paxoscope_core::scenario::{self, Scenario, MAX_TIME_MS};
+use paxoscope_core::protocols::{with_protocol, ForProtocol};
+use paxoscope_core::scenario::{self, Action, ProtocolId, Scenario, TimedAction, MAX_TIME_MS};
 use paxoscope_core::session::Session;
 use serde_json::Value as Json;
 use std::io::{self, BufWriter, Write};
@@ -34,6 +35,11 @@ pub struct ScenarioArgs {
     /// Run until this simulated time (ms); default the scenario's `end`, else 60 s.
     #[arg(long, value_name = "T")]
     pub until_ms: Option<u64>,
+    /// The protocol: `ceph` or `basic-paxos`. A scenario says its own (`protocol
+    /// basic-paxos`; none means ceph): this must agree with it. Without `--scenario` and
+    /// `--preset`, the default scenario of this protocol.
+    #[arg(long, value_name = "NAME")]
+    pub protocol: Option<ProtocolId>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,11 +62,22 @@ pub struct Args {
 impl ScenarioArgs {
     /// The scenario these options name, with `--seed` applied.
     pub fn load(&self) -> Result<Scenario, String> {
-        let mut s = match (&self.scenario, &self.preset) {
-            (Some(arg), _) => scenario_from_arg(arg)?,
-            (None, Some(id)) => preset_scenario(id)?,
-            (None, None) => default_scenario(),
+        let wanted = self.protocol;
+        let (mut s, from) = match (&self.scenario, &self.preset) {
+            (Some(arg), _) => (scenario_from_arg(arg)?, "the scenario"),
+            (None, Some(id)) => (preset_scenario(id)?, "the preset"),
+            (None, None) => (default_scenario_for(wanted.unwrap_or_default()), ""),
         };
+        if let Some(p) = wanted.filter(|p| *p != s.protocol) {
+            let says = match s.protocol {
+                ProtocolId::Ceph => "ceph (it has no `protocol` line)".to_string(),
+                other => format!("`protocol {other}`"),
+            };
+            return Err(format!(
+                "--protocol {p} disagrees with {from}, which runs {says}: drop --protocol or \
+                 change the scenario's `protocol` line"
+            ));
+        }
         if let Some(seed) = self.seed {
             s.seed = seed;
         }
@@ -88,6 +105,29 @@ pub fn check_time(option: &str, t_ms: u64) -> Result<(), String> {
 /// Five monitors with empty stores starting up, seed 1, nothing scripted.
 pub fn default_scenario() -> Scenario {
     Scenario::default()
+}
+
+/// The scenario a protocol runs when none is given: Ceph's five monitors starting up; Basic
+/// Paxos's five nodes where proposers 0 and 1 propose `A` and `B` at the same moment (1 s).
+pub fn default_scenario_for(protocol: ProtocolId) -> Scenario {
+    match protocol {
+        ProtocolId::Ceph => default_scenario(),
+        ProtocolId::BasicPaxos => {
+            let put = |node: u8, value: &str| TimedAction {
+                at_ms: 1_000,
+                action: Action::Put {
+                    node,
+                    key: "x".into(),
+                    value: value.into(),
+                },
+            };
+            Scenario {
+                protocol,
+                actions: vec![put(0, "A"), put(1, "B")],
+                ..Scenario::default()
+            }
+        }
+    }
 }
 
 fn preset_scenario(id: &str) -> Result<Scenario, String> {
@@ -134,9 +174,9 @@ fn url_fragment(arg: &str) -> Option<&str> {
     None
 }
 
-/// Build the session and run it to `until_ms` (or to a violation).
-pub fn play(scenario: Scenario, until_ms: u64) -> Session {
-    let mut session = Session::new(scenario);
+/// Build the session of protocol `P` and run it to `until_ms` (or to a violation).
+pub fn play<P: Summary>(scenario: Scenario, until_ms: u64) -> Session<P> {
+    let mut session = Session::<P>::open(scenario);
     session.run_until(until_ms);
     session
 }
@@ -144,17 +184,34 @@ pub fn play(scenario: Scenario, until_ms: u64) -> Session {
 pub fn main(args: Args) -> Result<ExitCode, String> {
     let scenario = args.scenario.load()?;
     let until_ms = args.scenario.until_ms(&scenario)?;
-    let session = play(scenario, until_ms);
-    let summary = summary_json(&session);
+    let format = args.format;
+    with_protocol(scenario, Output { until_ms, format })
+}
+
+/// Play the scenario and print it, for any protocol.
+struct Output {
+    until_ms: u64,
+    format: Format,
+}
+
+impl ForProtocol for Output {
+    type Output = Result<ExitCode, String>;
+    fn run<P: Summary>(self, scenario: Scenario) -> Self::Output {
+        print_run(&play::<P>(scenario, self.until_ms), self.format)
+    }
+}
+
+fn print_run<P: Summary>(session: &Session<P>, format: Format) -> Result<ExitCode, String> {
+    let summary = summary_json(session);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let written = match args.format {
+    let written = match format {
         Format::Text => {
             let parsed: Json = serde_json::from_str(&summary)
                 .map_err(|e| format!("internal error: the summary is not JSON ({e}): {summary}"))?;
-            write_text(&mut out, &session, &parsed)
+            write_text(&mut out, session, &parsed)
         }
-        Format::Json => write_json(&mut out, &session, &summary),
+        Format::Json => write_json(&mut out, session, &summary),
     }
     .and_then(|_| out.flush());
     match written {
@@ -163,11 +220,11 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         Err(e) => return Err(format!("cannot write the output: {e}")),
         Ok(()) => {}
     }
-    Ok(report_stop(&session))
+    Ok(report_stop(session))
 }
 
 /// Exit status 1 and a sentence on stderr if the checker stopped the run, 2 if its budget did.
-pub fn report_stop(session: &Session) -> ExitCode {
+pub fn report_stop<P: Summary>(session: &Session<P>) -> ExitCode {
     if let Some(b) = session.budget_exceeded() {
         eprintln!("paxoscope: {b}");
         return ExitCode::from(2);
@@ -182,14 +239,22 @@ pub fn report_stop(session: &Session) -> ExitCode {
 }
 
 /// The trace's JSON Lines, then `{"summary":...}` (`summary` is JSON text).
-fn write_json(out: &mut impl Write, session: &Session, summary: &str) -> io::Result<()> {
+fn write_json<P: Summary>(
+    out: &mut impl Write,
+    session: &Session<P>,
+    summary: &str,
+) -> io::Result<()> {
     for e in session.trace() {
         writeln!(out, "{}", e.to_json())?;
     }
     writeln!(out, "{{\"summary\":{summary}}}")
 }
 
-fn write_text(out: &mut impl Write, session: &Session, summary: &Json) -> io::Result<()> {
+fn write_text<P: Summary>(
+    out: &mut impl Write,
+    session: &Session<P>,
+    summary: &Json,
+) -> io::Result<()> {
     for e in session.trace() {
         writeln!(out, "{}", e.to_text())?;
     }
@@ -211,11 +276,20 @@ pub fn summary_text(s: &Json) -> String {
     for m in s["monitors"].as_array().into_iter().flatten() {
         out.push_str(&monitor_text(m));
     }
-    let leader = match s["leader"].as_u64() {
-        Some(r) => format!("mon.{r}"),
-        None => "none".into(),
-    };
-    out.push_str(&format!("leader: {leader}\n"));
+    for n in s["nodes"].as_array().into_iter().flatten() {
+        out.push_str(&node_text(n));
+    }
+    if s.get("leader").is_some() {
+        let leader = match s["leader"].as_u64() {
+            Some(r) => format!("mon.{r}"),
+            None => "none".into(),
+        };
+        out.push_str(&format!("leader: {leader}\n"));
+    }
+    if s.get("chosen").is_some() {
+        let chosen = s["chosen"].as_str().unwrap_or("none");
+        out.push_str(&format!("chosen: {chosen}\n"));
+    }
     let violation = match &s["violation"] {
         Json::Null => "none".to_string(),
         v => violation_text(v),
@@ -258,6 +332,27 @@ fn monitor_text(m: &Json) -> String {
         num("first_committed"),
         num("last_committed")
     );
+    format!("{}\n", line.trim_end())
+}
+
+/// `node.2  proposer+acceptor+learner proposer/accepting  promised 1.0  accepted 1.0 A  learned A`
+fn node_text(n: &Json) -> String {
+    let text = |k: &str| n[k].as_str().map(str::to_string);
+    let mut line = format!(
+        "node.{:<2} {:<26} {:<24}",
+        n["rank"].as_u64().unwrap_or(0),
+        text("roles").unwrap_or_else(|| "down".into()),
+        text("state").unwrap_or_default()
+    );
+    if let Some(p) = text("promised") {
+        line += &format!("  promised {p}");
+    }
+    if let (Some(an), Some(av)) = (text("accepted_n"), text("accepted_v")) {
+        line += &format!("  accepted {an} {av}");
+    }
+    if let Some(l) = text("learned") {
+        line += &format!("  learned {l}");
+    }
     format!("{}\n", line.trim_end())
 }
 

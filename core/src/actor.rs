@@ -6,7 +6,7 @@
 use crate::check::Violation;
 use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
-use crate::scenario::Scenario;
+use crate::scenario::{ProtocolId, Scenario};
 use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent};
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,10 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     type Write: Clone + Debug + PartialEq + Eq + ContentHash;
 
     const NAME: &'static str;
+    /// Which protocol this is, as scenarios, the CLI and the playground name it.
+    const ID: ProtocolId;
+    /// What its nodes are called in the trace text and the diagrams (`mon` gives `mon.2`).
+    const NODE: &'static str = "node";
     /// Roles, state machines and allowed transitions, as data (`machine.rs`): the trace,
     /// the diagrams and the exports read it; the protocol's `set_state` funnel asserts each
     /// `Effect::Transition` against it.
@@ -76,19 +80,6 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     ) -> crate::view::Inspection;
     /// A node as the ring draws it (`None` while down: its durable state speaks for it).
     fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
-    /// A mermaid export of the trace seen so far (`trace`), for the window `[from_ms, to_ms]`
-    /// of a run of `nodes` nodes (`node`: the one a state diagram is of); `None` if this
-    /// protocol has none.
-    fn mermaid(
-        _trace: &[TraceEvent<Self>],
-        _kind: crate::view::ExportKind,
-        _nodes: u8,
-        _from_ms: u64,
-        _to_ms: u64,
-        _node: Rank,
-    ) -> Option<String> {
-        None
-    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every
@@ -125,6 +116,11 @@ pub trait Wire {
     /// a write to the leader): the client panel says the request was forwarded.
     fn forwards(&self) -> Option<ReqId> {
         None
+    }
+    /// A short label for a diagram's arrow (the mermaid sequence diagram); the summary unless
+    /// the protocol words it shorter.
+    fn label(&self) -> String {
+        self.summary()
     }
 }
 

@@ -8,13 +8,13 @@
 //! code, quotes and colons delimit labels, `%%` starts a comment, `<`/`>` are HTML), so all
 //! text that reaches a diagram goes through [`mermaid_text`].
 
-use crate::actor::Protocol;
 use crate::actor::Rank;
+use crate::actor::{Protocol, Wire};
 use crate::check::Violation;
 use crate::history::jsonl::Line;
 use crate::history::{Ending, Func};
 use crate::json::{Json, Object};
-use crate::machine::Position;
+use crate::machine::{Declaration, Position};
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
 use crate::protocols::ceph::Ceph;
 use crate::scenario::print::format_action;
@@ -92,7 +92,7 @@ fn history_line(rec: &ClientRecord) -> Line<'_> {
 
 /// The trace as JSON Lines: one `TraceEvent::to_json` object per line, each line ending in
 /// `\n` (see docs/trace-format.md).
-pub fn trace_json_lines(trace: &[TraceEvent<Ceph>]) -> String {
+pub fn trace_json_lines<P: Protocol>(trace: &[TraceEvent<P>]) -> String {
     let mut out = String::new();
     for e in trace {
         e.write_json(&mut out);
@@ -103,7 +103,11 @@ pub fn trace_json_lines(trace: &[TraceEvent<Ceph>]) -> String {
 
 /// The entries with `from_ms <= t_ms <= to_ms` (the trace is in time order, so they are one
 /// run of it; empty when the window is empty or backwards).
-pub fn in_window(trace: &[TraceEvent<Ceph>], from_ms: u64, to_ms: u64) -> &[TraceEvent<Ceph>] {
+pub fn in_window<P: Protocol>(
+    trace: &[TraceEvent<P>],
+    from_ms: u64,
+    to_ms: u64,
+) -> &[TraceEvent<P>] {
     let start = trace.partition_point(|e| e.t_ms < from_ms);
     let end = trace.partition_point(|e| e.t_ms <= to_ms).max(start);
     &trace[start..end]
@@ -114,23 +118,45 @@ pub fn hash_hex(hash: u64) -> String {
     format!("{hash:016x}")
 }
 
+/// How a protocol's run reads in the summary (`summary_json`): each node's object and the
+/// fields about the whole run. Ceph's is here; Basic Paxos's is in
+/// `protocols/basic_paxos/summary.rs`.
+pub trait Summary: Protocol {
+    /// The key of the array of nodes (`monitors` for Ceph).
+    const NODES_KEY: &'static str = "nodes";
+    /// One node's object (up or crashed).
+    fn node_json(session: &Session<Self>, rank: Rank) -> Object;
+    /// The protocol's fields about the whole run (Ceph: the leader).
+    fn run_json(session: &Session<Self>, o: Object) -> Object;
+}
+
 /// Where the run stands now, as one JSON object (the `summary` line of `paxoscope run
 /// --format json`; docs/trace-format.md lists the fields).
-pub fn summary_json(session: &Session) -> String {
+pub fn summary_json<P: Summary>(session: &Session<P>) -> String {
+    use crate::actor::RunChecker;
     let world = session.world();
-    let monitors: Vec<Object> = (0..world.n()).map(|r| monitor_json(session, r)).collect();
-    Object::new()
+    let nodes: Vec<Object> = (0..world.n()).map(|r| P::node_json(session, r)).collect();
+    let o = Object::new()
         .field("t_ms", session.now_ms())
         .field("seed", world.seed)
         .field("scenario", &session.scenario().name)
-        .field("monitors", monitors)
-        .field("leader", current_leader(session))
+        .field(P::NODES_KEY, nodes)
         .field("events", session.trace().len())
         .field("sim_events", world.events())
         .field("trace_hash", hash_hex(session.trace_hash()))
         .field("violation", session.violation())
-        .field("timing_findings", session.checker().findings())
-        .to_json()
+        .field("timing_findings", session.checker().findings());
+    P::run_json(session, o).to_json()
+}
+
+impl Summary for Ceph {
+    const NODES_KEY: &'static str = "monitors";
+    fn node_json(session: &Session, rank: Rank) -> Object {
+        monitor_json(session, rank)
+    }
+    fn run_json(session: &Session, o: Object) -> Object {
+        o.field("leader", current_leader(session))
+    }
 }
 
 /// `{"detail":..,"event":..,"invariant":..,"node":..,"seed":..,"t_ms":..}`.
@@ -257,9 +283,9 @@ fn seconds(t_ms: u64) -> String {
     format!("{}.{:03}s", t_ms / 1000, t_ms % 1000)
 }
 
-/// The participant id of a monitor (mermaid ids may not contain dots).
-fn mon_id(r: Rank) -> String {
-    format!("mon{r}")
+/// The participant id of a node (mermaid ids may not contain dots): `mon2`, `node2`.
+fn node_id<P: Protocol>(r: Rank) -> String {
+    format!("{}{r}", P::NODE)
 }
 
 /// A node's state moved from one label to another (`Position::label`: `probing`,
@@ -275,14 +301,16 @@ struct Hop {
 /// Follows every node's machines through a trace (`machine::Position`), from its start, and
 /// says which state each shown transition (`Declaration::shown`) and each crash led to.
 struct Follower {
+    declaration: &'static Declaration,
     positions: Vec<Position>,
     /// The label of the last state shown, per node.
     shown: Vec<String>,
 }
 
 impl Follower {
-    fn new() -> Self {
+    fn new(declaration: &'static Declaration) -> Self {
         Follower {
+            declaration,
             positions: Vec::new(),
             shown: Vec::new(),
         }
@@ -291,7 +319,7 @@ impl Follower {
     fn slot(&mut self, r: Rank) -> usize {
         let i = r as usize;
         while self.positions.len() <= i {
-            let p = Position::new(Ceph::DECLARATION);
+            let p = Position::new(self.declaration);
             self.shown.push(p.label());
             self.positions.push(p);
         }
@@ -299,13 +327,13 @@ impl Follower {
     }
 
     /// Take `trace[i]` into account; a hop if it shows a new state.
-    fn step(&mut self, trace: &[TraceEvent<Ceph>], i: usize) -> Option<Hop> {
+    fn step<P: Protocol>(&mut self, trace: &[TraceEvent<P>], i: usize) -> Option<Hop> {
         let e = &trace[i];
         let r = self.slot(e.node?);
         match e.kind {
             TraceKind::Transition(t) => {
                 let applied = self.positions[r].apply(t);
-                debug_assert!(applied, "mon.{r} took {t:?} from another state");
+                debug_assert!(applied, "{}.{r} took {t:?} from another state", P::NODE);
                 let next = trace[i + 1..]
                     .iter()
                     .take_while(|x| x.event == e.event)
@@ -313,7 +341,7 @@ impl Follower {
                         TraceKind::Transition(n) if x.node == e.node => Some(n),
                         _ => None,
                     });
-                if !Ceph::DECLARATION.shown(t, next) {
+                if !self.declaration.shown(t, next) {
                     return None;
                 }
                 let to = self.positions[r].label();
@@ -470,14 +498,14 @@ impl SequenceOptions {
 /// and replies to a `client` participant, and notes for state changes, crashes, restarts,
 /// scenario actions and narration. Timers, persists and the monitors' own log notes are left
 /// out. Every label starts with the simulated time.
-pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> String {
+pub fn sequence_diagram<P: Protocol>(trace: &[TraceEvent<P>], opts: &SequenceOptions) -> String {
     assert!(opts.monitors > 0, "a diagram needs at least one monitor");
-    let all = all_monitors_span(opts.monitors);
+    let all = all_monitors_span::<P>(opts.monitors);
     let mut body: Vec<String> = Vec::new();
     let mut uses_client = false;
     // The states are followed from the start of the trace; each input that changed a node's
     // state gets one note, with the state it ended in.
-    let mut follower = Follower::new();
+    let mut follower = Follower::new(P::DECLARATION);
     let mut input_from: Vec<(u64, String)> = Vec::new();
     for (i, e) in trace.iter().enumerate() {
         if e.t_ms > opts.to_ms {
@@ -508,7 +536,12 @@ pub fn sequence_diagram(trace: &[TraceEvent<Ceph>], opts: &SequenceOptions) -> S
         seconds(opts.to_ms)
     );
     for r in 0..opts.monitors {
-        let _ = writeln!(out, "    participant {} as mon.{r}", mon_id(r));
+        let _ = writeln!(
+            out,
+            "    participant {} as {}.{r}",
+            node_id::<P>(r),
+            P::NODE
+        );
     }
     if uses_client {
         out.push_str("    participant client\n");
@@ -545,24 +578,24 @@ impl SeqLine {
 }
 
 /// `mon0,mon4`: a note over every monitor.
-fn all_monitors_span(n: u8) -> String {
+fn all_monitors_span<P: Protocol>(n: u8) -> String {
     if n == 1 {
-        mon_id(0)
+        node_id::<P>(0)
     } else {
-        format!("{},{}", mon_id(0), mon_id(n - 1))
+        format!("{},{}", node_id::<P>(0), node_id::<P>(n - 1))
     }
 }
 
-fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
+fn sequence_line<P: Protocol>(e: &TraceEvent<P>, all: &str) -> Option<SeqLine> {
     let t = seconds(e.t_ms);
     let node = e.node;
     let text = match &e.kind {
         TraceKind::Deliver { from, msg, .. } => {
-            let label = message_label(msg);
+            let label = msg.label();
             format!(
                 "{}->>{}: {t} {}",
-                mon_id(*from),
-                mon_id(node?),
+                node_id::<P>(*from),
+                node_id::<P>(node?),
                 mermaid_text(&label)
             )
         }
@@ -573,22 +606,22 @@ fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
             reason,
             ..
         } => {
-            let label = message_label(msg);
+            let label = msg.label();
             format!(
                 "{}-x{}: {t} {} lost ({})",
-                mon_id(*from),
-                mon_id(*to),
+                node_id::<P>(*from),
+                node_id::<P>(*to),
                 mermaid_text(&label),
                 mermaid_text(reason)
             )
         }
-        TraceKind::Crash => format!("Note over {}: {t} crash", mon_id(node?)),
-        TraceKind::Boot => format!("Note over {}: {t} restart", mon_id(node?)),
+        TraceKind::Crash => format!("Note over {}: {t} crash", node_id::<P>(node?)),
+        TraceKind::Boot => format!("Note over {}: {t} restart", node_id::<P>(node?)),
         TraceKind::ClientRequest { req_id, op } => {
             return Some(SeqLine {
                 text: format!(
                     "client->>{}: {t} req {req_id} {}",
-                    mon_id(node?),
+                    node_id::<P>(node?),
                     mermaid_text(&client_op_label(op))
                 ),
                 involves_client: true,
@@ -598,13 +631,13 @@ fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
             return Some(SeqLine {
                 text: format!(
                     "{}-->>client: {t} req {req_id} {}",
-                    mon_id(node?),
+                    node_id::<P>(node?),
                     mermaid_text_cut(&client_reply_label(reply), MAX_NOTE_CHARS)
                 ),
                 involves_client: true,
             });
         }
-        TraceKind::Action(a) => action_note(a, node, all, &t)?,
+        TraceKind::Action(a) => action_note::<P>(a, node, all, &t)?,
         TraceKind::Send { .. }
         | TraceKind::Transition(_)
         | TraceKind::Timer(_)
@@ -616,8 +649,8 @@ fn sequence_line(e: &TraceEvent<Ceph>, all: &str) -> Option<SeqLine> {
 
 /// The note for the last state an input led a node to, if it differs from the state the
 /// input found (`input_from` keeps, per node, the input's event and that first state).
-fn state_note(
-    e: &TraceEvent<Ceph>,
+fn state_note<P: Protocol>(
+    e: &TraceEvent<P>,
     hop: Hop,
     input_from: &mut Vec<(u64, String)>,
 ) -> Option<String> {
@@ -634,14 +667,14 @@ fn state_note(
     let t = seconds(e.t_ms);
     Some(format!(
         "Note over {}: {t} {}",
-        mon_id(r as Rank),
+        node_id::<P>(r as Rank),
         mermaid_text(&hop.to)
     ))
 }
 
 /// A note for a scenario action. Crash and restart show as the `crash`/`boot` entries that
 /// follow them (only when they took effect), client operations as request arrows.
-fn action_note(a: &Action, node: Option<Rank>, all: &str, t: &str) -> Option<String> {
+fn action_note<P: Protocol>(a: &Action, node: Option<Rank>, all: &str, t: &str) -> Option<String> {
     let text = match a {
         Action::Crash(_)
         | Action::Restart(_)
@@ -651,7 +684,7 @@ fn action_note(a: &Action, node: Option<Rank>, all: &str, t: &str) -> Option<Str
         Action::Note(text) => mermaid_text_cut(text, MAX_NOTE_CHARS),
         other => mermaid_text(&format_action(other)),
     };
-    let over = node.map(mon_id).unwrap_or_else(|| all.to_string());
+    let over = node.map(node_id::<P>).unwrap_or_else(|| all.to_string());
     Some(format!("Note over {over}: {t} {text}"))
 }
 
@@ -683,13 +716,13 @@ pub struct PhaseHistory {
 /// Walk the trace and collect monitor `rank`'s state history between `from_ms` and
 /// `to_ms`: each state shown ([`Follower`]), labelled as `Position::label` says (`down`
 /// while crashed).
-pub fn phase_history(
-    trace: &[TraceEvent<Ceph>],
+pub fn phase_history<P: Protocol>(
+    trace: &[TraceEvent<P>],
     rank: Rank,
     from_ms: u64,
     to_ms: u64,
 ) -> PhaseHistory {
-    let mut follower = Follower::new();
+    let mut follower = Follower::new(P::DECLARATION);
     let mut current = {
         let r = follower.slot(rank);
         follower.shown[r].clone()
@@ -764,12 +797,18 @@ fn state_id(label: &str) -> String {
 /// A mermaid `stateDiagram-v2` of monitor `rank`'s phase history in the window: one state
 /// per (role/phase) combination it visited, one arrow per transition it really took,
 /// labelled with how often and when first; the state it ended in is highlighted.
-pub fn state_diagram(trace: &[TraceEvent<Ceph>], rank: Rank, from_ms: u64, to_ms: u64) -> String {
+pub fn state_diagram<P: Protocol>(
+    trace: &[TraceEvent<P>],
+    rank: Rank,
+    from_ms: u64,
+    to_ms: u64,
+) -> String {
     let h = phase_history(trace, rank, from_ms, to_ms);
     let mut out = String::from("stateDiagram-v2\n");
     let _ = writeln!(
         out,
-        "    %% mon.{rank} from {} to {}",
+        "    %% {}.{rank} from {} to {}",
+        P::NODE,
         seconds(from_ms),
         seconds(to_ms)
     );

@@ -97,18 +97,24 @@ where
     pub fn to_text(&self) -> String {
         let node = self
             .node
-            .map(|n| format!("mon.{n}"))
+            .map(|n| format!("{}.{n}", P::NODE))
             .unwrap_or_else(|| "world".into());
+        let node_ = P::NODE;
         let what = match &self.kind {
-            TraceKind::Send { to, msg, .. } => format!("send {} -> mon.{to}", msg.summary()),
-            TraceKind::Deliver { from, msg, .. } => format!("recv {} <- mon.{from}", msg.kind()),
+            TraceKind::Send { to, msg, .. } => format!("send {} -> {node_}.{to}", msg.summary()),
+            TraceKind::Deliver { from, msg, .. } => {
+                format!("recv {} <- {node_}.{from}", msg.kind())
+            }
             TraceKind::Drop {
                 from,
                 to,
                 msg,
                 reason,
                 ..
-            } => format!("drop {} mon.{from} -> mon.{to} ({reason})", msg.kind()),
+            } => format!(
+                "drop {} {node_}.{from} -> {node_}.{to} ({reason})",
+                msg.kind()
+            ),
             TraceKind::Timer(t) => format!("timer {}", t.name()),
             TraceKind::Transition(t) => {
                 let d = P::DECLARATION;

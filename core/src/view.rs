@@ -202,6 +202,8 @@ pub enum ExportKind {
 pub trait RunView {
     fn declaration(&self) -> &'static Declaration;
     fn presentation(&self) -> &'static Presentation;
+    /// What the protocol calls its nodes (`mon` gives `mon.2`, `node` gives `node.2`).
+    fn node_word(&self) -> &'static str;
 
     // The run.
     fn scenario(&self) -> &Scenario;
@@ -393,6 +395,9 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     fn presentation(&self) -> &'static Presentation {
         P::PRESENTATION
     }
+    fn node_word(&self) -> &'static str {
+        P::NODE
+    }
     fn scenario(&self) -> &Scenario {
         crate::session::Session::<P>::scenario(self)
     }
@@ -524,12 +529,11 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
                 }
                 Ok(out)
             }
-            _ => P::mermaid(seen, kind, self.world().n(), from_ms, to_ms, node).ok_or_else(|| {
-                format!(
-                    "{} has no mermaid export yet: export the trace instead.",
-                    P::DECLARATION.title
-                )
-            }),
+            ExportKind::Sequence => Ok(crate::export::sequence_diagram(
+                seen,
+                &crate::export::SequenceOptions::window(from_ms, to_ms, self.world().n()),
+            )),
+            ExportKind::State => Ok(crate::export::state_diagram(seen, node, from_ms, to_ms)),
         }
     }
 }
@@ -549,7 +553,20 @@ pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
     all
 }
 
-/// A run of `scenario`, of the protocol it names.
-pub fn open(scenario: Scenario) -> Box<dyn RunView> {
-    Box::new(crate::session::Session::new(scenario))
+/// A run of `scenario`, of the protocol it names (its `protocol` line). A protocol this
+/// build leaves out of `protocols()` runs nothing: `Err` says so.
+pub fn open(scenario: Scenario) -> Result<Box<dyn RunView>, String> {
+    use crate::scenario::ProtocolId;
+    match scenario.protocol {
+        ProtocolId::Ceph => Ok(Box::new(crate::session::Session::new(scenario))),
+        #[cfg(feature = "basic-paxos-view")]
+        ProtocolId::BasicPaxos => Ok(Box::new(crate::session::Session::<
+            crate::protocols::basic_paxos::BasicPaxos,
+        >::open(scenario))),
+        #[allow(unreachable_patterns)]
+        other => Err(format!(
+            "this playground was built without {} (build it with the feature basic-paxos)",
+            other.title()
+        )),
+    }
 }

@@ -5,7 +5,7 @@ use paxoscope_core::actor::{Protocol, RunChecker};
 use paxoscope_core::protocols::basic_paxos::checker::INVARIANTS;
 use paxoscope_core::protocols::basic_paxos::BasicPaxos;
 use paxoscope_core::protocols::ceph::messages::ClientReply;
-use paxoscope_core::scenario::{Action, Scenario, TimedAction};
+use paxoscope_core::scenario::{Action, ProtocolId, Scenario, TimedAction};
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::TraceKind;
 
@@ -32,6 +32,7 @@ fn dueling(seed: u64) -> Scenario {
         action: Action::Restart(4),
     });
     Scenario {
+        protocol: ProtocolId::BasicPaxos,
         seed,
         actions,
         ..Scenario::default()

@@ -211,7 +211,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             let mut actions: Vec<TimedAction> =
                 actions.into_iter().map(|(at_ms, action)| TimedAction { at_ms, action }).collect();
             actions.sort_by_key(|a| a.at_ms);
-            Scenario { name, seed, overrides, allowances, mutations, actions, end_ms, view }
+            Scenario { name, seed, overrides, allowances, mutations, actions, end_ms, view, ..Scenario::default() }
         })
 }
 

@@ -282,7 +282,7 @@ pub fn Export(p: &ExportProps) -> Html {
                 <label>{ "to " }<input type="text" inputmode="decimal" value={to_shown.clone()} aria-label="Window end (s)" oninput={on(Edit::To)} />{ " s" }</label>
                 <button type="button" class="btn small" onclick={whole_run}>{ "Whole run" }</button>
                 <label>{ "monitor " }<select aria-label="Monitor of the state diagram" oninput={on(|v| Edit::Monitor(v.parse().ok()))}>
-                    { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ format!("mon.{r}") }</option> }) }
+                    { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ crate::labels::mon(r) }</option> }) }
                 </select></label>
             </div>
             <div class="export-buttons">

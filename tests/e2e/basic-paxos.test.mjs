@@ -76,7 +76,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
   const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
     assert.equal(await protocolSelect(page).inputValue(), 'basic-paxos');
-    // mon.0's diagram: three machines, its proposer idle.
+    // node.0's diagram: three machines, its proposer idle.
     const diagram = page.locator('.diagram.large');
     for (const m of ['proposer', 'acceptor', 'learner']) {
       assert.equal(await diagram.locator(`.group-label:text-is("${m}")`).count(), 1, `a ${m} frame`);
@@ -91,7 +91,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
     await button(page, 'Play').click();
     await page.waitForFunction(() => document.querySelector('[data-req="1"]')?.dataset.fate === 'answered', null, { timeout: 20_000 });
     assert.match(await page.locator('[data-req="1"]').textContent(), /the value is blue/);
-    // Every learner knows it; mon.0's proposer reached its final state, its learner too.
+    // Every learner knows it; node.0's proposer reached its final state, its learner too.
     await page.waitForFunction(() => [...document.querySelectorAll('#cluster [data-node]')].every((n) => n.dataset.lastCommitted === '1'));
     assert.deepEqual(await learned(page), ['blue', 'blue', 'blue']);
     await diagram.locator('[data-state="proposer-done"][data-current]').waitFor();
@@ -101,7 +101,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
     assert.match(await inspector.textContent(), /promised1\.0/);
     assert.match(await inspector.textContent(), /accepted1\.0:"blue"/);
 
-    // mon.2 does not propose: its put is refused, with the reason.
+    // node.2 does not propose: its put is refused, with the reason.
     await page.getByLabel('Client target').selectOption('2');
     await button(page, 'Put').click();
     await page.waitForFunction(() => document.querySelector('[data-req="2"]')?.dataset.fate === 'refused');

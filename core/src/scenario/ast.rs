@@ -1,6 +1,7 @@
 //! The scenario as typed data. `parse` turns text into this, `print` turns it back;
 //! print-then-parse is the identity (a property test holds us to it).
 
+use super::protocol::ProtocolId;
 use crate::protocols::ceph::messages::Text;
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,13 @@ pub type NodeRef = u8;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Scenario {
+    /// The protocol it runs (`protocol basic-paxos`); Ceph's when the text says none.
+    #[serde(default)]
+    pub protocol: ProtocolId,
+    /// Basic Paxos: how many nodes propose (`proposers 2`, ranks `0..N`); `None` means
+    /// `DEFAULT_PROPOSERS`. Only a protocol with proposers may say it.
+    #[serde(default)]
+    pub proposers: Option<u8>,
     /// Optional human title (`name "Leader isolated"`).
     pub name: Option<String>,
     pub seed: u64,
@@ -40,6 +48,8 @@ pub struct Scenario {
 impl Default for Scenario {
     fn default() -> Self {
         Scenario {
+            protocol: ProtocolId::Ceph,
+            proposers: None,
             name: None,
             seed: 1,
             overrides: Vec::new(),

@@ -13,6 +13,7 @@ use std::fmt;
 
 use super::ast::*;
 use super::print::HEADER;
+use super::protocol::ProtocolId;
 use super::validate::*;
 
 /// Where and what: `line` and `col` are 1-based, `col` counts characters.
@@ -42,7 +43,18 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Directives, in the order the error message lists them.
-pub const DIRECTIVES: [&str; 8] = ["name", "seed", "set", "allow", "break", "end", "view", "at"];
+pub const DIRECTIVES: [&str; 10] = [
+    "protocol",
+    "proposers",
+    "name",
+    "seed",
+    "set",
+    "allow",
+    "break",
+    "end",
+    "view",
+    "at",
+];
 
 /// Actions after `at TIME`, in the order the error message lists them.
 pub const ACTIONS: [&str; 17] = [
@@ -443,6 +455,11 @@ impl<'l, 'a> Cur<'l, 'a> {
 struct Parser {
     s: Scenario,
     monitors: u8,
+    /// The protocol the `protocol` line names, wherever it is (`prescan_protocol`): the other
+    /// lines are checked against it.
+    protocol: ProtocolId,
+    protocol_line: Option<usize>,
+    proposers_line: Option<usize>,
     header_line: usize,
     name_line: Option<usize>,
     seed_line: Option<usize>,
@@ -474,6 +491,9 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
     let mut p = Parser {
         s: Scenario::default(),
         monitors: prescan_monitors(&lines),
+        protocol: prescan_protocol(&lines),
+        protocol_line: None,
+        proposers_line: None,
         header_line: 0,
         name_line: None,
         seed_line: None,
@@ -522,6 +542,19 @@ fn prescan_monitors(lines: &[Result<Line, ParseError>]) -> u8 {
     DEFAULT_MONITORS
 }
 
+/// The protocol a well-formed `protocol NAME` line anywhere in the file names (first one
+/// wins), else Ceph's. If the file parses, this is the parsed scenario's protocol.
+fn prescan_protocol(lines: &[Result<Line, ParseError>]) -> ProtocolId {
+    for line in lines.iter().flatten() {
+        if let [a, b] = line.toks.as_slice() {
+            if let (true, Some(p)) = (a.is("protocol"), b.bare().and_then(ProtocolId::from_name)) {
+                return p;
+            }
+        }
+    }
+    ProtocolId::default()
+}
+
 fn header(line: &Line) -> Result<(), ParseError> {
     let mut c = Cur { line, pos: 0 };
     let t = c.next("the header")?;
@@ -564,7 +597,55 @@ impl Parser {
             )),
             None => Ok(()),
         };
+        let protocol = self.protocol;
         match t.bare().unwrap_or("") {
+            "protocol" => {
+                dup(&c, "protocol", self.protocol_line)?;
+                let what = format!("a protocol ({})", ProtocolId::names());
+                let t = c.next(&what)?;
+                let Some(p) = t.bare().and_then(ProtocolId::from_name) else {
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "unknown protocol {} (expected one of: {})",
+                            found(t),
+                            ProtocolId::names()
+                        ),
+                    ));
+                };
+                debug_assert_eq!(p, protocol, "the prescan found the same line");
+                self.s.protocol = p;
+                self.protocol_line = Some(no);
+                c.finish("the protocol")
+            }
+            "proposers" => {
+                dup(&c, "proposers", self.proposers_line)?;
+                let Some((lo, hi)) = protocol.proposer_range() else {
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "proposers is a Basic Paxos setting; this scenario's protocol is \
+                             {protocol} (add `protocol basic-paxos` to run Basic Paxos)"
+                        ),
+                    ));
+                };
+                let what = format!("a number of proposers {lo}-{hi}");
+                let v = c.next(&what)?;
+                match v.bare().map(digits) {
+                    Some(Num::Ok(n)) if (u64::from(lo)..=u64::from(hi)).contains(&n) => {
+                        self.s.proposers = Some(n as u8)
+                    }
+                    Some(Num::Ok(_) | Num::Overflow) => {
+                        return Err(c.err(
+                            v,
+                            format!("{protocol} runs {lo}-{hi} proposers, found {}", found(v)),
+                        ))
+                    }
+                    _ => return Err(c.expected(v, &what)),
+                }
+                self.proposers_line = Some(no);
+                c.finish("the number of proposers")
+            }
             "name" => {
                 dup(&c, "name", self.name_line)?;
                 let t = c.next("a quoted name like \"Leader isolated\"")?;
@@ -610,9 +691,30 @@ impl Parser {
                         format!("{} is already set on line {l} (at most once)", key.name()),
                     ));
                 }
+                if !protocol.reads(key) {
+                    let names: Vec<&str> = protocol.settings().iter().map(|k| k.name()).collect();
+                    return Err(c.err(
+                        t,
+                        format!(
+                            "{} is a Ceph setting; a {protocol} scenario may set: {}",
+                            key.name(),
+                            names.join(", ")
+                        ),
+                    ));
+                }
                 let (lo, hi) = key.range();
                 let v = c.next(&format!("a whole number {lo}-{hi} for {}", key.name()))?;
                 let value = set_value(key, v).map_err(|m| c.err(v, m))?;
+                let (min_nodes, max_nodes) = protocol.node_range();
+                let nodes = u64::from(min_nodes)..=u64::from(max_nodes);
+                if key == ConfigKey::Monitors && !nodes.contains(&value) {
+                    return Err(c.err(
+                        v,
+                        format!(
+                            "{protocol} runs {min_nodes}-{max_nodes} nodes (monitors), found {value}"
+                        ),
+                    ));
+                }
                 self.s.overrides.push((key, value));
                 self.set_lines.push((key, no));
                 c.finish("the value")
@@ -642,22 +744,27 @@ impl Parser {
             }
             "break" => {
                 let t = c.next("a mutation")?;
-                let Some(m) = t.bare().and_then(Mutation::from_name) else {
-                    let names: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
+                let Some(m) = t.bare().and_then(|n| protocol.mutation_from_name(n)) else {
+                    let names: Vec<&str> = protocol
+                        .mutations()
+                        .into_iter()
+                        .filter_map(|m| protocol.mutation_name(m))
+                        .collect();
+                    let whose = match protocol {
+                        ProtocolId::Ceph => String::new(),
+                        p => format!(" of {p}"),
+                    };
                     return Err(c.err(
                         t,
                         format!(
-                            "unknown mutation {} (expected one of: {})",
+                            "unknown mutation{whose} {} (expected one of: {})",
                             found(t),
                             names.join(", ")
                         ),
                     ));
                 };
                 if let Some((_, l)) = self.break_lines.iter().find(|(x, _)| *x == m) {
-                    return Err(c.err(
-                        t,
-                        format!("break {} is already given on line {l}", m.name()),
-                    ));
+                    return Err(c.err(t, format!("break {} is already given on line {l}", t.text)));
                 }
                 self.s.mutations.push(m);
                 self.break_lines.push((m, no));
@@ -717,7 +824,11 @@ impl Parser {
                         format!("too many actions: the limit is {MAX_ACTIONS} (MAX_ACTIONS)"),
                     ));
                 }
+                let t_action = c.peek();
                 let action = self.action(&mut c)?;
+                if let (Some(why), Some(t)) = (protocol.refuses(&action), t_action) {
+                    return Err(c.err(t, format!("{why}; this scenario's protocol is {protocol}")));
+                }
                 self.s.actions.push(TimedAction { at_ms, action });
                 Ok(())
             }
@@ -1465,7 +1576,7 @@ at 10s note "mon.0 commits"
             "paxoscope scenario v1\nsed 4",
             2,
             1,
-            &["unknown directive \"sed\" (expected one of: name, seed, set, allow, break, end, view, at)"],
+            &["unknown directive \"sed\" (expected one of: protocol, proposers, name, seed, set, allow, break, end, view, at)"],
         );
         check(
             &with_header("\"name\" \"x\""),

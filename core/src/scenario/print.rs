@@ -1,6 +1,6 @@
 //! Scenario → canonical text. See docs/scenario-format.md ("Canonical form").
 //!
-//! Rules: the header, then `name`, `seed` (always), `set` lines in their order, `allow`,
+//! Rules: the header, then `protocol` (unless Ceph's), `proposers` (if given), `name`, `seed` (always), `set` lines in their order, `allow`,
 //! `break`, `end`, `view`, then one `at` line per action in the order of `actions` (which a
 //! valid scenario keeps sorted by time). No comments, no blank lines, single spaces, `\n`
 //! after every line. Times print as `Ns` when a whole number of seconds, else `Nms`; nodes as
@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use super::ast::*;
+use super::protocol::ProtocolId;
 use super::validate::is_word;
 
 /// The header line of format version 1.
@@ -19,6 +20,12 @@ pub fn print(s: &Scenario) -> String {
     let mut out = String::with_capacity(64 + 32 * s.actions.len());
     out.push_str(HEADER);
     out.push('\n');
+    if s.protocol != ProtocolId::default() {
+        let _ = writeln!(out, "protocol {}", s.protocol.name());
+    }
+    if let Some(p) = s.proposers {
+        let _ = writeln!(out, "proposers {p}");
+    }
     if let Some(name) = &s.name {
         out.push_str("name ");
         push_quoted(&mut out, name);
@@ -32,7 +39,9 @@ pub fn print(s: &Scenario) -> String {
         let _ = writeln!(out, "allow {}", a.name());
     }
     for m in &s.mutations {
-        let _ = writeln!(out, "break {}", m.name());
+        // A protocol names its own bugs (`break forget-promise` in Basic Paxos).
+        let name = s.protocol.mutation_name(*m).unwrap_or(m.name());
+        let _ = writeln!(out, "break {name}");
     }
     if let Some(end) = s.end_ms {
         let _ = writeln!(out, "end {}", format_time(end));

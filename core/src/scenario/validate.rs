@@ -83,6 +83,7 @@ impl Scenario {
                 return Err(format!("break {} appears more than once", m.name()));
             }
         }
+        self.validate_protocol()?;
         let n = self.monitor_count();
         if let Some(end) = self.end_ms {
             if end == 0 || end > MAX_TIME_MS {
@@ -127,6 +128,58 @@ impl Scenario {
             return Err(format!("the printed scenario is {len} bytes; the limit is {MAX_TEXT_BYTES} (MAX_TEXT_BYTES)"));
         }
         Ok(())
+    }
+}
+
+impl Scenario {
+    /// What the scenario's protocol cannot run: a setting, count, bug or action of another.
+    fn validate_protocol(&self) -> Result<(), String> {
+        let p = self.protocol;
+        match (self.proposers, p.proposer_range()) {
+            (Some(_), None) => {
+                return Err(format!(
+                    "proposers is a Basic Paxos setting; this scenario's protocol is {p}"
+                ))
+            }
+            (Some(n), Some((lo, hi))) if !(lo..=hi).contains(&n) => {
+                return Err(format!(
+                    "{p} runs {lo}-{hi} proposers, the scenario has {n}"
+                ))
+            }
+            _ => {}
+        }
+        if let Some((k, _)) = self.overrides.iter().find(|(k, _)| !p.reads(*k)) {
+            return Err(format!(
+                "{} is a Ceph setting; a {p} scenario may not set it",
+                k.name()
+            ));
+        }
+        let (lo, hi) = p.node_range();
+        let n = self.monitor_count();
+        if !(lo..=hi).contains(&n) {
+            return Err(format!("{p} runs {lo}-{hi} nodes, the scenario has {n}"));
+        }
+        if let Some(m) = self
+            .mutations
+            .iter()
+            .find(|m| p.mutation_name(**m).is_none())
+        {
+            return Err(format!("break {} is Ceph's; {p} has no such bug", m.name()));
+        }
+        for ta in &self.actions {
+            if let Some(why) = p.refuses(&ta.action) {
+                return Err(format!(
+                    "at {} ms: {why}; this scenario's protocol is {p}",
+                    ta.at_ms
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Basic Paxos: the number of proposers (`proposers N`, else `DEFAULT_PROPOSERS`).
+    pub fn proposer_count(&self) -> u8 {
+        self.proposers.unwrap_or(super::protocol::DEFAULT_PROPOSERS)
     }
 }
 

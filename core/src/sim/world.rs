@@ -156,6 +156,13 @@ pub fn config_for(scenario: &Scenario) -> Config {
 impl<P: Protocol> World<P> {
     /// A world at time 0 with every node booted and the scenario's actions scheduled.
     pub fn new(scenario: &Scenario) -> Self {
+        assert_eq!(
+            scenario.protocol,
+            P::ID,
+            "a World<{}> runs scenarios that say `protocol {}`",
+            P::NAME,
+            P::ID
+        );
         let config = Rc::new(config_for(scenario));
         let protocol = Rc::new(P::configure(scenario));
         let n = config.monitors;

@@ -62,6 +62,7 @@ pub fn plan(seed: u64, opts: &Options) -> Plan {
     let mut rng = SimRng::new(seed, Stream::Faults);
     let n = 3 + rng.below(3) as u8;
     let mut s = Scenario {
+        protocol: crate::scenario::ProtocolId::BasicPaxos,
         seed,
         ..Scenario::default()
     };

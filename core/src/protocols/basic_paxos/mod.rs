@@ -27,6 +27,7 @@ pub mod node;
 pub mod present;
 pub mod rules;
 pub mod seam;
+pub mod summary;
 
 #[cfg(test)]
 mod driver;
@@ -56,6 +57,7 @@ impl crate::actor::Protocol for BasicPaxos {
     type Checker = checker::BasicChecker;
     type Config = BasicConfig;
     const NAME: &'static str = "basic-paxos";
+    const ID: crate::scenario::ProtocolId = crate::scenario::ProtocolId::BasicPaxos;
     const DECLARATION: &'static Declaration = &DECLARATION;
 
     fn configure(scenario: &crate::scenario::Scenario) -> BasicConfig {

@@ -107,7 +107,7 @@ pub fn inspect(node: Option<&Node>, d: &Durable, _now_ms: u64) -> Inspection {
                     text: format!(
                         " \"{v}\" accepted by {}",
                         from.iter()
-                            .map(|r| format!("mon.{r}"))
+                            .map(|r| format!("node.{r}"))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),

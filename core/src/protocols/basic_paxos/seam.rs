@@ -4,7 +4,7 @@
 //! in `basic_paxos/` names a Ceph type.
 //!
 //! * Config: `monitors` is the number of nodes; every node is an acceptor and a learner and
-//!   the first two (one when there are fewer than three nodes) are proposers; the timeouts
+//!   the first `proposers` (the scenario's line, else two) are proposers; the timeouts
 //!   fit the simulated latency, jitter and the reordering delay. A proposer proposes when a
 //!   client asks it to (`put 0 x A` proposes "A"), not on its own.
 //! * Mutations: Ceph's switches stand in for Basic Paxos's of the same spirit
@@ -23,14 +23,16 @@ use crate::scenario::Mutation as CephMutation;
 
 /// The Basic Paxos configuration a scenario asks for.
 pub fn config_for(scenario: &crate::scenario::Scenario) -> BasicConfig {
-    config_from_ceph(&crate::sim::world::config_for(scenario))
+    let c = crate::sim::world::config_for(scenario);
+    config_from_ceph(&c, scenario.proposer_count())
 }
 
-/// The Basic Paxos configuration a Ceph-shaped scenario config stands for.
-pub fn config_from_ceph(c: &CephConfig) -> BasicConfig {
+/// The Basic Paxos configuration a Ceph-shaped scenario config stands for, with `proposers`
+/// proposers (ranks `0..proposers`, at most the node count).
+pub fn config_from_ceph(c: &CephConfig, proposers: u8) -> BasicConfig {
     // One-way latency at most: base + jitter, plus the reordering delay the world may add.
     let max_latency_ms = c.latency_ms * 9 + c.jitter_ms + 20;
-    let proposers = if c.monitors >= 3 { 2 } else { 1 };
+    let proposers = proposers.min(c.monitors);
     let mut b = BasicConfig::all_roles(c.monitors, proposers, max_latency_ms);
     b.start_ms = None;
     b.mutations = c
@@ -159,5 +161,37 @@ pub fn status(node: &Node) -> NodeStatus {
         leader: None,
         lease_left_ms: 0,
         readable: node.durable.learned.is_some(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::ProtocolId;
+
+    /// A scenario names each Basic Paxos bug as the protocol does (`break forget-promise`), and
+    /// it switches on that bug.
+    #[test]
+    fn the_scenario_names_each_stand_in_as_the_bug_it_switches_on() {
+        let basic = ProtocolId::BasicPaxos;
+        for m in CephMutation::ALL {
+            let named = basic.mutation_name(m);
+            assert_eq!(named, mutation_for(m).map(Mutation::name), "{}", m.name());
+        }
+        for m in Mutation::ALL {
+            assert_eq!(mutation_for(ceph_stand_in(m)), Some(m));
+        }
+    }
+
+    #[test]
+    fn the_proposer_count_comes_from_the_scenario() {
+        let mut s = crate::scenario::parse(
+            "paxoscope scenario v1\nprotocol basic-paxos\nproposers 3\nset monitors 4\n",
+        )
+        .expect("parses");
+        assert_eq!(config_for(&s).proposers, [0, 1, 2].into());
+        assert_eq!(config_for(&s).acceptors.len(), 4);
+        s.proposers = None;
+        assert_eq!(config_for(&s).proposers, [0, 1].into());
     }
 }

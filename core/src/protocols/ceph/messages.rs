@@ -198,6 +198,9 @@ impl crate::actor::Wire for Msg {
             _ => None,
         }
     }
+    fn label(&self) -> String {
+        crate::export::message_label(self)
+    }
 }
 
 impl Msg {

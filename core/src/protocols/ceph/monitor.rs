@@ -150,6 +150,8 @@ impl crate::actor::Protocol for Ceph {
     type Checker = crate::check::Checker;
     type Config = Config;
     const NAME: &'static str = "ceph-mon";
+    const ID: crate::scenario::ProtocolId = crate::scenario::ProtocolId::Ceph;
+    const NODE: &'static str = "mon";
     const DECLARATION: &'static Declaration = &CEPH;
 
     fn configure(scenario: &crate::scenario::Scenario) -> Config {
@@ -208,24 +210,6 @@ impl crate::actor::Protocol for Ceph {
     }
     fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
         super::present::brief(node, store)
-    }
-    fn mermaid(
-        trace: &[crate::trace::TraceEvent<Ceph>],
-        kind: crate::view::ExportKind,
-        nodes: u8,
-        from_ms: u64,
-        to_ms: u64,
-        node: Rank,
-    ) -> Option<String> {
-        use crate::export;
-        Some(match kind {
-            crate::view::ExportKind::Sequence => export::sequence_diagram(
-                trace,
-                &export::SequenceOptions::window(from_ms, to_ms, nodes),
-            ),
-            crate::view::ExportKind::State => export::state_diagram(trace, node, from_ms, to_ms),
-            crate::view::ExportKind::Trace => return None,
-        })
     }
 }
 
