@@ -35,7 +35,7 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
                 <option value="" selected={current.is_none()}>{ "Free play" }</option>
-                { for PRESETS.iter().map(|t| html! {
+                { for PRESETS.iter().filter(|t| offered(t.protocol)).map(|t| html! {
                     <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
                         { format!("Tour: {}", t.title) }
                     </option>
@@ -44,6 +44,13 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
             <span class="tour-summary small muted">{ summary }</span>
         </label>
     }
+}
+
+/// Is `protocol` (a declaration's name) in this build's picker (`view::protocols()`)?
+fn offered(protocol: &str) -> bool {
+    paxoscope_core::view::protocols()
+        .iter()
+        .any(|(d, _)| d.name == protocol)
 }
 
 /// Opens tour `id` ("" = free play on `protocol`'s default scenario) once its text is fetched.
