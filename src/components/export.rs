@@ -129,7 +129,10 @@ fn make(
         Kind::State => (
             s.export(ExportKind::State, from_ms, to_ms, node)?,
             format!("state-mon{node}"),
-            format!("mermaid state diagram of mon.{node}, {span}"),
+            format!(
+                "mermaid state diagram of {}, {span}",
+                crate::labels::mon(node)
+            ),
         ),
     };
     let ext = if kind == Kind::Trace { "jsonl" } else { "mmd" };
@@ -288,7 +291,7 @@ pub fn Export(p: &ExportProps) -> Html {
             <div class="export-buttons">
                 <button type="button" class="btn" onclick={produce(Kind::Trace)}>{ "Trace (JSON Lines)" }</button>
                 <button type="button" class="btn" onclick={produce(Kind::Sequence)}>{ "Sequence diagram" }</button>
-                <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of mon.{node}") }</button>
+                <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of {}", crate::labels::mon(node)) }</button>
             </div>
             { result }
         </section>
