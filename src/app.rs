@@ -14,7 +14,7 @@ use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log::Log;
 use crate::components::share::ShareButtons;
-use crate::components::tour::{narration, tour_picker};
+use crate::components::tour::{narration, protocol_picker, tour_picker};
 use crate::hooks::{
     after_next_paint, initial_playground, use_animation_loop, use_open_on_hashchange,
     use_shortcuts, use_url_sync,
@@ -53,7 +53,7 @@ pub fn App() -> Html {
     let handle = state.handle();
     let slow = state.slow_handle();
     let diagrams = state.diagram_handle();
-    let (seed, name, trace_hash, frontier_ms, n, stopped) = {
+    let (seed, name, trace_hash, frontier_ms, n, stopped, words, protocol) = {
         let run = state.run.borrow();
         let s = &run.session;
         (
@@ -61,8 +61,10 @@ pub fn App() -> Html {
             s.scenario().name.clone(),
             s.trace_hash(),
             run.frontier_ms,
-            s.world().n(),
+            s.nodes(),
             s.violation().is_some(),
+            s.presentation(),
+            s.declaration().name,
         )
     };
     let selected = state.selected.unwrap_or(0);
@@ -72,8 +74,9 @@ pub fn App() -> Html {
     html! {
         <div class="app">
             { arrow_defs() }
-            <Header name={name.clone()} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
-                { tour_picker(name.as_deref(), &dispatch) }
+            <Header name={name.clone()} tagline={words.tagline} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
+                { protocol_picker(protocol, &dispatch) }
+                { tour_picker(name.as_deref(), protocol, &dispatch) }
                 <ShareButtons state={state.clone()} />
             </Header>
             if let Some(msg) = &state.url_error {
@@ -115,7 +118,7 @@ pub fn App() -> Html {
                         </div>
                     </section>
                     <div class="area-client">
-                        <Client run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                        <Client key={protocol} run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
                     <div class="area-inspector">
                         <Inspector run={slow.clone()} node={selected} />

@@ -2,11 +2,10 @@
 //! the last transitions of each monitor, forwarded requests) never rescan a long trace.
 //! The trace only grows, except that a fork keeps a prefix of it; `sync` handles both.
 
-use paxoscope_core::actor::{Protocol, Rank};
-use paxoscope_core::machine::{MachineId, Position, Transition};
-use paxoscope_core::protocols::ceph::messages::{Msg, ReqId};
-use paxoscope_core::protocols::ceph::Ceph;
-use paxoscope_core::trace::{TraceEvent, TraceKind};
+use paxoscope_core::actor::Rank;
+use paxoscope_core::machine::{Declaration, MachineId, Position, Transition};
+use paxoscope_core::protocols::ceph::messages::ReqId;
+use paxoscope_core::view::{EntryKind, RunView};
 
 /// The states one input (or a crash) took a node through, as the diagram's box keys
 /// (`Declaration::key`): `leader-writing leader-refresh leader-active`.
@@ -15,14 +14,25 @@ pub struct Route {
     pub event: u64,
     pub t_ms: u64,
     pub node: Rank,
+    /// The top machine it moved in (Basic Paxos runs one per role: a learner's step and the
+    /// proposer's step it causes are two routes, not one arrow between machines).
+    pub machine: MachineId,
     /// The box it left first, then each state shown on the way (`Declaration::shown`).
     pub keys: Vec<String>,
 }
 
+/// The top machine `m` runs under.
+fn top_machine(d: &Declaration, m: MachineId) -> MachineId {
+    let mut at = m;
+    while let Some((parent, _)) = d.machine(at).within {
+        at = parent;
+    }
+    at
+}
+
 /// The key of the innermost state under `machine` (down through the machines running
 /// within its state): where an arrow into a group state ends.
-fn leaf_key(position: &Position, machine: MachineId) -> String {
-    let d = Ceph::DECLARATION;
+fn leaf_key(d: &Declaration, position: &Position, machine: MachineId) -> String {
     let mut m = machine;
     let mut s = position.state(m).unwrap_or(d.machine(m).initial);
     while let Some(sub) = d.sub_machine(m, s) {
@@ -54,8 +64,8 @@ pub struct Notable {
     pub text: String,
 }
 
-#[derive(Default)]
 pub struct TraceIndex {
+    declaration: &'static Declaration,
     /// Trace entries indexed so far.
     len: usize,
     /// One per input that changed a node's state, and per crash, in trace order.
@@ -69,26 +79,40 @@ pub struct TraceIndex {
 }
 
 impl TraceIndex {
-    pub fn sync(&mut self, trace: &[TraceEvent<Ceph>]) {
-        if trace.len() < self.len {
+    /// An empty index of a run of the protocol `declaration` describes.
+    pub fn new(declaration: &'static Declaration) -> Self {
+        TraceIndex {
+            declaration,
+            len: 0,
+            transitions: Vec::new(),
+            drops: Vec::new(),
+            notable: Vec::new(),
+            forwarded: Vec::new(),
+            positions: Vec::new(),
+        }
+    }
+
+    pub fn sync(&mut self, run: &dyn RunView) {
+        let len = run.trace_len();
+        if len < self.len {
             self.truncate();
         }
-        for i in self.len..trace.len() {
-            self.add(trace, i);
+        for i in self.len..len {
+            self.add(run, i);
         }
-        self.len = trace.len();
+        self.len = len;
     }
 
     /// After a fork the trace is a prefix of what was indexed: index it again from the start
     /// (forks are rare; the positions of the machines need the whole prefix).
     fn truncate(&mut self) {
-        *self = TraceIndex::default();
+        *self = TraceIndex::new(self.declaration);
     }
 
     fn position(&mut self, node: Rank) -> &mut Position {
         let i = node as usize;
         while self.positions.len() <= i {
-            self.positions.push(Position::new(Ceph::DECLARATION));
+            self.positions.push(Position::new(self.declaration));
         }
         &mut self.positions[i]
     }
@@ -96,33 +120,35 @@ impl TraceIndex {
     /// Record transition `t` at `node`: it extends the node's route of this input, or starts
     /// one. A state that the next transition of the input leaves at once by leaving its
     /// parent (`Declaration::shown`) is passed over.
-    fn on_transition(&mut self, trace: &[TraceEvent<Ceph>], i: usize, node: Rank, t: Transition) {
-        let e = &trace[i];
-        let d = Ceph::DECLARATION;
-        let before = leaf_key(self.position(node), t.machine);
+    fn on_transition(&mut self, run: &dyn RunView, i: usize, node: Rank, t: Transition) {
+        let e = run.entry(i);
+        let d = self.declaration;
+        let before = leaf_key(d, self.position(node), t.machine);
         let applied = self.position(node).apply(t);
         debug_assert!(applied, "mon.{node}: {t:?} from another state");
-        let next = trace[i + 1..]
-            .iter()
+        let next = (i + 1..run.trace_len())
+            .map(|j| run.entry(j))
             .take_while(|x| x.event == e.event)
             .find_map(|x| match x.kind {
-                TraceKind::Transition(n) if x.node == e.node => Some(n),
+                EntryKind::Transition(n) if x.node == e.node => Some(n),
                 _ => None,
             });
+        let machine = top_machine(d, t.machine);
         let same_input = self
             .transitions
             .last()
-            .is_some_and(|r| r.event == e.event && r.node == node);
+            .is_some_and(|r| r.event == e.event && r.node == node && r.machine == machine);
         if !same_input {
             self.transitions.push(Route {
                 event: e.event,
                 t_ms: e.t_ms,
                 node,
+                machine,
                 keys: vec![before],
             });
         }
         if d.shown(t, next) {
-            let after = leaf_key(&self.positions[node as usize], t.machine);
+            let after = leaf_key(d, &self.positions[node as usize], t.machine);
             let route = self.transitions.last_mut().expect("pushed above");
             if route.keys.last() != Some(&after) {
                 route.keys.push(after);
@@ -130,7 +156,11 @@ impl TraceIndex {
         }
         let m = d.machine(t.machine);
         if m.within.is_none() && d.sub_machine(t.machine, t.to).is_some() {
-            let text = format!("mon.{node} is now {}", d.state(t.machine, t.to).label);
+            let text = format!(
+                "{} is now {}",
+                crate::labels::mon(node),
+                d.state(t.machine, t.to).label
+            );
             self.notable.push(Notable {
                 event: e.event,
                 text,
@@ -138,44 +168,49 @@ impl TraceIndex {
         }
     }
 
-    fn add(&mut self, trace: &[TraceEvent<Ceph>], i: usize) {
-        let e = &trace[i];
+    fn add(&mut self, run: &dyn RunView, i: usize) {
+        let e = run.entry(i);
         let node = e.node.unwrap_or(0);
+        let d = self.declaration;
         match &e.kind {
-            TraceKind::Transition(t) => self.on_transition(trace, i, node, *t),
-            TraceKind::Crash => {
-                let position = self.position(node);
-                let before: Vec<String> = position
-                    .leaves()
-                    .into_iter()
-                    .map(|(m, s)| Ceph::DECLARATION.key(m, s))
+            EntryKind::Transition(t) => self.on_transition(run, i, node, *t),
+            EntryKind::Crash => {
+                // One route per top machine: where it stood, and its initial state.
+                let tops: Vec<MachineId> = (0..d.machines.len())
+                    .map(|m| MachineId(m as u8))
+                    .filter(|m| d.machine(*m).within.is_none())
                     .collect();
+                let position = self.position(node);
+                let before: Vec<String> = tops.iter().map(|m| leaf_key(d, position, *m)).collect();
                 position.reset();
-                let after = position
-                    .leaves()
-                    .into_iter()
-                    .map(|(m, s)| Ceph::DECLARATION.key(m, s));
-                self.transitions.push(Route {
-                    event: e.event,
-                    t_ms: e.t_ms,
-                    node,
-                    keys: before.into_iter().chain(after).collect(),
-                });
+                let after: Vec<String> = tops.iter().map(|m| leaf_key(d, position, *m)).collect();
+                for ((machine, from), to) in tops.into_iter().zip(before).zip(after) {
+                    if from != to || d.top_machines() == 1 {
+                        self.transitions.push(Route {
+                            event: e.event,
+                            t_ms: e.t_ms,
+                            node,
+                            machine,
+                            keys: vec![from, to],
+                        });
+                    }
+                }
                 self.notable.push(Notable {
                     event: e.event,
-                    text: format!("mon.{node} crashed"),
+                    text: format!("{} crashed", crate::labels::mon(node)),
                 });
             }
-            TraceKind::Boot => {
+            EntryKind::Boot => {
                 self.notable.push(Notable {
                     event: e.event,
-                    text: format!("mon.{node} restarts from its store"),
+                    text: format!("{} restarts from its store", crate::labels::mon(node)),
                 });
             }
-            TraceKind::Drop {
+            EntryKind::Drop {
                 from,
                 to,
-                msg,
+                kind,
+                family,
                 reason,
                 ..
             } => self.drops.push(DropMark {
@@ -183,19 +218,20 @@ impl TraceIndex {
                 t_ms: e.t_ms,
                 from: *from,
                 to: *to,
-                kind: msg.kind(),
-                family: msg.family(),
+                kind,
+                family,
                 reason,
                 at_sender: e.node == Some(*from),
             }),
-            TraceKind::Send { msg, .. } => {
-                if let Msg::Forward { req, .. } = &**msg {
-                    if !self.forwarded.iter().any(|f| f.0 == req.id) {
-                        self.forwarded.push((req.id, e.event));
-                    }
+            EntryKind::Send {
+                forwards: Some(req),
+                ..
+            } => {
+                if !self.forwarded.iter().any(|f| f.0 == *req) {
+                    self.forwarded.push((*req, e.event));
                 }
             }
-            TraceKind::ClientReply { req_id, reply } => {
+            EntryKind::ClientReply { req_id, reply } => {
                 let text = format!("request {req_id}: {}", crate::labels::reply_text(reply));
                 self.notable.push(Notable {
                     event: e.event,
@@ -240,13 +276,8 @@ impl TraceIndex {
     }
 
     /// Simulated time of event number `event` (or of the latest entry before it).
-    pub fn time_of_event(&self, trace: &[TraceEvent<Ceph>], event: u64) -> u64 {
-        let end = trace.partition_point(|e| e.event <= event);
-        end.checked_sub(1).map_or(0, |i| trace[i].t_ms)
+    pub fn time_of_event(&self, run: &dyn RunView, event: u64) -> u64 {
+        let end = run.trace_end_at(event);
+        end.checked_sub(1).map_or(0, |i| run.entry(i).t_ms)
     }
-}
-
-/// Position in the trace just after everything up to `event` (what the playhead has seen).
-pub fn trace_end_at(trace: &[TraceEvent<Ceph>], event: u64) -> usize {
-    trace.partition_point(|e| e.event <= event)
 }

@@ -1,20 +1,8 @@
-//! Words and numbers as the page shows them: message families for
-//! colours and filters, client fates, times and speeds. Presentation only.
+//! Words and numbers as the page shows them: client fates, times and speeds. Presentation
+//! only; a protocol's own words come from its `view::Presentation`.
 
 use paxoscope_core::protocols::ceph::messages::{ClientOp, ClientReply};
 use paxoscope_core::sim::world::ClientRecord;
-
-/// Message families, in legend order: (family, legend label).
-pub const FAMILIES: [(&str, &str); 8] = [
-    ("probe", "probe"),
-    ("election", "election"),
-    ("recovery", "collect / last"),
-    ("update", "begin / accept"),
-    ("commit", "commit"),
-    ("lease", "lease / ack"),
-    ("sync", "sync"),
-    ("client", "client forward"),
-];
 
 /// A client request's fate for `data-fate`, and a sentence for people.
 pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
@@ -36,6 +24,14 @@ pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
             format!(
                 "committed at v{version}, not applied: value was {}",
                 current.as_deref().unwrap_or("absent")
+            ),
+        ),
+        // A put answered with a value (Basic Paxos: the value chosen, which may be another's).
+        Some(ClientReply::Value { value, .. }) if matches!(rec.op, ClientOp::Put { .. }) => (
+            "answered",
+            format!(
+                "answered: the value is {}",
+                value.as_deref().unwrap_or("(absent)")
             ),
         ),
         Some(ClientReply::Value { value, version }) => (
@@ -128,30 +124,37 @@ pub fn slider_from_speed(tenths: u32) -> f64 {
     math::log10(tenths.max(1) as f64) * 100.0
 }
 
-/// `mon.3`
-pub fn mon(rank: u8) -> String {
-    format!("mon.{rank}")
+thread_local! {
+    /// What the running protocol calls its nodes (`RunView::node_word`): `Run::new` sets it.
+    static NODE_WORD: std::cell::Cell<&'static str> = const { std::cell::Cell::new("mon") };
 }
 
-/// One log line. Like `TraceEvent::to_text`, but store writes, client requests and replies
-/// and user actions are described in words, not in Rust's debug form.
-pub fn trace_line(
-    e: &paxoscope_core::trace::TraceEvent<paxoscope_core::protocols::ceph::Ceph>,
-) -> String {
-    use paxoscope_core::trace::TraceKind;
+/// The running protocol's word for a node (`mon`, `node`), for the names `mon` writes.
+pub fn set_node_word(word: &'static str) {
+    NODE_WORD.with(|w| w.set(word));
+}
+
+/// `mon.3` (Ceph), `node.3` (Basic Paxos).
+pub fn mon(rank: u8) -> String {
+    format!("{}.{rank}", NODE_WORD.with(|w| w.get()))
+}
+
+/// One log line: entry `i` of the run's trace. Like `TraceEvent::to_text`, but store writes,
+/// client requests and replies and user actions are described in words, not in Rust's debug
+/// form.
+pub fn trace_line(run: &dyn paxoscope_core::view::RunView, i: usize) -> String {
+    use paxoscope_core::view::EntryKind;
+    let e = run.entry(i);
     let what = match &e.kind {
-        TraceKind::Persist(writes) => {
-            let what: Vec<String> = writes.iter().map(|w| w.describe()).collect();
-            format!("persist {}", what.join(", "))
-        }
-        TraceKind::ClientRequest { req_id, op } => {
+        EntryKind::Persist => format!("persist {}", run.persist_text(i)),
+        EntryKind::ClientRequest { req_id, op } => {
             format!("client request {req_id}: {}", op_text(op))
         }
-        TraceKind::ClientReply { req_id, reply } => {
+        EntryKind::ClientReply { req_id, reply } => {
             format!("client reply {req_id}: {}", reply_text(reply))
         }
-        TraceKind::Action(a) => format!("action: {}", crate::state::describe_action(a)),
-        _ => return e.to_text(),
+        EntryKind::Action(a) => format!("action: {}", crate::state::describe_action(a)),
+        _ => return run.text(i),
     };
     let node = e.node.map(mon).unwrap_or_else(|| "world".into());
     let seconds = format!("{}.{:03}", e.t_ms / 1000, e.t_ms % 1000);

@@ -1,4 +1,5 @@
-//! Paxoscope playground: five Ceph monitors running in the page over a simulated bus.
+//! Paxoscope playground: a Paxos protocol (Ceph's monitors, Basic Paxos) running in the page
+//! over a simulated bus; the UI sees it through `paxoscope_core::view::RunView`.
 //! `state.rs` holds the one reducer state and its actions, `run.rs` the session, `index.rs`
 //! what the views derive from the trace, `components/` the panels, `hooks/` the browser glue.
 

@@ -5,25 +5,38 @@
 use crate::index::TraceIndex;
 use paxoscope_core::check::Violation;
 use paxoscope_core::scenario::{Action, Scenario};
-use paxoscope_core::session::Session;
+use paxoscope_core::view::RunView;
 use std::cell::RefCell;
 use std::rc::Rc;
 
 pub struct Run {
-    pub session: Session,
+    /// The session of whichever protocol the scenario names, seen protocol-neutrally.
+    pub session: Box<dyn RunView>,
     pub index: TraceIndex,
     /// The furthest simulated time reached: the end of the time scrubber.
     pub frontier_ms: u64,
     /// The violation this run ran into, kept after a seek back so the UI can jump to it.
     pub violation: Option<Violation>,
+    /// Why the scenario's protocol could not run (this build leaves it out), if so.
+    pub open_error: Option<String>,
 }
 
 impl Run {
     pub fn new(scenario: Scenario) -> Self {
-        let session = Session::new(scenario);
+        let (session, open_error) = match paxoscope_core::view::open(scenario) {
+            Ok(s) => (s, None),
+            // A protocol this build leaves out: the default scenario runs instead, and says why.
+            Err(e) => {
+                let s = paxoscope_core::view::open(crate::state::default_scenario())
+                    .expect("the default protocol is in every build");
+                (s, Some(e))
+            }
+        };
+        crate::labels::set_node_word(session.node_word());
         let mut run = Run {
+            index: TraceIndex::new(session.declaration()),
             session,
-            index: TraceIndex::default(),
+            open_error,
             frontier_ms: 0,
             violation: None,
         };
@@ -36,7 +49,7 @@ impl Run {
     }
 
     pub fn events(&self) -> u64 {
-        self.session.world().events()
+        self.session.events()
     }
 
     /// True when the playhead stands before the end of what was recorded.
@@ -88,7 +101,7 @@ impl Run {
     /// event before it, so stepping back lands on events, not on whole milliseconds.
     pub fn step_back(&mut self) {
         let target = self.events().saturating_sub(1);
-        let t_ms = self.index.time_of_event(self.session.trace(), target);
+        let t_ms = self.index.time_of_event(&*self.session, target);
         self.session.seek(t_ms.saturating_sub(1));
         while self.events() < target && self.session.step() {}
         self.after_change();
@@ -111,7 +124,7 @@ impl Run {
     }
 
     fn after_change(&mut self) {
-        self.index.sync(self.session.trace());
+        self.index.sync(&*self.session);
         if !self.is_behind() {
             self.frontier_ms = self.frontier_ms.max(self.now_ms());
         }
@@ -189,7 +202,7 @@ mod tests {
         let active = d.key(LEADER, PaxosState::Active.id());
         assert_eq!(t1[electing + 1], recovering, "{t1:?}");
         assert!(t1[electing + 1..].contains(&active.as_str()), "{t1:?}");
-        assert_eq!(r.session.world().node(1).unwrap().state, MonState::Leader);
+        assert_eq!(r.session.status(1).unwrap().role, "leader");
         assert_eq!(r.frontier_ms, 40_000);
     }
 
@@ -204,10 +217,10 @@ mod tests {
                 .map(|n| {
                     let s = r
                         .session
-                        .world()
                         .status(n)
                         .map(|s| (s.role, s.phase, s.epoch, s.last_committed, s.leader));
-                    (s, format!("{:?}", r.session.world().durable(n)))
+                    let i = r.session.inspect(n);
+                    (s, i.durable, i.lists)
                 })
                 .collect::<Vec<_>>()
         };
@@ -231,10 +244,7 @@ mod tests {
         assert!(r.index.transitions.len() < transitions);
         assert!(r.index.transitions.iter().all(|t| t.t_ms <= 2_000));
         r.advance_to(2_500);
-        assert!(
-            r.session.world().status(3).is_none(),
-            "mon.3 crashed in the fork"
-        );
+        assert!(r.session.status(3).is_none(), "mon.3 crashed in the fork");
         let down = r.index.recent_transitions(3, r.events(), 1);
         let init = Ceph::DECLARATION.key(MONITOR, MonState::Init.id());
         assert_eq!(down[0].keys.last(), Some(&init), "{down:?}");

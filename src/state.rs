@@ -158,14 +158,11 @@ impl Lagging {
     }
 }
 
-/// The scenario shown when the URL has none: five monitors and nothing scripted. Links are
-/// slowed to 100-150 ms (a stretched cluster) so that messages are visible at 1x; Ceph's
-/// timeouts are untouched. Everything here is in the URL, so readers can change it.
-pub const DEFAULT_SCENARIO: &str =
-    "paxoscope scenario v1\nname \"Playground\"\nseed 42\nset latency_ms 100\nset jitter_ms 50\n";
-
+/// The scenario shown when the URL has none: the first protocol's free play (Ceph: five
+/// monitors and nothing scripted). Everything in it is in the URL, so readers can change it.
 pub fn default_scenario() -> Scenario {
-    paxoscope_core::scenario::parse(DEFAULT_SCENARIO).expect("the default scenario parses")
+    let (_, words) = paxoscope_core::view::protocols()[0];
+    paxoscope_core::scenario::parse(words.default_scenario).expect("the default scenario parses")
 }
 
 impl Playground {
@@ -175,6 +172,7 @@ impl Playground {
         let mut base = scenario;
         base.view = None;
         let mut run = Run::new(base.clone());
+        let url_error = url_error.or_else(|| run.open_error.take());
         let (t_ms, selected, speed, playing) = match &view {
             Some(v) => (v.t_ms, v.node, v.speed_tenths, !v.paused),
             None => (0, Some(0), DEFAULT_SPEED_TENTHS, true),

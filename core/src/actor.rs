@@ -66,6 +66,20 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     fn mid_commit_write(_node: &Self::Node) -> bool {
         false
     }
+
+    /// How the playground words this protocol (legend, help texts, the messenger).
+    const PRESENTATION: &'static crate::view::Presentation;
+    /// One store write in words, for the log (`promised=2.1`).
+    fn describe_write(w: &Self::Write) -> String;
+    /// The inspector's fields of a node in the protocol's words: `node` is `None` while it is
+    /// down (only `durable` survives); `now_ms` is on the node's own clock.
+    fn inspect(
+        node: Option<&Self::Node>,
+        durable: &Self::Durable,
+        now_ms: u64,
+    ) -> crate::view::Inspection;
+    /// A node as the ring draws it (`None` while down: its durable state speaks for it).
+    fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every
@@ -98,6 +112,11 @@ pub trait Wire {
     fn family(&self) -> &'static str;
     /// One line with the fields that matter.
     fn summary(&self) -> String;
+    /// The client request this message carries to another node, if any (Ceph's forward of
+    /// a write to the leader): the client panel says the request was forwarded.
+    fn forwards(&self) -> Option<ReqId> {
+        None
+    }
     /// A short label for a diagram's arrow (the mermaid sequence diagram); the summary unless
     /// the protocol words it shorter.
     fn label(&self) -> String {

@@ -24,3 +24,4 @@ pub mod session;
 pub mod sim;
 pub mod sorted;
 pub mod trace;
+pub mod view;

@@ -129,24 +129,33 @@ impl Declaration {
             .map(|i| MachineId(i as u8))
     }
 
-    /// A state's identifier in the page and in exports: its name in a top machine
-    /// (`electing`), `machine-name` in a machine that runs within another (`leader-active`).
+    /// A state's identifier in the page and in exports: its name in the one top machine
+    /// (`electing`), `machine-name` in a machine that runs within another (`leader-active`)
+    /// or beside others (Basic Paxos: `proposer-idle`, `acceptor-idle`).
     pub fn key(&self, machine: MachineId, state: StateId) -> String {
         let m = self.machine(machine);
         let s = &m.states[state.0 as usize];
-        match m.within {
-            None => s.name.to_string(),
-            Some(_) => format!("{}-{}", m.name, s.name),
+        if m.within.is_none() && self.top_machines() == 1 {
+            s.name.to_string()
+        } else {
+            format!("{}-{}", m.name, s.name)
         }
     }
 
-    /// A state's label with its machine's where that tells it apart (`leader/active`).
+    /// How many machines run at the top (not within another's state).
+    pub fn top_machines(&self) -> usize {
+        self.machines.iter().filter(|m| m.within.is_none()).count()
+    }
+
+    /// A state's label with its machine's where that tells it apart (`leader/active`,
+    /// `acceptor/promised`).
     pub fn long_label(&self, machine: MachineId, state: StateId) -> String {
         let m = self.machine(machine);
         let s = &m.states[state.0 as usize];
-        match m.within {
-            None => s.label.to_string(),
-            Some(_) => format!("{}/{}", m.name, s.label),
+        if m.within.is_none() && self.top_machines() == 1 {
+            s.label.to_string()
+        } else {
+            format!("{}/{}", m.name, s.label)
         }
     }
 

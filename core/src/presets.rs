@@ -15,6 +15,8 @@ pub struct Preset {
     pub summary: &'static str,
     /// Its file in `core/presets/`; the playground serves the files as `presets/<file>`.
     pub file: &'static str,
+    /// The protocol it runs (`Declaration::name`, the scenario's `protocol` line).
+    pub protocol: &'static str,
     /// The scenario text. Compiled in with the default feature `tour-texts`; the playground's
     /// wasm leaves the texts out (about 7 KB gzipped) and fetches a tour's file when opened.
     #[cfg(feature = "tour-texts")]
@@ -30,11 +32,15 @@ impl Preset {
 
 macro_rules! preset {
     ($id:literal, $title:literal, $file:literal, $summary:literal) => {
+        preset!("ceph", $id, $title, $file, $summary)
+    };
+    ($protocol:literal, $id:literal, $title:literal, $file:literal, $summary:literal) => {
         Preset {
             id: $id,
             title: $title,
             summary: $summary,
             file: $file,
+            protocol: $protocol,
             #[cfg(feature = "tour-texts")]
             text: include_str!(concat!("../presets/", $file)),
         }
@@ -42,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 12] = [
+pub const PRESETS: [Preset; 14] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -55,6 +61,8 @@ pub const PRESETS: [Preset; 12] = [
     preset!("beyond-clock", "Beyond the assumptions: a slow clock", "beyond-skew.scenario", "Beyond the assumptions: a slow leader clock allows a stale read."),
     preset!("break-majority", "Break the protocol: commit on a majority", "break-majority.scenario", "Break the protocol: commit on a majority, and watch the checker stop it."),
     preset!("walkthrough", "The worked timeline", "walkthrough.scenario", "The spec's worked timeline: writes, an isolated leader, the heal."),
+    preset!("basic-paxos", "bp-one-after-other", "Basic Paxos: two proposers, one after the other", "bp-one-after-other.scenario", "The second proposer learns the chosen value in phase 1 and proposes it, not its own."),
+    preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
 ];
 
 pub fn find(id: &str) -> Option<&'static Preset> {

@@ -10,26 +10,27 @@ use yew::prelude::*;
 
 #[derive(Clone, Copy)]
 enum Switch {
-    Break(Mutation),
+    /// A mutation, with its name in this protocol's `break` line.
+    Break(Mutation, &'static str),
     Allow(Allowance),
 }
 
 impl Switch {
     fn name(self) -> &'static str {
         match self {
-            Switch::Break(m) => m.name(),
+            Switch::Break(_, name) => name,
             Switch::Allow(a) => a.name(),
         }
     }
     fn line(self) -> String {
         match self {
-            Switch::Break(m) => format!("break {}", m.name()),
+            Switch::Break(_, name) => format!("break {name}"),
             Switch::Allow(a) => format!("allow {}", a.name()),
         }
     }
     fn is_on(self, s: &Scenario) -> bool {
         match self {
-            Switch::Break(m) => s.mutations.contains(&m),
+            Switch::Break(m, _) => s.mutations.contains(&m),
             Switch::Allow(a) => s.allowances.contains(&a),
         }
     }
@@ -37,7 +38,7 @@ impl Switch {
     fn flipped(self, s: &Scenario, view: View) -> Scenario {
         let mut s = s.clone();
         match self {
-            Switch::Break(m) => flip(&mut s.mutations, m, &Mutation::ALL),
+            Switch::Break(m, _) => flip(&mut s.mutations, m, &Mutation::ALL),
             Switch::Allow(a) => flip(&mut s.allowances, a, &Allowance::ALL),
         }
         s.view = Some(view);
@@ -57,12 +58,8 @@ fn flip<T: PartialEq + Copy>(list: &mut Vec<T>, x: T, all: &[T]) {
 
 fn allowance_text(a: Allowance) -> &'static str {
     match a {
-        Allowance::Reorder => {
-            "messages on one link may overtake each other (Ceph's messenger keeps them in order)"
-        }
-        Allowance::Duplicate => {
-            "a message may be delivered twice (Ceph's messenger delivers each once)"
-        }
+        Allowance::Reorder => "messages on one link may overtake each other",
+        Allowance::Duplicate => "a message may be delivered twice",
     }
 }
 
@@ -74,13 +71,17 @@ pub fn breaks(
     speed_tenths: u32,
     dispatch: &Dispatch,
 ) -> Html {
-    let (mutations, allowances) = {
+    let (mutations, allowances, words) = {
         let run = run.run.borrow();
         let s = run.session.scenario();
-        (s.mutations.clone(), s.allowances.clone())
+        (
+            s.mutations.clone(),
+            s.allowances.clone(),
+            run.session.presentation(),
+        )
     };
     let is_on = |sw: Switch| match sw {
-        Switch::Break(m) => mutations.contains(&m),
+        Switch::Break(m, _) => mutations.contains(&m),
         Switch::Allow(a) => allowances.contains(&a),
     };
     let toggle = |sw: Switch| {
@@ -121,9 +122,10 @@ pub fn breaks(
             <h2 id="breaks-title" class="panel-title">{ "Break the protocol" }</h2>
             <p class="small muted">{ "Each switch changes a rule and restarts the run from 0 s, so you can watch the invariant checker catch what the rule protects against." }</p>
             <ul class="switches">
-                { for Mutation::ALL.iter().map(|m| row(Switch::Break(*m), m.describe())) }
+                { for (words.mutations)().into_iter().map(|(m, name, text)| row(Switch::Break(m, name), text)) }
             </ul>
-            <h3 class="sub-title">{ "Beyond the assumptions" }</h3>
+            <h3 class="sub-title">{ if words.needs_fifo { "Beyond the assumptions" } else { "Messenger faults it tolerates" } }</h3>
+            <p class="small muted">{ words.messenger }</p>
             <ul class="switches">
                 { for Allowance::ALL.iter().map(|a| row(Switch::Allow(*a), allowance_text(*a))) }
             </ul>

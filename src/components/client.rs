@@ -1,4 +1,4 @@
-//! Client requests against a chosen monitor (put, get, compare-and-set) and each request's
+//! Client requests against a chosen node (put, get, compare-and-set) and each request's
 //! fate as the world records it.
 
 use crate::labels::{fate, mon, op_text, seconds};
@@ -80,13 +80,14 @@ fn build(op: Op, node: u8, key: &str, value: &str, expected: &str) -> Result<Sim
 
 #[component]
 pub fn Client(p: &ClientProps) -> Html {
-    let target = use_state(|| 2u8);
+    let run = p.run.run.borrow();
+    let world = &*run.session;
+    let words = world.presentation();
+    let target = use_state(|| words.client_target);
     let key = use_state(|| "color".to_string());
     let value = use_state(|| "blue".to_string());
     let expected = use_state(String::new);
-    let run = p.run.run.borrow();
-    let world = run.session.world();
-    let n = world.n();
+    let n = world.nodes();
     let events = run.events();
 
     let on_text = |h: &UseStateHandle<String>| {
@@ -173,7 +174,7 @@ pub fn Client(p: &ClientProps) -> Html {
                 <p class={classes!("notice", n.is_error.then_some("error"))} role={n.is_error.then_some("alert")}>{ n.text.clone() }</p>
             }
             if world.clients().is_empty() {
-                <p class="muted">{ "No requests yet. Writes to a peon are forwarded to the leader; reads are answered locally under a lease." }</p>
+                <p class="muted">{ words.client_help }</p>
             } else {
                 <ol class="requests" aria-label="Client requests, newest first">{ for requests }</ol>
             }

@@ -2,11 +2,10 @@
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
 use crate::labels::math::{cos, sin};
-use crate::labels::{fixed, mon, FAMILIES};
+use crate::labels::{fixed, mon};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
-use paxoscope_core::protocols::ceph::MonState;
 use paxoscope_core::sorted::SortedSet;
 use std::f64::consts::PI;
 use yew::prelude::*;
@@ -98,18 +97,19 @@ fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
         .collect()
 }
 
-/// A distinct shape per message family, so colour is never the only cue.
-pub fn family_shape(family: &str) -> Html {
-    match family {
-        "probe" => html! { <circle r="4.5" /> },
-        "election" => html! { <polygon points="0,-7 7,0 0,7 -7,0" /> },
-        "recovery" => html! { <rect x="-5.5" y="-5.5" width="11" height="11" /> },
-        "update" => html! { <polygon points="0,-7 6.5,5 -6.5,5" /> },
-        "commit" => {
+/// A distinct shape per message family (the protocol's `families` in order: the i-th family
+/// gets the i-th shape), so colour is never the only cue.
+pub fn family_shape(families: &[(&str, &str)], family: &str) -> Html {
+    match families.iter().position(|f| f.0 == family) {
+        Some(0) => html! { <circle r="4.5" /> },
+        Some(1) => html! { <polygon points="0,-7 7,0 0,7 -7,0" /> },
+        Some(2) => html! { <rect x="-5.5" y="-5.5" width="11" height="11" /> },
+        Some(3) => html! { <polygon points="0,-7 6.5,5 -6.5,5" /> },
+        Some(4) => {
             html! { <polygon points="0,-7.5 2,-2.5 7.2,-2.3 3.2,1 4.5,6.2 0,3.2 -4.5,6.2 -3.2,1 -7.2,-2.3 -2,-2.5" /> }
         }
-        "lease" => html! { <circle r="5" class="hollow" /> },
-        "sync" => html! { <polygon points="-6,0 -3,-5.5 3,-5.5 6,0 3,5.5 -3,5.5" /> },
+        Some(5) => html! { <circle r="5" class="hollow" /> },
+        Some(6) => html! { <polygon points="-6,0 -3,-5.5 3,-5.5 6,0 3,5.5 -3,5.5" /> },
         _ => html! { <rect x="-6" y="-4" width="12" height="8" rx="2" /> },
     }
 }
@@ -117,14 +117,15 @@ pub fn family_shape(family: &str) -> Html {
 #[component]
 pub fn Cluster(p: &ClusterProps) -> Html {
     let run = p.run.run.borrow();
-    let world = run.session.world();
-    let n = world.n();
+    let world = &*run.session;
+    let n = world.nodes();
+    let families = world.presentation().families;
     let now = p.playhead_ms;
     let events = run.events();
 
     let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
         let (pa, pb) = (node_pos(a, n), node_pos(b, n));
-        let (ab, ba) = (world.bus.link(a, b).cut, world.bus.link(b, a).cut);
+        let (ab, ba) = (world.link(a, b).cut, world.link(b, a).cut);
         let class = match (ab, ba) {
             (false, false) => "link",
             (true, true) => "link cut",
@@ -151,7 +152,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     // Per directed link: the progress of the previous message and how many queue behind it.
     let mut queue: Vec<((Rank, Rank), f64, f64)> = Vec::new();
     let mut by_send = in_flight.iter().collect::<Vec<_>>();
-    paxoscope_core::sorted::sort_by_u64_pair(&mut by_send, |m| (m.id, 0));
+    by_send.sort_by_key(|m| m.id);
     let messages = by_send
         .into_iter()
         .map(|m| {
@@ -172,9 +173,9 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 }
             };
             let (x, y) = queued_point(node_pos(m.from, n), node_pos(m.to, n), t, back * QUEUE_PX);
-            let family = m.msg.family();
-            let kind = m.msg.kind();
-            let summary = m.msg.summary();
+            let family = m.family;
+            let kind = m.kind;
+            let summary = m.summary.clone();
             let label = format!("{kind} {} → {}: {summary}", mon(m.from), mon(m.to));
             if p.hovered == Some(m.id) {
                 hovered_card = Some((x, y, m.from, m.to, summary.clone(), m.sent_ms, m.arrive_ms));
@@ -194,7 +195,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                    aria-label={label} data-msg={kind}
                    onmouseenter={enter} onmouseleave={leave} onfocus={focus} onblur={blur}>
                     <circle class="hit" r="11" />
-                    { family_shape(family) }
+                    { family_shape(families, family) }
                     if labelled { <text class="msg-label" y="-10">{ kind }</text> }
                 </g>
             }
@@ -211,7 +212,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
                transform={format!("translate({} {})", fixed(x, 1), fixed(y + age * 40.0, 1))}
                opacity={fixed(1.0 - age, 2)}>
-                { family_shape(family) }
+                { family_shape(families, family) }
                 <text class="drop-x" x="0" y="1">{ "✕" }</text>
                 if i < DROPS_LABELLED {
                     <text class="drop-mark" x="10" y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
@@ -242,7 +243,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
             </h2>
             <div class="cluster-wrap">
                 <svg id="cluster" viewBox={format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0))} role="group"
-                     aria-label="Five monitors on a ring; select one to inspect it and act on it">
+                     aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
                     <g class="links">{ for links }</g>
                     <g class="nodes">{ for nodes }</g>
                     <g class="drops">{ for drops }</g>
@@ -250,41 +251,25 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 </svg>
                 { for card }
             </div>
-            <Legend />
+            <Legend families={families} leases={world.presentation().leases} />
         </section>
     }
 }
 
-/// Lease time left on the node's own clock at the playhead, in ms.
-fn lease_left_ms(p: &ClusterProps, r: Rank, now: f64) -> u64 {
-    let run = p.run.run.borrow();
-    let world = run.session.world();
-    let Some(node) = world.node(r) else { return 0 };
-    if !matches!(node.state, MonState::Leader | MonState::Peon) {
-        return 0;
-    }
-    let local = world.slot(r).clock.local_ms(now as u64);
-    node.paxos.lease_expire_ms.saturating_sub(local)
-}
-
 fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let run = p.run.run.borrow();
-    let world = run.session.world();
+    let world = &*run.session;
     let (x, y) = node_pos(r, n);
     let status = world.status(r);
-    let paused = world.slot(r).paused;
-    let lease_ms = world.config.lease_ms.max(1);
+    let paused = world.paused(r);
+    let lease_ms = world.lease_ms().max(1);
     let selected = p.selected == Some(r);
     let in_group = p.group.contains(&r);
-    let (role, phase, epoch, lc) = match &status {
-        Some(s) => (s.role, s.phase, s.epoch, s.last_committed),
-        // A crashed monitor shows what its durable store says.
-        None => {
-            let store = world.durable(r);
-            ("down", "down", store.election_epoch, store.last_committed)
-        }
-    };
-    let lease_left = lease_left_ms(p, r, now);
+    // A crashed node shows what its durable store says.
+    let brief = world.brief(r);
+    let (role, phase, epoch, lc) = (brief.role, brief.phase, brief.epoch, brief.last_committed);
+    // Lease time left on the node's own clock at the playhead, in ms.
+    let lease_left = world.lease_left_at(r, now as u64);
     let leads = status.as_ref().is_some_and(|s| s.leader == Some(r));
     let fraction = lease_left as f64 / lease_ms as f64;
     let lease_text = if lease_left > 0 {
@@ -293,8 +278,9 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         String::new()
     };
     let aria = format!(
-        "{}: {role}, paxos {phase}, epoch {epoch}, last committed {lc}{}{}{}",
+        "{}: {role}, {phase}, {}{}{}{}",
         mon(r),
+        brief.meta,
         if lease_left > 0 {
             format!(", {lease_text} left")
         } else {
@@ -344,27 +330,34 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             <text class="node-name" y="-12">{ mon(r) }</text>
             <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
             <text class="node-phase" y="20">{ if status.is_none() { "store kept" } else { phase } }</text>
-            <text class="node-meta" y={fixed(meta_y, 0)}>{ format!("e{epoch} · lc {lc}") }</text>
+            <text class="node-meta" y={fixed(meta_y, 0)}>{ brief.meta.clone() }</text>
             <text class="node-lease" y={fixed(meta_y + 15.0, 0)}>{ lease_text }</text>
             if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }
         </g>
     }
 }
 
+#[derive(Properties, PartialEq)]
+struct LegendProps {
+    families: &'static [(&'static str, &'static str)],
+    /// Does the protocol hold leases (the arc round a node)?
+    leases: bool,
+}
+
 #[component]
-fn Legend() -> Html {
+fn Legend(p: &LegendProps) -> Html {
     html! {
         <ul class="legend" aria-label="Message families">
-            { for FAMILIES.iter().map(|(fam, label)| html! {
+            { for p.families.iter().map(|(fam, label)| html! {
                 <li>
                     <svg class={classes!("legend-shape", format!("fam-{fam}"))} viewBox="-9 -9 18 18" aria-hidden="true">
-                        { family_shape(fam) }
+                        { family_shape(p.families, fam) }
                     </svg>
                     { *label }
                 </li>
             }) }
             <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (✕ marks the blocked direction)" }</li>
-            <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li>
+            if p.leases { <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li> }
         </ul>
     }
 }

@@ -7,9 +7,8 @@
 use crate::labels::{fixed, mon};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
-use paxoscope_core::actor::{Protocol, Rank};
-use paxoscope_core::machine::{Declaration, Draw, MachineId, Position, StateId};
-use paxoscope_core::protocols::ceph::Ceph;
+use paxoscope_core::actor::Rank;
+use paxoscope_core::machine::{Declaration, Draw, MachineId, StateId};
 use paxoscope_core::sorted::SortedSet;
 use yew::prelude::*;
 
@@ -49,19 +48,29 @@ const GROUP_PAD_TOP: f64 = 22.0;
 /// Width of the embed's half view (`focus`).
 const FOCUS_W: f64 = 484.0;
 
+/// What a group frame stands for: a state that holds a machine (Ceph's `leader`), or, when
+/// a node runs several machines side by side (Basic Paxos's roles), one of those machines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum GroupOf {
+    State(MachineId, StateId),
+    Machine(MachineId),
+}
+
 /// One box of the diagram: a state of a machine that holds no other machine.
 struct StateBox {
     key: String,
     label: &'static str,
-    /// The state that holds its machine, if any (its group).
-    group: Option<(MachineId, StateId)>,
+    /// The machine it belongs to.
+    machine: MachineId,
+    /// The frame it is drawn in, if any (its group).
+    group: Option<GroupOf>,
     x: f64,
     y: f64,
 }
 
-/// A state that holds a machine, drawn as a frame around that machine's boxes.
+/// A frame around boxes: a state that holds a machine, or one of several top machines.
 struct Group {
-    state: (MachineId, StateId),
+    state: GroupOf,
     label: &'static str,
     x: f64,
     y: f64,
@@ -79,24 +88,53 @@ struct Layout {
     height: f64,
 }
 
-/// The group state a machine's boxes are drawn in: the outermost state it runs within.
-fn outer_group(d: &Declaration, m: MachineId) -> Option<(MachineId, StateId)> {
+/// The top machine `m` runs under, and the outermost state it runs within (if any).
+fn top_of(d: &Declaration, m: MachineId) -> (MachineId, Option<(MachineId, StateId)>) {
     let mut group = None;
     let mut at = m;
     while let Some(parent) = d.machine(at).within {
         group = Some(parent);
         at = parent.0;
     }
-    group
+    (at, group)
+}
+
+/// The frame a machine's boxes are drawn in: the outermost state it runs within; with
+/// several top machines, the top machine it runs under.
+fn outer_group(d: &Declaration, m: MachineId) -> Option<GroupOf> {
+    let (top, state) = top_of(d, m);
+    if d.top_machines() > 1 {
+        Some(GroupOf::Machine(top))
+    } else {
+        state.map(|(m, s)| GroupOf::State(m, s))
+    }
+}
+
+/// With several top machines, each gets a band of rows of its own, in declaration order:
+/// the first row of each top machine's band.
+fn band_rows(d: &Declaration) -> Vec<u8> {
+    let mut first = vec![0u8; d.machines.len()];
+    if d.top_machines() < 2 {
+        return first;
+    }
+    let mut next = 0u8;
+    for (i, m) in d.machines.iter().enumerate() {
+        if m.within.is_some() {
+            continue;
+        }
+        first[i] = next;
+        let rows = (0..d.machines.len())
+            .filter(|j| top_of(d, MachineId(*j as u8)).0 == MachineId(i as u8))
+            .flat_map(|j| d.machines[j].states.iter().map(|s| s.row))
+            .max()
+            .unwrap_or(0);
+        next += rows + 1;
+    }
+    first
 }
 
 /// Pixel centres of grid lines 0..n, given which groups each line holds.
-fn grid(
-    groups_per_line: &[SortedSet<(MachineId, StateId)>],
-    first: f64,
-    pitch: f64,
-    gap: f64,
-) -> Vec<f64> {
+fn grid(groups_per_line: &[SortedSet<GroupOf>], first: f64, pitch: f64, gap: f64) -> Vec<f64> {
     let mut at = first;
     let mut out = Vec::new();
     for (i, g) in groups_per_line.iter().enumerate() {
@@ -113,41 +151,46 @@ fn grid(
 
 impl Layout {
     fn of(d: &Declaration) -> Layout {
+        let bands = band_rows(d);
+        // (machine, state, label, group, column, row)
         let mut cells = Vec::new();
         for (mi, m) in d.machines.iter().enumerate() {
             let mid = MachineId(mi as u8);
+            let band = bands[top_of(d, mid).0 .0 as usize];
             for (si, s) in m.states.iter().enumerate() {
                 let sid = StateId(si as u8);
                 if d.sub_machine(mid, sid).is_none() {
-                    cells.push((mid, sid, s, outer_group(d, mid)));
+                    let at = (s.col as usize, (band + s.row) as usize);
+                    cells.push((mid, sid, s.label, outer_group(d, mid), at.0, at.1));
                 }
             }
         }
-        let cols = cells.iter().map(|c| c.2.col as usize).max().unwrap_or(0) + 1;
-        let rows = cells.iter().map(|c| c.2.row as usize).max().unwrap_or(0) + 1;
+        let cols = cells.iter().map(|c| c.4).max().unwrap_or(0) + 1;
+        let rows = cells.iter().map(|c| c.5).max().unwrap_or(0) + 1;
         let mut col_groups = vec![SortedSet::new(); cols];
         let mut row_groups = vec![SortedSet::new(); rows];
-        for (_, _, s, g) in &cells {
+        for (_, _, _, g, col, row) in &cells {
             if let Some(g) = g {
-                col_groups[s.col as usize].insert(*g);
-                row_groups[s.row as usize].insert(*g);
+                col_groups[*col].insert(*g);
+                row_groups[*row].insert(*g);
             }
         }
         let xs = grid(&col_groups, X0, COL_W, GROUP_GAP_X);
         let ys = grid(&row_groups, Y0, ROW_H, GROUP_GAP_Y);
         let boxes: Vec<StateBox> = cells
             .iter()
-            .map(|(m, s, st, g)| StateBox {
+            .map(|(m, s, label, g, col, row)| StateBox {
                 key: d.key(*m, *s),
-                label: st.label,
+                label,
+                machine: *m,
                 group: *g,
-                x: xs[st.col as usize],
-                y: ys[st.row as usize],
+                x: xs[*col],
+                y: ys[*row],
             })
             .collect();
-        // Sorted by insertion: no sort instantiated for this one type (bundle size).
-        let group_states: SortedSet<(MachineId, StateId)> =
-            boxes.iter().filter_map(|b| b.group).collect();
+        let mut group_states: Vec<GroupOf> = boxes.iter().filter_map(|b| b.group).collect();
+        group_states.sort();
+        group_states.dedup();
         let groups = group_states
             .iter()
             .map(|g| {
@@ -161,7 +204,10 @@ impl Layout {
                 }
                 Group {
                     state: *g,
-                    label: d.state(g.0, g.1).label,
+                    label: match *g {
+                        GroupOf::State(m, s) => d.state(m, s).label,
+                        GroupOf::Machine(m) => d.machine(m).name,
+                    },
                     x: x0 - GROUP_PAD,
                     y: y0 - GROUP_PAD_TOP,
                     w: x1 - x0 + 2.0 * GROUP_PAD,
@@ -208,7 +254,7 @@ impl Layout {
         Some(in_group.unwrap_or((b.x - BOX_W / 2.0, b.x + BOX_W / 2.0)))
     }
 
-    fn group_index(&self, g: (MachineId, StateId)) -> Option<usize> {
+    fn group_index(&self, g: GroupOf) -> Option<usize> {
         self.groups.iter().position(|x| x.state == g)
     }
 
@@ -290,12 +336,21 @@ fn static_edges(layout: &Layout) -> Html {
 }
 
 thread_local! {
-    /// The protocol's diagram never changes: laid out once.
-    static LAYOUT: std::rc::Rc<Layout> = std::rc::Rc::new(Layout::of(Ceph::DECLARATION));
+    /// A protocol's diagram never changes: laid out once per declaration.
+    static LAYOUTS: std::cell::RefCell<Vec<(&'static str, std::rc::Rc<Layout>)>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-fn layout() -> std::rc::Rc<Layout> {
-    LAYOUT.with(|l| l.clone())
+fn layout(d: &'static Declaration) -> std::rc::Rc<Layout> {
+    LAYOUTS.with(|ls| {
+        let mut ls = ls.borrow_mut();
+        if let Some((_, l)) = ls.iter().find(|(name, _)| *name == d.name) {
+            return l.clone();
+        }
+        let l = std::rc::Rc::new(Layout::of(d));
+        ls.push((d.name, l.clone()));
+        l
+    })
 }
 
 #[derive(Properties, PartialEq)]
@@ -315,16 +370,20 @@ pub struct DiagramProps {
 #[component]
 pub fn Diagram(p: &DiagramProps) -> Html {
     let run = p.run.run.borrow();
-    let world = run.session.world();
-    let layout = layout();
-    let d = Ceph::DECLARATION;
+    let world = &*run.session;
+    let d = world.declaration();
+    let layout = layout(d);
     let status = world.status(p.node);
     // The node's own states, as the protocol reports them; a crashed node stands where it
     // boots (every machine at its initial state).
-    let position = match world.node(p.node) {
-        Some(n) => Position::of(d, |m| Ceph::state_of(n, m)),
-        None => Position::new(d),
-    };
+    let position = world.position(p.node);
+    // The machines of roles the node does not play (`state_of` says none) are drawn faded.
+    let idle_machines: Vec<MachineId> = (0..d.machines.len())
+        .map(|m| MachineId(m as u8))
+        .filter(|m| {
+            world.is_up(p.node) && d.machine(*m).within.is_none() && !world.plays(p.node, *m)
+        })
+        .collect();
     let currents: Vec<String> = position
         .leaves()
         .into_iter()
@@ -335,13 +394,15 @@ pub fn Diagram(p: &DiagramProps) -> Html {
         format!("{} · {}", s.role, s.phase)
     });
     let readable = status.as_ref().is_some_and(|s| s.readable);
+    let leases = world.presentation().leases;
     let recent = run.index.recent_transitions(p.node, run.events(), RECENT);
 
     let boxes = layout.boxes.iter().map(|b| {
         let is_current = currents.contains(&b.key);
         let visited = recent.iter().any(|r| r.keys[..r.keys.len() - 1].contains(&b.key));
+        let unplayed = idle_machines.contains(&b.machine);
         html! {
-            <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"))}
+            <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"), unplayed.then_some("unplayed"))}
                data-state={b.key.clone()} data-current={is_current.then_some("true")}>
                 <rect x={fixed(b.x - BOX_W / 2.0, 1)} y={fixed(b.y - BOX_H / 2.0, 1)}
                       width={fixed(BOX_W, 0)} height={fixed(BOX_H, 0)} rx="7" />
@@ -352,14 +413,14 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let groups = layout.groups.iter().map(|g| {
         html! {
             <>
-                <rect class={classes!("group", format!("{}-group", g.label))} x={fixed(g.x, 1)} y={fixed(g.y, 1)}
+                <rect class={classes!("group", format!("{}-group", g.label), matches!(g.state, GroupOf::Machine(m) if idle_machines.contains(&m)).then_some("unplayed"))} x={fixed(g.x, 1)} y={fixed(g.y, 1)}
                       width={fixed(g.w, 1)} height={fixed(g.h, 1)} rx="12" />
                 <text class="group-label" x={fixed(g.x + 10.0, 1)} y={fixed(g.y + 16.0, 1)}>{ g.label }</text>
             </>
         }
     });
     // The protocol's arrows never change: build them once per diagram.
-    let edges = use_memo((), |_| static_edges(&self::layout()));
+    let edges = use_memo(d.name, move |_| static_edges(&self::layout(d)));
     let count = recent.len();
     let traced = recent.iter().enumerate().flat_map(|(i, r)| {
         let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
@@ -390,7 +451,7 @@ pub fn Diagram(p: &DiagramProps) -> Html {
             { (*edges).clone() }
             { for traced }
             { for boxes }
-            { lease }
+            if leases { { lease } }
             if !p.compact {
                 <text class="diagram-note" x={fixed(layout.width - 220.0, 0)} y={fixed(layout.height - 14.0, 0)}>{ d.note }</text>
             }
@@ -421,30 +482,55 @@ pub fn Diagram(p: &DiagramProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use paxoscope_core::actor::Protocol;
+    use paxoscope_core::protocols::basic_paxos::BasicPaxos;
+    use paxoscope_core::protocols::ceph::Ceph;
+
+    const DECLARATIONS: [&Declaration; 2] = [Ceph::DECLARATION, BasicPaxos::DECLARATION];
 
     #[test]
     fn every_arrow_joins_two_boxes() {
-        let layout = Layout::of(Ceph::DECLARATION);
-        assert!(!layout.arrows.is_empty());
-        for (from, to, _) in &layout.arrows {
-            assert!(layout.center(from).is_some(), "{from} has a box");
-            assert!(layout.center(to).is_some(), "{to} has a box");
+        for d in DECLARATIONS {
+            let layout = Layout::of(d);
+            assert!(!layout.arrows.is_empty());
+            for (from, to, _) in &layout.arrows {
+                assert!(
+                    layout.center(from).is_some(),
+                    "{}: {from} has a box",
+                    d.name
+                );
+                assert!(layout.center(to).is_some(), "{}: {to} has a box", d.name);
+            }
         }
     }
 
     #[test]
     fn boxes_do_not_overlap_and_groups_hold_their_boxes_only() {
-        let layout = Layout::of(Ceph::DECLARATION);
-        for (i, a) in layout.boxes.iter().enumerate() {
-            for b in &layout.boxes[i + 1..] {
-                let apart = (a.x - b.x).abs() >= BOX_W || (a.y - b.y).abs() >= BOX_H;
-                assert!(apart, "{} and {} overlap", a.key, b.key);
-            }
-            for (gi, g) in layout.groups.iter().enumerate() {
-                let inside = a.x > g.x && a.x < g.x + g.w && a.y > g.y && a.y < g.y + g.h;
-                let member = a.group.and_then(|x| layout.group_index(x)) == Some(gi);
-                assert_eq!(inside, member, "{} and group {}", a.key, g.label);
+        for d in DECLARATIONS {
+            let layout = Layout::of(d);
+            for (i, a) in layout.boxes.iter().enumerate() {
+                for b in &layout.boxes[i + 1..] {
+                    let apart = (a.x - b.x).abs() >= BOX_W || (a.y - b.y).abs() >= BOX_H;
+                    assert!(apart, "{}: {} and {} overlap", d.name, a.key, b.key);
+                }
+                for (gi, g) in layout.groups.iter().enumerate() {
+                    let inside = a.x > g.x && a.x < g.x + g.w && a.y > g.y && a.y < g.y + g.h;
+                    let member = a.group.and_then(|x| layout.group_index(x)) == Some(gi);
+                    assert_eq!(
+                        inside, member,
+                        "{}: {} and group {}",
+                        d.name, a.key, g.label
+                    );
+                }
             }
         }
+    }
+
+    #[test]
+    fn each_of_several_machines_gets_a_frame_of_its_own() {
+        let layout = Layout::of(BasicPaxos::DECLARATION);
+        let names: Vec<&str> = layout.groups.iter().map(|g| g.label).collect();
+        assert_eq!(names, ["proposer", "acceptor", "learner"]);
+        assert!(layout.boxes.iter().all(|b| b.group.is_some()));
     }
 }

@@ -5,12 +5,9 @@
 //! copied or downloaded (a Blob URL). Only what the playhead has passed can be exported.
 
 use crate::browser::{blob_url, copy_text, revoke_url, select_field};
-use crate::index::trace_end_at;
 use crate::labels::seconds;
 use crate::run::RunHandle;
-use paxoscope_core::export::{
-    in_window, sequence_diagram, state_diagram, trace_json_lines, SequenceOptions,
-};
+use paxoscope_core::view::ExportKind;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -94,12 +91,24 @@ fn make(
     node: u8,
 ) -> Result<Made, String> {
     let run = run.run.borrow();
-    let s = &run.session;
-    let trace = s.trace();
-    let seen = &trace[..trace_end_at(trace, s.world().events())];
-    let window = in_window(seen, from_ms, to_ms);
+    let s = &*run.session;
+    let seen = s.trace_end_at(s.events());
+    // The trace is in time order: the window is one run of it.
+    let first_after = |t_ms: u64| {
+        let (mut lo, mut hi) = (0, seen);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if s.entry(mid).t_ms < t_ms {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    };
+    let in_window = first_after(to_ms.saturating_add(1)).saturating_sub(first_after(from_ms));
     let span = format!("{} – {}", seconds(from_ms), seconds(to_ms));
-    if window.is_empty() && kind != Kind::State {
+    if in_window == 0 && kind != Kind::State {
         return Err(format!(
             "Nothing happened between {} and {}: widen the window.",
             seconds(from_ms),
@@ -108,22 +117,22 @@ fn make(
     }
     let (text, name, what) = match kind {
         Kind::Trace => (
-            trace_json_lines(window),
+            s.export(ExportKind::Trace, from_ms, to_ms, node)?,
             "trace".to_string(),
-            format!("{} trace events, {span}", window.len()),
+            format!("{in_window} trace events, {span}"),
         ),
         Kind::Sequence => (
-            sequence_diagram(
-                seen,
-                &SequenceOptions::window(from_ms, to_ms, s.world().n()),
-            ),
+            s.export(ExportKind::Sequence, from_ms, to_ms, node)?,
             "sequence".into(),
             format!("mermaid sequence diagram, {span}"),
         ),
         Kind::State => (
-            state_diagram(seen, node, from_ms, to_ms),
+            s.export(ExportKind::State, from_ms, to_ms, node)?,
             format!("state-mon{node}"),
-            format!("mermaid state diagram of mon.{node}, {span}"),
+            format!(
+                "mermaid state diagram of {}, {span}",
+                crate::labels::mon(node)
+            ),
         ),
     };
     let ext = if kind == Kind::Trace { "jsonl" } else { "mmd" };
@@ -199,7 +208,7 @@ impl Reducible for Form {
 #[component]
 pub fn Export(p: &ExportProps) -> Html {
     let form = use_reducer(Form::default);
-    let monitors = p.run.run.borrow().session.world().n();
+    let monitors = p.run.run.borrow().session.nodes();
     let node = form
         .monitor
         .or(p.selected)
@@ -276,13 +285,13 @@ pub fn Export(p: &ExportProps) -> Html {
                 <label>{ "to " }<input type="text" inputmode="decimal" value={to_shown.clone()} aria-label="Window end (s)" oninput={on(Edit::To)} />{ " s" }</label>
                 <button type="button" class="btn small" onclick={whole_run}>{ "Whole run" }</button>
                 <label>{ "monitor " }<select aria-label="Monitor of the state diagram" oninput={on(|v| Edit::Monitor(v.parse().ok()))}>
-                    { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ format!("mon.{r}") }</option> }) }
+                    { for (0..monitors).map(|r| html! { <option value={r.to_string()} selected={r == node}>{ crate::labels::mon(r) }</option> }) }
                 </select></label>
             </div>
             <div class="export-buttons">
                 <button type="button" class="btn" onclick={produce(Kind::Trace)}>{ "Trace (JSON Lines)" }</button>
                 <button type="button" class="btn" onclick={produce(Kind::Sequence)}>{ "Sequence diagram" }</button>
-                <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of mon.{node}") }</button>
+                <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of {}", crate::labels::mon(node)) }</button>
             </div>
             { result }
         </section>

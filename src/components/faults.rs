@@ -59,8 +59,8 @@ pub fn Faults(p: &FaultsProps) -> Html {
     let cut_from = use_state(|| 0u8);
     let cut_to = use_state(|| 1u8);
     let run = p.run.run.borrow();
-    let world = run.session.world();
-    let n = world.n();
+    let world = &*run.session;
+    let n = world.nodes();
     let inject = {
         let d = p.dispatch.clone();
         move |a: SimAction| {
@@ -80,8 +80,8 @@ pub fn Faults(p: &FaultsProps) -> Html {
             html! { <p class="muted">{ "Select a monitor (click it in the cluster) to act on it." }</p> }
         }
         Some(r) => {
-            let up = world.node(r).is_some();
-            let paused = world.slot(r).paused;
+            let up = world.is_up(r);
+            let paused = world.paused(r);
             let d = p.dispatch.clone();
             let skew = skew_text.clone();
             let set_skew = Callback::from(move |_: MouseEvent| match parse_skew(&skew) {
@@ -94,7 +94,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
                     skew.set(v);
                 }
             });
-            let current_skew = world.slot(r).clock.skew_ms(world.now_ms());
+            let current_skew = world.clock(r).skew_ms(world.now_ms());
             html! {
                 <>
                 <p class="selected-line"><strong>{ mon(r) }</strong>

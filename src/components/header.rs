@@ -7,6 +7,8 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub name: Option<String>,
+    /// The protocol's tagline (`view::Presentation::tagline`).
+    pub tagline: &'static str,
     pub seed: u64,
     /// `Session::trace_hash()`.
     pub trace_hash: u64,
@@ -29,7 +31,7 @@ pub fn Header(p: &HeaderProps) -> Html {
         <header class="top">
             <div class="brand">
                 <h1>{ "Paxoscope" }</h1>
-                <p class="tagline">{ "Ceph monitor Paxos, visible" }</p>
+                <p class="tagline">{ p.tagline }</p>
             </div>
             <div class="run-id">
                 if let Some(n) = &p.name { <span class="scenario-name">{ n.clone() }</span> }

@@ -1,15 +1,14 @@
-//! The selected monitor in detail: what it is doing (volatile), what survives a crash
-//! (its durable store: pns, committed range, the uncommitted value), the versions it holds,
-//! its key-value state and its recent messages.
+//! The selected node in detail: what it is doing (volatile), what survives a crash (its
+//! durable state), the protocol's own lists (Ceph: the versions it holds and its key-value
+//! state; Basic Paxos: the accepted messages its learner saw), all in the protocol's words
+//! (`Protocol::inspect`), and its recent messages.
 
-use crate::index::trace_end_at;
-use crate::labels::{mon, seconds};
+use crate::labels::mon;
 use crate::run::RunHandle;
 use paxoscope_core::actor::Rank;
-use paxoscope_core::trace::TraceKind;
+use paxoscope_core::view::{EntryKind, Listing};
 use yew::prelude::*;
 
-const VERSIONS_SHOWN: usize = 8;
 const MESSAGES_SHOWN: usize = 10;
 const SCAN: usize = 5_000;
 
@@ -23,62 +22,51 @@ fn row(k: &str, v: String) -> Html {
     html! { <><dt>{ k.to_string() }</dt><dd>{ v }</dd></> }
 }
 
+fn listing(l: &Listing) -> Html {
+    let body = if l.rows.is_empty() {
+        html! { <p class="muted">{ l.empty }</p> }
+    } else if l.pairs {
+        html! { <dl class="kv">{ for l.rows.iter().map(|r| row(&r.head, r.text.clone())) }</dl> }
+    } else {
+        html! { <ol class="versions">{ for l.rows.iter().map(|r| html! {
+            <li class={classes!(r.dim.then_some("uncommitted"))}><strong>{ r.head.clone() }</strong>{ r.text.clone() }</li>
+        }) }</ol> }
+    };
+    html! { <><h3 class="sub-title">{ l.title.clone() }</h3>{ body }</> }
+}
+
 #[component]
 pub fn Inspector(p: &InspectorProps) -> Html {
     let run = p.run.run.borrow();
-    let world = run.session.world();
+    let world = &*run.session;
     let r = p.node;
-    let store = world.durable(r);
-    let slot = world.slot(r);
     let now = world.now_ms();
-    let volatile = match world.status(r) {
-        None => {
-            html! { <p class="down-note">{ "Down: memory and timers are gone; only the durable store below survives." }</p> }
-        }
-        Some(s) => html! {
+    let seen = world.inspect(r);
+    let volatile = if world.is_up(r) {
+        let clock = world.clock(r);
+        html! {
             <dl class="kv">
-                { row("state", format!("{} / {}", s.role, s.phase)) }
-                { row("epoch", s.epoch.to_string()) }
-                { row("leader", s.leader.map(mon).unwrap_or_else(|| "none".into())) }
-                { row("lease left", if s.lease_left_ms > 0 { seconds(s.lease_left_ms) } else { "none".into() }) }
-                { row("reads", if s.readable { "served locally".into() } else { "refused".into() }) }
-                { row("process", if slot.paused { "paused".into() } else { "running".into() }) }
-                { row("clock", format!("{:+} ms skew, {} ppm drift", slot.clock.skew_ms(now), slot.clock.drift_ppm())) }
+                { for seen.volatile.iter().map(|(k, v)| row(k, v.clone())) }
+                { row("process", if world.paused(r) { "paused".into() } else { "running".into() }) }
+                { row("clock", format!("{:+} ms skew, {} ppm drift", clock.skew_ms(now), clock.drift_ppm())) }
             </dl>
-        },
+        }
+    } else {
+        html! { <p class="down-note">{ "Down: memory and timers are gone; only the durable store below survives." }</p> }
     };
-    let uncommitted = store.uncommitted().map(|v| {
-        let pn = if store.pending_v == store.last_committed + 1 {
-            store.pending_pn
-        } else {
-            store.accepted_pn
-        };
-        format!("v{} (pn {pn}): {}", store.last_committed + 1, v.describe())
-    });
-    let versions = store.values.iter().rev().take(VERSIONS_SHOWN).map(|(v, val)| {
-        let committed = *v <= store.last_committed;
-        html! { <li class={classes!((!committed).then_some("uncommitted"))}>
-            <strong>{ format!("v{v}") }</strong>{ if committed { " " } else { " (uncommitted) " } }{ val.describe() }
-        </li> }
-    });
-    let kv = store
-        .kv
-        .iter()
-        .map(|(k, v)| html! { <><dt>{ k.clone() }</dt><dd>{ v.clone() }</dd></> });
-    let trace = run.session.trace();
-    let end = trace_end_at(trace, run.events());
-    let msgs = trace[end.saturating_sub(SCAN)..end]
-        .iter()
+    let end = world.trace_end_at(run.events());
+    let msgs = (end.saturating_sub(SCAN)..end)
         .rev()
-        .filter(|e| {
+        .filter(|i| {
+            let e = world.entry(*i);
             e.node == Some(r)
                 && matches!(
                     e.kind,
-                    TraceKind::Send { .. } | TraceKind::Deliver { .. } | TraceKind::Drop { .. }
+                    EntryKind::Send { .. } | EntryKind::Deliver { .. } | EntryKind::Drop { .. }
                 )
         })
         .take(MESSAGES_SHOWN)
-        .map(|e| html! { <li>{ crate::labels::trace_line(e) }</li> });
+        .map(|i| html! { <li>{ world.text(i) }</li> });
     html! {
         <section class="panel inspector" aria-labelledby="inspector-title">
             <h2 id="inspector-title" class="panel-title">{ format!("Inspector: {}", mon(r)) }</h2>
@@ -89,20 +77,10 @@ pub fn Inspector(p: &InspectorProps) -> Html {
                 </div>
                 <div>
                     <h3 class="sub-title">{ "Durable store (survives a crash)" }</h3>
-                    <dl class="kv">
-                        { row("last_pn", store.last_pn.to_string()) }
-                        { row("accepted_pn", store.accepted_pn.to_string()) }
-                        { row("first_committed", store.first_committed.to_string()) }
-                        { row("last_committed", store.last_committed.to_string()) }
-                        { row("election_epoch", store.election_epoch.to_string()) }
-                        { row("uncommitted", uncommitted.unwrap_or_else(|| "none".into())) }
-                    </dl>
+                    <dl class="kv">{ for seen.durable.iter().map(|(k, v)| row(k, v.clone())) }</dl>
                 </div>
             </div>
-            <h3 class="sub-title">{ format!("Versions held ({} stored, newest first)", store.values.len()) }</h3>
-            <ol class="versions">{ for versions }</ol>
-            <h3 class="sub-title">{ format!("Key-value state (service version {})", store.kv_version) }</h3>
-            if store.kv.is_empty() { <p class="muted">{ "empty" }</p> } else { <dl class="kv">{ for kv }</dl> }
+            { for seen.lists.iter().map(listing) }
             <h3 class="sub-title">{ "Recent messages" }</h3>
             <ol class="mini-log">{ for msgs }</ol>
         </section>

@@ -4,7 +4,6 @@
 use crate::labels::{mon, seconds};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
-use paxoscope_core::check::INVARIANTS;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -18,14 +17,11 @@ pub fn Invariants(p: &InvariantsProps) -> Html {
     let run = p.run.run.borrow();
     let now = run.session.violation().cloned();
     let seen = run.violation.clone();
-    let findings = run.session.checker().findings().to_vec();
+    let findings = run.session.findings();
     let broken = now.as_ref().map(|v| v.invariant.clone());
     let status = if now.is_some() { "violated" } else { "ok" };
-    let checker = run.session.checker();
-    let checked = INVARIANTS
-        .iter()
-        .filter(|name| checker.checks(name))
-        .count();
+    let rules = run.session.rules();
+    let checked = rules.iter().filter(|r| r.checked).count();
     let jump = seen.as_ref().map(|v| {
         let d = p.dispatch.clone();
         let t = v.t_ms;
@@ -49,9 +45,10 @@ pub fn Invariants(p: &InvariantsProps) -> Html {
                 </div>
             }
             <ul class="inv-list">
-                { for INVARIANTS.iter().map(|name| {
+                { for rules.iter().map(|rule| {
+                    let name = &rule.name;
                     let bad = broken.as_deref() == Some(*name);
-                    if !checker.checks(name) {
+                    if !rule.checked {
                         return html! { <li class="off" title="this scenario allows reordering or duplicates, which break it on purpose">
                             <span aria-hidden="true">{ "– " }</span>{ *name }{ " (off)" }
                         </li> };

@@ -1,12 +1,10 @@
 //! The event log up to the playhead, newest first, filtered by node and family. Only the
 //! last rows are built, and the scan back is bounded, so long runs stay fast.
 
-use crate::index::trace_end_at;
-use crate::labels::{mon, FAMILIES};
+use crate::labels::mon;
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch, LogFilter};
-use paxoscope_core::protocols::ceph::Ceph;
-use paxoscope_core::trace::{TraceEvent, TraceKind};
+use paxoscope_core::view::{Entry, EntryKind};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -22,24 +20,25 @@ pub struct LogProps {
 }
 
 /// The filter family of an entry: its message family, or a class of non-message entry.
-fn family(e: &TraceEvent<Ceph>) -> &'static str {
+fn family(e: &Entry) -> &'static str {
     match &e.kind {
-        TraceKind::Send { msg, .. } => msg.family(),
-        TraceKind::Deliver { msg, .. } | TraceKind::Drop { msg, .. } => msg.family(),
-        TraceKind::Transition(_) => "states",
-        TraceKind::Action(_) | TraceKind::Crash | TraceKind::Boot => "faults",
-        TraceKind::ClientRequest { .. } | TraceKind::ClientReply { .. } => "clients",
-        TraceKind::Timer(_) => "timers",
-        TraceKind::Persist(_) => "persist",
-        TraceKind::Note(_) => "notes",
+        EntryKind::Send { family, .. }
+        | EntryKind::Deliver { family, .. }
+        | EntryKind::Drop { family, .. } => family,
+        EntryKind::Transition(_) => "states",
+        EntryKind::Action(_) | EntryKind::Crash | EntryKind::Boot => "faults",
+        EntryKind::ClientRequest { .. } | EntryKind::ClientReply { .. } => "clients",
+        EntryKind::Timer(_) => "timers",
+        EntryKind::Persist => "persist",
+        EntryKind::Note(_) => "notes",
     }
 }
 
-fn matches(f: &LogFilter, e: &TraceEvent<Ceph>) -> bool {
+fn matches(f: &LogFilter, e: &Entry) -> bool {
     let node_ok = f.node.is_none_or(|n| {
         e.node == Some(n)
-            || matches!(&e.kind, TraceKind::Send { to, .. } if *to == n)
-            || matches!(&e.kind, TraceKind::Drop { from, to, .. } if *from == n || *to == n)
+            || matches!(&e.kind, EntryKind::Send { to, .. } if *to == n)
+            || matches!(&e.kind, EntryKind::Drop { from, to, .. } if *from == n || *to == n)
     });
     node_ok && f.family.as_deref().is_none_or(|fam| fam == family(e))
 }
@@ -64,26 +63,26 @@ const EXTRA_FAMILIES: [(&str, &str); 7] = [
 #[component]
 pub fn Log(p: &LogProps) -> Html {
     let run = p.run.run.borrow();
-    let trace = run.session.trace();
-    let end = trace_end_at(trace, run.events());
+    let world = &*run.session;
+    let end = world.trace_end_at(run.events());
     let start = end.saturating_sub(SCAN);
     // Keyed by trace position, so rows already shown keep their DOM nodes as new ones arrive.
-    let rows: Vec<Html> = trace[start..end]
-        .iter()
-        .enumerate()
+    let rows: Vec<Html> = (start..end)
         .rev()
+        .map(|i| (i, world.entry(i)))
         .filter(|(_, e)| matches(&p.filter, e))
         .take(ROWS)
         .map(|(i, e)| {
             let class = classes!(
                 "log-row",
                 format!("ev-{}", e.kind.name()),
-                format!("fam-{}", family(e))
+                format!("fam-{}", family(&e))
             );
-            html! { <li key={start + i} class={class}>{ crate::labels::trace_line(e) }</li> }
+            html! { <li key={i} class={class}>{ crate::labels::trace_line(world, i) }</li> }
         })
         .collect();
-    let n = run.session.world().n();
+    let n = world.nodes();
+    let families = world.presentation().families;
     let filter = p.filter.clone();
     let d = p.dispatch.clone();
     let on_node = Callback::from(move |e: Event| {
@@ -117,7 +116,7 @@ pub fn Log(p: &LogProps) -> Html {
                 <label class="field"><span>{ "Kind" }</span>
                     <select aria-label="Log family filter" onchange={on_family}>
                         <option value="" selected={fam.is_empty()}>{ "everything" }</option>
-                        { for FAMILIES.iter().chain(EXTRA_FAMILIES.iter()).map(|(f, label)| html! {
+                        { for families.iter().chain(EXTRA_FAMILIES.iter()).map(|(f, label)| html! {
                             <option value={*f} selected={fam == *f}>{ *label }</option>
                         }) }
                     </select></label>

@@ -37,7 +37,7 @@ pub fn embed_snippet(state: &Playground) -> String {
         .base
         .name
         .clone()
-        .unwrap_or_else(|| "Ceph monitor Paxos".into())
+        .unwrap_or_else(|| state.run.borrow().session.declaration().title.into())
         .replace(['"', '<', '>', '&'], "");
     format!(
         "<iframe src=\"{}?embed=1#{}\" width=\"700\" height=\"450\" style=\"border:0\" \

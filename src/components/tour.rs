@@ -5,14 +5,16 @@
 use crate::labels::seconds;
 use crate::page::{fetch_tour, tour_of, tour_scenario};
 use crate::run::RunHandle;
-use crate::state::{default_scenario, Action, Dispatch};
+use crate::state::{Action, Dispatch};
 use paxoscope_core::presets::{self, PRESETS};
 use paxoscope_core::scenario::{Action as SimAction, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The tour picker; `name` is the running scenario's (how the current tour is recognised).
-pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
+/// The tour picker: every protocol's tours (a tour's scenario names its protocol, so picking
+/// one switches to it); free play is the running protocol's (`protocol`, a declaration's
+/// name). `name` is the running scenario's (how the current tour is recognised).
+pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispatch) -> Html {
     let current = tour_of(name);
     let d = dispatch.clone();
     let onchange = Callback::from(move |e: Event| {
@@ -22,7 +24,7 @@ pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
         else {
             return;
         };
-        load_tour(&sel.value(), d.clone());
+        load_tour(&sel.value(), protocol, d.clone());
     });
     let summary = current
         .and_then(presets::find)
@@ -33,7 +35,7 @@ pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
                 <option value="" selected={current.is_none()}>{ "Free play" }</option>
-                { for PRESETS.iter().map(|t| html! {
+                { for PRESETS.iter().filter(|t| offered(t.protocol)).map(|t| html! {
                     <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
                         { format!("Tour: {}", t.title) }
                     </option>
@@ -44,12 +46,19 @@ pub fn tour_picker(name: Option<&str>, dispatch: &Dispatch) -> Html {
     }
 }
 
-/// Opens tour `id` ("" = free play on the default scenario) once its text is fetched.
-fn load_tour(id: &str, d: Dispatch) {
+/// Is `protocol` (a declaration's name) in this build's picker (`view::protocols()`)?
+fn offered(protocol: &str) -> bool {
+    paxoscope_core::view::protocols()
+        .iter()
+        .any(|(d, _)| d.name == protocol)
+}
+
+/// Opens tour `id` ("" = free play on `protocol`'s default scenario) once its text is fetched.
+fn load_tour(id: &str, protocol: &str, d: Dispatch) {
     let Some(t) = presets::find(id) else {
         crate::hooks::push_history_entry();
         return d.dispatch(Action::Load(
-            Box::new(default_scenario()),
+            Box::new(free_play(protocol)),
             "Free play.".into(),
         ));
     };
@@ -65,6 +74,57 @@ fn load_tour(id: &str, d: Dispatch) {
             Err(e) => Action::Invalid(crate::state::Area::Playback, e),
         })
     });
+}
+
+/// The free-play scenario of `protocol` (a declaration's name; the first protocol's if
+/// unknown).
+pub fn free_play(protocol: &str) -> Scenario {
+    let all = paxoscope_core::view::protocols();
+    let (_, words) = all
+        .iter()
+        .find(|(d, _)| d.name == protocol)
+        .unwrap_or(&all[0]);
+    paxoscope_core::scenario::parse(words.default_scenario)
+        .unwrap_or_else(|_| crate::state::default_scenario())
+}
+
+/// The protocol picker: switching starts that protocol's free play.
+pub fn protocol_picker(current: &'static str, dispatch: &Dispatch) -> Html {
+    let d = dispatch.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let Some(sel) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        else {
+            return;
+        };
+        let protocol = sel.value();
+        let all = paxoscope_core::view::protocols();
+        let Some((decl, words)) = all.iter().find(|(d, _)| d.name == protocol) else {
+            return;
+        };
+        crate::hooks::push_history_entry();
+        match paxoscope_core::scenario::parse(words.default_scenario) {
+            Ok(s) => d.dispatch(Action::Load(
+                Box::new(s),
+                format!("{}: free play.", decl.title),
+            )),
+            Err(e) => d.dispatch(Action::Invalid(
+                crate::state::Area::Playback,
+                format!("{}'s scenario does not parse: {e}", decl.title),
+            )),
+        }
+    });
+    html! {
+        <label class="tour-picker protocol-picker">
+            <span class="sr-only">{ "Protocol" }</span>
+            <select aria-label="Protocol" {onchange} data-protocol={current}>
+                { for paxoscope_core::view::protocols().iter().map(|(d, _)| html! {
+                    <option value={d.name} selected={d.name == current}>{ d.title }</option>
+                }) }
+            </select>
+        </label>
+    }
 }
 
 /// The scenario's notes, in time order: (time, text).

@@ -29,7 +29,7 @@ export function timeMs(t) {
   return Math.round(m[2] === 'ms' ? v : m[2] === 'm' ? v * 60_000 : v * 1000);
 }
 
-/** Every preset file: { file, title, endMs, breaks, notes: [{ atMs, text }] }. */
+/** Every preset file: { file, title, protocol, endMs, breaks, notes: [{ atMs, text }] }. */
 export function presets() {
   const dir = join(ROOT, 'core', 'presets');
   return readdirSync(dir)
@@ -43,7 +43,8 @@ export function presets() {
         atMs: timeMs(m[1]),
         text: m[2].replace(/\\(.)/g, '$1'),
       }));
-      return { file, text, title, endMs: end ? timeMs(end) : null, breaks: /^break /m.test(text), notes };
+      const protocol = /^protocol (\S+)$/m.exec(text)?.[1] ?? 'ceph';
+      return { file, text, title, protocol, endMs: end ? timeMs(end) : null, breaks: /^break /m.test(text), notes };
     });
 }
 

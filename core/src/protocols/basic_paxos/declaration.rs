@@ -66,8 +66,8 @@ const PROPOSER_STATES: &[State] = &[
     },
     State {
         name: "waiting",
-        label: "waiting to retry",
-        help: "The round failed (a nack, or no majority in time); retries with a higher number.",
+        label: "waiting",
+        help: "The round failed (a nack, or no majority in time); waits, then retries with a higher number.",
         col: 1,
         row: 1,
     },
@@ -75,8 +75,10 @@ const PROPOSER_STATES: &[State] = &[
         name: "done",
         label: "chosen known",
         help: "Knows a value was chosen; proposes no more.",
+        // Below the phases' row, so that the arrows into it from idle and preparing pass
+        // between the boxes instead of behind them.
         col: 3,
-        row: 0,
+        row: 1,
     },
 ];
 

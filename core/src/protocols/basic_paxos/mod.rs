@@ -24,6 +24,7 @@ pub mod hash;
 pub mod messages;
 pub mod model;
 pub mod node;
+pub mod present;
 pub mod rules;
 pub mod seam;
 pub mod summary;
@@ -85,5 +86,15 @@ impl crate::actor::Protocol for BasicPaxos {
     /// `None` for the machine of a role the node does not play.
     fn state_of(node: &Node, machine: MachineId) -> Option<StateId> {
         node.plays(machine).then(|| node.state(machine))
+    }
+    const PRESENTATION: &'static crate::view::Presentation = &present::PRESENTATION;
+    fn describe_write(w: &Write) -> String {
+        w.describe()
+    }
+    fn inspect(node: Option<&Node>, durable: &Durable, now_ms: u64) -> crate::view::Inspection {
+        present::inspect(node, durable, now_ms)
+    }
+    fn brief(node: Option<&Node>, durable: &Durable) -> crate::view::Brief {
+        present::brief(node, durable)
     }
 }

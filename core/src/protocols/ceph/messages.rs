@@ -192,6 +192,12 @@ impl crate::actor::Wire for Msg {
     fn summary(&self) -> String {
         Msg::summary(self)
     }
+    fn forwards(&self) -> Option<ReqId> {
+        match self {
+            Msg::Forward { req, .. } => Some(req.id),
+            _ => None,
+        }
+    }
     fn label(&self) -> String {
         crate::export::message_label(self)
     }

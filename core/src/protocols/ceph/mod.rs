@@ -7,6 +7,7 @@ mod lease;
 pub mod messages;
 pub mod monitor;
 mod paxos;
+pub mod present;
 mod probe;
 mod service;
 pub mod store;

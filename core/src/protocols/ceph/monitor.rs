@@ -201,6 +201,16 @@ impl crate::actor::Protocol for Ceph {
             PaxosState::Writing | PaxosState::WritingPrevious
         )
     }
+    const PRESENTATION: &'static crate::view::Presentation = &super::present::PRESENTATION;
+    fn describe_write(w: &StoreWrite) -> String {
+        w.describe()
+    }
+    fn inspect(node: Option<&Monitor>, store: &Store, now_ms: u64) -> crate::view::Inspection {
+        super::present::inspect(node, store, now_ms)
+    }
+    fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
+        super::present::brief(node, store)
+    }
 }
 
 /// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.

@@ -1,0 +1,572 @@
+//! The playground's window on a run, the same for every protocol.
+//!
+//! The page holds one `Box<dyn RunView>`: a `Session` of whichever protocol the scenario names,
+//! seen through this object-safe trait. Everything the panels show comes out of it as
+//! protocol-neutral data (the declaration, node statuses and positions, the inspector's fields
+//! in the protocol's words, trace entries as records with message kinds and families from
+//! `Wire`), so the UI is compiled once, not once per protocol (its wasm would double).
+
+use crate::actor::{NodeStatus, Protocol, Rank, RunChecker, TimerName, Wire};
+use crate::check::Violation;
+use crate::machine::{Declaration, MachineId, Position, Transition};
+use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
+use crate::scenario::{Action, Mutation, Scenario};
+use crate::sim::bus::Link;
+use crate::sim::clock::NodeClock;
+use crate::sim::world::{ClientRecord, World};
+use crate::trace::{TraceEvent, TraceKind};
+
+/// How the page words a protocol: the legend, the help texts, the messenger's guarantees.
+#[derive(Debug)]
+pub struct Presentation {
+    /// The header's tagline (`Ceph monitor Paxos, visible`).
+    pub tagline: &'static str,
+    /// The scenario text the playground opens for free play with this protocol.
+    pub default_scenario: &'static str,
+    /// Message families in legend order: (family as `Wire::family` names it, legend label).
+    /// The page gives the i-th family the i-th shape.
+    pub families: &'static [(&'static str, &'static str)],
+    /// What the client panel says before the first request.
+    pub client_help: &'static str,
+    /// The node the client panel targets at first.
+    pub client_target: Rank,
+    /// The deliberate bugs a scenario can switch on for this protocol: (the scenario's
+    /// mutation, its name in a `break` line of this protocol, what it breaks in this
+    /// protocol's words).
+    pub mutations: fn() -> Vec<(Mutation, &'static str, &'static str)>,
+    /// Does the protocol rely on a FIFO, exactly-once messenger? If so, reordering and
+    /// duplication are "beyond the assumptions" switches; if not, ordinary faults.
+    pub needs_fifo: bool,
+    /// What the breaks panel says about the messenger.
+    pub messenger: &'static str,
+    /// Does a node hold a lease (the ring's arc, the diagram's lease pill)?
+    pub leases: bool,
+}
+
+/// A node as the ring draws it: its top words and the short line under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Brief {
+    /// Top line (`leader`, `proposer+acceptor+learner`; `down` when crashed).
+    pub role: &'static str,
+    /// Second line (`active`, `preparing`; `down` when crashed).
+    pub phase: &'static str,
+    /// Attributes for tests and scripts (`data-epoch`, `data-last-committed`).
+    pub epoch: u64,
+    pub last_committed: u64,
+    /// The line under the node (`e4 · lc 12`, `round 2 · chose "A"`).
+    pub meta: String,
+}
+
+/// One list of the inspector: ordered rows, or key-value pairs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listing {
+    pub title: String,
+    /// Drawn as a definition list of (head, text) pairs instead of an ordered list.
+    pub pairs: bool,
+    pub rows: Vec<ListRow>,
+    /// Shown when there are no rows.
+    pub empty: &'static str,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListRow {
+    pub head: String,
+    pub text: String,
+    /// Not final yet (an uncommitted version): drawn dimmed.
+    pub dim: bool,
+}
+
+/// The inspector's view of one node, in the protocol's words.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Inspection {
+    /// What the running node holds in memory (empty while it is down).
+    pub volatile: Vec<(String, String)>,
+    /// What survives a crash.
+    pub durable: Vec<(String, String)>,
+    pub lists: Vec<Listing>,
+}
+
+/// A message on the wire, for the animation and its hover card.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flight {
+    pub from: Rank,
+    pub to: Rank,
+    pub id: u64,
+    pub sent_ms: u64,
+    pub arrive_ms: u64,
+    pub kind: &'static str,
+    pub family: &'static str,
+    pub summary: String,
+}
+
+/// One trace entry without the protocol's types: what the index, the log and the inspector's
+/// message list need. Texts that cost an allocation come from `RunView::text`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub event: u64,
+    pub t_ms: u64,
+    pub node: Option<Rank>,
+    pub kind: EntryKind<'a>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryKind<'a> {
+    Send {
+        to: Rank,
+        id: u64,
+        kind: &'static str,
+        family: &'static str,
+        /// The client request it carries to another node (`Wire::forwards`).
+        forwards: Option<ReqId>,
+    },
+    Deliver {
+        from: Rank,
+        id: u64,
+        kind: &'static str,
+        family: &'static str,
+    },
+    Drop {
+        from: Rank,
+        to: Rank,
+        id: u64,
+        kind: &'static str,
+        family: &'static str,
+        reason: &'static str,
+    },
+    Timer(&'static str),
+    Transition(Transition),
+    Persist,
+    ClientRequest {
+        req_id: ReqId,
+        op: &'a ClientOp,
+    },
+    ClientReply {
+        req_id: ReqId,
+        reply: &'a ClientReply,
+    },
+    Action(&'a Action),
+    Crash,
+    Boot,
+    Note(&'a str),
+}
+
+impl EntryKind<'_> {
+    /// The short name of the trace's JSON `event` field.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EntryKind::Send { .. } => "send",
+            EntryKind::Deliver { .. } => "deliver",
+            EntryKind::Drop { .. } => "drop",
+            EntryKind::Timer(_) => "timer",
+            EntryKind::Transition(_) => "transition",
+            EntryKind::Persist => "persist",
+            EntryKind::ClientRequest { .. } => "client_request",
+            EntryKind::ClientReply { .. } => "client_reply",
+            EntryKind::Action(_) => "action",
+            EntryKind::Crash => "crash",
+            EntryKind::Boot => "boot",
+            EntryKind::Note(_) => "note",
+        }
+    }
+
+    /// The message family of a send, delivery or drop.
+    pub fn family(&self) -> Option<&'static str> {
+        match self {
+            EntryKind::Send { family, .. }
+            | EntryKind::Deliver { family, .. }
+            | EntryKind::Drop { family, .. } => Some(family),
+            _ => None,
+        }
+    }
+}
+
+/// A rule the run's checker knows, and whether this run checks it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rule {
+    pub name: &'static str,
+    pub checked: bool,
+}
+
+/// What the export panel can write (the CLI's `paxoscope export`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportKind {
+    /// Trace entries as JSON Lines.
+    Trace,
+    /// A mermaid sequenceDiagram.
+    Sequence,
+    /// A mermaid stateDiagram-v2 of one node.
+    State,
+}
+
+/// A run of some protocol, as the playground sees and drives it.
+pub trait RunView {
+    fn declaration(&self) -> &'static Declaration;
+    fn presentation(&self) -> &'static Presentation;
+    /// What the protocol calls its nodes (`mon` gives `mon.2`, `node` gives `node.2`).
+    fn node_word(&self) -> &'static str;
+
+    // The run.
+    fn scenario(&self) -> &Scenario;
+    fn now_ms(&self) -> u64;
+    fn events(&self) -> u64;
+    /// Events recorded so far (the frontier of time travel).
+    fn known_events(&self) -> u64;
+    fn trace_hash(&self) -> u64;
+    fn violation(&self) -> Option<&Violation>;
+    fn step(&mut self) -> bool;
+    fn run_until(&mut self, t_ms: u64);
+    /// `Session::run_until_at_most`: at most `max_events` events towards `t_ms`; true once
+    /// the run stands at `t_ms` (or stopped).
+    fn run_until_at_most(&mut self, t_ms: u64, max_events: u64) -> bool;
+    /// The run cannot go on: a violation, or the budget at the frontier.
+    fn stopped(&self) -> bool;
+    fn budget_exceeded(&self) -> Option<&crate::budget::BudgetExceeded>;
+    fn seek(&mut self, t_ms: u64);
+    fn inject(&mut self, action: Action) -> Result<u64, String>;
+
+    // The trace.
+    fn trace_len(&self) -> usize;
+    fn entry(&self, i: usize) -> Entry<'_>;
+    /// Entry `i` as one line of text (`TraceEvent::to_text`).
+    fn text(&self, i: usize) -> String;
+    /// The store writes of a persist entry, in words.
+    fn persist_text(&self, i: usize) -> String;
+    /// Position in the trace just after everything up to `event`.
+    fn trace_end_at(&self, event: u64) -> usize;
+
+    // The world at the playhead.
+    fn nodes(&self) -> u8;
+    fn link(&self, from: Rank, to: Rank) -> &Link;
+    fn in_flight(&self) -> Vec<Flight>;
+    fn is_up(&self, r: Rank) -> bool;
+    fn paused(&self, r: Rank) -> bool;
+    fn clock(&self, r: Rank) -> &NodeClock;
+    fn status(&self, r: Rank) -> Option<NodeStatus>;
+    /// Lease time left at simulated time `t_ms` on the node's own clock (0 without a lease).
+    fn lease_left_at(&self, r: Rank, t_ms: u64) -> u64;
+    /// The full lease, for the ring's arc.
+    fn lease_ms(&self) -> u64;
+    /// Where each of the node's machines stands (every one at its initial state while down).
+    fn position(&self, r: Rank) -> Position;
+    /// Does node `r` run `machine` now (Basic Paxos: play its role)? False while down.
+    fn plays(&self, r: Rank, machine: MachineId) -> bool;
+    fn brief(&self, r: Rank) -> Brief;
+    fn inspect(&self, r: Rank) -> Inspection;
+    fn clients(&self) -> &[ClientRecord];
+
+    // The checker.
+    fn rules(&self) -> Vec<Rule>;
+    fn findings(&self) -> Vec<Violation>;
+
+    /// Export the entries up to the playhead within `[from_ms, to_ms]`; `node` for `State`.
+    /// `Err` says why there is none (a protocol without mermaid exports).
+    fn export(
+        &self,
+        kind: ExportKind,
+        from_ms: u64,
+        to_ms: u64,
+        node: Rank,
+    ) -> Result<String, String>;
+}
+
+/// The protocol-neutral record of a trace entry.
+pub fn entry_of<P: Protocol>(e: &TraceEvent<P>) -> Entry<'_> {
+    let kind = match &e.kind {
+        TraceKind::Send { to, id, msg } => EntryKind::Send {
+            to: *to,
+            id: *id,
+            kind: msg.kind(),
+            family: msg.family(),
+            forwards: msg.forwards(),
+        },
+        TraceKind::Deliver { from, id, msg } => EntryKind::Deliver {
+            from: *from,
+            id: *id,
+            kind: msg.kind(),
+            family: msg.family(),
+        },
+        TraceKind::Drop {
+            from,
+            to,
+            id,
+            msg,
+            reason,
+        } => EntryKind::Drop {
+            from: *from,
+            to: *to,
+            id: *id,
+            kind: msg.kind(),
+            family: msg.family(),
+            reason,
+        },
+        TraceKind::Timer(t) => EntryKind::Timer(t.name()),
+        TraceKind::Transition(t) => EntryKind::Transition(*t),
+        TraceKind::Persist(_) => EntryKind::Persist,
+        TraceKind::ClientRequest { req_id, op } => EntryKind::ClientRequest {
+            req_id: *req_id,
+            op,
+        },
+        TraceKind::ClientReply { req_id, reply } => EntryKind::ClientReply {
+            req_id: *req_id,
+            reply,
+        },
+        TraceKind::Action(a) => EntryKind::Action(a),
+        TraceKind::Crash => EntryKind::Crash,
+        TraceKind::Boot => EntryKind::Boot,
+        TraceKind::Note(s) => EntryKind::Note(s),
+    };
+    Entry {
+        event: e.event,
+        t_ms: e.t_ms,
+        node: e.node,
+        kind,
+    }
+}
+
+/// The messages on the wire of `world`.
+pub fn flights<P: Protocol>(world: &World<P>) -> Vec<Flight> {
+    world
+        .in_flight()
+        .into_iter()
+        .map(|m| Flight {
+            from: m.from,
+            to: m.to,
+            id: m.id,
+            sent_ms: m.sent_ms,
+            arrive_ms: m.arrive_ms,
+            kind: m.msg.kind(),
+            family: m.msg.family(),
+            summary: m.msg.summary(),
+        })
+        .collect()
+}
+
+/// A persist entry's writes in words.
+pub fn persist_text<P: Protocol>(e: &TraceEvent<P>) -> String {
+    match &e.kind {
+        TraceKind::Persist(writes) => writes
+            .iter()
+            .map(P::describe_write)
+            .collect::<Vec<_>>()
+            .join(", "),
+        _ => String::new(),
+    }
+}
+
+/// Where `world`'s node `r` stands, as the node itself tells it.
+pub fn position_of<P: Protocol>(world: &World<P>, r: Rank) -> Position {
+    match world.node(r) {
+        Some(n) => Position::of(P::DECLARATION, |m| P::state_of(n, m)),
+        None => Position::new(P::DECLARATION),
+    }
+}
+
+/// Lease time left at true time `t_ms` on node `r`'s own clock.
+pub fn lease_left_at<P: Protocol>(world: &World<P>, r: Rank, t_ms: u64) -> u64 {
+    let local = world.slot(r).clock.local_ms(t_ms);
+    world
+        .node(r)
+        .map_or(0, |n| P::status(n, local).lease_left_ms)
+}
+
+/// The inspector's view of node `r`.
+pub fn inspect_node<P: Protocol>(world: &World<P>, r: Rank) -> Inspection {
+    let local = world.slot(r).clock.local_ms(world.now_ms());
+    P::inspect(world.node(r), world.durable(r), local)
+}
+
+/// The entries of `trace` up to the playhead (`event`) within `[from_ms, to_ms]`.
+fn window<P: Protocol>(
+    trace: &[TraceEvent<P>],
+    event: u64,
+    from_ms: u64,
+    to_ms: u64,
+) -> &[TraceEvent<P>] {
+    let seen = &trace[..trace.partition_point(|e| e.event <= event)];
+    let start = seen.partition_point(|e| e.t_ms < from_ms);
+    let end = seen.partition_point(|e| e.t_ms <= to_ms).max(start);
+    &seen[start..end]
+}
+
+impl<P: Protocol> RunView for crate::session::Session<P> {
+    fn declaration(&self) -> &'static Declaration {
+        P::DECLARATION
+    }
+    fn presentation(&self) -> &'static Presentation {
+        P::PRESENTATION
+    }
+    fn node_word(&self) -> &'static str {
+        P::NODE
+    }
+    fn scenario(&self) -> &Scenario {
+        crate::session::Session::<P>::scenario(self)
+    }
+    fn now_ms(&self) -> u64 {
+        crate::session::Session::<P>::now_ms(self)
+    }
+    fn events(&self) -> u64 {
+        self.world().events()
+    }
+    fn known_events(&self) -> u64 {
+        crate::session::Session::<P>::known_events(self)
+    }
+    fn trace_hash(&self) -> u64 {
+        crate::session::Session::<P>::trace_hash(self)
+    }
+    fn violation(&self) -> Option<&Violation> {
+        crate::session::Session::<P>::violation(self)
+    }
+    fn step(&mut self) -> bool {
+        crate::session::Session::<P>::step(self)
+    }
+    fn run_until(&mut self, t_ms: u64) {
+        crate::session::Session::<P>::run_until(self, t_ms)
+    }
+    fn run_until_at_most(&mut self, t_ms: u64, max_events: u64) -> bool {
+        crate::session::Session::<P>::run_until_at_most(self, t_ms, max_events)
+    }
+    fn stopped(&self) -> bool {
+        crate::session::Session::<P>::stopped(self)
+    }
+    fn budget_exceeded(&self) -> Option<&crate::budget::BudgetExceeded> {
+        crate::session::Session::<P>::budget_exceeded(self)
+    }
+    fn seek(&mut self, t_ms: u64) {
+        crate::session::Session::<P>::seek(self, t_ms)
+    }
+    fn inject(&mut self, action: Action) -> Result<u64, String> {
+        crate::session::Session::<P>::inject(self, action)
+    }
+    fn trace_len(&self) -> usize {
+        self.trace().len()
+    }
+    fn entry(&self, i: usize) -> Entry<'_> {
+        entry_of(&self.trace()[i])
+    }
+    fn text(&self, i: usize) -> String {
+        self.trace()[i].to_text()
+    }
+    fn persist_text(&self, i: usize) -> String {
+        persist_text(&self.trace()[i])
+    }
+    fn trace_end_at(&self, event: u64) -> usize {
+        self.trace().partition_point(|e| e.event <= event)
+    }
+    fn nodes(&self) -> u8 {
+        self.world().n()
+    }
+    fn link(&self, from: Rank, to: Rank) -> &Link {
+        self.world().bus.link(from, to)
+    }
+    fn in_flight(&self) -> Vec<Flight> {
+        flights(self.world())
+    }
+    fn is_up(&self, r: Rank) -> bool {
+        self.world().node(r).is_some()
+    }
+    fn paused(&self, r: Rank) -> bool {
+        self.world().slot(r).paused
+    }
+    fn clock(&self, r: Rank) -> &NodeClock {
+        &self.world().slot(r).clock
+    }
+    fn status(&self, r: Rank) -> Option<NodeStatus> {
+        self.world().status(r)
+    }
+    fn lease_left_at(&self, r: Rank, t_ms: u64) -> u64 {
+        lease_left_at(self.world(), r, t_ms)
+    }
+    fn lease_ms(&self) -> u64 {
+        self.world().config.lease_ms
+    }
+    fn position(&self, r: Rank) -> Position {
+        position_of(self.world(), r)
+    }
+    fn plays(&self, r: Rank, machine: MachineId) -> bool {
+        self.world()
+            .node(r)
+            .is_some_and(|n| P::state_of(n, machine).is_some())
+    }
+    fn brief(&self, r: Rank) -> Brief {
+        let w = self.world();
+        P::brief(w.node(r), w.durable(r))
+    }
+    fn inspect(&self, r: Rank) -> Inspection {
+        inspect_node(self.world(), r)
+    }
+    fn clients(&self) -> &[ClientRecord] {
+        self.world().clients()
+    }
+    fn rules(&self) -> Vec<Rule> {
+        let c = self.checker();
+        <P::Checker as RunChecker<P>>::INVARIANTS
+            .iter()
+            .map(|name| Rule {
+                name,
+                checked: c.checks(name),
+            })
+            .collect()
+    }
+    fn findings(&self) -> Vec<Violation> {
+        self.checker().findings().to_vec()
+    }
+    fn export(
+        &self,
+        kind: ExportKind,
+        from_ms: u64,
+        to_ms: u64,
+        node: Rank,
+    ) -> Result<String, String> {
+        let trace = self.trace();
+        let events = self.world().events();
+        let seen = &trace[..trace.partition_point(|e| e.event <= events)];
+        match kind {
+            ExportKind::Trace => {
+                let mut out = String::new();
+                for e in window(trace, events, from_ms, to_ms) {
+                    out.push_str(&e.to_json());
+                    out.push('\n');
+                }
+                Ok(out)
+            }
+            ExportKind::Sequence => Ok(crate::export::sequence_diagram(
+                seen,
+                &crate::export::SequenceOptions::window(from_ms, to_ms, self.world().n()),
+            )),
+            ExportKind::State => Ok(crate::export::state_diagram(seen, node, from_ms, to_ms)),
+        }
+    }
+}
+
+/// The protocols the playground offers, in the picker's order (the first is the default):
+/// each one's declaration (its `name` is the scenario's `protocol` line) and presentation.
+/// Basic Paxos only with the feature `basic-paxos-view`.
+pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
+    use crate::protocols::ceph::Ceph;
+    #[allow(unused_mut)]
+    let mut all = vec![(Ceph::DECLARATION, Ceph::PRESENTATION)];
+    #[cfg(feature = "basic-paxos-view")]
+    {
+        use crate::protocols::basic_paxos::BasicPaxos;
+        all.push((BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION));
+    }
+    all
+}
+
+/// A run of `scenario`, of the protocol it names (its `protocol` line). A protocol this
+/// build leaves out of `protocols()` runs nothing: `Err` says so.
+pub fn open(scenario: Scenario) -> Result<Box<dyn RunView>, String> {
+    use crate::scenario::ProtocolId;
+    match scenario.protocol {
+        ProtocolId::Ceph => Ok(Box::new(crate::session::Session::new(scenario))),
+        #[cfg(feature = "basic-paxos-view")]
+        ProtocolId::BasicPaxos => Ok(Box::new(crate::session::Session::<
+            crate::protocols::basic_paxos::BasicPaxos,
+        >::open(scenario))),
+        #[allow(unreachable_patterns)]
+        other => Err(format!(
+            "this playground was built without {} (build it with the feature basic-paxos)",
+            other.title()
+        )),
+    }
+}

@@ -1,0 +1,112 @@
+//! The Basic Paxos tours (seed 003's cases) play as Basic Paxos runs, without a violation, and
+//! end where their last note says: the facts it states are checked against the run.
+
+use paxoscope_core::presets::find;
+use paxoscope_core::protocols::basic_paxos::{BasicPaxos, Msg, Pn};
+use paxoscope_core::protocols::ceph::ClientReply;
+use paxoscope_core::scenario::Action;
+use paxoscope_core::session::Session;
+use paxoscope_core::trace::TraceKind;
+
+/// Tour `id` played to its end, and its last note.
+fn play(id: &str) -> (Session<BasicPaxos>, String) {
+    let p = find(id).unwrap_or_else(|| panic!("no tour {id}"));
+    assert_eq!(p.protocol, "basic-paxos");
+    let scenario = p.scenario().unwrap_or_else(|e| panic!("{id}: {e}"));
+    let end = scenario.end_ms.expect("a tour has an end");
+    let last = scenario
+        .actions
+        .iter()
+        .rev()
+        .find_map(|a| match &a.action {
+            Action::Note(text) => Some(text.clone()),
+            _ => None,
+        })
+        .expect("a tour narrates");
+    let mut s = Session::<BasicPaxos>::open(scenario);
+    s.run_until(end);
+    assert!(s.violation().is_none(), "{id}: {}", s.violation().unwrap());
+    assert_eq!(s.now_ms(), end, "{id} reached its end");
+    (s, last)
+}
+
+/// The value every node learned, if they all learned the same one.
+fn learned_by_all(s: &Session<BasicPaxos>) -> Option<String> {
+    let w = s.world();
+    let first = w.durable(0).learned.clone()?;
+    (0..w.n())
+        .all(|r| w.durable(r).learned.as_ref() == Some(&first))
+        .then(|| first.to_string())
+}
+
+/// The reply to client request `req`.
+fn reply(s: &Session<BasicPaxos>, req: u64) -> ClientReply {
+    let rec = s.world().clients().iter().find(|c| c.id == req).unwrap();
+    rec.reply.clone().expect("answered")
+}
+
+/// Every accept(n, v) sent by `from`: (n, v).
+fn accepts_sent(s: &Session<BasicPaxos>, from: u8) -> Vec<(Pn, String)> {
+    s.trace()
+        .iter()
+        .filter(|e| e.node == Some(from))
+        .filter_map(|e| match &e.kind {
+            TraceKind::Send { msg, .. } => match &**msg {
+                Msg::Accept { n, v } => Some((*n, v.to_string())),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect()
+}
+
+fn value(v: &str) -> ClientReply {
+    ClientReply::Value {
+        value: Some(v.into()),
+        version: 1,
+    }
+}
+
+#[test]
+fn one_after_the_other_the_second_proposer_proposes_the_chosen_value() {
+    let (s, last) = play("bp-one-after-other");
+    assert!(last.contains("every learner knows A"), "{last}");
+    // "mon.1 sends accept(1.1, A), not its own B"
+    let from_1 = accepts_sent(&s, 1);
+    assert!(!from_1.is_empty(), "mon.1 reached phase 2");
+    assert!(
+        from_1.iter().all(|(n, v)| *n == Pn::new(1, 1) && v == "A"),
+        "{from_1:?}"
+    );
+    // "The client that asked for B is told A was chosen, and every learner knows A."
+    assert_eq!(reply(&s, 1), value("A"));
+    assert_eq!(reply(&s, 2), value("A"));
+    assert_eq!(learned_by_all(&s).as_deref(), Some("A"));
+}
+
+#[test]
+fn interleaved_the_minority_value_is_never_chosen() {
+    let (s, last) = play("bp-interleaved");
+    assert!(last.contains("client is told B"), "{last}");
+    // mon.0 proposed A under 1.0 and its own acceptor accepted it: a minority.
+    let from_0 = accepts_sent(&s, 0);
+    assert!(!from_0.is_empty(), "mon.0 reached phase 2");
+    assert!(
+        from_0.iter().all(|(n, v)| *n == Pn::new(1, 0) && v == "A"),
+        "{from_0:?}"
+    );
+    let accepted_a = s.trace().iter().any(|e| {
+        e.node == Some(0)
+            && matches!(&e.kind, TraceKind::Send { msg, .. }
+                if matches!(&**msg, Msg::Accepted { n, v } if *n == Pn::new(1, 0) && &**v == "A"))
+    });
+    assert!(accepted_a, "mon.0's acceptor accepted (1.0, A)");
+    // "mon.0's acceptor took (1.1, B) in place of (1.0, A)"
+    let w = s.world();
+    let (n, v) = w.durable(0).accepted.clone().expect("accepted");
+    assert_eq!((n, &*v), (Pn::new(1, 1), "B"));
+    // "mon.0 stops proposing and its client is told B"
+    assert_eq!(reply(&s, 1), value("B"));
+    assert_eq!(reply(&s, 2), value("B"));
+    assert_eq!(learned_by_all(&s).as_deref(), Some("B"));
+}
