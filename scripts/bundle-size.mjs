@@ -2,8 +2,10 @@
 // Prints the raw and gzipped size of the built playground's wasm, js and css, and fails when the
 // gzipped total exceeds the budget.
 //   node scripts/bundle-size.mjs [--json] [DIST=dist]   (BUNDLE_BUDGET_KB env overrides the 240 KB)
+// A folder of DIST with its own index.html is another page and is not counted: measure it
+// with its own run (scripts/test.sh measures dist/family/, the page with every protocol).
 // --json prints one JSON object (files, per-kind and total bytes, budget, ok) instead.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join, relative } from 'node:path';
 import { constants, gzipSync } from 'node:zlib';
 
@@ -17,8 +19,9 @@ function* walk(dir) {
   for (const name of readdirSync(dir)) {
     if (name.startsWith('.')) continue; // trunk's .stage/ and the like are not shipped
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) yield* walk(p);
-    else yield p;
+    // A folder with its own index.html is another page (dist/family/), measured on its own.
+    if (statSync(p).isDirectory() && !existsSync(join(p, 'index.html'))) yield* walk(p);
+    else if (!statSync(p).isDirectory()) yield p;
   }
 }
 

@@ -14,6 +14,13 @@ mod run;
 mod state;
 
 fn main() {
+    // Another protocol's link continues at the page built with it, before anything renders.
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if page::belongs_elsewhere(&hash) {
+        return page::open_in_family_page(&hash);
+    }
     // A `#tour=<id>` link: fetch the tour's text first (the wasm does not carry the tours'
     // texts), so the page opens on the tour, or says why it could not.
     match page::linked_tour() {

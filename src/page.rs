@@ -53,6 +53,50 @@ pub fn parse_query(query: &str) -> PageOptions {
     o
 }
 
+/// The page built with every protocol, relative to this one. The shipped page carries Ceph's
+/// monitor Paxos only, to keep its first load small (`scripts/bundle-size.mjs`); `scripts/test.sh`
+/// builds the family page into `dist/family/` (`--features basic-paxos`), and `scripts/serve.sh`
+/// serves that build. A link or a pick of another protocol continues there.
+pub const FAMILY_PAGE: &str = "family/";
+
+/// `#free=<protocol>`: free play on that protocol's default scenario (how the picker of a page
+/// without the protocol hands over to the family page).
+pub const FREE_PREFIX: &str = "free=";
+
+/// Is the protocol named `name` (a declaration's name) compiled into this page?
+pub fn has_protocol(name: &str) -> bool {
+    paxoscope_core::view::protocols()
+        .iter()
+        .any(|(d, _)| d.name == name)
+}
+
+/// Does the link fragment `frag` name a protocol this page leaves out (a scenario's `protocol`
+/// line, a tour of that protocol, or `free=<protocol>`)? Then the family page opens it.
+pub fn belongs_elsewhere(frag: &str) -> bool {
+    let frag = frag.trim_start_matches('#');
+    let protocol = if let Some(name) = frag.strip_prefix(FREE_PREFIX) {
+        paxoscope_core::scenario::ProtocolId::from_name(name).map(|p| p.name())
+    } else if let Some(id) = frag.strip_prefix(TOUR_PREFIX) {
+        presets::find(id).map(|t| t.protocol)
+    } else {
+        paxoscope_core::scenario::from_url_fragment(frag)
+            .ok()
+            .map(|s| s.protocol.name())
+    };
+    protocol.is_some_and(|p| !has_protocol(p))
+}
+
+/// Continues at the family page with this fragment (and this page's query: an embed stays an
+/// embed).
+pub fn open_in_family_page(frag: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let search = w.location().search().unwrap_or_default();
+    let _ = w.location().replace(&format!(
+        "{FAMILY_PAGE}{search}#{}",
+        frag.trim_start_matches('#')
+    ));
+}
+
 pub fn options() -> PageOptions {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())

@@ -7,7 +7,7 @@ use crate::page::{fetch_tour, tour_of, tour_scenario};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::presets::{self, PRESETS};
-use paxoscope_core::scenario::{Action as SimAction, Scenario};
+use paxoscope_core::scenario::{Action as SimAction, ProtocolId, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -35,7 +35,7 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
                 <option value="" selected={current.is_none()}>{ "Free play" }</option>
-                { for PRESETS.iter().filter(|t| offered(t.protocol)).map(|t| html! {
+                { for PRESETS.iter().filter(|t| crate::page::has_protocol(t.protocol)).map(|t| html! {
                     <option value={t.id} selected={current == Some(t.id)} title={t.summary}>
                         { format!("Tour: {}", t.title) }
                     </option>
@@ -46,15 +46,12 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
     }
 }
 
-/// Is `protocol` (a declaration's name) in this build's picker (`view::protocols()`)?
-fn offered(protocol: &str) -> bool {
-    paxoscope_core::view::protocols()
-        .iter()
-        .any(|(d, _)| d.name == protocol)
-}
-
-/// Opens tour `id` ("" = free play on `protocol`'s default scenario) once its text is fetched.
+/// Opens tour `id` ("" = free play on `protocol`'s default scenario) once its text is fetched;
+/// a tour of a protocol this page leaves out opens in the family page.
 fn load_tour(id: &str, protocol: &str, d: Dispatch) {
+    if let Some(t) = presets::find(id).filter(|t| !crate::page::has_protocol(t.protocol)) {
+        return crate::page::open_in_family_page(&format!("{}{}", crate::page::TOUR_PREFIX, t.id));
+    }
     let Some(t) = presets::find(id) else {
         crate::hooks::push_history_entry();
         return d.dispatch(Action::Load(
@@ -99,6 +96,10 @@ pub fn protocol_picker(current: &'static str, dispatch: &Dispatch) -> Html {
             return;
         };
         let protocol = sel.value();
+        if !crate::page::has_protocol(&protocol) {
+            let free = format!("{}{protocol}", crate::page::FREE_PREFIX);
+            return crate::page::open_in_family_page(&free);
+        }
         let all = paxoscope_core::view::protocols();
         let Some((decl, words)) = all.iter().find(|(d, _)| d.name == protocol) else {
             return;
@@ -119,8 +120,9 @@ pub fn protocol_picker(current: &'static str, dispatch: &Dispatch) -> Html {
         <label class="tour-picker protocol-picker">
             <span class="sr-only">{ "Protocol" }</span>
             <select aria-label="Protocol" {onchange} data-protocol={current}>
-                { for paxoscope_core::view::protocols().iter().map(|(d, _)| html! {
-                    <option value={d.name} selected={d.name == current}>{ d.title }</option>
+                // Every protocol; one this page leaves out opens in the family page.
+                { for ProtocolId::ALL.iter().map(|p| html! {
+                    <option value={p.name()} selected={p.name() == current}>{ p.title() }</option>
                 }) }
             </select>
         </label>

@@ -131,6 +131,24 @@ fn playground_for(frag: &str) -> Playground {
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
     }
+    if crate::page::belongs_elsewhere(frag) {
+        // Another protocol's link: the page that has it opens the same link.
+        crate::page::open_in_family_page(frag);
+        return Playground::new(default_scenario(), None);
+    }
+    if let Some(name) = frag.strip_prefix(crate::page::FREE_PREFIX) {
+        use paxoscope_core::scenario::ProtocolId;
+        if ProtocolId::from_name(name).is_none() {
+            let msg = format!(
+                "This link names the protocol \"{}\", which Paxoscope does not have (it has: {}). \
+                 The default scenario is running instead.",
+                name.chars().take(40).collect::<String>(),
+                ProtocolId::names()
+            );
+            return Playground::new(default_scenario(), Some(msg));
+        }
+        return Playground::new(crate::components::tour::free_play(name), None);
+    }
     if let Some(id) = frag.strip_prefix(crate::page::TOUR_PREFIX) {
         return crate::page::open_tour(id);
     }

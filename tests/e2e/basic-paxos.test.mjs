@@ -4,8 +4,9 @@
 // node that does not propose is refused with the reason, and a share link reopens the same
 // protocol, run and moment.
 //
-// Basic Paxos is in the page only in a build with `--features basic-paxos` (over the bundle
-// budget for now, see Cargo.toml); against a default build these tests are skipped, saying so.
+// The shipped page carries Ceph only (its first load stays small); Basic Paxos lives in the
+// family page, dist/family/ (the same app built with --features basic-paxos). A pick in the
+// picker, or a Basic Paxos link opened on the shipped page, continues there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { launchBrowser, openPage, screenshot } from './lib.mjs';
@@ -21,18 +22,6 @@ after(async () => {
 
 const protocolSelect = (page) => page.getByRole('combobox', { name: 'Protocol', exact: true });
 
-/** Does the served build offer Basic Paxos? (Asked once, from a fresh page.) */
-let offered;
-async function basicPaxosOffered() {
-  if (offered === undefined) {
-    const { page, context } = await openPage(browser, '');
-    offered = (await protocolSelect(page).locator('option[value="basic-paxos"]').count()) === 1;
-    await context.close();
-  }
-  return offered;
-}
-const SKIP = 'this build has no Basic Paxos (trunk build with --features basic-paxos)';
-
 /** The value each node says it learned (the ring's line under it), in rank order. */
 async function learned(page) {
   return page.locator('#cluster [data-node] .node-meta').evaluateAll((els) =>
@@ -40,12 +29,12 @@ async function learned(page) {
   );
 }
 
-test('the protocol picker switches to Basic Paxos, and its default run chooses one value', async (t) => {
-  if (!(await basicPaxosOffered())) return t.skip(SKIP);
+test('the protocol picker switches to Basic Paxos, and its default run chooses one value', async () => {
   const { page, context, errors } = await openPage(browser, '');
   try {
     assert.equal(await protocolSelect(page).inputValue(), 'ceph', 'Ceph is the default');
     await protocolSelect(page).selectOption('basic-paxos');
+    await page.waitForURL(/\/family\/#/);
     await page.waitForFunction(() => document.querySelector('.scenario-name')?.textContent === 'Basic Paxos');
     assert.match(await page.locator('.tagline').textContent(), /Basic Paxos/);
     assert.match(page.url(), /protocol\+basic-paxos/, 'the protocol is in the URL');
@@ -87,11 +76,11 @@ const BASE = [
   'view t 0 node 0 speed 1 paused',
 ];
 
-test('a put to a proposer gets its value chosen; a put elsewhere is refused; a link reopens the run', async (t) => {
-  if (!(await basicPaxosOffered())) return t.skip(SKIP);
+test('a put to a proposer gets its value chosen; a put elsewhere is refused; a link reopens the run', async () => {
   const { page, context, errors } = await openPage(browser, fragment(BASE));
   const other = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   try {
+    assert.match(page.url(), /\/family\/#/, 'a Basic Paxos link on the shipped page continues at the family page');
     assert.equal(await protocolSelect(page).inputValue(), 'basic-paxos');
     // node.0's diagram: three machines, its proposer idle.
     const diagram = page.locator('.diagram.large');
@@ -145,8 +134,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
   }
 });
 
-test('the breaks panel says Basic Paxos tolerates loss, duplication and reordering', async (t) => {
-  if (!(await basicPaxosOffered())) return t.skip(SKIP);
+test('the breaks panel says Basic Paxos tolerates loss, duplication and reordering', async () => {
   const { page, context, errors } = await openPage(browser, fragment(BASE));
   try {
     const panel = page.locator('.breaks');
