@@ -2,7 +2,7 @@
 # Runs every Paxoscope test, in this order:
 #   1. cargo test --workspace --release      (native; core, cli and the web crate's pure tests)
 #   2. trunk build --release --cargo-profile wasm-release  (the wasm playground, into dist/)
-#   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 265 KB gzipped; see docs/performance.md)
+#   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 240 KB gzipped; see docs/performance.md)
 #   4. CLI campaign runs                      (hook, see below)
 #   5. node --test tests/e2e/*.test.mjs      (headless Chromium against dist/ on a free port)
 # and ends with one line "N passed, M failed". Exit status is non-zero if anything failed.

@@ -4,7 +4,7 @@
 use crate::components::breaks::breaks;
 use crate::components::client::Client;
 use crate::components::cluster::Cluster;
-use crate::components::controls::Controls;
+use crate::components::controls::{catch_up_bar, Controls};
 use crate::components::diagram::{arrow_defs, Diagram};
 use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
@@ -30,7 +30,7 @@ pub fn App() -> Html {
     {
         let d = dispatch.clone();
         use_animation_loop(
-            state.playing,
+            state.playing || state.catching_up.is_some(),
             Callback::from(move |dt| d.dispatch(Action::Tick(dt))),
         );
     }
@@ -88,6 +88,9 @@ pub fn App() -> Html {
                     <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
                               speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
                               notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    if let Some(c) = state.catching_up {
+                        { catch_up_bar(c, state.playhead_ms, &dispatch) }
+                    }
                     { narration(&handle, state.playhead_ms as u64, &dispatch) }
                 </div>
                 <div class="area-cluster">

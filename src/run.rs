@@ -50,6 +50,33 @@ impl Run {
         self.after_change();
     }
 
+    /// Run forward toward `t_ms` for at most about `slice_ms` of real time, so that the page
+    /// stays responsive however many events a stretch holds. True once the run stands at
+    /// `t_ms` or stopped (a violation, the budget); false if it ran out of time first.
+    pub fn advance_sliced(&mut self, t_ms: u64, slice_ms: f64) -> bool {
+        let start = real_now_ms();
+        let done = loop {
+            if self
+                .session
+                .run_until_at_most(t_ms, EVENTS_BETWEEN_CLOCK_READS)
+            {
+                break true;
+            }
+            if real_now_ms() - start >= slice_ms {
+                break false;
+            }
+        };
+        self.after_change();
+        done || self.session.stopped()
+    }
+
+    /// Why the run stopped short of where it was asked to go: the budget it went over, in
+    /// words (which limit, when, and the setting that most likely caused it).
+    pub fn budget_stop(&self) -> Option<String> {
+        let b = self.session.budget_exceeded()?;
+        self.session.stopped().then(|| b.to_string())
+    }
+
     /// One simulator event. False if there is none (or the run stopped at a violation).
     pub fn step(&mut self) -> bool {
         let stepped = self.session.step();
@@ -92,6 +119,26 @@ impl Run {
             self.violation = Some(v.clone());
         }
     }
+}
+
+/// Events run between two reads of the real clock in `advance_sliced`: a few milliseconds'
+/// worth in the slowest runs we measured.
+const EVENTS_BETWEEN_CLOCK_READS: u64 = 512;
+
+/// Real time in ms (the page's clock; a monotonic one in native tests). Only the slicing of
+/// work reads it: nothing simulated depends on it.
+#[cfg(target_arch = "wasm32")]
+fn real_now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn real_now_ms() -> f64 {
+    use std::time::Instant;
+    thread_local!(static START: Instant = Instant::now());
+    START.with(|s| s.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// A shared handle to the run with a revision stamp, so components re-render only when the

@@ -8,8 +8,8 @@ use paxoscope_core::actor::Rank;
 use paxoscope_core::scenario::{
     validate::MAX_SPEED_TENTHS, Action as SimAction, Scenario, TimedAction, View,
 };
+use paxoscope_core::sorted::SortedSet;
 use std::cell::RefCell;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -59,7 +59,7 @@ pub struct Playground {
     pub speed_tenths: u32,
     pub selected: Option<Rank>,
     /// Monitors picked for the next partition (group A; the rest is group B).
-    pub group: BTreeSet<Rank>,
+    pub group: SortedSet<Rank>,
     pub hovered_msg: Option<u64>,
     pub help_open: bool,
     pub log_filter: LogFilter,
@@ -72,12 +72,31 @@ pub struct Playground {
     pub scenario_revision: u64,
     /// False until the first picture of the cluster is on screen: the other panels wait.
     pub panels: bool,
+    /// A link's playhead the run is still catching up with, a slice per frame.
+    pub catching_up: Option<CatchUp>,
 }
+
+/// The page runs toward a link's playhead in slices of real time, one a frame, so that a
+/// heavy run (every value in range, tens of thousands of events a simulated second) never
+/// freezes the tab; it shows its progress and can be cancelled.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CatchUp {
+    /// Where the link's view stands (simulated ms).
+    pub target_ms: u64,
+    /// Play on once there (the link said `playing`).
+    pub resume: bool,
+}
+
+/// Real ms of simulation per frame while catching up or playing: well under the 100 ms that
+/// makes a task "long", with room left in the frame for rendering.
+const SLICE_MS: f64 = 30.0;
 
 #[allow(dead_code)] // Play, Pause and DismissNotice are for tours and embeds built on this.
 pub enum Action {
     /// A rendered frame: real milliseconds since the previous one.
     Tick(f64),
+    /// Stop catching up with a link's playhead: stay where the run stands, paused.
+    CancelCatchUp,
     Play,
     Pause,
     TogglePlay,
@@ -160,11 +179,15 @@ impl Playground {
             Some(v) => (v.t_ms, v.node, v.speed_tenths, !v.paused),
             None => (0, Some(0), DEFAULT_SPEED_TENTHS, true),
         };
-        if t_ms > 0 {
-            run.advance_to(t_ms);
-        }
+        // A cheap link is there after the first slice; a heavy one catches up frame by frame.
+        let caught_up = t_ms == 0 || run.advance_sliced(t_ms, SLICE_MS);
+        let catching_up = (!caught_up).then_some(CatchUp {
+            target_ms: t_ms,
+            resume: playing,
+        });
+        let playing = playing && caught_up;
         let playhead_ms = run.now_ms() as f64;
-        Playground {
+        let mut p = Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
             slow: Lagging::default(),
@@ -174,7 +197,7 @@ impl Playground {
             playing,
             speed_tenths: speed.clamp(1, MAX_SPEED_TENTHS),
             selected: selected.or(Some(0)),
-            group: BTreeSet::new(),
+            group: SortedSet::new(),
             hovered_msg: None,
             help_open: false,
             log_filter: LogFilter::default(),
@@ -183,6 +206,39 @@ impl Playground {
             announcement: String::new(),
             scenario_revision: 0,
             panels: false,
+            catching_up,
+        };
+        p.stop_if_over_budget();
+        p
+    }
+
+    /// If the run went over its budget, pause and say which limit, when, and why.
+    fn stop_if_over_budget(&mut self) {
+        let Some(why) = self.run.borrow().budget_stop() else {
+            return;
+        };
+        self.playing = false;
+        self.catching_up = None;
+        self.playhead_ms = self.run.borrow().now_ms() as f64;
+        self.announcement = format!("The run {why}");
+        self.notice = Some(Notice {
+            area: Area::Playback,
+            text: self.announcement.clone(),
+            is_error: true,
+        });
+    }
+
+    /// One frame's slice of catching up with a link's playhead.
+    fn catch_up_slice(&mut self, c: CatchUp) {
+        let done = self.run.borrow_mut().advance_sliced(c.target_ms, SLICE_MS);
+        self.playhead_ms = self.run.borrow().now_ms() as f64;
+        self.revision += 1;
+        self.stop_if_over_budget();
+        if done && self.catching_up.is_some() {
+            self.catching_up = None;
+            self.playing = c.resume && self.run.borrow().session.violation().is_none();
+            self.announcement = format!("Caught up: {}", crate::labels::seconds(c.target_ms));
+            self.catch_up();
         }
     }
 
@@ -193,14 +249,19 @@ impl Playground {
         }
     }
 
-    /// The scenario and the view, as the URL stores them.
+    /// The scenario and the view, as the URL stores them (while catching up, the view the
+    /// page is on its way to).
     pub fn scenario_with_view(&self) -> Scenario {
         let mut s = self.run.borrow().session.scenario().clone();
+        let (t_ms, playing) = match self.catching_up {
+            Some(c) => (c.target_ms, c.resume),
+            None => (self.playhead_ms as u64, self.playing),
+        };
         s.view = Some(View {
-            t_ms: self.playhead_ms as u64,
+            t_ms,
             node: self.selected,
             speed_tenths: self.speed_tenths,
-            paused: !self.playing,
+            paused: !playing,
         });
         s
     }
@@ -254,7 +315,10 @@ impl Playground {
         }
         let mut run = self.run.borrow_mut();
         let before = run.events();
-        run.advance_to(target as u64);
+        if !run.advance_sliced(target as u64, SLICE_MS) {
+            // More events than a frame can run: play on as fast as the page can.
+            target = run.now_ms() as f64;
+        }
         let after = run.events();
         if let Some(v) = run.session.violation() {
             self.playing = false;
@@ -278,6 +342,7 @@ impl Playground {
         if after != before {
             self.revision += 1;
         }
+        self.stop_if_over_budget();
         let stopped = !self.playing;
         self.slow
             .follow(self.revision, dt_ms, SLOW_PANEL_MS, stopped);
@@ -433,17 +498,47 @@ fn link_text(sel: &paxoscope_core::scenario::LinkSel) -> String {
     }
 }
 
+impl Action {
+    /// Does this action play, seek, step or change the run (so that a catch-up ends)?
+    fn moves_the_run(&self) -> bool {
+        matches!(
+            self,
+            Action::Play
+                | Action::Pause
+                | Action::TogglePlay
+                | Action::Step
+                | Action::StepBack
+                | Action::Seek(_)
+                | Action::Reset
+                | Action::NewSeed(_)
+                | Action::Inject(..)
+        )
+    }
+}
+
 impl Reducible for Playground {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        if action.moves_the_run() {
+            // The user took over: catching up with the link's playhead ends here.
+            s.catching_up = None;
+        }
         match action {
-            Action::Tick(dt) => {
-                if !s.playing {
-                    return self;
-                }
-                s.tick(dt);
+            Action::Tick(dt) => match s.catching_up {
+                Some(c) => s.catch_up_slice(c),
+                None if s.playing => s.tick(dt),
+                None => return self,
+            },
+            Action::CancelCatchUp => {
+                s.catching_up = None;
+                s.playing = false;
+                s.announcement = format!(
+                    "Stopped catching up at {}: press Play to go on from there.",
+                    crate::labels::seconds(s.playhead_ms as u64)
+                );
+                s.changed();
             }
             Action::Play => s.playing = s.run.borrow().session.violation().is_none(),
             Action::Pause => s.playing = false,
@@ -515,7 +610,7 @@ impl Reducible for Playground {
             }
             Action::Open(opened) => s = s.replaced_by(*opened),
         }
-        if !s.playing {
+        if !s.playing && s.catching_up.is_none() {
             // Paused (or stopped): the slow panels show the world as it stands, not as it
             // was at their last throttled update.
             s.catch_up();
@@ -542,6 +637,7 @@ impl PartialEq for Playground {
             && self.url_error == o.url_error
             && self.announcement == o.announcement
             && self.panels == o.panels
+            && self.catching_up == o.catching_up
     }
 }
 

@@ -394,7 +394,7 @@ pub fn message_label(msg: &Msg) -> String {
     }
 }
 
-fn ranks_suffix(prefix: &str, ranks: &std::collections::BTreeSet<Rank>) -> String {
+fn ranks_suffix(prefix: &str, ranks: &crate::sorted::SortedSet<Rank>) -> String {
     if ranks.is_empty() {
         return String::new();
     }

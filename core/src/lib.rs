@@ -22,4 +22,5 @@ pub mod ranks;
 pub mod scenario;
 pub mod session;
 pub mod sim;
+pub mod sorted;
 pub mod trace;

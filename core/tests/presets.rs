@@ -13,6 +13,7 @@ use paxoscope_core::protocols::ceph::{
 };
 use paxoscope_core::scenario::{print, Action};
 use paxoscope_core::session::Session;
+use paxoscope_core::sorted::SortedSet;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
 use std::collections::BTreeSet;
 
@@ -100,7 +101,7 @@ impl Tour {
     }
 
     /// The ranks that ACKed `leader` in `from_ms..to_ms`.
-    fn acks_to(&self, from_ms: u64, to_ms: u64, leader: u8) -> BTreeSet<u8> {
+    fn acks_to(&self, from_ms: u64, to_ms: u64, leader: u8) -> SortedSet<u8> {
         let acks = self.all(from_ms, to_ms, |e| {
             election(e, None, ElectionOp::Ack)
                 .filter(|(_, to, _)| *to == leader)
@@ -213,7 +214,7 @@ fn client_reply(e: &Event, req: u64) -> Option<&ClientReply> {
 fn delivered(e: &Event, node: u8, kind: &str) -> bool {
     matches!(&e.kind, TraceKind::Deliver { msg, .. } if msg.kind() == kind) && e.node == Some(node)
 }
-fn quorum(ranks: &[u8]) -> BTreeSet<u8> {
+fn quorum(ranks: &[u8]) -> SortedSet<u8> {
     ranks.iter().copied().collect()
 }
 /// The versions a Paxos message carries.
@@ -1415,7 +1416,7 @@ fn broken_protocol_tour() {
             .expect("commit on a majority is caught")
             .clone();
     assert_eq!(v.invariant, "commit-needs-every-accept");
-    let accepted: BTreeSet<u8> = t
+    let accepted: SortedSet<u8> = t
         .all(begin, v.t_ms + 1, |e| match &e.kind {
             TraceKind::Deliver { from, msg, .. } if msg.kind() == "accept" && e.node == Some(0) => {
                 Some(*from)

@@ -7,7 +7,7 @@ use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
 use paxoscope_core::protocols::ceph::MonState;
-use std::collections::BTreeSet;
+use paxoscope_core::sorted::SortedSet;
 use std::f64::consts::PI;
 use yew::prelude::*;
 
@@ -38,7 +38,7 @@ pub struct ClusterProps {
     pub playhead_ms: f64,
     pub speed_tenths: u32,
     pub selected: Option<Rank>,
-    pub group: BTreeSet<Rank>,
+    pub group: SortedSet<Rank>,
     pub hovered: Option<u64>,
     pub dispatch: Dispatch,
 }
@@ -151,7 +151,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     // Per directed link: the progress of the previous message and how many queue behind it.
     let mut queue: Vec<((Rank, Rank), f64, f64)> = Vec::new();
     let mut by_send = in_flight.iter().collect::<Vec<_>>();
-    by_send.sort_by_key(|m| m.id);
+    paxoscope_core::sorted::sort_by_u64_pair(&mut by_send, |m| (m.id, 0));
     let messages = by_send
         .into_iter()
         .map(|m| {

@@ -2,7 +2,7 @@
 //! time scrubber over the whole run (dragging it seeks; acting in the past forks).
 
 use crate::labels::{seconds, slider_from_speed, speed_from_slider, speed_text};
-use crate::state::{Action, Area, Dispatch, Notice};
+use crate::state::{Action, Area, CatchUp, Dispatch, Notice};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -130,5 +130,22 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 <p class={classes!("notice", n.is_error.then_some("error"))}>{ n.text.clone() }</p>
             }
         </section>
+    }
+}
+
+/// Progress toward a link's playhead while the run catches up with it, and a way out.
+pub fn catch_up_bar(c: CatchUp, playhead_ms: f64, dispatch: &Dispatch) -> Html {
+    let d = dispatch.clone();
+    let cancel = Callback::from(move |_: MouseEvent| d.dispatch(Action::CancelCatchUp));
+    let target = c.target_ms.max(1) as f64;
+    let percent = (playhead_ms / target * 100.0).clamp(0.0, 100.0) as u32;
+    html! {
+        <div class="catch-up" role="status" data-catch-up={percent.to_string()}>
+            <span>{ format!("Catching up with this link: {} of {} ({percent}%)",
+                            seconds(playhead_ms as u64), seconds(c.target_ms)) }</span>
+            <progress max={c.target_ms.to_string()} value={(playhead_ms as u64).to_string()}
+                      aria-label="Catching up with the link's playhead" />
+            <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
+        </div>
     }
 }

@@ -10,7 +10,7 @@ use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::{Protocol, Rank};
 use paxoscope_core::machine::{Declaration, Draw, MachineId, Position, StateId};
 use paxoscope_core::protocols::ceph::Ceph;
-use std::collections::BTreeSet;
+use paxoscope_core::sorted::SortedSet;
 use yew::prelude::*;
 
 const BOX_W: f64 = 104.0;
@@ -92,7 +92,7 @@ fn outer_group(d: &Declaration, m: MachineId) -> Option<(MachineId, StateId)> {
 
 /// Pixel centres of grid lines 0..n, given which groups each line holds.
 fn grid(
-    groups_per_line: &[BTreeSet<(MachineId, StateId)>],
+    groups_per_line: &[SortedSet<(MachineId, StateId)>],
     first: f64,
     pitch: f64,
     gap: f64,
@@ -125,8 +125,8 @@ impl Layout {
         }
         let cols = cells.iter().map(|c| c.2.col as usize).max().unwrap_or(0) + 1;
         let rows = cells.iter().map(|c| c.2.row as usize).max().unwrap_or(0) + 1;
-        let mut col_groups = vec![BTreeSet::new(); cols];
-        let mut row_groups = vec![BTreeSet::new(); rows];
+        let mut col_groups = vec![SortedSet::new(); cols];
+        let mut row_groups = vec![SortedSet::new(); rows];
         for (_, _, s, g) in &cells {
             if let Some(g) = g {
                 col_groups[s.col as usize].insert(*g);
@@ -145,10 +145,9 @@ impl Layout {
                 y: ys[st.row as usize],
             })
             .collect();
-        let mut group_states: Vec<(MachineId, StateId)> =
+        // Sorted by insertion: no sort instantiated for this one type (bundle size).
+        let group_states: SortedSet<(MachineId, StateId)> =
             boxes.iter().filter_map(|b| b.group).collect();
-        group_states.sort();
-        group_states.dedup();
         let groups = group_states
             .iter()
             .map(|g| {

@@ -7,7 +7,7 @@ use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
 use paxoscope_core::actor::Rank;
 use paxoscope_core::scenario::{Action as SimAction, LinkSel, MAX_SKEW_MS};
-use std::collections::BTreeSet;
+use paxoscope_core::sorted::SortedSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -15,7 +15,7 @@ use yew::prelude::*;
 pub struct FaultsProps {
     pub run: RunHandle,
     pub selected: Option<Rank>,
-    pub group: BTreeSet<Rank>,
+    pub group: SortedSet<Rank>,
     pub notice: Option<Notice>,
     pub dispatch: Dispatch,
 }

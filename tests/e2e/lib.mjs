@@ -43,6 +43,9 @@ export function launchBrowser() {
  * Opens `path` (relative to PAXOSCOPE_URL, e.g. '' or 'embed-example.html?x=1') in a fresh
  * browser context and waits for `waitFor` (a CSS selector; null to skip).
  *
+ * With `caughtUp` (the default) it also waits until the page has reached its link's view (a
+ * heavy link is reached a slice per frame under a `[data-catch-up]` bar).
+ *
  * Returns { page, context, errors, warnings }. `errors` collects, from before navigation on:
  * console.error messages, uncaught page errors, failed requests and HTTP responses >= 400.
  * A test should end with `assert.deepEqual(errors, [])`. `warnings` holds console warnings
@@ -54,6 +57,7 @@ export async function openPage(browser, path = '', options = {}) {
     colorScheme = 'light',
     waitFor = '[data-node]',
     timeout = 30_000,
+    caughtUp = true,
   } = options;
   const context = await browser.newContext({ viewport, colorScheme });
   const page = await context.newPage();
@@ -75,6 +79,8 @@ export async function openPage(browser, path = '', options = {}) {
   });
   await page.goto(new URL(path, baseUrl()).href, { waitUntil: 'load' });
   if (waitFor) await page.waitForSelector(waitFor);
+  // A link whose view stands far ahead is reached a slice per frame (state.rs, CatchUp).
+  if (caughtUp) await page.waitForFunction(() => !document.querySelector('[data-catch-up]'));
   return { page, context, errors, warnings };
 }
 

@@ -60,7 +60,15 @@ export async function monitors(page) {
   );
 }
 
+/** The playhead (simulated ms) once the page has caught up with its link's view (a heavy
+ * link is reached a slice per frame, under a `[data-catch-up]` bar; see budget.test.mjs). */
 export async function simTime(page) {
+  await page.waitForFunction(() => !document.querySelector('[data-catch-up]'));
+  return rawSimTime(page);
+}
+
+/** The playhead right now, caught up or not. */
+export async function rawSimTime(page) {
   return Number(await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms'));
 }
 

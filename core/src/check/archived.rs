@@ -10,7 +10,7 @@
 //! Archiving moves entries without changing that logical map, so every lookup answers exactly
 //! what the single map would have answered.
 
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 /// Entries kept live before the oldest (lowest-keyed) half is archived. Small: a snapshot
@@ -21,7 +21,7 @@ const LIVE_MAX: usize = 128;
 
 #[derive(Clone, Debug)]
 pub struct ArchivedMap<K: Ord + Clone, V: Clone> {
-    live: BTreeMap<K, V>,
+    live: SortedMap<K, V>,
     /// Oldest first. A key may appear in several chunks only if it was modified after being
     /// archived; the newest copy (or the live one) is the current value.
     archive: Vec<Chunk<K, V>>,
@@ -35,7 +35,7 @@ pub struct ArchivedMap<K: Ord + Clone, V: Clone> {
 struct Chunk<K, V> {
     lo: K,
     hi: K,
-    map: Rc<BTreeMap<K, V>>,
+    map: Rc<SortedMap<K, V>>,
 }
 
 impl<K: Ord, V> Chunk<K, V> {
@@ -50,7 +50,7 @@ impl<K: Ord, V> Chunk<K, V> {
 impl<K: Ord + Clone, V: Clone> Default for ArchivedMap<K, V> {
     fn default() -> Self {
         ArchivedMap {
-            live: BTreeMap::new(),
+            live: SortedMap::new(),
             archive: Vec::new(),
             archived_max: None,
         }
@@ -59,8 +59,8 @@ impl<K: Ord + Clone, V: Clone> Default for ArchivedMap<K, V> {
 
 impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
     pub fn get(&self, k: &K) -> Option<&V> {
-        // Keys mostly rise, so the question is mostly about the newest key: the right edge of
-        // the tree answers it (found, or above every live key) without a search.
+        // Keys mostly rise, so the question is mostly about the newest key: the last live
+        // entry answers it (found, or above every live key) without a search.
         match self.live.last_key_value() {
             Some((last, v)) if last == k => Some(v),
             Some((last, _)) if k > last => self.archived(k),
@@ -98,14 +98,8 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
     where
         V: Default,
     {
-        // The newest key again (keys mostly rise): the right edge of the tree, no search.
-        if self
-            .live
-            .last_key_value()
-            .is_some_and(|(last, _)| *last == k)
-        {
-            return self.live.last_entry().expect("not empty").into_mut();
-        }
+        // The newest key again (keys mostly rise) is found without a search (`SortedMap`
+        // compares with its last key first).
         if self.live.len() >= LIVE_MAX && !self.live.contains_key(&k) {
             self.archive_if_large();
         }
@@ -166,6 +160,7 @@ impl<K: Ord + Clone, V: Clone> ArchivedMap<K, V> {
 mod tests {
     use super::*;
     use crate::sim::rng::{SimRng, Stream};
+    use std::collections::BTreeMap;
 
     #[test]
     fn behaves_like_one_btreemap_through_archiving() {

@@ -7,8 +7,8 @@ use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState, Value};
 use crate::ranks::RankSet;
 use crate::sim::World;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::trace::{TraceEvent, TraceKind};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// The parts of a Paxos message the invariants need.
@@ -128,7 +128,7 @@ pub struct Facts {
     /// Each touched node after this step (the next step's `prev`).
     now: Vec<NodeFacts>,
     /// LASTs the leader received: (leader, epoch, pn) -> senders.
-    pub lasts_received: BTreeMap<(Rank, Epoch, Pn), RankSet>,
+    pub lasts_received: SortedMap<(Rank, Epoch, Pn), RankSet>,
     /// ACCEPTs the leader received: (leader, epoch, pn, lc) -> senders. One entry per
     /// version, so archived (cheap to clone for snapshots).
     pub accepts_received: ArchivedMap<(Rank, Epoch, Pn, Version), RankSet>,
@@ -137,17 +137,17 @@ pub struct Facts {
     /// Highest durable lc already compared per node.
     pub agreed_lc: Vec<Version>,
     /// Uncommitted values reported to a leader: (leader, epoch, pn) -> (pn, version, value).
-    pub reported: BTreeMap<(Rank, Epoch, Pn), Vec<ReportedValue>>,
+    pub reported: SortedMap<(Rank, Epoch, Pn), Vec<ReportedValue>>,
     /// (leader, epoch) whose first BEGIN has been checked.
-    pub first_begin_done: BTreeSet<(Rank, Epoch)>,
+    pub first_begin_done: SortedSet<(Rank, Epoch)>,
     /// Highest pn each node has seen in any Paxos message it received or sent.
     pub max_pn_seen: Vec<Pn>,
     /// Each node's pn at its previous COLLECT.
     pub last_collect_pn: Vec<Pn>,
     /// The leader that left recovery in each epoch (`one-leader-recovers-per-epoch`).
-    pub recovered: BTreeMap<Epoch, Rank>,
+    pub recovered: SortedMap<Epoch, Rank>,
     /// Highest lc held by a quorum member of each epoch.
-    pub max_lc_in_epoch: BTreeMap<Epoch, Version>,
+    pub max_lc_in_epoch: SortedMap<Epoch, Version>,
     /// The last message id that arrived on each link (`fifo`).
     pub arrivals: super::fifo::Arrivals,
     /// Links keep their order in this run (no reordering or duplicates allowed).

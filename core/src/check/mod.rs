@@ -23,10 +23,10 @@ mod uncommitted;
 use crate::actor::Rank;
 use crate::protocols::ceph::Ceph;
 use crate::sim::World;
+use crate::sorted::SortedSet;
 use crate::trace::TraceEvent;
 use facts::Facts;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// A broken rule of the protocol.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -143,7 +143,7 @@ pub struct Checker {
     /// The first broken timing claim of the run, if any.
     findings: Vec<Violation>,
     /// Invariants switched off for this run (`disable`): a break of one is not reported.
-    disabled: BTreeSet<&'static str>,
+    disabled: SortedSet<&'static str>,
 }
 
 fn to_violation(b: Broken, world: &World<Ceph>) -> Violation {
@@ -162,7 +162,7 @@ impl Checker {
         Checker {
             facts: Facts::new(world),
             findings: Vec::new(),
-            disabled: BTreeSet::new(),
+            disabled: SortedSet::new(),
         }
     }
 
@@ -172,7 +172,7 @@ impl Checker {
         Checker {
             facts: Facts::exhaustive(world),
             findings: Vec::new(),
-            disabled: BTreeSet::new(),
+            disabled: SortedSet::new(),
         }
     }
 

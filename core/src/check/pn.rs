@@ -33,7 +33,7 @@ pub fn check_nodes(f: &Facts, world: &World<Ceph>) -> Check {
 /// The rules on the Paxos messages sent. Called only for a step that sent something.
 pub fn check_sends(f: &mut Facts, log: &[TraceEvent<Ceph>]) -> Check {
     // One collect goes to every peer: check its pn once per step.
-    let mut collects_seen = std::collections::BTreeSet::new();
+    let mut collects_seen = crate::sorted::SortedSet::new();
     for e in log {
         let (Some(Msg::Paxos(p)), Some(r)) = (e.kind.sent_msg(), e.node) else {
             continue;

@@ -16,8 +16,8 @@ use crate::protocols::ceph::messages::{ClientReply, Epoch, Version};
 use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState};
 use crate::ranks::RankSet;
 use crate::sim::World;
+use crate::sorted::SortedMap;
 use crate::trace::{TraceEvent, TraceKind};
-use std::collections::BTreeMap;
 
 pub const WITHIN: &str = "read-fresh-within-epoch";
 pub const ACROSS: &str = "read-fresh-across-epochs";
@@ -156,15 +156,16 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> (Check, Option<super::Broken
 }
 
 /// Raise the highest lc seen in `epoch` to `lc`; true if it rose. The epoch is nearly always
-/// the newest one, which is found without a search.
-fn raise_max_lc(max_lc_in_epoch: &mut BTreeMap<Epoch, Version>, epoch: Epoch, lc: Version) -> bool {
+/// the newest one, which `SortedMap` finds without a search.
+fn raise_max_lc(
+    max_lc_in_epoch: &mut SortedMap<Epoch, Version>,
+    epoch: Epoch,
+    lc: Version,
+) -> bool {
     let rise = |max: &mut Version| {
         let rose = lc > *max;
         *max = (*max).max(lc);
         rose
     };
-    match max_lc_in_epoch.last_entry() {
-        Some(mut newest) if *newest.key() == epoch => rise(newest.get_mut()),
-        _ => rise(max_lc_in_epoch.entry(epoch).or_default()),
-    }
+    rise(max_lc_in_epoch.entry(epoch).or_default())
 }

@@ -502,7 +502,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             format!("empty scenario: expected the header \"{HEADER}\""),
         ));
     }
-    p.s.actions.sort_by_key(|a| a.at_ms);
+    crate::sorted::sort_by_u64_pair(&mut p.s.actions, |a| (a.at_ms, 0));
     Ok(p.s)
 }
 

@@ -14,9 +14,9 @@ use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank};
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
+use crate::sorted::SortedSet;
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Most simulator events a run may process within one whole simulated second (from `k` s up
@@ -129,7 +129,7 @@ pub struct World<P: Protocol> {
     crash_in_commit_until: Option<u64>,
     clients: ClientHistory,
     /// Requests not answered yet (ids): a snapshot saves just these, see `history.rs`.
-    pending_clients: BTreeSet<ReqId>,
+    pending_clients: SortedSet<ReqId>,
     events: u64,
     /// The whole simulated second the latest event fell in, and how many events fell in it
     /// (the event-rate budget, `MAX_EVENTS_PER_SIM_S`).
@@ -176,7 +176,7 @@ impl<P: Protocol> World<P> {
             next_timer_gen: 0,
             crash_in_commit_until: None,
             clients: ClientHistory::default(),
-            pending_clients: BTreeSet::new(),
+            pending_clients: SortedSet::new(),
             events: 0,
             rate_second: 0,
             events_this_second: 0,
@@ -292,7 +292,7 @@ impl<P: Protocol> World<P> {
         &mut self.clients
     }
     /// Requests not answered yet, by id.
-    pub(crate) fn pending_client_ids(&self) -> &BTreeSet<ReqId> {
+    pub(crate) fn pending_client_ids(&self) -> &SortedSet<ReqId> {
         &self.pending_clients
     }
     pub fn reorder_allowed(&self) -> bool {
@@ -331,7 +331,7 @@ impl<P: Protocol> World<P> {
                 _ => None,
             })
             .collect();
-        v.sort_by_key(|m| (m.arrive_ms, m.id));
+        crate::sorted::sort_by_u64_pair(&mut v, |m| (m.arrive_ms, m.id));
         v
     }
     /// Armed timers of a node: (timer, deadline in true time).

@@ -1,8 +1,8 @@
 //! Ceph's defaults (spec section 13), in milliseconds, all overridable by a scenario.
 
 use crate::scenario::{ConfigKey, Mutation};
+use crate::sorted::SortedSet;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Config {
@@ -38,7 +38,7 @@ pub struct Config {
     /// Duration of the leader's asynchronous commit write (0 = instant, as in the spec's timeline).
     pub commit_write_ms: u64,
     /// Deliberate protocol bugs switched on ("break the protocol").
-    pub mutations: BTreeSet<Mutation>,
+    pub mutations: SortedSet<Mutation>,
 }
 
 impl Default for Config {
@@ -61,7 +61,7 @@ impl Default for Config {
             latency_ms: 20,
             jitter_ms: 10,
             commit_write_ms: 1,
-            mutations: BTreeSet::new(),
+            mutations: SortedSet::new(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use super::messages::*;
 use super::monitor::{Effect, MonState, Monitor, Timer};
 use super::store::{StoreWrite, ValueOp};
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 
 /// A monitor that deferred to another waits this much longer than `mon_election_timeout`
 /// for its VICTORY (Ceph's elector adds one second).
@@ -83,7 +83,7 @@ impl Monitor {
         let propose = Election {
             op: ElectionOp::Propose,
             epoch: self.epoch,
-            quorum: BTreeSet::new(),
+            quorum: SortedSet::new(),
         };
         self.broadcast(self.others(), Msg::Election(propose), out);
         let t = self.config.election_timeout_ms;
@@ -129,7 +129,7 @@ impl Monitor {
         let ack = Election {
             op: ElectionOp::Ack,
             epoch: self.epoch,
-            quorum: BTreeSet::new(),
+            quorum: SortedSet::new(),
         };
         self.send(from, Msg::Election(ack), out);
         let t = self.config.election_timeout_ms + DEFER_EXTRA_MS;
@@ -176,7 +176,7 @@ impl Monitor {
         self.elector.electing_me = false;
         // Inserted one by one, not collected: `collect` into a set instantiates a sort (wasm
         // bytes) that the already ordered ranks do not need.
-        let mut quorum: BTreeSet<Rank> = BTreeSet::new();
+        let mut quorum: SortedSet<Rank> = SortedSet::new();
         for r in std::mem::take(&mut self.elector.acked_me).iter() {
             quorum.insert(r);
         }
@@ -198,7 +198,7 @@ impl Monitor {
         &mut self,
         from: Rank,
         epoch: Epoch,
-        quorum: BTreeSet<Rank>,
+        quorum: SortedSet<Rank>,
         out: &mut Vec<Effect>,
     ) {
         if epoch < self.epoch {
@@ -226,7 +226,7 @@ impl Monitor {
         }
     }
 
-    fn win_election(&mut self, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
+    fn win_election(&mut self, quorum: SortedSet<Rank>, out: &mut Vec<Effect>) {
         self.set_state(MonState::Leader, out);
         self.leader = Some(self.rank);
         self.quorum = quorum;
@@ -243,7 +243,7 @@ impl Monitor {
         self.trigger_propose(out);
     }
 
-    fn lose_election(&mut self, leader: Rank, quorum: BTreeSet<Rank>, out: &mut Vec<Effect>) {
+    fn lose_election(&mut self, leader: Rank, quorum: SortedSet<Rank>, out: &mut Vec<Effect>) {
         self.set_state(MonState::Peon, out);
         self.leader = Some(leader);
         self.quorum = quorum;
@@ -260,7 +260,7 @@ impl Monitor {
         }
         let next = self.epoch + 1;
         self.bump_epoch(next, out);
-        let mut quorum = BTreeSet::new();
+        let mut quorum = SortedSet::new();
         quorum.insert(self.rank);
         self.win_election(quorum, out);
     }

@@ -2,8 +2,8 @@
 //! and the client requests the key-value service handles.
 
 use super::store::{Snapshot, Value};
+use crate::sorted::{SortedMap, SortedSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 pub type Rank = u8;
@@ -42,7 +42,7 @@ pub struct Probe {
     pub op: ProbeOp,
     pub has_ever_joined: bool,
     /// Reply only: the replier's current quorum (empty if none) and its versions.
-    pub quorum: BTreeSet<Rank>,
+    pub quorum: SortedSet<Rank>,
     pub first_committed: Version,
     pub last_committed: Version,
 }
@@ -61,7 +61,7 @@ pub struct Election {
     pub op: ElectionOp,
     pub epoch: Epoch,
     /// Victory only: the winning set.
-    pub quorum: BTreeSet<Rank>,
+    pub quorum: SortedSet<Rank>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -85,7 +85,7 @@ pub struct Paxos {
     pub uncommitted_pn: Pn,
     /// LEASE: absolute expiry on the leader's clock; LEASE_ACK: the peon's clock.
     pub lease_timestamp_ms: u64,
-    pub values: BTreeMap<Version, Rc<Value>>,
+    pub values: SortedMap<Version, Rc<Value>>,
 }
 
 impl Paxos {
@@ -98,7 +98,7 @@ impl Paxos {
             pn: 0,
             uncommitted_pn: 0,
             lease_timestamp_ms: 0,
-            values: BTreeMap::new(),
+            values: SortedMap::new(),
         }
     }
 }
@@ -113,7 +113,7 @@ pub enum Sync {
     LastChunk {
         first_committed: Version,
         last_committed: Version,
-        values: BTreeMap<Version, Rc<Value>>,
+        values: SortedMap<Version, Rc<Value>>,
     },
     /// Full sync: what we need was trimmed, so the provider ships its whole store.
     FullChunk(Box<Snapshot>),

@@ -13,8 +13,8 @@ use super::store::{Semantics, Store, StoreWrite, Value, ValueOp};
 use super::timers::TimerTable;
 use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::ranks::RankSet;
+use crate::sorted::{SortedMap, SortedSet};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Monitor-level states (spec section 2), in the order of the monitor machine's states in
@@ -216,8 +216,8 @@ pub struct PaxosCore {
     pub uncommitted_v: Version,
     pub uncommitted_pn: Pn,
     pub uncommitted_value: Option<Rc<Value>>,
-    pub peer_first_committed: BTreeMap<Rank, Version>,
-    pub peer_last_committed: BTreeMap<Rank, Version>,
+    pub peer_first_committed: SortedMap<Rank, Version>,
+    pub peer_last_committed: SortedMap<Rank, Version>,
     pub accepted: RankSet,
     pub new_value: Option<Rc<Value>>,
     pub acked_lease: RankSet,
@@ -237,8 +237,8 @@ impl PaxosCore {
             uncommitted_v: 0,
             uncommitted_pn: 0,
             uncommitted_value: None,
-            peer_first_committed: BTreeMap::new(),
-            peer_last_committed: BTreeMap::new(),
+            peer_first_committed: SortedMap::new(),
+            peer_last_committed: SortedMap::new(),
             accepted: RankSet::new(),
             new_value: None,
             acked_lease: RankSet::new(),
@@ -260,7 +260,7 @@ pub struct Service {
     pub committing: Vec<Writer>,
     /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
     /// clients talked to us.
-    pub forwarded: BTreeSet<ReqId>,
+    pub forwarded: SortedSet<ReqId>,
 }
 
 /// Who waits for a write's answer: the request and the monitor its client talked to.
@@ -289,9 +289,9 @@ pub struct Monitor {
     pub state: MonState,
     /// In-memory election epoch (mirrors the store except during the first-boot quirk).
     pub epoch: Epoch,
-    pub quorum: BTreeSet<Rank>,
+    pub quorum: SortedSet<Rank>,
     pub leader: Option<Rank>,
-    pub outside_quorum: BTreeSet<Rank>,
+    pub outside_quorum: SortedSet<Rank>,
     pub elector: Elector,
     pub paxos: PaxosCore,
     pub service: Service,
@@ -325,9 +325,9 @@ impl Monitor {
             config,
             store,
             state: MonState::Init,
-            quorum: BTreeSet::new(),
+            quorum: SortedSet::new(),
             leader: None,
-            outside_quorum: BTreeSet::new(),
+            outside_quorum: SortedSet::new(),
             elector: Elector::default(),
             service: Service::default(),
             commit_in_flight: None,
@@ -575,13 +575,13 @@ impl Monitor {
         &self,
         from: Version,
         to: Version,
-    ) -> BTreeMap<Version, Rc<Value>> {
+    ) -> SortedMap<Version, Rc<Value>> {
         if from > to {
-            return BTreeMap::new();
+            return SortedMap::new();
         }
         // Inserted one by one, not collected: `collect` into a map instantiates a sort (about
         // 2 KB of wasm for this one type) that the already ordered range does not need.
-        let mut out = BTreeMap::new();
+        let mut out = SortedMap::new();
         for (v, val) in self.store.values.range(from..=to) {
             out.insert(*v, val.clone());
         }
@@ -607,7 +607,7 @@ impl Monitor {
         let probe = Probe {
             op: ProbeOp::Probe,
             has_ever_joined: self.store.joined,
-            quorum: BTreeSet::new(),
+            quorum: SortedSet::new(),
             first_committed: 0,
             last_committed: 0,
         };

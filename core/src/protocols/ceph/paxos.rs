@@ -6,7 +6,7 @@ use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer, Writer};
 use super::store::{StoreWrite, Value, ValueOp};
 use crate::ranks::RankSet;
 use crate::scenario::Mutation;
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 impl Monitor {
@@ -236,7 +236,7 @@ impl Monitor {
     /// Store committed values a peer sent that extend ours contiguously (spec 8.5 step 2).
     fn store_shared_values(
         &mut self,
-        values: &BTreeMap<Version, Rc<Value>>,
+        values: &SortedMap<Version, Rc<Value>>,
         upto: Version,
         out: &mut Vec<Effect>,
     ) {

@@ -3,7 +3,7 @@
 
 use super::messages::*;
 use super::monitor::{Effect, MonState, Monitor, Timer};
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 
 impl Monitor {
     pub(crate) fn handle_probe(&mut self, from: Rank, p: &Probe, out: &mut Vec<Effect>) {
@@ -17,7 +17,7 @@ impl Monitor {
         let quorum = if self.is_leader() || self.is_peon() {
             self.quorum.clone()
         } else {
-            BTreeSet::new()
+            SortedSet::new()
         };
         let reply = Probe {
             op: ProbeOp::Reply,

@@ -4,8 +4,8 @@
 
 use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
 use super::versions::Versions;
+use crate::sorted::SortedMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 /// One operation inside a Paxos value (the encoded service transaction).
@@ -116,7 +116,7 @@ pub struct Snapshot {
     pub first_committed: Version,
     pub last_committed: Version,
     pub values: Versions,
-    pub kv: BTreeMap<Text, Text>,
+    pub kv: SortedMap<Text, Text>,
     pub kv_version: u64,
 }
 
@@ -133,7 +133,7 @@ pub struct Store {
     pub election_epoch: Epoch,
     pub joined: bool,
     /// The key-value service's committed state (applied from values at commit).
-    pub kv: BTreeMap<Text, Text>,
+    pub kv: SortedMap<Text, Text>,
     /// The key-value service's own version: bumped by each committed value that touches it.
     pub kv_version: u64,
 }

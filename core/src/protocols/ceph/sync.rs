@@ -5,7 +5,7 @@
 use super::messages::*;
 use super::monitor::{Effect, MonState, Monitor, Timer};
 use super::store::{Snapshot, StoreWrite, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 use std::rc::Rc;
 
 impl Monitor {
@@ -75,7 +75,7 @@ impl Monitor {
         true
     }
 
-    fn apply_recent_sync(&mut self, values: &BTreeMap<Version, Rc<Value>>, out: &mut Vec<Effect>) {
+    fn apply_recent_sync(&mut self, values: &SortedMap<Version, Rc<Value>>, out: &mut Vec<Effect>) {
         let mut next = self.lc() + 1;
         while let Some(v) = values.get(&next) {
             self.persist(
