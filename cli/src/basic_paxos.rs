@@ -1,13 +1,12 @@
 //! `--protocol basic-paxos` for `campaign` and `model-check`: Basic Paxos's own campaign
 //! (paxoscope_core::protocols::basic_paxos::campaign) and exhaustive model check (`model`).
 
-use paxoscope_core::protocols::basic_paxos::campaign::{self, Options, Outcome};
+use paxoscope_core::protocols::basic_paxos::campaign::{self, Options};
 use paxoscope_core::protocols::basic_paxos::model::{self, Bounds};
 use paxoscope_core::protocols::basic_paxos::Mutation;
 use paxoscope_core::scenario::ProtocolId;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 pub struct CampaignArgs {
@@ -17,6 +16,8 @@ pub struct CampaignArgs {
     pub jobs: usize,
     pub verbose: bool,
     pub canaries: bool,
+    /// With `canaries`: only the blind runs.
+    pub blind: bool,
 }
 
 pub fn parse_mutation(name: &str) -> Result<Mutation, String> {
@@ -40,32 +41,6 @@ pub fn is_basic(protocol: &str) -> Result<bool, String> {
     Ok(p == ProtocolId::BasicPaxos)
 }
 
-fn run_seeds(start: u64, count: u64, jobs: usize, opts: &Options) -> Vec<Outcome> {
-    let next = AtomicU64::new(0);
-    let mut all: Vec<Outcome> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= count {
-                            return mine;
-                        }
-                        mine.push(campaign::run_seed(start + i, opts));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a campaign worker panicked"))
-            .collect()
-    });
-    all.sort_by_key(|o| o.seed);
-    all
-}
-
 pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
     if args.jobs == 0 {
         return Err("--jobs must be at least 1".into());
@@ -80,7 +55,9 @@ pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
         user_facing_only: false,
     };
     let t0 = Instant::now();
-    let outcomes = run_seeds(args.start, count, args.jobs, &opts);
+    let outcomes = crate::seeds::run_in_order(args.start, count, args.jobs, |seed| {
+        campaign::run_seed(seed, &opts)
+    });
     let wall_s = t0.elapsed().as_secs_f64();
     let mut failed = 0;
     let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
@@ -149,27 +126,43 @@ pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
     })
 }
 
+/// Each mutation, first with every rule on, then blind (only what a user relies on: one
+/// value chosen, learners agree): the first seed that catches it and the rule that did.
 fn canaries(args: &CampaignArgs) -> Result<ExitCode, String> {
     let budget = args.seeds.unwrap_or(1_000);
-    let mut missed = 0;
-    for m in Mutation::ALL {
+    let modes: &[bool] = if args.blind { &[true] } else { &[false, true] };
+    let jobs = Mutation::ALL.len() * modes.len();
+    let found = crate::seeds::run_in_order(0, jobs as u64, args.jobs, |i| {
+        let m = Mutation::ALL[i as usize / modes.len()];
+        let blind = modes[i as usize % modes.len()];
         let t0 = Instant::now();
-        match campaign::canary(m, args.start, budget) {
+        let d = campaign::canary(m, args.start, budget, blind);
+        (m, blind, d, t0.elapsed().as_secs_f64())
+    });
+    println!(
+        "basic-paxos canaries: seeds {}.. up to {budget} per mutation; blind = only one value chosen and learners agree judge",
+        args.start
+    );
+    println!("| mutation | checks | seeds | caught by |");
+    println!("|---|---|---|---|");
+    let mut missed = 0;
+    for (m, blind, d, secs) in &found {
+        let checks = if *blind { "blind" } else { "all rules" };
+        match d {
             Some((seed, f)) => println!(
-                "canary {}: caught at seed {seed} ({} seeds, {:.1} s): {f}",
+                "| `{}` | {checks} | {} (seed {seed}, {secs:.1} s) | {f} |",
                 m.name(),
-                seed - args.start + 1,
-                t0.elapsed().as_secs_f64()
+                seed - args.start + 1
             ),
             None => {
-                missed += 1;
-                println!("canary {}: NOT caught in {budget} seeds", m.name());
+                missed += u32::from(*blind);
+                println!("| `{}` | {checks} | NOT caught in {budget} | |", m.name());
             }
         }
     }
     println!(
-        "{} of {} canaries caught by the user-facing checks (one value chosen, learners agree)",
-        Mutation::ALL.len() - missed,
+        "{} of {} canaries caught blind (by a second chosen value or learners that disagree)",
+        Mutation::ALL.len() as u32 - missed,
         Mutation::ALL.len()
     );
     Ok(if missed > 0 {
@@ -185,6 +178,8 @@ pub struct ModelArgs {
     pub max_states: Option<u64>,
     pub mutations: Vec<String>,
     pub expect_violation: bool,
+    pub blind: bool,
+    pub proposers: Option<u8>,
 }
 
 pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
@@ -209,14 +204,25 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
     if let Some(m) = args.max_states {
         b.max_states = m;
     }
-    let config = model::model_config(mutation);
+    b.blind = args.blind;
+    let proposers = args.proposers.unwrap_or(2);
+    if !(1..=2).contains(&proposers) {
+        return Err(format!("--proposers {proposers}: expected 1 or 2"));
+    }
+    let config = model::model_config(proposers, mutation);
+    let who = if proposers == 2 {
+        "nodes 0 and 1 also propose \"A\" and \"B\""
+    } else {
+        "node 0 also proposes \"A\""
+    };
     println!(
-        "basic-paxos model check: 3 nodes (acceptors and learners; nodes 0 and 1 also propose \"A\" and \"B\"), \
+        "basic-paxos model check: 3 acceptors (nodes 0-2; {who}; node 2 learns), \
          any message delivered any number of times in any order or never (loss, duplication, reordering), \
-         timers fire at any time, up to {} round(s) per proposer, {} crash(es) with restart{}",
+         timers fire at any time, up to {} round(s) per proposer, {} crash(es) with restart{}{}",
         b.max_round,
         b.crashes,
-        mutation.map_or(String::new(), |m| format!(", mutation {}", m.name()))
+        mutation.map_or(String::new(), |m| format!(", mutation {}", m.name())),
+        if b.blind { ", blind (only one value chosen and learners agree)" } else { "" }
     );
     let t0 = Instant::now();
     let r = model::check(config, b);
@@ -230,8 +236,8 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
         r.states as f64 / secs.max(1e-9)
     );
     println!(
-        "{} states with a chosen value, {} with every learner knowing it",
-        r.chosen_states, r.all_learned_states
+        "{} states with a chosen value, {} with every learner knowing it; {} distinct messages, {} node states, {} node steps run",
+        r.chosen_states, r.all_learned_states, r.messages, r.node_states, r.node_steps
     );
     match &r.violation {
         Some((v, path)) => {

@@ -12,7 +12,6 @@ use paxoscope_core::scenario::{self, Mutation};
 use paxoscope_core::trace::TraceKind;
 use std::collections::BTreeSet;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 #[derive(clap::Args)]
@@ -53,7 +52,7 @@ pub struct Args {
     #[arg(long)]
     no_shrink: bool,
     /// The protocol: `ceph` or `basic-paxos` (which takes --seeds, --start, --mutation,
-    /// --jobs, --verbose and --canaries).
+    /// --jobs, --verbose, --canaries and --blind).
     #[arg(long, default_value = "ceph")]
     protocol: String,
 }
@@ -67,6 +66,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             jobs: args.jobs,
             verbose: args.verbose,
             canaries: args.canaries,
+            blind: args.blind,
         });
     }
     let opts = plan_options(&args)?;
@@ -154,37 +154,11 @@ fn replay_command(seed: u64, opts: &PlanOptions) -> String {
 
 // ----- the campaign -----
 
-/// Run `count` seeds from `start` on `jobs` threads; reports come back in seed order.
-fn run_seeds(start: u64, count: u64, jobs: usize, opts: &PlanOptions) -> Vec<SeedReport> {
-    let next = AtomicU64::new(0);
-    let mut reports: Vec<SeedReport> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..jobs.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        if i >= count {
-                            return mine;
-                        }
-                        mine.push(run_seed(start + i, opts));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a campaign worker panicked"))
-            .collect()
-    });
-    reports.sort_by_key(|r| r.seed);
-    reports
-}
-
 fn run_campaign(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
     let count = args.seeds.unwrap_or(100);
     let t0 = Instant::now();
-    let reports = run_seeds(args.start, count, args.jobs, opts);
+    let reports =
+        crate::seeds::run_in_order(args.start, count, args.jobs, |seed| run_seed(seed, opts));
     let wall_s = t0.elapsed().as_secs_f64();
     let mut summary = Summary::new();
     for r in &reports {
@@ -494,27 +468,12 @@ fn canaries(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
     }
     let budget = args.seeds.unwrap_or(1_000);
     let t0 = Instant::now();
-    let next = AtomicU64::new(0);
-    let mut found: Vec<(Mutation, Option<Detection>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..args.jobs.max(1))
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed) as usize;
-                        let Some(m) = Mutation::ALL.get(i) else {
-                            return mine;
-                        };
-                        mine.push((*m, canary(*m, args.start, budget, opts)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().expect("a canary worker panicked"))
-            .collect()
-    });
+    let count = Mutation::ALL.len() as u64;
+    let mut found: Vec<(Mutation, Option<Detection>)> =
+        crate::seeds::run_in_order(0, count, args.jobs, |i| {
+            let m = Mutation::ALL[i as usize];
+            (m, canary(m, args.start, budget, opts))
+        });
     found.sort_by_key(|(m, _)| *m);
     let blind = if opts.blind {
         " (blind: every protocol invariant off, only client-facing checks)"

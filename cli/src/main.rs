@@ -11,6 +11,7 @@ mod check_history;
 mod export;
 mod model;
 mod run;
+mod seeds;
 
 #[derive(Parser)]
 #[command(

@@ -57,13 +57,19 @@ pub struct Args {
     /// A violation is the expected outcome: exit 0 if one is found, 1 if none.
     #[arg(long)]
     expect_violation: bool,
-    /// The protocol: `ceph` or `basic-paxos` (which takes --rounds, --crashes, --max-states,
-    /// --mutation and --expect-violation).
+    /// The protocol: `ceph` or `basic-paxos` (which takes --proposers, --rounds, --crashes,
+    /// --max-states, --mutation, --blind and --expect-violation).
     #[arg(long, default_value = "ceph")]
     protocol: String,
-    /// basic-paxos: rounds each proposer may start (default 2).
+    /// basic-paxos: rounds each proposer may start (default 1).
     #[arg(long)]
     rounds: Option<u32>,
+    /// basic-paxos: proposers, 1 or 2 (default 2).
+    #[arg(long)]
+    proposers: Option<u8>,
+    /// basic-paxos: check only what a user relies on (one value chosen, learners agree).
+    #[arg(long)]
+    blind: bool,
 }
 
 fn bounds(args: &Args) -> Result<ModelConfig, String> {
@@ -139,6 +145,8 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             max_states: args.max_states,
             mutations: args.mutations,
             expect_violation: args.expect_violation,
+            blind: args.blind,
+            proposers: args.proposers,
         });
     }
     let b = bounds(&args)?;

@@ -260,12 +260,13 @@ fn all_learned(w: &World<BasicPaxos>, c: &BasicConfig, facts: &Facts) -> bool {
     l.len() == c.learners.len() && l.values().all(|x| *x == v)
 }
 
-/// The first seed in `start..start + budget` whose run the user-facing checks fail with
-/// mutation `m` on, if any.
-pub fn canary(m: Mutation, start: u64, budget: u64) -> Option<(u64, String)> {
+/// The first seed in `start..start + budget` whose run fails a safety check with mutation `m`
+/// on, if any, with the failure. `blind`: only the checks a user relies on (one value chosen,
+/// learners agree) judge, every rule written for a bug is off.
+pub fn canary(m: Mutation, start: u64, budget: u64, blind: bool) -> Option<(u64, String)> {
     let opts = Options {
         mutation: Some(m),
-        user_facing_only: true,
+        user_facing_only: blind,
     };
     (start..start + budget).find_map(|seed| {
         let o = run_seed(seed, &opts);
@@ -299,33 +300,23 @@ mod tests {
         );
     }
 
+    /// Each deliberate bug breaks what a user sees (a second chosen value, learners that
+    /// disagree or decide what was not chosen) within 1,000 seeds, with every other rule off;
+    /// except `forget-round`, which breaks it only when a restarted proposer's new round
+    /// overtakes its old accept requests (about one seed in a thousand): the campaign catches
+    /// it by its own rule, the model check (model.rs) blind.
     #[test]
-    fn these_canaries_are_caught_by_the_user_facing_checks_within_1000_seeds() {
-        for m in [
-            Mutation::AcceptBelowPromise,
-            Mutation::IgnorePromisedValue,
-            Mutation::LearnOnMinority,
-        ] {
-            let found = canary(m, 0, 1_000);
-            assert!(found.is_some(), "{} not caught in 1000 seeds", m.name());
-        }
-    }
-
-    /// Not yet caught by the user-facing checks within 1000 seeds (a second value needs a
-    /// restart inside a round trip of two concurrent rounds): caught by their own rules.
-    #[test]
-    fn the_other_canaries_are_caught_by_their_own_rules_within_1000_seeds() {
-        for (m, rule) in [
-            (Mutation::ForgetPromise, "promise-kept"),
-            (Mutation::ForgetRound, "unique-numbers"),
-        ] {
-            let opts = Options {
-                mutation: Some(m),
-                user_facing_only: false,
+    fn every_canary_is_caught_within_1000_seeds_blind_but_forget_round() {
+        for m in Mutation::ALL {
+            let blind = m != Mutation::ForgetRound;
+            let (_, f) = canary(m, 0, 1_000, blind)
+                .unwrap_or_else(|| panic!("{} not caught in 1000 seeds", m.name()));
+            let by = if blind {
+                ["one-value-chosen", "learners-agree"]
+            } else {
+                ["unique-numbers", "unique-numbers"]
             };
-            let caught = (0..1_000).find_map(|seed| run_seed(seed, &opts).failure);
-            let f = caught.unwrap_or_else(|| panic!("{} not caught in 1000 seeds", m.name()));
-            assert!(f.contains(rule), "{}: {f}", m.name());
+            assert!(by.iter().any(|r| f.contains(r)), "{}: {f}", m.name());
         }
     }
 }

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 /// one through the checks a user relies on (two values chosen, learners that disagree).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Mutation {
-    /// An acceptor keeps its promise in memory only: a restart forgets it.
+    /// An acceptor's writes never reach the disk (no sync): a restart loses its promise and
+    /// its accepted proposal, and it answers as if it had never promised or accepted.
     ForgetPromise,
     /// An acceptor accepts a proposal numbered below its promise.
     AcceptBelowPromise,

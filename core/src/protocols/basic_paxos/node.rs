@@ -80,8 +80,6 @@ pub struct Node {
     pub config: Rc<BasicConfig>,
     pub durable: Durable,
     pub proposer: Option<Proposer>,
-    /// `ForgetPromise` only: the acceptor's promise kept in memory instead of on disk.
-    pub mem_promised: Option<Pn>,
     pub learner: Option<Learner>,
     /// Current state of each machine (indexed by `MachineId`); a role the node does not play
     /// stays in its initial state.
@@ -96,8 +94,16 @@ impl Node {
             rank,
             proposer: plays(&config.proposers).then(Proposer::default),
             learner: plays(&config.learners).then(Learner::default),
-            mem_promised: None,
-            durable,
+            durable: if config.broken(Mutation::ForgetPromise) && config.acceptors.contains(&rank) {
+                // The bug: the acceptor's writes never reached the disk.
+                Durable {
+                    promised: None,
+                    accepted: None,
+                    ..durable
+                }
+            } else {
+                durable
+            },
             states: [
                 DECLARATION.machines[0].initial,
                 DECLARATION.machines[1].initial,
@@ -128,9 +134,9 @@ impl Node {
     pub fn state(&self, machine: MachineId) -> StateId {
         self.states[machine.0 as usize]
     }
-    /// The acceptor's promise, as it acts on it.
+    /// The acceptor's promise.
     pub fn promised(&self) -> Option<Pn> {
-        self.durable.promised.max(self.mem_promised)
+        self.durable.promised
     }
 
     pub fn handle(&mut self, _now_ms: u64, input: Input, out: &mut Vec<Effect>) {
@@ -422,13 +428,9 @@ impl Node {
             return;
         }
         if promised != Some(n) {
-            if self.config.broken(Mutation::ForgetPromise) {
-                self.mem_promised = Some(n);
-            } else {
-                let w = Write::Promised(n);
-                self.durable.apply(&w);
-                out.push(Effect::Persist(vec![w]));
-            }
+            let w = Write::Promised(n);
+            self.durable.apply(&w);
+            out.push(Effect::Persist(vec![w]));
         }
         if self.durable.accepted.is_none() {
             self.set_state(ACCEPTOR, acceptor::PROMISED, out);
@@ -454,11 +456,7 @@ impl Node {
         let mut txn = Vec::new();
         if !below && promised != Some(n) {
             // Accepting n is also promising n.
-            if self.config.broken(Mutation::ForgetPromise) {
-                self.mem_promised = Some(n);
-            } else {
-                txn.push(Write::Promised(n));
-            }
+            txn.push(Write::Promised(n));
         }
         txn.push(Write::Accepted(n, v.clone()));
         for w in &txn {
@@ -485,8 +483,8 @@ impl Node {
         let Some(l) = self.learner.as_mut() else {
             return;
         };
-        if !self.config.acceptors.contains(&from) {
-            return;
+        if !self.config.acceptors.contains(&from) || self.durable.learned.is_some() {
+            return; // a decided learner counts no more votes
         }
         let entry = l
             .votes
@@ -510,6 +508,9 @@ impl Node {
         }
         let w = Write::Learned(v.clone());
         self.durable.apply(&w);
+        if let Some(l) = self.learner.as_mut() {
+            l.votes.clear(); // never read again
+        }
         out.push(Effect::Persist(vec![w]));
         out.push(Effect::CancelTimer(Timer::Ask));
         out.push(Effect::Note(format!("learner: \"{v}\" is chosen ({why})")));
