@@ -2,7 +2,7 @@
 # Runs every Paxoscope test, in this order:
 #   1. cargo test --workspace --release      (native; core, cli and the web crate's pure tests)
 #   2. trunk build --release --cargo-profile wasm-release  (the wasm playground, into dist/)
-#   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 240 KB gzipped; see docs/performance.md)
+#   3. scripts/bundle-size.mjs               (fails if wasm+js+css > 250 KB gzipped, the family page > 288 KB; see docs/performance.md)
 #   4. CLI campaign runs                      (hook, see below)
 #   5. node --test tests/e2e/*.test.mjs      (headless Chromium against dist/ on a free port)
 # and ends with one line "N passed, M failed". Exit status is non-zero if anything failed.
@@ -70,7 +70,7 @@ fi
 # ---------------------------------------------------------------- 3. bundle size
 # The family page's budget (gzipped KB): the shipped page's budget is in bundle-size.mjs.
 # docs/performance.md says what each protocol costs.
-FAMILY_BUDGET_KB=290
+FAMILY_BUDGET_KB=288
 if [ "$BUILD_OK" -eq 1 ]; then
   step "bundle size (dist/, and dist/family/ with every protocol)"
   if node scripts/bundle-size.mjs dist &&
