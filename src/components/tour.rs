@@ -121,8 +121,12 @@ pub fn protocol_picker(current: &'static str, dispatch: &Dispatch) -> Html {
             <span class="sr-only">{ "Protocol" }</span>
             <select aria-label="Protocol" {onchange} data-protocol={current}>
                 // Every protocol; one this page leaves out opens in the family page.
-                { for ProtocolId::ALL.iter().map(|p| html! {
-                    <option value={p.name()} selected={p.name() == current}>{ p.title() }</option>
+                { for ProtocolId::ALL.iter().map(|p| {
+                    let elsewhere = (!crate::page::has_protocol(p.name())).then_some(crate::page::FAMILY_PAGE);
+                    html! {
+                        <option value={p.name()} selected={p.name() == current} data-elsewhere={elsewhere}
+                                title={elsewhere.map(|_| "opens the page with every protocol")}>{ p.title() }</option>
+                    }
                 }) }
             </select>
         </label>

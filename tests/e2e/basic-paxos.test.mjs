@@ -20,6 +20,10 @@ after(async () => {
   await browser?.close();
 });
 
+// Continuing at the family page cancels the shipped page's own favicon fetch
+// (net::ERR_ABORTED): not a page error; every other failure still is.
+const leftBehind = (e) => /^requestfailed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(e);
+
 const protocolSelect = (page) => page.getByRole('combobox', { name: 'Protocol', exact: true });
 
 /** The value each node says it learned (the ring's line under it), in rank order. */
@@ -59,7 +63,7 @@ test('the protocol picker switches to Basic Paxos, and its default run chooses o
     await button(page, 'Pause').click();
     await screenshot(page, 'basic-paxos-playground');
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
-    assert.deepEqual(errors, []);
+    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
   } finally {
     await context.close();
   }
@@ -127,7 +131,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
     assert.equal(await simTime(fresh), before.t, 'same playhead');
     assert.equal(await traceHash(fresh), before.hash, 'same trace hash');
     assert.deepEqual(await monitors(fresh), before.mons, 'same node states');
-    assert.deepEqual(errors, []);
+    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
   } finally {
     await other.close();
     await context.close();
@@ -142,7 +146,7 @@ test('the breaks panel says Basic Paxos tolerates loss, duplication and reorderi
     assert.match(await panel.textContent(), /Messenger faults it tolerates/);
     assert.match(await panel.textContent(), /tolerates lost, duplicated and reordered messages/);
     assert.match(await panel.textContent(), /break forget-promise/);
-    assert.deepEqual(errors, []);
+    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
   } finally {
     await context.close();
   }

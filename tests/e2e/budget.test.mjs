@@ -32,35 +32,42 @@ async function answerMs(page) {
   return Date.now() - t0;
 }
 
-test('a heavy link opens without freezing the tab: progress, a responsive page, and Cancel', async () => {
+test('a heavy link opens without freezing the tab: it shows progress, and Cancel stops it', async () => {
   const { page, context, errors } = await openPage(browser, RENEW_1MS_HOUR_AHEAD, { waitFor: '[data-catch-up]', caughtUp: false });
   try {
     const bar = page.locator('[data-catch-up]');
     assert.match(await bar.textContent(), /Catching up with this link: [\d.]+ s of 3600\.000 s \(\d+%\)/);
-    const first = Number(await bar.getAttribute('data-catch-up'));
-    const firstT = await rawSimTime(page);
-    // While it works, the page answers: the slices leave the main thread free between frames.
-    // (Sampled once the panels around the cluster have rendered for the first time.)
-    await page.waitForSelector('.area-log');
-    const waits = [];
-    for (let i = 0; i < 5; i++) {
-      waits.push(await answerMs(page));
-      await page.waitForTimeout(200);
-    }
-    const slowest = Math.max(...waits);
-    console.log(`page answered in at most ${slowest} ms while catching up (${waits.join(', ')} ms)`);
-    assert.ok(slowest < 1000, `the page answered within a second each time: ${waits.join(', ')} ms`);
-    const laterT = await rawSimTime(page);
-    assert.ok(laterT > firstT, `the run moves on: ${firstT} ms, then ${laterT} ms`);
-    assert.ok(Number(await bar.getAttribute('data-catch-up')) >= first, 'the progress does not go back');
-
-    await bar.getByRole('button', { name: 'Cancel' }).click();
+    // At once: the run stops at its memory budget after a few seconds of catching up.
+    await bar.getByRole('button', { name: 'Cancel' }).click({ timeout: 5_000 });
     await bar.waitFor({ state: 'detached' });
     const stoppedAt = await simTime(page);
     assert.ok(stoppedAt > 0 && stoppedAt < 3_600_000, `stopped short of the link's hour: ${stoppedAt} ms`);
     assert.equal(await button(page, 'Play').count(), 1, 'paused where it stood');
     await page.waitForTimeout(300);
     assert.equal(await simTime(page), stoppedAt, 'and it stays there');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('while a heavy link catches up, the page answers within a second and the run moves on', async () => {
+  const { page, context, errors } = await openPage(browser, RENEW_1MS_HOUR_AHEAD, { waitFor: '[data-catch-up]', caughtUp: false });
+  try {
+    const firstT = await rawSimTime(page);
+    // Sampled once the panels around the cluster have rendered for the first time; the run may
+    // reach its memory budget meanwhile (it then stops with its message): the page must answer
+    // either way.
+    await page.waitForSelector('.area-log');
+    const waits = [];
+    for (let i = 0; i < 5; i++) {
+      waits.push(await answerMs(page));
+      await page.waitForTimeout(200);
+    }
+    console.log(`page answered in at most ${Math.max(...waits)} ms while catching up (${waits.join(', ')} ms)`);
+    assert.ok(Math.max(...waits) < 1000, `the page answered within a second each time: ${waits.join(', ')} ms`);
+    const laterT = await rawSimTime(page);
+    assert.ok(laterT > firstT, `the run moves on: ${firstT} ms, then ${laterT} ms`);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

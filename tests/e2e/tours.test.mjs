@@ -16,11 +16,12 @@ after(async () => {
 
 const ALL_PRESETS = presets();
 let PRESETS = ALL_PRESETS;
-/** The tours of the protocols this build offers (its Protocol picker's options). */
+/** The tours of the protocols this page carries (its Protocol picker's options, but those that
+ * open the family page, `data-elsewhere`). */
 async function offeredPresets(page) {
   const offered = await page
     .getByRole('combobox', { name: 'Protocol', exact: true })
-    .locator('option')
+    .locator('option:not([data-elsewhere])')
     .evaluateAll((os) => os.map((o) => o.value));
   return ALL_PRESETS.filter((p) => offered.includes(p.protocol));
 }
