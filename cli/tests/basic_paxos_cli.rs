@@ -2,18 +2,8 @@
 //! configuration, the canaries caught blind by the campaign and by the model check, and a
 //! campaign whose results do not depend on the number of worker threads.
 
-use std::process::{Command, Output};
-
-fn paxoscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxoscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{paxoscope, stdout};
 
 const MUTATIONS: [&str; 5] = [
     "forget-promise",

@@ -3,7 +3,9 @@
 //! worded in Basic Paxos's messages.
 
 use serde_json::Value as Json;
-use std::process::{Command, Output};
+
+mod common;
+use common::{paxoscope, stderr, stdout};
 
 /// Two proposers asked at the same millisecond; acceptor 2 crashes and comes back.
 const DUEL: &str = "paxoscope scenario v1
@@ -17,21 +19,6 @@ at 1s put 1 x B
 at 1005ms crash 2
 at 3s restart 2
 ";
-
-fn paxoscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxoscope"))
-        .args(args)
-        .output()
-        .expect("the paxoscope binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
 
 fn ok(args: &[&str]) -> String {
     let o = paxoscope(args);

@@ -2,18 +2,10 @@
 //! replay command of a failing seed, the shrunk scenario, the canaries, bad arguments.
 
 use paxoscope_core::scenario::Mutation;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn paxoscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxoscope"))
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
+mod common;
+use common::{paxoscope, stdout};
 
 fn last_line(o: &Output) -> String {
     stdout(o).lines().last().unwrap_or("").to_string()

@@ -6,22 +6,10 @@ use paxoscope_core::campaign::{plan, trial, Beyond, Failure, PlanOptions};
 use paxoscope_core::export::history_json_lines;
 use paxoscope_core::scenario;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn paxoscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxoscope"))
-        .args(args)
-        .output()
-        .expect("the paxoscope binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
+mod common;
+use common::{paxoscope, stderr, stdout};
 
 /// A file in a fresh per-test directory.
 fn file(test: &str, name: &str, text: &str) -> PathBuf {

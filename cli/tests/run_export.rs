@@ -3,22 +3,10 @@
 
 use paxoscope_core::presets;
 use serde_json::Value as Json;
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn paxoscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_paxoscope"))
-        .args(args)
-        .output()
-        .expect("the paxoscope binary runs")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8(o.stderr.clone()).expect("stderr is UTF-8")
-}
+mod common;
+use common::{paxoscope, stderr, stdout};
 
 /// Every line of a `--format json` run, parsed; panics naming the line that is not JSON.
 fn json_lines(o: &Output) -> Vec<Json> {
