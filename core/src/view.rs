@@ -106,6 +106,8 @@ pub struct Entry<'a> {
     pub event: u64,
     pub t_ms: u64,
     pub node: Option<Rank>,
+    /// The short name of the trace's JSON `event` field (`TraceKind::name`).
+    pub name: &'static str,
     pub kind: EntryKind<'a>,
 }
 
@@ -151,24 +153,6 @@ pub enum EntryKind<'a> {
 }
 
 impl EntryKind<'_> {
-    /// The short name of the trace's JSON `event` field.
-    pub fn name(&self) -> &'static str {
-        match self {
-            EntryKind::Send { .. } => "send",
-            EntryKind::Deliver { .. } => "deliver",
-            EntryKind::Drop { .. } => "drop",
-            EntryKind::Timer(_) => "timer",
-            EntryKind::Transition(_) => "transition",
-            EntryKind::Persist => "persist",
-            EntryKind::ClientRequest { .. } => "client_request",
-            EntryKind::ClientReply { .. } => "client_reply",
-            EntryKind::Action(_) => "action",
-            EntryKind::Crash => "crash",
-            EntryKind::Boot => "boot",
-            EntryKind::Note(_) => "note",
-        }
-    }
-
     /// The message family of a send, delivery or drop.
     pub fn family(&self) -> Option<&'static str> {
         match self {
@@ -319,6 +303,7 @@ pub fn entry_of<P: Protocol>(e: &TraceEvent<P>) -> Entry<'_> {
         event: e.event,
         t_ms: e.t_ms,
         node: e.node,
+        name: e.kind.name(),
         kind,
     }
 }

@@ -75,7 +75,7 @@ pub fn Log(p: &LogProps) -> Html {
         .map(|(i, e)| {
             let class = classes!(
                 "log-row",
-                format!("ev-{}", e.kind.name()),
+                format!("ev-{}", e.name),
                 format!("fam-{}", family(&e))
             );
             html! { <li key={i} class={class}>{ crate::labels::trace_line(world, i) }</li> }
