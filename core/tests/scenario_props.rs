@@ -784,7 +784,11 @@ fn scenario_large_valid_scenario_round_trips() {
         seed: u64::MAX,
         ..Scenario::default()
     };
-    s.overrides = ProtocolId::Ceph.settings().iter().map(|&k| (k, k.range().1)).collect();
+    s.overrides = ProtocolId::Ceph
+        .settings()
+        .iter()
+        .map(|&k| (k, k.range().1))
+        .collect();
     s.allowances = Allowance::ALL.to_vec();
     s.mutations = Mutation::ALL.to_vec();
     for i in 0..MAX_ACTIONS {
