@@ -140,6 +140,11 @@ pub enum Action {
     },
     /// `note "text"`: narration shown when the playhead passes this time.
     Note(String),
+    /// `add-server 3` (Multi-Paxos): every running node is told to want node 3 in the
+    /// configuration; the leader proposes the change through the log, one at a time.
+    AddServer(NodeRef),
+    /// `remove-server 1` (Multi-Paxos): the same, to take node 1 out of the configuration.
+    RemoveServer(NodeRef),
 }
 
 /// Configuration keys a scenario may override (`set KEY VALUE`), with Ceph's defaults.
@@ -162,10 +167,19 @@ pub enum ConfigKey {
     LatencyMs,
     JitterMs,
     CommitWriteMs,
+    /// Multi-Paxos: how many slots may be in flight past the first unchosen one (α).
+    Alpha,
+    /// Multi-Paxos: 1 batches the queued commands into one slot (group commit), 0 does not.
+    GroupCommit,
+    /// Multi-Paxos: the first configuration is nodes `0..members` (the others start outside
+    /// it, as learners, until an `add-server`).
+    Members,
+    /// Multi-Paxos: a node that hears no leader for this long stands for leader.
+    LeaderTimeoutMs,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 17] = [
+    pub const ALL: [ConfigKey; 21] = [
         ConfigKey::Monitors,
         ConfigKey::LeaseMs,
         ConfigKey::LeaseRenewMs,
@@ -183,6 +197,10 @@ impl ConfigKey {
         ConfigKey::LatencyMs,
         ConfigKey::JitterMs,
         ConfigKey::CommitWriteMs,
+        ConfigKey::Alpha,
+        ConfigKey::GroupCommit,
+        ConfigKey::Members,
+        ConfigKey::LeaderTimeoutMs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -204,6 +222,10 @@ impl ConfigKey {
             ConfigKey::LatencyMs => "latency_ms",
             ConfigKey::JitterMs => "jitter_ms",
             ConfigKey::CommitWriteMs => "commit_write_ms",
+            ConfigKey::Alpha => "alpha",
+            ConfigKey::GroupCommit => "group_commit",
+            ConfigKey::Members => "members",
+            ConfigKey::LeaderTimeoutMs => "leader_timeout_ms",
         }
     }
 
@@ -219,6 +241,9 @@ impl ConfigKey {
             ConfigKey::PaxosMin | ConfigKey::TrimMin | ConfigKey::TrimMax => (1, 1_000_000),
             ConfigKey::LatencyMs | ConfigKey::JitterMs | ConfigKey::CommitWriteMs => (0, 60_000),
             ConfigKey::MinWaitMs => (0, 3_600_000),
+            ConfigKey::Alpha => (1, 16),
+            ConfigKey::GroupCommit => (0, 1),
+            ConfigKey::Members => (1, MAX_MONITORS as u64),
             _ => (1, 3_600_000),
         }
     }

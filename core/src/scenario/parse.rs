@@ -57,7 +57,7 @@ pub const DIRECTIVES: [&str; 10] = [
 ];
 
 /// Actions after `at TIME`, in the order the error message lists them.
-pub const ACTIONS: [&str; 17] = [
+pub const ACTIONS: [&str; 19] = [
     "partition",
     "isolate",
     "cut",
@@ -67,6 +67,8 @@ pub const ACTIONS: [&str; 17] = [
     "crash",
     "crash-in-commit",
     "restart",
+    "add-server",
+    "remove-server",
     "pause",
     "resume",
     "skew",
@@ -696,8 +698,9 @@ impl Parser {
                     return Err(c.err(
                         t,
                         format!(
-                            "{} is a Ceph setting; a {protocol} scenario may set: {}",
+                            "{} is a {} setting; a {protocol} scenario may set: {}",
                             key.name(),
+                            ProtocolId::owner_title(key),
                             names.join(", ")
                         ),
                     ));
@@ -887,6 +890,8 @@ impl Parser {
             "crash" => Action::Crash(self.node(c)?),
             "crash-in-commit" => Action::CrashInCommit,
             "restart" => Action::Restart(self.node(c)?),
+            "add-server" => Action::AddServer(self.node(c)?),
+            "remove-server" => Action::RemoveServer(self.node(c)?),
             "pause" => Action::Pause(self.node(c)?),
             "resume" => Action::Resume(self.node(c)?),
             "skew" => {
@@ -1331,7 +1336,13 @@ at 10s note "mon.0 commits"
         for k in ConfigKey::ALL {
             let (lo, hi) = k.range();
             for v in [lo, hi] {
-                let s = parse(&with_header(&format!("set {} {v}", k.name()))).unwrap();
+                // Multi-Paxos's own settings need its protocol line.
+                let line = if ProtocolId::Ceph.reads(k) {
+                    format!("set {} {v}", k.name())
+                } else {
+                    format!("protocol multi-paxos\nset {} {v}", k.name())
+                };
+                let s = parse(&with_header(&line)).unwrap();
                 assert_eq!(s.overrides, vec![(k, v)]);
             }
         }
@@ -1636,7 +1647,7 @@ at 10s note "mon.0 commits"
             &with_header("set lease 5"),
             2,
             5,
-            &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms)"],
+            &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms, alpha, group_commit, members, leader_timeout_ms)"],
         );
         check(
             &with_header("set lease_ms 0"),

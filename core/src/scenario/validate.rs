@@ -5,6 +5,7 @@
 //! a `Scenario` by hand (forms, drag and drop) can call `validate` before printing or sharing.
 
 use super::ast::*;
+use super::protocol::ProtocolId;
 
 /// Monitors in a scenario that does not `set monitors`.
 pub const DEFAULT_MONITORS: u8 = 5;
@@ -150,8 +151,9 @@ impl Scenario {
         }
         if let Some((k, _)) = self.overrides.iter().find(|(k, _)| !p.reads(*k)) {
             return Err(format!(
-                "{} is a Ceph setting; a {p} scenario may not set it",
-                k.name()
+                "{} is a {} setting; a {p} scenario may not set it",
+                k.name(),
+                ProtocolId::owner_title(*k)
             ));
         }
         let (lo, hi) = p.node_range();
@@ -258,6 +260,8 @@ fn check_action(a: &Action, n: u8) -> Result<(), String> {
         Action::Isolate(x)
         | Action::Crash(x)
         | Action::Restart(x)
+        | Action::AddServer(x)
+        | Action::RemoveServer(x)
         | Action::Pause(x)
         | Action::Resume(x) => check_node(*x, n),
         Action::Cut(l) => check_link(l, n),

@@ -102,6 +102,11 @@ impl Config {
             ConfigKey::LatencyMs => self.latency_ms = value,
             ConfigKey::JitterMs => self.jitter_ms = value,
             ConfigKey::CommitWriteMs => self.commit_write_ms = value,
+            // Multi-Paxos's own settings (`ProtocolId::reads`): no Ceph scenario sets them.
+            ConfigKey::Alpha
+            | ConfigKey::GroupCommit
+            | ConfigKey::Members
+            | ConfigKey::LeaderTimeoutMs => {}
         }
     }
 
