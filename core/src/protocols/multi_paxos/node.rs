@@ -87,6 +87,8 @@ pub struct Lead {
     pub queue: VecDeque<Command>,
     /// Commands queued or proposed in this leadership (a re-forwarded one is not taken twice).
     pub taken: BTreeSet<(Rank, ReqId)>,
+    /// The log said the window is full since the queue was last empty (once per burst).
+    pub said_full: bool,
 }
 
 impl Lead {
@@ -102,6 +104,7 @@ impl Lead {
             next_slot: start,
             queue: VecDeque::new(),
             taken: BTreeSet::new(),
+            said_full: false,
         }
     }
 }
@@ -605,6 +608,10 @@ impl Node {
                     Value::Noop
                 }
             };
+            // A command re-proposed here is not queued again from a replica's retry.
+            for c in value.commands() {
+                lead.taken.insert((c.origin, c.req));
+            }
             lead.refill.insert(s, value);
         }
         lead.next_slot = (last + 1).max(start);
@@ -736,7 +743,8 @@ impl Node {
             }
             let slot = lead.next_slot;
             if slot >= limit {
-                if !lead.queue.is_empty() {
+                if !lead.queue.is_empty() && !lead.said_full {
+                    lead.said_full = true;
                     out.push(Effect::Note(format!(
                         "α = {}: slots {}-{} in flight, {} command(s) wait",
                         self.config.alpha,
@@ -748,6 +756,8 @@ impl Node {
                 return;
             }
             let Some(value) = self.next_value(slot, out) else {
+                // The queue is empty: the next time the window fills is worth a line again.
+                self.lead.as_mut().expect("a leader").said_full = false;
                 return;
             };
             self.lead.as_mut().expect("a leader").next_slot = slot + 1;
