@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 18] = [
+pub const PRESETS: [Preset; 20] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -67,6 +67,8 @@ pub const PRESETS: [Preset; 18] = [
     preset!("multi-paxos", "mp-leader-change", "Multi-Paxos: a leader change in a burst of writes", "mp-leader-change.scenario", "The leader crashes with slots in flight; the next one re-proposes them and every write is answered once."),
     preset!("multi-paxos", "mp-membership", "Multi-Paxos: adding and removing a server", "mp-membership.scenario", "One server in, then the leader out, each a command in the log, in force α slots later."),
     preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
+    preset!("basic-paxos", "bp-dueling", "Basic Paxos: dueling proposers", "bp-dueling.scenario", "Without backoff, each proposer's phase 1 cancels the other's phase 2, round after round."),
+    preset!("basic-paxos", "bp-backoff", "Basic Paxos: the race with randomized backoff", "bp-backoff.scenario", "The dueling race again with randomized backoff: the refused proposer waits, and the other finishes."),
 ];
 
 pub fn find(id: &str) -> Option<&'static Preset> {

@@ -167,6 +167,10 @@ pub enum ConfigKey {
     LatencyMs,
     JitterMs,
     CommitWriteMs,
+    /// Basic Paxos: a given-up round is retried after this long.
+    RetryMs,
+    /// Basic Paxos: plus a random delay in `0..=backoff_ms` (0: off, so proposers can duel).
+    BackoffMs,
     /// Multi-Paxos: how many slots may be in flight past the first unchosen one (α).
     Alpha,
     /// Multi-Paxos: 1 batches the queued commands into one slot (group commit), 0 does not.
@@ -179,7 +183,7 @@ pub enum ConfigKey {
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 21] = [
+    pub const ALL: [ConfigKey; 23] = [
         ConfigKey::Monitors,
         ConfigKey::LeaseMs,
         ConfigKey::LeaseRenewMs,
@@ -197,6 +201,8 @@ impl ConfigKey {
         ConfigKey::LatencyMs,
         ConfigKey::JitterMs,
         ConfigKey::CommitWriteMs,
+        ConfigKey::RetryMs,
+        ConfigKey::BackoffMs,
         ConfigKey::Alpha,
         ConfigKey::GroupCommit,
         ConfigKey::Members,
@@ -222,6 +228,8 @@ impl ConfigKey {
             ConfigKey::LatencyMs => "latency_ms",
             ConfigKey::JitterMs => "jitter_ms",
             ConfigKey::CommitWriteMs => "commit_write_ms",
+            ConfigKey::RetryMs => "retry_ms",
+            ConfigKey::BackoffMs => "backoff_ms",
             ConfigKey::Alpha => "alpha",
             ConfigKey::GroupCommit => "group_commit",
             ConfigKey::Members => "members",
@@ -240,6 +248,8 @@ impl ConfigKey {
             ConfigKey::MaxJoinDrift => (1, 1_000_000),
             ConfigKey::PaxosMin | ConfigKey::TrimMin | ConfigKey::TrimMax => (1, 1_000_000),
             ConfigKey::LatencyMs | ConfigKey::JitterMs | ConfigKey::CommitWriteMs => (0, 60_000),
+            ConfigKey::BackoffMs => (0, 60_000),
+            ConfigKey::RetryMs => (1, 60_000),
             ConfigKey::MinWaitMs => (0, 3_600_000),
             ConfigKey::Alpha => (1, 16),
             ConfigKey::GroupCommit => (0, 1),

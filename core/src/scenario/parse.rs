@@ -677,7 +677,7 @@ impl Parser {
             "set" => {
                 let t = c.next("a config key")?;
                 let Some(key) = t.bare().and_then(ConfigKey::from_name) else {
-                    let names: Vec<&str> = ConfigKey::ALL.iter().map(|k| k.name()).collect();
+                    let names: Vec<&str> = protocol.settings().iter().map(|k| k.name()).collect();
                     return Err(c.err(
                         t,
                         format!(
@@ -698,9 +698,8 @@ impl Parser {
                     return Err(c.err(
                         t,
                         format!(
-                            "{} is a {} setting; a {protocol} scenario may set: {}",
-                            key.name(),
-                            ProtocolId::owner_title(key),
+                            "{}; a {protocol} scenario may set: {}",
+                            protocol.not_ours(key),
                             names.join(", ")
                         ),
                     ));
@@ -1335,14 +1334,14 @@ at 10s note "mon.0 commits"
         assert_eq!(s.monitor_count(), 3);
         for k in ConfigKey::ALL {
             let (lo, hi) = k.range();
+            let owner = ProtocolId::owner_of(k);
+            let protocol = match owner {
+                ProtocolId::Ceph => String::new(),
+                p => format!("protocol {p}\n"),
+            };
             for v in [lo, hi] {
-                // Multi-Paxos's own settings need its protocol line.
-                let line = if ProtocolId::Ceph.reads(k) {
-                    format!("set {} {v}", k.name())
-                } else {
-                    format!("protocol multi-paxos\nset {} {v}", k.name())
-                };
-                let s = parse(&with_header(&line)).unwrap();
+                let text = with_header(&format!("{protocol}set {} {v}", k.name()));
+                let s = parse(&text).unwrap();
                 assert_eq!(s.overrides, vec![(k, v)]);
             }
         }
@@ -1647,7 +1646,7 @@ at 10s note "mon.0 commits"
             &with_header("set lease 5"),
             2,
             5,
-            &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms, alpha, group_commit, members, leader_timeout_ms)"],
+            &["unknown config key \"lease\" (expected one of: monitors, lease_ms, lease_renew_ms,", "commit_write_ms)"],
         );
         check(
             &with_header("set lease_ms 0"),

@@ -22,11 +22,24 @@ pub enum ProtocolId {
     MultiPaxos,
 }
 
-/// The settings a Basic Paxos scenario may `set`: the node count and the simulated network.
-const BASIC_SETTINGS: [ConfigKey; 3] = [
+/// The settings a Basic Paxos scenario may `set`: the node count, the simulated network, and
+/// its proposers' retry timing (`backoff_ms 0` lets two proposers duel).
+const BASIC_SETTINGS: [ConfigKey; 5] = [
     ConfigKey::Monitors,
     ConfigKey::LatencyMs,
     ConfigKey::JitterMs,
+    ConfigKey::RetryMs,
+    ConfigKey::BackoffMs,
+];
+
+/// Settings only another protocol reads.
+const NOT_CEPH: [ConfigKey; 6] = [
+    ConfigKey::RetryMs,
+    ConfigKey::BackoffMs,
+    ConfigKey::Alpha,
+    ConfigKey::GroupCommit,
+    ConfigKey::Members,
+    ConfigKey::LeaderTimeoutMs,
 ];
 
 /// Ceph's mutations that switch on a Basic Paxos bug of the same spirit, with the Basic Paxos
@@ -46,14 +59,6 @@ const MULTI_SETTINGS: [ConfigKey; 7] = [
     ConfigKey::Monitors,
     ConfigKey::LatencyMs,
     ConfigKey::JitterMs,
-    ConfigKey::Alpha,
-    ConfigKey::GroupCommit,
-    ConfigKey::Members,
-    ConfigKey::LeaderTimeoutMs,
-];
-
-/// Settings only Multi-Paxos reads (Ceph reads every other one).
-const MULTI_ONLY: [ConfigKey; 4] = [
     ConfigKey::Alpha,
     ConfigKey::GroupCommit,
     ConfigKey::Members,
@@ -130,19 +135,26 @@ impl ProtocolId {
     /// Does the protocol read this setting? A scenario may `set` only those.
     pub fn reads(self, key: ConfigKey) -> bool {
         match self {
-            ProtocolId::Ceph => !MULTI_ONLY.contains(&key),
+            ProtocolId::Ceph => !NOT_CEPH.contains(&key),
             ProtocolId::BasicPaxos => BASIC_SETTINGS.contains(&key),
             ProtocolId::MultiPaxos => MULTI_SETTINGS.contains(&key),
         }
     }
 
-    /// Whose setting `key` is, for error messages: `Multi-Paxos` for its own, else `Ceph`.
-    pub fn owner_title(key: ConfigKey) -> &'static str {
-        if MULTI_ONLY.contains(&key) {
-            ProtocolId::MultiPaxos.title()
-        } else {
-            "Ceph"
-        }
+    /// The protocol that reads `key` (for saying whose setting a scenario got wrong).
+    pub fn owner_of(key: ConfigKey) -> ProtocolId {
+        let owner = ProtocolId::ALL.into_iter().find(|p| p.reads(key));
+        owner.expect("every config key is read by some protocol")
+    }
+
+    /// `lease_ms is a Ceph setting`: whose setting `key` is, for errors.
+    pub fn not_ours(self, key: ConfigKey) -> String {
+        let owner = match ProtocolId::owner_of(key) {
+            ProtocolId::Ceph => "Ceph",
+            other => other.title(),
+        };
+        debug_assert!(!self.reads(key));
+        format!("{} is a {owner} setting", key.name())
     }
 
     /// The settings the protocol reads, in `ConfigKey::ALL` order.

@@ -5,7 +5,6 @@
 //! a `Scenario` by hand (forms, drag and drop) can call `validate` before printing or sharing.
 
 use super::ast::*;
-use super::protocol::ProtocolId;
 
 /// Monitors in a scenario that does not `set monitors`.
 pub const DEFAULT_MONITORS: u8 = 5;
@@ -150,11 +149,7 @@ impl Scenario {
             _ => {}
         }
         if let Some((k, _)) = self.overrides.iter().find(|(k, _)| !p.reads(*k)) {
-            return Err(format!(
-                "{} is a {} setting; a {p} scenario may not set it",
-                k.name(),
-                ProtocolId::owner_title(*k)
-            ));
+            return Err(format!("{}; a {p} scenario may not set it", p.not_ours(*k)));
         }
         let (lo, hi) = p.node_range();
         let n = self.monitor_count();
