@@ -12,6 +12,7 @@
 //!   model checker.
 //! * `seam.rs`: the only place that maps Ceph-shaped engine types (config, mutations).
 
+pub mod campaign;
 pub mod checker;
 pub mod config;
 pub mod declaration;
