@@ -9,7 +9,7 @@ use super::messages::describe_proposal;
 use super::node::Node;
 use super::seam;
 use crate::scenario::Mutation as ScenarioMutation;
-use crate::view::{Brief, Inspection, ListRow, Listing, Presentation};
+use crate::view::{Brief, Inspection, ListRow, Listing, NodeLog, Presentation, Slot, SlotState};
 
 /// What each deliberate bug breaks, in Basic Paxos's words.
 fn describe(m: Mutation) -> &'static str {
@@ -167,5 +167,36 @@ pub fn brief(node: Option<&Node>, d: &Durable) -> Brief {
         epoch: round,
         last_committed: u64::from(d.learned.is_some()),
         meta,
+    }
+}
+
+/// Basic Paxos decides one value: a log of one slot, empty, accepted (the acceptor's
+/// proposal) or chosen (the learner learned it). Nothing is applied: there is no state
+/// machine behind the one decree.
+pub fn log(d: &Durable, from: u64, to: u64) -> NodeLog {
+    let slot = match (&d.learned, &d.accepted) {
+        (Some(v), _) => Slot {
+            state: SlotState::Chosen,
+            noop: false,
+            pn: None,
+            label: format!("\"{v}\""),
+        },
+        (None, Some((n, v))) => Slot {
+            state: SlotState::Accepted,
+            noop: false,
+            pn: Some(n.to_string()),
+            label: format!("\"{v}\""),
+        },
+        (None, None) => Slot::empty(),
+    };
+    let chosen = d.learned.is_some();
+    NodeLog {
+        applied: 0,
+        first_unchosen: if chosen { 2 } else { 1 },
+        alpha: u64::from(!chosen),
+        highest: u64::from(chosen || d.accepted.is_some()),
+        slots: (from..=to)
+            .map(|i| if i == 1 { slot.clone() } else { Slot::empty() })
+            .collect(),
     }
 }
