@@ -18,5 +18,6 @@ pub mod help;
 pub mod inspector;
 pub mod invariants;
 pub mod log;
+pub mod logs;
 pub mod share;
 pub mod tour;

@@ -1,0 +1,116 @@
+//! The replicated log of every node, one lane each, at the playhead: a cell per slot coloured
+//! (and textured) by its state, no-ops struck through, holes outlined, the α window boxed.
+//! Only the last `SHOWN` slots are drawn; the applied ones before them are folded into the
+//! lane's first column. A protocol without a log (`RunView::logs` is `None`) draws nothing.
+//!
+//! The lanes are a few hundred plain cells, so they are written as one HTML string (escaped)
+//! rather than as `html!` nodes: the same DOM for a fraction of the wasm.
+
+use crate::labels::mon;
+use crate::run::RunHandle;
+use paxoscope_core::view::Lane;
+use std::fmt::Write;
+use yew::prelude::*;
+
+/// Slots drawn per lane, however long the log.
+const SHOWN: u64 = 40;
+
+/// Append `s` to `out`, safe inside an HTML attribute (values are the user's strings).
+fn esc(out: &mut String, s: &str) {
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The legend, the same for every protocol with a log (the states of `SlotState`).
+const LEGEND: &str = r#"<ul class="legend"><li><span class="c empty"></span>empty</li><li><span class="c accepted"></span>accepted</li><li><span class="c chosen"></span>chosen</li><li><span class="c applied"></span>applied</li><li><span class="c applied noop"></span>no-op</li><li><span class="c hole"></span>hole</li><li><span class="c win"></span>α window</li></ul>"#;
+
+/// The lanes' width in rem: cells of at most 1.6rem, so that a short log does not stretch.
+fn cells_rem(from: u64, to: u64) -> u64 {
+    (to + 1 - from) * 8 / 5
+}
+
+/// One lane: the node's name, the folded applied prefix, a cell per slot `from..=to`, and the
+/// α window over the cells it covers.
+fn lane(out: &mut String, r: u8, l: &Lane, from: u64, to: u64) {
+    let log = &l.log;
+    let holes = l.holes(from);
+    // Slots left of the window: how many of them this node applied (all, unless it lags).
+    let folded = log.applied.min(from - 1);
+    let _ = write!(
+        out,
+        r#"<div class="lane{}" data-lane="{r}" data-applied="{}" data-first-unchosen="{}" data-holes="{}"><span class="lane-name">{}</span><span class="lane-fold{}" title="slots 1–{folded} applied">{}</span><span class="cells" style="max-width:{}rem">"#,
+        if l.up { "" } else { " down" },
+        log.applied,
+        log.first_unchosen,
+        holes.len(),
+        mon(r),
+        if folded + 1 < from { " lag" } else { "" },
+        if from > 1 {
+            format!("1–{folded} ✓")
+        } else {
+            String::new()
+        },
+        cells_rem(from, to),
+    );
+    for (i, s) in (from..).zip(&log.slots) {
+        let state = if holes.contains(&i) {
+            "hole"
+        } else {
+            s.state.name()
+        };
+        let noop = if s.noop { " noop" } else { "" };
+        let _ = write!(
+            out,
+            r#"<span class="c {} {state}{noop}" title="{i}: {state}{noop} {} "#,
+            s.state.name(),
+            s.pn.as_deref().unwrap_or(""),
+        );
+        esc(out, &s.label);
+        out.push_str(r#""></span>"#);
+    }
+    // The α window, clipped to the drawn slots.
+    let (a, b) = (log.first_unchosen.max(from), log.window_end().min(to));
+    if a <= b {
+        let n = to + 1 - from;
+        let _ = write!(
+            out,
+            r#"<span class="alpha" style="left:calc(100%*{}/{n});width:calc(100%*{}/{n})"></span>"#,
+            a - from,
+            b + 1 - a
+        );
+    }
+    out.push_str("</span></div>");
+}
+
+/// The panel, or nothing for a protocol without a log. A plain function, not a component:
+/// the App calls it with the throttled handle (a component of its own cost 1.3 KB of wasm).
+pub fn logs(run: &RunHandle) -> Html {
+    let run = run.run.borrow();
+    let Some(logs) = run.session.logs(SHOWN) else {
+        return html! {};
+    };
+    let alpha = logs.lanes.iter().map(|l| l.log.alpha).max().unwrap_or(0);
+    // The slot numbers at both ends of the window, above the lanes.
+    let mut body = format!(
+        r#"<div class="lane axis"><span></span><span></span><span class="cells" style="max-width:{}rem"><span>{}</span><span>{}</span></span></div>"#,
+        cells_rem(logs.from, logs.to),
+        logs.from,
+        logs.to
+    );
+    for (r, l) in logs.lanes.iter().enumerate() {
+        lane(&mut body, r as u8, l, logs.from, logs.to);
+    }
+    body.push_str(LEGEND);
+    html! {
+        <section class="panel logs" aria-labelledby="logs-title" data-from={logs.from.to_string()} data-to={logs.to.to_string()}>
+            <h2 id="logs-title" class="panel-title">{ "Logs " }<span class="muted small">{ format!("slots {}–{}, α = {alpha}", logs.from, logs.to) }</span></h2>
+            { Html::from_html_unchecked(body.into()) }
+        </section>
+    }
+}
