@@ -123,10 +123,6 @@ pub struct Slot {
     pub state: SlotState,
     /// The value is a no-op (a hole a new leader filled); drawn over its state.
     pub noop: bool,
-    /// The proposal id it was accepted under, in the protocol's notation (`402`, `2.1`).
-    pub pn: Option<String>,
-    /// The value in a few words (`put x=1`); empty when the node no longer holds it.
-    pub label: String,
 }
 
 impl Slot {
@@ -134,8 +130,6 @@ impl Slot {
         Slot {
             state: SlotState::Empty,
             noop: false,
-            pn: None,
-            label: String::new(),
         }
     }
 }

@@ -3,30 +3,19 @@
 //! Only the last `SHOWN` slots are drawn; the applied ones before them are folded into the
 //! lane's first column. A protocol without a log (`RunView::logs` is `None`) draws nothing.
 //!
-//! The lanes are a few hundred plain cells, so they are written as one HTML string (escaped)
-//! rather than as `html!` nodes: the same DOM for a fraction of the wasm.
+//! The lanes are a few hundred plain cells, so they are written as one HTML string (numbers and
+//! fixed words only, nothing a user typed) rather than as `html!` nodes: the same DOM for a
+//! fraction of the wasm.
 
 use crate::labels::mon;
 use crate::run::RunHandle;
-use paxoscope_core::view::Lane;
+use paxoscope_core::view::{Lane, SlotState};
 use std::cell::RefCell;
 use std::fmt::Write;
 use yew::prelude::*;
 
 /// Slots drawn per lane, however long the log.
 const SHOWN: u64 = 40;
-
-/// Append `s` to `out`, safe inside an HTML attribute (values are the user's strings).
-fn esc(out: &mut String, s: &str) {
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}
 
 /// The legend, the same for every protocol with a log (the states of `SlotState`).
 const LEGEND: &str = r#"<ul class="legend"><li><span class="c empty"></span>empty</li><li><span class="c accepted"></span>accepted</li><li><span class="c chosen"></span>chosen</li><li><span class="c applied"></span>applied</li><li><span class="c applied noop"></span>no-op</li><li><span class="c hole"></span>hole</li><li><span class="c win"></span>α window</li></ul>"#;
@@ -40,27 +29,27 @@ fn cells_rem(from: u64, to: u64) -> u64 {
 /// α window over the cells it covers.
 fn lane(out: &mut String, r: u8, l: &Lane, from: u64, to: u64) {
     let log = &l.log;
-    let holes = l.holes(from);
     // Slots left of the window: how many of them this node applied (all, unless it lags).
     let folded = log.applied.min(from - 1);
     let _ = write!(
         out,
-        r#"<div class="lane{}" data-lane="{r}" data-applied="{}" data-first-unchosen="{}" data-holes="{}"><span class="lane-name">{}</span><span class="lane-fold{}" title="slots 1–{folded} applied">{}</span><span class="cells" style="max-width:{}rem">"#,
+        r#"<div class="lane{}" data-lane="{r}" data-applied="{}"><span class="lane-name">{}</span><span class="lane-fold{}" title="slots 1–{folded} applied">"#,
         if l.up { "" } else { " down" },
         log.applied,
-        log.first_unchosen,
-        holes.len(),
         mon(r),
         if folded + 1 < from { " lag" } else { "" },
-        if from > 1 {
-            format!("1–{folded} ✓")
-        } else {
-            String::new()
-        },
-        cells_rem(from, to),
+    );
+    if from > 1 {
+        let _ = write!(out, "1–{folded} ✓");
+    }
+    let _ = write!(
+        out,
+        r#"</span><span class="cells" style="max-width:{}rem">"#,
+        cells_rem(from, to)
     );
     for (i, s) in (from..).zip(&log.slots) {
-        let state = if holes.contains(&i) {
+        // A hole: empty below the highest slot this node holds (`Lane::holes`).
+        let state = if s.state == SlotState::Empty && i < log.highest {
             "hole"
         } else {
             s.state.name()
@@ -68,12 +57,8 @@ fn lane(out: &mut String, r: u8, l: &Lane, from: u64, to: u64) {
         let noop = if s.noop { " noop" } else { "" };
         let _ = write!(
             out,
-            r#"<span class="c {} {state}{noop}" title="{i}: {state}{noop} {} "#,
-            s.state.name(),
-            s.pn.as_deref().unwrap_or(""),
+            r#"<span class="c {state}{noop}" title="{i}: {state}{noop}"></span>"#
         );
-        esc(out, &s.label);
-        out.push_str(r#""></span>"#);
     }
     // The α window, clipped to the drawn slots.
     let (a, b) = (log.first_unchosen.max(from), log.window_end().min(to));
@@ -111,24 +96,19 @@ pub fn logs(handle: &RunHandle) -> Html {
 fn draw(handle: &RunHandle) -> Html {
     let run = handle.run.borrow();
     let Some(logs) = run.session.logs(SHOWN) else {
-        return html! {};
+        return Html::default();
     };
+    let (from, to) = (logs.from, logs.to);
     let alpha = logs.lanes.iter().map(|l| l.log.alpha).max().unwrap_or(0);
-    // The slot numbers at both ends of the window, above the lanes.
+    // The title, then the slot numbers at both ends of the window above the lanes.
     let mut body = format!(
-        r#"<div class="lane axis"><span></span><span></span><span class="cells" style="max-width:{}rem"><span>{}</span><span>{}</span></span></div>"#,
-        cells_rem(logs.from, logs.to),
-        logs.from,
-        logs.to
+        r#"<section class="panel logs" aria-labelledby="logs-title" data-from="{from}" data-to="{to}"><h2 id="logs-title" class="panel-title">Logs <span class="muted small">slots {from}–{to}, α = {alpha}</span></h2><div class="lane axis"><span></span><span></span><span class="cells" style="max-width:{}rem"><span>{from}</span><span>{to}</span></span></div>"#,
+        cells_rem(from, to),
     );
     for (r, l) in logs.lanes.iter().enumerate() {
-        lane(&mut body, r as u8, l, logs.from, logs.to);
+        lane(&mut body, r as u8, l, from, to);
     }
     body.push_str(LEGEND);
-    html! {
-        <section class="panel logs" aria-labelledby="logs-title" data-from={logs.from.to_string()} data-to={logs.to.to_string()}>
-            <h2 id="logs-title" class="panel-title">{ "Logs " }<span class="muted small">{ format!("slots {}–{}, α = {alpha}", logs.from, logs.to) }</span></h2>
-            { Html::from_html_unchecked(body.into()) }
-        </section>
-    }
+    body.push_str("</section>");
+    Html::from_html_unchecked(body.into())
 }

@@ -24,7 +24,7 @@ async function lanes(page) {
       applied: Number(e.dataset.applied),
       drawn: e.querySelectorAll('.c.applied').length,
       down: e.classList.contains('down'),
-      holes: Number(e.dataset.holes),
+      holes: e.querySelectorAll('.c.hole').length,
     })),
   );
 }

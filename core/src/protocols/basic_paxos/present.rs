@@ -179,29 +179,22 @@ pub fn brief(node: Option<&Node>, d: &Durable) -> Brief {
 /// proposal) or chosen (the learner learned it). Nothing is applied: there is no state
 /// machine behind the one decree.
 pub fn log(d: &Durable, from: u64, to: u64) -> NodeLog {
-    let slot = match (&d.learned, &d.accepted) {
-        (Some(v), _) => Slot {
-            state: SlotState::Chosen,
-            noop: false,
-            pn: None,
-            label: format!("\"{v}\""),
-        },
-        (None, Some((n, v))) => Slot {
-            state: SlotState::Accepted,
-            noop: false,
-            pn: Some(n.to_string()),
-            label: format!("\"{v}\""),
-        },
-        (None, None) => Slot::empty(),
-    };
     let chosen = d.learned.is_some();
+    let state = match (chosen, &d.accepted) {
+        (true, _) => SlotState::Chosen,
+        (false, Some(_)) => SlotState::Accepted,
+        (false, None) => SlotState::Empty,
+    };
     NodeLog {
         applied: 0,
         first_unchosen: if chosen { 2 } else { 1 },
         alpha: u64::from(!chosen),
-        highest: u64::from(chosen || d.accepted.is_some()),
+        highest: u64::from(state != SlotState::Empty),
         slots: (from..=to)
-            .map(|i| if i == 1 { slot.clone() } else { Slot::empty() })
+            .map(|i| Slot {
+                state: if i == 1 { state } else { SlotState::Empty },
+                noop: false,
+            })
             .collect(),
     }
 }

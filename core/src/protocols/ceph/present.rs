@@ -168,28 +168,17 @@ pub fn log(node: Option<&Monitor>, store: &Store, from: u64, to: u64) -> NodeLog
         chosen.is_none_or(|v| v == lc + 1),
         "the commit write targets lc+1"
     );
-    let pending_pn = if store.pending_v == lc + 1 {
-        store.pending_pn
-    } else {
-        store.accepted_pn
-    };
-    let slot = |v: u64| {
-        let value = store.values.get(&v);
-        let state = if v <= lc {
+    let slot = |v: u64| Slot {
+        state: if v <= lc {
             SlotState::Applied
         } else if chosen == Some(v) {
             SlotState::Chosen
-        } else if v == lc + 1 && value.is_some() {
+        } else if v == lc + 1 && store.uncommitted().is_some() {
             SlotState::Accepted
         } else {
-            return Slot::empty();
-        };
-        Slot {
-            state,
-            noop: false,
-            pn: (state != SlotState::Applied).then(|| pending_pn.to_string()),
-            label: value.map_or_else(String::new, |x| x.describe()),
-        }
+            SlotState::Empty
+        },
+        noop: false,
     };
     let held = store.values.last_key_value().map_or(0, |(v, _)| *v);
     NodeLog {
