@@ -476,6 +476,8 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::Heal(Some(sel)) => format!("heal {}", link_text(sel)),
         SimAction::Crash(r) => format!("crash {}", mon(*r)),
         SimAction::Restart(r) => format!("restart {}", mon(*r)),
+        SimAction::AddServer(r) => format!("add {} to the configuration", mon(*r)),
+        SimAction::RemoveServer(r) => format!("remove {} from the configuration", mon(*r)),
         SimAction::Pause(r) => format!("pause {}", mon(*r)),
         SimAction::Resume(r) => format!("resume {}", mon(*r)),
         SimAction::Skew(r, ms) => format!("skew {} by {ms} ms", mon(*r)),

@@ -51,13 +51,24 @@ pub struct Args {
     /// Do not shrink the first failing seed of a campaign.
     #[arg(long)]
     no_shrink: bool,
-    /// The protocol: `ceph` or `basic-paxos` (which takes --seeds, --start, --mutation,
-    /// --jobs, --verbose, --canaries and --blind).
+    /// The protocol: `ceph`, `basic-paxos` or `multi-paxos` (the last two take --seeds,
+    /// --start, --mutation, --jobs, --verbose, --canaries and --blind).
     #[arg(long, default_value = "ceph")]
     protocol: String,
 }
 
 pub fn main(args: Args) -> Result<ExitCode, String> {
+    if args.protocol == paxoscope_core::scenario::ProtocolId::MultiPaxos.name() {
+        return crate::multi_paxos::campaign(crate::basic_paxos::CampaignArgs {
+            seeds: args.seeds,
+            start: args.start,
+            mutation: args.mutation,
+            jobs: args.jobs,
+            verbose: args.verbose,
+            canaries: args.canaries,
+            blind: args.blind,
+        });
+    }
     if crate::basic_paxos::is_basic(&args.protocol)? {
         return crate::basic_paxos::campaign(crate::basic_paxos::CampaignArgs {
             seeds: args.seeds,

@@ -10,6 +10,7 @@ mod campaign;
 mod check_history;
 mod export;
 mod model;
+mod multi_paxos;
 mod run;
 mod seeds;
 

@@ -35,7 +35,7 @@ pub struct ScenarioArgs {
     /// Run until this simulated time (ms); default the scenario's `end`, else 60 s.
     #[arg(long, value_name = "T")]
     pub until_ms: Option<u64>,
-    /// The protocol: `ceph` or `basic-paxos`. A scenario says its own (`protocol
+    /// The protocol: `ceph`, `basic-paxos` or `multi-paxos`. A scenario says its own (`protocol
     /// basic-paxos`; none means ceph): this must agree with it. Without `--scenario` and
     /// `--preset`, the default scenario of this protocol.
     #[arg(long, value_name = "NAME")]
@@ -108,7 +108,9 @@ pub fn default_scenario() -> Scenario {
 }
 
 /// The scenario a protocol runs when none is given: Ceph's five monitors starting up; Basic
-/// Paxos's five nodes where proposers 0 and 1 propose `A` and `B` at the same moment (1 s).
+/// Paxos's five nodes where proposers 0 and 1 propose `A` and `B` at the same moment (1 s);
+/// Multi-Paxos's five replicas where clients write three keys through nodes 0, 1 and 2 at 2 s,
+/// once a leader is elected, and read one back at 3 s.
 pub fn default_scenario_for(protocol: ProtocolId) -> Scenario {
     match protocol {
         ProtocolId::Ceph => default_scenario(),
@@ -124,6 +126,30 @@ pub fn default_scenario_for(protocol: ProtocolId) -> Scenario {
             Scenario {
                 protocol,
                 actions: vec![put(0, "A"), put(1, "B")],
+                ..Scenario::default()
+            }
+        }
+        ProtocolId::MultiPaxos => {
+            let at = |at_ms: u64, action: Action| TimedAction { at_ms, action };
+            let put = |node: u8, key: &str, value: &str| Action::Put {
+                node,
+                key: key.into(),
+                value: value.into(),
+            };
+            Scenario {
+                protocol,
+                actions: vec![
+                    at(2_000, put(0, "a", "1")),
+                    at(2_000, put(1, "b", "2")),
+                    at(2_000, put(2, "c", "3")),
+                    at(
+                        3_000,
+                        Action::Get {
+                            node: 4,
+                            key: "a".into(),
+                        },
+                    ),
+                ],
                 ..Scenario::default()
             }
         }
@@ -280,8 +306,14 @@ pub fn summary_text(s: &Json) -> String {
         out.push_str(&node_text(n));
     }
     if s.get("leader").is_some() {
+        // Ceph's summary names no protocol; the others' nodes are `node.N`.
+        let node = if s["protocol"].is_string() {
+            "node"
+        } else {
+            "mon"
+        };
         let leader = match s["leader"].as_u64() {
-            Some(r) => format!("mon.{r}"),
+            Some(r) => format!("{node}.{r}"),
             None => "none".into(),
         };
         out.push_str(&format!("leader: {leader}\n"));
@@ -352,6 +384,13 @@ fn node_text(n: &Json) -> String {
     }
     if let Some(l) = text("learned") {
         line += &format!("  learned {l}");
+    }
+    // Multi-Paxos: the log.
+    if let Some(a) = n["applied"].as_u64() {
+        line += &format!("  applied {a}");
+    }
+    if let Some(f) = n["first_unchosen"].as_u64() {
+        line += &format!("  first unchosen {f}");
     }
     format!("{}\n", line.trim_end())
 }

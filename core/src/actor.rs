@@ -144,9 +144,23 @@ pub trait TimerName {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input<P: Protocol> {
     Start,
-    Deliver { from: Rank, msg: Rc<P::Msg> },
+    Deliver {
+        from: Rank,
+        msg: Rc<P::Msg>,
+    },
     Timeout(P::Timer),
     Client(ClientRequest),
+    /// The operator wants a server in or out of the configuration (Multi-Paxos's
+    /// `add-server`/`remove-server`, given to every running node; a protocol without a
+    /// configuration never receives it: its scenarios may not say it).
+    Membership(MembershipChange),
+}
+
+/// One server in or out of a protocol's configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MembershipChange {
+    Add(Rank),
+    Remove(Rank),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 16] = [
+pub const PRESETS: [Preset; 20] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -62,6 +62,10 @@ pub const PRESETS: [Preset; 16] = [
     preset!("break-majority", "Break the protocol: commit on a majority", "break-majority.scenario", "Break the protocol: commit on a majority, and watch the checker stop it."),
     preset!("walkthrough", "The worked timeline", "walkthrough.scenario", "The spec's worked timeline: writes, an isolated leader, the heal."),
     preset!("basic-paxos", "bp-one-after-other", "Basic Paxos: two proposers, one after the other", "bp-one-after-other.scenario", "The second proposer learns the chosen value in phase 1 and proposes it, not its own."),
+    preset!("multi-paxos", "mp-hole", "Multi-Paxos: seed 001's hole, slots 135-137", "mp-hole.scenario", "A new leader finds slots 135-137 empty and 138-139 accepted: it fills the holes with no-ops, re-proposes 138-139 and goes on at 140."),
+    preset!("multi-paxos", "mp-alpha", "Multi-Paxos: the α window", "mp-alpha.scenario", "At most α slots in flight; the other commands queue until the window slides."),
+    preset!("multi-paxos", "mp-leader-change", "Multi-Paxos: a leader change in a burst of writes", "mp-leader-change.scenario", "The leader crashes with slots in flight; the next one re-proposes them and every write is answered once."),
+    preset!("multi-paxos", "mp-membership", "Multi-Paxos: adding and removing a server", "mp-membership.scenario", "One server in, then the leader out, each a command in the log, in force α slots later."),
     preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
     preset!("basic-paxos", "bp-dueling", "Basic Paxos: dueling proposers", "bp-dueling.scenario", "Without backoff, each proposer's phase 1 cancels the other's phase 2, round after round."),
     preset!("basic-paxos", "bp-backoff", "Basic Paxos: the race with randomized backoff", "bp-backoff.scenario", "The dueling race again with randomized backoff: the refused proposer waits, and the other finishes."),

@@ -281,6 +281,8 @@ impl Json for Action {
             Action::Crash(n) => Tagged("Crash", n).write_json(out),
             Action::CrashInCommit => "CrashInCommit".write_json(out),
             Action::Restart(n) => Tagged("Restart", n).write_json(out),
+            Action::AddServer(n) => Tagged("AddServer", n).write_json(out),
+            Action::RemoveServer(n) => Tagged("RemoveServer", n).write_json(out),
             Action::Pause(n) => Tagged("Pause", n).write_json(out),
             Action::Resume(n) => Tagged("Resume", n).write_json(out),
             Action::Skew(n, ms) => Tagged("Skew", (n, ms)).write_json(out),

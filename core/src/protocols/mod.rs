@@ -2,6 +2,7 @@
 //! `trace.rs`, `session.rs`, ...) is shared.
 pub mod basic_paxos;
 pub mod ceph;
+pub mod multi_paxos;
 
 use crate::export::Summary;
 use crate::scenario::{ProtocolId, Scenario};
@@ -18,5 +19,6 @@ pub fn with_protocol<F: ForProtocol>(scenario: Scenario, f: F) -> F::Output {
     match scenario.protocol {
         ProtocolId::Ceph => f.run::<ceph::Ceph>(scenario),
         ProtocolId::BasicPaxos => f.run::<basic_paxos::BasicPaxos>(scenario),
+        ProtocolId::MultiPaxos => f.run::<multi_paxos::MultiPaxos>(scenario),
     }
 }

@@ -140,6 +140,11 @@ pub enum Action {
     },
     /// `note "text"`: narration shown when the playhead passes this time.
     Note(String),
+    /// `add-server 3` (Multi-Paxos): every running node is told to want node 3 in the
+    /// configuration; the leader proposes the change through the log, one at a time.
+    AddServer(NodeRef),
+    /// `remove-server 1` (Multi-Paxos): the same, to take node 1 out of the configuration.
+    RemoveServer(NodeRef),
 }
 
 /// Configuration keys a scenario may override (`set KEY VALUE`), with Ceph's defaults.
@@ -166,10 +171,19 @@ pub enum ConfigKey {
     RetryMs,
     /// Basic Paxos: plus a random delay in `0..=backoff_ms` (0: off, so proposers can duel).
     BackoffMs,
+    /// Multi-Paxos: how many slots may be in flight past the first unchosen one (α).
+    Alpha,
+    /// Multi-Paxos: 1 batches the queued commands into one slot (group commit), 0 does not.
+    GroupCommit,
+    /// Multi-Paxos: the first configuration is nodes `0..members` (the others start outside
+    /// it, as learners, until an `add-server`).
+    Members,
+    /// Multi-Paxos: a node that hears no leader for this long stands for leader.
+    LeaderTimeoutMs,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 19] = [
+    pub const ALL: [ConfigKey; 23] = [
         ConfigKey::Monitors,
         ConfigKey::LeaseMs,
         ConfigKey::LeaseRenewMs,
@@ -189,6 +203,10 @@ impl ConfigKey {
         ConfigKey::CommitWriteMs,
         ConfigKey::RetryMs,
         ConfigKey::BackoffMs,
+        ConfigKey::Alpha,
+        ConfigKey::GroupCommit,
+        ConfigKey::Members,
+        ConfigKey::LeaderTimeoutMs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -212,6 +230,10 @@ impl ConfigKey {
             ConfigKey::CommitWriteMs => "commit_write_ms",
             ConfigKey::RetryMs => "retry_ms",
             ConfigKey::BackoffMs => "backoff_ms",
+            ConfigKey::Alpha => "alpha",
+            ConfigKey::GroupCommit => "group_commit",
+            ConfigKey::Members => "members",
+            ConfigKey::LeaderTimeoutMs => "leader_timeout_ms",
         }
     }
 
@@ -229,6 +251,9 @@ impl ConfigKey {
             ConfigKey::BackoffMs => (0, 60_000),
             ConfigKey::RetryMs => (1, 60_000),
             ConfigKey::MinWaitMs => (0, 3_600_000),
+            ConfigKey::Alpha => (1, 16),
+            ConfigKey::GroupCommit => (0, 1),
+            ConfigKey::Members => (1, MAX_MONITORS as u64),
             _ => (1, 3_600_000),
         }
     }

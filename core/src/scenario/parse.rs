@@ -57,7 +57,7 @@ pub const DIRECTIVES: [&str; 10] = [
 ];
 
 /// Actions after `at TIME`, in the order the error message lists them.
-pub const ACTIONS: [&str; 17] = [
+pub const ACTIONS: [&str; 19] = [
     "partition",
     "isolate",
     "cut",
@@ -67,6 +67,8 @@ pub const ACTIONS: [&str; 17] = [
     "crash",
     "crash-in-commit",
     "restart",
+    "add-server",
+    "remove-server",
     "pause",
     "resume",
     "skew",
@@ -887,6 +889,8 @@ impl Parser {
             "crash" => Action::Crash(self.node(c)?),
             "crash-in-commit" => Action::CrashInCommit,
             "restart" => Action::Restart(self.node(c)?),
+            "add-server" => Action::AddServer(self.node(c)?),
+            "remove-server" => Action::RemoveServer(self.node(c)?),
             "pause" => Action::Pause(self.node(c)?),
             "resume" => Action::Resume(self.node(c)?),
             "skew" => {

@@ -119,6 +119,8 @@ fn push_action(out: &mut String, a: &Action) {
         Action::Crash(n) => write!(out, "crash {n}"),
         Action::CrashInCommit => write!(out, "crash-in-commit"),
         Action::Restart(n) => write!(out, "restart {n}"),
+        Action::AddServer(n) => write!(out, "add-server {n}"),
+        Action::RemoveServer(n) => write!(out, "remove-server {n}"),
         Action::Pause(n) => write!(out, "pause {n}"),
         Action::Resume(n) => write!(out, "resume {n}"),
         Action::Skew(n, ms) => write!(out, "skew {n} {ms}"),

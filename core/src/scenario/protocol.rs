@@ -17,6 +17,9 @@ pub enum ProtocolId {
     Ceph,
     /// Basic Paxos, single decree (`protocols::basic_paxos`).
     BasicPaxos,
+    /// Classic Multi-Paxos: a log of slots, a stable leader, the α window
+    /// (`protocols::multi_paxos`).
+    MultiPaxos,
 }
 
 /// The settings a Basic Paxos scenario may `set`: the node count, the simulated network, and
@@ -30,7 +33,14 @@ const BASIC_SETTINGS: [ConfigKey; 5] = [
 ];
 
 /// Settings only another protocol reads.
-const NOT_CEPH: [ConfigKey; 2] = [ConfigKey::RetryMs, ConfigKey::BackoffMs];
+const NOT_CEPH: [ConfigKey; 6] = [
+    ConfigKey::RetryMs,
+    ConfigKey::BackoffMs,
+    ConfigKey::Alpha,
+    ConfigKey::GroupCommit,
+    ConfigKey::Members,
+    ConfigKey::LeaderTimeoutMs,
+];
 
 /// Ceph's mutations that switch on a Basic Paxos bug of the same spirit, with the Basic Paxos
 /// name a scenario writes (`break forget-promise`). protocols/basic_paxos/seam.rs maps them to
@@ -43,17 +53,46 @@ const BASIC_MUTATIONS: [(Mutation, &str); 5] = [
     (Mutation::PnNotUnique, "forget-round"),
 ];
 
+/// The settings a Multi-Paxos scenario may `set`: the node count, the simulated network, and
+/// its own (α, group commit, the first configuration's size, the leader timeout).
+const MULTI_SETTINGS: [ConfigKey; 7] = [
+    ConfigKey::Monitors,
+    ConfigKey::LatencyMs,
+    ConfigKey::JitterMs,
+    ConfigKey::Alpha,
+    ConfigKey::GroupCommit,
+    ConfigKey::Members,
+    ConfigKey::LeaderTimeoutMs,
+];
+
+/// Ceph's mutations that switch on a Multi-Paxos bug of the same spirit, with the name a
+/// Multi-Paxos scenario writes. protocols/multi_paxos/seam.rs maps them to its own `Mutation`
+/// of that name (a test holds the two to the same names).
+const MULTI_MUTATIONS: [(Mutation, &str); 6] = [
+    (Mutation::ForgetAcceptedPn, "forget-accepted"),
+    (Mutation::PromiseLowerPn, "accept-below-promise"),
+    (Mutation::IgnoreUncommitted, "noop-over-accepted"),
+    (Mutation::CommitOnMajority, "commit-on-one"),
+    (Mutation::PnNotUnique, "id-without-node"),
+    (Mutation::RecoverOnMajority, "apply-past-hole"),
+];
+
 /// Proposers in a Basic Paxos scenario without a `proposers` line.
 pub const DEFAULT_PROPOSERS: u8 = 2;
 
 impl ProtocolId {
-    pub const ALL: [ProtocolId; 2] = [ProtocolId::Ceph, ProtocolId::BasicPaxos];
+    pub const ALL: [ProtocolId; 3] = [
+        ProtocolId::Ceph,
+        ProtocolId::BasicPaxos,
+        ProtocolId::MultiPaxos,
+    ];
 
     /// The name in the scenario's `protocol` line and the CLI's `--protocol`.
     pub fn name(self) -> &'static str {
         match self {
             ProtocolId::Ceph => "ceph",
             ProtocolId::BasicPaxos => "basic-paxos",
+            ProtocolId::MultiPaxos => "multi-paxos",
         }
     }
 
@@ -66,6 +105,7 @@ impl ProtocolId {
         match self {
             ProtocolId::Ceph => "Ceph monitor Paxos",
             ProtocolId::BasicPaxos => "Basic Paxos",
+            ProtocolId::MultiPaxos => "Multi-Paxos",
         }
     }
 
@@ -79,7 +119,7 @@ impl ProtocolId {
     pub fn node_range(self) -> (u8, u8) {
         match self {
             ProtocolId::Ceph => (1, MAX_MONITORS),
-            ProtocolId::BasicPaxos => (3, 7),
+            ProtocolId::BasicPaxos | ProtocolId::MultiPaxos => (3, 7),
         }
     }
 
@@ -88,6 +128,7 @@ impl ProtocolId {
         match self {
             ProtocolId::Ceph => None,
             ProtocolId::BasicPaxos => Some((1, 3)),
+            ProtocolId::MultiPaxos => None,
         }
     }
 
@@ -96,6 +137,7 @@ impl ProtocolId {
         match self {
             ProtocolId::Ceph => !NOT_CEPH.contains(&key),
             ProtocolId::BasicPaxos => BASIC_SETTINGS.contains(&key),
+            ProtocolId::MultiPaxos => MULTI_SETTINGS.contains(&key),
         }
     }
 
@@ -131,6 +173,10 @@ impl ProtocolId {
                 .iter()
                 .find(|(x, _)| *x == m)
                 .map(|(_, name)| *name),
+            ProtocolId::MultiPaxos => MULTI_MUTATIONS
+                .iter()
+                .find(|(x, _)| *x == m)
+                .map(|(_, name)| *name),
         }
     }
 
@@ -150,7 +196,12 @@ impl ProtocolId {
 
     /// `None` if the protocol can carry out `a`, else why not.
     pub fn refuses(self, a: &Action) -> Option<&'static str> {
+        let membership = matches!(a, Action::AddServer(_) | Action::RemoveServer(_));
         match (self, a) {
+            (ProtocolId::Ceph | ProtocolId::BasicPaxos, _) if membership => Some(
+                "add-server and remove-server are Multi-Paxos's (its configuration changes \
+                 through the log)",
+            ),
             (ProtocolId::Ceph, _) => None,
             (ProtocolId::BasicPaxos, Action::CrashInCommit) => {
                 Some("crash-in-commit is Ceph's (Basic Paxos has no commit write)")
@@ -159,6 +210,10 @@ impl ProtocolId {
                 Some("cas is Ceph's (Basic Paxos chooses one value: use put)")
             }
             (ProtocolId::BasicPaxos, _) => None,
+            (ProtocolId::MultiPaxos, Action::CrashInCommit) => {
+                Some("crash-in-commit is Ceph's (Multi-Paxos has no asynchronous commit write)")
+            }
+            (ProtocolId::MultiPaxos, _) => None,
         }
     }
 }
@@ -282,6 +337,32 @@ mod tests {
         );
         let (line, _, m) = error(&format!("{BASIC}protocol basic-paxos\n"));
         assert!(line == 3 && m.contains("already given on line 2"), "{m}");
+    }
+
+    #[test]
+    fn a_multi_paxos_scenario_round_trips_and_its_lines_are_its_own() {
+        let text = "paxoscope scenario v1\nprotocol multi-paxos\nseed 7\nset monitors 5\n\
+                    set alpha 5\nset group_commit 1\nset members 3\nset leader_timeout_ms 400\n\
+                    at 1s put 0 x A\nat 2s add-server 3\nat 3s remove-server 0\n";
+        let s = parse(text).expect("parses");
+        assert_eq!(s.protocol, ProtocolId::MultiPaxos);
+        assert_eq!(print(&s), text, "the text is already canonical");
+        assert_eq!(from_url_fragment(&to_url_fragment(&s)), Ok(s.clone()));
+        assert_eq!(s.validate(), Ok(()));
+        let (line, col, m) = error("paxoscope scenario v1\nset alpha 3\n");
+        assert_eq!((line, col), (2, 5));
+        assert!(m.contains("alpha is a Multi-Paxos setting"), "{m}");
+        let (line, _, m) = error("paxoscope scenario v1\nat 1s add-server 2\n");
+        assert!(line == 2 && m.contains("Multi-Paxos's"), "{m}");
+        let (line, _, m) = error(&format!("{BASIC}at 1s remove-server 2\n"));
+        assert!(line == 3 && m.contains("Multi-Paxos's"), "{m}");
+        let (_, _, m) = error("paxoscope scenario v1\nprotocol multi-paxos\nset lease_ms 9\n");
+        assert!(
+            m.contains("lease_ms is a Ceph setting") && m.contains("alpha"),
+            "{m}"
+        );
+        let (_, _, m) = error("paxoscope scenario v1\nprotocol multi-paxos\nset alpha 17\n");
+        assert!(m.contains("alpha must be between 1 and 16"), "{m}");
     }
 
     #[test]

@@ -255,6 +255,8 @@ fn check_action(a: &Action, n: u8) -> Result<(), String> {
         Action::Isolate(x)
         | Action::Crash(x)
         | Action::Restart(x)
+        | Action::AddServer(x)
+        | Action::RemoveServer(x)
         | Action::Pause(x)
         | Action::Resume(x) => check_node(*x, n),
         Action::Cut(l) => check_link(l, n),

@@ -10,7 +10,7 @@ use super::clock::NodeClock;
 use super::history::ClientHistory;
 use super::queue::{EventKey, EventQueue, Handle};
 use super::rng::{SimRng, Stream};
-use crate::actor::{Effect, Input, NodeStatus, Protocol, Rank};
+use crate::actor::{Effect, Input, MembershipChange, NodeStatus, Protocol, Rank};
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::scenario::{Action, Allowance, Scenario, TimedAction};
@@ -840,6 +840,19 @@ impl<P: Protocol> World<P> {
                 },
             ),
             Action::Note(_) => {}
+            Action::AddServer(r) => self.membership(MembershipChange::Add(r)),
+            Action::RemoveServer(r) => self.membership(MembershipChange::Remove(r)),
+        }
+    }
+
+    /// Tell every running node that the operator wants a configuration change (a down or
+    /// paused node misses it, as it would miss an operator's command).
+    fn membership(&mut self, change: MembershipChange) {
+        for r in 0..self.n() {
+            let slot = &self.nodes[r as usize];
+            if slot.node.is_some() && !slot.paused {
+                self.run_node(r, Input::Membership(change));
+            }
         }
     }
 
@@ -920,6 +933,8 @@ fn action_node(a: &Action) -> Option<Rank> {
         Action::Isolate(r)
         | Action::Crash(r)
         | Action::Restart(r)
+        | Action::AddServer(r)
+        | Action::RemoveServer(r)
         | Action::Pause(r)
         | Action::Resume(r) => Some(*r),
         Action::Skew(r, _) | Action::Drift(r, _) => Some(*r),

@@ -104,6 +104,11 @@ impl Config {
             ConfigKey::CommitWriteMs => self.commit_write_ms = value,
             // Basic Paxos's own timings: a Ceph scenario cannot set them (ProtocolId::reads).
             ConfigKey::RetryMs | ConfigKey::BackoffMs => {}
+            // Multi-Paxos's own settings (`ProtocolId::reads`): no Ceph scenario sets them.
+            ConfigKey::Alpha
+            | ConfigKey::GroupCommit
+            | ConfigKey::Members
+            | ConfigKey::LeaderTimeoutMs => {}
         }
     }
 

@@ -370,6 +370,7 @@ impl Monitor {
             Input::Deliver { from, msg } => self.dispatch(from, &msg, out),
             Input::Timeout(timer) => self.on_timeout(timer, out),
             Input::Client(req) => self.handle_client(req, out),
+            Input::Membership(_) => {} // Ceph's monmap changes are not modelled
         }
     }
 
