@@ -656,7 +656,7 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
 
 /// The protocols the playground offers, in the picker's order (the first is the default):
 /// each one's declaration (its `name` is the scenario's `protocol` line) and presentation.
-/// Basic Paxos only with the feature `basic-paxos-view`.
+/// Basic Paxos only with the feature `basic-paxos-view`, Multi-Paxos with `multi-paxos-view`.
 pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
     use crate::protocols::ceph::Ceph;
     #[allow(unused_mut)]
@@ -665,6 +665,11 @@ pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
     {
         use crate::protocols::basic_paxos::BasicPaxos;
         all.push((BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION));
+    }
+    #[cfg(feature = "multi-paxos-view")]
+    {
+        use crate::protocols::multi_paxos::MultiPaxos;
+        all.push((MultiPaxos::DECLARATION, MultiPaxos::PRESENTATION));
     }
     all
 }
@@ -678,6 +683,10 @@ pub fn open(scenario: Scenario) -> Result<Box<dyn RunView>, String> {
         #[cfg(feature = "basic-paxos-view")]
         ProtocolId::BasicPaxos => Ok(Box::new(crate::session::Session::<
             crate::protocols::basic_paxos::BasicPaxos,
+        >::open(scenario))),
+        #[cfg(feature = "multi-paxos-view")]
+        ProtocolId::MultiPaxos => Ok(Box::new(crate::session::Session::<
+            crate::protocols::multi_paxos::MultiPaxos,
         >::open(scenario))),
         #[allow(unreachable_patterns)]
         other => Err(format!(

@@ -209,3 +209,37 @@ fn basic_paxos_is_a_log_of_one_slot_chosen_at_every_learner() {
         "some node learned the value"
     );
 }
+
+/// Seed 001's hole (the `mp-hole` tour): node.1's lane at each moment of the story.
+#[cfg(feature = "multi-paxos-view")]
+#[test]
+fn multi_paxos_holes_show_then_fill_with_no_ops() {
+    use paxoscope_core::protocols::multi_paxos::MultiPaxos;
+    let p = find("mp-hole").expect("the tour");
+    let mut s = Session::<MultiPaxos>::open(p.scenario().expect("it parses"));
+    let at = |s: &Session<MultiPaxos>, r: usize, slot: u64| {
+        let logs = RunView::logs(s, 40).expect("Multi-Paxos keeps a log");
+        let lane = logs.lanes[r].clone();
+        (lane.log.slots[(slot - logs.from) as usize].clone(), lane, logs.from)
+    };
+    // node.0 crashed with 135-139 proposed; only 138 and 139 reached the others.
+    s.run_until(2_100);
+    let (_, lane, from) = at(&s, 1, 135);
+    assert_eq!(lane.log.applied, 134);
+    assert_eq!(lane.log.first_unchosen, 135);
+    assert_eq!(lane.holes(from), [135, 136, 137]);
+    for slot in [138, 139] {
+        assert_eq!(at(&s, 1, slot).0.state, SlotState::Accepted, "slot {slot}");
+    }
+    // The new leader fills the holes with no-ops, and in the end every replica applied them.
+    s.run_until(p.scenario().unwrap().end_ms.expect("an end"));
+    assert_eq!(s.violation(), None);
+    for r in 0..3 {
+        for slot in 135..=137 {
+            let (x, lane, _) = at(&s, r, slot);
+            assert!(x.noop && x.state == SlotState::Applied, "node.{r} slot {slot}: {x:?}");
+            assert!(lane.log.applied >= 142, "node.{r}");
+        }
+        assert!(!at(&s, r, 138).0.noop, "138 keeps its value");
+    }
+}

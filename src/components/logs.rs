@@ -39,8 +39,12 @@ fn lane(out: &mut String, r: u8, l: &Lane, from: u64, to: u64) {
         mon(r),
         if folded + 1 < from { " lag" } else { "" },
     );
-    if from > 1 {
-        let _ = write!(out, "1–{folded} ✓");
+    match (from > 1, folded) {
+        (false, _) => {}
+        (true, 0) => out.push_str("none ✓"),
+        (true, _) => {
+            let _ = write!(out, "1–{folded} ✓");
+        }
     }
     let _ = write!(
         out,
