@@ -78,6 +78,17 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
         durable: &Self::Durable,
         now_ms: u64,
     ) -> crate::view::Inspection;
+    /// The node's replicated log for the log view: where it stands and its slots
+    /// `from..=to` (none when `to < from`); `node` is `None` while it is down. The default,
+    /// `None`, is a protocol without a log: the page draws no log view.
+    fn log(
+        _node: Option<&Self::Node>,
+        _durable: &Self::Durable,
+        _from: u64,
+        _to: u64,
+    ) -> Option<crate::view::NodeLog> {
+        None
+    }
     /// A node as the ring draws it (`None` while down: its durable state speaks for it).
     fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
 }

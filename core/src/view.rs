@@ -86,6 +86,131 @@ pub struct Inspection {
     pub lists: Vec<Listing>,
 }
 
+/// What one node holds at a slot of a replicated log (the log view's colours).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SlotState {
+    /// Nothing accepted here (below the node's highest slot: a hole).
+    Empty,
+    /// A value accepted, not known to be chosen.
+    Accepted,
+    /// Known chosen (a quorum accepted it), not applied yet.
+    Chosen,
+    /// Applied to the node's state machine, in slot order.
+    Applied,
+}
+
+impl SlotState {
+    pub const ALL: [SlotState; 4] = [
+        SlotState::Empty,
+        SlotState::Accepted,
+        SlotState::Chosen,
+        SlotState::Applied,
+    ];
+    /// The legend's word and the cell's class.
+    pub fn name(self) -> &'static str {
+        match self {
+            SlotState::Empty => "empty",
+            SlotState::Accepted => "accepted",
+            SlotState::Chosen => "chosen",
+            SlotState::Applied => "applied",
+        }
+    }
+}
+
+/// One slot of one node's log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Slot {
+    pub state: SlotState,
+    /// The value is a no-op (a hole a new leader filled); drawn over its state.
+    pub noop: bool,
+}
+
+impl Slot {
+    pub fn empty() -> Slot {
+        Slot {
+            state: SlotState::Empty,
+            noop: false,
+        }
+    }
+}
+
+/// One node's replicated log as the log view draws it (`Protocol::log`): where it stands,
+/// its α window, and the slots of the window the view asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NodeLog {
+    /// Slots `1..=applied` are applied (the view folds those left of its window).
+    pub applied: u64,
+    /// The first slot this node does not know chosen: its α window starts here.
+    pub first_unchosen: u64,
+    /// How many slots may be in flight from `first_unchosen` on (Ceph: 1).
+    pub alpha: u64,
+    /// The highest slot holding a value, 0 for none.
+    pub highest: u64,
+    /// The slots `from..=to` asked for, in order (none when `to < from`).
+    pub slots: Vec<Slot>,
+}
+
+impl NodeLog {
+    /// The last slot of the α window (`first_unchosen - 1` for a closed log, α = 0).
+    pub fn window_end(&self) -> u64 {
+        (self.first_unchosen + self.alpha).saturating_sub(1)
+    }
+}
+
+/// Every node's log over one window of slots `from..=to`, the same for every lane.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logs {
+    pub from: u64,
+    pub to: u64,
+    /// One lane per node, by rank.
+    pub lanes: Vec<Lane>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lane {
+    /// Down nodes' lanes show what their durable state holds.
+    pub up: bool,
+    pub log: NodeLog,
+}
+
+impl Lane {
+    /// The holes in the window: empty slots below the lane's highest one.
+    pub fn holes(&self, from: u64) -> Vec<u64> {
+        (from..)
+            .zip(&self.log.slots)
+            .filter(|(i, s)| s.state == SlotState::Empty && *i < self.log.highest)
+            .map(|(i, _)| i)
+            .collect()
+    }
+}
+
+/// The logs of `world`'s nodes over the last `shown` slots up to the furthest any node
+/// reached (its highest slot or the end of its α window); `None` if `P` keeps no log.
+pub fn logs_of<P: Protocol>(world: &World<P>, shown: u64) -> Option<Logs> {
+    assert!(shown > 0, "the log view shows at least one slot");
+    let log = |r: Rank, from: u64, to: u64| P::log(world.node(r), world.durable(r), from, to);
+    let ends = (0..world.n())
+        .map(|r| log(r, 1, 0).map(|l| l.highest.max(l.window_end())))
+        .collect::<Option<Vec<u64>>>()?;
+    let to = ends.into_iter().max().unwrap_or(0).max(1);
+    let from = (to + 1).saturating_sub(shown).max(1);
+    let lanes = (0..world.n())
+        .map(|r| {
+            let log = log(r, from, to).expect("a protocol that keeps a log keeps it on every node");
+            assert_eq!(
+                log.slots.len() as u64,
+                to + 1 - from,
+                "one slot per slot asked"
+            );
+            Lane {
+                up: world.node(r).is_some(),
+                log,
+            }
+        })
+        .collect();
+    Some(Logs { from, to, lanes })
+}
+
 /// A message on the wire, for the animation and its hover card.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flight {
@@ -236,6 +361,9 @@ pub trait RunView {
     fn plays(&self, r: Rank, machine: MachineId) -> bool;
     fn brief(&self, r: Rank) -> Brief;
     fn inspect(&self, r: Rank) -> Inspection;
+    /// Every node's replicated log over the last `shown` slots (`logs_of`); `None` for a
+    /// protocol without a log.
+    fn logs(&self, shown: u64) -> Option<Logs>;
     fn clients(&self) -> &[ClientRecord];
 
     // The checker.
@@ -479,6 +607,9 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     fn inspect(&self, r: Rank) -> Inspection {
         inspect_node(self.world(), r)
     }
+    fn logs(&self, shown: u64) -> Option<Logs> {
+        logs_of(self.world(), shown)
+    }
     fn clients(&self) -> &[ClientRecord] {
         self.world().clients()
     }
@@ -525,7 +656,7 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
 
 /// The protocols the playground offers, in the picker's order (the first is the default):
 /// each one's declaration (its `name` is the scenario's `protocol` line) and presentation.
-/// Basic Paxos only with the feature `basic-paxos-view`.
+/// Basic Paxos only with the feature `basic-paxos-view`, Multi-Paxos with `multi-paxos-view`.
 pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
     use crate::protocols::ceph::Ceph;
     #[allow(unused_mut)]
@@ -534,6 +665,11 @@ pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
     {
         use crate::protocols::basic_paxos::BasicPaxos;
         all.push((BasicPaxos::DECLARATION, BasicPaxos::PRESENTATION));
+    }
+    #[cfg(feature = "multi-paxos-view")]
+    {
+        use crate::protocols::multi_paxos::MultiPaxos;
+        all.push((MultiPaxos::DECLARATION, MultiPaxos::PRESENTATION));
     }
     all
 }
@@ -547,6 +683,10 @@ pub fn open(scenario: Scenario) -> Result<Box<dyn RunView>, String> {
         #[cfg(feature = "basic-paxos-view")]
         ProtocolId::BasicPaxos => Ok(Box::new(crate::session::Session::<
             crate::protocols::basic_paxos::BasicPaxos,
+        >::open(scenario))),
+        #[cfg(feature = "multi-paxos-view")]
+        ProtocolId::MultiPaxos => Ok(Box::new(crate::session::Session::<
+            crate::protocols::multi_paxos::MultiPaxos,
         >::open(scenario))),
         #[allow(unreachable_patterns)]
         other => Err(format!(

@@ -20,5 +20,6 @@ pub mod history_check;
 pub mod inspector;
 pub mod invariants;
 pub mod log;
+pub mod logs;
 pub mod share;
 pub mod tour;

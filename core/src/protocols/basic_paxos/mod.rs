@@ -97,4 +97,7 @@ impl crate::actor::Protocol for BasicPaxos {
     fn brief(node: Option<&Node>, durable: &Durable) -> crate::view::Brief {
         present::brief(node, durable)
     }
+    fn log(_: Option<&Node>, d: &Durable, from: u64, to: u64) -> Option<crate::view::NodeLog> {
+        Some(present::log(d, from, to))
+    }
 }

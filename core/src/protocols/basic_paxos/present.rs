@@ -9,7 +9,7 @@ use super::messages::describe_proposal;
 use super::node::Node;
 use super::seam;
 use crate::scenario::Mutation as ScenarioMutation;
-use crate::view::{Brief, Inspection, ListRow, Listing, Presentation};
+use crate::view::{Brief, Inspection, ListRow, Listing, NodeLog, Presentation, Slot, SlotState};
 
 /// What each deliberate bug breaks, in Basic Paxos's words.
 fn describe(m: Mutation) -> &'static str {
@@ -172,5 +172,29 @@ pub fn brief(node: Option<&Node>, d: &Durable) -> Brief {
         epoch: round,
         last_committed: u64::from(d.learned.is_some()),
         meta,
+    }
+}
+
+/// Basic Paxos decides one value: a log of one slot, empty, accepted (the acceptor's
+/// proposal) or chosen (the learner learned it). Nothing is applied: there is no state
+/// machine behind the one decree.
+pub fn log(d: &Durable, from: u64, to: u64) -> NodeLog {
+    let chosen = d.learned.is_some();
+    let state = match (chosen, &d.accepted) {
+        (true, _) => SlotState::Chosen,
+        (false, Some(_)) => SlotState::Accepted,
+        (false, None) => SlotState::Empty,
+    };
+    NodeLog {
+        applied: 0,
+        first_unchosen: if chosen { 2 } else { 1 },
+        alpha: u64::from(!chosen),
+        highest: u64::from(state != SlotState::Empty),
+        slots: (from..=to)
+            .map(|i| Slot {
+                state: if i == 1 { state } else { SlotState::Empty },
+                noop: false,
+            })
+            .collect(),
     }
 }

@@ -211,6 +211,14 @@ impl crate::actor::Protocol for Ceph {
     fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
         super::present::brief(node, store)
     }
+    fn log(
+        node: Option<&Monitor>,
+        store: &Store,
+        from: u64,
+        to: u64,
+    ) -> Option<crate::view::NodeLog> {
+        Some(super::present::log(node, store, from, to))
+    }
 }
 
 /// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.

@@ -5,7 +5,7 @@ use super::monitor::Monitor;
 use super::store::Store;
 use crate::actor::Protocol;
 use crate::scenario::Mutation;
-use crate::view::{Brief, Inspection, ListRow, Listing, Presentation};
+use crate::view::{Brief, Inspection, ListRow, Listing, NodeLog, Presentation, Slot, SlotState};
 
 /// Versions the inspector lists, newest first.
 const VERSIONS_SHOWN: usize = 8;
@@ -154,5 +154,38 @@ pub fn brief(node: Option<&Monitor>, store: &Store) -> Brief {
         epoch,
         last_committed: lc,
         meta: format!("e{epoch} · lc {lc}"),
+    }
+}
+
+/// A monitor's versions as a log (α = 1): versions up to `last_committed` are committed and
+/// applied (the commit write applies the value's operations); the leader's value whose commit
+/// write is queued (`commit_in_flight`) is chosen, every ACCEPT in; a value at `lc + 1`
+/// is accepted. Versions below `first_committed` were trimmed after being applied.
+pub fn log(node: Option<&Monitor>, store: &Store, from: u64, to: u64) -> NodeLog {
+    let lc = store.last_committed;
+    let chosen = node.and_then(|n| n.commit_in_flight);
+    assert!(
+        chosen.is_none_or(|v| v == lc + 1),
+        "the commit write targets lc+1"
+    );
+    let slot = |v: u64| Slot {
+        state: if v <= lc {
+            SlotState::Applied
+        } else if chosen == Some(v) {
+            SlotState::Chosen
+        } else if v == lc + 1 && store.uncommitted().is_some() {
+            SlotState::Accepted
+        } else {
+            SlotState::Empty
+        },
+        noop: false,
+    };
+    let held = store.values.last_key_value().map_or(0, |(v, _)| *v);
+    NodeLog {
+        applied: lc,
+        first_unchosen: lc + 1 + u64::from(chosen.is_some()),
+        alpha: 1,
+        highest: held.max(lc),
+        slots: (from..=to).map(slot).collect(),
     }
 }

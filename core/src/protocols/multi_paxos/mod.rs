@@ -18,6 +18,7 @@ pub mod config;
 pub mod declaration;
 pub mod durable;
 pub mod hash;
+pub mod lanes;
 pub mod messages;
 pub mod node;
 pub mod present;
@@ -88,6 +89,14 @@ impl crate::actor::Protocol for MultiPaxos {
     }
     fn inspect(node: Option<&Node>, durable: &Durable, now_ms: u64) -> crate::view::Inspection {
         present::inspect(node, durable, now_ms)
+    }
+    fn log(
+        node: Option<&Node>,
+        durable: &Durable,
+        from: u64,
+        to: u64,
+    ) -> Option<crate::view::NodeLog> {
+        Some(lanes::log(node, durable, from, to))
     }
     fn brief(node: Option<&Node>, durable: &Durable) -> crate::view::Brief {
         present::brief(node, durable)
