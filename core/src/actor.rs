@@ -133,9 +133,15 @@ pub trait TimerName {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Input<P: Protocol> {
     Start,
-    Deliver { from: Rank, msg: Rc<P::Msg> },
+    Deliver {
+        from: Rank,
+        msg: Rc<P::Msg>,
+    },
     Timeout(P::Timer),
     Client(ClientRequest),
+    /// An operator's change to the cluster map (Ceph: a committed monmap with a new election
+    /// strategy or disallowed-leader list). Protocols without one ignore it.
+    Monmap(crate::scenario::MonmapChange),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

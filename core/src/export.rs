@@ -381,6 +381,7 @@ pub fn message_label(msg: &Msg) -> String {
         }
         Msg::Probe(_) => kind.to_string(),
         Msg::Election(e) => format!("{kind} e{}{}", e.epoch, ranks_suffix(" quorum", &e.quorum)),
+        Msg::Ping(_) => kind.to_string(),
         Msg::Paxos(p) => {
             let mut s = match p.op {
                 PaxosOp::Collect | PaxosOp::Last | PaxosOp::Accept => {

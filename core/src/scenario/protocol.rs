@@ -136,6 +136,9 @@ impl ProtocolId {
             (ProtocolId::BasicPaxos, Action::Cas { .. }) => {
                 Some("cas is Ceph's (Basic Paxos chooses one value: use put)")
             }
+            (ProtocolId::BasicPaxos, Action::Election(_) | Action::Disallow(_)) => {
+                Some("election and disallow change Ceph's monmap (Basic Paxos has none)")
+            }
             (ProtocolId::BasicPaxos, _) => None,
         }
     }

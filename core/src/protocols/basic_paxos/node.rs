@@ -145,6 +145,7 @@ impl Node {
             Input::Deliver { from, msg } => self.on_message(from, &msg, out),
             Input::Timeout(t) => self.on_timer(t, out),
             Input::Client(req) => super::seam::on_client(self, req, out),
+            Input::Monmap(_) => {} // Basic Paxos has no monmap (the parser refuses the actions)
         }
     }
 
