@@ -232,7 +232,12 @@ impl TraceIndex {
                 }
             }
             EntryKind::ClientReply { req_id, reply } => {
-                let text = format!("request {req_id}: {}", crate::labels::reply_text(reply));
+                let op = run
+                    .clients()
+                    .iter()
+                    .find(|c| c.id == *req_id)
+                    .map(|c| &c.op);
+                let text = format!("request {req_id}: {}", crate::labels::reply_text(reply, op));
                 self.notable.push(Notable {
                     event: e.event,
                     text,

@@ -46,8 +46,13 @@ pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
     }
 }
 
-pub fn reply_text(reply: &ClientReply) -> String {
+/// A reply in words; `op` is the request it answers, when known (a put answered with a value
+/// is Basic Paxos telling its client the value chosen, not a read).
+pub fn reply_text(reply: &ClientReply, op: Option<&ClientOp>) -> String {
     match reply {
+        ClientReply::Value { value, .. } if matches!(op, Some(ClientOp::Put { .. })) => {
+            format!("the value is {}", value.as_deref().unwrap_or("(absent)"))
+        }
         ClientReply::Written { version } => format!("committed at v{version}"),
         ClientReply::CasDone {
             applied, version, ..
@@ -151,7 +156,12 @@ pub fn trace_line(run: &dyn paxoscope_core::view::RunView, i: usize) -> String {
             format!("client request {req_id}: {}", op_text(op))
         }
         EntryKind::ClientReply { req_id, reply } => {
-            format!("client reply {req_id}: {}", reply_text(reply))
+            let op = run
+                .clients()
+                .iter()
+                .find(|c| c.id == *req_id)
+                .map(|c| &c.op);
+            format!("client reply {req_id}: {}", reply_text(reply, op))
         }
         EntryKind::Action(a) => format!("action: {}", crate::state::describe_action(a)),
         _ => return run.text(i),

@@ -440,9 +440,12 @@ impl Playground {
     }
 }
 
-/// Validate a user action the way the scenario format does, so the URL stays parseable.
+/// Validate a user action the way the scenario format does, for the run's protocol (Basic
+/// Paxos refuses `cas`), so the URL stays parseable.
 fn check_action(base: &Scenario, action: &SimAction) -> Result<(), String> {
     let probe = Scenario {
+        protocol: base.protocol,
+        proposers: base.proposers,
         overrides: base.overrides.clone(),
         actions: vec![TimedAction {
             at_ms: 0,

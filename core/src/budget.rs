@@ -14,7 +14,7 @@
 
 use crate::protocols::ceph::config::Config;
 use crate::scenario::{Action, ConfigKey, Scenario};
-use crate::session::{MAX_KEPT_BYTES, MAX_RUN_EVENTS};
+use crate::session::{MAX_KEPT_BYTES, MAX_RUN_EVENTS, MEMORY_CHECK_EVERY_EVENTS};
 use crate::sim::world::{config_for, MAX_EVENTS_PER_SIM_S};
 
 /// The limits a session enforces. Every front end uses `Budget::DEFAULT`; only benchmarks
@@ -428,6 +428,59 @@ fn length_cause(scenario: &Scenario, limit: Limit) -> Cause {
 }
 
 /// The figures of an event rate over the limit, for `BudgetExceeded::what`.
+/// Where a run stands after a new event, for [`Budget::exceeded`]: plain numbers, so the check
+/// is one function shared by every protocol's `Session` instead of a copy per protocol.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    /// Events processed so far.
+    pub events: u64,
+    /// The current whole simulated second and the events in it so far.
+    pub second: u64,
+    pub in_second: u64,
+    pub now_ms: u64,
+}
+
+impl Budget {
+    /// The limit this event went over, if any: the event rate first, then the run's events,
+    /// then (every `MEMORY_CHECK_EVERY_EVENTS` events) the memory estimate. `kept` counts
+    /// what the run keeps; it is only asked for when needed (it walks the stores).
+    pub fn exceeded(
+        &self,
+        scenario: &Scenario,
+        at: Progress,
+        kept: &dyn Fn() -> Kept,
+    ) -> Option<BudgetExceeded> {
+        let (limit, what) = if at.in_second > self.max_events_per_sim_s {
+            let what = rate_what(self.max_events_per_sim_s, at.second, at.in_second);
+            (Limit::EventRate, what)
+        } else if at.events > self.max_run_events {
+            let what = format!("more than {} events in the run", self.max_run_events);
+            (Limit::Events, what)
+        } else if at.events % MEMORY_CHECK_EVERY_EVENTS == 0 {
+            let kept = kept();
+            if kept.bytes() <= self.max_kept_bytes {
+                return None;
+            }
+            let what = format!(
+                "more than {} MiB kept (estimated {} MiB: {})",
+                self.max_kept_bytes >> 20,
+                kept.bytes() >> 20,
+                kept.describe()
+            );
+            (Limit::Memory, what)
+        } else {
+            return None;
+        };
+        Some(BudgetExceeded {
+            limit,
+            at_ms: at.now_ms,
+            event: at.events,
+            what,
+            cause: likely_cause(scenario, limit, &kept()),
+        })
+    }
+}
+
 pub fn rate_what(limit: u64, second: u64, events: u64) -> String {
     format!(
         "more than {limit} events within one simulated second ({events} between {second} s and \

@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 14] = [
+pub const PRESETS: [Preset; 16] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -63,6 +63,8 @@ pub const PRESETS: [Preset; 14] = [
     preset!("walkthrough", "The worked timeline", "walkthrough.scenario", "The spec's worked timeline: writes, an isolated leader, the heal."),
     preset!("basic-paxos", "bp-one-after-other", "Basic Paxos: two proposers, one after the other", "bp-one-after-other.scenario", "The second proposer learns the chosen value in phase 1 and proposes it, not its own."),
     preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
+    preset!("basic-paxos", "bp-dueling", "Basic Paxos: dueling proposers", "bp-dueling.scenario", "Without backoff, each proposer's phase 1 cancels the other's phase 2, round after round."),
+    preset!("basic-paxos", "bp-backoff", "Basic Paxos: the race with randomized backoff", "bp-backoff.scenario", "The dueling race again with randomized backoff: the refused proposer waits, and the other finishes."),
 ];
 
 pub fn find(id: &str) -> Option<&'static Preset> {

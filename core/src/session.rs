@@ -2,7 +2,7 @@
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
 
 use crate::actor::{Protocol, RunChecker};
-use crate::budget::{self, Budget, BudgetExceeded, Kept, Limit, WorldSize};
+use crate::budget::{self, Budget, BudgetExceeded, Kept, WorldSize};
 use crate::check::Violation;
 use crate::protocols::ceph::messages::ReqId;
 use crate::protocols::ceph::Ceph;
@@ -252,37 +252,14 @@ impl<P: Protocol> Session<P> {
     /// The budget this new step went over, if any (`budget.rs`). Checked only past the
     /// frontier: a replay repeats the run up to where it stopped.
     fn over_budget(&self) -> Option<BudgetExceeded> {
-        let events = self.world.events();
         let (second, in_second) = self.world.events_this_second();
-        let b = self.budget;
-        let (limit, what) = if in_second > b.max_events_per_sim_s {
-            let what = budget::rate_what(b.max_events_per_sim_s, second, in_second);
-            (Limit::EventRate, what)
-        } else if events > b.max_run_events {
-            let what = format!("more than {} events in the run", b.max_run_events);
-            (Limit::Events, what)
-        } else if events % MEMORY_CHECK_EVERY_EVENTS == 0 {
-            let kept = self.kept();
-            if kept.bytes() <= b.max_kept_bytes {
-                return None;
-            }
-            let what = format!(
-                "more than {} MiB kept (estimated {} MiB: {})",
-                b.max_kept_bytes >> 20,
-                kept.bytes() >> 20,
-                kept.describe()
-            );
-            (Limit::Memory, what)
-        } else {
-            return None;
+        let at = budget::Progress {
+            events: self.world.events(),
+            second,
+            in_second,
+            now_ms: self.world.now_ms(),
         };
-        Some(BudgetExceeded {
-            limit,
-            at_ms: self.world.now_ms(),
-            event: events,
-            what,
-            cause: budget::likely_cause(&self.scenario, limit, &self.kept()),
-        })
+        self.budget.exceeded(&self.scenario, at, &|| self.kept())
     }
 
     fn world_size(&self) -> WorldSize {

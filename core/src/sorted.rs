@@ -20,14 +20,15 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::ops::{Bound, RangeBounds};
 
-/// A map ordered by key: the entries sorted by key, each key once.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A map ordered by key: the entries sorted by key, each key once. Compared as `BTreeMap`s
+/// are: entry by entry in key order, a prefix first.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SortedMap<K, V> {
     entries: Vec<(K, V)>,
 }
 
-/// A set ordered by value: the items sorted, each once.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// A set ordered by value: the items sorted, each once. Compared as `BTreeSet`s are.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SortedSet<T> {
     items: Vec<T>,
 }
@@ -370,6 +371,18 @@ impl<T: Ord> Extend<T> for SortedSet<T> {
         for t in items {
             self.insert(t);
         }
+    }
+}
+
+impl<K: Ord, V, const N: usize> From<[(K, V); N]> for SortedMap<K, V> {
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<T: Ord, const N: usize> From<[T; N]> for SortedSet<T> {
+    fn from(items: [T; N]) -> Self {
+        items.into_iter().collect()
     }
 }
 

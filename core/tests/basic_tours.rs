@@ -110,3 +110,98 @@ fn interleaved_the_minority_value_is_never_chosen() {
     assert_eq!(reply(&s, 2), value("B"));
     assert_eq!(learned_by_all(&s).as_deref(), Some("B"));
 }
+
+/// Every round a proposer gave up (its proposer machine entered `waiting`): (time, node).
+fn rounds_given_up(s: &Session<BasicPaxos>) -> Vec<(u64, u8)> {
+    use paxoscope_core::protocols::basic_paxos::declaration::{proposer, PROPOSER};
+    s.trace()
+        .iter()
+        .filter(|e| {
+            matches!(&e.kind, TraceKind::Transition(t)
+                if t.machine == PROPOSER && t.to == proposer::WAITING)
+        })
+        .map(|e| (e.t_ms, e.node.expect("a node's transition")))
+        .collect()
+}
+
+/// Every prepare(n) sent by a proposer, once per round (not once per acceptor): (node, n).
+fn rounds_prepared(s: &Session<BasicPaxos>) -> Vec<(u8, Pn)> {
+    let mut rounds: Vec<(u8, Pn)> = Vec::new();
+    for e in s.trace() {
+        if let TraceKind::Send { msg, .. } = &e.kind {
+            if let Msg::Prepare { n } = &**msg {
+                let round = (e.node.expect("sent by a node"), *n);
+                if !rounds.contains(&round) {
+                    rounds.push(round);
+                }
+            }
+        }
+    }
+    rounds
+}
+
+/// The number written before `word` in `text` ("gave up 6 rounds" -> 6 for "rounds").
+fn number_before(text: &str, word: &str) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let i = words.iter().position(|w| w.starts_with(word)).expect(word);
+    words[i - 1].parse().expect("a number")
+}
+
+#[test]
+fn dueling_proposers_preempt_each_other_until_chance_ends_it() {
+    let p = find("bp-dueling").unwrap();
+    let notes: Vec<String> = p
+        .scenario()
+        .unwrap()
+        .actions
+        .iter()
+        .filter_map(|a| match &a.action {
+            Action::Note(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let ends_it = notes
+        .iter()
+        .find(|n| n.starts_with("Chance ends it"))
+        .unwrap();
+    let (s, _) = play("bp-dueling");
+    // "A is chosen after the proposers gave up 6 rounds between them."
+    let given_up = rounds_given_up(&s);
+    assert_eq!(
+        given_up.len(),
+        number_before(ends_it, "rounds"),
+        "{given_up:?}"
+    );
+    // The two proposers took turns: each round given up alternates between them.
+    assert!(
+        given_up.windows(2).all(|w| w[0].1 != w[1].1),
+        "{given_up:?}"
+    );
+    // Each new prepare is numbered above every earlier one (1.0, 1.1, 2.0, 3.1, ...).
+    let prepared = rounds_prepared(&s);
+    assert!(prepared.windows(2).all(|w| w[0].1 < w[1].1), "{prepared:?}");
+    assert_eq!(
+        prepared.len(),
+        given_up.len() + 2,
+        "two first rounds plus one per retry"
+    );
+    // "accept(6.0, A) reached two acceptors": A is chosen, by every learner; both clients told A.
+    let sixth = prepared[prepared.len() - 2];
+    assert_eq!((sixth.0, sixth.1), (0, Pn::new(6, 0)));
+    assert_eq!(learned_by_all(&s).as_deref(), Some("A"));
+    assert_eq!(reply(&s, 1), value("A"));
+    assert_eq!(reply(&s, 2), value("A"));
+}
+
+#[test]
+fn with_backoff_the_same_race_ends_after_one_round() {
+    let (s, last) = play("bp-backoff");
+    assert!(last.contains("after one round given up"), "{last}");
+    assert_eq!(rounds_given_up(&s).len(), 1);
+    // node.0 never prepared again: the chosen value reached it before its retry.
+    let prepared = rounds_prepared(&s);
+    assert_eq!(prepared, vec![(0, Pn::new(1, 0)), (1, Pn::new(1, 1))]);
+    assert_eq!(learned_by_all(&s).as_deref(), Some("B"));
+    assert_eq!(reply(&s, 1), value("B"));
+    assert_eq!(reply(&s, 2), value("B"));
+}

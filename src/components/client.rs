@@ -89,6 +89,14 @@ pub fn Client(p: &ClientProps) -> Html {
     let expected = use_state(String::new);
     let n = world.nodes();
     let events = run.events();
+    // Offer compare-and-set only where the protocol carries it out (not Basic Paxos).
+    let cas_probe = SimAction::Cas {
+        node: 0,
+        key: Text::from("k"),
+        expected: None,
+        value: Text::from("v"),
+    };
+    let has_cas = world.scenario().protocol.refuses(&cas_probe).is_none();
 
     let on_text = |h: &UseStateHandle<String>| {
         let h = h.clone();
@@ -162,12 +170,16 @@ pub fn Client(p: &ClientProps) -> Html {
                     <input type="text" aria-label="Key" value={(*key).clone()} oninput={on_text(&key)} size="8" /></label>
                 <label class="field"><span>{ "Value" }</span>
                     <input type="text" aria-label="Value" value={(*value).clone()} oninput={on_text(&value)} size="8" /></label>
-                <label class="field"><span>{ "Expected (CAS; empty = absent)" }</span>
-                    <input type="text" aria-label="Expected value" value={(*expected).clone()} oninput={on_text(&expected)} size="8" /></label>
+                if has_cas {
+                    <label class="field"><span>{ "Expected (CAS; empty = absent)" }</span>
+                        <input type="text" aria-label="Expected value" value={(*expected).clone()} oninput={on_text(&expected)} size="8" /></label>
+                }
                 <div class="buttons">
                     <button type="submit" class="btn primary">{ "Put" }</button>
                     <button type="button" class="btn" onclick={click(Op::Get)}>{ "Get" }</button>
-                    <button type="button" class="btn" onclick={click(Op::Cas)}>{ "CAS" }</button>
+                    if has_cas {
+                        <button type="button" class="btn" onclick={click(Op::Cas)}>{ "CAS" }</button>
+                    }
                 </div>
             </form>
             if let Some(n) = notice {

@@ -152,7 +152,8 @@ pub fn Cluster(p: &ClusterProps) -> Html {
     // Per directed link: the progress of the previous message and how many queue behind it.
     let mut queue: Vec<((Rank, Rank), f64, f64)> = Vec::new();
     let mut by_send = in_flight.iter().collect::<Vec<_>>();
-    by_send.sort_by_key(|m| m.id);
+    // The shared sort (core/src/sorted.rs), not a stable sort instantiated for this type.
+    paxoscope_core::sorted::sort_by_u64_pair(&mut by_send, |m| (m.id, 0));
     let messages = by_send
         .into_iter()
         .map(|m| {

@@ -188,9 +188,8 @@ impl Layout {
                 y: ys[*row],
             })
             .collect();
-        let mut group_states: Vec<GroupOf> = boxes.iter().filter_map(|b| b.group).collect();
-        group_states.sort();
-        group_states.dedup();
+        // Sorted and without repeats, by insertion (no slice sort instantiated for `GroupOf`).
+        let group_states: SortedSet<GroupOf> = boxes.iter().filter_map(|b| b.group).collect();
         let groups = group_states
             .iter()
             .map(|g| {

@@ -37,6 +37,8 @@ test('the protocol picker switches to Basic Paxos, and its default run chooses o
   const { page, context, errors } = await openPage(browser, '');
   try {
     assert.equal(await protocolSelect(page).inputValue(), 'ceph', 'Ceph is the default');
+    const cas = (p) => p.locator('.panel.client').getByRole('button', { name: 'CAS' });
+    assert.equal(await cas(page).count(), 1, 'Ceph offers compare-and-set');
     await protocolSelect(page).selectOption('basic-paxos');
     await page.waitForURL(/\/family\/#/);
     await page.waitForFunction(() => document.querySelector('.scenario-name')?.textContent === 'Basic Paxos');
@@ -58,6 +60,20 @@ test('the protocol picker switches to Basic Paxos, and its default run chooses o
       await page.waitForFunction((id) => document.querySelector(`[data-req="${id}"]`)?.dataset.fate === 'answered', id);
       assert.match(await page.locator(`[data-req="${id}"]`).textContent(), new RegExp(`the value is ${values[0]}`));
     }
+    // Basic Paxos chooses one value: the client panel offers put and get, not compare-and-set.
+    const client = page.locator('.panel.client');
+    assert.equal(await client.getByRole('button', { name: 'Put' }).count(), 1);
+    assert.equal(await cas(page).count(), 0, 'no CAS under Basic Paxos');
+    assert.equal(await client.getByLabel('Expected value').count(), 0);
+    // The log words a proposer's answer as the value chosen, not as a read.
+    await page.getByLabel('Log family filter').selectOption('clients');
+    const rows = await page.locator('.log-row').allTextContents();
+    for (const id of ['1', '2']) {
+      const re = new RegExp(`client reply ${id}: the value is ${values[0]}`);
+      assert.ok(rows.some((r) => re.test(r)), rows.join('\n'));
+    }
+    assert.ok(!rows.some((r) => /\bread\b/.test(r)), rows.join('\n'));
+    await page.getByLabel('Log family filter').selectOption('');
     // The legend and the log filter name Basic Paxos's message families.
     assert.match(await page.locator('.legend').textContent(), /prepare \/ promise/);
     await button(page, 'Pause').click();

@@ -261,10 +261,14 @@ pub enum ConfigKey {
     LatencyMs,
     JitterMs,
     CommitWriteMs,
+    /// Basic Paxos: a given-up round is retried after this long.
+    RetryMs,
+    /// Basic Paxos: plus a random delay in `0..=backoff_ms` (0: off, so proposers can duel).
+    BackoffMs,
 }
 
 impl ConfigKey {
-    pub const ALL: [ConfigKey; 17] = [
+    pub const ALL: [ConfigKey; 19] = [
         ConfigKey::Monitors,
         ConfigKey::LeaseMs,
         ConfigKey::LeaseRenewMs,
@@ -282,6 +286,8 @@ impl ConfigKey {
         ConfigKey::LatencyMs,
         ConfigKey::JitterMs,
         ConfigKey::CommitWriteMs,
+        ConfigKey::RetryMs,
+        ConfigKey::BackoffMs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -303,6 +309,8 @@ impl ConfigKey {
             ConfigKey::LatencyMs => "latency_ms",
             ConfigKey::JitterMs => "jitter_ms",
             ConfigKey::CommitWriteMs => "commit_write_ms",
+            ConfigKey::RetryMs => "retry_ms",
+            ConfigKey::BackoffMs => "backoff_ms",
         }
     }
 
@@ -317,6 +325,8 @@ impl ConfigKey {
             ConfigKey::MaxJoinDrift => (1, 1_000_000),
             ConfigKey::PaxosMin | ConfigKey::TrimMin | ConfigKey::TrimMax => (1, 1_000_000),
             ConfigKey::LatencyMs | ConfigKey::JitterMs | ConfigKey::CommitWriteMs => (0, 60_000),
+            ConfigKey::BackoffMs => (0, 60_000),
+            ConfigKey::RetryMs => (1, 60_000),
             ConfigKey::MinWaitMs => (0, 3_600_000),
             _ => (1, 3_600_000),
         }

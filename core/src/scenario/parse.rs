@@ -694,7 +694,7 @@ impl Parser {
             "set" => {
                 let t = c.next("a config key")?;
                 let Some(key) = t.bare().and_then(ConfigKey::from_name) else {
-                    let names: Vec<&str> = ConfigKey::ALL.iter().map(|k| k.name()).collect();
+                    let names: Vec<&str> = protocol.settings().iter().map(|k| k.name()).collect();
                     return Err(c.err(
                         t,
                         format!(
@@ -715,8 +715,8 @@ impl Parser {
                     return Err(c.err(
                         t,
                         format!(
-                            "{} is a Ceph setting; a {protocol} scenario may set: {}",
-                            key.name(),
+                            "{}; a {protocol} scenario may set: {}",
+                            protocol.not_ours(key),
                             names.join(", ")
                         ),
                     ));
@@ -1492,8 +1492,14 @@ at 10s note "mon.0 commits"
         assert_eq!(s.monitor_count(), 3);
         for k in ConfigKey::ALL {
             let (lo, hi) = k.range();
+            let owner = ProtocolId::owner_of(k);
+            let protocol = match owner {
+                ProtocolId::Ceph => String::new(),
+                p => format!("protocol {p}\n"),
+            };
             for v in [lo, hi] {
-                let s = parse(&with_header(&format!("set {} {v}", k.name()))).unwrap();
+                let text = with_header(&format!("{protocol}set {} {v}", k.name()));
+                let s = parse(&text).unwrap();
                 assert_eq!(s.overrides, vec![(k, v)]);
             }
         }

@@ -19,12 +19,18 @@ pub enum ProtocolId {
     BasicPaxos,
 }
 
-/// The settings a Basic Paxos scenario may `set`: the node count and the simulated network.
-const BASIC_SETTINGS: [ConfigKey; 3] = [
+/// The settings a Basic Paxos scenario may `set`: the node count, the simulated network, and
+/// its proposers' retry timing (`backoff_ms 0` lets two proposers duel).
+const BASIC_SETTINGS: [ConfigKey; 5] = [
     ConfigKey::Monitors,
     ConfigKey::LatencyMs,
     ConfigKey::JitterMs,
+    ConfigKey::RetryMs,
+    ConfigKey::BackoffMs,
 ];
+
+/// Settings only another protocol reads.
+const NOT_CEPH: [ConfigKey; 2] = [ConfigKey::RetryMs, ConfigKey::BackoffMs];
 
 /// Ceph's mutations that switch on a Basic Paxos bug of the same spirit, with the Basic Paxos
 /// name a scenario writes (`break forget-promise`). protocols/basic_paxos/seam.rs maps them to
@@ -88,9 +94,25 @@ impl ProtocolId {
     /// Does the protocol read this setting? A scenario may `set` only those.
     pub fn reads(self, key: ConfigKey) -> bool {
         match self {
-            ProtocolId::Ceph => true,
+            ProtocolId::Ceph => !NOT_CEPH.contains(&key),
             ProtocolId::BasicPaxos => BASIC_SETTINGS.contains(&key),
         }
+    }
+
+    /// The protocol that reads `key` (for saying whose setting a scenario got wrong).
+    pub fn owner_of(key: ConfigKey) -> ProtocolId {
+        let owner = ProtocolId::ALL.into_iter().find(|p| p.reads(key));
+        owner.expect("every config key is read by some protocol")
+    }
+
+    /// `lease_ms is a Ceph setting`: whose setting `key` is, for errors.
+    pub fn not_ours(self, key: ConfigKey) -> String {
+        let owner = match ProtocolId::owner_of(key) {
+            ProtocolId::Ceph => "Ceph",
+            other => other.title(),
+        };
+        debug_assert!(!self.reads(key));
+        format!("{} is a {owner} setting", key.name())
     }
 
     /// The settings the protocol reads, in `ConfigKey::ALL` order.

@@ -157,10 +157,7 @@ impl Scenario {
             _ => {}
         }
         if let Some((k, _)) = self.overrides.iter().find(|(k, _)| !p.reads(*k)) {
-            return Err(format!(
-                "{} is a Ceph setting; a {p} scenario may not set it",
-                k.name()
-            ));
+            return Err(format!("{}; a {p} scenario may not set it", p.not_ours(*k)));
         }
         let ceph_only = self.election != ElectionStrategy::Classic
             || !self.disallowed.is_empty()

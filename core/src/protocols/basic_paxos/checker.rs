@@ -13,8 +13,8 @@ use super::BasicPaxos;
 use crate::actor::{Rank, RunChecker};
 use crate::check::Violation;
 use crate::sim::World;
+use crate::sorted::{SortedMap, SortedSet};
 use crate::trace::{TraceEvent, TraceKind};
-use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Every rule of `rules/`, in the order a step checks them.
@@ -128,7 +128,7 @@ pub fn check_step(
 }
 
 /// Each learner's decision now (a crashed one's, from its disk).
-pub fn learned(w: &World<BasicPaxos>, c: &BasicConfig) -> BTreeMap<Rank, Value> {
+pub fn learned(w: &World<BasicPaxos>, c: &BasicConfig) -> SortedMap<Rank, Value> {
     c.learners
         .iter()
         .filter_map(|r| w.durable(*r).learned.clone().map(|v| (*r, v)))
@@ -136,7 +136,7 @@ pub fn learned(w: &World<BasicPaxos>, c: &BasicConfig) -> BTreeMap<Rank, Value> 
 }
 
 /// The learners that know `v`.
-pub fn learners_of(w: &World<BasicPaxos>, c: &BasicConfig, v: &Value) -> BTreeSet<Rank> {
+pub fn learners_of(w: &World<BasicPaxos>, c: &BasicConfig, v: &Value) -> SortedSet<Rank> {
     learned(w, c)
         .into_iter()
         .filter(|(_, x)| x == v)

@@ -1,7 +1,7 @@
 //! Who plays which role, the timeouts, and the deliberate bugs ("break the protocol").
 
 use crate::actor::Rank;
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 
 /// Deliberate protocol bugs, each a switch in a real handler. The campaign must catch every
 /// one through the checks a user relies on (two values chosen, learners that disagree).
@@ -49,10 +49,10 @@ pub struct BasicConfig {
     /// Nodes `0..nodes`; each plays one or more roles below.
     pub nodes: u8,
     /// 1 to 3 proposers. Proposer `i` (in rank order) proposes the value `A`, `B`, `C`.
-    pub proposers: BTreeSet<Rank>,
+    pub proposers: SortedSet<Rank>,
     /// 3 to 7 acceptors (any number ≥ 1 works; the issue asks for 3–7).
-    pub acceptors: BTreeSet<Rank>,
-    pub learners: BTreeSet<Rank>,
+    pub acceptors: SortedSet<Rank>,
+    pub learners: SortedSet<Rank>,
     /// Proposers propose their own value this long after boot (`None`: only when a client or a
     /// test asks). Proposer `i` starts `i × start_stagger_ms` later.
     pub start_ms: Option<u64>,
@@ -66,7 +66,7 @@ pub struct BasicConfig {
     pub backoff_ms: u64,
     /// A learner that knows nothing asks the other learners this often (0: never).
     pub ask_ms: u64,
-    pub mutations: BTreeSet<Mutation>,
+    pub mutations: SortedSet<Mutation>,
 }
 
 impl BasicConfig {
@@ -86,7 +86,7 @@ impl BasicConfig {
             retry_ms: round_trip_ms,
             backoff_ms: 4 * round_trip_ms,
             ask_ms: 10 * round_trip_ms,
-            mutations: BTreeSet::new(),
+            mutations: SortedSet::new(),
         }
     }
 

@@ -153,7 +153,7 @@ impl Driver {
     }
 
     /// Every learner's decision (up or down: a decision is on disk).
-    pub fn learned(&self) -> BTreeMap<Rank, Value> {
+    pub fn learned(&self) -> crate::sorted::SortedMap<Rank, Value> {
         (0..self.config.nodes)
             .filter(|r| self.config.learners.contains(r))
             .filter_map(|r| self.durable(r).learned.clone().map(|v| (r, v)))

@@ -28,7 +28,8 @@ use super::rules::facts::Facts;
 use super::rules::{Acceptance, Violation};
 use crate::actor::Rank;
 use crate::machine::StateId;
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use crate::sorted::SortedMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::rc::Rc;
 
@@ -553,7 +554,7 @@ impl Explorer {
         }
     }
 
-    fn learned(&self, s: &St) -> BTreeMap<Rank, Value> {
+    fn learned(&self, s: &St) -> SortedMap<Rank, Value> {
         (0..self.n)
             .filter_map(|r| {
                 let d = self.durable(s, r);

@@ -16,7 +16,7 @@ use super::messages::{describe_proposal, Msg, Pn, Proposal, Value};
 use super::BasicPaxos;
 use crate::actor::{Rank, TimerName};
 use crate::machine::{MachineId, StateId, Transition};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 use std::rc::Rc;
 
 pub type Input = crate::actor::Input<BasicPaxos>;
@@ -53,11 +53,11 @@ pub struct Proposer {
     /// The current round's number.
     pub n: Option<Pn>,
     /// Promises for `n`, by acceptor, with what each had accepted.
-    pub promises: BTreeMap<Rank, Option<Proposal>>,
+    pub promises: SortedMap<Rank, Option<Proposal>>,
     /// The value sent in phase 2 for `n`.
     pub proposal: Option<Value>,
     /// Acceptors that accepted (`n`, `proposal`).
-    pub accepts: BTreeSet<Rank>,
+    pub accepts: SortedSet<Rank>,
     /// The highest round seen in a nack: the next round goes above it.
     pub highest_seen: u32,
     /// `ForgetRound` only: the round kept in memory instead of on disk.
@@ -71,7 +71,7 @@ pub struct Proposer {
 /// A learner's volatile state: who accepted what.
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Learner {
-    pub votes: BTreeMap<Pn, (Value, BTreeSet<Rank>)>,
+    pub votes: SortedMap<Pn, (Value, SortedSet<Rank>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,7 +89,7 @@ pub struct Node {
 impl Node {
     /// A node booting from its durable state (empty on first boot).
     pub fn boot(rank: Rank, config: Rc<BasicConfig>, durable: Durable) -> Node {
-        let plays = |set: &BTreeSet<Rank>| set.contains(&rank);
+        let plays = |set: &SortedSet<Rank>| set.contains(&rank);
         Node {
             rank,
             proposer: plays(&config.proposers).then(Proposer::default),
@@ -466,7 +466,7 @@ impl Node {
         out.push(Effect::Persist(txn));
         self.set_state(ACCEPTOR, acceptor::ACCEPTED, out);
         let msg = Rc::new(Msg::Accepted { n, v: v.clone() });
-        let mut to: BTreeSet<Rank> = self.config.learners.clone();
+        let mut to: SortedSet<Rank> = self.config.learners.clone();
         to.insert(n.proposer);
         for r in to {
             out.push(Effect::Send {
@@ -490,7 +490,7 @@ impl Node {
         let entry = l
             .votes
             .entry(n)
-            .or_insert_with(|| (v.clone(), BTreeSet::new()));
+            .or_insert_with(|| (v.clone(), SortedSet::new()));
         entry.1.insert(from);
         let count = entry.1.len();
         if count >= majority || minority {

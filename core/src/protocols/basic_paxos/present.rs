@@ -15,7 +15,7 @@ use crate::view::{Brief, Inspection, ListRow, Listing, Presentation};
 fn describe(m: Mutation) -> &'static str {
     match m {
         Mutation::ForgetPromise => {
-            "an acceptor keeps its promise in memory only: a restart forgets it"
+            "an acceptor's writes never reach its disk: a restart forgets its promise and what it accepted"
         }
         Mutation::AcceptBelowPromise => "an acceptor accepts a proposal numbered below its promise",
         Mutation::IgnorePromisedValue => {
@@ -121,7 +121,12 @@ pub fn inspect(node: Option<&Node>, d: &Durable, _now_ms: u64) -> Inspection {
                 ),
                 pairs: false,
                 rows: votes,
-                empty: "none yet",
+                // A learner that decided drops its counts (node.rs `learn`): say so.
+                empty: if d.learned.is_some() {
+                    "no longer counted: this learner has decided"
+                } else {
+                    "none yet"
+                },
             });
         }
     }

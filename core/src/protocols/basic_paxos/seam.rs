@@ -19,12 +19,22 @@ use super::node::{Effect, Node};
 use crate::actor::{NodeStatus, Rank};
 use crate::protocols::ceph::config::Config as CephConfig;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest};
+use crate::scenario::ConfigKey;
 use crate::scenario::Mutation as CephMutation;
 
-/// The Basic Paxos configuration a scenario asks for.
+/// The Basic Paxos configuration a scenario asks for: the shared settings through Ceph's
+/// config, then its own (`retry_ms`, `backoff_ms`).
 pub fn config_for(scenario: &crate::scenario::Scenario) -> BasicConfig {
     let c = crate::sim::world::config_for(scenario);
-    config_from_ceph(&c, scenario.proposer_count())
+    let mut b = config_from_ceph(&c, scenario.proposer_count());
+    for (key, value) in &scenario.overrides {
+        match key {
+            ConfigKey::RetryMs => b.retry_ms = *value,
+            ConfigKey::BackoffMs => b.backoff_ms = *value,
+            _ => {}
+        }
+    }
+    b
 }
 
 /// The Basic Paxos configuration a Ceph-shaped scenario config stands for, with `proposers`

@@ -127,6 +127,8 @@ impl Config {
             ConfigKey::LatencyMs => self.latency_ms = value,
             ConfigKey::JitterMs => self.jitter_ms = value,
             ConfigKey::CommitWriteMs => self.commit_write_ms = value,
+            // Basic Paxos's own timings: a Ceph scenario cannot set them (ProtocolId::reads).
+            ConfigKey::RetryMs | ConfigKey::BackoffMs => {}
         }
     }
 

@@ -3,11 +3,11 @@
 //! that could lead to a second value, before a second majority forms.
 
 use super::{chosen, Acceptance, Violation};
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 
 pub const RULE: &str = "chosen-value-stays";
 
-pub fn check(accepts: &BTreeSet<Acceptance>, majority: usize) -> Result<(), Violation> {
+pub fn check(accepts: &SortedSet<Acceptance>, majority: usize) -> Result<(), Violation> {
     for (n, v) in chosen(accepts, majority) {
         if let Some(bad) = accepts.iter().find(|a| a.n > n && a.v != v) {
             return Err(Violation {
@@ -34,7 +34,7 @@ mod tests {
             acceptor,
             v: v.into(),
         };
-        let mut s: BTreeSet<Acceptance> = [a(1, 0, "A"), a(1, 1, "A"), a(2, 2, "A")].into();
+        let mut s: SortedSet<Acceptance> = [a(1, 0, "A"), a(1, 1, "A"), a(2, 2, "A")].into();
         assert!(check(&s, 2).is_ok());
         s.insert(a(3, 2, "B"));
         assert!(check(&s, 2)
@@ -42,7 +42,7 @@ mod tests {
             .detail
             .contains("acceptor 2 accepted (3.0, \"B\")"));
         // Below the chosen number, another value is fine (it lost).
-        let t: BTreeSet<Acceptance> = [a(1, 0, "B"), a(2, 1, "A"), a(2, 2, "A")].into();
+        let t: SortedSet<Acceptance> = [a(1, 0, "B"), a(2, 1, "A"), a(2, 2, "A")].into();
         assert!(check(&t, 2).is_ok());
     }
 }

@@ -9,7 +9,7 @@ use super::{
 use super::{Acceptance, Violation};
 use crate::actor::Rank;
 use crate::protocols::basic_paxos::{Msg, Node, Pn, Value, Write};
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -19,14 +19,14 @@ pub struct Facts {
     pub user_facing_only: bool,
     /// Rules switched off for this run (the run checker's `disable`): a break of one is not
     /// reported; the facts are still recorded.
-    pub disabled: BTreeSet<&'static str>,
-    pub accepts: BTreeSet<Acceptance>,
+    pub disabled: SortedSet<&'static str>,
+    pub accepts: SortedSet<Acceptance>,
     /// The highest number each acceptor promised (sent a promise for, or accepted).
-    pub promised: BTreeMap<Rank, Pn>,
+    pub promised: SortedMap<Rank, Pn>,
     /// Every proposal number sent in an accept request, with its value.
-    pub proposed: BTreeMap<Pn, Value>,
+    pub proposed: SortedMap<Pn, Value>,
     /// Each learner's first decision.
-    pub first_learned: BTreeMap<Rank, Value>,
+    pub first_learned: SortedMap<Rank, Value>,
 }
 
 impl Facts {
@@ -105,7 +105,7 @@ impl Facts {
     }
 
     /// After the event: the chosen-value rules, and the learners' decisions now.
-    pub fn check_state(&mut self, learned: &BTreeMap<Rank, Value>) -> Result<(), Violation> {
+    pub fn check_state(&mut self, learned: &SortedMap<Rank, Value>) -> Result<(), Violation> {
         self.on(one_value::check(&self.accepts, self.majority))?;
         self.rule(chosen_stable::check(&self.accepts, self.majority))?;
         self.on(learners_agree::check(

@@ -5,15 +5,15 @@
 use super::Violation;
 use crate::actor::Rank;
 use crate::protocols::basic_paxos::{Pn, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 pub const RULE: &str = "learners-agree";
 
 /// `first` holds each learner's first decision (the checker's memory), `now` the decisions
 /// now, `chosen` the chosen proposals.
 pub fn check(
-    first: &BTreeMap<Rank, Value>,
-    now: &BTreeMap<Rank, Value>,
+    first: &SortedMap<Rank, Value>,
+    now: &SortedMap<Rank, Value>,
     chosen: &[(Pn, Value)],
 ) -> Result<(), Violation> {
     let fail = |detail| Err(Violation { rule: RULE, detail });
@@ -49,14 +49,14 @@ mod tests {
         let a: Value = "A".into();
         let b: Value = "B".into();
         let chosen = vec![(Pn::new(1, 0), a.clone())];
-        let now: BTreeMap<Rank, Value> = [(0, a.clone()), (1, a.clone())].into();
+        let now: SortedMap<Rank, Value> = [(0, a.clone()), (1, a.clone())].into();
         assert!(check(&now, &now, &chosen).is_ok());
-        let wrong: BTreeMap<Rank, Value> = [(0, b.clone())].into();
-        assert!(check(&BTreeMap::new(), &wrong, &chosen)
+        let wrong: SortedMap<Rank, Value> = [(0, b.clone())].into();
+        assert!(check(&SortedMap::new(), &wrong, &chosen)
             .unwrap_err()
             .detail
             .contains("no majority"));
-        let first: BTreeMap<Rank, Value> = [(0, a.clone())].into();
+        let first: SortedMap<Rank, Value> = [(0, a.clone())].into();
         let both = vec![(Pn::new(1, 0), a), (Pn::new(2, 1), b.clone())];
         assert!(check(&first, &wrong, &both)
             .unwrap_err()

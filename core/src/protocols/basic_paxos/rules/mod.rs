@@ -25,7 +25,7 @@ pub mod unique_numbers;
 
 use super::messages::{Pn, Value};
 use crate::actor::Rank;
-use std::collections::{BTreeMap, BTreeSet};
+use crate::sorted::{SortedMap, SortedSet};
 
 /// One acceptance: `acceptor` accepted proposal (`n`, `v`). Sets of these are the facts of
 /// the chosen-value rules.
@@ -37,8 +37,8 @@ pub struct Acceptance {
 }
 
 /// The proposals accepted by a majority of acceptors: chosen, with their numbers.
-pub fn chosen(accepts: &BTreeSet<Acceptance>, majority: usize) -> Vec<(Pn, Value)> {
-    let mut by_n: BTreeMap<(Pn, &Value), BTreeSet<Rank>> = BTreeMap::new();
+pub fn chosen(accepts: &SortedSet<Acceptance>, majority: usize) -> Vec<(Pn, Value)> {
+    let mut by_n: SortedMap<(Pn, &Value), SortedSet<Rank>> = SortedMap::new();
     for a in accepts {
         by_n.entry((a.n, &a.v)).or_default().insert(a.acceptor);
     }

@@ -3,11 +3,11 @@
 //! value).
 
 use super::{chosen, Acceptance, Violation};
-use std::collections::BTreeSet;
+use crate::sorted::SortedSet;
 
 pub const RULE: &str = "one-value-chosen";
 
-pub fn check(accepts: &BTreeSet<Acceptance>, majority: usize) -> Result<(), Violation> {
+pub fn check(accepts: &SortedSet<Acceptance>, majority: usize) -> Result<(), Violation> {
     let chosen = chosen(accepts, majority);
     let Some((n0, v0)) = chosen.first() else {
         return Ok(());
@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn two_majorities_for_different_values_break_it() {
-        let mut s: BTreeSet<Acceptance> = [acc(1, 0, 0, "A"), acc(1, 0, 1, "A")].into();
+        let mut s: SortedSet<Acceptance> = [acc(1, 0, 0, "A"), acc(1, 0, 1, "A")].into();
         assert!(check(&s, 2).is_ok());
         s.insert(acc(2, 1, 1, "B"));
         assert!(check(&s, 2).is_ok(), "one acceptance of B is not a choice");

@@ -6,7 +6,7 @@
 use super::Violation;
 use crate::actor::Rank;
 use crate::protocols::basic_paxos::{Pn, Proposal, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 pub const RULE: &str = "phase2-value";
 
@@ -14,7 +14,7 @@ pub fn check(
     proposer: Rank,
     n: Pn,
     v: &Value,
-    promises: &BTreeMap<Rank, Option<Proposal>>,
+    promises: &SortedMap<Rank, Option<Proposal>>,
     majority: usize,
 ) -> Result<(), Violation> {
     let fail = |detail| Err(Violation { rule: RULE, detail });
@@ -42,7 +42,7 @@ mod tests {
         let a: Value = "A".into();
         let b: Value = "B".into();
         let n = Pn::new(3, 1);
-        let mut promises = BTreeMap::new();
+        let mut promises = SortedMap::new();
         promises.insert(0, Some((Pn::new(1, 0), a.clone())));
         assert!(check(1, n, &b, &promises, 2).is_err(), "no majority yet");
         promises.insert(2, Some((Pn::new(2, 1), b.clone())));

@@ -5,12 +5,12 @@
 use super::Violation;
 use crate::actor::Rank;
 use crate::protocols::basic_paxos::{Pn, Value};
-use std::collections::BTreeMap;
+use crate::sorted::SortedMap;
 
 pub const RULE: &str = "unique-numbers";
 
 pub fn check(
-    proposed: &BTreeMap<Pn, Value>,
+    proposed: &SortedMap<Pn, Value>,
     proposer: Rank,
     n: Pn,
     v: &Value,
@@ -39,7 +39,7 @@ mod tests {
 
     #[test]
     fn one_number_one_value() {
-        let mut seen = BTreeMap::new();
+        let mut seen = SortedMap::new();
         let n = Pn::new(1, 0);
         assert!(check(&seen, 0, n, &"A".into()).is_ok());
         seen.insert(n, "A".into());
