@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Serves the playground with live reload: http://127.0.0.1:8080/ by default.
-#   PAXOSCOPE_ADDRESS=0.0.0.0 PAXOSCOPE_PORT=9000 scripts/serve.sh [extra trunk serve args, e.g. --release]
+# Builds the pages the playground ships (scripts/build-pages.sh: the shipped page, the family
+# page with every protocol, the history checker's page) and serves them as they ship, at
+# http://127.0.0.1:8080/ by default.
+#   PAXOSCOPE_ADDRESS=0.0.0.0 PAXOSCOPE_PORT=9000 scripts/serve.sh
+# For live reload while changing the page, run `trunk serve --features basic-paxos` instead:
+# one page with every protocol (its "Check any history" link has no page behind it there).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,7 +16,6 @@ source "$ROOT/scripts/env.sh"
 
 ADDRESS="${PAXOSCOPE_ADDRESS:-127.0.0.1}"
 PORT="${PAXOSCOPE_PORT:-8080}"
-echo "serve: http://$ADDRESS:$PORT/"
-# Every protocol (the feature basic-paxos): while developing, one page has them all; the
-# shipped page leaves them out and continues at dist/family/ (see scripts/test.sh).
-exec trunk serve --offline --features basic-paxos --address "$ADDRESS" --port "$PORT" "$@"
+"$ROOT/scripts/build-pages.sh"
+echo "serve: http://$ADDRESS:$PORT/ (the family page: /family/, the history checker: /history/)"
+HOST="$ADDRESS" exec node "$ROOT/scripts/static-server.mjs" dist "$PORT"

@@ -65,6 +65,34 @@ extern "C" {
 /// `fetch(url)` and its body as text; `done` gets the text, or why there is none (the HTTP
 /// status, or the network error).
 pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static) {
+    settle_text(fetch_text_js(url), done);
+}
+
+/// The text of the file a drop event carries, or of the file picked in an `<input type=file>`
+/// (the event's target); at most `max_bytes`, else `done` gets why not.
+#[cfg(feature = "history-page")]
+pub fn file_text(
+    event: &web_sys::Event,
+    max_bytes: u32,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
+    settle_text(file_text_js(event, max_bytes), done);
+}
+
+#[cfg(feature = "history-page")]
+#[wasm_bindgen(inline_js = "export function file_text(e, max) { \
+    const files = (e.dataTransfer || e.target).files; \
+    if (!files || !files.length) return Promise.reject(new Error('no file was given')); \
+    const f = files[0]; \
+    if (f.size > max) return Promise.reject(new Error(f.name + ' has ' + f.size + ' bytes, more than the ' + max + ' the page reads')); \
+    return f.text(); }")]
+extern "C" {
+    #[wasm_bindgen(js_name = file_text)]
+    fn file_text_js(event: &web_sys::Event, max_bytes: u32) -> js_sys::Promise;
+}
+
+/// Calls `done` with the text a promise resolves to, or the message it rejects with.
+fn settle_text(promise: js_sys::Promise, done: impl FnOnce(Result<String, String>) + 'static) {
     // The promise settles once, calling one of the two closures: they share `done`.
     let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
     let failed = done.clone();
@@ -81,7 +109,7 @@ pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static
             done(Err(message.unwrap_or_else(|| "network error".into())));
         }
     });
-    let _ = fetch_text_js(url).then2(&read, &error);
+    let _ = promise.then2(&read, &error);
     // The promise settles once, later: leave the two small closures to it.
     read.forget();
     error.forget();

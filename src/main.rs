@@ -3,6 +3,10 @@
 //! `state.rs` holds the one reducer state and its actions, `run.rs` the session, `index.rs`
 //! what the views derive from the trace, `components/` the panels, `hooks/` the browser glue.
 
+// The history checker's page (feature `history-page`) renders one panel and leaves the
+// playground's modules unused: the build drops their code.
+#![cfg_attr(feature = "history-page", allow(dead_code, unused_imports))]
+
 mod app;
 mod browser;
 mod components;
@@ -13,6 +17,12 @@ mod page;
 mod run;
 mod state;
 
+#[cfg(feature = "history-page")]
+fn main() {
+    yew::Renderer::<components::history_check::HistoryPage>::new().render();
+}
+
+#[cfg(not(feature = "history-page"))]
 fn main() {
     // Another protocol's link continues at the page built with it, before anything renders.
     let hash = web_sys::window()
@@ -29,6 +39,7 @@ fn main() {
     }
 }
 
+#[cfg(not(feature = "history-page"))]
 fn render() {
     yew::Renderer::<app::App>::new().render();
 }

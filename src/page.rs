@@ -59,6 +59,20 @@ pub fn parse_query(query: &str) -> PageOptions {
 /// serves that build. A link or a pick of another protocol continues there.
 pub const FAMILY_PAGE: &str = "family/";
 
+/// The history checker's own page (`dist/history/`, the same app built with the feature
+/// `history-page`), relative to the shipped page: it carries the linearizability checker and
+/// no protocol, so neither page pays for the other's code.
+pub const HISTORY_PAGE: &str = "history/";
+
+/// The history checker's page relative to this one (the family page lives one level down).
+pub fn history_page_href() -> &'static str {
+    if cfg!(feature = "basic-paxos") {
+        "../history/"
+    } else {
+        HISTORY_PAGE
+    }
+}
+
 /// `#free=<protocol>`: free play on that protocol's default scenario (how the picker of a page
 /// without the protocol hands over to the family page).
 pub const FREE_PREFIX: &str = "free=";

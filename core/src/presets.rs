@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 16] = [
+pub const PRESETS: [Preset; 18] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -65,6 +65,8 @@ pub const PRESETS: [Preset; 16] = [
     preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
     preset!("basic-paxos", "bp-dueling", "Basic Paxos: dueling proposers", "bp-dueling.scenario", "Without backoff, each proposer's phase 1 cancels the other's phase 2, round after round."),
     preset!("basic-paxos", "bp-backoff", "Basic Paxos: the race with randomized backoff", "bp-backoff.scenario", "The dueling race again with randomized backoff: the refused proposer waits, and the other finishes."),
+    preset!("basic-paxos", "bp-acceptor-fails-before", "Basic Paxos: an acceptor fails before accepting", "bp-acceptor-fails-before.scenario", "A majority decides without the crashed acceptor, which later catches up through a new round."),
+    preset!("basic-paxos", "bp-acceptor-fails-after", "Basic Paxos: an acceptor fails after accepting", "bp-acceptor-fails-after.scenario", "The value an acceptor accepted survives its crash on disk and keeps the decision."),
 ];
 
 pub fn find(id: &str) -> Option<&'static Preset> {

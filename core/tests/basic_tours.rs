@@ -205,3 +205,74 @@ fn with_backoff_the_same_race_ends_after_one_round() {
     assert_eq!(reply(&s, 1), value("B"));
     assert_eq!(reply(&s, 2), value("B"));
 }
+
+/// Tour `id`'s session run to `t_ms`.
+fn at(id: &str, t_ms: u64) -> Session<BasicPaxos> {
+    let mut s = Session::<BasicPaxos>::open(find(id).unwrap().scenario().unwrap());
+    s.run_until(t_ms);
+    s
+}
+
+#[test]
+fn an_acceptor_that_fails_before_accepting_catches_up_through_a_new_round() {
+    let (s, last) = play("bp-acceptor-fails-before");
+    assert!(last.contains("its client is told A"), "{last}");
+    // "node.2 restarts from its disk: promised 1.0, nothing accepted, nothing learned."
+    let restarted = at("bp-acceptor-fails-before", 2001);
+    let d = restarted.world().durable(2);
+    assert_eq!(d.promised, Some(Pn::new(1, 0)));
+    assert_eq!((d.accepted.clone(), d.learned.clone()), (None, None));
+    // "A is chosen without node.2": chosen before node.2 restarted.
+    let early = at("bp-acceptor-fails-before", 1999);
+    assert_eq!(reply(&early, 1), value("A"));
+    // "node.2 must propose A, not its own C."
+    let from_2 = accepts_sent(&s, 2);
+    assert!(!from_2.is_empty(), "node.2 reached phase 2");
+    assert!(
+        from_2.iter().all(|(n, v)| *n == Pn::new(1, 2) && v == "A"),
+        "{from_2:?}"
+    );
+    assert_eq!(reply(&s, 2), value("A"));
+    assert_eq!(learned_by_all(&s).as_deref(), Some("A"));
+}
+
+#[test]
+fn an_acceptor_that_fails_after_accepting_keeps_the_decision_on_disk() {
+    let (s, last) = play("bp-acceptor-fails-after");
+    assert!(last.contains("Every node holds A"), "{last}");
+    // "node.2 restarts from its disk: it still holds accepted (1.0, A)."
+    let restarted = at("bp-acceptor-fails-after", 1301);
+    let (n, v) = restarted.world().durable(2).accepted.clone().expect("kept");
+    assert_eq!((n, &*v), (Pn::new(1, 0), "A"));
+    // "node.1 must propose A": its only accept requests carry A, under 1.1.
+    let from_1 = accepts_sent(&s, 1);
+    assert!(!from_1.is_empty(), "node.1 reached phase 2");
+    assert!(
+        from_1.iter().all(|(n, v)| *n == Pn::new(1, 1) && v == "A"),
+        "{from_1:?}"
+    );
+    assert_eq!(reply(&s, 1), value("A"));
+    assert_eq!(reply(&s, 2), value("A"));
+    assert_eq!(learned_by_all(&s).as_deref(), Some("A"));
+}
+
+#[test]
+fn without_its_disk_the_acceptor_that_failed_after_accepting_lets_b_overwrite_a() {
+    // The tour's claim: with `break forget-promise`, node.1 would propose B over a chosen A.
+    let text = find("bp-acceptor-fails-after").unwrap().text;
+    let broken = text.replacen(
+        "set jitter_ms 0\n",
+        "set jitter_ms 0\nbreak forget-promise\n",
+        1,
+    );
+    assert_ne!(broken, text, "the break line was added");
+    let scenario = paxoscope_core::scenario::parse(&broken).unwrap();
+    let mut s = Session::<BasicPaxos>::open(scenario);
+    s.run_until(4000);
+    let v = s.violation().expect("the checker stops the run");
+    assert!(v.to_string().contains("\"A\" was chosen"), "{v}");
+    assert!(
+        accepts_sent(&s, 1).iter().any(|(_, v)| v == "B"),
+        "node.1 proposed B"
+    );
+}

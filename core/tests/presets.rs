@@ -123,6 +123,16 @@ impl Tour {
         self.note_exactly_at(needle, action_ms, "with the action it explains");
     }
 
+    /// A note about the event that stops the run (a violation) shares its time: a note 1 ms
+    /// later would never be reached, so the reader would never see it.
+    fn note_at_stop(&mut self, needle: &str, stop_ms: u64) {
+        self.note_exactly_at(
+            needle,
+            stop_ms,
+            "at the stop it explains (the run ends there)",
+        );
+    }
+
     fn note_exactly_at(&mut self, needle: &str, want_ms: u64, why: &str) {
         let hits: Vec<usize> = (0..self.notes.len())
             .filter(|i| self.notes[*i].1.contains(needle))
@@ -269,6 +279,34 @@ fn every_tour_parses_round_trips_and_narrates() {
             p.id,
             view.speed_tenths as f64 / 10.0
         );
+        // A tour opens at or before its first note: the reader starts at note 1, not in the
+        // middle of the story.
+        let first_note_ms = s
+            .actions
+            .iter()
+            .find(|a| matches!(a.action, Action::Note(_)))
+            .map(|a| a.at_ms)
+            .expect("a tour narrates");
+        assert!(
+            view.t_ms <= first_note_ms,
+            "{} opens at {} ms, after its first note at {first_note_ms} ms",
+            p.id,
+            view.t_ms
+        );
+    }
+}
+
+#[test]
+fn every_note_of_every_tour_is_reached_before_its_run_stops() {
+    // A note scheduled after the run stopped (at its end, or at a violation) is never shown.
+    for p in PRESETS.iter().filter(|p| p.protocol == "ceph") {
+        let t = Tour::play(p.id);
+        let shown =
+            t.s.trace()
+                .iter()
+                .filter(|e| matches!(e.kind, TraceKind::Action(Action::Note(_))))
+                .count();
+        assert_eq!(shown, t.notes.len(), "{}: every note is in the run", p.id);
     }
 }
 
@@ -1435,7 +1473,7 @@ fn broken_protocol_tour() {
         quorum(&[1, 2]),
         "the leader's own plus two: three of five"
     );
-    t.note("ACCEPTs from mon.1 and mon.2 arrive", v.t_ms);
+    t.note_at_stop("ACCEPTs from mon.1 and mon.2 arrive", v.t_ms);
     t.all_notes_checked();
 }
 

@@ -168,7 +168,7 @@ fn overrides() -> impl Strategy<Value = Vec<(ConfigKey, u64)>> {
     let others: Vec<ConfigKey> = ConfigKey::ALL
         .iter()
         .copied()
-        .filter(|k| *k != ConfigKey::Monitors)
+        .filter(|k| *k != ConfigKey::Monitors && ProtocolId::Ceph.reads(*k))
         .collect();
     let n = others.len();
     subsequence(others, 0..=n)
@@ -784,7 +784,11 @@ fn scenario_large_valid_scenario_round_trips() {
         seed: u64::MAX,
         ..Scenario::default()
     };
-    s.overrides = ConfigKey::ALL.iter().map(|&k| (k, k.range().1)).collect();
+    s.overrides = ProtocolId::Ceph
+        .settings()
+        .iter()
+        .map(|&k| (k, k.range().1))
+        .collect();
     s.allowances = Allowance::ALL.to_vec();
     s.mutations = Mutation::ALL.to_vec();
     for i in 0..MAX_ACTIONS {

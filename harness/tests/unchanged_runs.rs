@@ -53,7 +53,7 @@ const REFERENCE: [(&str, u64); 33] = [
     ("tour two-leaders", 0x6b019be8dd2ceab0),
     ("tour no-quorum", 0x2952b9ed03aa8c60),
     ("tour beyond-clock", 0x2b9de9f831692fce),
-    ("tour break-majority", 0xeb68f79792034c18),
+    ("tour break-majority", 0x53ba5173d57b0cf4), // its last note moved to the violation's time (it was never reached)
     ("tour walkthrough", 0xac6ea797112acd9b),
     ("determinism seed 0", 0x45dace4a9f02121c),
     ("determinism seed 1", 0xc51cd1dd43c4f78b),

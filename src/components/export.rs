@@ -294,6 +294,8 @@ pub fn Export(p: &ExportProps) -> Html {
                 <button type="button" class="btn" onclick={produce(Kind::State)}>{ format!("State diagram of {}", crate::labels::mon(node)) }</button>
             </div>
             { result }
+            <p class="small muted">{ "Is a client history linearizable, this run's or any other system's? " }
+                <a href={crate::page::history_page_href()} target="_blank" rel="noopener">{ "Check any history" }</a></p>
         </section>
     }
 }

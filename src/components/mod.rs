@@ -15,6 +15,8 @@ pub mod export;
 pub mod faults;
 pub mod header;
 pub mod help;
+#[cfg(feature = "history-page")]
+pub mod history_check;
 pub mod inspector;
 pub mod invariants;
 pub mod log;
