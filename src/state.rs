@@ -489,6 +489,12 @@ pub fn describe_action(a: &SimAction) -> String {
         SimAction::CrashInCommit => "crash the next leader mid-commit".into(),
         SimAction::Drift(r, ppm) => format!("drift {}'s clock by {ppm} ppm", mon(*r)),
         SimAction::Note(text) => format!("note: {text}"),
+        SimAction::Election(s) => format!("switch to the {} election strategy", s.name()),
+        SimAction::Disallow(ranks) if ranks.is_empty() => "allow every leader".into(),
+        SimAction::Disallow(ranks) => {
+            let names: Vec<String> = ranks.iter().map(|r| mon(*r)).collect();
+            format!("disallow {} as leader", names.join(", "))
+        }
     }
 }
 

@@ -318,6 +318,9 @@ pub fn summary_text(s: &Json) -> String {
         };
         out.push_str(&format!("leader: {leader}\n"));
     }
+    if let (Some(won), Some(rate)) = (s["elections"].as_u64(), s["elections_per_minute"].as_str()) {
+        out.push_str(&format!("elections: {won} won ({rate} per minute)\n"));
+    }
     if s.get("chosen").is_some() {
         let chosen = s["chosen"].as_str().unwrap_or("none");
         out.push_str(&format!("chosen: {chosen}\n"));

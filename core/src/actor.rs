@@ -154,6 +154,9 @@ pub enum Input<P: Protocol> {
     /// `add-server`/`remove-server`, given to every running node; a protocol without a
     /// configuration never receives it: its scenarios may not say it).
     Membership(MembershipChange),
+    /// An operator's change to the cluster map (Ceph: a committed monmap with a new election
+    /// strategy or disallowed-leader list). Protocols without one ignore it.
+    Monmap(crate::scenario::MonmapChange),
 }
 
 /// One server in or out of a protocol's configuration.

@@ -155,8 +155,38 @@ impl Summary for Ceph {
         monitor_json(session, rank)
     }
     fn run_json(session: &Session, o: Object) -> Object {
+        let won = elections_won(session);
         o.field("leader", current_leader(session))
+            .field("elections", won)
+            .field(
+                "elections_per_minute",
+                per_minute_text(won, session.now_ms()),
+            )
     }
+}
+
+/// Elections won so far: each time a monitor entered `leader` (two winners of one epoch
+/// count twice). A cluster that thrashes shows it here.
+pub fn elections_won(session: &Session) -> u64 {
+    use crate::protocols::ceph::declaration::MONITOR;
+    let leader = crate::protocols::ceph::MonState::Leader.id();
+    session
+        .trace()
+        .iter()
+        .filter(|e| {
+            matches!(e.kind, crate::trace::TraceKind::Transition(t)
+                if t.machine == MONITOR && t.to == leader)
+        })
+        .count() as u64
+}
+
+/// `count` per minute of `t_ms`, with two decimals, as text (`"1.50"`); `"0.00"` at time 0.
+pub fn per_minute_text(count: u64, t_ms: u64) -> String {
+    if t_ms == 0 {
+        return "0.00".into();
+    }
+    let hundredths = (count * 6_000_000 + t_ms / 2) / t_ms;
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
 /// `{"detail":..,"event":..,"invariant":..,"node":..,"seed":..,"t_ms":..}`.
@@ -381,6 +411,7 @@ pub fn message_label(msg: &Msg) -> String {
         }
         Msg::Probe(_) => kind.to_string(),
         Msg::Election(e) => format!("{kind} e{}{}", e.epoch, ranks_suffix(" quorum", &e.quorum)),
+        Msg::Ping(_) => kind.to_string(),
         Msg::Paxos(p) => {
             let mut s = match p.op {
                 PaxosOp::Collect | PaxosOp::Last | PaxosOp::Accept => {
@@ -810,6 +841,20 @@ mod tests {
     use serde_json::Value as Json;
 
     /// The summary, parsed (serde_json is a dev-dependency only).
+    #[test]
+    fn elections_per_minute_counts_wins_over_the_run() {
+        assert_eq!(per_minute_text(0, 0), "0.00");
+        assert_eq!(per_minute_text(1, 60_000), "1.00");
+        assert_eq!(per_minute_text(10, 180_000), "3.33");
+        let calm = summary(&run("paxoscope scenario v1\n", 60_000));
+        assert_eq!(calm["elections"], 1);
+        assert_eq!(calm["elections_per_minute"], "1.00");
+        let cut = "paxoscope scenario v1\nset monitors 3\nat 20s cut 0 <-> 2\n";
+        let thrash = summary(&run(cut, 120_000));
+        let won = thrash["elections"].as_u64().unwrap();
+        assert!(won >= 10, "classic thrashes on a chain: {won} elections");
+    }
+
     fn summary(s: &Session) -> Json {
         serde_json::from_str(&summary_json(s)).expect("the summary is JSON")
     }

@@ -313,6 +313,8 @@ impl Json for Action {
             )
             .write_json(out),
             Action::Note(text) => Tagged("Note", text).write_json(out),
+            Action::Election(s) => Tagged("Election", s.name()).write_json(out),
+            Action::Disallow(ranks) => Tagged("Disallow", ranks).write_json(out),
         }
     }
 }

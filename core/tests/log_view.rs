@@ -220,7 +220,11 @@ fn multi_paxos_holes_show_then_fill_with_no_ops() {
     let at = |s: &Session<MultiPaxos>, r: usize, slot: u64| {
         let logs = RunView::logs(s, 40).expect("Multi-Paxos keeps a log");
         let lane = logs.lanes[r].clone();
-        (lane.log.slots[(slot - logs.from) as usize].clone(), lane, logs.from)
+        (
+            lane.log.slots[(slot - logs.from) as usize].clone(),
+            lane,
+            logs.from,
+        )
     };
     // node.0 crashed with 135-139 proposed; only 138 and 139 reached the others.
     s.run_until(2_100);
@@ -237,7 +241,10 @@ fn multi_paxos_holes_show_then_fill_with_no_ops() {
     for r in 0..3 {
         for slot in 135..=137 {
             let (x, lane, _) = at(&s, r, slot);
-            assert!(x.noop && x.state == SlotState::Applied, "node.{r} slot {slot}: {x:?}");
+            assert!(
+                x.noop && x.state == SlotState::Applied,
+                "node.{r} slot {slot}: {x:?}"
+            );
             assert!(lane.log.applied >= 142, "node.{r}");
         }
         assert!(!at(&s, r, 138).0.noop, "138 keeps its value");

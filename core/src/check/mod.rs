@@ -12,6 +12,7 @@ pub mod linearizability;
 mod agreement;
 mod all_member;
 mod contiguity;
+pub mod elections;
 pub mod epochs;
 mod fifo;
 mod monotonic;
@@ -69,7 +70,7 @@ pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Che
 }
 
 /// The names of every invariant, for the UI's list and the docs.
-pub const INVARIANTS: [&str; 17] = [
+pub const INVARIANTS: [&str; 20] = [
     agreement::NAME,
     contiguity::NAME,
     monotonic::NAME,
@@ -87,6 +88,9 @@ pub const INVARIANTS: [&str; 17] = [
     reads::ACROSS,
     reads::UNDER_LEASE,
     fifo::NAME,
+    elections::NEVER_LEADS,
+    elections::DEFERS_TO_BETTER,
+    elections::SCORES_IN_RANGE,
 ];
 
 /// The invariant written to catch each mutation canary; `None` when no protocol rule can
@@ -144,6 +148,8 @@ pub struct Checker {
     findings: Vec<Violation>,
     /// Invariants switched off for this run (`disable`): a break of one is not reported.
     disabled: SortedSet<&'static str>,
+    /// The election rules' view of each monitor before the step.
+    elections: elections::Before,
 }
 
 fn to_violation(b: Broken, world: &World<Ceph>) -> Violation {
@@ -194,6 +200,7 @@ impl Checker {
             facts: Facts::new(world),
             findings: Vec::new(),
             disabled: SortedSet::new(),
+            elections: elections::Before::default(),
         }
     }
 
@@ -204,6 +211,7 @@ impl Checker {
             facts: Facts::exhaustive(world),
             findings: Vec::new(),
             disabled: SortedSet::new(),
+            elections: elections::Before::default(),
         }
     }
 
@@ -247,6 +255,7 @@ impl Checker {
     fn check_step(&mut self, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
         let f = &mut self.facts;
         let disabled = &self.disabled;
+        let election_rules = &mut self.elections;
         // A break of a switched-off invariant is ignored; the next check still runs.
         let on = |c: Check| match c {
             Err(b) if disabled.contains(b.invariant) => Ok(()),
@@ -284,6 +293,7 @@ impl Checker {
         if kinds.replies {
             on(reads::check_replies(world, log))?;
         }
+        on(elections::check(election_rules, world, log))?;
         let (within, across) = reads::check(f, world);
         if let (Some(b), true) = (across, self.findings.is_empty()) {
             self.findings.push(to_violation(b, world));

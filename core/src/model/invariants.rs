@@ -36,9 +36,12 @@ pub const LEADER: &str = crate::check::epochs::LEADER;
 /// Two monitors leading one epoch: Ceph allows it (docs/campaign.md), so the explorer reports
 /// its first instance as a finding, not a violation.
 pub const TWO_WINNERS: &str = "two-leaders-in-one-epoch";
+pub const NEVER_LEADS: &str = crate::check::elections::NEVER_LEADS;
+pub const DEFERS_TO_BETTER: &str = crate::check::elections::DEFERS_TO_BETTER;
+pub const SCORES_IN_RANGE: &str = crate::check::elections::SCORES_IN_RANGE;
 
 /// Every rule checked in every state or step, in the order of the report.
-pub const CHECKED: [&str; 16] = [
+pub const CHECKED: [&str; 19] = [
     AGREEMENT,
     CONTIGUITY,
     MONOTONIC,
@@ -55,6 +58,9 @@ pub const CHECKED: [&str; 16] = [
     READ_FRESH,
     READ_LEASE,
     ACKED,
+    NEVER_LEADS,
+    DEFERS_TO_BETTER,
+    SCORES_IN_RANGE,
 ];
 
 fn broken(invariant: &'static str, node: Rank, detail: String) -> Check {
@@ -550,6 +556,7 @@ pub fn check_handled(
         epoch_filter(r, before, after, d, sent_paxos)?;
     }
     every_member(r, before, after, ghost)?;
+    crate::check::elections::check_handled(r, before, after)?;
     if after.state != MonState::Leader {
         ghost.forget_leadership();
     }

@@ -218,7 +218,7 @@ impl Model {
                     if *at == next {
                         out.push(Action::Fire {
                             node: r as Rank,
-                            timer: *timer,
+                            timer,
                         });
                     }
                 }
@@ -423,9 +423,9 @@ impl Model {
             d.record(&mut ghost);
         }
         let mut durable: Cow<Store> = Cow::Borrowed(&before.store);
-        // The armed timers as a bit set (`Timer as usize`): this runs on every step.
-        let bit = |t: Timer| 1u32 << (t as u32);
-        let mut armed: u32 = before.timers.keys().fold(0, |a, t| a | bit(*t));
+        // The armed timers as a bit set (`Timer::slot`): this runs on every step.
+        let bit = |t: Timer| 1u64 << t.slot();
+        let mut armed: u64 = before.timers.keys().fold(0, |a, t| a | bit(t));
         if let Some(t) = fired {
             armed &= !bit(t); // a timer that fires is no longer armed
         }
@@ -465,7 +465,7 @@ impl Model {
             "mon.{r}: the Persist effects do not rebuild its store"
         );
         assert!(
-            armed == m.timers.keys().fold(0, |a, t| a | bit(*t)),
+            armed == m.timers.keys().fold(0, |a, t| a | bit(t)),
             "mon.{r}: timer effects disagree with its timer table"
         );
 

@@ -37,6 +37,17 @@ pub struct Scenario {
     pub allowances: Vec<Allowance>,
     /// Deliberate protocol bugs (`break commit-on-majority`).
     pub mutations: Vec<Mutation>,
+    /// Ceph: the election strategy of the first monmap (`election connectivity`).
+    #[serde(default)]
+    pub election: ElectionStrategy,
+    /// Ceph: the monmap's disallowed leaders (`disallow 0 1`), ascending, without repeats;
+    /// only with the disallow and connectivity strategies.
+    #[serde(default)]
+    pub disallowed: Vec<NodeRef>,
+    /// Ceph: when monitors start pinging each other (`pinging boot`); `None` means the
+    /// strategy's default (`Pinging::default_for`).
+    #[serde(default)]
+    pub pinging: Option<Pinging>,
     /// Timed actions, sorted by time (stable: equal times keep their written order).
     pub actions: Vec<TimedAction>,
     /// Run length (`end 60s`); `None` means the front end chooses.
@@ -55,6 +66,9 @@ impl Default for Scenario {
             overrides: Vec::new(),
             allowances: Vec::new(),
             mutations: Vec::new(),
+            election: ElectionStrategy::Classic,
+            disallowed: Vec::new(),
+            pinging: None,
             actions: Vec::new(),
             end_ms: None,
             view: None,
@@ -145,6 +159,91 @@ pub enum Action {
     AddServer(NodeRef),
     /// `remove-server 1` (Multi-Paxos): the same, to take node 1 out of the configuration.
     RemoveServer(NodeRef),
+    /// `election connectivity`: Ceph's `ceph mon set election_strategy`; every running monitor
+    /// takes the new monmap and bootstraps.
+    Election(ElectionStrategy),
+    /// `disallow 0 1` (or `disallow -` for none): Ceph's `ceph mon add|rm disallowed_leader`,
+    /// the whole new list; every running monitor takes the new monmap and bootstraps.
+    Disallow(Vec<NodeRef>),
+}
+
+/// What an `election` or `disallow` action changes in a running cluster's monmap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MonmapChange {
+    Strategy(ElectionStrategy),
+    DisallowedLeaders(Vec<NodeRef>),
+}
+
+/// Ceph's election strategies (`MonMap::election_strategy`, wire numbers 1, 2, 3).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+pub enum ElectionStrategy {
+    /// The lowest rank wins.
+    #[default]
+    Classic,
+    /// The lowest rank outside the disallowed set wins.
+    Disallow,
+    /// The best-connected allowed monitor wins (scores from pings).
+    Connectivity,
+}
+
+impl ElectionStrategy {
+    pub const ALL: [ElectionStrategy; 3] = [
+        ElectionStrategy::Classic,
+        ElectionStrategy::Disallow,
+        ElectionStrategy::Connectivity,
+    ];
+    pub fn name(self) -> &'static str {
+        match self {
+            ElectionStrategy::Classic => "classic",
+            ElectionStrategy::Disallow => "disallow",
+            ElectionStrategy::Connectivity => "connectivity",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<ElectionStrategy> {
+        ElectionStrategy::ALL
+            .iter()
+            .copied()
+            .find(|x| x.name() == s)
+    }
+    /// Whether the strategy reads the disallowed set (classic ignores it).
+    pub fn reads_disallowed(self) -> bool {
+        self != ElectionStrategy::Classic
+    }
+}
+
+/// When a monitor starts pinging a peer (Ceph's gate in `Elector::begin_peer_ping`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Pinging {
+    /// No pings and no scores. Ceph pings under every strategy, but classic never reads the
+    /// scores: this is the default under classic, which keeps its runs small.
+    Off,
+    /// Ceph's gate: only after the monitor was in a quorum since its process started.
+    Quorum,
+    /// From boot (the convenient switch; the spec's tests assume pinging is active).
+    Boot,
+}
+
+impl Pinging {
+    pub const ALL: [Pinging; 3] = [Pinging::Off, Pinging::Quorum, Pinging::Boot];
+    pub fn name(self) -> &'static str {
+        match self {
+            Pinging::Off => "off",
+            Pinging::Quorum => "quorum",
+            Pinging::Boot => "boot",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Pinging> {
+        Pinging::ALL.iter().copied().find(|x| x.name() == s)
+    }
+    /// `off` under classic (which never reads scores), Ceph's gate otherwise.
+    pub fn default_for(strategy: ElectionStrategy) -> Pinging {
+        match strategy {
+            ElectionStrategy::Classic => Pinging::Off,
+            _ => Pinging::Quorum,
+        }
+    }
 }
 
 /// Configuration keys a scenario may override (`set KEY VALUE`), with Ceph's defaults.

@@ -43,7 +43,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Directives, in the order the error message lists them.
-pub const DIRECTIVES: [&str; 10] = [
+pub const DIRECTIVES: [&str; 13] = [
     "protocol",
     "proposers",
     "name",
@@ -51,13 +51,16 @@ pub const DIRECTIVES: [&str; 10] = [
     "set",
     "allow",
     "break",
+    "election",
+    "disallow",
+    "pinging",
     "end",
     "view",
     "at",
 ];
 
 /// Actions after `at TIME`, in the order the error message lists them.
-pub const ACTIONS: [&str; 19] = [
+pub const ACTIONS: [&str; 21] = [
     "partition",
     "isolate",
     "cut",
@@ -77,6 +80,8 @@ pub const ACTIONS: [&str; 19] = [
     "get",
     "cas",
     "note",
+    "election",
+    "disallow",
 ];
 
 const TIME_FORMS: &str = "a time like 20000, 20000ms, 20s or 1.5s";
@@ -470,6 +475,9 @@ struct Parser {
     set_lines: Vec<(ConfigKey, usize)>,
     allow_lines: Vec<(Allowance, usize)>,
     break_lines: Vec<(Mutation, usize)>,
+    election_line: Option<usize>,
+    disallow_line: Option<usize>,
+    pinging_line: Option<usize>,
 }
 
 /// Reads a scenario. Errors carry the 1-based line and character column of the problem.
@@ -504,6 +512,9 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         set_lines: Vec::new(),
         allow_lines: Vec::new(),
         break_lines: Vec::new(),
+        election_line: None,
+        disallow_line: None,
+        pinging_line: None,
     };
     for line in &lines {
         let line = line.as_ref().map_err(Clone::clone)?;
@@ -522,6 +533,14 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
             1,
             1,
             format!("empty scenario: expected the header \"{HEADER}\""),
+        ));
+    }
+    if let (Some(line), ElectionStrategy::Classic) = (p.disallow_line, p.s.election) {
+        return Err(ParseError::new(
+            line,
+            1,
+            "disallowed leaders need `election disallow` or `election connectivity` (the \
+             classic strategy ignores them, and Ceph refuses to set them under it)",
         ));
     }
     crate::sorted::sort_by_u64_pair(&mut p.s.actions, |a| (a.at_ms, 0));
@@ -772,6 +791,38 @@ impl Parser {
                 self.break_lines.push((m, no));
                 c.finish("the mutation")
             }
+            "election" | "disallow" | "pinging" if protocol != ProtocolId::Ceph => Err(c.err(
+                t,
+                format!(
+                    "{} is a Ceph election setting; this scenario's protocol is {protocol}",
+                    t.text
+                ),
+            )),
+            "election" => {
+                dup(&c, "election", self.election_line)?;
+                self.s.election = self.strategy(&mut c)?;
+                self.election_line = Some(no);
+                c.finish("the strategy")
+            }
+            "disallow" => {
+                dup(&c, "disallow", self.disallow_line)?;
+                let ranks = self.disallowed(&mut c, false)?;
+                self.s.disallowed = ranks;
+                self.disallow_line = Some(no);
+                Ok(())
+            }
+            "pinging" => {
+                dup(&c, "pinging", self.pinging_line)?;
+                let names: Vec<&str> = Pinging::ALL.iter().map(|p| p.name()).collect();
+                let what = format!("when pinging starts ({})", names.join(", "));
+                let t = c.next(&what)?;
+                let Some(p) = t.bare().and_then(Pinging::from_name) else {
+                    return Err(c.expected(t, &what));
+                };
+                self.s.pinging = Some(p);
+                self.pinging_line = Some(no);
+                c.finish("the pinging switch")
+            }
             "end" => {
                 dup(&c, "end", self.end_line)?;
                 let t = c.next(TIME_FORMS)?;
@@ -852,10 +903,44 @@ impl Parser {
         }
     }
 
+    /// `classic`, `disallow` or `connectivity`.
+    fn strategy(&self, c: &mut Cur) -> Result<ElectionStrategy, ParseError> {
+        let names: Vec<&str> = ElectionStrategy::ALL.iter().map(|s| s.name()).collect();
+        let what = format!("an election strategy ({})", names.join(", "));
+        let t = c.next(&what)?;
+        t.bare()
+            .and_then(ElectionStrategy::from_name)
+            .ok_or_else(|| c.expected(t, &what))
+    }
+
+    /// `NODE {NODE}` to the end of the line (or `-` for none, where `none_ok`): ascending,
+    /// without repeats, leaving at least one monitor allowed.
+    fn disallowed(&self, c: &mut Cur, none_ok: bool) -> Result<Vec<NodeRef>, ParseError> {
+        let first = c.peek();
+        if none_ok && first.is_some_and(|t| t.is("-")) {
+            c.next("-")?;
+            c.finish("-")?;
+            return Ok(Vec::new());
+        }
+        let mut ranks = vec![self.node(c)?];
+        while c.peek().is_some() {
+            ranks.push(self.node(c)?);
+        }
+        ranks.sort_unstable();
+        ranks.dedup();
+        super::validate::check_disallowed(&ranks, self.monitors).map_err(|m| {
+            let t = first.expect("at least one node was read");
+            c.err(t, m)
+        })?;
+        Ok(ranks)
+    }
+
     fn action(&mut self, c: &mut Cur) -> Result<Action, ParseError> {
         let t = c.next("an action")?;
         let name = t.bare().unwrap_or("");
         let action = match name {
+            "election" => Action::Election(self.strategy(c)?),
+            "disallow" => Action::Disallow(self.disallowed(c, true)?),
             "partition" => self.partition(c)?,
             "isolate" => Action::Isolate(self.node(c)?),
             "cut" => Action::Cut(self.link(c)?),
@@ -1312,6 +1397,83 @@ at 10s note "mon.0 commits"
     }
 
     #[test]
+    fn scenario_election_lines() {
+        let s = parse(&with_header(
+            "election connectivity\ndisallow 3 1 3\npinging boot",
+        ))
+        .unwrap();
+        assert_eq!(s.election, ElectionStrategy::Connectivity);
+        assert_eq!(s.disallowed, vec![1, 3], "sorted, repeats dropped");
+        assert_eq!(s.pinging, Some(Pinging::Boot));
+        let s = parse(&with_header("disallow 0\nelection disallow")).unwrap();
+        assert_eq!(
+            (s.election, s.disallowed.clone()),
+            (ElectionStrategy::Disallow, vec![0])
+        );
+        assert_eq!(
+            parse(H).unwrap().election,
+            ElectionStrategy::Classic,
+            "classic by default"
+        );
+        assert_eq!(
+            action("at 5s election disallow"),
+            Action::Election(ElectionStrategy::Disallow)
+        );
+        assert_eq!(action("at 5s disallow 2 0"), Action::Disallow(vec![0, 2]));
+        assert_eq!(action("at 5s disallow -"), Action::Disallow(vec![]));
+        check(
+            &with_header("set monitors 3\ndisallow 1"),
+            3,
+            1,
+            &["disallowed leaders need `election disallow` or `election connectivity`"],
+        );
+        check(
+            &with_header("election classic\ndisallow 1"),
+            3,
+            1,
+            &["need `election disallow`"],
+        );
+        check(
+            &with_header("election connectivity\nset monitors 3\ndisallow 0 1 2"),
+            4,
+            10,
+            &["no allowed leader"],
+        );
+        check(
+            &with_header("election paxos"),
+            2,
+            10,
+            &["an election strategy (classic, disallow, connectivity)"],
+        );
+        check(
+            &with_header("election disallow\nelection classic"),
+            3,
+            1,
+            &["already given on line 2"],
+        );
+        check(&with_header("disallow 7"), 2, 10, &["0-4"]);
+        check(
+            &with_header("at 1s disallow 0 1 2 3 4"),
+            2,
+            16,
+            &["no allowed leader"],
+        );
+        check(&with_header("pinging always"), 2, 9, &["off, quorum, boot"]);
+        check(
+            &with_header("protocol basic-paxos\nelection connectivity"),
+            3,
+            1,
+            &["Ceph election setting", "basic-paxos"],
+        );
+        check(
+            &with_header("protocol basic-paxos\nat 1s election disallow"),
+            3,
+            7,
+            &["Ceph's monmap"],
+        );
+    }
+
+    #[test]
     fn scenario_directives() {
         let s = parse(&with_header("name \"a \\\"b\\\" \\\\ # ü\"")).unwrap();
         assert_eq!(s.name.as_deref(), Some("a \"b\" \\ # ü"));
@@ -1586,7 +1748,7 @@ at 10s note "mon.0 commits"
             "paxoscope scenario v1\nsed 4",
             2,
             1,
-            &["unknown directive \"sed\" (expected one of: protocol, proposers, name, seed, set, allow, break, end, view, at)"],
+            &["unknown directive \"sed\" (expected one of: protocol, proposers, name, seed, set, allow, break, election, disallow, pinging, end, view, at)"],
         );
         check(
             &with_header("\"name\" \"x\""),
@@ -1893,7 +2055,7 @@ at 10s note "mon.0 commits"
             &with_header("at 1s crsh 1"),
             2,
             7,
-            &["unknown action \"crsh\" (expected one of: partition, isolate, cut, heal, loss, delay, crash, crash-in-commit,", "note)"],
+            &["unknown action \"crsh\" (expected one of: partition, isolate, cut, heal, loss, delay, crash, crash-in-commit,", "note, election, disallow)"],
         );
         check(
             &with_header("at 1s"),

@@ -1,7 +1,7 @@
 //! Scenario → canonical text. See docs/scenario-format.md ("Canonical form").
 //!
 //! Rules: the header, then `protocol` (unless Ceph's), `proposers` (if given), `name`, `seed` (always), `set` lines in their order, `allow`,
-//! `break`, `end`, `view`, then one `at` line per action in the order of `actions` (which a
+//! `break`, `election` (unless classic), `disallow` (if any), `pinging` (if given), `end`, `view`, then one `at` line per action in the order of `actions` (which a
 //! valid scenario keeps sorted by time). No comments, no blank lines, single spaces, `\n`
 //! after every line. Times print as `Ns` when a whole number of seconds, else `Nms`; nodes as
 //! plain ranks; delay, skew and drift as plain integers; speed with exactly one decimal;
@@ -42,6 +42,19 @@ pub fn print(s: &Scenario) -> String {
         // A protocol names its own bugs (`break forget-promise` in Basic Paxos).
         let name = s.protocol.mutation_name(*m).unwrap_or(m.name());
         let _ = writeln!(out, "break {name}");
+    }
+    if s.election != ElectionStrategy::Classic {
+        let _ = writeln!(out, "election {}", s.election.name());
+    }
+    if !s.disallowed.is_empty() {
+        out.push_str("disallow");
+        for r in &s.disallowed {
+            let _ = write!(out, " {r}");
+        }
+        out.push('\n');
+    }
+    if let Some(p) = s.pinging {
+        let _ = writeln!(out, "pinging {}", p.name());
     }
     if let Some(end) = s.end_ms {
         let _ = writeln!(out, "end {}", format_time(end));
@@ -131,6 +144,15 @@ fn push_action(out: &mut String, a: &Action) {
             Ok(())
         }
         Action::Get { node, key } => write!(out, "get {node} {key}"),
+        Action::Election(s) => write!(out, "election {}", s.name()),
+        Action::Disallow(ranks) if ranks.is_empty() => write!(out, "disallow -"),
+        Action::Disallow(ranks) => {
+            out.push_str("disallow");
+            for r in ranks {
+                let _ = write!(out, " {r}");
+            }
+            Ok(())
+        }
         Action::Cas {
             node,
             key,

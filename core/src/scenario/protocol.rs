@@ -209,6 +209,10 @@ impl ProtocolId {
             (ProtocolId::BasicPaxos, Action::Cas { .. }) => {
                 Some("cas is Ceph's (Basic Paxos chooses one value: use put)")
             }
+            (
+                ProtocolId::BasicPaxos | ProtocolId::MultiPaxos,
+                Action::Election(_) | Action::Disallow(_),
+            ) => Some("election and disallow change Ceph's monmap (this protocol has none)"),
             (ProtocolId::BasicPaxos, _) => None,
             (ProtocolId::MultiPaxos, Action::CrashInCommit) => {
                 Some("crash-in-commit is Ceph's (Multi-Paxos has no asynchronous commit write)")

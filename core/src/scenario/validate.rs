@@ -85,6 +85,14 @@ impl Scenario {
         }
         self.validate_protocol()?;
         let n = self.monitor_count();
+        if !self.disallowed.is_empty() {
+            if !self.election.reads_disallowed() {
+                return Err(
+                    "disallowed leaders need the disallow or connectivity strategy".to_string(),
+                );
+            }
+            check_disallowed(&self.disallowed, n)?;
+        }
         if let Some(end) = self.end_ms {
             if end == 0 || end > MAX_TIME_MS {
                 return Err(format!(
@@ -150,6 +158,14 @@ impl Scenario {
         }
         if let Some((k, _)) = self.overrides.iter().find(|(k, _)| !p.reads(*k)) {
             return Err(format!("{}; a {p} scenario may not set it", p.not_ours(*k)));
+        }
+        let ceph_only = self.election != ElectionStrategy::Classic
+            || !self.disallowed.is_empty()
+            || self.pinging.is_some();
+        if ceph_only && p != super::ProtocolId::Ceph {
+            return Err(format!(
+                "election, disallow and pinging are Ceph settings; this scenario's protocol is {p}"
+            ));
         }
         let (lo, hi) = p.node_range();
         let n = self.monitor_count();
@@ -311,5 +327,26 @@ fn check_action(a: &Action, n: u8) -> Result<(), String> {
             }
         }
         Action::Note(text) => check_text("note", text),
+        Action::Election(_) => Ok(()),
+        Action::Disallow(ranks) => check_disallowed(ranks, n),
     }
+}
+
+/// A disallowed-leader list: ranks in the monmap, ascending without repeats, and at least one
+/// monitor left allowed (Ceph refuses to disallow the last one).
+pub fn check_disallowed(ranks: &[u8], n: u8) -> Result<(), String> {
+    for r in ranks {
+        check_node(*r, n)?;
+    }
+    if ranks.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(format!(
+            "disallowed leaders {ranks:?} are not ascending without repeats"
+        ));
+    }
+    if ranks.len() >= n as usize {
+        return Err(format!(
+            "disallowing all {n} monitors would leave no allowed leader (Ceph refuses the last one)"
+        ));
+    }
+    Ok(())
 }

@@ -13,7 +13,7 @@ use super::rng::{SimRng, Stream};
 use crate::actor::{Effect, Input, MembershipChange, NodeStatus, Protocol, Rank};
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
-use crate::scenario::{Action, Allowance, Scenario, TimedAction};
+use crate::scenario::{Action, Allowance, MonmapChange, Scenario, TimedAction};
 use crate::sorted::SortedSet;
 use crate::trace::{TraceEvent, TraceKind};
 use serde::{Deserialize, Serialize};
@@ -77,6 +77,11 @@ enum Ev<P: Protocol> {
     Client {
         node: Rank,
         req: ClientRequest,
+    },
+    /// A monmap change held for a paused node.
+    Monmap {
+        node: Rank,
+        change: MonmapChange,
     },
     Action(usize),
 }
@@ -150,6 +155,9 @@ pub fn config_for(scenario: &Scenario) -> Config {
         c.set(*k, *v);
     }
     c.mutations = scenario.mutations.iter().copied().collect();
+    c.election_strategy = scenario.election;
+    c.disallowed_leaders = scenario.disallowed.iter().copied().collect();
+    c.pinging = scenario.pinging;
     c
 }
 
@@ -524,6 +532,7 @@ impl<P: Protocol> World<P> {
                 incarnation,
             } => self.fire_timer(node, timer, gen, incarnation),
             Ev::Client { node, req } => self.client_input(node, req),
+            Ev::Monmap { node, change } => self.run_node(node, Input::Monmap(change)),
             Ev::Action(i) => {
                 let action = self.actions[i].action.clone();
                 self.apply_action(action);
@@ -842,6 +851,8 @@ impl<P: Protocol> World<P> {
             Action::Note(_) => {}
             Action::AddServer(r) => self.membership(MembershipChange::Add(r)),
             Action::RemoveServer(r) => self.membership(MembershipChange::Remove(r)),
+            Action::Election(s) => self.change_monmap(MonmapChange::Strategy(s)),
+            Action::Disallow(ranks) => self.change_monmap(MonmapChange::DisallowedLeaders(ranks)),
         }
     }
 
@@ -852,6 +863,26 @@ impl<P: Protocol> World<P> {
             let slot = &self.nodes[r as usize];
             if slot.node.is_some() && !slot.paused {
                 self.run_node(r, Input::Membership(change));
+            }
+        }
+    }
+
+    /// An operator's monmap change reaches every running monitor (Ceph commits it through
+    /// Paxos first; a monitor that is down misses it here). A paused monitor takes it on
+    /// resuming.
+    fn change_monmap(&mut self, change: MonmapChange) {
+        for r in 0..self.n() {
+            let slot = &mut self.nodes[r as usize];
+            if slot.node.is_none() {
+                continue;
+            }
+            if slot.paused {
+                slot.held.push(Ev::Monmap {
+                    node: r,
+                    change: change.clone(),
+                });
+            } else {
+                self.run_node(r, Input::Monmap(change.clone()));
             }
         }
     }

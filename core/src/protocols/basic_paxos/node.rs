@@ -146,6 +146,7 @@ impl Node {
             Input::Timeout(t) => self.on_timer(t, out),
             Input::Client(req) => super::seam::on_client(self, req, out),
             Input::Membership(_) => {} // no configuration: its scenarios cannot say it
+            Input::Monmap(_) => {}     // Basic Paxos has no monmap (the parser refuses the actions)
         }
     }
 

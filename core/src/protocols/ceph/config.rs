@@ -1,6 +1,7 @@
 //! Ceph's defaults (spec section 13), in milliseconds, all overridable by a scenario.
 
-use crate::scenario::{ConfigKey, Mutation};
+use super::messages::Rank;
+use crate::scenario::{ConfigKey, ElectionStrategy, Mutation, Pinging};
 use crate::sorted::SortedSet;
 use serde::{Deserialize, Serialize};
 
@@ -39,7 +40,24 @@ pub struct Config {
     pub commit_write_ms: u64,
     /// Deliberate protocol bugs switched on ("break the protocol").
     pub mutations: SortedSet<Mutation>,
+    /// `mon_election_default_strategy`: the strategy of the first monmap.
+    pub election_strategy: ElectionStrategy,
+    /// The first monmap's `disallowed_leaders`.
+    pub disallowed_leaders: SortedSet<Rank>,
+    /// The pinging gate; `None`: `Pinging::default_for` the monitor's current strategy.
+    pub pinging: Option<Pinging>,
+    /// `mon_elector_ping_timeout`: no answer for this long marks a link dead.
+    pub ping_timeout_ms: u64,
+    /// `mon_elector_ping_divisor`: ping checks per timeout.
+    pub ping_divisor: u64,
+    /// `mon_con_tracker_score_halflife`, in seconds.
+    pub score_halflife_s: u64,
+    /// `mon_con_tracker_persist_interval`: persist the scores every n-th update.
+    pub persist_interval: u64,
 }
+
+/// `mon_elector_ignore_propose_margin`: the peon filter's margin (spec 5.3).
+pub const IGNORE_PROPOSE_MARGIN: f64 = 0.0005;
 
 impl Default for Config {
     fn default() -> Self {
@@ -62,6 +80,13 @@ impl Default for Config {
             jitter_ms: 10,
             commit_write_ms: 1,
             mutations: SortedSet::new(),
+            election_strategy: ElectionStrategy::Classic,
+            disallowed_leaders: SortedSet::new(),
+            pinging: None,
+            ping_timeout_ms: 2_000,
+            ping_divisor: 2,
+            score_halflife_s: 43_200,
+            persist_interval: 10,
         }
     }
 }

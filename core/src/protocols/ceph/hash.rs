@@ -3,12 +3,14 @@
 //! (`trace::ContentHash`; docs/trace-format.md lists the words). An enum writes its variant's
 //! position (declaration order, from 0) and then its fields in declaration order.
 
+use super::connection::ConnectionTracker;
 use super::messages::{
-    ClientOp, ClientReply, ClientRequest, Election, ElectionOp, Msg, Paxos, PaxosOp, Probe,
+    ClientOp, ClientReply, ClientRequest, Election, ElectionOp, Msg, Paxos, PaxosOp, PingOp, Probe,
     ProbeOp, Sync,
 };
 use super::store::{Snapshot, StoreWrite, Value, ValueOp};
 use super::versions::Versions;
+use crate::scenario::ElectionStrategy;
 use crate::trace::{ContentHash, TraceHasher};
 
 /// Writes a variant's position, then each listed field's content.
@@ -28,6 +30,12 @@ impl ContentHash for Msg {
             Msg::Sync(s) => variant!(h, 3, s),
             Msg::Forward { epoch, req } => variant!(h, 4, epoch, req),
             Msg::ForwardReply { req_id, reply } => variant!(h, 5, req_id, reply),
+            Msg::Ping(p) => {
+                h.write_u64(6);
+                h.write_u64(matches!(p.op, PingOp::Reply) as u64);
+                h.write_u64(p.stamp_ms);
+                p.tracker.as_ref().hash_into(h);
+            }
         }
     }
 }
@@ -57,6 +65,37 @@ impl ContentHash for Election {
         h.write_u64(op);
         h.write_u64(self.epoch);
         self.quorum.hash_into(h);
+        // Written only when present, so that a classic run without pings hashes as it did
+        // before strategies existed.
+        if self.strategy != ElectionStrategy::Classic {
+            h.write_u64(self.strategy as u64);
+        }
+        if let Some(t) = &self.scoring {
+            h.write_u64(1);
+            t.as_ref().hash_into(h);
+        }
+        if let Some(t) = &self.sharing {
+            h.write_u64(2);
+            t.as_ref().hash_into(h);
+        }
+    }
+}
+
+impl ContentHash for ConnectionTracker {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(u64::from(self.rank));
+        h.write_u64(self.epoch);
+        h.write_u64(self.version);
+        for (reporter, r) in self.peer_reports.iter() {
+            h.write_u64(u64::from(*reporter));
+            h.write_u64(r.epoch);
+            h.write_u64(r.epoch_version);
+            for (peer, score) in r.history.iter() {
+                h.write_u64(u64::from(*peer));
+                h.write_u64(score.to_bits());
+                h.write_bool(r.current.get(peer).copied().unwrap_or(false));
+            }
+        }
     }
 }
 
@@ -104,6 +143,11 @@ impl ContentHash for Snapshot {
         self.values.hash_into(h);
         self.kv.hash_into(h);
         h.write_u64(self.kv_version);
+        for (id, (v, reply)) in self.applied.iter() {
+            h.write_u64(*id);
+            h.write_u64(*v);
+            reply.hash_into(h);
+        }
     }
 }
 
@@ -184,6 +228,12 @@ impl ContentHash for StoreWrite {
             StoreWrite::ElectionEpoch(e) => variant!(h, 5, e),
             StoreWrite::Joined => variant!(h, 6),
             StoreWrite::InstallSnapshot(snapshot) => variant!(h, 7, snapshot),
+            StoreWrite::ConnectivityScores(t) => variant!(h, 8, t.as_ref()),
+            StoreWrite::Monmap(m) => {
+                h.write_u64(9);
+                h.write_u64(m.strategy as u64);
+                m.disallowed_leaders.hash_into(h);
+            }
         }
     }
 }
@@ -252,12 +302,33 @@ mod tests {
         };
         assert_ne!(hash_of(&lease(5_000)), hash_of(&lease(5_001)));
         let victory = |q: &[u8]| {
-            Msg::Election(Election {
-                op: ElectionOp::Victory,
-                epoch: 2,
-                quorum: q.iter().copied().collect(),
-            })
+            Msg::Election(Election::new(
+                ElectionOp::Victory,
+                2,
+                q.iter().copied().collect(),
+            ))
         };
         assert_ne!(hash_of(&victory(&[0, 1, 2])), hash_of(&victory(&[0, 1, 3])));
+    }
+
+    #[test]
+    fn strategies_and_score_tables_are_hashed_only_when_present() {
+        use crate::protocols::ceph::connection::ConnectionTracker;
+        let classic = Msg::Election(Election::new(ElectionOp::Propose, 3, Default::default()));
+        let mut e = Election::new(ElectionOp::Propose, 3, Default::default());
+        e.strategy = crate::scenario::ElectionStrategy::Connectivity;
+        let connectivity = Msg::Election(e.clone());
+        assert_ne!(hash_of(&classic), hash_of(&connectivity));
+        let mut t = ConnectionTracker::new(1, 43_200, 10);
+        e.scoring = Some(Rc::new(t.clone()));
+        let with_table = hash_of(&Msg::Election(e.clone()));
+        assert_ne!(with_table, hash_of(&connectivity));
+        let _ = t.report_dead_connection(0, 1.0);
+        e.scoring = Some(Rc::new(t));
+        assert_ne!(
+            hash_of(&Msg::Election(e)),
+            with_table,
+            "a score change shows"
+        );
     }
 }

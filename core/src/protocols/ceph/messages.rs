@@ -1,7 +1,9 @@
 //! Messages between monitors, with Ceph's names (MMonProbe, MMonElection, MMonPaxos, MMonSync)
 //! and the client requests the key-value service handles.
 
+use super::connection::ConnectionTracker;
 use super::store::{Snapshot, Value};
+use crate::scenario::ElectionStrategy;
 use crate::sorted::{SortedMap, SortedSet};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -19,6 +21,8 @@ pub enum Msg {
     Election(Election),
     Paxos(Paxos),
     Sync(Sync),
+    /// Ceph's MMonPing: link liveness and score gossip (spec 7).
+    Ping(Ping),
     /// A peon forwards a client write to the leader (Ceph's MForward).
     Forward {
         epoch: Epoch,
@@ -62,6 +66,44 @@ pub struct Election {
     pub epoch: Epoch,
     /// Victory only: the winning set.
     pub quorum: SortedSet<Rank>,
+    /// The sender's strategy (`MMonElection::strategy`); receivers on another one drop it.
+    #[serde(default)]
+    pub strategy: ElectionStrategy,
+    /// `scoring_bl`: the sender's live score table (absent while pinging is off).
+    #[serde(default)]
+    pub scoring: Option<Rc<ConnectionTracker>>,
+    /// `sharing_bl`, PROPOSE under connectivity: the proposer's frozen table.
+    #[serde(default)]
+    pub sharing: Option<Rc<ConnectionTracker>>,
+}
+
+impl Election {
+    /// A classic message without tables; `Monitor::election_msg` fills in the rest.
+    pub fn new(op: ElectionOp, epoch: Epoch, quorum: SortedSet<Rank>) -> Self {
+        Election {
+            op,
+            epoch,
+            quorum,
+            strategy: ElectionStrategy::Classic,
+            scoring: None,
+            sharing: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PingOp {
+    Ping,
+    Reply,
+}
+
+/// MMonPing: `stamp_ms` is the pinger's own clock (a reply echoes it); `tracker` is the
+/// sender's live table (`tracker_bl`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ping {
+    pub op: PingOp,
+    pub stamp_ms: u64,
+    pub tracker: Rc<ConnectionTracker>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -217,6 +259,10 @@ impl Msg {
                 ElectionOp::Nak => "nak",
                 ElectionOp::Victory => "victory",
             },
+            Msg::Ping(p) => match p.op {
+                PingOp::Ping => "ping",
+                PingOp::Reply => "ping_reply",
+            },
             Msg::Paxos(p) => match p.op {
                 PaxosOp::Collect => "collect",
                 PaxosOp::Last => "last",
@@ -241,7 +287,7 @@ impl Msg {
     pub fn family(&self) -> &'static str {
         match self {
             Msg::Probe(_) => "probe",
-            Msg::Election(_) => "election",
+            Msg::Election(_) | Msg::Ping(_) => "election",
             Msg::Paxos(p) => match p.op {
                 PaxosOp::Collect | PaxosOp::Last => "recovery",
                 PaxosOp::Begin | PaxosOp::Accept => "update",
@@ -267,6 +313,7 @@ impl Msg {
                 format!("victory e{} quorum {:?}", e.epoch, e.quorum)
             }
             Msg::Election(e) => format!("{} e{}", self.kind(), e.epoch),
+            Msg::Ping(p) => format!("{} stamp {}ms", self.kind(), p.stamp_ms),
             Msg::Paxos(p) => {
                 let mut s = format!(
                     "{} e{} pn {} fc {} lc {}",

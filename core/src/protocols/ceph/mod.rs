@@ -1,5 +1,6 @@
 //! Ceph's monitor Paxos as a sans-IO state machine. See `monitor.rs` for the entry point.
 pub mod config;
+pub mod connection;
 pub mod declaration;
 mod election;
 mod hash;
@@ -7,6 +8,7 @@ mod lease;
 pub mod messages;
 pub mod monitor;
 mod paxos;
+mod ping;
 pub mod present;
 mod probe;
 mod service;

@@ -7,9 +7,10 @@
 //! `sync.rs` (Monitor's bootstrap, probe and sync).
 
 use super::config::Config;
+use super::connection::ConnectionTracker;
 use super::declaration::{CEPH, LEADER, MONITOR, PEON};
 use super::messages::*;
-use super::store::{Semantics, Store, StoreWrite, Value, ValueOp};
+use super::store::{ElectionMonmap, Semantics, Store, StoreWrite, Value, ValueOp};
 use super::timers::TimerTable;
 use crate::machine::{Declaration, MachineId, StateId, Transition};
 use crate::ranks::RankSet;
@@ -88,10 +89,14 @@ pub enum Timer {
     CommitWrite,
     /// Sync requester: no answer in time.
     Sync,
+    /// Elector: check the pings to this peer (every `ping_timeout / ping_divisor`).
+    PingCheck(Rank),
+    /// Elector: report this dead peer dead again (every `ping_timeout`).
+    DeadPing(Rank),
 }
 
 impl Timer {
-    /// Every kind, in declaration (and `Ord`) order: `Timer::ALL[t as usize] == t`.
+    /// The kinds without a peer, in declaration (and `Ord`) order: `Timer::ALL[i].slot() == i`.
     pub const ALL: [Timer; 10] = [
         Timer::Probe,
         Timer::Election,
@@ -117,6 +122,38 @@ impl Timer {
             Timer::Propose => "propose",
             Timer::CommitWrite => "commit_write_done",
             Timer::Sync => "sync_timeout",
+            Timer::PingCheck(_) => "ping_check",
+            Timer::DeadPing(_) => "dead_ping",
+        }
+    }
+
+    /// How many slots `slot` numbers: the ten kinds, then one per peer for each ping timer.
+    pub const SLOTS: usize = Timer::ALL.len() + 2 * crate::scenario::MAX_MONITORS as usize;
+
+    /// A dense number for the timer, in `Ord` order (`TimerTable` indexes by it).
+    pub fn slot(self) -> usize {
+        let peers = crate::scenario::MAX_MONITORS as usize;
+        match self {
+            Timer::PingCheck(r) => Timer::ALL.len() + r as usize,
+            Timer::DeadPing(r) => Timer::ALL.len() + peers + r as usize,
+            t => Timer::ALL
+                .iter()
+                .position(|k| *k == t)
+                .expect("every kind without a peer is in ALL"),
+        }
+    }
+
+    /// The timer numbered `slot`.
+    pub fn from_slot(slot: usize) -> Timer {
+        let peers = crate::scenario::MAX_MONITORS as usize;
+        let kinds = Timer::ALL.len();
+        assert!(slot < Timer::SLOTS, "timer slot {slot} out of range");
+        if slot < kinds {
+            Timer::ALL[slot]
+        } else if slot < kinds + peers {
+            Timer::PingCheck((slot - kinds) as Rank)
+        } else {
+            Timer::DeadPing((slot - kinds - peers) as Rank)
         }
     }
     /// Paxos timers are all cancelled by `restart` and by `propose_pending`.
@@ -221,12 +258,28 @@ impl crate::actor::Protocol for Ceph {
     }
 }
 
-/// Elector state (spec 6.1); the epoch itself lives in the store and `Monitor::epoch`.
+/// Elector state (spec 6.1 and ceph-elections 2.1, 7.1); the epoch itself lives in the
+/// store and `Monitor::epoch`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Elector {
     pub electing_me: bool,
     pub acked_me: RankSet,
     pub leader_acked: Option<Rank>,
+    /// The winner of the last election we took part in (ourselves if we won).
+    pub last_election_winner: Option<Rank>,
+    /// Whom we had acked when that election ended (ourselves if we won).
+    pub last_voted_for: Option<Rank>,
+    /// Connectivity: the frozen copy of the live table that votes are computed on.
+    pub stable_peer_tracker: Option<Rc<ConnectionTracker>>,
+    /// Connectivity: the frozen table the monitor we acked sent in its PROPOSE.
+    pub leader_peer_tracker: Option<Rc<ConnectionTracker>>,
+    /// Peers we ping (`live_pinging`) and peers we report dead without pinging.
+    pub live_pinging: RankSet,
+    pub dead_pinging: RankSet,
+    /// Stamp (our clock) of the newest ping sent to each peer.
+    pub peer_sent_ping: SortedMap<Rank, u64>,
+    /// Stamp of the newest ping each peer answered, or the time of its last dead report.
+    pub peer_acked_ping: SortedMap<Rank, u64>,
 }
 
 /// Volatile Paxos state (spec 4.3). In-memory copies of the store's counters live here too,
@@ -282,10 +335,11 @@ pub struct Service {
     /// The shared pending transaction, waiting for Paxos to be active.
     pub pending_proposal: Vec<ValueOp>,
     /// The writers whose requests are inside the value currently being proposed.
-    pub committing: Vec<Writer>,
-    /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
-    /// clients talked to us.
-    pub forwarded: SortedSet<ReqId>,
+    pub committing: Vec<ClientRequest>,
+    /// Writes whose clients talked to us, waiting for the leader's answer: forwarded to it,
+    /// or (while no quorum exists) waiting to be dispatched again after the election (Ceph's
+    /// `routed_requests`, resent by `resend_routed_requests`).
+    pub forwarded: SortedMap<ReqId, ClientRequest>,
 }
 
 /// Who waits for a write's answer: the request and the monitor its client talked to.
@@ -318,6 +372,13 @@ pub struct Monitor {
     pub leader: Option<Rank>,
     pub outside_quorum: SortedSet<Rank>,
     pub elector: Elector,
+    /// The monmap's election strategy and disallowed leaders.
+    pub monmap: ElectionMonmap,
+    /// The live score table (`Elector::peer_tracker`).
+    pub tracker: ConnectionTracker,
+    /// Our last quorum's features include PINGING: we won or lost an election since this
+    /// process started (Ceph's gate in `begin_peer_ping`).
+    pub quorum_pinging: bool,
     pub paxos: PaxosCore,
     pub service: Service,
     /// In-memory copy of `last_pn`.
@@ -342,7 +403,18 @@ impl Monitor {
     /// everything volatile starts empty and the counters are reloaded from the store.
     pub fn from_store(rank: Rank, config: Rc<Config>, store: Store) -> Self {
         assert!(rank < config.monitors, "rank {rank} outside the monmap");
+        let monmap = store.monmap.clone().unwrap_or_else(|| ElectionMonmap {
+            strategy: config.election_strategy,
+            disallowed_leaders: config.disallowed_leaders.clone(),
+        });
+        let tracker = match &store.connectivity_scores {
+            Some(t) => (**t).clone(),
+            None => ConnectionTracker::new(rank, config.score_halflife_s, config.persist_interval),
+        };
         Monitor {
+            monmap,
+            tracker,
+            quorum_pinging: false,
             rank,
             paxos: PaxosCore::new(store.accepted_pn),
             last_pn: store.last_pn,
@@ -370,7 +442,8 @@ impl Monitor {
             Input::Deliver { from, msg } => self.dispatch(from, &msg, out),
             Input::Timeout(timer) => self.on_timeout(timer, out),
             Input::Client(req) => self.handle_client(req, out),
-            Input::Membership(_) => {} // Ceph's monmap changes are not modelled
+            Input::Membership(_) => {} // Ceph's membership is its monmap (Input::Monmap)
+            Input::Monmap(change) => self.notify_new_monmap(change, out),
         }
     }
 
@@ -381,6 +454,7 @@ impl Monitor {
         match msg {
             Msg::Probe(p) => self.handle_probe(from, p, out),
             Msg::Election(e) => self.handle_election(from, e, out),
+            Msg::Ping(p) => self.handle_ping(from, p, out),
             Msg::Paxos(p) => self.dispatch_paxos(from, p, out),
             Msg::Sync(s) => self.handle_sync(from, s, out),
             Msg::Forward { epoch, req } => self.handle_forward(from, *epoch, req, out),
@@ -435,6 +509,8 @@ impl Monitor {
                 out.push(Effect::Note("sync timeout: bootstrap".into()));
                 self.bootstrap(out)
             }
+            Timer::PingCheck(peer) => self.ping_check(peer, out),
+            Timer::DeadPing(peer) => self.dead_ping(peer, out),
         }
     }
 

@@ -14,6 +14,7 @@ impl Monitor {
     }
 
     fn handle_probe_probe(&mut self, from: Rank, out: &mut Vec<Effect>) {
+        self.begin_peer_ping(from, out);
         let quorum = if self.is_leader() || self.is_peon() {
             self.quorum.clone()
         } else {

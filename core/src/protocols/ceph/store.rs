@@ -2,9 +2,11 @@
 //! section 4.1. Only what is in a `Store` survives a crash; every change goes through
 //! `apply`, one atomic transaction at a time, and is reported as a `Persist` effect.
 
+use super::connection::ConnectionTracker;
 use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
 use super::versions::Versions;
-use crate::sorted::SortedMap;
+use crate::scenario::ElectionStrategy;
+use crate::sorted::{SortedMap, SortedSet};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
@@ -79,6 +81,17 @@ pub enum StoreWrite {
     Joined,
     /// Full sync: wipe Paxos and service state and install a provider's copy.
     InstallSnapshot(Box<Snapshot>),
+    /// `monitor/connectivity_scores`: the live score table.
+    ConnectivityScores(Rc<ConnectionTracker>),
+    /// The monmap's election fields (`election_strategy`, `disallowed_leaders`).
+    Monmap(ElectionMonmap),
+}
+
+/// The monmap fields the elector reads (`MonMap::strategy`, `MonMap::disallowed_leaders`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ElectionMonmap {
+    pub strategy: ElectionStrategy,
+    pub disallowed_leaders: SortedSet<u8>,
 }
 
 impl StoreWrite {
@@ -92,6 +105,8 @@ impl StoreWrite {
             StoreWrite::ElectionEpoch(_) => "election_epoch",
             StoreWrite::Joined => "joined",
             StoreWrite::InstallSnapshot(_) => "snapshot",
+            StoreWrite::ConnectivityScores(_) => "connectivity_scores",
+            StoreWrite::Monmap(_) => "monmap",
         }
     }
     pub fn describe(&self) -> String {
@@ -106,6 +121,14 @@ impl StoreWrite {
             StoreWrite::InstallSnapshot(s) => {
                 format!("snapshot fc={} lc={}", s.first_committed, s.last_committed)
             }
+            StoreWrite::ConnectivityScores(t) => {
+                format!("connectivity_scores e{} v{}", t.epoch, t.version)
+            }
+            StoreWrite::Monmap(m) => format!(
+                "monmap strategy={} disallowed={:?}",
+                m.strategy.name(),
+                m.disallowed_leaders
+            ),
         }
     }
 }
@@ -118,6 +141,9 @@ pub struct Snapshot {
     pub values: Versions,
     pub kv: SortedMap<Text, Text>,
     pub kv_version: u64,
+    /// The answers of the client operations applied in the stored versions.
+    #[serde(default)]
+    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
 }
 
 /// The durable state of one monitor.
@@ -136,6 +162,17 @@ pub struct Store {
     pub kv: SortedMap<Text, Text>,
     /// The key-value service's own version: bumped by each committed value that touches it.
     pub kv_version: u64,
+    /// Each applied client operation's answer and version, while its version is stored: a
+    /// request resent after an election and committed twice is applied once (the spec's
+    /// "tag writes with ids and make applying them idempotent").
+    #[serde(default)]
+    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
+    /// `monitor/connectivity_scores`, if ever written.
+    #[serde(default)]
+    pub connectivity_scores: Option<Rc<ConnectionTracker>>,
+    /// The monmap's election fields, if changed since the first monmap (else the config's).
+    #[serde(default)]
+    pub monmap: Option<ElectionMonmap>,
 }
 
 /// What applying one committed value produced for the clients whose requests it carried.
@@ -194,6 +231,8 @@ impl Store {
                 StoreWrite::ElectionEpoch(e) => self.election_epoch = *e,
                 StoreWrite::Joined => self.joined = true,
                 StoreWrite::InstallSnapshot(s) => self.install(s),
+                StoreWrite::ConnectivityScores(t) => self.connectivity_scores = Some(t.clone()),
+                StoreWrite::Monmap(m) => self.monmap = Some(m.clone()),
             }
         }
     }
@@ -204,6 +243,7 @@ impl Store {
         self.last_committed = s.last_committed;
         self.kv = s.kv.clone();
         self.kv_version = s.kv_version;
+        self.applied = s.applied.clone();
     }
 
     /// Advance `last_committed` to `v` and apply the operations inside value `v`, adding the
@@ -226,7 +266,14 @@ impl Store {
                 ValueOp::Bookkeeping { .. } => {}
                 ValueOp::Client(req) => {
                     touches_kv = true;
-                    let reply = self.apply_client(&req.op, v, sem);
+                    let reply = match self.applied.get(&req.id) {
+                        Some((_, earlier)) => earlier.clone(), // a resent duplicate
+                        None => {
+                            let reply = self.apply_client(&req.op, v, sem);
+                            self.applied.insert(req.id, (v, reply.clone()));
+                            reply
+                        }
+                    };
                     if let Some(replies) = replies.as_deref_mut() {
                         replies.push((req.id, reply));
                     }
@@ -283,6 +330,7 @@ impl Store {
 
     fn trim(&mut self, to: Version) {
         self.values.trim_below(to);
+        self.applied.retain(|_, (v, _)| *v >= to);
         self.first_committed = self.first_committed.max(to);
     }
 }

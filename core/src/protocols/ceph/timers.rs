@@ -1,6 +1,6 @@
-//! A monitor's armed timers and their deadlines: one slot per `Timer` kind. A monitor arms
-//! and cancels a timer on most inputs, and there are only ten kinds, so indexing an array by
-//! the kind beats searching a tree. It reads like the `BTreeMap<Timer, u64>` it replaces:
+//! A monitor's armed timers and their deadlines: one slot per `Timer` (ten kinds, and one
+//! ping timer of each kind per peer). A monitor arms and cancels a timer on most inputs, so
+//! indexing an array by the timer's slot beats searching a tree. It reads like the `BTreeMap<Timer, u64>` it replaces:
 //! iteration is in `Timer` order and it serializes as that map did (the model checker
 //! fingerprints monitors by their serialized form).
 
@@ -8,40 +8,48 @@ use super::monitor::Timer;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TimerTable {
-    /// `deadline_ms[t as usize]`: when timer `t` fires, if armed.
-    deadline_ms: [Option<u64>; Timer::ALL.len()],
+    /// `deadline_ms[t.slot()]`: when timer `t` fires, if armed.
+    deadline_ms: [Option<u64>; Timer::SLOTS],
+}
+
+impl Default for TimerTable {
+    fn default() -> Self {
+        TimerTable {
+            deadline_ms: [None; Timer::SLOTS],
+        }
+    }
 }
 
 impl TimerTable {
     /// Arm `timer` to fire at `at_ms`; returns the deadline it replaces.
     pub fn insert(&mut self, timer: Timer, at_ms: u64) -> Option<u64> {
-        self.deadline_ms[timer as usize].replace(at_ms)
+        self.deadline_ms[timer.slot()].replace(at_ms)
     }
 
     /// Disarm `timer`; returns its deadline if it was armed.
     pub fn remove(&mut self, timer: &Timer) -> Option<u64> {
-        self.deadline_ms[*timer as usize].take()
+        self.deadline_ms[timer.slot()].take()
     }
 
     pub fn get(&self, timer: &Timer) -> Option<&u64> {
-        self.deadline_ms[*timer as usize].as_ref()
+        self.deadline_ms[timer.slot()].as_ref()
     }
 
     pub fn contains_key(&self, timer: &Timer) -> bool {
-        self.deadline_ms[*timer as usize].is_some()
+        self.deadline_ms[timer.slot()].is_some()
     }
 
     /// The armed timers with their deadlines, in `Timer` order.
-    pub fn iter(&self) -> impl Iterator<Item = (&Timer, &u64)> + '_ {
-        Timer::ALL
+    pub fn iter(&self) -> impl Iterator<Item = (Timer, &u64)> + '_ {
+        self.deadline_ms
             .iter()
-            .zip(&self.deadline_ms)
-            .filter_map(|(t, at)| at.as_ref().map(|at| (t, at)))
+            .enumerate()
+            .filter_map(|(slot, at)| at.as_ref().map(|at| (Timer::from_slot(slot), at)))
     }
 
-    pub fn keys(&self) -> impl Iterator<Item = &Timer> + '_ {
+    pub fn keys(&self) -> impl Iterator<Item = Timer> + '_ {
         self.iter().map(|(t, _)| t)
     }
 
@@ -94,9 +102,13 @@ mod tests {
     #[test]
     fn every_kind_has_its_own_slot_in_timer_order() {
         for (i, t) in Timer::ALL.into_iter().enumerate() {
-            assert_eq!(t as usize, i, "{t:?}");
+            assert_eq!(t.slot(), i, "{t:?}");
         }
-        assert!(Timer::ALL.windows(2).all(|w| w[0] < w[1]));
+        let all: Vec<Timer> = (0..Timer::SLOTS).map(Timer::from_slot).collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "slots follow Ord");
+        for (i, t) in all.into_iter().enumerate() {
+            assert_eq!(t.slot(), i, "{t:?}");
+        }
     }
 
     #[test]
@@ -105,7 +117,7 @@ mod tests {
         let mut model: BTreeMap<Timer, u64> = BTreeMap::new();
         let mut table = TimerTable::default();
         for i in 0..5_000u64 {
-            let t = Timer::ALL[rng.below(Timer::ALL.len() as u64) as usize];
+            let t = Timer::from_slot(rng.below(Timer::SLOTS as u64) as usize);
             match rng.below(4) {
                 0 | 1 => assert_eq!(table.insert(t, i), model.insert(t, i), "insert {t:?}"),
                 2 => assert_eq!(table.remove(&t), model.remove(&t), "remove {t:?}"),
@@ -120,7 +132,7 @@ mod tests {
             }
             assert_eq!(table.get(&t), model.get(&t));
             assert_eq!(table.contains_key(&t), model.contains_key(&t));
-            assert!(table.iter().eq(model.iter()));
+            assert!(table.iter().eq(model.iter().map(|(t, at)| (*t, at))));
             assert_eq!(table.len(), model.len());
         }
     }

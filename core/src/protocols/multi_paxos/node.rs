@@ -255,6 +255,7 @@ impl Node {
             Input::Timeout(t) => self.on_timer(t, out),
             Input::Client(req) => self.on_client(req, out),
             Input::Membership(change) => self.on_membership(change, out),
+            Input::Monmap(_) => {} // no monmap: the parser refuses `election` and `disallow`
         }
     }
 
