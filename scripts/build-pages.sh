@@ -12,7 +12,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 # Every protocol feature of the web crate (Cargo.toml [features]).
-FAMILY_FEATURES="basic-paxos"
+FAMILY_FEATURES="basic-paxos,multi-paxos"
 BUILD=(trunk build --release --cargo-profile wasm-release --offline --public-url ./)
 
 echo "==> dist/ (shipped page)"

@@ -3,7 +3,7 @@
 # page with every protocol, the history checker's page) and serves them as they ship, at
 # http://127.0.0.1:8080/ by default.
 #   PAXOSCOPE_ADDRESS=0.0.0.0 PAXOSCOPE_PORT=9000 scripts/serve.sh
-# For live reload while changing the page, run `trunk serve --features basic-paxos` instead:
+# For live reload while changing the page, run `trunk serve --features basic-paxos,multi-paxos` instead:
 # one page with every protocol (its "Check any history" link has no page behind it there).
 set -euo pipefail
 

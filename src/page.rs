@@ -55,7 +55,7 @@ pub fn parse_query(query: &str) -> PageOptions {
 
 /// The page built with every protocol, relative to this one. The shipped page carries Ceph's
 /// monitor Paxos only, to keep its first load small (`scripts/bundle-size.mjs`); `scripts/test.sh`
-/// builds the family page into `dist/family/` (`--features basic-paxos`), and `scripts/serve.sh`
+/// builds the family page into `dist/family/` (`--features basic-paxos,multi-paxos`), and `scripts/serve.sh`
 /// serves that build. A link or a pick of another protocol continues there.
 pub const FAMILY_PAGE: &str = "family/";
 
@@ -66,7 +66,7 @@ pub const HISTORY_PAGE: &str = "history/";
 
 /// The history checker's page relative to this one (the family page lives one level down).
 pub fn history_page_href() -> &'static str {
-    if cfg!(feature = "basic-paxos") {
+    if cfg!(any(feature = "basic-paxos", feature = "multi-paxos")) {
         "../history/"
     } else {
         HISTORY_PAGE
