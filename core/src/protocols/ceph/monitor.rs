@@ -335,11 +335,10 @@ pub struct Service {
     /// The shared pending transaction, waiting for Paxos to be active.
     pub pending_proposal: Vec<ValueOp>,
     /// The writers whose requests are inside the value currently being proposed.
-    pub committing: Vec<ClientRequest>,
-    /// Writes whose clients talked to us, waiting for the leader's answer: forwarded to it,
-    /// or (while no quorum exists) waiting to be dispatched again after the election (Ceph's
-    /// `routed_requests`, resent by `resend_routed_requests`).
-    pub forwarded: SortedMap<ReqId, ClientRequest>,
+    pub committing: Vec<Writer>,
+    /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
+    /// clients talked to us.
+    pub forwarded: SortedSet<ReqId>,
 }
 
 /// Who waits for a write's answer: the request and the monitor its client talked to.

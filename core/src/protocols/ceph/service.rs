@@ -18,7 +18,16 @@ impl Monitor {
         } else if self.is_leader() {
             self.accept_write(req, out);
         } else if self.is_peon() {
-            self.forward_to_leader(req, out);
+            let leader = self.leader.expect("a peon knows its leader");
+            self.service.forwarded.insert(req.id);
+            self.send(
+                leader,
+                Msg::Forward {
+                    epoch: self.epoch,
+                    req,
+                },
+                out,
+            );
         } else {
             let reason = format!(
                 "mon.{} is {}, not in a quorum",
@@ -29,41 +38,6 @@ impl Monitor {
                 req_id: req.id,
                 reply: ClientReply::Refused { reason },
             });
-        }
-    }
-
-    /// Peon: send a write to the leader and remember it until the answer comes back.
-    fn forward_to_leader(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
-        let leader = self.leader.expect("a peon knows its leader");
-        self.service.forwarded.insert(req.id, req.clone());
-        self.send(
-            leader,
-            Msg::Forward {
-                epoch: self.epoch,
-                req,
-            },
-            out,
-        );
-    }
-
-    /// After an election (`resend_routed_requests`): every write whose client talked to us
-    /// and is still unanswered goes to the new leader, or into our own pending state if we
-    /// lead now.
-    pub(crate) fn resend_routed_requests(&mut self, out: &mut Vec<Effect>) {
-        if self.service.forwarded.is_empty() {
-            return;
-        }
-        let waiting = std::mem::take(&mut self.service.forwarded);
-        out.push(Effect::Note(format!(
-            "after the election: dispatch {} waiting write(s) again",
-            waiting.len()
-        )));
-        for (_, req) in waiting {
-            if self.is_leader() {
-                self.accept_write(req, out);
-            } else {
-                self.forward_to_leader(req, out);
-            }
         }
     }
 
@@ -94,7 +68,7 @@ impl Monitor {
         out: &mut Vec<Effect>,
     ) {
         if !self.is_leader() || epoch != self.epoch || req.origin != from {
-            return; // forwarded in another epoch: discarded; the peon resends it after the election
+            return; // forwarded in another epoch: the peon fails it when it resets
         }
         self.accept_write(req.clone(), out);
     }
@@ -105,7 +79,7 @@ impl Monitor {
         reply: &ClientReply,
         out: &mut Vec<Effect>,
     ) {
-        if self.service.forwarded.remove(&req_id).is_some() {
+        if self.service.forwarded.remove(&req_id) {
             out.push(Effect::Reply {
                 req_id,
                 reply: reply.clone(),
@@ -156,7 +130,7 @@ impl Monitor {
     /// After our commit: answer this round's writers, locally or through their peon.
     pub(crate) fn answer_committed(&mut self, replies: CommitReplies, out: &mut Vec<Effect>) {
         let committing = std::mem::take(&mut self.service.committing);
-        for writer in committing.iter().map(Writer::of) {
+        for writer in committing {
             let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else {
                 continue;
             };
@@ -180,34 +154,43 @@ impl Monitor {
         }
     }
 
-    /// On any reset: unproposed changes are dropped. The writes whose clients talked to us
-    /// wait to be dispatched again after the election (Ceph wakes them with EAGAIN and its
-    /// retry callback re-dispatches them); the writes other monitors forwarded to us are
-    /// dropped, since their monitor resends them. A value already sent in BEGIN may still
-    /// commit under the next leader: the store applies a request once (`Store::applied`).
+    /// On any reset: unproposed changes are dropped and every waiting client is told to retry
+    /// (a value already sent in BEGIN may still commit under the next leader).
     pub(crate) fn service_restart(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Propose, out);
-        let unproposed: Vec<ClientRequest> = std::mem::take(&mut self.service.pending_proposal)
-            .into_iter()
+        // Writes taken into the pending transaction but not proposed yet (Paxos was busy)
+        // have waiting clients too.
+        let unproposed: Vec<Writer> = std::mem::take(&mut self.service.pending_proposal)
+            .iter()
             .filter_map(|op| match op {
-                ValueOp::Client(req) => Some(req),
+                ValueOp::Client(req) => Some(Writer::of(req)),
                 _ => None,
             })
             .collect();
-        let mut waiting = std::mem::take(&mut self.service.pending_ops);
-        waiting.extend(unproposed);
-        waiting.append(&mut self.service.committing);
-        let mut kept = 0;
-        for req in waiting {
-            if req.origin == self.rank {
-                self.service.forwarded.insert(req.id, req);
-                kept += 1;
+        let forwarded = std::mem::take(&mut self.service.forwarded);
+        let waiting: Vec<Writer> = self
+            .service
+            .pending_ops
+            .drain(..)
+            .map(|req| Writer::of(&req))
+            .chain(unproposed)
+            .chain(self.service.committing.drain(..))
+            .chain(forwarded.into_iter().map(|req_id| Writer {
+                req_id,
+                origin: self.rank,
+            }))
+            .collect();
+        for writer in waiting {
+            if writer.origin == self.rank {
+                let reason = format!(
+                    "mon.{} left its quorum (election or bootstrap) before the write committed",
+                    self.rank
+                );
+                out.push(Effect::Reply {
+                    req_id: writer.req_id,
+                    reply: ClientReply::Retry { reason },
+                });
             }
-        }
-        if kept > 0 {
-            out.push(Effect::Note(format!(
-                "{kept} write(s) of our clients wait for the next election"
-            )));
         }
     }
 }

@@ -56,7 +56,6 @@ impl Monitor {
                     .collect(),
                 kv: self.store.kv.clone(),
                 kv_version: self.store.kv_version,
-                applied: self.store.applied.clone(),
             }))
         } else {
             Sync::LastChunk {
