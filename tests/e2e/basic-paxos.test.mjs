@@ -75,7 +75,7 @@ test('the protocol picker switches to Basic Paxos, and its default run chooses o
     assert.ok(!rows.some((r) => /\bread\b/.test(r)), rows.join('\n'));
     await page.getByLabel('Log family filter').selectOption('');
     // The legend and the log filter name Basic Paxos's message families.
-    assert.match(await page.locator('.legend').textContent(), /prepare \/ promise/);
+    assert.match(await page.getByRole('list', { name: 'Message families' }).textContent(), /prepare \/ promise/);
     await button(page, 'Pause').click();
     await screenshot(page, 'basic-paxos-playground');
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');

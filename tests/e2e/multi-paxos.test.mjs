@@ -60,7 +60,8 @@ test("seed 001's hole tour: holes at 135-137, no-ops fill them, every replica ap
   try {
     await page.waitForURL(/\/family\/#/);
     await page.waitForSelector('.logs .lane[data-lane]');
-    await nextNoteUntil(page, "seed 001's holes");
+    // Before the new leader's phase 1: node.1 and node.2 hold 138-139, nothing at 135-137.
+    await nextNoteUntil(page, 'No heartbeat from node.0');
     const byNode = (ls, n) => ls.find((l) => l.node === n);
     const holes = await lanesWhen(
       page,
