@@ -27,12 +27,9 @@ pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
             ),
         ),
         // A put answered with a value (Basic Paxos: the value chosen, which may be another's).
-        Some(ClientReply::Value { value, .. }) if matches!(rec.op, ClientOp::Put { .. }) => (
+        Some(r @ ClientReply::Value { .. }) if matches!(rec.op, ClientOp::Put { .. }) => (
             "answered",
-            format!(
-                "answered: the value is {}",
-                value.as_deref().unwrap_or("(absent)")
-            ),
+            format!("answered: {}", reply_text(r, Some(&rec.op))),
         ),
         Some(ClientReply::Value { value, version }) => (
             "read",
