@@ -9,11 +9,16 @@ pub struct HelpProps {
     pub dispatch: Dispatch,
 }
 
-const SHORTCUTS: [(&str, &str); 5] = [
+const SHORTCUTS: [(&str, &str); 7] = [
     (
         "Space",
-        "play / pause (unless a button, text field or list has the focus)",
+        "play / pause, also on a focused button (Enter presses the button)",
     ),
+    (
+        "k",
+        "play / pause, wherever the focus is but in a text field",
+    ),
+    ("Ctrl+Z", "undo the last action you injected, or a Reset"),
     ("→", "step to the next event"),
     ("←", "step back one event"),
     ("?", "show or hide this help"),

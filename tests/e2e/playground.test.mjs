@@ -683,7 +683,8 @@ test('space plays and pauses from a slider and from plain text, and the help say
     await page.locator('.panel-title').first().click();
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-    assert.match(await help.textContent(), /Spaceplay \/ pause \(unless a button, text field or list has the focus\)/);
+    assert.match(await help.textContent(), /Spaceplay \/ pause, also on a focused button \(Enter presses the button\)/);
+    assert.match(await help.textContent(), /kplay \/ pause, wherever the focus is but in a text field/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
