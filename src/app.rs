@@ -10,9 +10,9 @@ use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
 use crate::components::header::{header, HeaderProps};
 use crate::components::help::Help;
-use crate::components::inspector::Inspector;
+use crate::components::inspector::{inspector, InspectorProps};
 use crate::components::invariants::{invariants, InvariantsProps};
-use crate::components::log::Log;
+use crate::components::log::{log, LogProps};
 use crate::components::logs::logs;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
@@ -47,12 +47,42 @@ pub fn App() -> Html {
         });
     }
     let panels = state.panels;
+    // The inspector and the log follow the run's slow revision: plain functions memoised here
+    // on what they show (a component each would cost about 1.3 KB of wasm for the same memo).
+    let slow = state.slow_handle();
+    let selected = state.selected.unwrap_or(0);
+    let inspector_view = use_memo((slow.clone(), selected, panels), |(run, node, panels)| {
+        if *panels {
+            inspector(&InspectorProps {
+                run: run.clone(),
+                node: *node,
+            })
+        } else {
+            html! {}
+        }
+    });
+    let log_view = {
+        let d = dispatch.clone();
+        use_memo(
+            (slow.clone(), state.log_filter.clone(), panels),
+            move |(run, filter, panels)| {
+                if *panels {
+                    log(&LogProps {
+                        run: run.clone(),
+                        filter: filter.clone(),
+                        dispatch: d,
+                    })
+                } else {
+                    html! {}
+                }
+            },
+        )
+    };
     if page.embed {
         return embed_view(&state, page);
     }
 
     let handle = state.handle();
-    let slow = state.slow_handle();
     let diagrams = state.diagram_handle();
     let (seed, name, trace_hash, frontier_ms, n, stopped, words, protocol, node_word) = {
         let run = state.run.borrow();
@@ -69,7 +99,6 @@ pub fn App() -> Html {
             s.node_word(),
         )
     };
-    let selected = state.selected.unwrap_or(0);
     let d = dispatch.clone();
     let dismiss_url = Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissUrlError));
 
@@ -103,7 +132,7 @@ pub fn App() -> Html {
                 <div class="area-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
-                                          dispatch: dispatch.clone() }) }
+                                          compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
                     <div class="area-logs">{ logs(&slow) }</div>
@@ -127,10 +156,10 @@ pub fn App() -> Html {
                         { invariants(&InvariantsProps { run: slow.clone(), dispatch: dispatch.clone() }) }
                     </div>
                     <div class="area-inspector">
-                        <Inspector run={slow.clone()} node={selected} />
+                        { (*inspector_view).clone() }
                     </div>
                     <div class="area-log">
-                        <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                        { (*log_view).clone() }
                     </div>
                     <div class="area-extras">
                         { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }

@@ -15,6 +15,8 @@ use yew::prelude::*;
 const VIEW_X0: f64 = 80.0;
 const VIEW_W: f64 = 480.0;
 const VIEW_H: f64 = 520.0;
+/// The embed's viewBox: the monitors, their lease arcs and the crown, nothing under them.
+const COMPACT_VIEW: &str = "92 2 456 466";
 /// Messages sent together on one link queue up this far apart instead of overlapping.
 const QUEUE_PX: f64 = 13.0;
 const CENTER: (f64, f64) = (320.0, 264.0);
@@ -38,6 +40,8 @@ pub struct ClusterProps {
     pub selected: Option<Rank>,
     pub group: SortedSet<Rank>,
     pub hovered: Option<u64>,
+    /// The embed's frame: the ring cropped to the monitors (their lines under them are hidden).
+    pub compact: bool,
     pub dispatch: Dispatch,
 }
 
@@ -255,7 +259,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
             </h2>
             <div class="cluster-wrap">
-                <svg id="cluster" viewBox={format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0))} role="group"
+                <svg id="cluster" viewBox={if p.compact { COMPACT_VIEW.to_string() } else { format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0)) }} role="group"
                      aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
                     <g class="links">{ for links }</g>
                     <g class="nodes">{ for nodes }</g>
@@ -380,6 +384,12 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         in_group.then_some("in-group")
     );
     let meta_y = NODE_R + 30.0;
+    // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
+    let (glance_x, glance_anchor) = match x - CENTER.0 {
+        dx if dx < -60.0 => (-NODE_R, Some("run-right")),
+        dx if dx > 60.0 => (NODE_R, Some("run-left")),
+        _ => (0.0, None),
+    };
     html! {
         <g key={format!("n{r}")} class={class} data-node={r.to_string()} data-monitor-state={role}
            data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
@@ -404,7 +414,8 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             <text class={classes!("node-lease", (leases && in_phase && !readable).then_some("no-reads"))} y={fixed(meta_y + 15.0, 0)}
                   data-readable={readable.to_string()}>{ reads_text }</text>
             if let Some(g) = glance {
-                <text class={classes!("node-glance", isolated.then_some("isolated"))} y={fixed(meta_y + 30.0, 0)}
+                <text class={classes!("node-glance", isolated.then_some("isolated"), glance_anchor)} y={fixed(meta_y + 30.0, 0)}
+                      x={fixed(glance_x, 0)}
                       data-waiting={wait.as_ref().map(|w| w.what.clone())} data-isolated={isolated.then_some("")}>
                     { g }
                     <title>{ if isolated { "every link to and from this node is cut".to_string() } else { wait_text.clone().unwrap_or_default() } }</title>

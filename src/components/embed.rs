@@ -50,7 +50,7 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                 <div class="embed-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
-                                          dispatch: dispatch.clone() }) }
+                                          compact: true, dispatch: dispatch.clone() }) }
                 </div>
                 if !o.hide_diagram {
                     <section class="panel embed-diagram" aria-label="State diagram of the selected monitor">

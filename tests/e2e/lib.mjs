@@ -65,7 +65,14 @@ export async function openPage(browser, path = '', options = {}) {
   const context = await browser.newContext({ viewport, colorScheme });
   // A first visit opens on a welcome (nothing in localStorage, no link): tests are returning
   // visitors unless they ask for `firstVisit`.
-  if (!options.firstVisit) await context.addInitScript(() => localStorage.setItem('paxoscope.welcomed', '1'));
+  // (about:blank, where some tests go between pages, has no localStorage.)
+  if (!options.firstVisit) {
+    await context.addInitScript(() => {
+      try {
+        localStorage.setItem('paxoscope.welcomed', '1');
+      } catch {}
+    });
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   const errors = [];
