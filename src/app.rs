@@ -9,7 +9,7 @@ use crate::components::diagram::{arrow_defs, Diagram};
 use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
 use crate::components::header::{header, HeaderProps};
-use crate::components::help::Help;
+use crate::components::help::{help, use_help_focus, HelpProps};
 use crate::components::inspector::{inspector, InspectorProps};
 use crate::components::invariants::{invariants, InvariantsProps};
 use crate::components::log::{log, LogProps};
@@ -36,6 +36,7 @@ pub fn App() -> Html {
         );
     }
     use_shortcuts(dispatch.clone());
+    use_help_focus(state.help_open);
     use_url_sync(&state);
     use_open_on_hashchange(dispatch.clone(), page);
     {
@@ -168,7 +169,7 @@ pub fn App() -> Html {
                 }
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
-            if state.help_open { <Help dispatch={dispatch.clone()} /> }
+            if state.help_open { { help(&HelpProps { dispatch: dispatch.clone() }) } }
             if state.welcome { { welcome(protocol, node_word, &dispatch) } }
         </div>
     }

@@ -357,14 +357,15 @@ test('an embed at 700x450 reads well: labels of 11 px or more, a close-up diagra
     assert.ok(Math.min(...sizes) >= 11, `state labels ${Math.min(...sizes).toFixed(1)} px`);
     // A note longer than its box scrolls, with a scrollbar that shows.
     const note = page.locator('[data-narration]');
-    for (let i = 0; i < 3; i++) await page.getByRole('button', { name: 'Next note' }).click();
+    // (The tour opens just before its first note: the first press goes to note 1's moment.)
+    for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'Next note' }).click();
     await page.locator('.narration-pos').getByText(/^4\//).waitFor();
     const box = await note.evaluate((p) => ({ overflow: getComputedStyle(p).overflowY, shown: p.clientHeight, whole: p.scrollHeight }));
     assert.equal(box.overflow, 'scroll', 'a scrollbar is drawn');
     assert.ok(box.whole > box.shown, `the fourth note is longer than its box (${box.whole} > ${box.shown}) and scrolls`);
     const bottom = await page.locator('.embed .narration').evaluate((n) => n.getBoundingClientRect().bottom);
     assert.ok(bottom <= viewport.height, `the note's panel ends inside the frame (${bottom})`);
-    await screenshot(page, 'embed-700x450', { fullPage: false });
+    await screenshot(page, 'story-embed-700x450', { fullPage: false });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
