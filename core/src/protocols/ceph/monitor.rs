@@ -253,6 +253,9 @@ impl crate::actor::Protocol for Ceph {
     fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
         super::present::brief(node, store)
     }
+    fn applied(store: &Store, req: ReqId) -> Option<ClientReply> {
+        store.applied.get(&req).map(|(_, reply)| reply.clone())
+    }
     fn log(
         node: Option<&Monitor>,
         store: &Store,
