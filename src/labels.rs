@@ -4,8 +4,25 @@
 use paxoscope_core::protocols::ceph::messages::{ClientOp, ClientReply};
 use paxoscope_core::sim::world::ClientRecord;
 
-/// A client request's fate for `data-fate`, and a sentence for people.
-pub fn fate(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
+/// A client request's fate for `data-fate`, and a sentence for people. `committed` is the
+/// answer the run's committed state holds for it (`RunView::committed_answer`): a write told
+/// to retry may still commit, and its row then says so, with the version.
+pub fn fate(
+    rec: &ClientRecord,
+    forwarded: bool,
+    committed: Option<&ClientReply>,
+) -> (&'static str, String) {
+    match (&rec.reply, committed) {
+        (Some(ClientReply::Retry { reason }), Some(c @ ClientReply::Written { .. }))
+        | (Some(ClientReply::Retry { reason }), Some(c @ ClientReply::CasDone { .. })) => (
+            "retry-committed",
+            format!("retry: {reason}; then {}", reply_text(c, Some(&rec.op))),
+        ),
+        _ => fate_as_answered(rec, forwarded),
+    }
+}
+
+fn fate_as_answered(rec: &ClientRecord, forwarded: bool) -> (&'static str, String) {
     match &rec.reply {
         None if forwarded => ("forwarded", "forwarded to the leader, waiting".into()),
         None => ("pending", "pending".into()),
@@ -207,6 +224,28 @@ mod tests {
                 assert_eq!(fixed(x, places), want, "x={x} places={places}");
             }
         }
+    }
+
+    #[test]
+    fn a_retry_that_committed_later_says_both() {
+        let rec = ClientRecord {
+            id: 1,
+            node: 0,
+            op: ClientOp::Put {
+                key: "k".into(),
+                value: "v".into(),
+            },
+            invoke_ms: 5_000,
+            complete_ms: Some(25_000),
+            reply: Some(ClientReply::Retry {
+                reason: "out".into(),
+            }),
+        };
+        let (code, text) = fate(&rec, false, Some(&ClientReply::Written { version: 3 }));
+        assert_eq!(code, "retry-committed");
+        assert_eq!(text, "retry: out; then committed at v3");
+        // Not committed (yet): the answer the client got.
+        assert_eq!(fate(&rec, false, None).0, "retry");
     }
 
     #[test]

@@ -97,6 +97,15 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     fn waiting(_node: &Self::Node) -> Option<(String, Option<Self::Timer>)> {
         None
     }
+    /// The answer client request `req` got from the committed state this node stores, if the
+    /// request was committed and its version is still stored (a write told to retry may
+    /// commit later). The default, `None`: a protocol that does not keep it.
+    fn applied(
+        _durable: &Self::Durable,
+        _req: crate::protocols::ceph::messages::ReqId,
+    ) -> Option<crate::protocols::ceph::messages::ClientReply> {
+        None
+    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every

@@ -380,6 +380,11 @@ pub trait RunView {
     /// protocol without a log.
     fn logs(&self, shown: u64) -> Option<Logs>;
     fn clients(&self) -> &[ClientRecord];
+    /// What became of request `req` in the committed state, read from the nodes' stores (they
+    /// agree on every committed version): its answer, had it committed, whatever its client
+    /// was told.
+    fn committed_answer(&self, req: crate::protocols::ceph::messages::ReqId)
+        -> Option<ClientReply>;
 
     // The checker.
     fn rules(&self) -> Vec<Rule>;
@@ -633,6 +638,13 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     }
     fn clients(&self) -> &[ClientRecord] {
         self.world().clients()
+    }
+    fn committed_answer(
+        &self,
+        req: crate::protocols::ceph::messages::ReqId,
+    ) -> Option<ClientReply> {
+        let w = self.world();
+        (0..w.n()).find_map(|r| P::applied(w.durable(r), req))
     }
     fn rules(&self) -> Vec<Rule> {
         let c = self.checker();

@@ -497,3 +497,45 @@ fn a_resumed_monitor_takes_what_it_held_before_what_arrives_as_it_resumes() {
         "mon.2 took its held messages on resume"
     );
 }
+
+/// Honest fates (issue 21): the leader is cut off just after its BEGIN reached the peons. Out
+/// of quorum for 2 × mon_lease it closes its client sessions, so the write's client is told to
+/// retry; yet the new quorum found the value accepted and committed it. The run's committed
+/// state says so (`RunView::committed_answer`), which is what the page's request row shows.
+#[test]
+fn a_write_told_to_retry_that_commits_later_is_known_to_have_committed() {
+    use paxoscope_core::view::RunView;
+    let text = "paxoscope scenario v1\nseed 1\nend 60s\nat 5s put 0 k v\nat 5025ms isolate 0\nat 50s heal\n";
+    let mut s = Session::new(paxoscope_core::scenario::parse(text).unwrap());
+    s.run_until(24_000);
+    assert_eq!(
+        s.world().clients()[0].reply,
+        None,
+        "waits while mon.0 is out"
+    );
+    s.run_until(26_000);
+    let rec = &s.world().clients()[0];
+    assert!(
+        matches!(rec.reply, Some(ClientReply::Retry { .. })),
+        "{:?}",
+        rec.reply
+    );
+    assert_eq!(
+        rec.complete_ms,
+        Some(25_000),
+        "10 s after mon.0 left its quorum"
+    );
+    let committed = s.committed_answer(rec.id);
+    assert!(
+        matches!(committed, Some(ClientReply::Written { version }) if version >= 2),
+        "{committed:?}"
+    );
+    s.run_until(60_000);
+    for r in 0..5 {
+        assert_eq!(
+            s.world().durable(r).kv.get("k").map(|v| v.to_string()),
+            Some("v".into()),
+            "mon.{r}"
+        );
+    }
+}

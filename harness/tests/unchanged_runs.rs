@@ -27,6 +27,15 @@
 //! been answered); the tours and the bench load did not change. Merged with the branch `model`
 //! (a new tour, two-leaders, and the leader-uniqueness rule) the lead regenerated all of them
 //! once more: tour mid-update changed with it as well.
+//! And once more for the tour minority and all 20 determinism seeds when forwarded and waiting
+//! writes started surviving an election (issue 19, branch `elections`): a write whose client
+//! talked to a monitor is dispatched again after the next election (Ceph's
+//! `resend_routed_requests` and its EAGAIN re-dispatch) instead of being answered "retry", and
+//! the store applies a request id once. Classic elections themselves are unchanged: with the
+//! election strategies in but before this change, every reference above still matched.
+//! And once more for the tour minority and determinism seeds 0, 2, 8 and 18 when a monitor out
+//! of quorum for 2 × mon_lease started closing its client sessions (Ceph's `Monitor::tick`,
+//! issue 19 again, branch `forward`): the writes still waiting there are answered "retry".
 
 use paxoscope_core::protocols::ceph::Ceph;
 use paxoscope_core::scenario::Action;
@@ -39,7 +48,7 @@ use paxoscope_harness::workloads::{determinism_scenario, load_scenario_for_event
 const REFERENCE: [(&str, u64); 33] = [
     ("tour startup", 0xbca8dcd58b79038b),
     ("tour leader-fails", 0x44f72e8655f27cf8),
-    ("tour minority", 0x5999e7833d651939),
+    ("tour minority", 0x0f5fbd468c61143e),
     ("tour mid-update", 0x33f442ba49add58f),
     ("tour lease", 0x2976f84b6b0678aa),
     ("tour sync", 0x02298834b2773254),
@@ -49,26 +58,26 @@ const REFERENCE: [(&str, u64); 33] = [
     ("tour beyond-clock", 0x2b9de9f831692fce),
     ("tour break-majority", 0x53ba5173d57b0cf4), // its last note moved to the violation's time (it was never reached)
     ("tour walkthrough", 0xac6ea797112acd9b),
-    ("determinism seed 0", 0xa48d95c77589de74),
-    ("determinism seed 1", 0x5cbcb2168f88ce87),
-    ("determinism seed 2", 0x7ff9c44b1e6e77af),
-    ("determinism seed 3", 0x0a4c2902aab02111),
-    ("determinism seed 4", 0xfb32c06a30e60222),
-    ("determinism seed 5", 0x33b639b32d53ab24),
-    ("determinism seed 6", 0xb9c7b627e3ff6441),
-    ("determinism seed 7", 0x6750e6d83e95c0bb),
-    ("determinism seed 8", 0x4c8a08f78a64aa0b),
-    ("determinism seed 9", 0x2278ae65dbb7b049),
-    ("determinism seed 10", 0x0f896815625c4b77),
-    ("determinism seed 11", 0x78c18260882461db),
-    ("determinism seed 12", 0x3bfde40b67dcb01a),
-    ("determinism seed 13", 0x4d207a5da8c2887f),
-    ("determinism seed 14", 0xba9c7cb773512872),
-    ("determinism seed 15", 0x6e085fc8110533ca),
-    ("determinism seed 16", 0x5ac408e5a75e4e27),
-    ("determinism seed 17", 0xf6800c4ad6be9a5c),
-    ("determinism seed 18", 0x64754d011bf80cfd),
-    ("determinism seed 19", 0xbff1a150e9ab8f7a),
+    ("determinism seed 0", 0xa25e7941e39fc2c7),
+    ("determinism seed 1", 0xc51cd1dd43c4f78b),
+    ("determinism seed 2", 0xaf68d74c50cdef00),
+    ("determinism seed 3", 0x9f0056985364b178),
+    ("determinism seed 4", 0x6692648a3e86ad17),
+    ("determinism seed 5", 0x7e304d54149f0973),
+    ("determinism seed 6", 0xe3684ed6da6ba30b),
+    ("determinism seed 7", 0xd36f3cd9122872a9),
+    ("determinism seed 8", 0xbb6f9c1760639035),
+    ("determinism seed 9", 0xe16450aa41c82838),
+    ("determinism seed 10", 0x4a00d62132a4de45),
+    ("determinism seed 11", 0x45a67ef28718d00b),
+    ("determinism seed 12", 0x7f94ea52da774c3b),
+    ("determinism seed 13", 0xdb197488ae541ddd),
+    ("determinism seed 14", 0x5e1d0ec650095566),
+    ("determinism seed 15", 0x1e596c239942d609),
+    ("determinism seed 16", 0x7d53b6ded89b83f2),
+    ("determinism seed 17", 0xedd9b81b8bce33ae),
+    ("determinism seed 18", 0xb1e88ba39a388682),
+    ("determinism seed 19", 0xec3d2f58309e4d52),
     ("bench load 30000 events", 0x2d8057d629aff74d),
 ];
 

@@ -147,8 +147,10 @@ pub fn Client(p: &ClientProps) -> Html {
     };
 
     let requests = world.clients().iter().rev().take(SHOWN).map(|rec| {
-        let (code, text) = fate(rec, run.index.was_forwarded(rec.id, events));
-        let took = rec.complete_ms.map(|c| format!(" after {}", seconds(c - rec.invoke_ms))).unwrap_or_default();
+        let committed = world.committed_answer(rec.id);
+        let (code, text) = fate(rec, run.index.was_forwarded(rec.id, events), committed.as_ref());
+        // The answer's delay, except after "then committed ..." (it timed the retry).
+        let took = rec.complete_ms.filter(|_| code != "retry-committed").map(|c| format!(" after {}", seconds(c - rec.invoke_ms))).unwrap_or_default();
         html! {
             <li key={rec.id.to_string()} data-req={rec.id.to_string()} data-fate={code} class={classes!("req", format!("fate-{code}"))}>
                 <span class="req-op">{ format!("#{} {} via {}", rec.id, op_text(&rec.op), mon(rec.node)) }</span>

@@ -420,14 +420,16 @@ impl Problem {
             }
         }
         let deadlines = assign_deadlines(&candidates, interner.values.len());
+        let covered = covered_writes(&candidates, interner.values.len());
         let mut ops: Vec<SearchOp> = candidates
             .into_iter()
             .zip(deadlines)
-            .filter_map(|(mut op, deadline)| {
+            .zip(covered)
+            .filter_map(|((mut op, deadline), covered)| {
                 if op.optional {
                     op.end = deadline?;
                 }
-                Some(op)
+                (!covered).then_some(op)
             })
             .collect();
         link_twins(&mut ops);
@@ -532,6 +534,70 @@ fn assign_deadlines(ops: &[SearchOp], n_values: usize) -> Vec<Option<u64>> {
         }
     }
     deadline
+}
+
+/// Completed puts that can be left out of the search without changing the verdict, with the
+/// operations that observe their value. A completed put `w` of a value no other operation
+/// writes, observed only by completed gets and failed CAS that accept that value, is left out
+/// with those observers when the intervals of `w` and of every observer all contain the whole
+/// interval of another completed put `x` kept before it (in the order of interval length, then
+/// position). Given any valid order of the rest, `w` and then its observers fit at `x`'s
+/// instant, just before `x`: that instant lies inside all their intervals, they see `w`'s
+/// value, and `x` overwrites it before anything else can look at it. Conversely, leaving them
+/// out of a valid order keeps it valid (only they looked at `w`'s value). Left out shortest
+/// first, so a put inside a left-out one has, in turn, a kept put inside it. This is what keeps
+/// writes that waited long (across elections, say) from multiplying the search: each one's
+/// interval spans many short puts, and it is overwritten unseen or seen only by requests that
+/// waited with it.
+fn covered_writes(ops: &[SearchOp], n_values: usize) -> Vec<bool> {
+    let n = n_values.max(1);
+    let mut writers = vec![0usize; n];
+    let mut observers: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, op) in ops.iter().enumerate() {
+        if let Some(v) = op.step.written() {
+            writers[v as usize] += 1;
+        }
+        if let Some(v) = op.step.observed() {
+            observers[v as usize].push(i);
+        }
+    }
+    let mut puts: Vec<usize> = (0..ops.len())
+        .filter(|&i| !ops[i].optional && matches!(ops[i].step, Step::Write(_)))
+        .collect();
+    puts.sort_by_key(|&i| (ops[i].end - ops[i].invoke, i));
+    let mut covered = vec![false; ops.len()];
+    for (k, &i) in puts.iter().enumerate() {
+        let Step::Write(v) = ops[i].step else {
+            unreachable!("only puts are sorted")
+        };
+        let seen_by = &observers[v as usize];
+        let only_looked_at = seen_by.is_empty()
+            || (writers[v as usize] == 1
+                && seen_by.iter().all(|&o| {
+                    !ops[o].optional
+                        && ops[o].step.written().is_none()
+                        && ops[o].step.apply(v) == Some(v)
+                }));
+        if !only_looked_at {
+            continue;
+        }
+        let from = seen_by
+            .iter()
+            .map(|&o| ops[o].invoke)
+            .fold(ops[i].invoke, u64::max);
+        let to = seen_by
+            .iter()
+            .map(|&o| ops[o].end)
+            .fold(ops[i].end, u64::min);
+        let inside = |&j: &usize| ops[j].invoke >= from && ops[j].end <= to;
+        if puts[..k].iter().any(inside) {
+            covered[i] = true;
+            for &o in seen_by {
+                covered[o] = true;
+            }
+        }
+    }
+    covered
 }
 
 /// Chains the optional operations with the same step (incomplete writes of one value,
@@ -965,16 +1031,24 @@ impl<'a> Search<'a> {
         debug_assert!(p.next().is_none(), "every pending call spans r");
     }
 
-    /// Undoes frames up to and including the latest linearized operation; returns where to
-    /// resume (just after its call), or `None` if nothing is left to undo.
+    /// Undoes frames up to and including the latest linearized operation that changed the
+    /// value; returns where to resume (just after its call), or `None` if nothing is left to
+    /// undo. An operation that only observes (a get, a failed CAS) and was linearized where it
+    /// applied is never tried later instead: whatever could follow a later placement can
+    /// follow this one (it changes nothing, its call was already reached, so every operation
+    /// that must precede it is done). Without this, many long-waiting observers on one key
+    /// make the search try every subset of them.
     fn backtrack(&mut self) -> Option<usize> {
         loop {
             let frame = self.stack.pop()?;
             self.list.unlift(frame.op);
             self.toggle(frame.op);
             self.value = frame.prev_value;
-            if !frame.dropped {
-                self.linearized -= 1;
+            if frame.dropped {
+                continue;
+            }
+            self.linearized -= 1;
+            if self.ops[frame.op].step.written().is_some() {
                 return Some(self.list.next[self.list.call_node[frame.op]]);
             }
         }

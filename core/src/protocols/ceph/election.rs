@@ -549,6 +549,7 @@ impl Monitor {
         };
         self.service.pending_proposal.push(bookkeeping);
         self.trigger_propose(out);
+        self.resend_routed_requests(out);
     }
 
     fn lose_election(&mut self, leader: Rank, quorum: SortedSet<Rank>, out: &mut Vec<Effect>) {
@@ -558,6 +559,7 @@ impl Monitor {
         self.quorum_pinging = self.keeps_scores();
         self.mark_joined(out);
         self.peon_init(out);
+        self.resend_routed_requests(out);
     }
 
     /// A one-monitor monmap elects itself at once (spec 7.1).

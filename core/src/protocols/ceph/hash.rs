@@ -143,6 +143,11 @@ impl ContentHash for Snapshot {
         self.values.hash_into(h);
         self.kv.hash_into(h);
         h.write_u64(self.kv_version);
+        for (id, (v, reply)) in self.applied.iter() {
+            h.write_u64(*id);
+            h.write_u64(*v);
+            reply.hash_into(h);
+        }
     }
 }
 

@@ -89,6 +89,9 @@ pub enum Timer {
     CommitWrite,
     /// Sync requester: no answer in time.
     Sync,
+    /// Out of quorum for `2 × mon_lease`: close the client sessions (Ceph's `Monitor::tick`,
+    /// `out_for_too_long`), answering the writes that still wait here.
+    SessionTrim,
     /// Elector: check the pings to this peer (every `ping_timeout / ping_divisor`).
     PingCheck(Rank),
     /// Elector: report this dead peer dead again (every `ping_timeout`).
@@ -97,7 +100,7 @@ pub enum Timer {
 
 impl Timer {
     /// The kinds without a peer, in declaration (and `Ord`) order: `Timer::ALL[i].slot() == i`.
-    pub const ALL: [Timer; 10] = [
+    pub const ALL: [Timer; 11] = [
         Timer::Probe,
         Timer::Election,
         Timer::Collect,
@@ -108,6 +111,7 @@ impl Timer {
         Timer::Propose,
         Timer::CommitWrite,
         Timer::Sync,
+        Timer::SessionTrim,
     ];
 
     pub fn name(self) -> &'static str {
@@ -122,12 +126,13 @@ impl Timer {
             Timer::Propose => "propose",
             Timer::CommitWrite => "commit_write_done",
             Timer::Sync => "sync_timeout",
+            Timer::SessionTrim => "session_trim",
             Timer::PingCheck(_) => "ping_check",
             Timer::DeadPing(_) => "dead_ping",
         }
     }
 
-    /// How many slots `slot` numbers: the ten kinds, then one per peer for each ping timer.
+    /// How many slots `slot` numbers: the eleven kinds, then one per peer for each ping timer.
     pub const SLOTS: usize = Timer::ALL.len() + 2 * crate::scenario::MAX_MONITORS as usize;
 
     /// A dense number for the timer, in `Ord` order (`TimerTable` indexes by it).
@@ -251,6 +256,9 @@ impl crate::actor::Protocol for Ceph {
     fn waiting(node: &Monitor) -> Option<(String, Option<Timer>)> {
         super::present::waiting(node)
     }
+    fn applied(store: &Store, req: ReqId) -> Option<ClientReply> {
+        store.applied.get(&req).map(|(_, reply)| reply.clone())
+    }
     fn log(
         node: Option<&Monitor>,
         store: &Store,
@@ -338,10 +346,11 @@ pub struct Service {
     /// The shared pending transaction, waiting for Paxos to be active.
     pub pending_proposal: Vec<ValueOp>,
     /// The writers whose requests are inside the value currently being proposed.
-    pub committing: Vec<Writer>,
-    /// Peon: writes (by request id) forwarded to the leader, waiting for its reply; their
-    /// clients talked to us.
-    pub forwarded: SortedSet<ReqId>,
+    pub committing: Vec<ClientRequest>,
+    /// Writes whose clients talked to us, waiting for the leader's answer: forwarded to it,
+    /// or (while no quorum exists) waiting to be dispatched again after the election (Ceph's
+    /// `routed_requests`, resent by `resend_routed_requests`).
+    pub forwarded: SortedMap<ReqId, ClientRequest>,
 }
 
 /// Who waits for a write's answer: the request and the monitor its client talked to.
@@ -511,6 +520,7 @@ impl Monitor {
                 out.push(Effect::Note("sync timeout: bootstrap".into()));
                 self.bootstrap(out)
             }
+            Timer::SessionTrim => self.trim_client_sessions(out),
             Timer::PingCheck(peer) => self.ping_check(peer, out),
             Timer::DeadPing(peer) => self.dead_ping(peer, out),
         }
@@ -722,10 +732,14 @@ impl Monitor {
 
     /// Ceph's `Monitor::_reset`: leave any quorum and restart Paxos and the services.
     pub(crate) fn reset(&mut self, out: &mut Vec<Effect>) {
+        let left_quorum = !self.quorum.is_empty();
         self.quorum.clear();
         self.leader = None;
         self.outside_quorum.clear();
         self.paxos_restart(out);
         self.service_restart(out);
+        if left_quorum {
+            self.arm_session_trim(out);
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! value at a time with begin/accept/commit, all under the pn chosen at recovery.
 
 use super::messages::*;
-use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer, Writer};
+use super::monitor::{Effect, MonState, Monitor, PaxosState, Timer};
 use super::store::{StoreWrite, Value, ValueOp};
 use crate::ranks::RankSet;
 use crate::scenario::Mutation;
@@ -529,7 +529,7 @@ impl Monitor {
         self.service.committing = ops
             .iter()
             .filter_map(|op| match op {
-                ValueOp::Client(r) => Some(Writer::of(r)),
+                ValueOp::Client(r) => Some(r.clone()),
                 _ => None,
             })
             .collect();

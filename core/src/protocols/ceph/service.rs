@@ -18,16 +18,7 @@ impl Monitor {
         } else if self.is_leader() {
             self.accept_write(req, out);
         } else if self.is_peon() {
-            let leader = self.leader.expect("a peon knows its leader");
-            self.service.forwarded.insert(req.id);
-            self.send(
-                leader,
-                Msg::Forward {
-                    epoch: self.epoch,
-                    req,
-                },
-                out,
-            );
+            self.forward_to_leader(req, out);
         } else {
             let reason = format!(
                 "mon.{} is {}, not in a quorum",
@@ -38,6 +29,42 @@ impl Monitor {
                 req_id: req.id,
                 reply: ClientReply::Refused { reason },
             });
+        }
+    }
+
+    /// Peon: send a write to the leader and remember it until the answer comes back.
+    fn forward_to_leader(&mut self, req: ClientRequest, out: &mut Vec<Effect>) {
+        let leader = self.leader.expect("a peon knows its leader");
+        self.service.forwarded.insert(req.id, req.clone());
+        self.send(
+            leader,
+            Msg::Forward {
+                epoch: self.epoch,
+                req,
+            },
+            out,
+        );
+    }
+
+    /// After an election (`resend_routed_requests`): every write whose client talked to us
+    /// and is still unanswered goes to the new leader, or into our own pending state if we
+    /// lead now. We are in a quorum again: no session trim is due.
+    pub(crate) fn resend_routed_requests(&mut self, out: &mut Vec<Effect>) {
+        self.cancel_timer(Timer::SessionTrim, out);
+        if self.service.forwarded.is_empty() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.service.forwarded);
+        out.push(Effect::Note(format!(
+            "after the election: dispatch {} waiting write(s) again",
+            waiting.len()
+        )));
+        for (_, req) in waiting {
+            if self.is_leader() {
+                self.accept_write(req, out);
+            } else {
+                self.forward_to_leader(req, out);
+            }
         }
     }
 
@@ -68,7 +95,7 @@ impl Monitor {
         out: &mut Vec<Effect>,
     ) {
         if !self.is_leader() || epoch != self.epoch || req.origin != from {
-            return; // forwarded in another epoch: the peon fails it when it resets
+            return; // forwarded in another epoch: discarded; the peon resends it after the election
         }
         self.accept_write(req.clone(), out);
     }
@@ -79,7 +106,7 @@ impl Monitor {
         reply: &ClientReply,
         out: &mut Vec<Effect>,
     ) {
-        if self.service.forwarded.remove(&req_id) {
+        if self.service.forwarded.remove(&req_id).is_some() {
             out.push(Effect::Reply {
                 req_id,
                 reply: reply.clone(),
@@ -130,7 +157,7 @@ impl Monitor {
     /// After our commit: answer this round's writers, locally or through their peon.
     pub(crate) fn answer_committed(&mut self, replies: CommitReplies, out: &mut Vec<Effect>) {
         let committing = std::mem::take(&mut self.service.committing);
-        for writer in committing {
+        for writer in committing.iter().map(Writer::of) {
             let Some((_, reply)) = replies.iter().find(|(id, _)| *id == writer.req_id) else {
                 continue;
             };
@@ -154,43 +181,70 @@ impl Monitor {
         }
     }
 
-    /// On any reset: unproposed changes are dropped and every waiting client is told to retry
-    /// (a value already sent in BEGIN may still commit under the next leader).
+    /// On any reset: unproposed changes are dropped. The writes whose clients talked to us
+    /// wait to be dispatched again after the election (Ceph wakes them with EAGAIN and its
+    /// retry callback re-dispatches them); the writes other monitors forwarded to us are
+    /// dropped, since their monitor resends them. A value already sent in BEGIN may still
+    /// commit under the next leader: the store applies a request once (`Store::applied`).
     pub(crate) fn service_restart(&mut self, out: &mut Vec<Effect>) {
         self.cancel_timer(Timer::Propose, out);
-        // Writes taken into the pending transaction but not proposed yet (Paxos was busy)
-        // have waiting clients too.
-        let unproposed: Vec<Writer> = std::mem::take(&mut self.service.pending_proposal)
-            .iter()
+        let unproposed: Vec<ClientRequest> = std::mem::take(&mut self.service.pending_proposal)
+            .into_iter()
             .filter_map(|op| match op {
-                ValueOp::Client(req) => Some(Writer::of(req)),
+                ValueOp::Client(req) => Some(req),
                 _ => None,
             })
             .collect();
-        let forwarded = std::mem::take(&mut self.service.forwarded);
-        let waiting: Vec<Writer> = self
-            .service
-            .pending_ops
-            .drain(..)
-            .map(|req| Writer::of(&req))
-            .chain(unproposed)
-            .chain(self.service.committing.drain(..))
-            .chain(forwarded.into_iter().map(|req_id| Writer {
-                req_id,
-                origin: self.rank,
-            }))
-            .collect();
-        for writer in waiting {
-            if writer.origin == self.rank {
-                let reason = format!(
-                    "mon.{} left its quorum (election or bootstrap) before the write committed",
-                    self.rank
-                );
-                out.push(Effect::Reply {
-                    req_id: writer.req_id,
-                    reply: ClientReply::Retry { reason },
-                });
+        let mut waiting = std::mem::take(&mut self.service.pending_ops);
+        waiting.extend(unproposed);
+        waiting.append(&mut self.service.committing);
+        let mut kept = 0;
+        for req in waiting {
+            if req.origin == self.rank {
+                self.service.forwarded.insert(req.id, req);
+                kept += 1;
             }
+        }
+        if kept > 0 {
+            out.push(Effect::Note(format!(
+                "{kept} write(s) of our clients wait for the next election"
+            )));
+        }
+    }
+
+    /// We just left a quorum (Ceph's `exited_quorum`): if writes of our clients wait for the
+    /// next election, arm the session trim for `2 × mon_lease` from now. Writes can only
+    /// start waiting here, at the reset that leaves a quorum: out of one, a write is refused.
+    pub(crate) fn arm_session_trim(&mut self, out: &mut Vec<Effect>) {
+        if self.service.forwarded.is_empty() || self.timer_armed(Timer::SessionTrim) {
+            return;
+        }
+        self.set_timer(Timer::SessionTrim, 2 * self.config.lease_ms, out);
+    }
+
+    /// Ceph's `Monitor::tick` closes every client session of a monitor out of quorum for more
+    /// than `2 × mon_lease` (`out_for_too_long`), and `remove_session` drops the requests it
+    /// routed for them. Their clients are told to retry: each write may still commit (it may
+    /// have been proposed before the election) or never.
+    pub(crate) fn trim_client_sessions(&mut self, out: &mut Vec<Effect>) {
+        if self.is_leader() || self.is_peon() {
+            return;
+        }
+        let waiting = std::mem::take(&mut self.service.forwarded);
+        let out_s = (2 * self.config.lease_ms) as f64 / 1000.0;
+        out.push(Effect::Note(format!(
+            "out of quorum for {out_s} s (2 × mon_lease): close the client sessions, {} write(s) unanswered",
+            waiting.len()
+        )));
+        for (req_id, _) in waiting {
+            let reason = format!(
+                "mon.{} was out of quorum for {out_s} s and closed the client's session; the write may still commit",
+                self.rank
+            );
+            out.push(Effect::Reply {
+                req_id,
+                reply: ClientReply::Retry { reason },
+            });
         }
     }
 }

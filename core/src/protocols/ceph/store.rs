@@ -141,6 +141,9 @@ pub struct Snapshot {
     pub values: Versions,
     pub kv: SortedMap<Text, Text>,
     pub kv_version: u64,
+    /// The answers of the client operations applied in the stored versions.
+    #[serde(default)]
+    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
 }
 
 /// The durable state of one monitor.
@@ -159,6 +162,11 @@ pub struct Store {
     pub kv: SortedMap<Text, Text>,
     /// The key-value service's own version: bumped by each committed value that touches it.
     pub kv_version: u64,
+    /// Each applied client operation's answer and version, while its version is stored: a
+    /// request resent after an election and committed twice is applied once (the spec's
+    /// "tag writes with ids and make applying them idempotent").
+    #[serde(default)]
+    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
     /// `monitor/connectivity_scores`, if ever written.
     #[serde(default)]
     pub connectivity_scores: Option<Rc<ConnectionTracker>>,
@@ -235,6 +243,7 @@ impl Store {
         self.last_committed = s.last_committed;
         self.kv = s.kv.clone();
         self.kv_version = s.kv_version;
+        self.applied = s.applied.clone();
     }
 
     /// Advance `last_committed` to `v` and apply the operations inside value `v`, adding the
@@ -257,7 +266,14 @@ impl Store {
                 ValueOp::Bookkeeping { .. } => {}
                 ValueOp::Client(req) => {
                     touches_kv = true;
-                    let reply = self.apply_client(&req.op, v, sem);
+                    let reply = match self.applied.get(&req.id) {
+                        Some((_, earlier)) => earlier.clone(), // a resent duplicate
+                        None => {
+                            let reply = self.apply_client(&req.op, v, sem);
+                            self.applied.insert(req.id, (v, reply.clone()));
+                            reply
+                        }
+                    };
                     if let Some(replies) = replies.as_deref_mut() {
                         replies.push((req.id, reply));
                     }
@@ -314,6 +330,7 @@ impl Store {
 
     fn trim(&mut self, to: Version) {
         self.values.trim_below(to);
+        self.applied.retain(|_, (v, _)| *v >= to);
         self.first_committed = self.first_committed.max(to);
     }
 }

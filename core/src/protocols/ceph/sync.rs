@@ -56,6 +56,7 @@ impl Monitor {
                     .collect(),
                 kv: self.store.kv.clone(),
                 kv_version: self.store.kv_version,
+                applied: self.store.applied.clone(),
             }))
         } else {
             Sync::LastChunk {

@@ -1,0 +1,195 @@
+//! Docs that run (issue 21): every ```scenario block in docs/*.md parses (a block that does not
+//! fails with its file and line), and every Ceph scenario is run to its end with the claims of
+//! the ```claims block that follows it checked against the run. A Ceph block without claims
+//! fails too: its comments say what happens, so the claims must say it checkably.
+//!
+//! Claims, one per line (`#` starts a comment):
+//!   reply N KIND [ARG]          request N (1 = the scenario's first client action) was answered
+//!                               KIND: Written, Value (ARG: the value read, or `absent`),
+//!                               CasDone (ARG: applied | not-applied), Refused or Retry
+//!   at T leader mon.R           at time T exactly one monitor leads, and it is mon.R
+//!   at T kv KEY VALUE           at time T every monitor's committed map holds KEY = VALUE
+//!                               (`absent`: no value)
+
+use paxoscope_core::protocols::ceph::messages::ClientReply;
+use paxoscope_core::protocols::ceph::MonState;
+use paxoscope_core::scenario::{parse, ProtocolId, Scenario};
+use paxoscope_core::session::Session;
+
+/// One fenced block: its file, the line of its opening fence, its tag and body.
+struct Block {
+    file: String,
+    line: usize,
+    tag: String,
+    body: String,
+}
+
+fn doc_blocks() -> Vec<Block> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("docs/ is readable")
+        .map(|e| e.expect("a docs entry").path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("a readable doc");
+        let file = format!("docs/{}", path.file_name().unwrap().to_string_lossy());
+        let mut open: Option<Block> = None;
+        for (i, line) in text.lines().enumerate() {
+            match &mut open {
+                None => {
+                    if let Some(tag) = line.trim_end().strip_prefix("```") {
+                        open = Some(Block {
+                            file: file.clone(),
+                            line: i + 1,
+                            tag: tag.to_string(),
+                            body: String::new(),
+                        });
+                    }
+                }
+                Some(b) if line.trim_end() == "```" => {
+                    out.push(std::mem::replace(b, empty()));
+                    open = None;
+                }
+                Some(b) => {
+                    b.body.push_str(line);
+                    b.body.push('\n');
+                }
+            }
+        }
+    }
+    out
+}
+
+fn empty() -> Block {
+    Block {
+        file: String::new(),
+        line: 0,
+        tag: String::new(),
+        body: String::new(),
+    }
+}
+
+fn parse_ms(t: &str, at: &str) -> u64 {
+    let t = t.trim();
+    if let Some(ms) = t.strip_suffix("ms") {
+        ms.parse()
+            .unwrap_or_else(|_| panic!("{at}: bad time {t:?}"))
+    } else if let Some(s) = t.strip_suffix('s') {
+        let s: f64 = s.parse().unwrap_or_else(|_| panic!("{at}: bad time {t:?}"));
+        (s * 1000.0).round() as u64
+    } else {
+        panic!("{at}: a time ends in s or ms, got {t:?}")
+    }
+}
+
+fn value_arg(v: &str) -> Option<String> {
+    (v != "absent").then(|| v.to_string())
+}
+
+/// Checks one claim against the scenario's run; `Err` says what the run showed instead.
+fn check_claim(s: &Scenario, claim: &str, at: &str) -> Result<(), String> {
+    let words: Vec<&str> = claim.split_whitespace().collect();
+    match words[..] {
+        ["reply", n, kind, ref arg @ ..] => {
+            let mut run = Session::new(s.clone());
+            run.run_until(s.end_ms.unwrap_or(u64::MAX));
+            let id: u64 = n.parse().map_err(|_| format!("bad request number {n:?}"))?;
+            let rec = run
+                .world()
+                .clients()
+                .iter()
+                .find(|r| r.id == id)
+                .ok_or(format!("the run has no request {id}"))?;
+            let got = &rec.reply;
+            let ok = match (kind, arg, got) {
+                ("Written", [], Some(ClientReply::Written { .. })) => true,
+                ("Value", [v], Some(ClientReply::Value { value, .. })) => {
+                    value.as_deref().map(|x| x.to_string()) == value_arg(v)
+                }
+                ("CasDone", [a], Some(ClientReply::CasDone { applied, .. })) => {
+                    *applied == (*a == "applied")
+                }
+                ("Refused", [], Some(ClientReply::Refused { .. })) => true,
+                ("Retry", [], Some(ClientReply::Retry { .. })) => true,
+                _ => false,
+            };
+            ok.then_some(())
+                .ok_or(format!("request {id} was answered {got:?}"))
+        }
+        ["at", t, ref rest @ ..] => {
+            let t_ms = parse_ms(t, at);
+            let mut run = Session::new(s.clone());
+            run.run_until(t_ms);
+            let w = run.world();
+            match rest {
+                ["leader", who] => {
+                    let leaders: Vec<String> = (0..w.n())
+                        .filter(|r| w.node(*r).is_some_and(|m| m.state == MonState::Leader))
+                        .map(|r| format!("mon.{r}"))
+                        .collect();
+                    (leaders == [who.to_string()])
+                        .then_some(())
+                        .ok_or(format!("leaders at {t}: {leaders:?}"))
+                }
+                ["kv", key, v] => {
+                    let want = value_arg(v);
+                    for r in 0..w.n() {
+                        let got = w.durable(r).kv.get(*key).map(|x| x.to_string());
+                        if got != want {
+                            return Err(format!("mon.{r} holds {key} = {got:?} at {t}"));
+                        }
+                    }
+                    Ok(())
+                }
+                _ => Err("unknown claim".into()),
+            }
+        }
+        _ => Err("unknown claim".into()),
+    }
+}
+
+#[test]
+fn every_scenario_in_the_docs_parses_runs_and_does_what_its_claims_say() {
+    let blocks = doc_blocks();
+    let mut checked = 0;
+    for (i, b) in blocks.iter().enumerate() {
+        if b.tag != "scenario" {
+            continue;
+        }
+        let at = format!("{}:{}", b.file, b.line);
+        let s = parse(&b.body).unwrap_or_else(|e| panic!("{at}: the scenario does not parse: {e}"));
+        if s.protocol != ProtocolId::Ceph {
+            continue; // parsed; the other protocols' examples are checked by their own tests
+        }
+        let claims = blocks
+            .get(i + 1)
+            .filter(|c| c.tag == "claims")
+            .unwrap_or_else(|| panic!("{at}: a Ceph scenario needs a ```claims block after it"));
+        for (k, line) in claims.body.lines().enumerate() {
+            let claim = line.split('#').next().unwrap_or("").trim();
+            if claim.is_empty() {
+                continue;
+            }
+            let where_ = format!("{}:{}", claims.file, claims.line + 1 + k);
+            if let Err(why) = check_claim(&s, claim, &where_) {
+                panic!("{where_}: claim {claim:?} does not hold: {why}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} claims checked");
+}
+
+#[test]
+fn a_claim_that_does_not_hold_is_reported() {
+    let s = parse("paxoscope scenario v1\nend 10s\nat 5s put 0 k v\n").unwrap();
+    assert_eq!(check_claim(&s, "reply 1 Written", "t"), Ok(()));
+    assert!(check_claim(&s, "reply 1 Retry", "t").is_err());
+    assert_eq!(check_claim(&s, "at 9s kv k v", "t"), Ok(()));
+    assert!(check_claim(&s, "at 9s kv k absent", "t").is_err());
+    assert_eq!(check_claim(&s, "at 9s leader mon.0", "t"), Ok(()));
+    assert!(check_claim(&s, "at 9s leader mon.1", "t").is_err());
+}
