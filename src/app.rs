@@ -14,6 +14,7 @@ use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log::Log;
 use crate::components::logs::logs;
+use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker};
 use crate::hooks::{
@@ -103,7 +104,7 @@ pub fn App() -> Html {
                              dispatch={dispatch.clone()} />
                 </div>
                 if panels {
-                    <div class="area-logs">{ logs(&slow) }</div>
+                    <div class="area-logs">{ logs(&slow) }{ scores(&slow, selected) }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
