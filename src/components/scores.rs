@@ -31,7 +31,7 @@ pub fn score_text(x: f64) -> String {
 fn table(out: &mut String, which: &str, caption: &str, t: &ScoreTable, n: u8) {
     let _ = write!(
         out,
-        r#"<table class="score-matrix" data-table="{which}" data-epoch="{}"><caption>{caption}</caption><thead><tr><th scope="col" title="reporter, then its view of each peer">from \ to</th>"#,
+        r#"<table class="score-matrix" data-table="{which}" data-epoch="{}"><caption>{caption}</caption><thead><tr><th scope="col">from \ to</th>"#,
         t.epoch
     );
     for peer in 0..n {
@@ -48,25 +48,20 @@ fn table(out: &mut String, which: &str, caption: &str, t: &ScoreTable, n: u8) {
         for (peer, cell) in row.cells.iter().enumerate() {
             match cell {
                 None if peer as u8 == r => out.push_str(r#"<td class="self">—</td>"#),
-                None => out.push_str(r#"<td class="none" title="no report">·</td>"#),
+                None => out.push_str(r#"<td class="none">·</td>"#),
                 Some((alive, s)) => {
-                    let (class, mark, word) = match alive {
-                        true => ("up", "✓", "alive"),
-                        false => ("dead", "✗", "dead"),
+                    let (class, mark) = if *alive {
+                        ("up", "✓")
+                    } else {
+                        ("dead", "✗")
                     };
-                    let _ = write!(
-                        out,
-                        r#"<td class="{class}" title="{} → mon.{peer}: {word}, score {}">{} {mark}</td>"#,
-                        mon(r),
-                        score_text(*s),
-                        score_text(*s)
-                    );
+                    let _ = write!(out, r#"<td class="{class}">{} {mark}</td>"#, score_text(*s));
                 }
             }
         }
         out.push_str("</tr>");
     }
-    out.push_str(r#"<tr class="total"><th scope="row" title="the sum of the other reporters' scores over live links; -1: may not lead">score</th>"#);
+    out.push_str(r#"<tr class="total"><th scope="row">score</th>"#);
     for (r, x) in t.totals.iter().enumerate() {
         let _ = write!(out, r#"<td data-total="{r}">{}</td>"#, score_text(*x));
     }
@@ -109,20 +104,12 @@ fn draw(handle: &RunHandle, node: u8) -> Html {
                     ""
                 }
             );
-            if s.live
-                .rows
-                .iter()
-                .all(|r| r.cells.iter().all(Option::is_none))
-            {
-                body.push_str(r#"<p class="muted small">No scores yet: this monitor has not pinged (pinging is off, or waits for a first quorum).</p>"#);
-            } else {
-                table(&mut body, "live", "Live table", &s.live, n);
-            }
+            table(&mut body, "live", "Live table", &s.live, n);
             if let Some(f) = &s.frozen {
                 let caption = format!("Frozen for the election (epoch {})", f.epoch);
                 table(&mut body, "frozen", &caption, f, n);
             }
-            body.push_str(r#"</div><p class="muted small">Each row: what one monitor reports about its links (✓ alive, ✗ dead) and a score that decays while a link is dead. Under connectivity the highest score wins; a tie goes to the lower rank.</p>"#);
+            body.push_str(r#"</div><p class="muted small">A row: one monitor's links, ✓ alive or ✗ dead, and their scores. Connectivity elects the best total.</p>"#);
         }
     }
     body.push_str("</section>");
