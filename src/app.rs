@@ -10,8 +10,8 @@ use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
 use crate::components::header::Header;
 use crate::components::help::Help;
-use crate::components::inspector::Inspector;
-use crate::components::invariants::Invariants;
+use crate::components::inspector::inspector;
+use crate::components::invariants::invariants;
 use crate::components::log::Log;
 use crate::components::logs::logs;
 use crate::components::scores::scores;
@@ -109,7 +109,7 @@ pub fn App() -> Html {
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
                         </section>
-                        <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
+                        { invariants(&slow, &dispatch) }
                         <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
                                 notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
@@ -124,7 +124,7 @@ pub fn App() -> Html {
                         <Client key={protocol} run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
                     <div class="area-inspector">
-                        <Inspector run={slow.clone()} node={selected} />
+                        { inspector(&slow, selected) }
                     </div>
                     <div class="area-log">
                         <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />

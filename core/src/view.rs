@@ -244,7 +244,8 @@ pub struct ScoreRow {
 }
 
 /// Ceph: elections won (monitors entering the leader role) in the minute up to `now_ms`,
-/// scanning `trace` backwards: the per-minute thrashing figure the score matrix shows.
+/// scanning `trace` (up to the playhead) backwards: the thrashing figure the Elections panel
+/// shows.
 pub fn elections_in_last_minute<P: Protocol>(trace: &[TraceEvent<P>], now_ms: u64) -> u64 {
     assert_eq!(
         P::ID,
@@ -670,8 +671,11 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
         P::scores(self.world().node(r)?, self.world().n())
     }
     fn elections_last_minute(&self) -> Option<u64> {
-        (P::ID == crate::scenario::ProtocolId::Ceph)
-            .then(|| elections_in_last_minute(self.trace(), self.now_ms()))
+        (P::ID == crate::scenario::ProtocolId::Ceph).then(|| {
+            // The recorded trace may run past the playhead (after a seek back).
+            let end = self.trace_end_at(self.events());
+            elections_in_last_minute(&self.trace()[..end], self.now_ms())
+        })
     }
     fn clients(&self) -> &[ClientRecord] {
         self.world().clients()

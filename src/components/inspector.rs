@@ -7,16 +7,11 @@ use crate::labels::mon;
 use crate::run::RunHandle;
 use paxoscope_core::actor::Rank;
 use paxoscope_core::view::{EntryKind, Listing};
+use std::cell::RefCell;
 use yew::prelude::*;
 
 const MESSAGES_SHOWN: usize = 10;
 const SCAN: usize = 5_000;
-
-#[derive(Properties, PartialEq)]
-pub struct InspectorProps {
-    pub run: RunHandle,
-    pub node: Rank,
-}
 
 fn row(k: &str, v: String) -> Html {
     html! { <><dt>{ k.to_string() }</dt><dd>{ v }</dd></> }
@@ -35,11 +30,27 @@ fn listing(l: &Listing) -> Html {
     html! { <><h3 class="sub-title">{ l.title.clone() }</h3>{ body }</> }
 }
 
-#[component]
-pub fn Inspector(p: &InspectorProps) -> Html {
-    let run = p.run.run.borrow();
+thread_local! {
+    /// The last inspector drawn, the handle and node it was drawn for.
+    static DRAWN: RefCell<Option<(RunHandle, Rank, Html)>> = const { RefCell::new(None) };
+}
+
+/// The inspector of `node`, redrawn only when the throttled handle or the node changes. A
+/// plain function with its own memo, not a component: less wasm (as the Logs panel).
+pub fn inspector(handle: &RunHandle, node: Rank) -> Html {
+    DRAWN.with_borrow_mut(|drawn| match drawn {
+        Some((h, r, html)) if h == handle && *r == node => html.clone(),
+        _ => {
+            let html = draw(handle, node);
+            *drawn = Some((handle.clone(), node, html.clone()));
+            html
+        }
+    })
+}
+
+fn draw(handle: &RunHandle, r: Rank) -> Html {
+    let run = handle.run.borrow();
     let world = &*run.session;
-    let r = p.node;
     let now = world.now_ms();
     let seen = world.inspect(r);
     let volatile = if world.is_up(r) {

@@ -4,17 +4,30 @@
 use crate::labels::{mon, seconds};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
+use std::cell::RefCell;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct InvariantsProps {
-    pub run: RunHandle,
-    pub dispatch: Dispatch,
+thread_local! {
+    /// The last panel drawn and the handle it was drawn for.
+    static DRAWN: RefCell<Option<(RunHandle, Html)>> = const { RefCell::new(None) };
 }
 
-#[component]
-pub fn Invariants(p: &InvariantsProps) -> Html {
-    let run = p.run.run.borrow();
+/// The panel, redrawn only when the throttled handle moves on. A plain function with its own
+/// memo, not a component: less wasm (as the Logs panel). `dispatch` is the reducer's, the same
+/// for the page's life.
+pub fn invariants(handle: &RunHandle, dispatch: &Dispatch) -> Html {
+    DRAWN.with_borrow_mut(|drawn| match drawn {
+        Some((h, html)) if h == handle => html.clone(),
+        _ => {
+            let html = draw(handle, dispatch);
+            *drawn = Some((handle.clone(), html.clone()));
+            html
+        }
+    })
+}
+
+fn draw(handle: &RunHandle, dispatch: &Dispatch) -> Html {
+    let run = handle.run.borrow();
     let now = run.session.violation().cloned();
     let seen = run.violation.clone();
     let findings = run.session.findings();
@@ -23,7 +36,7 @@ pub fn Invariants(p: &InvariantsProps) -> Html {
     let rules = run.session.rules();
     let checked = rules.iter().filter(|r| r.checked).count();
     let jump = seen.as_ref().map(|v| {
-        let d = p.dispatch.clone();
+        let d = dispatch.clone();
         let t = v.t_ms;
         Callback::from(move |_: MouseEvent| d.dispatch(Action::Seek(t)))
     });
