@@ -31,7 +31,7 @@ pub fn score_text(x: f64) -> String {
 fn table(out: &mut String, which: &str, caption: &str, t: &ScoreTable, n: u8) {
     let _ = write!(
         out,
-        r#"<table class="score-matrix" data-table="{which}" data-epoch="{}"><caption>{caption}</caption><thead><tr><th scope="col">from \ to</th>"#,
+        r#"<table class="score-matrix" data-table="{which}" data-epoch="{}"><caption>{caption}</caption><thead><tr><th scope="col">from\to</th>"#,
         t.epoch
     );
     for peer in 0..n {
