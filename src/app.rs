@@ -12,7 +12,7 @@ use crate::components::header::Header;
 use crate::components::help::Help;
 use crate::components::inspector::inspector;
 use crate::components::invariants::invariants;
-use crate::components::log::Log;
+use crate::components::log::log;
 use crate::components::logs::logs;
 use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
@@ -127,7 +127,7 @@ pub fn App() -> Html {
                         { inspector(&slow, selected) }
                     </div>
                     <div class="area-log">
-                        <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                        { log(&slow, &state.log_filter, &dispatch) }
                     </div>
                     <div class="area-extras">
                         { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }

@@ -5,19 +5,13 @@ use crate::labels::mon;
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch, LogFilter};
 use paxoscope_core::view::{Entry, EntryKind};
+use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 const ROWS: usize = 60;
 /// Trace entries looked at per render at most, whatever the filter.
 const SCAN: usize = 20_000;
-
-#[derive(Properties, PartialEq)]
-pub struct LogProps {
-    pub run: RunHandle,
-    pub filter: LogFilter,
-    pub dispatch: Dispatch,
-}
 
 /// The filter family of an entry: its message family, or a class of non-message entry.
 fn family(e: &Entry) -> &'static str {
@@ -60,8 +54,36 @@ const EXTRA_FAMILIES: [(&str, &str); 7] = [
     ("other", "other"),
 ];
 
-#[component]
-pub fn Log(p: &LogProps) -> Html {
+thread_local! {
+    /// The last log drawn, the handle and filter it was drawn for.
+    static DRAWN: RefCell<Option<(RunHandle, LogFilter, Html)>> = const { RefCell::new(None) };
+}
+
+/// The log, redrawn only when the throttled handle or the filter changes. A plain function
+/// with its own memo, not a component: less wasm (as the Logs panel). `dispatch` is the
+/// reducer's, the same for the page's life.
+pub fn log(handle: &RunHandle, filter: &LogFilter, dispatch: &Dispatch) -> Html {
+    DRAWN.with_borrow_mut(|drawn| match drawn {
+        Some((h, f, html)) if h == handle && f == filter => html.clone(),
+        _ => {
+            let html = draw(&Props {
+                run: handle.clone(),
+                filter: filter.clone(),
+                dispatch: dispatch.clone(),
+            });
+            *drawn = Some((handle.clone(), filter.clone(), html.clone()));
+            html
+        }
+    })
+}
+
+struct Props {
+    run: RunHandle,
+    filter: LogFilter,
+    dispatch: Dispatch,
+}
+
+fn draw(p: &Props) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let end = world.trace_end_at(run.events());
