@@ -130,6 +130,14 @@ cargo run --release -q -p paxoscope-cli -- campaign --protocol multi-paxos --can
   2>&1 | tee "$LOGS/campaign-multi-paxos-canaries.log" || status=$?
 tally "multi-paxos blind canaries" "$status" "$(campaign_counts "$status")"
 
+# The election campaign (core/src/campaign/elections.rs, docs/elections.md): a cut link, a chain
+# and a star under each election strategy; 50 seeds are 450 runs, about 16 s on one core.
+step "election campaign: 3 shapes x 3 strategies, 50 seeds (safety always, connectivity settles)"
+status=0
+cargo run --release -q -p paxoscope-cli -- campaign --elections --seeds 50 \
+  2>&1 | tee "$LOGS/campaign-elections.log" || status=$?
+tally "election campaign" "$status" "$(campaign_counts "$status")"
+
 # ---- model checking (docs/model-checking.md), owned by the model branch.
 # Cost (one core each): the FIFO run, with client reads, is exhaustive at 4.4 M states, 47 s of
 # CPU (197 s wall measured on a 2-core machine at load 15), 240 MB; the dup/reorder run stops at

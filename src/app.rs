@@ -14,6 +14,7 @@ use crate::components::inspector::{inspector, InspectorProps};
 use crate::components::invariants::{invariants, InvariantsProps};
 use crate::components::log::{log, LogProps};
 use crate::components::logs::logs;
+use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
 use crate::hooks::{
@@ -136,7 +137,7 @@ pub fn App() -> Html {
                                           compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
-                    <div class="area-logs">{ logs(&slow) }</div>
+                    <div class="area-logs">{ logs(&slow) }{ scores(&slow, selected) }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />

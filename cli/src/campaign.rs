@@ -48,6 +48,11 @@ pub struct Args {
     /// states) judge. With --canaries: is each bug caught without the rule written for it?
     #[arg(long)]
     blind: bool,
+    /// The election campaign instead: a cut link, a chain and a star under each election
+    /// strategy (docs/elections.md); prints seeds, failures, settled runs and elections per
+    /// minute per shape and strategy, and the scenario of the first failing run.
+    #[arg(long, conflicts_with_all = ["canaries", "replay", "mutation", "beyond"])]
+    elections: bool,
     /// Do not shrink the first failing seed of a campaign.
     #[arg(long)]
     no_shrink: bool,
@@ -79,6 +84,9 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             canaries: args.canaries,
             blind: args.blind,
         });
+    }
+    if args.elections {
+        return elections_campaign(&args);
     }
     let opts = plan_options(&args)?;
     if let Some(seed) = args.replay {
@@ -556,4 +564,43 @@ fn canaries(opts: &PlanOptions, args: &Args) -> Result<ExitCode, String> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `--elections`: every shape under every strategy, `--seeds` (default 20) from `--start`.
+fn elections_campaign(args: &Args) -> Result<ExitCode, String> {
+    use paxoscope_core::campaign::elections::{campaign, run, table};
+    let count = args.seeds.unwrap_or(20);
+    let end = args.start.checked_add(count).ok_or_else(|| {
+        format!(
+            "--start {} plus --seeds {count} runs past the last seed",
+            args.start
+        )
+    })?;
+    let started = Instant::now();
+    let rows = campaign(args.start..end);
+    print!("{}", table(&rows));
+    println!(
+        "{} runs in {:.1} s",
+        count * rows.len() as u64,
+        started.elapsed().as_secs_f64()
+    );
+    let failing = rows
+        .iter()
+        .find_map(|(shape, strategy, r)| Some((*shape, *strategy, r.first_failure?)));
+    match failing {
+        None => Ok(ExitCode::SUCCESS),
+        Some((shape, strategy, seed)) => {
+            let r = run(seed, shape, strategy);
+            let why = r
+                .violation
+                .unwrap_or_else(|| "did not settle: the spec says this strategy converges".into());
+            println!(
+                "\nFAILED: {} under {}, seed {seed}: {why}\n{}",
+                shape.name(),
+                strategy.name(),
+                r.scenario
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
 }

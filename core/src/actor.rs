@@ -106,6 +106,11 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     ) -> Option<crate::protocols::ceph::messages::ClientReply> {
         None
     }
+    /// A running node's election score tables for the score matrix (`n` nodes). The default,
+    /// `None`, is a protocol that keeps no scores: the page draws no matrix.
+    fn scores(_node: &Self::Node, _n: u8) -> Option<crate::view::Scores> {
+        None
+    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every

@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 22] = [
+pub const PRESETS: [Preset; 29] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -61,6 +61,13 @@ pub const PRESETS: [Preset; 22] = [
     preset!("beyond-clock", "Beyond the assumptions: a slow clock", "beyond-skew.scenario", "Beyond the assumptions: a slow leader clock allows a stale read."),
     preset!("break-majority", "Break the protocol: commit on a majority", "break-majority.scenario", "Break the protocol: commit on a majority, and watch the checker stop it."),
     preset!("walkthrough", "The worked timeline", "walkthrough.scenario", "The spec's worked timeline: writes, an isolated leader, the heal."),
+    preset!("el-cut", "Elections: one cut link", "el-cut.scenario", "One cut link: classic elects on and on, connectivity settles on mon.2."),
+    preset!("el-chain", "Elections: a chain of three", "el-chain.scenario", "A chain: classic thrashes every 6 s, connectivity elects the middle."),
+    preset!("el-star", "Elections: a star (quorum loss)", "el-star.scenario", "A star: classic forms no quorum, connectivity elects the hub."),
+    preset!("el-constrained", "Elections: constrained (leader isolated, a star of four)", "el-constrained.scenario", "Leader isolated, a star of four: no strategy forms a quorum."),
+    preset!("el-hanging", "Elections: a monitor hanging off a peon", "el-hanging.scenario", "mon.4 reaches only mon.3: classic re-elects, connectivity ignores it."),
+    preset!("el-disallow", "Elections: disallowed leaders", "el-disallow.scenario", "Disallowed monitors vote but never lead, whatever their rank."),
+    preset!("el-heal", "Elections: healing after mon.0 was isolated", "el-heal.scenario", "After a heal, classic gives mon.0 back the lead, connectivity does not."),
     preset!("basic-paxos", "bp-one-after-other", "Basic Paxos: two proposers, one after the other", "bp-one-after-other.scenario", "The second proposer learns the chosen value in phase 1 and proposes it, not its own."),
     preset!("multi-paxos", "mp-hole", "Multi-Paxos: seed 001's hole, slots 135-137", "mp-hole.scenario", "A new leader finds slots 135-137 empty and 138-139 accepted: it fills the holes with no-ops, re-proposes 138-139 and goes on at 140."),
     preset!("multi-paxos", "mp-alpha", "Multi-Paxos: the α window", "mp-alpha.scenario", "At most α slots in flight; the other commands queue until the window slides."),

@@ -224,6 +224,59 @@ pub fn logs_of<P: Protocol>(world: &World<P>, shown: u64) -> Option<Logs> {
     Some(Logs { from, to, lanes })
 }
 
+/// One monitor's election score tables (Ceph's `ConnectionTracker`), for the score matrix.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scores {
+    /// The monmap's strategy (`classic`, `disallow`, `connectivity`).
+    pub strategy: &'static str,
+    pub disallowed: Vec<Rank>,
+    /// The live table, updated by pings and by the tables other monitors send.
+    pub live: ScoreTable,
+    /// The frozen copy the node votes with in its current or last election, if any.
+    pub frozen: Option<ScoreTable>,
+}
+
+/// A table of reports: one row per reporter, one cell per peer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreTable {
+    /// The election epoch of the node's own report in it.
+    pub epoch: u64,
+    /// Reporters by rank; the reporters the node has no report from are left out.
+    pub rows: Vec<ScoreRow>,
+    /// Each rank's election score on this table: the sum of the other reporters' scores for
+    /// it over links they report alive (`-1` for a disallowed rank, as Ceph scores it).
+    pub totals: Vec<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreRow {
+    pub reporter: Rank,
+    /// By peer rank: (link alive, score in [0, 1]); `None` for the reporter itself or a peer
+    /// it has not reported on.
+    pub cells: Vec<Option<(bool, f64)>>,
+}
+
+/// Ceph: elections won (monitors entering the leader role) in the minute up to `now_ms`,
+/// scanning `trace` (up to the playhead) backwards: the thrashing figure the Elections panel
+/// shows.
+pub fn elections_in_last_minute<P: Protocol>(trace: &[TraceEvent<P>], now_ms: u64) -> u64 {
+    assert_eq!(
+        P::ID,
+        crate::scenario::ProtocolId::Ceph,
+        "Ceph's monitor roles"
+    );
+    let from_ms = now_ms.saturating_sub(60_000);
+    let leader = crate::machine::StateId(crate::protocols::ceph::MonState::Leader as u8);
+    let monitor = crate::protocols::ceph::declaration::MONITOR;
+    let recent = trace.iter().rev().take_while(|e| e.t_ms >= from_ms);
+    recent
+        .filter(|e| e.t_ms <= now_ms)
+        .filter(|e| {
+            matches!(&e.kind, TraceKind::Transition(t) if t.machine == monitor && t.to == leader)
+        })
+        .count() as u64
+}
+
 /// A message on the wire, for the animation and its hover card.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Flight {
@@ -379,6 +432,10 @@ pub trait RunView {
     /// Every node's replicated log over the last `shown` slots (`logs_of`); `None` for a
     /// protocol without a log.
     fn logs(&self, shown: u64) -> Option<Logs>;
+    /// A running node's score tables (`None` while down or for a protocol without scores).
+    fn scores(&self, r: Rank) -> Option<Scores>;
+    /// Ceph: elections won in the last minute of simulated time (`elections_in_last_minute`).
+    fn elections_last_minute(&self) -> Option<u64>;
     fn clients(&self) -> &[ClientRecord];
     /// What became of request `req` in the committed state, read from the nodes' stores (they
     /// agree on every committed version): its answer, had it committed, whatever its client
@@ -635,6 +692,16 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     }
     fn logs(&self, shown: u64) -> Option<Logs> {
         logs_of(self.world(), shown)
+    }
+    fn scores(&self, r: Rank) -> Option<Scores> {
+        P::scores(self.world().node(r)?, self.world().n())
+    }
+    fn elections_last_minute(&self) -> Option<u64> {
+        (P::ID == crate::scenario::ProtocolId::Ceph).then(|| {
+            // The recorded trace may run past the playhead (after a seek back).
+            let end = self.trace_end_at(self.events());
+            elections_in_last_minute(&self.trace()[..end], self.now_ms())
+        })
     }
     fn clients(&self) -> &[ClientRecord] {
         self.world().clients()

@@ -45,7 +45,7 @@ use paxoscope_core::sim::World;
 use paxoscope_harness::unchanged::reference_runs;
 use paxoscope_harness::workloads::{determinism_scenario, load_scenario_for_events};
 
-const REFERENCE: [(&str, u64); 33] = [
+const REFERENCE: [(&str, u64); 40] = [
     ("tour startup", 0xbca8dcd58b79038b),
     ("tour leader-fails", 0x44f72e8655f27cf8),
     ("tour minority", 0x0f5fbd468c61143e),
@@ -58,6 +58,13 @@ const REFERENCE: [(&str, u64); 33] = [
     ("tour beyond-clock", 0x2b9de9f831692fce),
     ("tour break-majority", 0x53ba5173d57b0cf4), // its last note moved to the violation's time (it was never reached)
     ("tour walkthrough", 0xac6ea797112acd9b),
+    ("tour el-cut", 0xdef22f6203725b41), // the election tours (issue 19), pinned as first run
+    ("tour el-chain", 0x56fb87571c23ab83),
+    ("tour el-star", 0xfd3ef17c1195cc17),
+    ("tour el-constrained", 0xe8bf68834f0d3814),
+    ("tour el-hanging", 0xbc90e87290e4653e),
+    ("tour el-disallow", 0xacdb7236989fdd46),
+    ("tour el-heal", 0x11d90ac6af88bfe2),
     ("determinism seed 0", 0xa25e7941e39fc2c7),
     ("determinism seed 1", 0xc51cd1dd43c4f78b),
     ("determinism seed 2", 0xaf68d74c50cdef00),

@@ -1,11 +1,12 @@
 //! The compact layout for `?embed=1` (fits a 700x450 iframe): the cluster, the selected
-//! monitor's diagram, playback, the narration, and a link to the full playground at the
+//! monitor's diagram (its score tables instead in a run that keeps election scores), playback, the narration, and a link to the full playground at the
 //! same moment. `hide=diagram,narration,controls` leaves parts out (docs/embedding.md).
 
 use crate::components::cluster::{cluster, ClusterProps};
 use crate::components::controls::{controls, ControlsProps};
 use crate::components::diagram::{arrow_defs, Diagram};
 use crate::components::header::short_hash;
+use crate::components::scores::{keeps_scores, scores};
 use crate::components::tour::narration;
 use crate::page::{page_base, PageOptions};
 use crate::state::Playground;
@@ -52,7 +53,9 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
                                           compact: true, dispatch: dispatch.clone() }) }
                 </div>
-                if !o.hide_diagram {
+                if !o.hide_diagram && keeps_scores(&handle, selected) {
+                    <div class="embed-scores">{ scores(&handle, selected) }</div>
+                } else if !o.hide_diagram {
                     <section class="panel embed-diagram" aria-label="State diagram of the selected monitor">
                         <Diagram run={state.diagram_handle()} node={selected} focus=true dispatch={dispatch.clone()} />
                     </section>

@@ -6,7 +6,7 @@ use crate::labels::mon;
 use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
 use paxoscope_core::actor::Rank;
-use paxoscope_core::scenario::{Action as SimAction, LinkSel, MAX_SKEW_MS};
+use paxoscope_core::scenario::{Action as SimAction, ElectionStrategy, LinkSel, MAX_SKEW_MS};
 use paxoscope_core::sorted::SortedSet;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -51,6 +51,33 @@ pub fn parse_skew(text: &str) -> Result<i64, String> {
         return Err(format!("clock skew: {ms} ms is beyond ±{MAX_SKEW_MS} ms"));
     }
     Ok(ms)
+}
+
+/// Ceph's election strategy, changed in the running cluster (`election S`: every monitor
+/// bootstraps); nothing for a protocol without one or while every monitor is down.
+fn strategy_picker(world: &dyn paxoscope_core::view::RunView, d: &Dispatch) -> Html {
+    let Some(current) = (0..world.nodes())
+        .find_map(|r| world.scores(r))
+        .map(|s| s.strategy)
+    else {
+        return Html::default();
+    };
+    let d = d.clone();
+    let onchange = Callback::from(move |e: Event| {
+        if let Some(s) = select_value(&e).and_then(|v| ElectionStrategy::from_name(&v)) {
+            d.dispatch(Action::Inject(SimAction::Election(s), Area::Faults));
+        }
+    });
+    html! {
+        <fieldset>
+            <legend>{ "Election strategy: a change makes every monitor bootstrap" }</legend>
+            <select aria-label="Election strategy" {onchange}>
+                { for ElectionStrategy::ALL.iter().map(|s| html! {
+                    <option value={s.name()} selected={s.name() == current}>{ s.name() }</option>
+                }) }
+            </select>
+        </fieldset>
+    }
 }
 
 #[component]
@@ -183,6 +210,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
         }
     });
     let notice = notice.filter(|_| skew_error.is_none());
+    let strategy = strategy_picker(world, &p.dispatch);
     html! {
         <section class="panel faults" aria-labelledby="faults-title">
             <h2 id="faults-title" class="panel-title">{ "Faults" }</h2>
@@ -201,6 +229,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
                     <button type="button" class="btn" onclick={cut}>{ "Cut link" }</button>
                 </div>
             </fieldset>
+            { strategy }
             <button type="button" class="btn heal" onclick={inject(SimAction::Heal(None))}>{ "Heal all" }</button>
             if let Some(n) = notice {
                 <p class={classes!("notice", n.is_error.then_some("error"))} role={n.is_error.then_some("alert")}>{ n.text.clone() }</p>

@@ -21,5 +21,6 @@ pub mod inspector;
 pub mod invariants;
 pub mod log;
 pub mod logs;
+pub mod scores;
 pub mod share;
 pub mod tour;

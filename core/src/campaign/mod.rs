@@ -10,6 +10,7 @@
 
 pub mod classes;
 pub mod coverage;
+pub mod elections;
 pub mod generate;
 pub mod probe;
 pub mod shrink;

@@ -267,6 +267,9 @@ impl crate::actor::Protocol for Ceph {
     ) -> Option<crate::view::NodeLog> {
         Some(super::present::log(node, store, from, to))
     }
+    fn scores(node: &Monitor, n: u8) -> Option<crate::view::Scores> {
+        Some(super::present::scores(node, n))
+    }
 }
 
 /// Elector state (spec 6.1 and ceph-elections 2.1, 7.1); the epoch itself lives in the

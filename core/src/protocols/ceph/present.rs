@@ -1,12 +1,16 @@
 //! Ceph's monitor Paxos as the playground shows it: the legend, the inspector's fields, the
 //! ring's lines (`view::Presentation`, `Protocol::inspect`, `Protocol::brief`).
 
+use super::connection::ConnectionTracker;
 use super::monitor::{MonState, Monitor, PaxosState, Timer};
 use super::store::Store;
 use crate::actor::Protocol;
 use crate::actor::Rank;
 use crate::scenario::Mutation;
-use crate::view::{Brief, Inspection, ListRow, Listing, NodeLog, Presentation, Slot, SlotState};
+use crate::view::{
+    Brief, Inspection, ListRow, Listing, NodeLog, Presentation, ScoreRow, ScoreTable, Scores, Slot,
+    SlotState,
+};
 
 /// Versions the inspector lists, newest first.
 const VERSIONS_SHOWN: usize = 8;
@@ -235,5 +239,46 @@ pub fn log(node: Option<&Monitor>, store: &Store, from: u64, to: u64) -> NodeLog
         alpha: 1,
         highest: held.max(lc),
         slots: (from..=to).map(slot).collect(),
+    }
+}
+
+/// The score matrix's data: `node`'s live table and the frozen copy it votes with.
+pub fn scores(node: &Monitor, n: u8) -> Scores {
+    let disallowed: Vec<u8> = node.monmap.disallowed_leaders.iter().copied().collect();
+    let table = |t: &ConnectionTracker| score_table(t, n, &disallowed);
+    Scores {
+        strategy: node.monmap.strategy.name(),
+        live: table(&node.tracker),
+        frozen: node.elector.stable_peer_tracker.as_deref().map(table),
+        disallowed,
+    }
+}
+
+fn score_table(t: &ConnectionTracker, n: u8, disallowed: &[u8]) -> ScoreTable {
+    let rows = t
+        .peer_reports
+        .values()
+        .filter(|rep| rep.rank < n)
+        .map(|rep| ScoreRow {
+            reporter: rep.rank,
+            cells: (0..n)
+                .map(|peer| {
+                    let score = *rep.history.get(&peer).filter(|_| peer != rep.rank)?;
+                    let alive = rep.current.get(&peer).copied().unwrap_or(false);
+                    Some((alive, score))
+                })
+                .collect(),
+        })
+        .collect();
+    let totals = (0..n)
+        .map(|r| match disallowed.contains(&r) {
+            true => -1.0,
+            false => t.total_connection_score(r).0,
+        })
+        .collect();
+    ScoreTable {
+        epoch: t.epoch,
+        rows,
+        totals,
     }
 }
