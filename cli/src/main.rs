@@ -13,6 +13,7 @@ mod model;
 mod multi_paxos;
 mod run;
 mod seeds;
+mod tours;
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +41,8 @@ enum Command {
     /// Is a client history (Paxoscope JSON Lines or a Jepsen log) linearizable? Exit 0 yes,
     /// 1 no, 2 unreadable, 3 undecided.
     CheckHistory(check_history::Args),
+    /// Every guided tour by protocol; `--html` writes the tour index page (www/tours.html).
+    Tours(tours::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
         Command::Bench(a) => bench::main(a),
         Command::ModelCheck(a) => model::main(a),
         Command::CheckHistory(a) => check_history::main(a),
+        Command::Tours(a) => tours::main(a),
     };
     match result {
         Ok(code) => code,

@@ -24,9 +24,12 @@ fn input_value(e: &InputEvent) -> Option<f64> {
     v.is_finite().then_some(v)
 }
 
-/// A fresh seed from the browser (the only randomness the UI uses).
+/// A fresh seed, 1 to 10^9 (short enough to read and type), from the browser's Web Crypto
+/// through getrandom (the only randomness the UI uses; the run itself is the seed's).
 fn random_seed() -> u64 {
-    (js_sys::Math::random() * 1_000_000_000.0) as u64 + 1
+    const SEEDS: u64 = 1_000_000_000;
+    // Web Crypto is in every browser that runs wasm; without it the seed is 1, still a valid run.
+    getrandom::u64().map_or(1, |r| r % SEEDS + 1)
 }
 
 /// Small inline icons (system fonts lack some media symbols), drawn in `currentColor`.

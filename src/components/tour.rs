@@ -31,6 +31,7 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
         .map(|t| t.summary)
         .unwrap_or("Free play: no narration; act on the cluster yourself.");
     html! {
+        <>
         <label class="tour-picker">
             <span class="sr-only">{ "Tour" }</span>
             <select aria-label="Tour" {onchange} title={summary}>
@@ -43,6 +44,9 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
             </select>
             <span class="tour-summary small muted">{ summary }</span>
         </label>
+        <a class="tour-index small" href="tours.html" target="_blank" rel="noopener"
+            title="Every tour, by protocol, with what it teaches">{ "All tours" }</a>
+        </>
     }
 }
 
