@@ -38,12 +38,13 @@ pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
         campaign::run_seed(seed, &opts)
     });
     let wall_s = t0.elapsed().as_secs_f64();
-    let (mut failed, mut events, mut chosen) = (0, 0, 0);
+    let (mut failed, mut events, mut chosen, mut configs) = (0, 0, 0, 0);
     let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
     let mut liveness: Vec<u64> = Vec::new();
     for o in &outcomes {
         events += o.events;
         chosen += o.chosen;
+        configs += o.config_changes;
         for c in &o.classes {
             *classes.entry(c).or_default() += 1;
         }
@@ -77,7 +78,7 @@ pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
             .unwrap_or(0)
     };
     println!(
-        "multi-paxos campaign: seeds {}..{}, {} events in {wall_s:.1} s ({:.0} events/s), {chosen} slots chosen",
+        "multi-paxos campaign: seeds {}..{}, {} events in {wall_s:.1} s ({:.0} events/s), {chosen} slots chosen ({configs} of them configuration changes)",
         args.start,
         args.start + count,
         events,
