@@ -65,7 +65,7 @@ extern "C" {
 /// `fetch(url)` and its body as text; `done` gets the text, or why there is none (the HTTP
 /// status, or the network error).
 pub fn fetch_text(url: &str, done: impl FnOnce(Result<String, String>) + 'static) {
-    settle_text(fetch_text_js(url), done);
+    settle_text(fetch_text_js(url), Box::new(done));
 }
 
 /// The text of the file a drop event carries, or of the file picked in an `<input type=file>`
@@ -76,7 +76,7 @@ pub fn file_text(
     max_bytes: u32,
     done: impl FnOnce(Result<String, String>) + 'static,
 ) {
-    settle_text(file_text_js(event, max_bytes), done);
+    settle_text(file_text_js(event, max_bytes), Box::new(done));
 }
 
 #[cfg(feature = "history-page")]
@@ -91,8 +91,11 @@ extern "C" {
     fn file_text_js(event: &web_sys::Event, max_bytes: u32) -> js_sys::Promise;
 }
 
+/// What a text fetch calls when it settles (boxed: one `settle_text` serves every caller).
+type TextDone = Box<dyn FnOnce(Result<String, String>)>;
+
 /// Calls `done` with the text a promise resolves to, or the message it rejects with.
-fn settle_text(promise: js_sys::Promise, done: impl FnOnce(Result<String, String>) + 'static) {
+fn settle_text(promise: js_sys::Promise, done: TextDone) {
     // The promise settles once, calling one of the two closures: they share `done`.
     let done = std::rc::Rc::new(std::cell::Cell::new(Some(done)));
     let failed = done.clone();
@@ -144,4 +147,54 @@ pub fn select_field(id: &str) {
     {
         area.select();
     }
+}
+
+/// `fetch(url)` of a text from another site, bounded: only `http:`/`https:` (relative to the
+/// page), no cookies, at most `max_bytes` (read as a stream, so a huge body is cut off rather
+/// than held), answered within `timeout_ms`, UTF-8. `done` gets the text or a sentence saying
+/// which of these failed.
+pub fn fetch_text_bounded(
+    url: &str,
+    max_bytes: u32,
+    timeout_ms: u32,
+    done: impl FnOnce(Result<String, String>) + 'static,
+) {
+    settle_text(fetch_bounded_js(url, max_bytes, timeout_ms), Box::new(done));
+}
+
+#[wasm_bindgen(inline_js = r#"export async function fetch_bounded(url, max, ms) {
+  let u;
+  try { u = new URL(url, location.href); } catch (e) { throw new Error('it is not a web address'); }
+  if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('only http: and https: addresses are loaded, not ' + u.protocol);
+  const ctl = new AbortController();
+  const late = new Error('the site did not answer within ' + ms / 1000 + ' s');
+  const timer = setTimeout(() => ctl.abort(), ms);
+  try {
+    let r;
+    try { r = await fetch(u, { signal: ctl.signal, credentials: 'omit' }); }
+    catch (e) { throw ctl.signal.aborted ? late : new Error('the request failed: the site is unreachable, or it does not let other sites read the file (CORS)'); }
+    if (!r.ok) throw new Error('the site answered HTTP ' + r.status);
+    const too_big = 'it is larger than the ' + max + ' bytes a scenario may have';
+    if (Number(r.headers.get('content-length')) > max) throw new Error(too_big);
+    const reader = r.body.getReader(), parts = [];
+    let got = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      got += value.length;
+      if (got > max) { reader.cancel(); throw new Error(too_big); }
+      parts.push(value);
+    }
+    const all = new Uint8Array(got);
+    let at = 0;
+    for (const p of parts) { all.set(p, at); at += p.length; }
+    try { return new TextDecoder('utf-8', { fatal: true }).decode(all); }
+    catch (e) { throw new Error('it is not UTF-8 text'); }
+  } catch (e) {
+    throw ctl.signal.aborted ? late : e;
+  } finally { clearTimeout(timer); }
+}"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = fetch_bounded)]
+    fn fetch_bounded_js(url: &str, max_bytes: u32, timeout_ms: u32) -> js_sys::Promise;
 }

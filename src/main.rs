@@ -14,6 +14,7 @@ mod hooks;
 mod index;
 mod labels;
 mod page;
+mod remote;
 mod run;
 mod state;
 
@@ -33,9 +34,11 @@ fn main() {
     }
     // A `#tour=<id>` link: fetch the tour's text first (the wasm does not carry the tours'
     // texts), so the page opens on the tour, or says why it could not.
-    match page::linked_tour() {
-        Some(tour) => page::fetch_linked_tour(tour, render),
-        None => render(),
+    // A `#src=<url>` link: fetch the scenario from the other site first, likewise.
+    match (page::linked_tour(), remote::linked_source()) {
+        (Some(tour), _) => page::fetch_linked_tour(tour, render),
+        (None, Some(url)) => remote::fetch_linked_source(url, render),
+        (None, None) => render(),
     }
 }
 

@@ -126,7 +126,7 @@ pub fn initial_playground() -> Playground {
 }
 
 /// The playground a link's fragment opens: its scenario (or `tour=<id>`, a guided tour from
-/// `presets`), or the default one with a message saying what was wrong and where.
+/// `presets`, or `src=<url>`, a scenario fetched from another site), or the default one with a message saying what was wrong and where.
 fn playground_for(frag: &str) -> Playground {
     if frag.is_empty() {
         return Playground::new(default_scenario(), None);
@@ -151,6 +151,9 @@ fn playground_for(frag: &str) -> Playground {
     }
     if let Some(id) = frag.strip_prefix(crate::page::TOUR_PREFIX) {
         return crate::page::open_tour(id);
+    }
+    if let Some(url) = crate::remote::source_of(frag) {
+        return crate::remote::open_source(&url);
     }
     match from_url_fragment(frag) {
         Ok(s) => crate::page::open_shared(s),
@@ -177,14 +180,16 @@ pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
                 // Read now: a write of the old state still pending could replace it before a
                 // tour's text arrives (that write is overtaken by the one of the new state).
                 let frag = location_hash();
+                let source = crate::remote::source_of(&frag);
                 let d = dispatch.clone();
                 let open = move || {
                     let p = playground_for(frag.trim_start_matches('#'));
                     d.dispatch(Action::Open(Box::new(crate::page::for_page(p, page))));
                 };
-                match crate::page::linked_tour() {
-                    Some(tour) => crate::page::fetch_linked_tour(tour, open),
-                    None => open(),
+                match (crate::page::linked_tour(), source) {
+                    (Some(tour), _) => crate::page::fetch_linked_tour(tour, open),
+                    (None, Some(url)) => crate::remote::fetch_linked_source(url, open),
+                    (None, None) => open(),
                 }
             })
         });
