@@ -13,7 +13,7 @@ use crate::components::help::Help;
 use crate::components::inspector::Inspector;
 use crate::components::invariants::Invariants;
 use crate::components::log::Log;
-use crate::components::logs::logs;
+use crate::components::logs::{logs, select_lane};
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker};
 use crate::hooks::{
@@ -47,6 +47,7 @@ pub fn App() -> Html {
         });
     }
     let panels = state.panels;
+    let (lane_click, lane_key) = select_lane(&dispatch);
     if page.embed {
         return embed_view(&state, page);
     }
@@ -103,7 +104,7 @@ pub fn App() -> Html {
                              dispatch={dispatch.clone()} />
                 </div>
                 if panels {
-                    <div class="area-logs">{ logs(&slow) }</div>
+                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
