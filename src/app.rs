@@ -3,19 +3,19 @@
 
 use crate::components::breaks::breaks;
 use crate::components::client::Client;
-use crate::components::cluster::Cluster;
-use crate::components::controls::{catch_up_bar, Controls};
+use crate::components::cluster::{cluster, ClusterProps};
+use crate::components::controls::{catch_up_bar, controls, ControlsProps};
 use crate::components::diagram::{arrow_defs, Diagram};
 use crate::components::embed::embed_view;
 use crate::components::faults::Faults;
-use crate::components::header::Header;
-use crate::components::help::Help;
-use crate::components::inspector::Inspector;
-use crate::components::invariants::Invariants;
-use crate::components::log::Log;
+use crate::components::header::{header, HeaderProps};
+use crate::components::help::{help, use_help_focus, HelpProps};
+use crate::components::inspector::{inspector, InspectorProps};
+use crate::components::invariants::{invariants, InvariantsProps};
+use crate::components::log::{log, LogProps};
 use crate::components::logs::{logs, select_lane};
 use crate::components::share::ShareButtons;
-use crate::components::tour::{narration, protocol_picker, tour_picker};
+use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
 use crate::hooks::{
     after_next_paint, initial_playground, use_animation_loop, use_open_on_hashchange,
     use_shortcuts, use_url_sync,
@@ -36,6 +36,7 @@ pub fn App() -> Html {
         );
     }
     use_shortcuts(dispatch.clone());
+    use_help_focus(state.help_open);
     use_url_sync(&state);
     use_open_on_hashchange(dispatch.clone(), page);
     {
@@ -48,14 +49,44 @@ pub fn App() -> Html {
     }
     let panels = state.panels;
     let (lane_click, lane_key) = select_lane(&dispatch);
+    // The inspector and the log follow the run's slow revision: plain functions memoised here
+    // on what they show (a component each would cost about 1.3 KB of wasm for the same memo).
+    let slow = state.slow_handle();
+    let selected = state.selected.unwrap_or(0);
+    let inspector_view = use_memo((slow.clone(), selected, panels), |(run, node, panels)| {
+        if *panels {
+            inspector(&InspectorProps {
+                run: run.clone(),
+                node: *node,
+            })
+        } else {
+            html! {}
+        }
+    });
+    let log_view = {
+        let d = dispatch.clone();
+        use_memo(
+            (slow.clone(), state.log_filter.clone(), panels),
+            move |(run, filter, panels)| {
+                if *panels {
+                    log(&LogProps {
+                        run: run.clone(),
+                        filter: filter.clone(),
+                        dispatch: d,
+                    })
+                } else {
+                    html! {}
+                }
+            },
+        )
+    };
     if page.embed {
         return embed_view(&state, page);
     }
 
     let handle = state.handle();
-    let slow = state.slow_handle();
     let diagrams = state.diagram_handle();
-    let (seed, name, trace_hash, frontier_ms, n, stopped, words, protocol) = {
+    let (seed, name, trace_hash, frontier_ms, n, stopped, words, protocol, node_word) = {
         let run = state.run.borrow();
         let s = &run.session;
         (
@@ -67,20 +98,21 @@ pub fn App() -> Html {
             s.violation().is_some(),
             s.presentation(),
             s.declaration().name,
+            s.node_word(),
         )
     };
-    let selected = state.selected.unwrap_or(0);
     let d = dispatch.clone();
     let dismiss_url = Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissUrlError));
 
     html! {
         <div class="app">
             { arrow_defs() }
-            <Header name={name.clone()} tagline={words.tagline} seed={seed} trace_hash={trace_hash} dispatch={dispatch.clone()}>
+            { header(HeaderProps { name: name.clone(), tagline: words.tagline, seed, trace_hash, dispatch: dispatch.clone(),
+                                   children: html! { <>
                 { protocol_picker(protocol, &dispatch) }
                 { tour_picker(name.as_deref(), protocol, &dispatch) }
                 <ShareButtons state={state.clone()} />
-            </Header>
+            </> } }) }
             if let Some(msg) = &state.url_error {
                 <div class="url-error" role="alert" data-url-error="">
                     <span>{ msg.clone() }</span>
@@ -90,18 +122,19 @@ pub fn App() -> Html {
             <main class="layout">
                 // The playback bar first: it comes first in tab order and, on narrow screens, on screen.
                 <div class="area-controls">
-                    <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
-                              speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
-                              notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                    { controls(&ControlsProps { playing: state.playing, playhead_ms: state.playhead_ms, frontier_ms,
+                              speed_tenths: state.speed_tenths, stopped_by_violation: stopped,
+                              notice: state.notice.clone(), undo: state.undo.last().map(|u| u.what.clone()),
+                              dispatch: dispatch.clone() }) }
                     if let Some(c) = state.catching_up {
                         { catch_up_bar(c, state.playhead_ms, &dispatch) }
                     }
-                    { narration(&handle, state.playhead_ms as u64, &dispatch) }
+                    { narration(&handle, state.playhead_ms as u64, state.end_ms(), &dispatch) }
                 </div>
                 <div class="area-cluster">
-                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
-                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
-                             dispatch={dispatch.clone()} />
+                    { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
+                                          selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
+                                          compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
                     <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }</div>
@@ -109,7 +142,6 @@ pub fn App() -> Html {
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
                         </section>
-                        <Invariants run={slow.clone()} dispatch={dispatch.clone()} />
                         <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
                                 notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
@@ -120,14 +152,16 @@ pub fn App() -> Html {
                             }) }
                         </div>
                     </section>
+                    // The operator's column: client operations, then the invariants they are checked against.
                     <div class="area-client">
                         <Client key={protocol} run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                        { invariants(&InvariantsProps { run: slow.clone(), dispatch: dispatch.clone() }) }
                     </div>
                     <div class="area-inspector">
-                        <Inspector run={slow.clone()} node={selected} />
+                        { (*inspector_view).clone() }
                     </div>
                     <div class="area-log">
-                        <Log run={slow.clone()} filter={state.log_filter.clone()} dispatch={dispatch.clone()} />
+                        { (*log_view).clone() }
                     </div>
                     <div class="area-extras">
                         { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
@@ -136,7 +170,8 @@ pub fn App() -> Html {
                 }
             </main>
             <div class="sr-only" aria-live="polite" aria-atomic="true">{ state.announcement.clone() }</div>
-            if state.help_open { <Help dispatch={dispatch.clone()} /> }
+            if state.help_open { { help(&HelpProps { dispatch: dispatch.clone() }) } }
+            if state.welcome { { welcome(protocol, node_word, &dispatch) } }
         </div>
     }
 }

@@ -124,6 +124,12 @@ pub fn focused_element() -> Option<web_sys::HtmlElement> {
     active.dyn_into::<web_sys::HtmlElement>().ok()
 }
 
+/// The HTML element with this id, if any.
+pub fn element_by_id(id: &str) -> Option<web_sys::HtmlElement> {
+    let el = web_sys::window()?.document()?.get_element_by_id(id)?;
+    el.dyn_into::<web_sys::HtmlElement>().ok()
+}
+
 /// Move the keyboard focus to `el` (nothing when there is none).
 pub fn focus(el: Option<web_sys::HtmlElement>) {
     if let Some(el) = el {

@@ -226,7 +226,35 @@ pub fn for_page(mut p: Playground, o: PageOptions) -> Playground {
     if o.embed {
         p.playing = o.autoplay && p.run.borrow().session.violation().is_none();
     }
+    if first_visit(o) {
+        // The welcome comes first; the run waits for the reader's choice.
+        p.welcome = true;
+        p.playing = false;
+    }
     p
+}
+
+/// Where a dismissed welcome is remembered (the page's own localStorage key).
+const WELCOMED_KEY: &str = "paxoscope.welcomed";
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+/// A first visit: not an embed, no link in the fragment, and the welcome never dismissed
+/// here. (A browser that refuses localStorage is treated as a returning visitor.)
+pub fn first_visit(o: PageOptions) -> bool {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok());
+    !o.embed
+        && hash.is_none_or(|h| h.trim_start_matches('#').is_empty())
+        && storage().is_some_and(|s| s.get_item(WELCOMED_KEY).ok().flatten().is_none())
+}
+
+/// Remember that the welcome was answered, so it is not shown again.
+pub fn remember_welcomed() {
+    if let Some(s) = storage() {
+        let _ = s.set_item(WELCOMED_KEY, "1");
+    }
 }
 
 /// The preset whose title is the scenario's name (how a loaded tour is recognised after a

@@ -74,7 +74,37 @@ pub struct Playground {
     pub panels: bool,
     /// A link's playhead the run is still catching up with, a slice per frame.
     pub catching_up: Option<CatchUp>,
+    /// A first visit's welcome is on screen (page.rs, `first_visit`).
+    pub welcome: bool,
+    /// What Undo restores, newest last: the run before each injected action or Reset.
+    pub undo: Rc<Vec<UndoPoint>>,
 }
+
+/// The run as it stood before an action Undo can take back.
+pub struct UndoPoint {
+    /// What is undone, for the button's title and the notice (`isolate mon.0`, `Reset`).
+    pub what: String,
+    /// The scenario with the user's actions so far, and where the playhead stood.
+    scenario: Scenario,
+    base: Rc<Scenario>,
+    t_ms: u64,
+    selected: Option<Rank>,
+}
+
+impl UndoPoint {
+    fn clone_point(&self) -> UndoPoint {
+        UndoPoint {
+            what: self.what.clone(),
+            scenario: self.scenario.clone(),
+            base: self.base.clone(),
+            t_ms: self.t_ms,
+            selected: self.selected,
+        }
+    }
+}
+
+/// Undo keeps this many steps back.
+const UNDO_DEPTH: usize = 20;
 
 /// The page runs toward a link's playhead in slices of real time, one a frame, so that a
 /// heavy run (every value in range, tens of thousands of events a simulated second) never
@@ -127,9 +157,17 @@ pub enum Action {
     /// Replace the whole playground with one a new link opened (its notice, if any, says
     /// what was wrong with the link).
     Open(Box<Playground>),
+    /// A tour reached its end: drop the end and play on from here as free play.
+    KeepPlaying,
+    /// Take back the last injected action or Reset.
+    Undo,
+    /// The welcome was answered: play freely (true) or wait for a tour to load.
+    DismissWelcome(bool),
 }
 
-pub const DEFAULT_SPEED_TENTHS: u32 = 10;
+/// Free play opens at 0.2x: a message (100-150 ms on the default links) crosses in about half a
+/// second of real time, so the start-up election (about 1.2 simulated seconds) can be watched.
+pub const DEFAULT_SPEED_TENTHS: u32 = 2;
 
 /// Real ms between updates of the slow panels while playing.
 const SLOW_PANEL_MS: f64 = 400.0;
@@ -205,6 +243,8 @@ impl Playground {
             scenario_revision: 0,
             panels: false,
             catching_up,
+            welcome: false,
+            undo: Rc::new(Vec::new()),
         };
         p.stop_if_over_budget();
         p
@@ -292,6 +332,8 @@ impl Playground {
         next.revision = self.revision + 1;
         next.scenario_revision = self.scenario_revision + 1;
         next.panels = self.panels;
+        next.welcome = self.welcome;
+        next.undo = self.undo.clone();
         next
     }
 
@@ -307,7 +349,8 @@ impl Playground {
             return;
         }
         let mut target = self.playhead_ms + dt_ms * self.speed_tenths as f64 / 10.0;
-        let end = self.base.end_ms;
+        // A link may stand past the end (kept playing): then the end is behind it.
+        let end = self.end_ms().filter(|e| self.playhead_ms < *e as f64);
         if let Some(end) = end {
             target = target.min(end as f64);
         }
@@ -331,6 +374,11 @@ impl Playground {
             if end.is_some_and(|e| target >= e as f64) {
                 self.playing = false;
                 self.announcement = "The scenario has reached its end.".into();
+                self.notice = Some(Notice {
+                    area: Area::Playback,
+                    text: self.at_end_text(),
+                    is_error: false,
+                });
             }
         }
         if let Some(n) = run.index.notable_between(before, after) {
@@ -347,6 +395,81 @@ impl Playground {
         let every_frame = stopped || self.speed_tenths <= DIAGRAM_EVERY_FRAME_TENTHS;
         self.diagrams
             .follow(self.revision, dt_ms, DIAGRAM_MS, every_frame);
+    }
+
+    /// Remember the run as it stands, so Undo can come back to it after `what`.
+    fn push_undo(&mut self, what: String) {
+        let point = UndoPoint {
+            what,
+            scenario: self.run.borrow().session.scenario().clone(),
+            base: self.base.clone(),
+            t_ms: self.playhead_ms as u64,
+            selected: self.selected,
+        };
+        // The previous state shares the stack, so it is copied (a few scenarios at most).
+        let mut stack: Vec<UndoPoint> = self.undo.iter().map(UndoPoint::clone_point).collect();
+        if stack.len() >= UNDO_DEPTH {
+            stack.remove(0);
+        }
+        stack.push(point);
+        self.undo = Rc::new(stack);
+    }
+
+    /// Back to the run before the latest action or Reset, paused where it stood.
+    fn undo(self) -> Playground {
+        let mut stack: Vec<UndoPoint> = self.undo.iter().map(UndoPoint::clone_point).collect();
+        let Some(point) = stack.pop() else {
+            let mut s = self;
+            s.notice = Some(Notice {
+                area: Area::Playback,
+                text: "Nothing to undo: no action injected or Reset yet.".into(),
+                is_error: false,
+            });
+            return s;
+        };
+        let mut scenario = point.scenario;
+        scenario.view = Some(View {
+            t_ms: point.t_ms,
+            node: point.selected,
+            speed_tenths: self.speed_tenths,
+            paused: true,
+        });
+        let mut next = self.replaced_by(Playground::new(scenario, None));
+        next.base = point.base;
+        next.undo = Rc::new(stack);
+        let text = format!(
+            "Undone: {} (back at {}).",
+            point.what,
+            crate::labels::seconds(point.t_ms)
+        );
+        next.announcement = text.clone();
+        next.notice = Some(Notice {
+            area: Area::Playback,
+            text,
+            is_error: false,
+        });
+        next
+    }
+
+    /// Did the run stop for good (a violation, or over its budget)?
+    pub fn stopped(&self) -> bool {
+        self.run.borrow().session.stopped()
+    }
+
+    /// The scenario's end, if the playhead has not been taken past it ("keep playing").
+    pub fn end_ms(&self) -> Option<u64> {
+        self.base.end_ms
+    }
+
+    /// The playhead stands at the scenario's end: Play and Step do not go on past it.
+    pub fn at_end(&self) -> bool {
+        self.end_ms().is_some_and(|e| self.playhead_ms >= e as f64)
+    }
+
+    /// What Play and Step say at the end, so they never silently do nothing.
+    fn at_end_text(&self) -> String {
+        let end = crate::labels::seconds(self.end_ms().unwrap_or(0));
+        format!("The scenario ends at {end}: pick the next tour, Keep playing from here, or Reset to watch it again.")
     }
 
     fn rebuild(&mut self, scenario: Scenario) {
@@ -368,7 +491,12 @@ impl Playground {
             return;
         }
         let forks = self.run.borrow().is_behind();
+        let before = self.undo.clone();
+        self.push_undo(describe_action(&action));
         let result = self.run.borrow_mut().inject(action.clone());
+        if result.is_err() {
+            self.undo = before;
+        }
         match result {
             Ok(at_ms) => {
                 // Run the action now (it is due at the next ms), so every panel, the slow ones
@@ -385,7 +513,10 @@ impl Playground {
                     crate::labels::seconds(at_ms)
                 );
                 if forks {
-                    text.push_str(" (a fork: the recorded future after this moment was dropped)");
+                    text = format!(
+                        "Acted in the past: {text}. The recorded future after this moment was dropped \
+                         (Undo, or Ctrl+Z, brings it back)."
+                    );
                 }
                 self.announcement = text.clone();
                 self.notice = Some(Notice {
@@ -414,6 +545,14 @@ impl Playground {
 
     fn step(&mut self, back: bool) {
         self.playing = false;
+        if !back && self.at_end() {
+            self.notice = Some(Notice {
+                area: Area::Playback,
+                text: self.at_end_text(),
+                is_error: false,
+            });
+            return;
+        }
         {
             let mut run = self.run.borrow_mut();
             if back {
@@ -521,6 +660,7 @@ impl Action {
                 | Action::Reset
                 | Action::NewSeed(_)
                 | Action::Inject(..)
+                | Action::Undo
         )
     }
 }
@@ -549,20 +689,31 @@ impl Reducible for Playground {
                 );
                 s.changed();
             }
+            Action::Play | Action::TogglePlay if !s.playing && (s.at_end() || s.stopped()) => {
+                s.notice = Some(Notice {
+                    area: Area::Playback,
+                    text: match s.run.borrow().session.violation() {
+                        Some(v) => format!(
+                            "The checker stopped the run at {} ({}): step back or seek to look at the steps before it.",
+                            crate::labels::seconds(v.t_ms),
+                            v.invariant
+                        ),
+                        None => s.at_end_text(),
+                    },
+                    is_error: false,
+                });
+            }
             Action::Play => s.playing = s.run.borrow().session.violation().is_none(),
             Action::Pause => s.playing = false,
             Action::TogglePlay => {
                 s.playing = !s.playing && s.run.borrow().session.violation().is_none();
-                if s.playing && s.base.end_ms.is_some_and(|e| s.playhead_ms >= e as f64) {
-                    // Played to the end: play again from the start.
-                    s.seek(0);
-                }
             }
             Action::Step => s.step(false),
             Action::StepBack => s.step(true),
             Action::Seek(t) => s.seek(t),
             Action::SetSpeed(t) => s.speed_tenths = t.clamp(1, MAX_SPEED_TENTHS),
             Action::Reset => {
+                s.push_undo("Reset".into());
                 let base = (*s.base).clone();
                 s.rebuild(base);
                 s.playing = false;
@@ -604,7 +755,14 @@ impl Reducible for Playground {
                 s.hovered_msg = id;
             }
             Action::ToggleHelp => s.help_open = !s.help_open,
-            Action::CloseHelp => s.help_open = false,
+            Action::CloseHelp => {
+                s.help_open = false;
+                if s.welcome {
+                    // Escape answers the welcome too: stay, paused, on free play.
+                    crate::page::remember_welcomed();
+                    s.welcome = false;
+                }
+            }
             Action::SetLogFilter(f) => s.log_filter = f,
             Action::ShowPanels => s.panels = true,
             Action::Load(scenario, said) => {
@@ -618,6 +776,20 @@ impl Reducible for Playground {
                 s = next;
             }
             Action::Open(opened) => s = s.replaced_by(*opened),
+            Action::Undo => s = s.undo(),
+            Action::DismissWelcome(play) => {
+                crate::page::remember_welcomed();
+                s.welcome = false;
+                s.playing = play && !s.stopped();
+            }
+            Action::KeepPlaying => {
+                let mut base = (*s.base).clone();
+                base.end_ms = None;
+                s.base = Rc::new(base);
+                s.playing = !s.stopped();
+                s.notice = None;
+                s.announcement = "Free play from here: the tour's end is lifted.".into();
+            }
         }
         if !s.playing && s.catching_up.is_none() {
             // Paused (or stopped): the slow panels show the world as it stands, not as it
@@ -647,6 +819,8 @@ impl PartialEq for Playground {
             && self.announcement == o.announcement
             && self.panels == o.panels
             && self.catching_up == o.catching_up
+            && self.welcome == o.welcome
+            && Rc::ptr_eq(&self.undo, &o.undo)
     }
 }
 

@@ -91,6 +91,12 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     }
     /// A node as the ring draws it (`None` while down: its durable state speaks for it).
     fn brief(node: Option<&Self::Node>, durable: &Self::Durable) -> crate::view::Brief;
+    /// What a running node is waiting for, in the protocol's words (`ACCEPT from mon.3`), and
+    /// the timer that ends the wait if it does not come; the page reads the timer's deadline
+    /// from the world. The default: a protocol that says nothing about waits.
+    fn waiting(_node: &Self::Node) -> Option<(String, Option<Self::Timer>)> {
+        None
+    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every

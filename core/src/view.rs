@@ -41,6 +41,9 @@ pub struct Presentation {
     pub messenger: &'static str,
     /// Does a node hold a lease (the ring's arc, the diagram's lease pill)?
     pub leases: bool,
+    /// What the short line under a node (`Brief::meta`) abbreviates, for its tooltip and the
+    /// legend; empty when that line is spelled out already.
+    pub meta_legend: &'static str,
 }
 
 /// A node as the ring draws it: its top words and the short line under it.
@@ -48,13 +51,23 @@ pub struct Presentation {
 pub struct Brief {
     /// Top line (`leader`, `proposer+acceptor+learner`; `down` when crashed).
     pub role: &'static str,
-    /// Second line (`active`, `preparing`; `down` when crashed).
+    /// Second line (`active`, `preparing`; `down` when crashed; empty when the node is in no
+    /// consensus phase, as a probing or electing Ceph monitor).
     pub phase: &'static str,
     /// Attributes for tests and scripts (`data-epoch`, `data-last-committed`).
     pub epoch: u64,
     pub last_committed: u64,
     /// The line under the node (`e4 · lc 12`, `round 2 · chose "A"`).
     pub meta: String,
+}
+
+/// What a node waits for and until when (`Protocol::waiting`, with its timer's deadline).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Wait {
+    /// In the protocol's words: `ACCEPT from mon.3, mon.4`.
+    pub what: String,
+    /// When the timer bounding the wait fires (world time, ms), if one is armed.
+    pub until_ms: Option<u64>,
 }
 
 /// One list of the inspector: ordered rows, or key-value pairs.
@@ -360,6 +373,8 @@ pub trait RunView {
     /// Does node `r` run `machine` now (Basic Paxos: play its role)? False while down.
     fn plays(&self, r: Rank, machine: MachineId) -> bool;
     fn brief(&self, r: Rank) -> Brief;
+    /// What node `r` waits for, if anything (nothing while it is down).
+    fn waiting(&self, r: Rank) -> Option<Wait>;
     fn inspect(&self, r: Rank) -> Inspection;
     /// Every node's replicated log over the last `shown` slots (`logs_of`); `None` for a
     /// protocol without a log.
@@ -606,6 +621,12 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     }
     fn inspect(&self, r: Rank) -> Inspection {
         inspect_node(self.world(), r)
+    }
+    fn waiting(&self, r: Rank) -> Option<Wait> {
+        let w = self.world();
+        let (what, timer) = P::waiting(w.node(r)?)?;
+        let until_ms = timer.and_then(|t| w.timer_deadline(r, t));
+        Some(Wait { what, until_ms })
     }
     fn logs(&self, shown: u64) -> Option<Logs> {
         logs_of(self.world(), shown)

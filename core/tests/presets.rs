@@ -15,6 +15,7 @@ use paxoscope_core::scenario::{print, Action};
 use paxoscope_core::session::Session;
 use paxoscope_core::sorted::SortedSet;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
+use paxoscope_core::view::RunView;
 use std::collections::BTreeSet;
 
 type Event = TraceEvent<Ceph>;
@@ -299,14 +300,43 @@ fn every_tour_parses_round_trips_and_narrates() {
 #[test]
 fn every_note_of_every_tour_is_reached_before_its_run_stops() {
     // A note scheduled after the run stopped (at its end, or at a violation) is never shown.
-    for p in PRESETS.iter().filter(|p| p.protocol == "ceph") {
-        let t = Tour::play(p.id);
-        let shown =
-            t.s.trace()
-                .iter()
-                .filter(|e| matches!(e.kind, TraceKind::Action(Action::Note(_))))
-                .count();
-        assert_eq!(shown, t.notes.len(), "{}: every note is in the run", p.id);
+    // Every protocol's tours, through the page's own window on a run (`view::open`).
+    for p in PRESETS {
+        let scenario = p.scenario().unwrap_or_else(|e| panic!("{}: {e}", p.id));
+        let end = scenario.end_ms.expect("every tour has an end");
+        let written: Vec<u64> = scenario
+            .actions
+            .iter()
+            .filter(|a| matches!(a.action, Action::Note(_)))
+            .map(|a| a.at_ms)
+            .collect();
+        let mut run = paxoscope_core::view::open(scenario).expect("every protocol is built");
+        run.run_until(end);
+        let shown: Vec<u64> = (0..run.trace_len())
+            .map(|i| run.entry(i))
+            .filter(|e| {
+                matches!(
+                    e.kind,
+                    paxoscope_core::view::EntryKind::Action(Action::Note(_))
+                )
+            })
+            .map(|e| e.t_ms)
+            .collect();
+        assert_eq!(
+            shown,
+            written,
+            "{}: every note is in the run (it stopped at {} ms{})",
+            p.id,
+            run.now_ms(),
+            run.violation()
+                .map_or(String::new(), |v| format!(", {}", v.invariant))
+        );
+        // The last note is where the page's "next" button ends: at or before the stop.
+        assert!(
+            written.last().is_some_and(|t| *t <= run.now_ms()),
+            "{}",
+            p.id
+        );
     }
 }
 
@@ -437,13 +467,29 @@ fn startup_tour() {
         )),
         "the commit waits for the last ACCEPT"
     );
-    t.note("The last ACCEPT arrives", writing);
+    t.note(
+        &format!("The last ACCEPT arrived at {}", secs(writing)),
+        writing,
+    );
     let (commit, c) = t.paxos(0, Some(0), PaxosOp::Commit);
     let (_, l) = t.paxos(commit, Some(0), PaxosOp::Lease);
     assert_eq!(c.last_committed, 1);
+    // The note at writing + 1 ms says the leader is already active again: the write took 1 ms.
+    assert_eq!(commit, writing + 1, "the commit write takes 1 ms");
+    let active = t.at(writing, "leader active", |e| {
+        enters_phase(e, 0, PaxosState::Active)
+    });
+    assert_eq!(active, commit, "mon.0 is active once the COMMIT is sent");
+    let first_commit_in = t.at(commit, "COMMIT delivered", |e| {
+        (1..5).any(|r| delivered(e, r, "commit"))
+    });
+    assert!(
+        first_commit_in > commit + 1,
+        "the peons still show lc 0 at the next note"
+    );
     t.note(
         &format!(
-            "lc 1. mon.0 sends COMMIT and, behind it, a new LEASE valid until {}",
+            "Behind each COMMIT travels a new LEASE, valid until {}. The peons still show lc 0",
             secs(l.lease_timestamp_ms)
         ),
         commit,

@@ -15,6 +15,8 @@ use yew::prelude::*;
 const VIEW_X0: f64 = 80.0;
 const VIEW_W: f64 = 480.0;
 const VIEW_H: f64 = 520.0;
+/// The embed's viewBox: the monitors, their lease arcs and the crown, nothing under them.
+const COMPACT_VIEW: &str = "92 2 456 466";
 /// Messages sent together on one link queue up this far apart instead of overlapping.
 const QUEUE_PX: f64 = 13.0;
 const CENTER: (f64, f64) = (320.0, 264.0);
@@ -31,7 +33,6 @@ const MAX_DROPS_SHOWN: usize = 12;
 /// Only the newest drops carry a text label, so a burst stays readable.
 const DROPS_LABELLED: usize = 2;
 
-#[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub run: RunHandle,
     pub playhead_ms: f64,
@@ -39,6 +40,8 @@ pub struct ClusterProps {
     pub selected: Option<Rank>,
     pub group: SortedSet<Rank>,
     pub hovered: Option<u64>,
+    /// The embed's frame: the ring cropped to the monitors (their lines under them are hidden).
+    pub compact: bool,
     pub dispatch: Dispatch,
 }
 
@@ -114,8 +117,9 @@ pub fn family_shape(families: &[(&str, &str)], family: &str) -> Html {
     }
 }
 
-#[component]
-pub fn Cluster(p: &ClusterProps) -> Html {
+/// The ring (a plain function: it re-renders every frame anyway, so a component's memo buys
+/// nothing and costs about 1.3 KB of wasm).
+pub fn cluster(p: &ClusterProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let n = world.nodes();
@@ -132,9 +136,23 @@ pub fn Cluster(p: &ClusterProps) -> Html {
             _ => "link cut-one-way",
         };
         // A ✕ near the receiving end of each cut direction says which way is blocked.
+        // A one-way cut also gets an arrowhead pointing the blocked way, before the ✕.
+        let one_way = ab != ba;
         let mark = |from: (f64, f64), to: (f64, f64)| {
             let (x, y) = (from.0 + (to.0 - from.0) * 0.72, from.1 + (to.1 - from.1) * 0.72);
-            html! { <text class="cut-mark" x={fixed(x, 1)} y={fixed(y, 1)} aria-hidden="true">{ "✕" }</text> }
+            let len = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2)).sqrt().max(1.0);
+            let (ux, uy) = ((to.0 - from.0) / len, (to.1 - from.1) / len);
+            let (ax, ay) = (from.0 + (to.0 - from.0) * 0.58, from.1 + (to.1 - from.1) * 0.58);
+            let point = |along: f64, side: f64| {
+                format!("{},{}", fixed(ax + ux * along - uy * side, 1), fixed(ay + uy * along + ux * side, 1))
+            };
+            let arrow = format!("{} {} {}", point(9.0, 0.0), point(-7.0, 7.0), point(-7.0, -7.0));
+            html! {
+                <>
+                    if one_way { <polygon class="cut-arrow" points={arrow} aria-hidden="true" /> }
+                    <text class="cut-mark" x={fixed(x, 1)} y={fixed(y, 1)} aria-hidden="true">{ "✕" }</text>
+                </>
+            }
         };
         html! {
             <g key={format!("l{a}-{b}")}>
@@ -186,15 +204,13 @@ pub fn Cluster(p: &ClusterProps) -> Html {
             let d2 = p.dispatch.clone();
             let enter = Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(Some(id))));
             let leave = Callback::from(move |_: MouseEvent| d2.dispatch(Action::Hover(None)));
-            let d3 = p.dispatch.clone();
-            let d4 = p.dispatch.clone();
-            let focus = Callback::from(move |_: FocusEvent| d3.dispatch(Action::Hover(Some(id))));
-            let blur = Callback::from(move |_: FocusEvent| d4.dispatch(Action::Hover(None)));
+            // Not in the tab order (a moving target that vanishes): the list under the ring
+            // gives the keyboard and screen readers the same messages.
             html! {
                 <g key={format!("m{}", m.id)} class={classes!("msg", format!("fam-{family}"))}
-                   transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} tabindex="0" role="img"
+                   transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} role="img"
                    aria-label={label} data-msg={kind}
-                   onmouseenter={enter} onmouseleave={leave} onfocus={focus} onblur={blur}>
+                   onmouseenter={enter} onmouseleave={leave}>
                     <circle class="hit" r="11" />
                     { family_shape(families, family) }
                     if labelled { <text class="msg-label" y="-10">{ kind }</text> }
@@ -243,7 +259,7 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
             </h2>
             <div class="cluster-wrap">
-                <svg id="cluster" viewBox={format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0))} role="group"
+                <svg id="cluster" viewBox={if p.compact { COMPACT_VIEW.to_string() } else { format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0)) }} role="group"
                      aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
                     <g class="links">{ for links }</g>
                     <g class="nodes">{ for nodes }</g>
@@ -252,7 +268,8 @@ pub fn Cluster(p: &ClusterProps) -> Html {
                 </svg>
                 { for card }
             </div>
-            <Legend families={families} leases={world.presentation().leases} />
+            { flight_list(&in_flight) }
+            { legend(&LegendProps { families, leases: world.presentation().leases, meta: world.presentation().meta_legend }) }
         </section>
     }
 }
@@ -269,6 +286,7 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     // A crashed node shows what its durable store says.
     let brief = world.brief(r);
     let (role, phase, epoch, lc) = (brief.role, brief.phase, brief.epoch, brief.last_committed);
+    let meta_legend = world.presentation().meta_legend;
     // Lease time left on the node's own clock at the playhead, in ms.
     let lease_left = world.lease_left_at(r, now as u64);
     let leads = status.as_ref().is_some_and(|s| s.leader == Some(r));
@@ -278,8 +296,51 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     } else {
         String::new()
     };
+    let phase_words = if phase.is_empty() {
+        String::new()
+    } else {
+        format!("{phase}, ")
+    };
+    // At a glance: isolated (every link cut both ways), what it waits for and until when, and
+    // (with leases) whether it may serve reads.
+    let isolated = status.is_some()
+        && (0..n)
+            .filter(|o| *o != r)
+            .all(|o| world.link(r, o).cut && world.link(o, r).cut);
+    let leases = world.presentation().leases;
+    let readable = status.as_ref().is_some_and(|s| s.readable);
+    let wait = world.waiting(r);
+    let wait_text = wait.as_ref().map(|w| match w.until_ms {
+        Some(at) => format!(
+            "waiting for {}, timeout in {} s",
+            w.what,
+            fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
+        ),
+        None => format!("waiting for {}", w.what),
+    });
+    let glance = if isolated {
+        Some("isolated".to_string())
+    } else {
+        // Short on the ring: what (cut) and the time left; the tooltip says it all.
+        wait.as_ref().map(|w| match w.until_ms {
+            Some(at) => format!(
+                "waits: {} · {} s",
+                shorten(&w.what, GLANCE_CHARS),
+                fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
+            ),
+            None => format!("waits: {}", shorten(&w.what, GLANCE_CHARS)),
+        })
+    };
+    // Reads are a question only for a node in a consensus phase (not probing or electing).
+    let in_phase = status.is_some() && !phase.is_empty();
+    let reads_text = match (leases && in_phase, readable, lease_left > 0) {
+        (false, ..) => lease_text.clone(),
+        (true, true, _) => format!("reads ✓ · {lease_text}"),
+        (true, false, true) => format!("no reads · {lease_text}"),
+        (true, false, false) => "no reads: lease expired".to_string(),
+    };
     let aria = format!(
-        "{}: {role}, {phase}, {}{}{}{}",
+        "{}: {role}, {phase_words}{}{}{}{}{}{}{}",
         mon(r),
         brief.meta,
         if lease_left > 0 {
@@ -288,6 +349,15 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             String::new()
         },
         if paused { ", paused" } else { "" },
+        if isolated { ", isolated" } else { "" },
+        match (leases && in_phase, readable) {
+            (true, true) => ", may serve reads",
+            (true, false) => ", lease expired: no reads",
+            _ => "",
+        },
+        wait_text
+            .as_ref()
+            .map_or(String::new(), |t| format!(", {t}")),
         if selected { ", selected" } else { "" },
     );
     let d = p.dispatch.clone();
@@ -314,6 +384,12 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         in_group.then_some("in-group")
     );
     let meta_y = NODE_R + 30.0;
+    // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
+    let (glance_x, glance_anchor) = match x - CENTER.0 {
+        dx if dx < -60.0 => (-NODE_R, Some("run-right")),
+        dx if dx > 60.0 => (NODE_R, Some("run-left")),
+        _ => (0.0, None),
+    };
     html! {
         <g key={format!("n{r}")} class={class} data-node={r.to_string()} data-monitor-state={role}
            data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
@@ -331,22 +407,69 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             <text class="node-name" y="-12">{ mon(r) }</text>
             <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
             <text class="node-phase" y="20">{ if status.is_none() { "store kept" } else { phase } }</text>
-            <text class="node-meta" y={fixed(meta_y, 0)}>{ brief.meta.clone() }</text>
-            <text class="node-lease" y={fixed(meta_y + 15.0, 0)}>{ lease_text }</text>
+            <text class="node-meta" y={fixed(meta_y, 0)}>
+                { brief.meta.clone() }
+                if !meta_legend.is_empty() { <title>{ meta_legend }</title> }
+            </text>
+            <text class={classes!("node-lease", (leases && in_phase && !readable).then_some("no-reads"))} y={fixed(meta_y + 15.0, 0)}
+                  data-readable={readable.to_string()}>{ reads_text }</text>
+            if let Some(g) = glance {
+                <text class={classes!("node-glance", isolated.then_some("isolated"), glance_anchor)} y={fixed(meta_y + 30.0, 0)}
+                      x={fixed(glance_x, 0)}
+                      data-waiting={wait.as_ref().map(|w| w.what.clone())} data-isolated={isolated.then_some("")}>
+                    { g }
+                    <title>{ if isolated { "every link to and from this node is cut".to_string() } else { wait_text.clone().unwrap_or_default() } }</title>
+                </text>
+            }
             if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }
         </g>
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// The ring's glance line is cut to this many characters (its tooltip has the whole).
+const GLANCE_CHARS: usize = 20;
+
+/// `text` cut to `max` characters with an ellipsis.
+fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut s: String = text.chars().take(max - 1).collect();
+    s.push('…');
+    s
+}
+
+/// Longest list of messages in flight written out under the ring.
+const LISTED: usize = 24;
+
+/// The messages in flight as a list (collapsed): what the keyboard and screen readers use
+/// instead of the moving shapes.
+fn flight_list(in_flight: &[paxoscope_core::view::Flight]) -> Html {
+    html! {
+        <details class="flight-list">
+            <summary class="small">{ format!("Messages in flight ({})", in_flight.len()) }</summary>
+            <ul class="small">
+                { for in_flight.iter().take(LISTED).map(|m| html! {
+                    <li>{ format!("{} {} → {}: {}, arrives {}", m.kind, mon(m.from), mon(m.to), m.summary,
+                                  crate::labels::seconds(m.arrive_ms)) }</li>
+                }) }
+                if in_flight.len() > LISTED { <li>{ format!("… and {} more", in_flight.len() - LISTED) }</li> }
+            </ul>
+        </details>
+    }
+}
+
 struct LegendProps {
     families: &'static [(&'static str, &'static str)],
     /// Does the protocol hold leases (the arc round a node)?
     leases: bool,
+    /// What the line under a node abbreviates (`Presentation::meta_legend`).
+    meta: &'static str,
 }
 
-#[component]
-fn Legend(p: &LegendProps) -> Html {
+/// The legend (a plain function, not a component: it has no state of its own, and a
+/// component costs about 1.3 KB of wasm).
+fn legend(p: &LegendProps) -> Html {
     html! {
         <ul class="legend" aria-label="Message families">
             { for p.families.iter().map(|(fam, label)| html! {
@@ -357,8 +480,9 @@ fn Legend(p: &LegendProps) -> Html {
                     { *label }
                 </li>
             }) }
-            <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (✕ marks the blocked direction)" }</li>
+            <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (an arrow and ✕ mark a one-way cut's blocked direction)" }</li>
             if p.leases { <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li> }
+            if !p.meta.is_empty() { <li class="legend-meta">{ p.meta }</li> }
         </ul>
     }
 }

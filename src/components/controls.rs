@@ -6,7 +6,6 @@ use crate::state::{Action, Area, CatchUp, Dispatch, Notice};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub playing: bool,
     pub playhead_ms: f64,
@@ -14,6 +13,8 @@ pub struct ControlsProps {
     pub speed_tenths: u32,
     pub stopped_by_violation: bool,
     pub notice: Option<Notice>,
+    /// What Undo would take back (`isolate mon.0`, `Reset`), if anything.
+    pub undo: Option<String>,
     pub dispatch: Dispatch,
 }
 
@@ -69,8 +70,9 @@ fn button(
     }
 }
 
-#[component]
-pub fn Controls(p: &ControlsProps) -> Html {
+/// The playback bar (a plain function: its playhead changes every frame, so a component's
+/// memo buys nothing and costs about 1.3 KB of wasm).
+pub fn controls(p: &ControlsProps) -> Html {
     let d = p.dispatch.clone();
     let send = move |a: fn() -> Action| {
         let d = d.clone();
@@ -108,6 +110,12 @@ pub fn Controls(p: &ControlsProps) -> Html {
                 { button("Step back", "back", "←", send(|| Action::StepBack)) }
                 { button("Step", "step", "→", send(|| Action::Step)) }
                 { button("Reset", "reset", "", send(|| Action::Reset)) }
+                <button type="button" class="btn" aria-label="Undo" disabled={p.undo.is_none()} data-undo={p.undo.clone()}
+                        title={p.undo.as_ref().map_or("Nothing to undo".to_string(), |w| format!("Undo: {w} (Ctrl+Z)"))}
+                        onclick={send(|| Action::Undo)}>
+                    <span aria-hidden="true">{ "↶" }</span>
+                    <span class="btn-text" aria-hidden="true">{ "Undo" }</span>
+                </button>
                 <button type="button" class="btn" aria-label="New seed" title="Start over with a random seed" onclick={new_seed}>
                     { icon("dice") }
                     <span class="btn-text" aria-hidden="true">{ "New seed" }</span>

@@ -45,8 +45,10 @@ const GROUP_GAP_Y: f64 = 10.0;
 /// A group's frame around its boxes: sides, and the top (which holds its title).
 const GROUP_PAD: f64 = 8.0;
 const GROUP_PAD_TOP: f64 = 22.0;
-/// Width of the embed's half view (`focus`).
-const FOCUS_W: f64 = 484.0;
+/// The embed's close-up (`focus`): at most this wide and tall, with this margin round boxes.
+const FOCUS_W: f64 = 400.0;
+const FOCUS_H: f64 = 250.0;
+const FOCUS_PAD: f64 = 14.0;
 
 /// What a group frame stands for: a state that holds a machine (Ceph's `leader`), or, when
 /// a node runs several machines side by side (Basic Paxos's roles), one of those machines.
@@ -243,34 +245,40 @@ impl Layout {
         self.boxes.iter().find(|b| b.key == key).map(|b| (b.x, b.y))
     }
 
-    /// Left and right edges of a box, or of the group it is in.
-    fn span(&self, key: &str) -> Option<(f64, f64)> {
-        let b = self.boxes.iter().find(|b| b.key == key)?;
-        let in_group = b.group.and_then(|g| {
-            let i = self.group_index(g)?;
-            Some((self.groups[i].x, self.groups[i].x + self.groups[i].w))
-        });
-        Some(in_group.unwrap_or((b.x - BOX_W / 2.0, b.x + BOX_W / 2.0)))
-    }
-
-    fn group_index(&self, g: GroupOf) -> Option<usize> {
-        self.groups.iter().position(|x| x.state == g)
-    }
-
-    /// The embed's half view: `FOCUS_W` wide, at the left or the right, whichever shows the
-    /// current box (and its group) whole; the left one when both do.
+    /// The embed's close-up: the current box and the boxes an arrow joins it to (its
+    /// neighbours), framed with a margin; no wider than `FOCUS_W` nor taller than `FOCUS_H`
+    /// (centred on the current box when its neighbours spread further), so that its labels
+    /// stay readable in a small frame.
     fn focus_view(&self, current: &str) -> String {
-        let (lo, hi) = self.span(current).unwrap_or((0.0, FOCUS_W));
-        let left = if hi <= FOCUS_W {
-            0.0
-        } else {
-            (self.width - FOCUS_W).max(0.0).min(lo)
+        let Some(c) = self.boxes.iter().find(|b| b.key == current) else {
+            return format!("0 0 {} {}", fixed(self.width, 0), fixed(self.height, 0));
         };
+        let joined = |b: &StateBox| {
+            b.key == current
+                || self.arrows.iter().any(|(from, to, _)| {
+                    (from == current && *to == b.key) || (to == current && *from == b.key)
+                })
+        };
+        let (mx, my) = (BOX_W / 2.0 + FOCUS_PAD, BOX_H / 2.0 + FOCUS_PAD);
+        let (mut x0, mut x1, mut y0, mut y1) = (c.x - mx, c.x + mx, c.y - my, c.y + my);
+        for b in self.boxes.iter().filter(|b| joined(b)) {
+            (x0, x1) = (x0.min(b.x - mx), x1.max(b.x + mx));
+            (y0, y1) = (y0.min(b.y - my), y1.max(b.y + my));
+        }
+        let frame = |lo: f64, hi: f64, centre: f64, max: f64| {
+            if hi - lo <= max {
+                (lo, hi - lo)
+            } else {
+                (centre - max / 2.0, max)
+            }
+        };
+        let ((x, w), (y, h)) = (frame(x0, x1, c.x, FOCUS_W), frame(y0, y1, c.y, FOCUS_H));
         format!(
-            "{} 16 {} {}",
-            fixed(left, 0),
-            fixed(FOCUS_W, 0),
-            fixed(self.height - 16.0, 0)
+            "{} {} {} {}",
+            fixed(x, 0),
+            fixed(y, 0),
+            fixed(w, 0),
+            fixed(h, 0)
         )
     }
 }
@@ -389,9 +397,13 @@ pub fn Diagram(p: &DiagramProps) -> Html {
         .map(|(m, s)| d.key(m, s))
         .collect();
     let current = currents.first().cloned().unwrap_or_default();
-    let caption = status.as_ref().map_or("down (crashed)".to_string(), |s| {
-        format!("{} · {}", s.role, s.phase)
-    });
+    // The ring's words: a node outside a quorum shows no consensus phase.
+    let brief = world.brief(p.node);
+    let caption = match (&status, brief.phase) {
+        (None, _) => "down (crashed)".to_string(),
+        (Some(s), "") => s.role.to_string(),
+        (Some(s), phase) => format!("{} · {phase}", s.role),
+    };
     let readable = status.as_ref().is_some_and(|s| s.readable);
     let leases = world.presentation().leases;
     let recent = run.index.recent_transitions(p.node, run.events(), RECENT);

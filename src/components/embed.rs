@@ -2,8 +2,8 @@
 //! monitor's diagram, playback, the narration, and a link to the full playground at the
 //! same moment. `hide=diagram,narration,controls` leaves parts out (docs/embedding.md).
 
-use crate::components::cluster::Cluster;
-use crate::components::controls::Controls;
+use crate::components::cluster::{cluster, ClusterProps};
+use crate::components::controls::{controls, ControlsProps};
 use crate::components::diagram::{arrow_defs, Diagram};
 use crate::components::header::short_hash;
 use crate::components::tour::narration;
@@ -48,9 +48,9 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
             </div>
             <div class="embed-main">
                 <div class="embed-cluster">
-                    <Cluster run={handle.clone()} playhead_ms={state.playhead_ms} speed_tenths={state.speed_tenths}
-                             selected={state.selected} group={state.group.clone()} hovered={state.hovered_msg}
-                             dispatch={dispatch.clone()} />
+                    { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
+                                          selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
+                                          compact: true, dispatch: dispatch.clone() }) }
                 </div>
                 if !o.hide_diagram {
                     <section class="panel embed-diagram" aria-label="State diagram of the selected monitor">
@@ -59,12 +59,12 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                 }
             </div>
             if !o.hide_controls {
-                <Controls playing={state.playing} playhead_ms={state.playhead_ms} frontier_ms={frontier_ms}
-                          speed_tenths={state.speed_tenths} stopped_by_violation={stopped}
-                          notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                { controls(&ControlsProps { playing: state.playing, playhead_ms: state.playhead_ms, frontier_ms,
+                          speed_tenths: state.speed_tenths, stopped_by_violation: stopped,
+                          notice: state.notice.clone(), undo: None, dispatch: dispatch.clone() }) }
             }
             if !o.hide_narration {
-                { narration(&handle, state.playhead_ms as u64, &dispatch) }
+                { narration(&handle, state.playhead_ms as u64, None, &dispatch) }
             }
             if let Some(msg) = &state.url_error {
                 <div class="url-error" role="alert" data-url-error="">{ msg.clone() }</div>

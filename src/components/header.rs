@@ -4,7 +4,6 @@
 use crate::state::{Action, Dispatch};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub name: Option<String>,
     /// The protocol's tagline (`view::Presentation::tagline`).
@@ -14,7 +13,6 @@ pub struct HeaderProps {
     pub trace_hash: u64,
     pub dispatch: Dispatch,
     /// Extra buttons (Share, Embed, ...), shown before the help button.
-    #[prop_or_default]
     pub children: Html,
 }
 
@@ -23,8 +21,8 @@ pub fn short_hash(h: u64) -> String {
     format!("{:08x}", h as u32)
 }
 
-#[component]
-pub fn Header(p: &HeaderProps) -> Html {
+/// The header (a plain function: no state of its own; a component costs about 1.3 KB).
+pub fn header(p: HeaderProps) -> Html {
     let d = p.dispatch.clone();
     let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
     html! {

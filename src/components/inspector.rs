@@ -12,7 +12,6 @@ use yew::prelude::*;
 const MESSAGES_SHOWN: usize = 10;
 const SCAN: usize = 5_000;
 
-#[derive(Properties, PartialEq)]
 pub struct InspectorProps {
     pub run: RunHandle,
     pub node: Rank,
@@ -35,8 +34,9 @@ fn listing(l: &Listing) -> Html {
     html! { <><h3 class="sub-title">{ l.title.clone() }</h3>{ body }</> }
 }
 
-#[component]
-pub fn Inspector(p: &InspectorProps) -> Html {
+/// The panel (a plain function the page memoises on its run's slow revision and the node: a
+/// component would cost about 1.3 KB of wasm for the same memo).
+pub fn inspector(p: &InspectorProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let r = p.node;

@@ -12,7 +12,6 @@ const ROWS: usize = 60;
 /// Trace entries looked at per render at most, whatever the filter.
 const SCAN: usize = 20_000;
 
-#[derive(Properties, PartialEq)]
 pub struct LogProps {
     pub run: RunHandle,
     pub filter: LogFilter,
@@ -60,8 +59,9 @@ const EXTRA_FAMILIES: [(&str, &str); 7] = [
     ("other", "other"),
 ];
 
-#[component]
-pub fn Log(p: &LogProps) -> Html {
+/// The panel (a plain function the page memoises on its run's slow revision and the filter:
+/// a component would cost about 1.3 KB of wasm for the same memo).
+pub fn log(p: &LogProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let end = world.trace_end_at(run.events());

@@ -154,16 +154,23 @@ fn current_note(notes: &[(u64, &str)], t_ms: u64) -> Option<usize> {
 }
 
 /// The narration bar at `t` (whole simulated ms); nothing if the scenario has no notes.
-pub fn narration(run: &RunHandle, t: u64, dispatch: &Dispatch) -> Html {
+/// `end_ms` is the playground's end (none once the reader chose to keep playing).
+pub fn narration(run: &RunHandle, t: u64, end_ms: Option<u64>, dispatch: &Dispatch) -> Html {
     let run = run.run.borrow();
     let notes = notes(run.session.scenario());
     if notes.is_empty() {
         return html! {};
     }
+    // Where the run stopped for good (a violation): no note after it can be reached.
+    let stop_ms = run.session.violation().map(|v| v.t_ms);
+    let reachable = |at: u64| stop_ms.is_none_or(|s| at <= s);
     let now = current_note(&notes, t);
     // Previous: the note before the one shown; next: the first note after the playhead.
     let prev_ms = now.and_then(|i| i.checked_sub(1)).map(|i| notes[i].0);
-    let next_ms = notes.iter().find(|(at, _)| *at > t).map(|(at, _)| *at);
+    let next_ms = notes
+        .iter()
+        .find(|(at, _)| *at > t && reachable(*at))
+        .map(|(at, _)| *at);
     let seek = |target: Option<u64>| {
         let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| {
@@ -172,14 +179,15 @@ pub fn narration(run: &RunHandle, t: u64, dispatch: &Dispatch) -> Html {
             }
         })
     };
-    let (text, at) = match now {
-        Some(i) => (notes[i].1.to_string(), Some(notes[i].0)),
-        None => (
-            format!("The first note comes at {}.", seconds(notes[0].0)),
-            None,
-        ),
-    };
-    let position = now.map_or(0, |i| i + 1);
+    // Before the first note (a tour opens a moment ahead of it) the first note is shown
+    // already, with its time: the reader starts at note 1; "next" goes to its moment.
+    let shown = now.unwrap_or(0);
+    let (text, at) = (notes[shown].1.to_string(), Some(notes[shown].0));
+    let position = shown + 1;
+    // (The embed passes no end: it shows no "Tour finished" panel.)
+    let at_end = end_ms.is_some_and(|e| t >= e || stop_ms.is_some_and(|s| t >= s));
+    let protocol = run.session.declaration().name;
+    let tour = tour_of(run.session.scenario().name.as_deref());
     html! {
         <section class="panel narration" aria-label="Narration">
             <button type="button" class="btn" aria-label="Previous note" title="Go back to the previous note"
@@ -189,10 +197,83 @@ pub fn narration(run: &RunHandle, t: u64, dispatch: &Dispatch) -> Html {
                     { format!("{position}/{}", notes.len()) }
                     if let Some(at) = at { { format!(" · {}", seconds(at)) } }
                 </span>
-                <p data-narration="" aria-live="polite" aria-atomic="true">{ text }</p>
+                <p data-narration="" aria-live="polite" aria-atomic="true" tabindex="0">{ text }</p>
             </div>
-            <button type="button" class="btn" aria-label="Next note" title="Go to the next note"
+            <button type="button" class="btn" aria-label="Next note" title={if next_ms.is_some() { "Go to the next note" } else { "This is the last note" }}
                     disabled={next_ms.is_none()} onclick={seek(next_ms)}>{ "next ›" }</button>
+            if at_end {
+                { tour_end(tour, protocol, stop_ms.is_some(), dispatch) }
+            }
         </section>
+    }
+}
+
+/// The tours of `protocol` in the picker's order.
+fn tours_of(protocol: &str) -> impl Iterator<Item = &'static presets::Preset> + '_ {
+    PRESETS.iter().filter(move |t| t.protocol == protocol)
+}
+
+/// "Tour finished": the neighbouring tours of the same protocol, and free play from here
+/// (not after a violation: the checker stopped the run for good).
+fn tour_end(
+    tour: Option<&str>,
+    protocol: &'static str,
+    stopped: bool,
+    dispatch: &Dispatch,
+) -> Html {
+    let all: Vec<_> = tours_of(protocol).collect();
+    let i = all.iter().position(|t| Some(t.id) == tour);
+    let prev = i.and_then(|i| i.checked_sub(1)).map(|i| all[i]);
+    let next = i.map_or(all.first().copied(), |i| all.get(i + 1).copied());
+    let open = |t: &'static presets::Preset, label: String| {
+        let d = dispatch.clone();
+        let onclick = Callback::from(move |_: MouseEvent| load_tour(t.id, protocol, d.clone()));
+        html! { <button type="button" class="btn" {onclick} data-tour={t.id}>{ label }</button> }
+    };
+    let d = dispatch.clone();
+    let keep = Callback::from(move |_: MouseEvent| d.dispatch(Action::KeepPlaying));
+    html! {
+        <div class="tour-end" role="status" data-tour-end="">
+            <strong>{ "Tour finished." }</strong>
+            <span class="small muted">{ if stopped { " The checker stopped the run here." } else { " Every note has been shown." } }</span>
+            <div class="buttons">
+                { for prev.map(|t| open(t, format!("‹ {}", t.title))) }
+                { for next.map(|t| open(t, format!("Next tour: {} ›", t.title))) }
+                if !stopped {
+                    <button type="button" class="btn primary" onclick={keep}>{ "Keep playing from here" }</button>
+                }
+            </div>
+        </div>
+    }
+}
+
+/// A first visit's welcome: what is on screen in one sentence, then the protocol's first
+/// tour or free play. `node_word` is what the protocol calls a node (`mon`, `node`).
+pub fn welcome(protocol: &'static str, node_word: &str, dispatch: &Dispatch) -> Html {
+    let first = tours_of(protocol).next();
+    let d = dispatch.clone();
+    let tour = Callback::from(move |_: MouseEvent| {
+        d.dispatch(Action::DismissWelcome(false));
+        if let Some(t) = first {
+            load_tour(t.id, protocol, d.clone());
+        }
+    });
+    let d = dispatch.clone();
+    let free = Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissWelcome(true)));
+    html! {
+        <div class="overlay">
+            <section class="overlay-card welcome" role="dialog" aria-modal="true" aria-labelledby="welcome-title" data-welcome="">
+                <h2 id="welcome-title">{ "Paxos, one message at a time" }</h2>
+                <p>{ format!("Each circle ({node_word}.0, {node_word}.1, …) is a server of a Paxos cluster and each moving shape \
+                              a message between them: watch them elect a leader and agree on every write, then pause, step \
+                              back, or break things on purpose.") }</p>
+                <div class="buttons">
+                    if first.is_some() {
+                        <button type="button" class="btn primary" autofocus=true onclick={tour}>{ "Take the 2-minute tour" }</button>
+                    }
+                    <button type="button" class="btn" onclick={free}>{ "Play freely" }</button>
+                </div>
+            </section>
+        </div>
     }
 }

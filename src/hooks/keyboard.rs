@@ -1,4 +1,5 @@
-//! One-key shortcuts: space play/pause, arrows step, `?` help, Escape closes help.
+//! One-key shortcuts: space and `k` play/pause, arrows step, `?` help, Escape closes help,
+//! Ctrl+Z undoes the last injected action.
 //! Keys typed into form fields are left alone.
 
 use crate::state::{Action, Playground};
@@ -16,13 +17,29 @@ fn in_field(e: &web_sys::KeyboardEvent) -> bool {
     target(e).is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// Space is the field's own in text fields, checkboxes and selects, and activates buttons (and
-/// the monitors, which act as buttons); sliders do not use it, so there it plays and pauses.
+/// Where typing goes: text fields keep every key (`k` too).
+fn in_text_field(e: &web_sys::KeyboardEvent) -> bool {
+    target(e).is_some_and(|el| match el.tag_name().as_str() {
+        "TEXTAREA" => true,
+        "INPUT" => !matches!(
+            el.get_attribute("type").as_deref(),
+            Some("range" | "checkbox" | "radio" | "button" | "submit")
+        ),
+        _ => false,
+    })
+}
+
+/// Space is the field's own in text fields, checkboxes and selects (Enter cannot tick a box
+/// or open a list); on a button it plays and pauses instead of pressing the button again (a
+/// second Isolate by accident), and Enter presses it.
 fn space_is_taken(e: &web_sys::KeyboardEvent) -> bool {
     target(e).is_some_and(|el| {
-        (in_field(e) && el.get_attribute("type").as_deref() != Some("range"))
-            || el.tag_name() == "BUTTON"
-            || el.get_attribute("role").as_deref() == Some("button")
+        in_text_field(e)
+            || el.tag_name() == "SELECT"
+            || matches!(
+                el.get_attribute("type").as_deref(),
+                Some("checkbox" | "radio")
+            )
     })
 }
 
@@ -39,6 +56,13 @@ pub fn use_shortcuts(dispatch: UseReducerDispatcher<Playground>) {
                     let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
+                    if (e.ctrl_key() || e.meta_key()) && !e.alt_key() && !in_text_field(e) {
+                        if e.key() == "z" || e.key() == "Z" {
+                            e.prevent_default();
+                            dispatch.dispatch(Action::Undo);
+                        }
+                        return;
+                    }
                     if e.ctrl_key() || e.meta_key() || e.alt_key() {
                         return;
                     }
@@ -46,6 +70,7 @@ pub fn use_shortcuts(dispatch: UseReducerDispatcher<Playground>) {
                         "Escape" => Some(Action::CloseHelp),
                         " " if space_is_taken(e) => None,
                         " " => Some(Action::TogglePlay),
+                        "k" | "K" if !in_text_field(e) => Some(Action::TogglePlay),
                         _ if in_field(e) => None,
                         "?" => Some(Action::ToggleHelp),
                         "ArrowRight" => Some(Action::Step),

@@ -43,6 +43,9 @@ export function launchBrowser() {
  * Opens `path` (relative to PAXOSCOPE_URL, e.g. '' or 'embed-example.html?x=1') in a fresh
  * browser context and waits for `waitFor` (a CSS selector; null to skip).
  *
+ * With `firstVisit` the page sees an empty localStorage, as on a first visit (the welcome);
+ * otherwise the welcome counts as dismissed.
+ *
  * With `caughtUp` (the default) it also waits until the page has reached its link's view (a
  * heavy link is reached a slice per frame under a `[data-catch-up]` bar).
  *
@@ -60,6 +63,16 @@ export async function openPage(browser, path = '', options = {}) {
     caughtUp = true,
   } = options;
   const context = await browser.newContext({ viewport, colorScheme });
+  // A first visit opens on a welcome (nothing in localStorage, no link): tests are returning
+  // visitors unless they ask for `firstVisit`.
+  // (about:blank, where some tests go between pages, has no localStorage.)
+  if (!options.firstVisit) {
+    await context.addInitScript(() => {
+      try {
+        localStorage.setItem('paxoscope.welcomed', '1');
+      } catch {}
+    });
+  }
   const page = await context.newPage();
   page.setDefaultTimeout(timeout);
   const errors = [];

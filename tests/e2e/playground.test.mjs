@@ -298,7 +298,7 @@ test('scrubbing back shows the earlier state; a bad skew is explained', async ()
     // Acting in the past forks: the recorded future is dropped, the scrubber ends here.
     await page.getByLabel('Time', { exact: true }).fill('1000');
     await button(page, 'Crash').click();
-    assert.match(await page.locator('.faults .notice').textContent(), /crash mon\.2 at 1\.001 s \(a fork/);
+    assert.match(await page.locator('.faults .notice').textContent(), /^Acted in the past: crash mon\.2 at 1\.001 s\. The recorded future after this moment was dropped/);
     const max = Number(await page.getByLabel('Time', { exact: true }).getAttribute('max'));
     assert.ok(max < later && max >= 1000, `scrubber max ${max} after forking at 1000 (was ${later})`);
     assert.deepEqual(errors, []);
@@ -683,7 +683,8 @@ test('space plays and pauses from a slider and from plain text, and the help say
     await page.locator('.panel-title').first().click();
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
-    assert.match(await help.textContent(), /Spaceplay \/ pause \(unless a button, text field or list has the focus\)/);
+    assert.match(await help.textContent(), /Spaceplay \/ pause, also on a focused button \(Enter presses the button\)/);
+    assert.match(await help.textContent(), /kplay \/ pause, wherever the focus is but in a text field/);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

@@ -5,7 +5,7 @@
 
 use super::{broken, Check};
 use crate::actor::Rank;
-use crate::protocols::ceph::connection::ConnectionTracker;
+use crate::protocols::ceph::connection::{score_text, ConnectionTracker};
 use crate::protocols::ceph::{Ceph, MonState, Monitor};
 use crate::scenario::ElectionStrategy;
 use crate::sim::World;
@@ -48,7 +48,9 @@ pub fn peon_of_lower(
     let (mine, theirs) = (score(me), score(leader));
     (theirs < mine).then(|| {
         format!(
-            "mon.{me} became the peon of mon.{leader}, which it scores {theirs} against its own {mine}"
+            "mon.{me} became the peon of mon.{leader}, which it scores {} against its own {}",
+            score_text(theirs),
+            score_text(mine)
         )
     })
 }
@@ -58,7 +60,10 @@ pub fn score_out_of_range(t: &ConnectionTracker, n: u8) -> Option<String> {
     for (reporter, report) in t.peer_reports.iter() {
         for (peer, h) in report.history.iter() {
             if !(0.0..=1.0).contains(h) {
-                return Some(format!("mon.{reporter}'s score for mon.{peer} is {h}"));
+                return Some(format!(
+                    "mon.{reporter}'s score for mon.{peer} is {}",
+                    score_text(*h)
+                ));
             }
         }
     }
@@ -67,7 +72,9 @@ pub fn score_out_of_range(t: &ConnectionTracker, n: u8) -> Option<String> {
         let total = t.total_connection_score(r).0;
         if !(0.0..=max).contains(&total) {
             return Some(format!(
-                "mon.{r}'s total score is {total}, outside [0, {max}]"
+                "mon.{r}'s total score is {}, outside [0, {}]",
+                score_text(total),
+                score_text(max)
             ));
         }
     }

@@ -360,27 +360,37 @@ impl<P: Protocol> World<P> {
     }
     /// Armed timers of a node: (timer, deadline in true time).
     pub fn pending_timers(&self, r: Rank) -> Vec<(P::Timer, u64)> {
-        let slot = &self.nodes[r as usize];
-        let mut v: Vec<(P::Timer, u64)> = self
-            .queue
-            .iter()
-            .filter_map(|(key, ev)| match ev {
-                Ev::Timer {
-                    node,
-                    timer,
-                    gen,
-                    incarnation,
-                } if *node == r
-                    && *incarnation == slot.incarnation
-                    && slot.timer_gen.generation(timer) == Some(*gen) =>
-                {
-                    Some((*timer, key.t_ms))
-                }
-                _ => None,
-            })
-            .collect();
+        let mut v = self.armed_timers(r).collect::<Vec<_>>();
         v.sort();
         v
+    }
+
+    /// When node `r`'s timer `which` fires (true time), if it is armed. No sort, no list: the
+    /// page asks this every frame, and a sort instantiated for it costs wasm.
+    pub fn timer_deadline(&self, r: Rank, which: P::Timer) -> Option<u64> {
+        self.armed_timers(r)
+            .filter(|(t, _)| *t == which)
+            .map(|(_, at)| at)
+            .min()
+    }
+
+    /// Armed timers of a node, in queue order.
+    fn armed_timers(&self, r: Rank) -> impl Iterator<Item = (P::Timer, u64)> + '_ {
+        let slot = &self.nodes[r as usize];
+        self.queue.iter().filter_map(move |(key, ev)| match ev {
+            Ev::Timer {
+                node,
+                timer,
+                gen,
+                incarnation,
+            } if *node == r
+                && *incarnation == slot.incarnation
+                && slot.timer_gen.generation(timer) == Some(*gen) =>
+            {
+                Some((*timer, key.t_ms))
+            }
+            _ => None,
+        })
     }
 
     // ----- scheduling -----

@@ -56,6 +56,7 @@ pub static PRESENTATION: Presentation = Presentation {
     client_target: 0,
     mutations,
     leases: false,
+    meta_legend: "",
     needs_fifo: false,
     messenger: "Basic Paxos tolerates lost, duplicated and reordered messages: they are ordinary \
                 faults here, not beyond its assumptions (contrast Ceph's monitors, which rely on \

@@ -5,10 +5,11 @@
 
 use super::messages::{Epoch, Rank};
 use crate::sorted::SortedMap;
+use core::fmt;
 use serde::{Deserialize, Serialize};
 
 /// One reporter's view of its links (`ConnectionReport`).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct ConnectionReport {
     /// The reporter.
     pub rank: Rank,
@@ -38,6 +39,45 @@ impl PartialEq for ConnectionReport {
     }
 }
 impl Eq for ConnectionReport {}
+
+/// Written by hand so that the scores go through [`score_text`] (trace lines and violations
+/// print messages with `Debug`).
+impl fmt::Debug for ConnectionReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ConnectionReport {{ rank: {}, current: {:?}, history: {{",
+            self.rank, self.current
+        )?;
+        for (i, (peer, score)) in self.history.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{peer}: {}", score_text(*score))?;
+        }
+        write!(
+            f,
+            "}}, epoch: {}, epoch_version: {} }}",
+            self.epoch, self.epoch_version
+        )
+    }
+}
+
+/// A score as texts write it: at most 6 decimals, trailing zeros dropped (`1`, `0.999984`,
+/// `-1`). Integer arithmetic only: formatting an `f64` would bring about 10 KB of
+/// float-to-decimal code into the playground's wasm.
+pub fn score_text(x: f64) -> String {
+    const SCALE: i64 = 1_000_000;
+    let scaled = (x * SCALE as f64).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, frac) = (
+        scaled.unsigned_abs() / SCALE as u64,
+        scaled.unsigned_abs() % SCALE as u64,
+    );
+    if frac == 0 {
+        return format!("{sign}{whole}");
+    }
+    let digits = format!("{frac:06}");
+    format!("{sign}{whole}.{}", digits.trim_end_matches('0'))
+}
 
 impl ConnectionReport {
     /// The score of `peer` if the report has one and says the link is alive.
@@ -311,5 +351,22 @@ mod tests {
             "1 sees 0; 0's own report skipped"
         );
         assert_eq!(t.total_connection_score(1), (0.0, 0), "nobody reported 1");
+    }
+}
+
+#[cfg(test)]
+mod score_text_tests {
+    use super::score_text;
+
+    #[test]
+    fn scores_print_like_display_without_float_formatting() {
+        for x in [
+            0.0, 1.0, -1.0, 4.0, 0.5, 0.999984, 3.25, 0.000001, 2.0000004,
+        ] {
+            let display = format!("{}", (x * 1e6f64).round() / 1e6);
+            assert_eq!(score_text(x), display, "{x}");
+        }
+        assert_eq!(score_text(-0.0000001), "0", "rounds to zero without a sign");
+        assert_eq!(score_text(-0.25), "-0.25");
     }
 }

@@ -248,6 +248,9 @@ impl crate::actor::Protocol for Ceph {
     fn brief(node: Option<&Monitor>, store: &Store) -> crate::view::Brief {
         super::present::brief(node, store)
     }
+    fn waiting(node: &Monitor) -> Option<(String, Option<Timer>)> {
+        super::present::waiting(node)
+    }
     fn log(
         node: Option<&Monitor>,
         store: &Store,

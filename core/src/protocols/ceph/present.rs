@@ -1,9 +1,10 @@
 //! Ceph's monitor Paxos as the playground shows it: the legend, the inspector's fields, the
 //! ring's lines (`view::Presentation`, `Protocol::inspect`, `Protocol::brief`).
 
-use super::monitor::Monitor;
+use super::monitor::{MonState, Monitor, PaxosState, Timer};
 use super::store::Store;
 use crate::actor::Protocol;
+use crate::actor::Rank;
 use crate::scenario::Mutation;
 use crate::view::{Brief, Inspection, ListRow, Listing, NodeLog, Presentation, Slot, SlotState};
 
@@ -36,6 +37,7 @@ pub static PRESENTATION: Presentation = Presentation {
     client_target: 2,
     mutations,
     leases: true,
+    meta_legend: "e2 · lc 1 under a monitor: election epoch 2, last committed version 1",
     needs_fifo: true,
     messenger: "Ceph's messenger delivers each message once and in order on a session; Paxos's \
                 recovery relies on it. These switches go beyond those assumptions:",
@@ -143,7 +145,10 @@ pub fn inspect(node: Option<&Monitor>, store: &Store, now_ms: u64) -> Inspection
 
 pub fn brief(node: Option<&Monitor>, store: &Store) -> Brief {
     let (role, phase, epoch) = match node {
-        Some(n) => (n.state.name(), n.paxos.state.name(), n.epoch),
+        // Paxos runs only in a quorum: a probing, electing or syncing monitor has no phase
+        // (its Paxos state stays at the initial `recovering` until it joins one).
+        Some(n) if n.is_leader() || n.is_peon() => (n.state.name(), n.paxos.state.name(), n.epoch),
+        Some(n) => (n.state.name(), "", n.epoch),
         // A crashed monitor shows what its durable store says.
         None => ("down", "down", store.election_epoch),
     };
@@ -154,6 +159,49 @@ pub fn brief(node: Option<&Monitor>, store: &Store) -> Brief {
         epoch,
         last_committed: lc,
         meta: format!("e{epoch} · lc {lc}"),
+    }
+}
+
+/// What a monitor waits for and the timer that gives up on it (the ring's "waiting" line).
+pub fn waiting(n: &Monitor) -> Option<(String, Option<Timer>)> {
+    let leader = n
+        .leader
+        .map_or("the leader".to_string(), |l| format!("mon.{l}"));
+    // The quorum members (but this monitor) not in `got`.
+    let missing = |got: &dyn Fn(Rank) -> bool| {
+        let names: Vec<String> = n
+            .quorum
+            .iter()
+            .filter(|r| **r != n.rank && !got(**r))
+            .map(|r| format!("mon.{r}"))
+            .collect();
+        names.join(", ")
+    };
+    let wait = |what: String, t: Timer| Some((what, Some(t)));
+    match (n.state, n.paxos.state) {
+        (MonState::Electing, _) => wait("the election's outcome".into(), Timer::Election),
+        (MonState::Synchronizing, _) => wait("sync chunks from a provider".into(), Timer::Sync),
+        (MonState::Leader, PaxosState::Recovering) => wait(
+            format!("LAST from {}", missing(&|r| n.paxos.last_from.contains(r))),
+            Timer::Collect,
+        ),
+        (MonState::Leader, PaxosState::Updating | PaxosState::UpdatingPrevious) => wait(
+            format!("ACCEPT from {}", missing(&|r| n.paxos.accepted.contains(r))),
+            Timer::Accept,
+        ),
+        (MonState::Leader, PaxosState::Writing | PaxosState::WritingPrevious) => {
+            wait("its commit write".into(), Timer::CommitWrite)
+        }
+        (MonState::Peon, PaxosState::Recovering) => {
+            wait(format!("COLLECT from {leader}"), Timer::Lease)
+        }
+        (MonState::Peon, PaxosState::Updating) => {
+            wait(format!("COMMIT from {leader}"), Timer::Lease)
+        }
+        (MonState::Peon, PaxosState::Active) if n.paxos.lease_expire_ms <= n.now_ms => {
+            wait(format!("a LEASE from {leader}"), Timer::Lease)
+        }
+        _ => None,
     }
 }
 

@@ -34,6 +34,7 @@ pub static PRESENTATION: Presentation = Presentation {
     client_target: 0,
     mutations,
     leases: false,
+    meta_legend: "",
     needs_fifo: false,
     messenger: "Multi-Paxos tolerates lost, duplicated and reordered messages: they are ordinary \
                 faults here (the leader resends, replicas catch up). Switch them on to watch it \
