@@ -13,7 +13,7 @@ use crate::components::help::{help, use_help_focus, HelpProps};
 use crate::components::inspector::{inspector, InspectorProps};
 use crate::components::invariants::{invariants, InvariantsProps};
 use crate::components::log::{log, LogProps};
-use crate::components::logs::logs;
+use crate::components::logs::{logs, select_lane};
 use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
@@ -49,6 +49,7 @@ pub fn App() -> Html {
         });
     }
     let panels = state.panels;
+    let (lane_click, lane_key) = select_lane(&dispatch);
     // The inspector and the log follow the run's slow revision: plain functions memoised here
     // on what they show (a component each would cost about 1.3 KB of wasm for the same memo).
     let slow = state.slow_handle();
@@ -137,7 +138,7 @@ pub fn App() -> Html {
                                           compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
-                    <div class="area-logs">{ logs(&slow) }{ scores(&slow, selected) }</div>
+                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ scores(&slow, selected) }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />

@@ -57,17 +57,24 @@ pub struct Args {
     /// A violation is the expected outcome: exit 0 if one is found, 1 if none.
     #[arg(long)]
     expect_violation: bool,
-    /// The protocol: `ceph` or `basic-paxos` (which takes --proposers, --rounds, --crashes,
-    /// --max-states, --mutation, --blind and --expect-violation).
+    /// The protocol: `ceph`, `basic-paxos` (which takes --proposers, --rounds, --crashes,
+    /// --max-states, --mutation, --blind and --expect-violation) or `multi-paxos` (--rounds,
+    /// --crashes, --puts, --losses, --duplicates, --timers, --clients, --max-states, --mutation,
+    /// --blind, --expect-violation).
     #[arg(long, default_value = "ceph")]
     protocol: String,
-    /// basic-paxos: rounds each proposer may start (default 1).
+    /// multi-paxos: the client talks to the first N servers (default 1: node.0).
+    #[arg(long)]
+    clients: Option<u8>,
+    /// basic-paxos: rounds each proposer may start (default 1); multi-paxos: the highest
+    /// proposal round (default 2: one leader change after the first election).
     #[arg(long)]
     rounds: Option<u32>,
     /// basic-paxos: proposers, 1 or 2 (default 2).
     #[arg(long)]
     proposers: Option<u8>,
-    /// basic-paxos: check only what a user relies on (one value chosen, learners agree).
+    /// basic-paxos: check only what a user relies on (one value chosen, learners agree);
+    /// multi-paxos: only the replicas' applied sequences.
     #[arg(long)]
     blind: bool,
 }
@@ -138,6 +145,21 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
 }
 
 pub fn main(args: Args) -> Result<ExitCode, String> {
+    if args.protocol == "multi-paxos" {
+        return crate::multi_paxos::model_check(crate::multi_paxos::ModelArgs {
+            rounds: args.rounds,
+            crashes: args.crashes,
+            puts: args.puts,
+            losses: args.losses,
+            duplicates: args.duplicates,
+            timers: args.timers,
+            clients: args.clients,
+            max_states: args.max_states,
+            mutations: args.mutations,
+            blind: args.blind,
+            expect_violation: args.expect_violation,
+        });
+    }
     if crate::basic_paxos::is_basic(&args.protocol)? {
         return crate::basic_paxos::model_check(crate::basic_paxos::ModelArgs {
             rounds: args.rounds,

@@ -127,8 +127,11 @@ pub trait RunChecker<P: Protocol>: Clone + Debug {
     fn disable(&mut self, invariant: &str) -> Result<(), String>;
     /// Switch every rule off: facts are still recorded, no violation is reported.
     fn disable_all(&mut self);
-    /// Broken claims that do not stop the run (Ceph: read freshness across epochs).
-    fn findings(&self) -> &[Violation];
+    /// Broken claims that do not stop the run (Ceph: read freshness across epochs); none by
+    /// default.
+    fn findings(&self) -> &[Violation] {
+        &[]
+    }
     /// Whether this run checks `invariant` (not switched off, and it applies to the run).
     fn checks(&self, invariant: &str) -> bool;
     /// The records this checker keeps about the run's past (the memory budget counts them).

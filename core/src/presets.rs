@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 29] = [
+pub const PRESETS: [Preset; 31] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -72,6 +72,8 @@ pub const PRESETS: [Preset; 29] = [
     preset!("multi-paxos", "mp-hole", "Multi-Paxos: seed 001's hole, slots 135-137", "mp-hole.scenario", "A new leader finds slots 135-137 empty and 138-139 accepted: it fills the holes with no-ops, re-proposes 138-139 and goes on at 140."),
     preset!("multi-paxos", "mp-alpha", "Multi-Paxos: the α window", "mp-alpha.scenario", "At most α slots in flight; the other commands queue until the window slides."),
     preset!("multi-paxos", "mp-leader-change", "Multi-Paxos: a leader change in a burst of writes", "mp-leader-change.scenario", "The leader crashes with slots in flight; the next one re-proposes them and every write is answered once."),
+    preset!("multi-paxos", "mp-vs-ceph", "Multi-Paxos beside Ceph: the same faults", "mp-vs-ceph.scenario", "A burst of writes, then the leader crashes: messages per write and the time to the next commit, to compare with the Ceph tour of the same schedule."),
+    preset!("ceph-vs-mp", "Ceph beside Multi-Paxos: the same faults", "ceph-vs-mp.scenario", "The Multi-Paxos comparison's schedule on Ceph's monitor Paxos: one value in flight, recovery through an election and collect/last."),
     preset!("multi-paxos", "mp-membership", "Multi-Paxos: adding and removing a server", "mp-membership.scenario", "One server in, then the leader out, each a command in the log, in force α slots later."),
     preset!("basic-paxos", "bp-interleaved", "Basic Paxos: two proposers interleaved", "bp-interleaved.scenario", "A value accepted by one acceptor loses to a higher-numbered proposal that reaches a majority."),
     preset!("basic-paxos", "bp-dueling", "Basic Paxos: dueling proposers", "bp-dueling.scenario", "Without backoff, each proposer's phase 1 cancels the other's phase 2, round after round."),

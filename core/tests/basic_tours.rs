@@ -1,6 +1,8 @@
 //! The Basic Paxos tours (seed 003's cases) play as Basic Paxos runs, without a violation, and
 //! end where their last note says: the facts it states are checked against the run.
 
+mod common;
+
 use paxoscope_core::presets::find;
 use paxoscope_core::protocols::basic_paxos::{BasicPaxos, Msg, Pn};
 use paxoscope_core::protocols::ceph::ClientReply;
@@ -10,24 +12,7 @@ use paxoscope_core::trace::TraceKind;
 
 /// Tour `id` played to its end, and its last note.
 fn play(id: &str) -> (Session<BasicPaxos>, String) {
-    let p = find(id).unwrap_or_else(|| panic!("no tour {id}"));
-    assert_eq!(p.protocol, "basic-paxos");
-    let scenario = p.scenario().unwrap_or_else(|e| panic!("{id}: {e}"));
-    let end = scenario.end_ms.expect("a tour has an end");
-    let last = scenario
-        .actions
-        .iter()
-        .rev()
-        .find_map(|a| match &a.action {
-            Action::Note(text) => Some(text.clone()),
-            _ => None,
-        })
-        .expect("a tour narrates");
-    let mut s = Session::<BasicPaxos>::open(scenario);
-    s.run_until(end);
-    assert!(s.violation().is_none(), "{id}: {}", s.violation().unwrap());
-    assert_eq!(s.now_ms(), end, "{id} reached its end");
-    (s, last)
+    common::play(id)
 }
 
 /// The value every node learned, if they all learned the same one.

@@ -1,34 +1,17 @@
 //! The Multi-Paxos tours (seeds 001 and 002) play as Multi-Paxos runs, without a violation,
 //! and end where their last note says: the facts it states are checked against the run.
 
-use paxoscope_core::presets::find;
+mod common;
+
 use paxoscope_core::protocols::ceph::ClientReply;
 use paxoscope_core::protocols::multi_paxos::{Members, Msg, MultiPaxos, Value};
-use paxoscope_core::scenario::Action;
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::TraceKind;
 use std::collections::BTreeSet;
 
 /// Tour `id` played to its end, and its last note.
 fn play(id: &str) -> (Session<MultiPaxos>, String) {
-    let p = find(id).unwrap_or_else(|| panic!("no tour {id}"));
-    assert_eq!(p.protocol, "multi-paxos");
-    let scenario = p.scenario().unwrap_or_else(|e| panic!("{id}: {e}"));
-    let end = scenario.end_ms.expect("a tour has an end");
-    let last = scenario
-        .actions
-        .iter()
-        .rev()
-        .find_map(|a| match &a.action {
-            Action::Note(text) => Some(text.clone()),
-            _ => None,
-        })
-        .expect("a tour narrates");
-    let mut s = Session::<MultiPaxos>::open(scenario);
-    s.run_until(end);
-    assert!(s.violation().is_none(), "{id}: {}", s.violation().unwrap());
-    assert_eq!(s.now_ms(), end, "{id} reached its end");
-    (s, last)
+    common::play(id)
 }
 
 /// Every replica is up and applied exactly `slots` slots.

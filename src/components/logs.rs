@@ -5,13 +5,16 @@
 //!
 //! The lanes are a few hundred plain cells, so they are written as one HTML string (numbers and
 //! fixed words only, nothing a user typed) rather than as `html!` nodes: the same DOM for a
-//! fraction of the wasm.
+//! fraction of the wasm. One listener on the panel's area (`select_lane`) turns a click on a
+//! lane, or Enter on a focused one, into the selection of its node.
 
 use crate::labels::mon;
 use crate::run::RunHandle;
+use crate::state::Action;
 use paxoscope_core::view::{Lane, SlotState};
 use std::cell::RefCell;
 use std::fmt::Write;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Slots drawn per lane, however long the log.
@@ -33,7 +36,7 @@ fn lane(out: &mut String, r: u8, l: &Lane, from: u64, to: u64) {
     let folded = log.applied.min(from - 1);
     let _ = write!(
         out,
-        r#"<div class="lane{}" data-lane="{r}" data-applied="{}"><span class="lane-name">{}</span><span class="lane-fold{}" title="slots 1–{folded} applied">"#,
+        r#"<div class="lane{}" data-lane="{r}" data-applied="{}" tabindex="0" title="select {3}"><span class="lane-name">{3}</span><span class="lane-fold{}" title="slots 1–{folded} applied">"#,
         if l.up { "" } else { " down" },
         log.applied,
         mon(r),
@@ -115,4 +118,36 @@ fn draw(handle: &RunHandle) -> Html {
     body.push_str(LEGEND);
     body.push_str("</section>");
     Html::from_html_unchecked(body.into())
+}
+
+/// The node of the lane an event happened in (`data-lane` of the closest lane), if any.
+fn lane_of(e: &Event) -> Option<u8> {
+    let el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    el.closest("[data-lane]")
+        .ok()??
+        .get_attribute("data-lane")?
+        .parse()
+        .ok()
+}
+
+/// The logs area's click and keydown listener: a lane clicked, or focused and Enter pressed,
+/// selects its node (as a click on the ring does).
+pub fn select_lane(
+    dispatch: &UseReducerDispatcher<crate::state::Playground>,
+) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let d = dispatch.clone();
+    let click = Callback::from(move |e: MouseEvent| {
+        if let Some(r) = lane_of(&e) {
+            d.dispatch(Action::Select(Some(r)));
+        }
+    });
+    let d = dispatch.clone();
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" {
+            if let Some(r) = lane_of(&e) {
+                d.dispatch(Action::Select(Some(r)));
+            }
+        }
+    });
+    (click, key)
 }

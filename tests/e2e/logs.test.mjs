@@ -107,3 +107,23 @@ test('the log view is readable in dark mode too', async () => {
     await context.close();
   }
 });
+
+test('clicking a lane selects its monitor, and Enter on a focused lane does too', async () => {
+  const { page, context, errors } = await openPage(browser, '#tour=sync');
+  try {
+    await lanesMatchingRing(page);
+    const selectedLine = () => page.locator('.faults .selected-line strong').textContent();
+    // The lane's cells, not only its name, take the click.
+    await page.locator('.logs .lane[data-lane="3"] .c').first().click();
+    await page.waitForFunction(() => document.querySelector('.faults .selected-line strong')?.textContent === 'mon.3');
+    assert.equal(await selectedLine(), 'mon.3');
+    await page.locator('.logs .lane[data-lane="1"]').focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.faults .selected-line strong')?.textContent === 'mon.1');
+    assert.equal(await selectedLine(), 'mon.1');
+    await screenshot(page, 'logs-lane-selected');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -41,6 +41,44 @@ pub struct Violation {
     pub seed: u64,
 }
 
+impl Violation {
+    /// Rule `rule` broken by the world's latest step (no node named: the rule's detail says
+    /// which).
+    pub fn at<P: crate::actor::Protocol>(
+        world: &crate::sim::World<P>,
+        rule: &str,
+        detail: String,
+    ) -> Violation {
+        Violation {
+            invariant: rule.to_string(),
+            event: world.events(),
+            t_ms: world.now_ms(),
+            node: None,
+            detail,
+            seed: world.seed,
+        }
+    }
+}
+
+/// The rule of `rules` named `invariant`, or an error that lists them (`what`: how the
+/// protocol calls its rules): the one check behind every checker's `disable`.
+pub fn rule_named(
+    rules: &[&'static str],
+    invariant: &str,
+    what: &str,
+) -> Result<&'static str, String> {
+    rules
+        .iter()
+        .copied()
+        .find(|n| *n == invariant)
+        .ok_or_else(|| {
+            format!(
+                "no {what} named {invariant:?} (expected one of: {})",
+                rules.join(", ")
+            )
+        })
+}
+
 impl std::fmt::Display for Violation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let node = self.node.map(|n| format!(", mon.{n}")).unwrap_or_default();
@@ -219,16 +257,7 @@ impl Checker {
     /// is ignored. (Where one file checks several rules, `pn`, `epochs` and `all_member`, a
     /// break of the disabled one ends that file's checks for the step.)
     pub fn disable(&mut self, invariant: &str) -> Result<(), String> {
-        let name = INVARIANTS
-            .iter()
-            .copied()
-            .find(|n| *n == invariant)
-            .ok_or_else(|| {
-                format!(
-                    "no invariant named {invariant:?} (expected one of: {})",
-                    INVARIANTS.join(", ")
-                )
-            })?;
+        let name = rule_named(&INVARIANTS, invariant, "invariant")?;
         self.disabled.insert(name);
         Ok(())
     }

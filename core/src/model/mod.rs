@@ -8,6 +8,7 @@
 //!   interpreted).
 //! * `invariants`: state predicates and step rules.
 //! * `explore`: breadth-first search over fingerprints, shortest counterexamples.
+//! * `fx`: the fixed hasher of every protocol's explorer tables.
 //! * `fingerprint`: deterministic 128-bit fingerprints through serde, interning tables.
 //!
 //! Time: one global clock, perfect (no skew, no drift). It advances only when a timer fires,
@@ -22,6 +23,7 @@
 
 pub mod explore;
 pub mod fingerprint;
+pub mod fx;
 pub mod invariants;
 pub mod state;
 pub mod step;

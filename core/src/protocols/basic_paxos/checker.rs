@@ -60,37 +60,18 @@ impl RunChecker<BasicPaxos> for BasicChecker {
         world: &World<BasicPaxos>,
         _log: &[TraceEvent<BasicPaxos>],
     ) -> Result<(), Violation> {
-        check_step(world, &self.config, &mut self.facts).map_err(|v| Violation {
-            invariant: v.rule.to_string(),
-            event: world.events(),
-            t_ms: world.now_ms(),
-            node: None,
-            detail: v.detail,
-            seed: world.seed,
-        })
+        check_step(world, &self.config, &mut self.facts)
+            .map_err(|v| Violation::at(world, v.rule, v.detail))
     }
 
     fn disable(&mut self, invariant: &str) -> Result<(), String> {
-        let name = INVARIANTS
-            .iter()
-            .copied()
-            .find(|n| *n == invariant)
-            .ok_or_else(|| {
-                format!(
-                    "no Basic Paxos rule named {invariant:?} (expected one of: {})",
-                    INVARIANTS.join(", ")
-                )
-            })?;
+        let name = crate::check::rule_named(&INVARIANTS, invariant, "Basic Paxos rule")?;
         self.facts.disabled.insert(name);
         Ok(())
     }
 
     fn disable_all(&mut self) {
         self.facts.disabled.extend(INVARIANTS);
-    }
-
-    fn findings(&self) -> &[Violation] {
-        &[]
     }
 
     fn checks(&self, invariant: &str) -> bool {

@@ -28,9 +28,10 @@ use super::rules::facts::Facts;
 use super::rules::{Acceptance, Violation};
 use crate::actor::Rank;
 use crate::machine::StateId;
+use crate::model::fx::{FxMap, FxSet};
 use crate::sorted::SortedMap;
-use std::collections::{HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::collections::VecDeque;
+use std::hash::Hash;
 use std::rc::Rc;
 
 #[derive(Clone, Debug)]
@@ -98,41 +99,6 @@ pub struct Report {
     pub observed: std::collections::BTreeSet<String>,
     pub violation: Option<(Violation, Vec<String>)>,
 }
-
-/// A deterministic, fast hasher for the explorer's tables (FxHash's multiply-rotate).
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Hasher for Fx {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut w = [0u8; 8];
-            w[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(w));
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_u32(&mut self, i: u32) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u16(&mut self, i: u16) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-}
-
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-type FxSet<K> = HashSet<K, BuildHasherDefault<Fx>>;
 
 /// A node without its (shared) configuration and without what its handlers can no longer
 /// read: the interning key of a node state. Two nodes with one key behave alike forever:

@@ -1,6 +1,6 @@
 //! The Multi-Paxos campaign: for each seed, a random fault schedule on `World<MultiPaxos>`
 //! (loss, duplication, reordering, partitions, one-way and two-way cuts, delays, crashes and
-//! restarts: all ordinary faults for Multi-Paxos) under a key-value workload (puts, gets and
+//! restarts: all ordinary faults for Multi-Paxos; and add-server/remove-server) under a key-value workload (puts, gets and
 //! compare-and-sets at random replicas), the rules of `rules/` after every event, then a heal
 //! and the liveness rule: within a bound derived from the timeouts, every client is answered
 //! (but those whose replica crashed after they asked: a crash forgets who asked), new writes
@@ -44,8 +44,9 @@ pub struct Outcome {
     pub events: u64,
     pub ended_ms: u64,
     pub heal_ms: u64,
-    /// Slots chosen in the run.
+    /// Slots chosen in the run, and how many of them are configuration changes.
     pub chosen: u64,
+    pub config_changes: u64,
     /// Time from the heal until every client was answered and the replicas agreed.
     pub liveness_ms: Option<u64>,
     pub classes: BTreeSet<&'static str>,
@@ -190,6 +191,25 @@ pub fn plan(seed: u64, opts: &Options) -> Plan {
             }
         }
     }
+    // Membership changes, one server at a time through the log (drawn last, so the schedule
+    // above is the same with or without them): sometimes one server starts outside the first
+    // configuration, then up to three add-server/remove-server requests before the heal.
+    if rng.chance_pct(40) {
+        if rng.chance_pct(50) {
+            s.overrides.push((ConfigKey::Members, u64::from(n - 1)));
+        }
+        for _ in 0..1 + rng.below(3) {
+            let t = rng.below(heal_ms);
+            let r = node(&mut rng);
+            let change = if rng.chance_pct(50) {
+                Action::AddServer(r)
+            } else {
+                Action::RemoveServer(r)
+            };
+            at(t, change);
+        }
+        classes.insert("membership");
+    }
     at(heal_ms, Action::Heal(None));
     for r in 0..n {
         at(heal_ms, Action::Restart(r));
@@ -257,6 +277,7 @@ pub fn run(seed: u64, plan: &Plan, opts: &Options) -> Outcome {
         ended_ms: w.now_ms(),
         heal_ms: plan.heal_ms,
         chosen: facts.chosen.len() as u64,
+        config_changes: facts.configs.len() as u64,
         liveness_ms,
         classes: plan.classes.clone(),
     }
@@ -313,6 +334,17 @@ mod tests {
             assert_eq!(o.failure, None, "seed {seed}");
             assert!(o.chosen > 0 && o.liveness_ms.is_some(), "seed {seed}");
         }
+    }
+
+    /// Some of the first seeds change the configuration through the log, and pass.
+    #[test]
+    fn membership_changes_are_chosen_in_some_seeds() {
+        let changes: u64 = (0..30)
+            .map(|seed| run_seed(seed, &Options::default()))
+            .filter(|o| o.failure.is_none() && o.classes.contains("membership"))
+            .map(|o| o.config_changes)
+            .sum();
+        assert!(changes > 0, "no configuration change chosen in 30 seeds");
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! * `declaration.rs`: the replica's state machine as data.
 //! * `rules/`: one pure predicate per safety rule, shared by the run's checker and the
 //!   model checker.
+//! * `model.rs`: the exhaustive model check of the handlers within small bounds.
 //! * `seam.rs`: the only place that maps Ceph-shaped engine types (config, mutations).
 
 pub mod campaign;
@@ -20,6 +21,7 @@ pub mod durable;
 pub mod hash;
 pub mod lanes;
 pub mod messages;
+pub mod model;
 pub mod node;
 pub mod present;
 pub mod rules;
