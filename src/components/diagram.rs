@@ -526,7 +526,7 @@ mod tests {
                 }
                 for (gi, g) in layout.groups.iter().enumerate() {
                     let inside = a.x > g.x && a.x < g.x + g.w && a.y > g.y && a.y < g.y + g.h;
-                    let member = a.group.and_then(|x| layout.group_index(x)) == Some(gi);
+                    let member = a.group == Some(g.state);
                     assert_eq!(
                         inside, member,
                         "{}: {} and group {}",
