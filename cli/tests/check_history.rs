@@ -212,13 +212,15 @@ fn campaign_seeds_exported_and_checked_agree_with_the_campaign() {
     for seed in 0..5 {
         verdicts.push(seed_both_ways(seed, &PlanOptions::default(), "campaign"));
     }
-    // Not linearizable: seed 60's stale read under a valid lease (a finding, see
-    // docs/campaign.md) and seed 168 with clocks skewed far past the lease margin.
+    // Seed 60 held a stale read under a valid lease (a finding, see docs/campaign.md) until
+    // forwarded writes were resent after an election (2026-12-07): its run changed, and 3,000
+    // default seeds now show no stale read, so it is linearizable like the others. Not
+    // linearizable: seed 168, with clocks skewed far past the lease margin.
     verdicts.push(seed_both_ways(60, &PlanOptions::default(), "campaign"));
     let skewed = PlanOptions {
         beyond: [Beyond::LargeSkew].into_iter().collect(),
         ..PlanOptions::default()
     };
     verdicts.push(seed_both_ways(168, &skewed, "campaign-skew"));
-    assert_eq!(verdicts, [true, true, true, true, true, false, false]);
+    assert_eq!(verdicts, [true, true, true, true, true, true, false]);
 }

@@ -129,7 +129,8 @@ test('the strategy picker switches a running cluster: every monitor runs the new
     await button(page, 'Step').click();
     await page.waitForFunction(() => document.querySelector('section.scores')?.dataset.strategy === 'connectivity');
     for (const r of ['0', '1', '2', '3', '4']) {
-      await page.locator(`#cluster [data-node="${r}"]`).first().click();
+      // The ring circle itself: the lines under a node (its reads, its wait) widen its box.
+      await page.locator(`#cluster [data-node="${r}"] circle`).first().click();
       await page.waitForFunction((n) => document.querySelector('section.scores')?.dataset.node === n, r);
       assert.equal(await panel(page).getAttribute('data-strategy'), 'connectivity', `mon.${r}`);
     }
