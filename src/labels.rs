@@ -111,13 +111,7 @@ pub fn seconds(t_ms: u64) -> String {
 /// zero; a value that rounds to zero prints without a sign.
 pub fn fixed(x: f64, places: u32) -> String {
     debug_assert!(places <= 3, "fixed() supports at most 3 decimals");
-    let scale = 10i64.pow(places);
-    let scaled = (x * scale as f64).round() as i64;
-    let sign = if scaled < 0 { "-" } else { "" };
-    let (whole, frac) = (
-        scaled.unsigned_abs() / scale as u64,
-        scaled.unsigned_abs() % scale as u64,
-    );
+    let (sign, whole, frac) = paxoscope_core::decimal::split(x, places);
     if places == 0 {
         format!("{sign}{whole}")
     } else {

@@ -11,6 +11,7 @@ pub mod actor;
 pub mod budget;
 pub mod campaign;
 pub mod check;
+pub mod decimal;
 pub mod export;
 pub mod history;
 pub mod json;

@@ -18,12 +18,9 @@ use yew::prelude::*;
 /// A score as the panel (and the tours' notes) write it: whole numbers bare, else 4 decimals.
 /// Scores lie in [-1, N-1]. Written with integers: f64 formatting would add kilobytes of wasm.
 pub fn score_text(x: f64) -> String {
-    let units = (x * 10_000.0).round() as i64;
-    let (whole, frac) = (units / 10_000, (units % 10_000).abs());
-    match frac {
-        0 => format!("{whole}"),
-        _ if x < 0.0 && whole == 0 => format!("-0.{frac:04}"),
-        _ => format!("{whole}.{frac:04}"),
+    match paxoscope_core::decimal::split(x, 4) {
+        (sign, whole, 0) => format!("{sign}{whole}"),
+        (sign, whole, frac) => format!("{sign}{whole}.{frac:04}"),
     }
 }
 

@@ -62,16 +62,9 @@ impl fmt::Debug for ConnectionReport {
 }
 
 /// A score as texts write it: at most 6 decimals, trailing zeros dropped (`1`, `0.999984`,
-/// `-1`). Integer arithmetic only: formatting an `f64` would bring about 10 KB of
-/// float-to-decimal code into the playground's wasm.
+/// `-1`), without float formatting (`decimal::split`).
 pub fn score_text(x: f64) -> String {
-    const SCALE: i64 = 1_000_000;
-    let scaled = (x * SCALE as f64).round() as i64;
-    let sign = if scaled < 0 { "-" } else { "" };
-    let (whole, frac) = (
-        scaled.unsigned_abs() / SCALE as u64,
-        scaled.unsigned_abs() % SCALE as u64,
-    );
+    let (sign, whole, frac) = crate::decimal::split(x, 6);
     if frac == 0 {
         return format!("{sign}{whole}");
     }
