@@ -14,7 +14,7 @@ use yew::prelude::*;
 /// narrow screens get larger monitors).
 const VIEW_X0: f64 = 80.0;
 const VIEW_W: f64 = 480.0;
-const VIEW_H: f64 = 520.0;
+const VIEW_H: f64 = 536.0;
 /// The embed's viewBox: the monitors, their lease arcs and the crown, nothing under them.
 const COMPACT_VIEW: &str = "92 2 456 466";
 /// Messages sent together on one link queue up this far apart instead of overlapping.
@@ -32,6 +32,9 @@ const DROP_SHOW_REAL_MS: f64 = 900.0;
 const MAX_DROPS_SHOWN: usize = 12;
 /// Only the newest drops carry a text label, so a burst stays readable.
 const DROPS_LABELLED: usize = 2;
+/// A drop is drawn this far along its link (0..1) from the end that dropped it: clear of
+/// that node's circle and of the lines written under it.
+const DROP_ALONG: f64 = 0.25;
 
 pub struct ClusterProps {
     pub run: RunHandle,
@@ -222,8 +225,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
     let drops = run.index.recent_drops(events, now, window_ms).into_iter().take(MAX_DROPS_SHOWN).enumerate().map(|(i, d)| {
         let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
-        let along = if d.at_sender { 0.15 } else { 0.85 };
+        let along = if d.at_sender { DROP_ALONG } else { 1.0 - DROP_ALONG };
         let (x, y) = lane_point(node_pos(d.from, n), node_pos(d.to, n), along);
+        // The label runs away from the ring's axis, off the lines written under the nodes.
+        let (label_x, label_class) = if x < CENTER.0 { ("-10", "drop-mark run-left") } else { ("10", "drop-mark") };
         let family = d.family;
         html! {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
@@ -232,7 +237,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 { family_shape(families, family) }
                 <text class="drop-x" x="0" y="1">{ "✕" }</text>
                 if i < DROPS_LABELLED {
-                    <text class="drop-mark" x="10" y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
+                    <text class={label_class} x={label_x} y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
                 }
             </g>
         }
@@ -262,9 +267,11 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <svg id="cluster" viewBox={if p.compact { COMPACT_VIEW.to_string() } else { format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0)) }} role="group"
                      aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
                     <g class="links">{ for links }</g>
-                    <g class="nodes">{ for nodes }</g>
+                    // Nodes last: their state lines (with a halo) stay readable over a message
+                    // or a falling drop passing under them.
                     <g class="drops">{ for drops }</g>
                     <g class="messages">{ for messages }</g>
+                    <g class="nodes">{ for nodes }</g>
                 </svg>
                 { for card }
             </div>
@@ -318,17 +325,21 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         ),
         None => format!("waiting for {}", w.what),
     });
+    // Two short lines on the ring, "waits · 6.0 s" over what it waits for, cut to the room the
+    // node has before its neighbour's lines; the tooltip says it all.
+    let room_chars = (glance_room_px(x, n) / GLANCE_CHAR_PX) as usize;
     let glance = if isolated {
-        Some("isolated".to_string())
+        Some(("isolated".to_string(), String::new()))
     } else {
-        // Short on the ring: what (cut) and the time left; the tooltip says it all.
-        wait.as_ref().map(|w| match w.until_ms {
-            Some(at) => format!(
-                "waits: {} · {} s",
-                shorten(&w.what, GLANCE_CHARS),
-                fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
-            ),
-            None => format!("waits: {}", shorten(&w.what, GLANCE_CHARS)),
+        wait.as_ref().map(|w| {
+            let head = match w.until_ms {
+                Some(at) => format!(
+                    "waits · {} s",
+                    fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
+                ),
+                None => "waits".to_string(),
+            };
+            (head, shorten(&w.what, room_chars.max(GLANCE_MIN_CHARS)))
         })
     };
     // Reads are a question only for a node in a consensus phase (not probing or electing).
@@ -386,8 +397,8 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let meta_y = NODE_R + 30.0;
     // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
     let (glance_x, glance_anchor) = match x - CENTER.0 {
-        dx if dx < -60.0 => (-NODE_R, Some("run-right")),
-        dx if dx > 60.0 => (NODE_R, Some("run-left")),
+        dx if dx < -GLANCE_SIDE_PX => (-NODE_R, Some("run-right")),
+        dx if dx > GLANCE_SIDE_PX => (NODE_R, Some("run-left")),
         _ => (0.0, None),
     };
     html! {
@@ -413,11 +424,12 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             </text>
             <text class={classes!("node-lease", (leases && in_phase && !readable).then_some("no-reads"))} y={fixed(meta_y + 15.0, 0)}
                   data-readable={readable.to_string()}>{ reads_text }</text>
-            if let Some(g) = glance {
+            if let Some((head, what)) = glance {
                 <text class={classes!("node-glance", isolated.then_some("isolated"), glance_anchor)} y={fixed(meta_y + 30.0, 0)}
                       x={fixed(glance_x, 0)}
                       data-waiting={wait.as_ref().map(|w| w.what.clone())} data-isolated={isolated.then_some("")}>
-                    { g }
+                    { head }
+                    if !what.is_empty() { <tspan class="glance-what" x={fixed(glance_x, 0)} dy="14">{ what }</tspan> }
                     <title>{ if isolated { "every link to and from this node is cut".to_string() } else { wait_text.clone().unwrap_or_default() } }</title>
                 </text>
             }
@@ -426,8 +438,30 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     }
 }
 
-/// The ring's glance line is cut to this many characters (its tooltip has the whole).
-const GLANCE_CHARS: usize = 20;
+/// Width of one character of a glance line (11 px bold), in viewBox px: a little over the
+/// average, so that a cut line never reaches its neighbour's.
+const GLANCE_CHAR_PX: f64 = 7.0;
+/// Shortest cut of a glance line: below this the words say nothing (the tooltip has them all).
+const GLANCE_MIN_CHARS: usize = 12;
+/// Space kept between two nodes' glance lines, in viewBox px.
+const GLANCE_GAP_PX: f64 = 12.0;
+
+/// How wide a node's glance lines may run, in viewBox px. A node on the ring's side writes
+/// inwards from its outer edge and meets its mirror image (rank `n - r`) at the ring's axis; a
+/// node near the axis writes centred and has the distance to its neighbours (the chord) and
+/// to the drawing's edges.
+fn glance_room_px(x: f64, n: u8) -> f64 {
+    let dx = x - CENTER.0;
+    if dx.abs() > GLANCE_SIDE_PX {
+        return dx.abs() + NODE_R - GLANCE_GAP_PX;
+    }
+    let chord = 2.0 * RING_R * sin(PI / n.max(2) as f64);
+    let edges = 2.0 * (x - VIEW_X0).min(VIEW_X0 + VIEW_W - x);
+    chord.min(edges) - GLANCE_GAP_PX
+}
+
+/// A node further than this from the ring's vertical axis writes its glance lines inwards.
+const GLANCE_SIDE_PX: f64 = 60.0;
 
 /// `text` cut to `max` characters with an ellipsis.
 fn shorten(text: &str, max: usize) -> String {
