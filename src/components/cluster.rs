@@ -34,7 +34,11 @@ const MAX_DROPS_SHOWN: usize = 12;
 const DROPS_LABELLED: usize = 2;
 /// A drop is drawn this far along its link (0..1) from the end that dropped it: clear of
 /// that node's circle and of the lines written under it.
-const DROP_ALONG: f64 = 0.25;
+const DROP_ALONG: [f64; 4] = [0.25, 0.35, 0.45, 0.55];
+/// Longest drop label ("collect (link cut)"), in viewBox px.
+const DROP_LABEL_PX: f64 = 110.0;
+/// How far a dropped message falls as it fades, in viewBox px.
+const DROP_FALL_PX: f64 = 40.0;
 
 pub struct ClusterProps {
     pub run: RunHandle,
@@ -225,17 +229,18 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
     let drops = run.index.recent_drops(events, now, window_ms).into_iter().take(MAX_DROPS_SHOWN).enumerate().map(|(i, d)| {
         let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
-        let along = if d.at_sender { DROP_ALONG } else { 1.0 - DROP_ALONG };
-        let (x, y) = lane_point(node_pos(d.from, n), node_pos(d.to, n), along);
-        // The label runs away from the ring's axis, off the lines written under the nodes.
-        let (label_x, label_class) = if x < CENTER.0 { ("-10", "drop-mark run-left") } else { ("10", "drop-mark") };
+        let (x, y, label_left) = drop_point(d.from, d.to, d.at_sender, n);
+        let (label_x, label_class) = if label_left { ("-10", "drop-mark run-left") } else { ("10", "drop-mark") };
         let family = d.family;
         html! {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
-               transform={format!("translate({} {})", fixed(x, 1), fixed(y + age * 40.0, 1))}
+               transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))}
                opacity={fixed(1.0 - age, 2)}>
-                { family_shape(families, family) }
-                <text class="drop-x" x="0" y="1">{ "✕" }</text>
+                // The message falls; its label stays where it was dropped, off the nodes' lines.
+                <g transform={format!("translate(0 {})", fixed(age * DROP_FALL_PX, 1))}>
+                    { family_shape(families, family) }
+                    <text class="drop-x" x="0" y="1">{ "✕" }</text>
+                </g>
                 if i < DROPS_LABELLED {
                     <text class={label_class} x={label_x} y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
                 }
@@ -471,6 +476,60 @@ fn shorten(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max - 1).collect();
     s.push('…');
     s
+}
+
+/// Where a message dropped on the link `from → to` is drawn, and whether its label runs to
+/// the left: near the end that dropped it, moved along the link (the label preferably running
+/// away from the ring's axis) until neither the drop nor its label lands on a node or on the
+/// lines written under one.
+fn drop_point(from: Rank, to: Rank, at_sender: bool, n: u8) -> (f64, f64, bool) {
+    let (a, b) = (node_pos(from, n), node_pos(to, n));
+    let clear = |(x, y): (f64, f64), left: bool| {
+        let label = if left {
+            (x - 10.0 - DROP_LABEL_PX, x + 6.0)
+        } else {
+            (x - 6.0, x + 10.0 + DROP_LABEL_PX)
+        };
+        let apart = |(l, r): (f64, f64), (top, bottom): (f64, f64)| {
+            label.1 < l || label.0 > r || y + 8.0 < top || y - 8.0 > bottom
+        };
+        (0..n).map(|r| node_pos(r, n)).all(|node| {
+            let circle = apart(
+                (node.0 - LEASE_R, node.0 + LEASE_R),
+                (node.1 - LEASE_R, node.1 + LEASE_R),
+            );
+            circle
+                && apart(
+                    text_span(node, n),
+                    (node.1 + NODE_R + 12.0, node.1 + NODE_R + 82.0),
+                )
+        })
+    };
+    let point = |along: f64| lane_point(a, b, if at_sender { along } else { 1.0 - along });
+    let candidates = DROP_ALONG.into_iter().map(point).flat_map(|p| {
+        let outward = p.0 < CENTER.0;
+        [(p, outward), (p, !outward)]
+    });
+    let ((x, y), left) = candidates
+        .clone()
+        .find(|(p, left)| clear(*p, *left))
+        .unwrap_or_else(|| candidates.take(1).next().expect("DROP_ALONG is not empty"));
+    (x, y, left)
+}
+
+/// The horizontal span of the lines written under the node at `pos`: its epoch and reads
+/// lines, centred, and its glance lines (`glance_room_px`), which run inwards on the sides.
+fn text_span(pos: (f64, f64), n: u8) -> (f64, f64) {
+    let room = glance_room_px(pos.0, n);
+    let centred = (pos.0 - 95.0, pos.0 + 95.0);
+    match pos.0 - CENTER.0 {
+        dx if dx < -GLANCE_SIDE_PX => (centred.0, centred.1.max(pos.0 - NODE_R + room)),
+        dx if dx > GLANCE_SIDE_PX => (centred.0.min(pos.0 + NODE_R - room), centred.1),
+        _ => (
+            centred.0.min(pos.0 - room / 2.0),
+            centred.1.max(pos.0 + room / 2.0),
+        ),
+    }
 }
 
 /// Longest list of messages in flight written out under the ring.
