@@ -15,9 +15,15 @@ cd "$ROOT"
 FAMILY_FEATURES="basic-paxos,multi-paxos"
 BUILD=(trunk build --release --cargo-profile wasm-release --offline --public-url ./)
 
+# After each build: no f64 formatting in that page's wasm (scripts/float-free.mjs, ~7 KB gzipped).
+FLOAT_FREE=(node scripts/float-free.mjs target/wasm-bindgen/release/paxoscope-web_bg.wasm)
+
 echo "==> dist/ (shipped page)"
 "${BUILD[@]}" "$@"
+"${FLOAT_FREE[@]}" dist/
 echo "==> dist/family/ (--features $FAMILY_FEATURES)"
 "${BUILD[@]}" --features "$FAMILY_FEATURES" --dist dist/family "$@"
+"${FLOAT_FREE[@]}" dist/family/
 echo "==> dist/history/ (--features history-page)"
 "${BUILD[@]}" --features history-page --dist dist/history "$@"
+"${FLOAT_FREE[@]}" dist/history/

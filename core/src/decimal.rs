@@ -14,9 +14,31 @@ pub fn split(x: f64, places: u32) -> (&'static str, u64, u64) {
     (sign, units / scale, units % scale)
 }
 
+/// `ms` in seconds as `{}` prints `ms as f64 / 1000.0` ("10", "2.5", "0.125"), without
+/// float formatting.
+pub fn ms_as_seconds(ms: u64) -> String {
+    let (whole, frac) = (ms / 1000, ms % 1000);
+    if frac == 0 {
+        return whole.to_string();
+    }
+    let digits = format!("{frac:03}");
+    format!("{whole}.{}", digits.trim_end_matches('0'))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::split;
+    use super::{ms_as_seconds, split};
+
+    #[test]
+    fn seconds_read_as_the_float_would() {
+        for ms in [0, 1, 10, 125, 2_500, 10_000, 10_001, 61_230] {
+            assert_eq!(
+                ms_as_seconds(ms),
+                format!("{}", ms as f64 / 1000.0),
+                "{ms} ms"
+            );
+        }
+    }
 
     #[test]
     fn parts_round_halves_away_from_zero_and_drop_a_zero_sign() {

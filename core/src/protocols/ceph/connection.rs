@@ -164,7 +164,9 @@ impl ConnectionTracker {
     }
 
     fn report(&mut self, peer: Rank, units_s: f64, alive: bool) -> Persist {
-        assert!(units_s >= 0.0, "an observation covers {units_s} s");
+        // The messages name no float: formatting one would pull float-to-decimal code (~10 KB) into
+        // the page's wasm.
+        assert!(units_s >= 0.0, "an observation covers a negative time");
         if peer == self.rank {
             return Persist(false);
         }
@@ -176,7 +178,7 @@ impl ConnectionTracker {
         } else {
             (*score * (1.0 - units_s / ratio_den) - units_s / ratio_den).max(0.0)
         };
-        assert!((0.0..=1.0).contains(score), "score {score} out of [0, 1]");
+        assert!((0.0..=1.0).contains(score), "a link score left [0, 1]");
         me.current.insert(peer, alive);
         self.increase_version()
     }

@@ -231,7 +231,7 @@ impl Monitor {
             return;
         }
         let waiting = std::mem::take(&mut self.service.forwarded);
-        let out_s = (2 * self.config.lease_ms) as f64 / 1000.0;
+        let out_s = crate::decimal::ms_as_seconds(2 * self.config.lease_ms);
         out.push(Effect::Note(format!(
             "out of quorum for {out_s} s (2 × mon_lease): close the client sessions, {} write(s) unanswered",
             waiting.len()
