@@ -6,6 +6,7 @@
 //! can freeze the tab, and says so when a bound is what stopped it.
 
 use crate::browser::file_text;
+use crate::labels::fixed;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::check::linearizability::{check_history_with_budget, LinOutcome};
 use paxoscope_core::history::{self, Ending, Format, History, Model};
@@ -290,13 +291,13 @@ fn timeline(c: &Checked) -> Html {
     let x = |t: u64| LABELS + (t.saturating_sub(start) as f64 / span) * (WIDTH - LABELS - 4.0);
     let height = lanes.len() as f64 * LANE + 6.0;
     html! {
-        <svg class="history-timeline" viewBox={format!("0 0 {WIDTH} {height}")} role="img"
+        <svg class="history-timeline" viewBox={format!("0 0 {} {}", fixed(WIDTH, 0), fixed(height, 0))} role="img"
              aria-label="Operations by process over time">
             { for lanes.iter().enumerate().map(|(i, p)| html! {
-                <text x="2" y={(i as f64 * LANE + 15.0).to_string()} class="lane-label">{ format!("p{p}") }</text>
+                <text x="2" y={fixed(i as f64 * LANE + 15.0, 1)} class="lane-label">{ format!("p{p}") }</text>
             }) }
             { for h.faults.iter().map(|f| html! {
-                <line class="fault" x1={x(f.at).to_string()} x2={x(f.at).to_string()} y1="0" y2={height.to_string()}>
+                <line class="fault" x1={fixed(x(f.at), 1)} x2={fixed(x(f.at), 1)} y1="0" y2={fixed(height, 1)}>
                     <title>{ format!("{} (line {})", f.label, f.line) }</title>
                 </line>
             }) }
@@ -313,8 +314,8 @@ fn timeline(c: &Checked) -> Html {
                 let y = lane_of(o.process) * LANE + 3.0;
                 html! {
                     <g class={class} data-op={i.to_string()}>
-                        <rect x={x0.to_string()} y={y.to_string()} width={(x1 - x0).to_string()} height="16" rx="3" />
-                        <text x={(x0 + 3.0).to_string()} y={(y + 12.0).to_string()}>{ o.label() }</text>
+                        <rect x={fixed(x0, 1)} y={fixed(y, 1)} width={fixed(x1 - x0, 1)} height="16" rx="3" />
+                        <text x={fixed(x0 + 3.0, 1)} y={fixed(y + 12.0, 1)}>{ o.label() }</text>
                         <title>{ h.describe(i) }</title>
                     </g>
                 }
