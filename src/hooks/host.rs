@@ -275,8 +275,9 @@ fn on_message(e: &web_sys::MessageEvent, origins: &[String]) {
 
 /// The host-page API of the playground `state`, called as the page renders it (only in a
 /// frame): the first call starts listening for commands; every call posts what changed. (A
-/// plain function, not a hook: the events are posted, and delivered after the render, and
-/// Yew's effect and ref hooks cost about 4 KB of wasm for the same.)
+/// plain function, not a hook: the events are posted, so they arrive after the render, and
+/// Yew's effect and ref hooks cost 2.7 KB of wasm before wasm-opt, 0.9 KB gzipped, for the
+/// same.)
 pub fn host_api(state: &UseReducerHandle<Playground>) {
     if parent().is_none() {
         return;

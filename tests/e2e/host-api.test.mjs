@@ -5,7 +5,9 @@
 // parent, and hosts outside the `host=` allow-list get the documented treatment.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { launchBrowser, openPage, SCREENSHOT_DIR } from './lib.mjs';
 
 let browser;
 before(async () => {
@@ -94,7 +96,8 @@ test('the host page drives the embed: ready, play moves the playhead, seek lands
     const atEvent = (await logged(page, 'playhead')).pop();
     assert.ok(atEvent.t_ms < 8000 && atEvent.t_ms > 0, JSON.stringify(atEvent));
     assert.equal(await simTime(frame), atEvent.t_ms);
-    await page.locator('#host-demo').screenshot({ path: 'tests/e2e/screenshots/host-api-example.png' });
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await page.locator('#host-demo').screenshot({ path: join(SCREENSHOT_DIR, 'host-api-example.png') });
     assert.deepEqual(await logged(page, 'error'), []);
     assert.deepEqual(errors, []);
   } finally {

@@ -78,10 +78,10 @@ test('a saved run opens offline from file:// and stands at the same moment with 
     await opened.waitForSelector('#cluster [data-node]');
     await opened.waitForFunction((t) => document.querySelector('[data-sim-time-ms]')?.getAttribute('data-sim-time-ms') === t, live.t_ms);
     const replayed = await readout(opened);
-    assert.deepEqual(replayed, live);
+    assert.deepEqual(replayed, live, `live ${JSON.stringify(live)}\nfile ${JSON.stringify(replayed)}`);
     assert.equal(await opened.locator('.scenario-name').textContent(), 'Saved for later');
     assert.deepEqual(requests.filter((u) => !/^(file|blob|data):/.test(u)), [], 'no request left the disk');
-    assert.deepEqual(fileErrors, []);
+    assert.deepEqual(fileErrors, [], `the file's page reported: ${fileErrors.join(' | ')}`);
     await screenshot(opened, 'one-file-offline', { fullPage: false });
     await offline.close();
   } finally {
