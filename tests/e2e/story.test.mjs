@@ -136,6 +136,30 @@ test('a first visit opens on a welcome that waits, and is remembered', async () 
   }
 });
 
+test('the welcome keeps the keyboard: Tab and Shift+Tab stay on its two buttons, Escape plays freely', async () => {
+  const { page, context, errors } = await openPage(browser, '', { firstVisit: true });
+  try {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    await dialog.getByRole('button', { name: 'Play freely' }).focus();
+    const seen = new Set();
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      const f = await focused();
+      assert.ok(['Take the 2-minute tour', 'Play freely'].includes(f), `after ${key} the focus is on "${f}", outside the welcome`);
+      seen.add(f);
+    }
+    assert.equal(seen.size, 2, 'Tab reaches both buttons');
+    await page.keyboard.press('Escape');
+    assert.equal(await dialog.count(), 0, 'Escape closed the welcome');
+    assert.equal(await page.locator('.speed-value').textContent(), '0.2x', 'as "Play freely" does');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the welcome takes the reader to the first tour; links and embeds never show it', async () => {
   const { page, context, errors } = await openPage(browser, '', { firstVisit: true });
   try {
@@ -300,6 +324,8 @@ test('at 1280x800 the ring, the selected node\'s diagram and controls and the cl
     await button(page, 'Pause').click();
     assert.match(await glance(page, 0).locator('title').textContent(), /^waiting for ACCEPT from mon\.3, timeout in \d+\.\d s$/);
     assert.match(await aria(page, 0), /waiting for ACCEPT from mon\.3, timeout in/);
+    // The stalled write's own row says the same, from the node that holds it.
+    assert.match(await page.locator('.panel.client [data-req-wait]').first().textContent(), /^mon\.0 waits for ACCEPT from mon\.3, timeout in \d+\.\d s$/);
     // The leader cut off: the peons' leases run out and they say so.
     await faults.getByRole('button', { name: 'Heal all', exact: true }).click();
     await page.locator('#cluster [data-node="0"]').click();
