@@ -18,7 +18,7 @@ use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
 use crate::hooks::{
-    after_next_paint, initial_playground, use_animation_loop, use_open_on_hashchange,
+    after_next_paint, host_api, initial_playground, use_animation_loop, use_open_on_hashchange,
     use_shortcuts, use_url_sync,
 };
 use crate::state::Action;
@@ -40,6 +40,7 @@ pub fn App() -> Html {
     use_help_focus(state.help_open);
     use_url_sync(&state);
     use_open_on_hashchange(dispatch.clone(), page);
+    host_api(&state);
     {
         // The panels around the cluster render once the cluster is on screen (the grid's
         // columns do not depend on them, so the cluster does not move when they arrive).
@@ -169,6 +170,7 @@ pub fn App() -> Html {
                     <div class="area-extras">
                         { breaks(&handle, state.selected, state.speed_tenths, &dispatch) }
                         { export_panel(&handle, state.playhead_ms as u64, state.selected) }
+                        { crate::components::one_file::save_panel(&state) }
                     </div>
                 }
             </main>

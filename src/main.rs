@@ -11,6 +11,7 @@ mod app;
 mod browser;
 mod components;
 mod hooks;
+mod host;
 mod index;
 mod labels;
 mod page;

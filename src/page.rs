@@ -53,6 +53,34 @@ pub fn parse_query(query: &str) -> PageOptions {
     o
 }
 
+/// `?host=https://docs.example,https://b.example`: the origins whose pages may drive this one
+/// through the host-page API (docs/embedding.md); none listed means any parent page may.
+/// Values are percent-decoded; a value that is not an origin (`scheme://host[:port]`) is left
+/// out.
+pub fn host_origins(query: &str) -> Vec<String> {
+    let mut origins = Vec::new();
+    for pair in query.trim_start_matches('?').split('&') {
+        let Some(value) = pair.strip_prefix("host=") else {
+            continue;
+        };
+        let value = value
+            .replace("%3A", ":")
+            .replace("%3a", ":")
+            .replace("%2F", "/")
+            .replace("%2f", "/");
+        for origin in value.split([',', ' ']) {
+            let origin = origin.trim_end_matches('/');
+            let is_origin = origin.split_once("://").is_some_and(|(scheme, rest)| {
+                !scheme.is_empty() && !rest.is_empty() && !rest.contains('/')
+            });
+            if is_origin {
+                origins.push(origin.to_string());
+            }
+        }
+    }
+    origins
+}
+
 /// The page built with every protocol, relative to this one. The shipped page carries Ceph's
 /// monitor Paxos only, to keep its first load small (`scripts/bundle-size.mjs`); `scripts/test.sh`
 /// builds the family page into `dist/family/` (`--features basic-paxos,multi-paxos`), and `scripts/serve.sh`
@@ -275,5 +303,18 @@ mod tests {
         assert!(o.embed && o.autoplay && o.hide_diagram && o.hide_controls && !o.hide_narration);
         let o = parse_query("?embed=0&hide=narration+diagram&x=y");
         assert!(!o.embed && o.hide_narration && o.hide_diagram);
+    }
+
+    #[test]
+    fn host_origins_are_origins_only() {
+        assert!(host_origins("?embed=1").is_empty());
+        let o = host_origins(
+            "?embed=1&host=https://docs.example,http%3A%2F%2F127.0.0.1%3A8080/&host=x",
+        );
+        assert_eq!(o, ["https://docs.example", "http://127.0.0.1:8080"]);
+        assert!(
+            host_origins("?host=https://a.example/path").is_empty(),
+            "a path is not an origin"
+        );
     }
 }

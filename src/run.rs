@@ -107,6 +107,17 @@ impl Run {
         self.after_change();
     }
 
+    /// Stand just after the `n`-th event (0: the start): a recorded one is reached from the
+    /// snapshot before its millisecond, then event by event, as `step_back` does.
+    pub fn seek_event(&mut self, n: u64) {
+        if n <= self.session.known_events() {
+            let t_ms = self.index.time_of_event(&*self.session, n);
+            self.session.seek(t_ms.saturating_sub(1));
+        }
+        while self.events() < n && self.session.step() {}
+        self.after_change();
+    }
+
     pub fn seek(&mut self, t_ms: u64) {
         self.session.seek(t_ms);
         self.after_change();
@@ -231,6 +242,36 @@ mod tests {
         assert_eq!((before.0, before.2), after);
         assert!(r.now_ms() <= before.1);
         assert!(r.is_behind());
+    }
+
+    #[test]
+    fn seek_event_stands_just_after_that_event_behind_or_ahead() {
+        let mut r = run();
+        r.advance_to(8_000);
+        let recorded = r.events();
+        let statuses = |r: &Run| {
+            let s: Vec<_> = (0..5)
+                .map(|n| {
+                    r.session
+                        .status(n)
+                        .map(|s| (s.role, s.phase, s.epoch, s.last_committed))
+                })
+                .collect();
+            (r.events(), r.now_ms(), s)
+        };
+        let middle = recorded / 2;
+        r.seek_event(middle);
+        assert_eq!(r.events(), middle);
+        // The same event reached by stepping from the start: the same world.
+        let mut fresh = run();
+        while fresh.events() < middle {
+            assert!(fresh.step());
+        }
+        assert_eq!(statuses(&r), statuses(&fresh));
+        // Past the recorded run it plays on.
+        r.seek_event(recorded + 25);
+        assert_eq!(r.events(), recorded + 25);
+        assert!(r.now_ms() >= 8_000);
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub enum Action {
     StepBack,
     /// Time travel to this simulated time.
     Seek(u64),
+    /// Stand just after the run's n-th event (the host-page API's `seek-event`).
+    SeekEvent(u64),
     SetSpeed(u32),
     Reset,
     NewSeed(u64),
@@ -657,6 +659,7 @@ impl Action {
                 | Action::Step
                 | Action::StepBack
                 | Action::Seek(_)
+                | Action::SeekEvent(_)
                 | Action::Reset
                 | Action::NewSeed(_)
                 | Action::Inject(..)
@@ -711,6 +714,11 @@ impl Reducible for Playground {
             Action::Step => s.step(false),
             Action::StepBack => s.step(true),
             Action::Seek(t) => s.seek(t),
+            Action::SeekEvent(n) => {
+                s.run.borrow_mut().seek_event(n);
+                s.playhead_ms = s.run.borrow().now_ms() as f64;
+                s.changed();
+            }
             Action::SetSpeed(t) => s.speed_tenths = t.clamp(1, MAX_SPEED_TENTHS),
             Action::Reset => {
                 s.push_undo("Reset".into());

@@ -21,6 +21,7 @@ pub mod inspector;
 pub mod invariants;
 pub mod log;
 pub mod logs;
+pub mod one_file;
 pub mod scores;
 pub mod share;
 pub mod tour;
