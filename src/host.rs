@@ -13,7 +13,6 @@
 use crate::state::{Action, Playground};
 use paxoscope_core::presets::{self, Preset};
 use paxoscope_core::scenario::{parse, validate::MAX_SPEED_TENTHS, Scenario, View, MAX_TEXT_BYTES};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// The version of the message schema this page speaks: every message carries it as `v`.
@@ -27,10 +26,11 @@ pub const MAX_SEEK_MS: u64 = crate::page::MAX_OPEN_AT_MS;
 pub const MAX_EVENTS_AHEAD: u64 = 200_000;
 
 /// A command from the host page. `{"v": 1, "type": "seek", "t_ms": 4000}`: the `type` names
-/// the variant (`HostCommand::read`), the other fields are its fields, each decoded by serde
-/// into its Rust type. (A `#[derive(Deserialize)]` of this enum, tagged by `type`, cost about
-/// 15 KB of wasm for serde's buffering of tagged enums; reading the fields one by one costs
-/// a fraction of it, and names the field at fault without help.)
+/// the variant (`HostCommand::read`), the other fields are its fields, each read into its Rust
+/// type by `Decode`. (A `#[derive(Deserialize)]` of this enum, tagged by `type`, cost about
+/// 15 KB of wasm for serde's buffering of tagged enums, and serde's own error texts format
+/// floats, which brings another 7 KB gzipped of float-to-decimal code; the few field types
+/// here are read by hand, and the error names the field at fault.)
 #[derive(Debug, PartialEq)]
 pub enum HostCommand {
     /// A scenario text (docs/scenario-format.md) replaces the run, paused at its `view` (or 0).
@@ -74,9 +74,66 @@ pub const COMMANDS: [&str; 8] = [
     "tour",
 ];
 
-/// A field's value as the message holds it, decoded into the type a command wants.
+/// A field's value as the message holds it (a JS value in the page, JSON in the tests).
 pub trait FieldValue {
-    fn decode<T: DeserializeOwned>(self) -> Result<T, String>;
+    /// The number it holds, if it is a number.
+    fn number(&self) -> Option<f64>;
+    /// The string it holds, or why not ("expected a string, got a number", or too long).
+    fn text(self) -> Result<String, String>;
+    /// What it is, for an error that says what came instead: "the string \"soon\"", "a
+    /// boolean", "an object".
+    fn describe(&self) -> String;
+}
+
+/// A command field's Rust type, read from a `FieldValue`; the error says what was expected.
+pub trait Decode: Sized {
+    fn decode(v: impl FieldValue) -> Result<Self, String>;
+}
+
+/// The largest whole number a JS number holds exactly (`Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+
+/// A whole number from 0 to `max`.
+fn whole(v: impl FieldValue, max: u64) -> Result<u64, String> {
+    let expected = format!("expected a whole number from 0 to {max}");
+    match v.number() {
+        Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= max as f64 => Ok(x as u64),
+        Some(_) => Err(format!("{expected}, got another number")),
+        None => Err(format!("{expected}, got {}", v.describe())),
+    }
+}
+
+impl Decode for u64 {
+    fn decode(v: impl FieldValue) -> Result<Self, String> {
+        whole(v, MAX_SAFE_INTEGER)
+    }
+}
+
+impl Decode for u32 {
+    fn decode(v: impl FieldValue) -> Result<Self, String> {
+        whole(v, u32::MAX as u64).map(|x| x as u32)
+    }
+}
+
+impl Decode for u8 {
+    fn decode(v: impl FieldValue) -> Result<Self, String> {
+        whole(v, u8::MAX as u64).map(|x| x as u8)
+    }
+}
+
+impl Decode for String {
+    fn decode(v: impl FieldValue) -> Result<Self, String> {
+        v.text()
+    }
+}
+
+/// `text` cut to a few words for an error message.
+pub fn excerpt(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match text.chars().count() > MAX_CHARS {
+        true => format!("{}…", text.chars().take(MAX_CHARS).collect::<String>()),
+        false => text.to_string(),
+    }
 }
 
 /// What the playground tells the host page. Each is sent as an object with `type` and `v`.
@@ -165,13 +222,13 @@ impl HostCommand {
         kind: &str,
         field: &mut dyn FnMut(&'static str) -> Option<F>,
     ) -> Result<HostCommand, HostError> {
-        fn optional<T: DeserializeOwned, F: FieldValue>(
+        fn optional<T: Decode, F: FieldValue>(
             kind: &str,
             field: &mut dyn FnMut(&'static str) -> Option<F>,
             name: &'static str,
         ) -> Result<Option<T>, HostError> {
             let wrong = |e: String| HostError::new(Some(kind), Some(name), format!("{name}: {e}"));
-            field(name).map(|v| v.decode().map_err(wrong)).transpose()
+            field(name).map(|v| T::decode(v).map_err(wrong)).transpose()
         }
         macro_rules! required {
             ($name:literal) => {
@@ -488,8 +545,25 @@ mod tests {
     struct Given(serde_json::Value);
 
     impl FieldValue for Given {
-        fn decode<T: DeserializeOwned>(self) -> Result<T, String> {
-            serde_json::from_value(self.0).map_err(|e| e.to_string())
+        fn number(&self) -> Option<f64> {
+            self.0.as_f64()
+        }
+        fn text(self) -> Result<String, String> {
+            let got = self.describe();
+            self.0
+                .as_str()
+                .map(str::to_string)
+                .ok_or(format!("expected a string, got {got}"))
+        }
+        fn describe(&self) -> String {
+            match &self.0 {
+                serde_json::Value::String(s) => format!("the string \"{}\"", excerpt(s)),
+                serde_json::Value::Number(_) => "a number".into(),
+                serde_json::Value::Bool(_) => "a boolean".into(),
+                serde_json::Value::Null => "null".into(),
+                serde_json::Value::Array(_) => "an array".into(),
+                serde_json::Value::Object(_) => "an object".into(),
+            }
         }
     }
 
@@ -520,11 +594,17 @@ mod tests {
             (e.command.as_deref(), e.field.as_deref()),
             (Some("seek"), Some("t_ms"))
         );
-        assert!(
-            e.message.starts_with("t_ms: invalid type: string \"soon\""),
-            "{}",
-            e.message
+        assert_eq!(
+            e.message,
+            "t_ms: expected a whole number from 0 to 9007199254740991, got the string \"soon\""
         );
+        let e = read("seek", json!({"t_ms": 1.5})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "t_ms: expected a whole number from 0 to 9007199254740991, got another number"
+        );
+        let e = read("tour", json!({"id": 7})).unwrap_err();
+        assert_eq!(e.message, "id: expected a string, got a number");
         let e = read("select", json!({"node": 300})).unwrap_err();
         assert_eq!(
             e.field.as_deref(),

@@ -87,26 +87,51 @@ fn read(data: &JsValue) -> Result<HostCommand, HostError> {
     })
 }
 
-/// One field's JS value, decoded with serde-wasm-bindgen into the type the command wants.
+/// One field's JS value, read by `host::Decode` (no serde deserializer: its error texts
+/// format floats).
 struct Field(JsValue);
 
 impl host::FieldValue for Field {
-    fn decode<T: serde::de::DeserializeOwned>(self) -> Result<T, String> {
+    fn number(&self) -> Option<f64> {
+        self.0.as_f64()
+    }
+
+    fn text(self) -> Result<String, String> {
         // A string longer than any field may be is refused before it is copied into the wasm
         // (a UTF-16 unit is at least one UTF-8 byte).
-        let units = self
-            .0
-            .dyn_ref::<js_sys::JsString>()
-            .map_or(0, |s| s.length() as usize);
+        let Some(s) = self.0.dyn_ref::<js_sys::JsString>() else {
+            return Err(format!("expected a string, got {}", self.describe()));
+        };
+        let units = s.length() as usize;
         if units > MAX_TEXT_BYTES {
             return Err(format!(
                 "at least {units} bytes; the limit is {MAX_TEXT_BYTES} bytes (MAX_TEXT_BYTES)"
             ));
         }
-        serde_wasm_bindgen::from_value(self.0).map_err(|e| {
-            let text = e.to_string();
-            text.strip_prefix("Error: ").unwrap_or(&text).to_string()
-        })
+        Ok(self.0.as_string().unwrap_or_default())
+    }
+
+    fn describe(&self) -> String {
+        let v = &self.0;
+        if let Some(s) = v.dyn_ref::<js_sys::JsString>() {
+            // Only a short string is copied in to be quoted.
+            return match s.length() as usize > MAX_TEXT_BYTES {
+                true => "a string longer than any field".to_string(),
+                false => format!(
+                    "the string \"{}\"",
+                    host::excerpt(&v.as_string().unwrap_or_default())
+                ),
+            };
+        }
+        match () {
+            _ if v.as_f64().is_some() => "a number",
+            _ if v.as_bool().is_some() => "a boolean",
+            _ if v.is_null() => "null",
+            _ if v.is_undefined() => "undefined",
+            _ if js_sys::Array::is_array(v) => "an array",
+            _ => "an object",
+        }
+        .to_string()
     }
 }
 
