@@ -2,7 +2,7 @@
 //! the layout of the panels.
 
 use crate::components::breaks::breaks;
-use crate::components::challenge::{challenge_button, ChallengeBanner};
+use crate::components::challenge::{challenge_banner, challenge_button};
 use crate::components::client::Client;
 use crate::components::cluster::{cluster, ClusterProps};
 use crate::components::controls::{catch_up_bar, controls, ControlsProps};
@@ -123,7 +123,7 @@ pub fn App() -> Html {
                     <button type="button" class="btn" aria-label="Dismiss the link error" onclick={dismiss_url}>{ "✕" }</button>
                 </div>
             }
-            <ChallengeBanner state={state.clone()} />
+            { challenge_banner(&state, false, &dispatch) }
             <main class="layout">
                 // The playback bar first: it comes first in tab order and, on narrow screens, on screen.
                 <div class="area-controls">

@@ -10,9 +10,6 @@
 //! A challenge is a scenario whose `name` is a level's (`Level::name`), so a share link carries
 //! the level with the run and replays the attempt exactly.
 
-use crate::protocols::basic_paxos::BasicPaxos;
-use crate::protocols::ceph::Ceph;
-use crate::protocols::multi_paxos::MultiPaxos;
 use crate::scenario::{Action, ProtocolId, Scenario, MAX_DRIFT_PPM, MAX_SKEW_MS};
 
 /// Ceph's `mon_clock_drift_allowed` (0.05 s by default): the clock offset between monitors
@@ -131,14 +128,14 @@ pub fn start(number: u8, free_play: &Scenario) -> Option<Scenario> {
 }
 
 /// Does `protocol` rely on FIFO links without duplicates (its Presentation's `needs_fifo`)?
-/// Then `allow reorder`/`allow duplicate` leave its assumptions: handicaps, not faults.
+/// Then `allow reorder`/`allow duplicate` leave its assumptions: handicaps, not faults. Read
+/// from the protocols this build carries (`view::protocols`), so the shipped page does not
+/// link the others' presentations; one it leaves out cannot run, and counts as needing FIFO.
 pub fn needs_fifo(protocol: ProtocolId) -> bool {
-    use crate::actor::Protocol;
-    match protocol {
-        ProtocolId::Ceph => Ceph::PRESENTATION.needs_fifo,
-        ProtocolId::BasicPaxos => BasicPaxos::PRESENTATION.needs_fifo,
-        ProtocolId::MultiPaxos => MultiPaxos::PRESENTATION.needs_fifo,
-    }
+    crate::view::protocols()
+        .iter()
+        .find(|(d, _)| d.name == protocol.name())
+        .is_none_or(|(_, words)| words.needs_fifo)
 }
 
 /// What a challenge run has spent so far.

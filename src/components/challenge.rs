@@ -121,8 +121,11 @@ fn keep(protocol: &str, level: u8, a: Attempt) {
     if all.iter().any(|k| k.url == a.url) {
         return;
     }
-    all.push(a);
-    all.sort_by(|x, y| x.score.cmp(&y.score));
+    let at = all
+        .iter()
+        .position(|k| a.score < k.score)
+        .unwrap_or(all.len());
+    all.insert(at, a);
     all.truncate(KEPT);
     let text: Vec<String> = all
         .iter()
@@ -149,21 +152,13 @@ fn budget_text(t: &Tally) -> String {
     parts.join(", ")
 }
 
-#[derive(Properties, PartialEq)]
-pub struct BannerProps {
-    pub state: UseReducerHandle<Playground>,
-    /// The compact embed layout.
-    #[prop_or_default]
-    pub compact: bool,
-}
-
-/// The permanent banner of a challenge run (nothing for any other run).
-#[component]
-pub fn ChallengeBanner(p: &BannerProps) -> Html {
-    let saved = use_state(|| 0u32);
+/// The permanent banner of a challenge run (nothing for any other run); `compact` for the
+/// embed layout. A plain function, not a component (a component costs about 1.3 KB of wasm):
+/// a won attempt is kept when the banner first shows it (`keep` takes a link once).
+pub fn challenge_banner(state: &Playground, compact: bool, dispatch: &Dispatch) -> Html {
     // Only a challenge run copies its scenario (the banner renders with every frame).
     let (level, scenario, violation, rules, protocol) = {
-        let run = p.state.run.borrow();
+        let run = state.run.borrow();
         let level: Option<&'static Level> = challenge::level_of(run.session.scenario());
         let rules = level.map_or(0, |_| {
             run.session.rules().iter().filter(|r| r.checked).count()
@@ -196,23 +191,12 @@ pub fn ChallengeBanner(p: &BannerProps) -> Html {
             url,
         })
     });
-    {
-        let saved = saved.clone();
-        let won = won.clone();
-        use_effect_with(
-            (won.as_ref().map(|a| a.url.clone()), level.map(|l| l.number)),
-            move |(_, n)| {
-                if let (Some(a), Some(n)) = (won, *n) {
-                    keep(protocol, n, a);
-                    saved.set(*saved + 1);
-                }
-            },
-        );
+    if let (Some(a), Some(l)) = (won, level) {
+        keep(protocol, l.number, a);
     }
     let Some(level) = level else {
         return html! {};
     };
-    let d = p.state.dispatcher();
     let tally = Tally::of(&scenario);
     let total = challenge::budget_total();
     let verdict = match &violation {
@@ -239,7 +223,7 @@ pub fn ChallengeBanner(p: &BannerProps) -> Html {
         "‹ Level 1"
     };
     let leave = {
-        let d = d.clone();
+        let d = dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             crate::hooks::push_history_entry();
             let s = crate::components::tour::free_play(protocol);
@@ -253,17 +237,17 @@ pub fn ChallengeBanner(p: &BannerProps) -> Html {
         "holds"
     };
     html! {
-        <section class={classes!("challenge-banner", format!("challenge-{status}"), p.compact.then_some("compact"))}
+        <section class={classes!("challenge-banner", format!("challenge-{status}"), compact.then_some("compact"))}
                  aria-label="Challenge" data-challenge={level.number.to_string()} data-safety={status}>
             <p class="challenge-line" role="status">
                 <strong data-challenge-verdict="">{ verdict }</strong>
                 { " · " }<span data-challenge-left={tally.left().to_string()}>{ left }</span>
-                if !p.compact { <span class="small muted">{ format!(" ({})", budget_text(&tally)) }</span> }
+                if !compact { <span class="small muted">{ format!(" ({})", budget_text(&tally)) }</span> }
             </p>
-            if !p.compact {
+            if !compact {
                 <p class="small">{ format!("Level {}: ", level.number) }{ level.rules }{ " " }<em data-challenge-outcome="">{ outcome }</em></p>
                 <div class="buttons">
-                    <button type="button" class="btn" data-challenge-level={other.to_string()} onclick={load_level(other, protocol, &d)}>{ other_label }</button>
+                    <button type="button" class="btn" data-challenge-level={other.to_string()} onclick={load_level(other, protocol, dispatch)}>{ other_label }</button>
                     <button type="button" class="btn" onclick={leave}>{ "Leave the challenge" }</button>
                 </div>
                 if !best.is_empty() {

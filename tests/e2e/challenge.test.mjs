@@ -76,8 +76,9 @@ test('level 1: safety holds, the budget counts down and refuses past it', async 
     await button(page, 'Set skew').click();
     await page.waitForFunction((b) => Number(document.querySelector('[data-challenge-left]').dataset.challengeLeft) === b - 1, beforeSkew);
     // Level 1 refuses a handicap, with the reason.
-    await page.locator('#switch-commit-on-majority').check();
+    await page.locator('#switch-commit-on-majority').click();
     await page.waitForTimeout(200);
+    assert.equal(await page.locator('#switch-commit-on-majority').isChecked(), false, 'the switch stays off');
     assert.equal(await page.locator('.challenge-banner').getAttribute('data-challenge'), '1');
     assert.ok((await page.locator('body').textContent()).includes('handicaps of level 2'), 'level 1 says why');
     // Play on: safety still holds.
@@ -86,6 +87,7 @@ test('level 1: safety holds, the budget counts down and refuses past it', async 
     await page.waitForTimeout(1500);
     assert.match(await verdict(page), /^Safety holds/);
     await bannerClearOfRing(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'challenge-level1', { fullPage: false });
     assert.deepEqual(errors, []);
   } finally {
@@ -109,6 +111,7 @@ test('level 2: a handicap wins with rule and time, the attempt is kept and its l
     await attempt.waitFor();
     assert.ok((await attempt.textContent()).includes(m[1]), 'the kept attempt names the rule');
     await bannerClearOfRing(page);
+    await page.evaluate(() => window.scrollTo(0, 0));
     await screenshot(page, 'challenge-level2-win', { fullPage: false });
     const href = await attempt.getAttribute('href');
     // The link replays the same violation in a fresh page.
