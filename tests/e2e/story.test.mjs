@@ -371,3 +371,40 @@ test('an embed at 700x450 reads well: labels of 11 px or more, a close-up diagra
     await context.close();
   }
 });
+
+/** Screen boxes of every text written under the ring's nodes, and of the drop labels. */
+const ringTexts = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#cluster .node-meta, #cluster .node-lease, #cluster .node-glance, #cluster .drop-mark')]
+      .filter((t) => t.textContent.trim() !== '')
+      .map((t) => {
+        const b = t.getBoundingClientRect();
+        return { node: t.closest('[data-node]')?.dataset.node ?? 'drop', text: t.textContent, x: b.x, y: b.y, r: b.right, b: b.bottom };
+      }),
+  );
+
+for (const [id, needle] of [['el-chain', 'wins epoch'], ['el-star', 'wins epoch'], ['minority', 'Nothing commits']]) {
+  test(`${id}: the lines under the nodes (epoch, reads, waits) and the drop labels never overlap each other`, async () => {
+    const t = PRESETS.find((p) => p.file === `${id}.scenario`);
+    const note = t.notes.find((n) => n.text.includes(needle));
+    assert.ok(note, `${id} has a note with ${needle}`);
+    const { page, context, errors } = await openPage(browser, `#tour=${id}`);
+    try {
+      while ((await narration(page).textContent()) !== note.text) await button(page, 'Next note').click();
+      await page.waitForFunction((ms) => document.querySelector('[data-sim-time-ms]').dataset.simTimeMs === String(ms), note.atMs);
+      const boxes = await ringTexts(page);
+      assert.ok(boxes.some((b) => b.text.startsWith('waits')), `some node waits at this note: ${JSON.stringify(boxes.map((b) => b.text))}`);
+      // Two texts of different nodes (or a node's text and a drop label) must not share pixels.
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          if (a.node === b.node && a.node !== 'drop') continue;
+          const overlap = a.x < b.r - 1 && b.x < a.r - 1 && a.y < b.b - 1 && b.y < a.b - 1;
+          assert.ok(!overlap, `"${a.text}" (node ${a.node}) overlaps "${b.text}" (node ${b.node})`);
+        }
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
