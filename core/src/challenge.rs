@@ -91,7 +91,7 @@ pub const LEVELS: [Level; 2] = [
         number: 1,
         name: "Challenge, level 1: can you make it fail?",
         rules: "The protocol as built, faults within its assumptions (clock skew within Ceph's \
-                mon_clock_drift_allowed, 50 ms). Paxos is designed so that you cannot.",
+                mon_clock_drift_allowed, 50 ms).",
         max_skew_ms: MON_CLOCK_DRIFT_ALLOWED_MS,
         max_drift_ppm: LEVEL1_MAX_DRIFT_PPM,
         handicaps: false,

@@ -146,7 +146,7 @@ fn budget_text(t: &Tally) -> String {
         .iter()
         .map(|k| {
             let (used, of) = (t.used[*k as usize], BUDGET[*k as usize]);
-            format!("{} {}/{of}", k.plural(), of.saturating_sub(used))
+            format!("{} {} of {of}", k.plural(), of.saturating_sub(used))
         })
         .collect();
     parts.join(", ")
@@ -242,7 +242,7 @@ pub fn challenge_banner(state: &Playground, compact: bool, dispatch: &Dispatch) 
             <p class="challenge-line" role="status">
                 <strong data-challenge-verdict="">{ verdict }</strong>
                 { " · " }<span data-challenge-left={tally.left().to_string()}>{ left }</span>
-                if !compact { <span class="small muted">{ format!(" ({})", budget_text(&tally)) }</span> }
+                if !compact { <span class="small muted">{ format!(" (left: {})", budget_text(&tally)) }</span> }
             </p>
             if !compact {
                 <p class="small">{ format!("Level {}: ", level.number) }{ level.rules }{ " " }<em data-challenge-outcome="">{ outcome }</em></p>
@@ -255,7 +255,7 @@ pub fn challenge_banner(state: &Playground, compact: bool, dispatch: &Dispatch) 
                         <summary class="small">{ format!("Best attempts, level {} ({} kept)", level.number, best.len()) }</summary>
                         <ol class="small">
                             { for best.iter().map(|a| html! {
-                                <li><a href={a.url.clone()} data-attempt="">{ format!("{} faults and handicaps: {} at {}", a.score.spent, a.rule, seconds(a.score.violation_ms)) }</a></li>
+                                <li><a href={a.url.clone()} data-attempt="">{ format!("score {}: {} at {}", a.score.spent, a.rule, seconds(a.score.violation_ms)) }</a></li>
                             }) }
                         </ol>
                     </details>
