@@ -2,6 +2,7 @@
 //! the layout of the panels.
 
 use crate::components::breaks::breaks;
+use crate::components::challenge::{challenge_banner, challenge_button};
 use crate::components::client::Client;
 use crate::components::cluster::{cluster, ClusterProps};
 use crate::components::controls::{catch_up_bar, controls, ControlsProps};
@@ -17,6 +18,7 @@ use crate::components::logs::{logs, select_lane};
 use crate::components::scores::scores;
 use crate::components::share::ShareButtons;
 use crate::components::tour::{narration, protocol_picker, tour_picker, welcome};
+use crate::components::why_rules::why_rules_bar;
 use crate::hooks::{
     after_next_paint, host_api, initial_playground, use_animation_loop, use_open_on_hashchange,
     use_shortcuts, use_url_sync,
@@ -113,6 +115,7 @@ pub fn App() -> Html {
                                    children: html! { <>
                 { protocol_picker(protocol, &dispatch) }
                 { tour_picker(name.as_deref(), protocol, &dispatch) }
+                { challenge_button(protocol, &dispatch) }
                 <ShareButtons state={state.clone()} />
             </> } }) }
             if let Some(msg) = &state.url_error {
@@ -121,6 +124,7 @@ pub fn App() -> Html {
                     <button type="button" class="btn" aria-label="Dismiss the link error" onclick={dismiss_url}>{ "✕" }</button>
                 </div>
             }
+            { challenge_banner(&state, false, &dispatch) }
             <main class="layout">
                 // The playback bar first: it comes first in tab order and, on narrow screens, on screen.
                 <div class="area-controls">
@@ -132,6 +136,7 @@ pub fn App() -> Html {
                         { catch_up_bar(c, state.playhead_ms, &dispatch) }
                     }
                     { narration(&handle, state.playhead_ms as u64, state.end_ms(), &dispatch) }
+                    { why_rules_bar(&handle, state.selected, &dispatch) }
                 </div>
                 <div class="area-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,

@@ -484,7 +484,9 @@ impl Playground {
     }
 
     fn inject(&mut self, action: SimAction, area: Area) {
-        if let Err(e) = check_action(&self.base, &action) {
+        let challenge =
+            crate::components::challenge::admit(self.run.borrow().session.scenario(), &action);
+        if let Err(e) = challenge.and_then(|_| check_action(&self.base, &action)) {
             self.notice = Some(Notice {
                 area,
                 text: e,

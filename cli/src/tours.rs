@@ -146,14 +146,38 @@ fn write_tour(out: &mut String, t: &Tour) {
         "  <p class=\"learn\"><b>What you will learn:</b> {}</p>",
         escape(p.summary)
     );
+    if let Some(w) = paxoscope_core::presets::why_rules(p.id) {
+        write_steps(out, w);
+    } else {
+        let _ = writeln!(
+            out,
+            "  <details><summary>How it ends ({} notes, the last at {})</summary><p>{}</p></details>",
+            t.notes,
+            seconds(t.last_note_ms),
+            escape(&t.ending)
+        );
+    }
+    let _ = writeln!(out, "</li>");
+}
+
+/// A why-each-rule tour's steps: the rules in the order they are restored (each one proved by
+/// core/tests/why_rules.rs), then safety holds.
+fn write_steps(out: &mut String, w: &paxoscope_core::presets::WhyRules) {
     let _ = writeln!(
         out,
-        "  <details><summary>How it ends ({} notes, the last at {})</summary><p>{}</p></details>",
-        t.notes,
-        seconds(t.last_note_ms),
-        escape(&t.ending)
+        "  <details><summary>How it ends ({} rules restored one at a time, then safety holds)</summary><ol>",
+        w.steps.len()
     );
-    let _ = writeln!(out, "</li>");
+    for s in w.steps {
+        let _ = writeln!(
+            out,
+            "    <li><code>break {}</code> caught by <code>{}</code>: {}</li>",
+            s.restores,
+            s.caught_by,
+            escape(s.rule)
+        );
+    }
+    let _ = writeln!(out, "  </ol></details>");
 }
 
 const HEAD: &str = r#"<!doctype html>

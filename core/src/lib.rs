@@ -10,6 +10,7 @@
 pub mod actor;
 pub mod budget;
 pub mod campaign;
+pub mod challenge;
 pub mod check;
 pub mod decimal;
 pub mod export;

@@ -48,7 +48,7 @@ macro_rules! preset {
 }
 
 #[rustfmt::skip]
-pub const PRESETS: [Preset; 31] = [
+pub const PRESETS: [Preset; 34] = [
     preset!("startup", "Start-up and election", "startup.scenario", "Probe, elect, recover, commit the first value, grant leases."),
     preset!("leader-fails", "The leader fails", "leader-fails.scenario", "The leader crashes; lease timers notice; rank 1 takes over; the old leader returns."),
     preset!("minority", "A minority cannot commit", "minority.scenario", "A partition: the minority cannot commit, the majority can."),
@@ -80,7 +80,107 @@ pub const PRESETS: [Preset; 31] = [
     preset!("basic-paxos", "bp-backoff", "Basic Paxos: the race with randomized backoff", "bp-backoff.scenario", "The dueling race again with randomized backoff: the refused proposer waits, and the other finishes."),
     preset!("basic-paxos", "bp-acceptor-fails-before", "Basic Paxos: an acceptor fails before accepting", "bp-acceptor-fails-before.scenario", "A majority decides without the crashed acceptor, which later catches up through a new round."),
     preset!("basic-paxos", "bp-acceptor-fails-after", "Basic Paxos: an acceptor fails after accepting", "bp-acceptor-fails-after.scenario", "The value an acceptor accepted survives its crash on disk and keeps the decision."),
+    preset!("why-ceph", "Why each rule: Ceph's monitor Paxos", "why-ceph.scenario", "Seven rules switched off, then restored one at a time: each one's failure disappears, until safety holds."),
+    preset!("basic-paxos", "why-bp", "Why each rule: Basic Paxos", "why-bp.scenario", "Four rules switched off, then restored one at a time: each one's failure disappears, until safety holds."),
+    preset!("multi-paxos", "why-mp", "Why each rule: Multi-Paxos", "why-mp.scenario", "Three rules switched off, then restored one at a time: each one's failure disappears, until safety holds."),
 ];
+
+/// One step of a "why each rule" tour: a deliberate bug (a break-the-protocol canary) that is
+/// still on, the checker's rule that catches it, and the rule in words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RuleStep {
+    /// The canary's name in the tour's protocol (its `break` line).
+    pub restores: &'static str,
+    /// The checker's rule (`Violation::invariant`) that stops the run while it is on.
+    pub caught_by: &'static str,
+    /// What the rule says, for the step bar once it is restored.
+    pub rule: &'static str,
+}
+
+/// A "why each rule" tour: a derivation from a broken protocol to the one as built. The tour's
+/// scenario switches every step's canary on; step `k` has `steps[k..]` still on, and restoring
+/// `steps[k]` makes its failure disappear; after the last step no canary is left and safety
+/// holds. The tour panel, the tour index and `core/tests/why_rules.rs` read this one list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WhyRules {
+    /// The tour (a `PRESETS` id) whose scenario has every step's `break` line.
+    pub tour: &'static str,
+    pub steps: &'static [RuleStep],
+}
+
+impl WhyRules {
+    /// The canaries still on at step `k` (0: all of them; `steps.len()`: none).
+    pub fn on_at(&self, k: usize) -> impl Iterator<Item = &'static str> + '_ {
+        self.steps[k.min(self.steps.len())..]
+            .iter()
+            .map(|s| s.restores)
+    }
+
+    /// The step scenario `s` stands at: the `k` whose canaries are exactly `s`'s `break`
+    /// lines (in the protocol's own names), or `None` if `s` has others.
+    pub fn step_of(&self, s: &crate::scenario::Scenario) -> Option<usize> {
+        let on: Vec<&str> = s
+            .mutations
+            .iter()
+            .filter_map(|m| s.protocol.mutation_name(*m))
+            .collect();
+        (0..=self.steps.len()).find(|k| {
+            let want: Vec<&str> = self.on_at(*k).collect();
+            want.len() == on.len() && want.iter().all(|w| on.contains(w))
+        })
+    }
+
+    /// `s` at step `k`: its `break` lines are the canaries still on there (other lines kept).
+    pub fn at_step(&self, s: &crate::scenario::Scenario, k: usize) -> crate::scenario::Scenario {
+        let mut s = s.clone();
+        let p = s.protocol;
+        let on: Vec<&str> = self.on_at(k).collect();
+        s.mutations = crate::scenario::Mutation::ALL
+            .into_iter()
+            .filter(|m| p.mutation_name(*m).is_some_and(|n| on.contains(&n)))
+            .collect();
+        s
+    }
+}
+
+macro_rules! step {
+    ($restores:literal, $caught_by:literal, $rule:literal) => {
+        RuleStep {
+            restores: $restores,
+            caught_by: $caught_by,
+            rule: $rule,
+        }
+    };
+}
+
+#[rustfmt::skip]
+pub const WHY_RULES: [WhyRules; 3] = [
+    WhyRules { tour: "why-ceph", steps: &[
+        step!("forget-accepted-pn", "persist-before-send", "A peon writes its promise (accepted_pn) to disk before it answers COLLECT with LAST."),
+        step!("recover-on-majority", "recovery-needs-every-last", "The leader leaves recovery only with a LAST from every member of the quorum."),
+        step!("commit-on-majority", "commit-needs-every-accept", "The leader commits only with an ACCEPT from every member of the quorum."),
+        step!("keep-lease-on-begin", "read-fresh-within-epoch", "A peon that accepts a new value stops serving reads until the commit and a new lease."),
+        step!("pn-not-unique", "pn-shape-and-freshness", "A proposal number ends in its leader's rank, so no two leaders share one."),
+        step!("ignore-uncommitted", "uncommitted-value-adopted", "A new leader re-proposes the uncommitted value a LAST reports before anything new."),
+        step!("promise-lower-pn", "promises-kept", "A peon never lowers its promise for a COLLECT with a smaller pn."),
+    ] },
+    WhyRules { tour: "why-bp", steps: &[
+        step!("accept-below-promise", "promise-kept", "An acceptor accepts no proposal numbered below its promise."),
+        step!("learn-on-minority", "learners-agree", "A learner decides only when a majority of acceptors accepted the same proposal."),
+        step!("ignore-promised-value", "phase2-value", "A proposer proposes the value of the highest accepted proposal its promises report."),
+        step!("forget-promise", "promise-kept", "An acceptor's promise and accepted proposal are on disk before it answers, so a restart keeps them."),
+    ] },
+    WhyRules { tour: "why-mp", steps: &[
+        step!("commit-on-one", "one-value-per-slot", "A slot's value is chosen only once a majority accepted it."),
+        step!("id-without-node", "proposal-ids-unique", "A proposal id carries its node, so no two leaders share one."),
+        step!("noop-over-accepted", "noop-never-replaces-chosen", "A new leader fills a slot with a no-op only if no promise reported a value there."),
+    ] },
+];
+
+/// The "why each rule" steps of tour `id`, if it is one.
+pub fn why_rules(id: &str) -> Option<&'static WhyRules> {
+    WHY_RULES.iter().find(|w| w.tour == id)
+}
 
 pub fn find(id: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.id == id)

@@ -45,7 +45,7 @@ use paxoscope_core::sim::World;
 use paxoscope_harness::unchanged::reference_runs;
 use paxoscope_harness::workloads::{determinism_scenario, load_scenario_for_events};
 
-const REFERENCE: [(&str, u64); 41] = [
+const REFERENCE: [(&str, u64); 42] = [
     ("tour startup", 0xbca8dcd58b79038b),
     ("tour leader-fails", 0x44f72e8655f27cf8),
     ("tour minority", 0x0f5fbd468c61143e),
@@ -66,6 +66,7 @@ const REFERENCE: [(&str, u64); 41] = [
     ("tour el-disallow", 0xacdb7236989fdd46),
     ("tour el-heal", 0x11d90ac6af88bfe2),
     ("tour ceph-vs-mp", 0x8b73b487803eb3e7), // the comparison tour's Ceph half (issue 18), pinned as first run
+    ("tour why-ceph", 0xb28b8d4ed970e3e9), // the why-each-rule tour (issue 20), pinned as first run
     ("determinism seed 0", 0xa25e7941e39fc2c7),
     ("determinism seed 1", 0xc51cd1dd43c4f78b),
     ("determinism seed 2", 0xaf68d74c50cdef00),

@@ -102,10 +102,12 @@ pub fn breaks(
                 if on { "with" } else { "without" },
                 sw.line()
             );
-            d.dispatch(Action::Load(
-                Box::new(sw.flipped(&scenario, view.clone())),
-                text,
-            ));
+            let flipped = sw.flipped(&scenario, view.clone());
+            // A challenge refuses handicaps at level 1 (components/challenge.rs).
+            match crate::components::challenge::admit_scenario(&flipped) {
+                Ok(()) => d.dispatch(Action::Load(Box::new(flipped), text)),
+                Err(e) => d.dispatch(Action::Invalid(crate::state::Area::Playback, e)),
+            }
         })
     };
     let row = |sw: Switch, text: &'static str| {

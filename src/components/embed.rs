@@ -47,6 +47,7 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                 </span>
                 <a class="embed-open" href={full} target="_blank" rel="noopener">{ "Open in Paxoscope" }</a>
             </div>
+            { crate::components::challenge::challenge_banner(state, true, &dispatch) }
             <div class="embed-main">
                 <div class="embed-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,

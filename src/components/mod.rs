@@ -6,6 +6,7 @@
 //! if it changes anything; a place in `app.rs`'s layout (and a grid area in styles.css).
 //! The header takes children for extra buttons (Share, Embed).
 pub mod breaks;
+pub mod challenge;
 pub mod client;
 pub mod cluster;
 pub mod controls;
@@ -25,3 +26,4 @@ pub mod one_file;
 pub mod scores;
 pub mod share;
 pub mod tour;
+pub mod why_rules;

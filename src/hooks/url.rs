@@ -152,6 +152,9 @@ fn playground_for(frag: &str) -> Playground {
     if let Some(id) = frag.strip_prefix(crate::page::TOUR_PREFIX) {
         return crate::page::open_tour(id);
     }
+    if let Some(p) = crate::components::challenge::open_link(frag) {
+        return p;
+    }
     if let Some(url) = crate::remote::source_of(frag) {
         return crate::remote::open_source(&url);
     }
