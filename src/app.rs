@@ -81,6 +81,14 @@ pub fn App() -> Html {
             },
         )
     };
+    // The client-operations timeline and its verdict: checked once per slow revision.
+    let verdicts_view = use_memo((slow.clone(), panels), |(run, panels)| {
+        if *panels {
+            crate::components::verdicts::verdicts(run)
+        } else {
+            html! {}
+        }
+    });
     if page.embed {
         return embed_view(&state, page);
     }
@@ -131,6 +139,7 @@ pub fn App() -> Html {
                         { catch_up_bar(c, state.playhead_ms, &dispatch) }
                     }
                     { narration(&handle, state.playhead_ms as u64, state.end_ms(), &dispatch) }
+                    <crate::components::narration::EventNarration run={handle.clone()} />
                 </div>
                 <div class="area-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
@@ -138,7 +147,7 @@ pub fn App() -> Html {
                                           compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
-                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ scores(&slow, selected) }</div>
+                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ scores(&slow, selected) }{ (*verdicts_view).clone() }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
