@@ -7,8 +7,7 @@
 use super::timeline::{timeline, Bar, Lanes, Mark};
 use crate::labels::seconds;
 use crate::run::RunHandle;
-use paxoscope_core::check::linearizability::LinOutcome;
-use paxoscope_core::verdict::{client_timeline, explain, linearizability, Fate};
+use paxoscope_core::verdict::{client_timeline, Fate, LinWhy};
 use yew::prelude::*;
 
 /// Requests drawn at most: the latest ones at the playhead.
@@ -20,13 +19,7 @@ pub fn verdicts(run: &RunHandle) -> Html {
     let run = run.run.borrow();
     let view = &*run.session;
     let tl = client_timeline(view, LANES_SHOWN);
-    let report = linearizability(view);
-    let why = explain(&report);
-    let (verdict, badge) = match &report.outcome {
-        LinOutcome::Linearizable => ("linearizable", "✓ linearizable"),
-        LinOutcome::NotLinearizable(_) => ("not-linearizable", "✕ not linearizable"),
-        LinOutcome::Unknown => ("undecided", "? undecided"),
-    };
+    let (verdict, badge, why) = checked(view);
     let part = |req: u64| match &why {
         Some(w) if w.wrong_read == Some(req) => "blocked wrong-read",
         Some(w) if w.unplaceable.contains(&req) => "blocked",
@@ -62,14 +55,16 @@ pub fn verdicts(run: &RunHandle) -> Html {
     html! {
         <section class="panel verdicts" aria-labelledby="verdicts-title" data-lin={verdict}>
             <h2 id="verdicts-title" class="panel-title">
-                <span class={classes!("badge", if verdict == "not-linearizable" { "bad" } else { "good" })}>{ badge }</span>
+                if !badge.is_empty() { <span class={classes!("badge", if verdict == "not-linearizable" { "bad" } else { "good" })}>{ badge }</span> }
                 { " Client operations" }
             </h2>
             if tl.lanes.is_empty() {
                 <p class="small muted">{ "No client request yet: the timeline draws one lane per request, with the faults." }</p>
             } else {
-                <p class="small muted">{ format!("{window}, {} to the playhead at {}; faults as dashed lines. The history up to here is {}.",
-                    seconds(tl.from_ms), seconds(tl.to_ms), verdict.replace('-', " ")) }</p>
+                <p class="small muted">{ format!("{window}, {} to the playhead at {}; faults as dashed lines.",
+                    seconds(tl.from_ms), seconds(tl.to_ms)) }
+                    if !badge.is_empty() { { format!(" The history up to here is {}.", verdict.replace('-', " ")) } }
+                </p>
                 { timeline(&Lanes {
                     labels: tl.lanes.iter().map(|l| format!("#{} {}", l.req, l.node)).collect(),
                     bars,
@@ -104,4 +99,28 @@ fn fate_class(f: Fate) -> &'static str {
         Fate::Retry { committed: false } => "info",
         Fate::Open => "info open",
     }
+}
+
+/// The verdict of the run's history up to the playhead (`data-lin`, the badge) and why it
+/// fails, if it does.
+#[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
+fn checked(
+    view: &dyn paxoscope_core::view::RunView,
+) -> (&'static str, &'static str, Option<LinWhy>) {
+    use paxoscope_core::check::linearizability::LinOutcome;
+    use paxoscope_core::verdict::{explain, linearizability};
+    let report = linearizability(view);
+    let (verdict, badge) = match &report.outcome {
+        LinOutcome::Linearizable => ("linearizable", "✓ linearizable"),
+        LinOutcome::NotLinearizable(_) => ("not-linearizable", "✕ not linearizable"),
+        LinOutcome::Unknown => ("undecided", "? undecided"),
+    };
+    (verdict, badge, explain(&report))
+}
+
+/// This build does not check the run's history (feature `run-linearizability`): the
+/// timeline alone.
+#[cfg(not(any(feature = "run-linearizability", feature = "multi-paxos")))]
+fn checked(_: &dyn paxoscope_core::view::RunView) -> (&'static str, &'static str, Option<LinWhy>) {
+    ("unchecked", "", None)
 }
