@@ -27,11 +27,11 @@ test('Ceph: the crash is narrated after it happens and not after seeking back be
     assert.equal(await panel.getAttribute('data-event-narration'), 'on');
     const crashed = 'mon.0 crashed: it loses its memory, only its store survives';
     // Just after the crash, it is among the latest sentences (nothing else happens for a while).
-    await page.getByLabel('Time', { exact: true }).fill(String(crashMs / 1000 + 0.001));
+    await page.getByLabel('Time', { exact: true }).fill(String(crashMs + 1));
     await page.waitForFunction((s) => [...document.querySelectorAll('[data-event-narration] li')].some((li) => li.textContent.includes(s)), crashed);
     await screenshot(page, 'narration-ceph', { fullPage: false });
     // Seeking back before it: gone; the write's answer is said instead.
-    await page.getByLabel('Time', { exact: true }).fill(String(crashMs / 1000 - 1));
+    await page.getByLabel('Time', { exact: true }).fill(String(crashMs - 1000));
     await page.waitForFunction((s) => ![...document.querySelectorAll('[data-event-narration] li')].some((li) => li.textContent.includes(s)), crashed);
     assert.ok((await said(page)).some((t) => /mon\.2 answers request 1: written v\d+/.test(t)), (await said(page)).join('\n'));
     // The off switch.
@@ -45,15 +45,20 @@ test('Ceph: the crash is narrated after it happens and not after seeking back be
 });
 
 test('Basic Paxos (family page): a refused proposal is narrated with both proposal numbers', async () => {
+  // The tour's note at 737 ms: node.0's proposal 1.0 is refused, an acceptor promised 1.1.
   const tour = presets().find((p) => p.file === 'bp-dueling.scenario');
+  const note = tour.notes.find((n) => /node\.0 is refused/.test(n.text));
   const text = tour.text.replace(/^view .*$/m, 'view t 900ms node 0 speed 1 paused').trim();
+  const refused = /node\.0: proposer: gives the round up: an acceptor promised 1\.1, above 1\.0/;
   const { page, context, errors } = await openPage(browser, `family/${fragment(text)}`);
   try {
     await page.locator('[data-event-narration]').waitFor();
-    // The tour's note at 737 ms: node.0's proposal 1.0 is refused by a promise for 1.1.
-    await page.getByLabel('Time', { exact: true }).fill('0.8');
-    await page.waitForFunction(() => [...document.querySelectorAll('[data-event-narration] li')].some((li) => /refused 1\.0: it promised 1\.1/.test(li.textContent)));
+    await page.getByLabel('Time', { exact: true }).fill(String(note.atMs + 3));
+    await page.waitForFunction((re) => [...document.querySelectorAll('[data-event-narration] li')].some((li) => new RegExp(re).test(li.textContent)), refused.source);
     await screenshot(page, 'narration-basic-paxos', { fullPage: false });
+    // Seeking back before it: not said yet.
+    await page.getByLabel('Time', { exact: true }).fill(String(note.atMs - 50));
+    await page.waitForFunction((re) => ![...document.querySelectorAll('[data-event-narration] li')].some((li) => new RegExp(re).test(li.textContent)), refused.source);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
