@@ -139,12 +139,12 @@ pub fn App() -> Html {
                         { catch_up_bar(c, state.playhead_ms, &dispatch) }
                     }
                     { narration(&handle, state.playhead_ms as u64, state.end_ms(), &dispatch) }
-                    <crate::components::narration::EventNarration run={handle.clone()} />
                 </div>
                 <div class="area-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
                                           compact: false, dispatch: dispatch.clone() }) }
+                    <crate::components::narration::EventNarration run={handle.clone()} />
                 </div>
                 if panels {
                     <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ (*verdicts_view).clone() }</div>
