@@ -84,6 +84,14 @@ pub fn App() -> Html {
             },
         )
     };
+    // The client-operations timeline and its verdict: checked once per slow revision.
+    let verdicts_view = use_memo((slow.clone(), panels), |(run, panels)| {
+        if *panels {
+            crate::components::verdicts::verdicts(run)
+        } else {
+            html! {}
+        }
+    });
     if page.embed {
         return embed_view(&state, page);
     }
@@ -142,9 +150,10 @@ pub fn App() -> Html {
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
                                           compact: false, dispatch: dispatch.clone() }) }
+                    <crate::components::narration::EventNarration run={handle.clone()} />
                 </div>
                 if panels {
-                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }</div>
+                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ (*verdicts_view).clone() }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />

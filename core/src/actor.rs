@@ -111,6 +111,11 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     fn scores(_node: &Self::Node, _n: u8) -> Option<crate::view::Scores> {
         None
     }
+    /// Trace entry `e` as one sentence of narration, in the protocol's words, or `None` when
+    /// it is not worth a line (`narrate.rs`). The default says what every protocol shares.
+    fn narrate(e: &TraceEvent<Self>) -> Option<String> {
+        crate::narrate::common(e)
+    }
 }
 
 /// A protocol's run checker, as a `Session` drives it: built with the world, told after every

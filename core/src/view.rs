@@ -408,6 +408,9 @@ pub trait RunView {
     fn persist_text(&self, i: usize) -> String;
     /// Position in the trace just after everything up to `event`.
     fn trace_end_at(&self, event: u64) -> usize;
+    /// The last `most` sentences of narration up to the playhead, oldest first, in the
+    /// protocol's words (`narrate::recent`: it reads a bounded window back from the playhead).
+    fn narration(&self, most: usize) -> Vec<crate::narrate::Said>;
 
     // The world at the playhead.
     fn nodes(&self) -> u8;
@@ -641,6 +644,10 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     }
     fn trace_end_at(&self, event: u64) -> usize {
         self.trace().partition_point(|e| e.event <= event)
+    }
+    fn narration(&self, most: usize) -> Vec<crate::narrate::Said> {
+        let seen = &self.trace()[..RunView::trace_end_at(self, self.world().events())];
+        crate::narrate::recent(seen, most)
     }
     fn nodes(&self) -> u8 {
         self.world().n()

@@ -6,7 +6,6 @@
 //! can freeze the tab, and says so when a bound is what stopped it.
 
 use crate::browser::file_text;
-use crate::labels::fixed;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::check::linearizability::{check_history_with_budget, LinOutcome};
 use paxoscope_core::history::{self, Ending, Format, History, Model};
@@ -263,21 +262,16 @@ pub fn HistoryPage() -> Html {
     }
 }
 
-/// Lane height and the left margin for process names (SVG units).
-const LANE: f64 = 22.0;
-const LABELS: f64 = 48.0;
-const WIDTH: f64 = 640.0;
-
 /// One lane per process, one bar per operation from its invocation to its completion (an
 /// `:info` one runs dashed to the end: it may take effect any time after its invocation), the
 /// faults as vertical lines, and the verdict's parts in colour: ordered, cannot be placed.
 fn timeline(c: &Checked) -> Html {
+    use super::timeline::{timeline, Bar, Lanes, Mark};
     let h = &c.history;
     let lanes: Vec<u32> = {
         let set: std::collections::BTreeSet<u32> = h.ops.iter().map(|o| o.process).collect();
         set.into_iter().collect()
     };
-    let lane_of = |p: u32| lanes.binary_search(&p).unwrap_or(0) as f64;
     let end = h
         .ops
         .iter()
@@ -286,40 +280,56 @@ fn timeline(c: &Checked) -> Html {
         .max()
         .unwrap_or(0)
         + 1;
-    let start = h.ops.iter().map(|o| o.invoke_at).min().unwrap_or(0);
-    let span = (end - start).max(1) as f64;
-    let x = |t: u64| LABELS + (t.saturating_sub(start) as f64 / span) * (WIDTH - LABELS - 4.0);
-    let height = lanes.len() as f64 * LANE + 6.0;
-    html! {
-        <svg class="history-timeline" viewBox={format!("0 0 {} {}", fixed(WIDTH, 0), fixed(height, 0))} role="img"
-             aria-label="Operations by process over time">
-            { for lanes.iter().enumerate().map(|(i, p)| html! {
-                <text x="2" y={fixed(i as f64 * LANE + 15.0, 1)} class="lane-label">{ format!("p{p}") }</text>
-            }) }
-            { for h.faults.iter().map(|f| html! {
-                <line class="fault" x1={fixed(x(f.at), 1)} x2={fixed(x(f.at), 1)} y1="0" y2={fixed(height, 1)}>
-                    <title>{ format!("{} (line {})", f.label, f.line) }</title>
-                </line>
-            }) }
-            { for h.ops.iter().enumerate().map(|(i, o)| {
-                let x0 = x(o.invoke_at);
-                // An :info op may take effect at any point after its invocation: to the end.
-                let open_ended = o.ending == Ending::Info || o.complete_at.is_none();
-                let x1 = if open_ended { WIDTH - 4.0 } else { o.complete_at.map_or(WIDTH - 4.0, x) };
-                let x1 = x1.max(x0 + 3.0);
-                let part = c.parts.get(&i).copied().unwrap_or(Part::Other);
-                let class = classes!("op",
-                    match part { Part::Ordered => "ordered", Part::Blocked => "blocked", Part::Other => "" },
-                    match o.ending { Ending::Ok => "", Ending::Fail => "fail", Ending::Info => "info" });
-                let y = lane_of(o.process) * LANE + 3.0;
-                html! {
-                    <g class={class} data-op={i.to_string()}>
-                        <rect x={fixed(x0, 1)} y={fixed(y, 1)} width={fixed(x1 - x0, 1)} height="16" rx="3" />
-                        <text x={fixed(x0 + 3.0, 1)} y={fixed(y + 12.0, 1)}>{ o.label() }</text>
-                        <title>{ h.describe(i) }</title>
-                    </g>
-                }
-            }) }
-        </svg>
-    }
+    let start = h
+        .ops
+        .iter()
+        .map(|o| o.invoke_at)
+        .min()
+        .unwrap_or(0)
+        .min(end - 1);
+    let bars = h
+        .ops
+        .iter()
+        .enumerate()
+        .map(|(i, o)| {
+            // An :info op may take effect at any point after its invocation: to the end.
+            let open_ended = o.ending == Ending::Info || o.complete_at.is_none();
+            let part = match c.parts.get(&i).copied().unwrap_or(Part::Other) {
+                Part::Ordered => "ordered",
+                Part::Blocked => "blocked",
+                Part::Other => "",
+            };
+            let ending = match o.ending {
+                Ending::Ok => "",
+                Ending::Fail => "fail",
+                Ending::Info => "info",
+            };
+            Bar {
+                lane: lanes.binary_search(&o.process).unwrap_or(0),
+                from_ms: o.invoke_at,
+                to_ms: if open_ended { None } else { o.complete_at },
+                label: o.label(),
+                title: h.describe(i),
+                class: format!("{part} {ending}"),
+                id: i.to_string(),
+            }
+        })
+        .collect();
+    timeline(&Lanes {
+        labels: lanes.iter().map(|p| format!("p{p}")).collect(),
+        bars,
+        marks: h
+            .faults
+            .iter()
+            .map(|f| Mark {
+                at_ms: f.at,
+                label: format!("{} (line {})", f.label, f.line),
+            })
+            .collect(),
+        from_ms: start,
+        to_ms: end,
+        playhead_ms: None,
+        aria: "Operations by process over time",
+        label_width: 48.0,
+    })
 }

@@ -35,13 +35,16 @@ pub fn invariants(p: &InvariantsProps) -> Html {
                 { " Invariants" }
             </h2>
             if let Some(v) = &seen {
-                <div class="violation" role="alert">
-                    <p><strong>{ v.invariant.clone() }</strong>{ format!(" broken at {} (event {}{})", seconds(v.t_ms), v.event,
-                        v.node.map(|n| format!(", {}", mon(n))).unwrap_or_default()) }</p>
-                    <p>{ v.detail.clone() }</p>
-                    <p class="muted small">{ format!("seed {}, event {}: this page's link replays it", v.seed, v.event) }</p>
+                <div class="violation" role="alert" data-violation={v.invariant.clone()}>
+                    <dl class="violation-facts">
+                        <dt>{ "Rule" }</dt><dd data-rule="">{ v.invariant.clone() }</dd>
+                        <dt>{ "Step" }</dt><dd data-step={v.event.to_string()}>{ format!("event {} at {}{}", v.event, seconds(v.t_ms),
+                            v.node.map(|n| format!(", at {}", mon(n))).unwrap_or_default()) }</dd>
+                        <dt>{ "What broke it" }</dt><dd data-facts="">{ v.detail.clone() }</dd>
+                    </dl>
+                    <p class="muted small">{ format!("seed {}: this page's link replays it", v.seed) }</p>
                     if now.is_none() { <p class="muted small">{ "The playhead is before the violation." }</p> }
-                    <button type="button" class="btn danger" onclick={jump.clone()}>{ "Jump to the breaking step" }</button>
+                    <button type="button" class="btn danger" onclick={jump.clone()} data-goto-violation="">{ format!("Go to event {}", v.event) }</button>
                 </div>
             }
             <ul class="inv-list">

@@ -395,7 +395,7 @@ test('a broken protocol: the checker names the invariant and jumps to the step',
     const brokenAt = await simTime(page);
     await page.getByLabel('Time', { exact: true }).fill('0');
     assert.equal(await panel.getAttribute('data-invariants'), 'ok');
-    await button(page, 'Jump to the breaking step').click();
+    await page.locator('[data-goto-violation]').click();
     assert.equal(await panel.getAttribute('data-invariants'), 'violated');
     assert.equal(await simTime(page), brokenAt);
     await screenshot(page, 'violation');

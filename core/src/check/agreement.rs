@@ -22,11 +22,11 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
         if from == store.last_committed {
             // One new commit, the usual case: a lookup is cheaper than a range.
             if let Some(value) = store.values.get(&from) {
-                agree(f, r, from, value)?;
+                agree(f, world, r, from, value)?;
             }
         } else {
             for (v, value) in store.values.range(from..=store.last_committed) {
-                agree(f, r, *v, value)?;
+                agree(f, world, r, *v, value)?;
             }
         }
         f.agreed_lc[r as usize] = f.agreed_lc[r as usize].max(store.last_committed);
@@ -35,17 +35,23 @@ pub fn check(f: &mut Facts, world: &World<Ceph>) -> Check {
 }
 
 /// Node `r` committed `value` at `v`: the same value as first seen there, or the first one.
-fn agree(f: &mut Facts, r: Rank, v: Version, value: &Rc<Value>) -> Check {
+/// A mismatch names the node that holds the other value, if one still stores it.
+fn agree(f: &mut Facts, world: &World<Ceph>, r: Rank, v: Version, value: &Rc<Value>) -> Check {
     match f.chosen.get(&v) {
-        Some(first) if !Rc::ptr_eq(first, value) && first != value => broken(
-            NAME,
-            r,
-            format!(
-                "v{v} committed as [{}] here but as [{}] elsewhere",
-                value.describe(),
-                first.describe()
-            ),
-        ),
+        Some(first) if !Rc::ptr_eq(first, value) && first != value => {
+            let holder = (0..world.n())
+                .find(|&o| o != r && world.durable(o).values.get(&v) == Some(first))
+                .map_or("another monitor".to_string(), |o| format!("mon.{o}"));
+            broken(
+                NAME,
+                r,
+                format!(
+                    "mon.{r} committed v{v} = [{}] while {holder} committed v{v} = [{}]",
+                    value.describe(),
+                    first.describe()
+                ),
+            )
+        }
         Some(_) => Ok(()),
         None => {
             f.chosen.insert(v, value.clone());

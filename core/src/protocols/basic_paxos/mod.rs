@@ -28,6 +28,7 @@ pub mod present;
 pub mod rules;
 pub mod seam;
 pub mod summary;
+pub mod wording;
 
 #[cfg(test)]
 mod driver;
@@ -99,5 +100,8 @@ impl crate::actor::Protocol for BasicPaxos {
     }
     fn log(_: Option<&Node>, d: &Durable, from: u64, to: u64) -> Option<crate::view::NodeLog> {
         Some(present::log(d, from, to))
+    }
+    fn narrate(e: &crate::trace::TraceEvent<BasicPaxos>) -> Option<String> {
+        wording::narrate(e)
     }
 }

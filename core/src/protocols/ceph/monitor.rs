@@ -270,6 +270,9 @@ impl crate::actor::Protocol for Ceph {
     fn scores(node: &Monitor, n: u8) -> Option<crate::view::Scores> {
         Some(super::present::scores(node, n))
     }
+    fn narrate(e: &crate::trace::TraceEvent<Ceph>) -> Option<String> {
+        super::wording::narrate(e)
+    }
 }
 
 /// Elector state (spec 6.1 and ceph-elections 2.1, 7.1); the epoch itself lives in the

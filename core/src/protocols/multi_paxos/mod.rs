@@ -27,6 +27,7 @@ pub mod present;
 pub mod rules;
 pub mod seam;
 pub mod summary;
+pub mod wording;
 
 #[cfg(test)]
 mod driver;
@@ -102,5 +103,8 @@ impl crate::actor::Protocol for MultiPaxos {
     }
     fn brief(node: Option<&Node>, durable: &Durable) -> crate::view::Brief {
         present::brief(node, durable)
+    }
+    fn narrate(e: &crate::trace::TraceEvent<MultiPaxos>) -> Option<String> {
+        wording::narrate(e)
     }
 }

@@ -1,0 +1,95 @@
+// Explained verdicts (issue 20): every run draws its client requests as lanes on one time
+// axis with its faults and the playhead; on the family page (which checks the run's history),
+// a run broken by a canary that no protocol rule catches (a CAS that ignores what it expects)
+// is found not linearizable, and the panel names the request that cannot be placed; an invariant violation names its rule, its step and the
+// facts that broke it, and "go to" seeks there.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { fragment, presets, timeMs } from './links.mjs';
+
+let browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+});
+
+const simTime = async (page) => Number(await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms'));
+
+test('the timeline has a lane per client request and marks the faults', async () => {
+  // Three requests; the leader is isolated, then healed: two faults, both before the playhead.
+  const lines = ['paxoscope scenario v1', 'seed 1', 'end 60s', 'view t 55s node 0 speed 1.0 paused',
+    'at 5s put 0 k v', 'at 5025ms isolate 0', 'at 30s put 1 k w', 'at 50s heal', 'at 52s get 2 k'];
+  const requests = lines.filter((l) => /^at \S+ (put|get|cas) /.test(l)).length;
+  const faults = lines.filter((l) => /^at \S+ (isolate|heal)\b/.test(l)).length;
+  const { page, context, errors } = await openPage(browser, fragment(lines));
+  try {
+    const panel = page.locator('.verdicts');
+    await panel.waitFor();
+    assert.equal(await panel.locator('.history-timeline .lane-label').count(), requests);
+    assert.equal(await panel.locator('.history-timeline .op').count(), requests);
+    assert.equal(await panel.locator('.history-timeline line.fault').count(), faults);
+    assert.equal(await panel.locator('.history-timeline line.playhead').count(), 1);
+    assert.match(await panel.locator('[data-faults]').textContent(), /isolate 0.*heal/);
+    await screenshot(page, 'verdicts-timeline');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a broken run is explained: the request that cannot be placed is named and marked', async () => {
+  // x = a is written; the CAS expects b, so it must fail, but the canary applies it and the
+  // read sees c: no order of the three explains that. Only the put can be ordered first.
+  // (The run's history is checked on the family page: feature run-linearizability.)
+  const { page, context, errors } = await openPage(browser, 'family/' + fragment(['paxoscope scenario v1', 'seed 1', 'end 12s',
+    'view t 10s node 0 speed 1 paused', 'break cas-ignores-expected',
+    'at 4s put 1 x a', 'at 6s cas 2 x b c', 'at 8s get 3 x']));
+  try {
+    const panel = page.locator('.verdicts');
+    await page.waitForFunction(() => document.querySelector('.verdicts')?.dataset.lin === 'not-linearizable');
+    const why = panel.locator('.lin-why');
+    const cas = await panel.locator('.history-timeline .op', { hasText: 'cas x b to c' }).getAttribute('data-op');
+    assert.equal(await why.getAttribute('data-unplaceable'), cas);
+    assert.match(await why.textContent(), new RegExp(`Request ${cas} \\(cas x b to c\\) cannot be placed next: it needs x = b`));
+    assert.match(await why.textContent(), /request 1 can be ordered first; the key then holds a/);
+    assert.match(await panel.locator(`.op[data-op="${cas}"]`).getAttribute('class'), /blocked/);
+    assert.match(await panel.locator('.op[data-op="1"]').getAttribute('class'), /ordered/);
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'verdicts-not-linearizable', { fullPage: false });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an invariant violation shows its rule, its step and its facts, and "go to" seeks there', async () => {
+  // The leader-fails tour with peons that read after their lease expired: the read at 14 s
+  // (after the lease ran out at 13.078 s, as the tour says) breaks read-under-lease.
+  const tour = presets().find((p) => p.file === 'leader-fails.scenario');
+  const read = tour.text.split('\n').find((l) => /^at \S+ get 3 /.test(l) && timeMs(l.split(' ')[1]) > 13_078);
+  const readMs = timeMs(read.split(' ')[1]);
+  const text = tour.text.replace(/^view .*$/m, `view t ${readMs + 2000}ms node 3 speed 1 paused`)
+    .replace(/^end .*$/m, (l) => `${l}\nbreak read-after-lease-expiry`).trim();
+  const { page, context, errors } = await openPage(browser, fragment(text));
+  try {
+    const v = page.locator('[data-violation]');
+    await v.waitFor();
+    assert.equal(await v.getAttribute('data-violation'), 'read-under-lease');
+    assert.equal((await v.locator('[data-rule]').textContent()).trim(), 'read-under-lease');
+    const step = await v.locator('[data-step]').getAttribute('data-step');
+    assert.match(await v.locator('[data-step]').textContent(), new RegExp(`event ${step} at ${readMs / 1000}\\.000 s, at mon\\.3`));
+    assert.match(await v.locator('[data-facts]').textContent(), /answered a read at lc \d+ \d+ ms after its lease expired/);
+    await screenshot(page, 'verdicts-violation', { fullPage: false });
+    await page.getByLabel('Time', { exact: true }).fill('0');
+    assert.equal(await simTime(page), 0);
+    await v.locator('[data-goto-violation]').click();
+    assert.equal(await simTime(page), readMs);
+    assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'violated');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
