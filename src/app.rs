@@ -138,7 +138,7 @@ pub fn App() -> Html {
                                           compact: false, dispatch: dispatch.clone() }) }
                 </div>
                 if panels {
-                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ scores(&slow, selected) }</div>
+                    <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }</div>
                     <div class="area-side">
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
@@ -153,9 +153,11 @@ pub fn App() -> Html {
                             }) }
                         </div>
                     </section>
-                    // The operator's column: client operations, then the invariants they are checked against.
+                    // The operator's column: client operations, the election scores (runs that keep
+                    // them), then the invariants they are all checked against.
                     <div class="area-client">
                         <Client key={protocol} run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                        { scores(&slow, selected) }
                         { invariants(&InvariantsProps { run: slow.clone(), dispatch: dispatch.clone() }) }
                     </div>
                     <div class="area-inspector">

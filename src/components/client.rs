@@ -78,6 +78,33 @@ fn build(op: Op, node: u8, key: &str, value: &str, expected: &str) -> Result<Sim
     }
 }
 
+/// What an unanswered request waits on, from the node that holds it: the monitor it was sent
+/// to, or the leader once it was forwarded. The node's own wait (`RunView::waiting`, declared by
+/// the protocol) is what stalls it: "mon.0 waits for ACCEPT from mon.3, timeout in 7.2 s".
+fn stall_text(
+    world: &dyn paxoscope_core::view::RunView,
+    via: u8,
+    forwarded: bool,
+) -> Option<String> {
+    let holder = match forwarded {
+        true => world.status(via)?.leader?,
+        false => via,
+    };
+    let wait = world.waiting(holder)?;
+    let left = wait.until_ms.map(|at| {
+        format!(
+            ", timeout in {} s",
+            crate::labels::fixed(at.saturating_sub(world.now_ms()) as f64 / 1000.0, 1)
+        )
+    });
+    Some(format!(
+        "{} waits for {}{}",
+        mon(holder),
+        wait.what,
+        left.unwrap_or_default()
+    ))
+}
+
 #[component]
 pub fn Client(p: &ClientProps) -> Html {
     let run = p.run.run.borrow();
@@ -151,10 +178,12 @@ pub fn Client(p: &ClientProps) -> Html {
         let (code, text) = fate(rec, run.index.was_forwarded(rec.id, events), committed.as_ref());
         // The answer's delay, except after "then committed ..." (it timed the retry).
         let took = rec.complete_ms.filter(|_| code != "retry-committed").map(|c| format!(" after {}", seconds(c - rec.invoke_ms))).unwrap_or_default();
+        let stalled = rec.reply.is_none().then(|| stall_text(world, rec.node, code == "forwarded")).flatten();
         html! {
             <li key={rec.id.to_string()} data-req={rec.id.to_string()} data-fate={code} class={classes!("req", format!("fate-{code}"))}>
                 <span class="req-op">{ format!("#{} {} via {}", rec.id, op_text(&rec.op), mon(rec.node)) }</span>
                 <span class="req-fate">{ format!("{text}{took}") }</span>
+                if let Some(w) = stalled { <span class="req-wait" data-req-wait="">{ w }</span> }
             </li>
         }
     });

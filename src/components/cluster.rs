@@ -14,7 +14,7 @@ use yew::prelude::*;
 /// narrow screens get larger monitors).
 const VIEW_X0: f64 = 80.0;
 const VIEW_W: f64 = 480.0;
-const VIEW_H: f64 = 520.0;
+const VIEW_H: f64 = 536.0;
 /// The embed's viewBox: the monitors, their lease arcs and the crown, nothing under them.
 const COMPACT_VIEW: &str = "92 2 456 466";
 /// Messages sent together on one link queue up this far apart instead of overlapping.
@@ -32,6 +32,13 @@ const DROP_SHOW_REAL_MS: f64 = 900.0;
 const MAX_DROPS_SHOWN: usize = 12;
 /// Only the newest drops carry a text label, so a burst stays readable.
 const DROPS_LABELLED: usize = 2;
+/// A drop is drawn this far along its link (0..1) from the end that dropped it: clear of
+/// that node's circle and of the lines written under it.
+const DROP_ALONG: [f64; 4] = [0.25, 0.35, 0.45, 0.55];
+/// Longest drop label ("collect (link cut)"), in viewBox px.
+const DROP_LABEL_PX: f64 = 110.0;
+/// How far a dropped message falls as it fades, in viewBox px.
+const DROP_FALL_PX: f64 = 40.0;
 
 pub struct ClusterProps {
     pub run: RunHandle,
@@ -222,17 +229,20 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
     let drops = run.index.recent_drops(events, now, window_ms).into_iter().take(MAX_DROPS_SHOWN).enumerate().map(|(i, d)| {
         let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
-        let along = if d.at_sender { 0.15 } else { 0.85 };
-        let (x, y) = lane_point(node_pos(d.from, n), node_pos(d.to, n), along);
+        let (x, y, label_left) = drop_point(d.from, d.to, d.at_sender, n);
+        let (label_x, label_class) = if label_left { ("-10", "drop-mark run-left") } else { ("10", "drop-mark") };
         let family = d.family;
         html! {
             <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
-               transform={format!("translate({} {})", fixed(x, 1), fixed(y + age * 40.0, 1))}
+               transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))}
                opacity={fixed(1.0 - age, 2)}>
-                { family_shape(families, family) }
-                <text class="drop-x" x="0" y="1">{ "✕" }</text>
+                // The message falls; its label stays where it was dropped, off the nodes' lines.
+                <g transform={format!("translate(0 {})", fixed(age * DROP_FALL_PX, 1))}>
+                    { family_shape(families, family) }
+                    <text class="drop-x" x="0" y="1">{ "✕" }</text>
+                </g>
                 if i < DROPS_LABELLED {
-                    <text class="drop-mark" x="10" y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
+                    <text class={label_class} x={label_x} y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
                 }
             </g>
         }
@@ -262,9 +272,11 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <svg id="cluster" viewBox={if p.compact { COMPACT_VIEW.to_string() } else { format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0)) }} role="group"
                      aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
                     <g class="links">{ for links }</g>
-                    <g class="nodes">{ for nodes }</g>
+                    // Nodes last: their state lines (with a halo) stay readable over a message
+                    // or a falling drop passing under them.
                     <g class="drops">{ for drops }</g>
                     <g class="messages">{ for messages }</g>
+                    <g class="nodes">{ for nodes }</g>
                 </svg>
                 { for card }
             </div>
@@ -318,17 +330,21 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         ),
         None => format!("waiting for {}", w.what),
     });
+    // Two short lines on the ring, "waits · 6.0 s" over what it waits for, cut to the room the
+    // node has before its neighbour's lines; the tooltip says it all.
+    let room_chars = (glance_room_px(x, n) / GLANCE_CHAR_PX) as usize;
     let glance = if isolated {
-        Some("isolated".to_string())
+        Some(("isolated".to_string(), String::new()))
     } else {
-        // Short on the ring: what (cut) and the time left; the tooltip says it all.
-        wait.as_ref().map(|w| match w.until_ms {
-            Some(at) => format!(
-                "waits: {} · {} s",
-                shorten(&w.what, GLANCE_CHARS),
-                fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
-            ),
-            None => format!("waits: {}", shorten(&w.what, GLANCE_CHARS)),
+        wait.as_ref().map(|w| {
+            let head = match w.until_ms {
+                Some(at) => format!(
+                    "waits · {} s",
+                    fixed(at.saturating_sub(now as u64) as f64 / 1000.0, 1)
+                ),
+                None => "waits".to_string(),
+            };
+            (head, shorten(&w.what, room_chars.max(GLANCE_MIN_CHARS)))
         })
     };
     // Reads are a question only for a node in a consensus phase (not probing or electing).
@@ -386,8 +402,8 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let meta_y = NODE_R + 30.0;
     // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
     let (glance_x, glance_anchor) = match x - CENTER.0 {
-        dx if dx < -60.0 => (-NODE_R, Some("run-right")),
-        dx if dx > 60.0 => (NODE_R, Some("run-left")),
+        dx if dx < -GLANCE_SIDE_PX => (-NODE_R, Some("run-right")),
+        dx if dx > GLANCE_SIDE_PX => (NODE_R, Some("run-left")),
         _ => (0.0, None),
     };
     html! {
@@ -413,11 +429,12 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             </text>
             <text class={classes!("node-lease", (leases && in_phase && !readable).then_some("no-reads"))} y={fixed(meta_y + 15.0, 0)}
                   data-readable={readable.to_string()}>{ reads_text }</text>
-            if let Some(g) = glance {
+            if let Some((head, what)) = glance {
                 <text class={classes!("node-glance", isolated.then_some("isolated"), glance_anchor)} y={fixed(meta_y + 30.0, 0)}
                       x={fixed(glance_x, 0)}
                       data-waiting={wait.as_ref().map(|w| w.what.clone())} data-isolated={isolated.then_some("")}>
-                    { g }
+                    { head }
+                    if !what.is_empty() { <tspan class="glance-what" x={fixed(glance_x, 0)} dy="14">{ what }</tspan> }
                     <title>{ if isolated { "every link to and from this node is cut".to_string() } else { wait_text.clone().unwrap_or_default() } }</title>
                 </text>
             }
@@ -426,8 +443,30 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     }
 }
 
-/// The ring's glance line is cut to this many characters (its tooltip has the whole).
-const GLANCE_CHARS: usize = 20;
+/// Width of one character of a glance line (11 px bold), in viewBox px: a little over the
+/// average, so that a cut line never reaches its neighbour's.
+const GLANCE_CHAR_PX: f64 = 7.0;
+/// Shortest cut of a glance line: below this the words say nothing (the tooltip has them all).
+const GLANCE_MIN_CHARS: usize = 12;
+/// Space kept between two nodes' glance lines, in viewBox px.
+const GLANCE_GAP_PX: f64 = 12.0;
+
+/// How wide a node's glance lines may run, in viewBox px. A node on the ring's side writes
+/// inwards from its outer edge and meets its mirror image (rank `n - r`) at the ring's axis; a
+/// node near the axis writes centred and has the distance to its neighbours (the chord) and
+/// to the drawing's edges.
+fn glance_room_px(x: f64, n: u8) -> f64 {
+    let dx = x - CENTER.0;
+    if dx.abs() > GLANCE_SIDE_PX {
+        return dx.abs() + NODE_R - GLANCE_GAP_PX;
+    }
+    let chord = 2.0 * RING_R * sin(PI / n.max(2) as f64);
+    let edges = 2.0 * (x - VIEW_X0).min(VIEW_X0 + VIEW_W - x);
+    chord.min(edges) - GLANCE_GAP_PX
+}
+
+/// A node further than this from the ring's vertical axis writes its glance lines inwards.
+const GLANCE_SIDE_PX: f64 = 60.0;
 
 /// `text` cut to `max` characters with an ellipsis.
 fn shorten(text: &str, max: usize) -> String {
@@ -437,6 +476,60 @@ fn shorten(text: &str, max: usize) -> String {
     let mut s: String = text.chars().take(max - 1).collect();
     s.push('…');
     s
+}
+
+/// Where a message dropped on the link `from → to` is drawn, and whether its label runs to
+/// the left: near the end that dropped it, moved along the link (the label preferably running
+/// away from the ring's axis) until neither the drop nor its label lands on a node or on the
+/// lines written under one.
+fn drop_point(from: Rank, to: Rank, at_sender: bool, n: u8) -> (f64, f64, bool) {
+    let (a, b) = (node_pos(from, n), node_pos(to, n));
+    let clear = |(x, y): (f64, f64), left: bool| {
+        let label = if left {
+            (x - 10.0 - DROP_LABEL_PX, x + 6.0)
+        } else {
+            (x - 6.0, x + 10.0 + DROP_LABEL_PX)
+        };
+        let apart = |(l, r): (f64, f64), (top, bottom): (f64, f64)| {
+            label.1 < l || label.0 > r || y + 8.0 < top || y - 8.0 > bottom
+        };
+        (0..n).map(|r| node_pos(r, n)).all(|node| {
+            let circle = apart(
+                (node.0 - LEASE_R, node.0 + LEASE_R),
+                (node.1 - LEASE_R, node.1 + LEASE_R),
+            );
+            circle
+                && apart(
+                    text_span(node, n),
+                    (node.1 + NODE_R + 12.0, node.1 + NODE_R + 82.0),
+                )
+        })
+    };
+    let point = |along: f64| lane_point(a, b, if at_sender { along } else { 1.0 - along });
+    let candidates = DROP_ALONG.into_iter().map(point).flat_map(|p| {
+        let outward = p.0 < CENTER.0;
+        [(p, outward), (p, !outward)]
+    });
+    let ((x, y), left) = candidates
+        .clone()
+        .find(|(p, left)| clear(*p, *left))
+        .unwrap_or_else(|| candidates.take(1).next().expect("DROP_ALONG is not empty"));
+    (x, y, left)
+}
+
+/// The horizontal span of the lines written under the node at `pos`: its epoch and reads
+/// lines, centred, and its glance lines (`glance_room_px`), which run inwards on the sides.
+fn text_span(pos: (f64, f64), n: u8) -> (f64, f64) {
+    let room = glance_room_px(pos.0, n);
+    let centred = (pos.0 - 95.0, pos.0 + 95.0);
+    match pos.0 - CENTER.0 {
+        dx if dx < -GLANCE_SIDE_PX => (centred.0, centred.1.max(pos.0 - NODE_R + room)),
+        dx if dx > GLANCE_SIDE_PX => (centred.0.min(pos.0 + NODE_R - room), centred.1),
+        _ => (
+            centred.0.min(pos.0 - room / 2.0),
+            centred.1.max(pos.0 + room / 2.0),
+        ),
+    }
 }
 
 /// Longest list of messages in flight written out under the ring.

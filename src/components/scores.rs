@@ -101,9 +101,28 @@ fn draw(handle: &RunHandle, node: u8) -> Html {
                     ""
                 }
             );
+            // A run without pings (classic, disallow) keeps no scores: one line, not empty tables.
+            let scored = s
+                .live
+                .rows
+                .iter()
+                .any(|row| row.cells.iter().any(Option::is_some));
+            if !scored && s.frozen.is_none() {
+                body.push_str(r#"</div><p class="muted small" data-no-scores="">No link scores: this run's monitors do not ping each other (classic does not by default; connectivity, chosen in Faults, does).</p></section>"#);
+                return Html::from_html_unchecked(body.into());
+            }
             table(&mut body, "live", "Live table", &s.live, n);
             if let Some(f) = &s.frozen {
-                let caption = format!("Frozen for the election (epoch {})", f.epoch);
+                // Copied as the election began, in an odd (electing) epoch; the winner
+                // announces the next, even one, which is the epoch the notes and the ring show.
+                let caption = match f.epoch % 2 {
+                    1 => format!(
+                        "Frozen in electing epoch {} (the win makes it {})",
+                        f.epoch,
+                        f.epoch + 1
+                    ),
+                    _ => format!("Frozen for the election (epoch {})", f.epoch),
+                };
                 table(&mut body, "frozen", &caption, f, n);
             }
             body.push_str(r#"</div><p class="muted small">A row: one monitor's links, ✓ alive or ✗ dead, and their scores. Connectivity elects the best total.</p>"#);

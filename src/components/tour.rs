@@ -247,6 +247,10 @@ fn tour_end(
     }
 }
 
+/// The welcome's two buttons, between which its focus trap moves.
+const WELCOME_TOUR_ID: &str = "welcome-tour";
+const WELCOME_FREE_ID: &str = "welcome-free";
+
 /// A first visit's welcome: what is on screen in one sentence, then the protocol's first
 /// tour or free play. `node_word` is what the protocol calls a node (`mon`, `node`).
 pub fn welcome(protocol: &'static str, node_word: &str, dispatch: &Dispatch) -> Html {
@@ -260,8 +264,28 @@ pub fn welcome(protocol: &'static str, node_word: &str, dispatch: &Dispatch) -> 
     });
     let d = dispatch.clone();
     let free = Callback::from(move |_: MouseEvent| d.dispatch(Action::DismissWelcome(true)));
+    // A modal dialog keeps the focus: Tab and Shift+Tab move between its two buttons, and
+    // Escape is "play freely".
+    let d = dispatch.clone();
+    let has_tour = first.is_some();
+    let keys = Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+        "Tab" => {
+            e.prevent_default();
+            let on_tour =
+                crate::browser::focused_element().is_some_and(|el| el.id() == WELCOME_TOUR_ID);
+            let next = if has_tour && !on_tour {
+                WELCOME_TOUR_ID
+            } else {
+                WELCOME_FREE_ID
+            };
+            let next = if on_tour { WELCOME_FREE_ID } else { next };
+            crate::browser::focus(crate::browser::element_by_id(next));
+        }
+        "Escape" => d.dispatch(Action::DismissWelcome(true)),
+        _ => {}
+    });
     html! {
-        <div class="overlay">
+        <div class="overlay" onkeydown={keys}>
             <section class="overlay-card welcome" role="dialog" aria-modal="true" aria-labelledby="welcome-title" data-welcome="">
                 <h2 id="welcome-title">{ "Paxos, one message at a time" }</h2>
                 <p>{ format!("Each circle ({node_word}.0, {node_word}.1, …) is a server of a Paxos cluster and each moving shape \
@@ -269,9 +293,9 @@ pub fn welcome(protocol: &'static str, node_word: &str, dispatch: &Dispatch) -> 
                               back, or break things on purpose.") }</p>
                 <div class="buttons">
                     if first.is_some() {
-                        <button type="button" class="btn primary" autofocus=true onclick={tour}>{ "Take the 2-minute tour" }</button>
+                        <button type="button" id={WELCOME_TOUR_ID} class="btn primary" autofocus=true onclick={tour}>{ "Take the 2-minute tour" }</button>
                     }
-                    <button type="button" class="btn" onclick={free}>{ "Play freely" }</button>
+                    <button type="button" id={WELCOME_FREE_ID} class="btn" onclick={free}>{ "Play freely" }</button>
                 </div>
             </section>
         </div>

@@ -136,6 +136,30 @@ test('a first visit opens on a welcome that waits, and is remembered', async () 
   }
 });
 
+test('the welcome keeps the keyboard: Tab and Shift+Tab stay on its two buttons, Escape plays freely', async () => {
+  const { page, context, errors } = await openPage(browser, '', { firstVisit: true });
+  try {
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    await dialog.getByRole('button', { name: 'Play freely' }).focus();
+    const seen = new Set();
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      const f = await focused();
+      assert.ok(['Take the 2-minute tour', 'Play freely'].includes(f), `after ${key} the focus is on "${f}", outside the welcome`);
+      seen.add(f);
+    }
+    assert.equal(seen.size, 2, 'Tab reaches both buttons');
+    await page.keyboard.press('Escape');
+    assert.equal(await dialog.count(), 0, 'Escape closed the welcome');
+    assert.equal(await page.locator('.speed-value').textContent(), '0.2x', 'as "Play freely" does');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('the welcome takes the reader to the first tour; links and embeds never show it', async () => {
   const { page, context, errors } = await openPage(browser, '', { firstVisit: true });
   try {
@@ -300,6 +324,8 @@ test('at 1280x800 the ring, the selected node\'s diagram and controls and the cl
     await button(page, 'Pause').click();
     assert.match(await glance(page, 0).locator('title').textContent(), /^waiting for ACCEPT from mon\.3, timeout in \d+\.\d s$/);
     assert.match(await aria(page, 0), /waiting for ACCEPT from mon\.3, timeout in/);
+    // The stalled write's own row says the same, from the node that holds it.
+    assert.match(await page.locator('.panel.client [data-req-wait]').first().textContent(), /^mon\.0 waits for ACCEPT from mon\.3, timeout in \d+\.\d s$/);
     // The leader cut off: the peons' leases run out and they say so.
     await faults.getByRole('button', { name: 'Heal all', exact: true }).click();
     await page.locator('#cluster [data-node="0"]').click();
@@ -371,3 +397,40 @@ test('an embed at 700x450 reads well: labels of 11 px or more, a close-up diagra
     await context.close();
   }
 });
+
+/** Screen boxes of every text written under the ring's nodes, and of the drop labels. */
+const ringTexts = (page) =>
+  page.evaluate(() =>
+    [...document.querySelectorAll('#cluster .node-meta, #cluster .node-lease, #cluster .node-glance, #cluster .drop-mark')]
+      .filter((t) => t.textContent.trim() !== '')
+      .map((t) => {
+        const b = t.getBoundingClientRect();
+        return { node: t.closest('[data-node]')?.dataset.node ?? 'drop', text: t.textContent, x: b.x, y: b.y, r: b.right, b: b.bottom };
+      }),
+  );
+
+for (const [id, needle] of [['el-chain', 'wins epoch'], ['el-star', 'wins epoch'], ['minority', 'Nothing commits']]) {
+  test(`${id}: the lines under the nodes (epoch, reads, waits) and the drop labels never overlap each other`, async () => {
+    const t = PRESETS.find((p) => p.file === `${id}.scenario`);
+    const note = t.notes.find((n) => n.text.includes(needle));
+    assert.ok(note, `${id} has a note with ${needle}`);
+    const { page, context, errors } = await openPage(browser, `#tour=${id}`);
+    try {
+      while ((await narration(page).textContent()) !== note.text) await button(page, 'Next note').click();
+      await page.waitForFunction((ms) => document.querySelector('[data-sim-time-ms]').dataset.simTimeMs === String(ms), note.atMs);
+      const boxes = await ringTexts(page);
+      assert.ok(boxes.some((b) => b.text.startsWith('waits')), `some node waits at this note: ${JSON.stringify(boxes.map((b) => b.text))}`);
+      // Two texts of different nodes (or a node's text and a drop label) must not share pixels.
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          if (a.node === b.node && a.node !== 'drop') continue;
+          const overlap = a.x < b.r - 1 && b.x < a.r - 1 && a.y < b.b - 1 && b.y < a.b - 1;
+          assert.ok(!overlap, `"${a.text}" (node ${a.node}) overlaps "${b.text}" (node ${b.node})`);
+        }
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
