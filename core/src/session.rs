@@ -18,7 +18,9 @@ use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent, TraceHasher};
 
 /// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
-/// unrecorded run natively (a recorded one reaches `MAX_KEPT_BYTES` first, near a million
+/// unrecorded run natively. A recorded run that keeps its whole trace reaches `MAX_KEPT_BYTES`
+/// first, near a million events; the playground's windowed run keeps snapshots and client
+/// records only (the bench's client load: ~70 estimated bytes per event, so ~3.5 million
 /// events). A day of Ceph's defaults idle is 260,000 events (490,000 with nine monitors).
 pub const MAX_RUN_EVENTS: u64 = 10_000_000;
 /// Most bytes a run may keep, as estimated from its counts (`budget::Kept`): trace entries,
