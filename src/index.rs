@@ -92,15 +92,25 @@ impl TraceIndex {
         }
     }
 
+    /// Index the entries recorded since the last call, as far as the run keeps them
+    /// (`RunView::resident`). Entries the run no longer keeps (it ran further than its
+    /// window since the last call) are passed over: the index starts again where the window
+    /// does, from the machines' positions there.
     pub fn sync(&mut self, run: &dyn RunView) {
-        let len = run.trace_len();
-        if len < self.len {
+        let kept = run.resident();
+        let len = run.trace_len().min(kept.end);
+        if run.trace_len() < self.len {
             self.truncate();
         }
-        for i in self.len..len {
+        if self.len < kept.start {
+            self.truncate();
+            self.positions = run.resident_positions();
+            self.len = kept.start;
+        }
+        for i in self.len..len.max(self.len) {
             self.add(run, i);
         }
-        self.len = len;
+        self.len = len.max(self.len);
     }
 
     /// After a fork the trace is a prefix of what was indexed: index it again from the start
@@ -126,7 +136,7 @@ impl TraceIndex {
         let before = leaf_key(d, self.position(node), t.machine);
         let applied = self.position(node).apply(t);
         debug_assert!(applied, "mon.{node}: {t:?} from another state");
-        let next = (i + 1..run.trace_len())
+        let next = (i + 1..run.resident().end)
             .map(|j| run.entry(j))
             .take_while(|x| x.event == e.event)
             .find_map(|x| match x.kind {

@@ -43,6 +43,10 @@ pub struct Args {
     /// wasm/native comparison (tests/e2e/wasm-harness.mjs alternates it with wasm rounds).
     #[arg(long)]
     round: bool,
+    /// Only the cost-growth table (`growth`) or the seek latencies (`seek`), as the full
+    /// report prints them: reproduces one section of docs/performance.md quickly.
+    #[arg(long, value_parser = ["growth", "seek"])]
+    only: Option<String>,
 }
 
 // ----- a counting allocator: live and peak bytes of the whole process -----
@@ -147,6 +151,19 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     measure::warm_up(&clock);
+    if let Some(part) = &args.only {
+        let report = if part == "growth" {
+            json!({ "growth": growth(args.events, &clock) })
+        } else {
+            let seek = measure::seek_latency(args.events, args.seeks, args.snapshot_every, &clock);
+            json!({ "seek": seek.to_json() })
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let report = json!({
         "throughput": measure::throughput_table(args.events, measure::THROUGHPUT_RUNS, &clock),
         "growth": growth(args.events, &clock),
@@ -195,7 +212,8 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
     start_counting();
     let t0 = clock();
     let mut s = Session::with_options(scenario, true, measure::UI_SNAPSHOT_EVERY)
-        .with_budget(measure::BENCH_BUDGET);
+        .with_budget(measure::BENCH_BUDGET)
+        .windowed();
     while s.world().events() < events && s.step() {}
     assert_eq!(
         s.world().events(),
@@ -204,7 +222,8 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
     );
     let wall_ms = clock() - t0;
     let (live, peak) = stop_counting();
-    let entries = s.trace().len();
+    let entries = s.trace_len();
+    let kept = s.kept();
     let t = Throughput {
         engine: Engine::SessionRecorded,
         events,
@@ -224,6 +243,16 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
         "peak_bytes": peak,
         "bytes_per_event": (live as f64 / events as f64).round() as u64,
         "bytes_per_trace_entry": (live as f64 / entries.max(1) as f64).round() as u64,
+        // What the session keeps, counted (the run budget's estimate, `budget::Kept`).
+        "kept": {
+            "window_entries": kept.trace_entries,
+            "snapshots": kept.snapshots,
+            "snapshot_bytes_estimate": kept.snapshot_bytes,
+            "client_records": kept.client_records,
+            "stored_entries": kept.live.stored_entries,
+            "checker_entries": kept.live.checker_entries,
+            "estimate_bytes": kept.bytes(),
+        },
     })
 }
 

@@ -414,7 +414,7 @@ fn memory_causes(scenario: &Scenario, config: &Config, kept: &Kept) -> Vec<Cause
 /// The run's length, as the cause of its total events or of the trace it keeps.
 fn length_cause(scenario: &Scenario, limit: Limit) -> Cause {
     let why = if limit == Limit::Memory {
-        "every entry of the trace is kept, for time travel and the log"
+        "time-travel snapshots and client records are kept for the whole run (and the whole trace, outside the playground)"
     } else {
         "every event up to there is simulated"
     };

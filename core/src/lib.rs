@@ -24,6 +24,7 @@ pub mod protocols;
 pub mod ranks;
 pub mod scenario;
 pub mod session;
+pub mod shared_map;
 pub mod sim;
 pub mod sorted;
 pub mod trace;

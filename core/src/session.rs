@@ -1,5 +1,12 @@
 //! A run as the front ends use it: the world, the checker after every event, the recorded
 //! trace, and snapshots for time travel. The UI, the CLI and the campaign all drive this.
+//!
+//! The trace is kept in a window: the entries from a snapshot somewhat before the playhead
+//! up to the furthest point replayed since. A session that keeps the whole trace (the
+//! default: the CLI and the tests read it all) never trims the window; a windowed one
+//! (`Session::windowed`, the playground and the memory bench) trims it at each snapshot, and
+//! re-derives any older part by replay (`Session::replay_entries`): the run is deterministic,
+//! so a replay from a snapshot gives back exactly the entries recorded.
 
 use crate::actor::{Protocol, RunChecker};
 use crate::budget::{self, Budget, BudgetExceeded, Kept, WorldSize};
@@ -11,7 +18,9 @@ use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent, TraceHasher};
 
 /// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
-/// unrecorded run natively (a recorded one reaches `MAX_KEPT_BYTES` first, near a million
+/// unrecorded run natively. A recorded run that keeps its whole trace reaches `MAX_KEPT_BYTES`
+/// first, near a million events; the playground's windowed run keeps snapshots and client
+/// records only (the bench's client load: ~70 estimated bytes per event, so ~3.5 million
 /// events). A day of Ceph's defaults idle is 260,000 events (490,000 with nine monitors).
 pub const MAX_RUN_EVENTS: u64 = 10_000_000;
 /// Most bytes a run may keep, as estimated from its counts (`budget::Kept`): trace entries,
@@ -36,6 +45,10 @@ struct Snapshot<P: Protocol> {
     pending: Vec<ReqId>,
     /// Its estimated size (the memory budget).
     bytes: u64,
+    /// Trace entries recorded before it (its position in the trace).
+    entries: usize,
+    /// The hash of those entries (a fork restarts hashing from here).
+    hash: TraceHasher,
 }
 
 ///
@@ -47,7 +60,17 @@ pub struct Session<P: Protocol = Ceph> {
     scenario: Scenario,
     world: World<P>,
     checker: P::Checker,
-    trace: Vec<TraceEvent<P>>,
+    /// The entries kept: `window[0]` is entry number `window_start` of the trace.
+    window: Vec<TraceEvent<P>>,
+    window_start: usize,
+    /// Entries recorded up to the frontier (the trace's length).
+    trace_len: usize,
+    /// Entries up to the playhead: the position in the trace of the next step's entries.
+    replay_pos: usize,
+    /// The entries of event 0 (boots), kept for replays from the first snapshot.
+    boot: Vec<TraceEvent<P>>,
+    /// Trim the window at every snapshot (`windowed`), instead of keeping the whole trace.
+    trim: bool,
     record: bool,
     snapshots: Vec<Snapshot<P>>,
     /// Take a snapshot every this many events (0 = never).
@@ -56,6 +79,8 @@ pub struct Session<P: Protocol = Ceph> {
     hash: TraceHasher,
     /// Events processed by the furthest run so far.
     frontier_events: u64,
+    /// Where the latest step's entries are in the trace (recorded runs).
+    last_step_pos: usize,
     last_step_len: usize,
     /// The latest step's entries when not recording.
     unrecorded: Vec<TraceEvent<P>>,
@@ -95,13 +120,19 @@ impl<P: Protocol> Session<P> {
             scenario,
             world,
             checker,
-            trace: Vec::new(),
+            window: Vec::new(),
+            window_start: 0,
+            trace_len: 0,
+            replay_pos: 0,
+            boot: Vec::new(),
+            trim: false,
             record,
             snapshots: Vec::new(),
             snapshot_every,
             violation: None,
             hash: TraceHasher::default(),
             frontier_events: 0,
+            last_step_pos: 0,
             last_step_len: 0,
             unrecorded: Vec::new(),
             exceeded: None,
@@ -109,8 +140,23 @@ impl<P: Protocol> Session<P> {
             budget: Budget::DEFAULT,
         };
         s.absorb_step();
+        if s.record {
+            s.boot = s.window.clone();
+        }
         s.take_snapshot();
         s
+    }
+
+    /// This session keeping only a window of the trace around the playhead (the playground):
+    /// memory per event then no longer grows with the entries of each event, only with the
+    /// snapshots and the client history. Older entries are re-derived by replay.
+    pub fn windowed(mut self) -> Self {
+        assert!(
+            self.snapshot_every > 0,
+            "a windowed session re-derives its trace from snapshots: snapshot_every must be > 0"
+        );
+        self.trim = true;
+        self
     }
 
     /// This session with other limits than `Budget::DEFAULT` (benchmarks of large runs).
@@ -135,13 +181,51 @@ impl<P: Protocol> Session<P> {
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
+    /// The whole trace up to the frontier. Only a session that keeps it (not `windowed`):
+    /// a windowed one re-derives it with `replay_entries`.
     pub fn trace(&self) -> &[TraceEvent<P>] {
-        &self.trace
+        assert!(
+            !self.trim && self.window_start == 0,
+            "Session::trace needs the whole trace, which a windowed session does not keep: \
+             use replay_entries or resident()"
+        );
+        &self.window[..self.trace_len]
+    }
+    /// Entries recorded up to the frontier.
+    pub fn trace_len(&self) -> usize {
+        self.trace_len
+    }
+    /// The entries kept now, and the position in the trace of the first: at least from a
+    /// snapshot before the playhead (`snapshot_every` events or more of history) up to the
+    /// playhead, often further.
+    pub fn resident(&self) -> (usize, &[TraceEvent<P>]) {
+        (self.window_start, &self.window)
+    }
+    /// The saved world where the window starts (None at the start of the run, where every
+    /// node is at its initial state).
+    pub fn window_start_world(&self) -> Option<&World<P>> {
+        if self.window_start == 0 {
+            return None;
+        }
+        let i = self
+            .snapshots
+            .iter()
+            .rposition(|s| s.entries <= self.window_start)?;
+        debug_assert_eq!(
+            self.snapshots[i].entries, self.window_start,
+            "windows start at snapshots"
+        );
+        Some(&self.snapshots[i].world)
+    }
+    /// Entry `i` of the trace, if it is kept now (`resident`).
+    pub fn entry(&self, i: usize) -> Option<&TraceEvent<P>> {
+        self.window.get(i.checked_sub(self.window_start)?)
     }
     /// The trace entries of the latest step (recorded or not).
     pub fn last_step(&self) -> &[TraceEvent<P>] {
-        if self.record && self.unrecorded.is_empty() {
-            &self.trace[self.trace.len() - self.last_step_len..]
+        if self.record {
+            let at = self.last_step_pos - self.window_start;
+            &self.window[at..at + self.last_step_len]
         } else {
             &self.unrecorded
         }
@@ -165,7 +249,7 @@ impl<P: Protocol> Session<P> {
     /// What the run keeps, counted (the memory budget's estimate and its parts).
     pub fn kept(&self) -> Kept {
         Kept {
-            trace_entries: self.trace.len() as u64,
+            trace_entries: self.window.len() as u64,
             client_records: self.world.clients().len() as u64,
             live: self.world_size(),
             snapshots: self.snapshots.len() as u64,
@@ -191,8 +275,27 @@ impl<P: Protocol> Session<P> {
         self.absorb_step();
         if self.snapshot_every > 0 && self.world.events().is_multiple_of(self.snapshot_every) {
             self.take_snapshot();
+            self.trim_window();
         }
         true
+    }
+
+    /// A windowed session keeps the entries from the snapshot before the latest one at or
+    /// behind the playhead: at least `snapshot_every` events of history for the views.
+    fn trim_window(&mut self) {
+        if !self.trim {
+            return;
+        }
+        let at = self
+            .snapshots
+            .partition_point(|s| s.entries <= self.replay_pos);
+        let Some(keep) = at.checked_sub(2).map(|i| self.snapshots[i].entries) else {
+            return;
+        };
+        if keep > self.window_start {
+            self.window.drain(..keep - self.window_start);
+            self.window_start = keep;
+        }
     }
 
     /// Run every event up to `t_ms` (or until a violation), then stand at `t_ms`.
@@ -220,7 +323,9 @@ impl<P: Protocol> Session<P> {
     }
 
     /// Check the step; record and hash it only if it is new (past the frontier): after a
-    /// seek, replaying the known future must not record it twice.
+    /// seek, replaying the known future must not record it twice. A replayed step's entries
+    /// join the window if it reaches them (they equal the ones recorded: the run is
+    /// deterministic).
     fn absorb_step(&mut self) {
         // The log is read where the world wrote it, then moved out in one swap.
         if let Err(v) = self.checker.after_step(&self.world, &self.world.step_log) {
@@ -228,23 +333,39 @@ impl<P: Protocol> Session<P> {
         }
         let is_new = self.world.events() > self.frontier_events || self.world.events() == 0;
         self.last_step_len = self.world.step_log.len();
-        if !is_new {
+        self.last_step_pos = self.replay_pos;
+        if is_new {
+            self.frontier_events = self.world.events();
+            self.world.client_history_mut().caught_up();
+            for e in &self.world.step_log {
+                e.hash_into(&mut self.hash);
+            }
+        }
+        if !self.record {
             self.keep_unrecorded();
-            return;
-        }
-        self.frontier_events = self.world.events();
-        self.world.client_history_mut().caught_up();
-        for e in &self.world.step_log {
-            e.hash_into(&mut self.hash);
-        }
-        if self.record {
-            self.unrecorded.clear();
-            // Leaves the world an empty buffer with room: no allocation next step.
-            self.trace.append(&mut self.world.step_log);
         } else {
-            self.keep_unrecorded();
+            let window_end = self.window_start + self.window.len();
+            debug_assert!(
+                self.replay_pos <= window_end,
+                "the window reaches the playhead"
+            );
+            if self.replay_pos == window_end {
+                // Leaves the world an empty buffer with room: no allocation next step.
+                self.window.append(&mut self.world.step_log);
+            } else {
+                debug_assert_eq!(
+                    self.window.get(self.replay_pos - self.window_start),
+                    self.world.step_log.first(),
+                    "a replay gives back the entries recorded"
+                );
+                self.world.step_log.clear();
+            }
+            self.replay_pos += self.last_step_len;
+            if is_new {
+                self.trace_len = self.replay_pos;
+            }
         }
-        if self.exceeded.is_none() {
+        if is_new && self.exceeded.is_none() {
             self.exceeded = self.over_budget();
         }
     }
@@ -289,8 +410,14 @@ impl<P: Protocol> Session<P> {
         self.world.put_client_history(history);
         let bytes = self.world_size().bytes();
         self.snapshot_bytes += bytes;
+        debug_assert!(
+            !self.record || self.world.events() == self.frontier_events,
+            "snapshots are taken at the frontier, where the hash is the playhead's"
+        );
         self.snapshots.push(Snapshot {
             bytes,
+            entries: self.replay_pos,
+            hash: self.hash.clone(),
             events: self.world.events(),
             t_ms: self.world.now_ms(),
             clients_len: self.world.clients().len(),
@@ -302,18 +429,118 @@ impl<P: Protocol> Session<P> {
 
     /// Time travel: the exact state at `t_ms`, rebuilt from the nearest earlier snapshot and
     /// replayed silently up to the frontier; past the frontier the run goes on recording.
+    /// When the window does not hold the entries from the snapshot before that one, the
+    /// replay starts there instead, to bring them back (at most twice `snapshot_every`
+    /// events replayed).
     pub fn seek(&mut self, t_ms: u64) {
-        let Some(i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else {
+        let Some(mut i) = self.snapshots.iter().rposition(|s| s.t_ms <= t_ms) else {
             return;
         };
+        let window_end = self.window_start + self.window.len();
+        let from = i.saturating_sub(1);
+        let held = |s: &Snapshot<P>| (self.window_start..=window_end).contains(&s.entries);
+        if self.record && !(held(&self.snapshots[from]) && held(&self.snapshots[i])) {
+            i = from;
+            self.window.clear();
+            self.window_start = self.snapshots[i].entries;
+            if i == 0 {
+                // From the run's start: its boot entries too.
+                self.window.extend(self.boot.iter().cloned());
+                self.window_start = 0;
+            }
+        }
+        self.restore(i);
+        self.run_until(t_ms);
+    }
+
+    /// Stand at snapshot `i`: its world and checker, the client history rewound.
+    fn restore(&mut self, i: usize) {
         let mut history = self.world.take_client_history();
         let snap = &self.snapshots[i];
         history.rewind(snap.clients_len, snap.pending.iter().copied());
         self.world = snap.world.clone();
         self.world.put_client_history(history);
         self.checker = snap.checker.clone();
+        self.replay_pos = snap.entries;
         self.violation = None;
-        self.run_until(t_ms);
+    }
+
+    /// The trace entries of events `first..=last` (up to the frontier), re-derived by replay
+    /// from the nearest snapshot where the window does not hold them: exports of a whole run
+    /// use it. The run stands where it stood before (the world and history put back, the
+    /// checker untouched: it only watches, so a replay without it gives the same entries).
+    pub fn replay_entries(&mut self, first: u64, last: u64) -> Vec<TraceEvent<P>> {
+        assert!(
+            self.record,
+            "an unrecorded session has no trace to re-derive"
+        );
+        let last = last.min(self.frontier_events);
+        let (start, held) = self.resident();
+        let window_first = held.first().map_or(u64::MAX, |e| e.event);
+        let reaches_back = start == 0 || window_first <= first;
+        let reaches_on =
+            self.trace_len == start + held.len() || held.last().is_some_and(|e| e.event > last);
+        if reaches_back && reaches_on {
+            let from = held.partition_point(|e| e.event < first);
+            let to = held.partition_point(|e| e.event <= last);
+            return held[from..to].to_vec();
+        }
+        let i = self
+            .snapshots
+            .iter()
+            .rposition(|s| s.events < first.max(1))
+            .expect("the first snapshot is at event 0");
+        let mut out: Vec<TraceEvent<P>> = if i == 0 {
+            self.boot
+                .iter()
+                .filter(|e| e.event >= first)
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Save where the run stands, replay on a copy of snapshot i's world, put it back.
+        let (clients_len, pending): (usize, Vec<ReqId>) = (
+            self.world.clients().len(),
+            self.world.pending_client_ids().iter().copied().collect(),
+        );
+        let mut history = self.world.take_client_history();
+        let here = self.world.clone();
+        let snap = &self.snapshots[i];
+        history.rewind(snap.clients_len, snap.pending.iter().copied());
+        let mut world = snap.world.clone();
+        world.put_client_history(history);
+        while world.events() < last && world.step() {
+            if world.events() >= first {
+                out.append(&mut world.step_log);
+            } else {
+                world.step_log.clear();
+            }
+        }
+        let mut history = world.take_client_history();
+        history.rewind(clients_len, pending);
+        self.world = here;
+        self.world.put_client_history(history);
+        out
+    }
+
+    /// The entries up to the playhead whose time is within `[from_ms, to_ms]`, re-derived by
+    /// replay from the snapshot before `from_ms` where the window does not hold them.
+    pub fn entries_between_ms(&mut self, from_ms: u64, to_ms: u64) -> Vec<TraceEvent<P>> {
+        let first = self
+            .snapshots
+            .iter()
+            .rposition(|s| s.t_ms < from_ms)
+            .map_or(0, |i| self.snapshots[i].events + 1);
+        let mut out = self.replay_entries(first, self.world.events());
+        out.retain(|e| (from_ms..=to_ms).contains(&e.t_ms));
+        out
+    }
+
+    /// Position in the trace just after the entries of `event` and before, when the window
+    /// holds them; otherwise where the window starts (earlier entries are not kept).
+    pub fn trace_end_at(&self, event: u64) -> usize {
+        self.window_start + self.window.partition_point(|e| e.event <= event)
     }
 
     /// Events recorded so far (the frontier of the run).
@@ -345,7 +572,10 @@ impl<P: Protocol> Session<P> {
     fn fork_at_playhead(&mut self) {
         let events = self.world.events();
         let now = self.world.now_ms();
-        self.trace.retain(|e| e.event <= events);
+        if self.record {
+            self.window.truncate(self.replay_pos - self.window_start);
+            self.trace_len = self.replay_pos;
+        }
         self.snapshots.retain(|s| s.events <= events);
         self.snapshot_bytes = self.snapshots.iter().map(|s| s.bytes).sum();
         if self.exceeded.as_ref().is_some_and(|b| b.event > events) {
@@ -361,9 +591,23 @@ impl<P: Protocol> Session<P> {
         self.scenario
             .actions
             .retain(|a| a.at_ms <= now || self.world.scripted_actions().contains(a));
-        self.hash = TraceHasher::default();
-        for e in &self.trace {
-            e.hash_into(&mut self.hash);
+        self.hash = self.hash_at_playhead();
+    }
+
+    /// The hash of the entries up to the playhead: the latest snapshot's, then the entries
+    /// after it, which the window holds (it reaches back at least to that snapshot).
+    fn hash_at_playhead(&self) -> TraceHasher {
+        let snap = self
+            .snapshots
+            .last()
+            .expect("the first snapshot is at event 0");
+        let mut hash = snap.hash.clone();
+        if self.record {
+            let from = snap.entries - self.window_start;
+            for e in &self.window[from..self.replay_pos - self.window_start] {
+                e.hash_into(&mut hash);
+            }
         }
+        hash
     }
 }

@@ -400,13 +400,22 @@ pub trait RunView {
     fn inject(&mut self, action: Action) -> Result<u64, String>;
 
     // The trace.
+    /// Entries recorded up to the frontier.
     fn trace_len(&self) -> usize;
+    /// The entries kept now, which `entry`, `text` and `persist_text` can read: a windowed
+    /// run keeps at least a snapshot interval of entries before the playhead, up to the
+    /// furthest point replayed (the exports re-derive the rest).
+    fn resident(&self) -> std::ops::Range<usize>;
+    /// Where each node's machines stood just before entry `resident().start`.
+    fn resident_positions(&self) -> Vec<Position>;
+    /// Entry `i`, which must be kept (`resident()`).
     fn entry(&self, i: usize) -> Entry<'_>;
     /// Entry `i` as one line of text (`TraceEvent::to_text`).
     fn text(&self, i: usize) -> String;
     /// The store writes of a persist entry, in words.
     fn persist_text(&self, i: usize) -> String;
-    /// Position in the trace just after everything up to `event`.
+    /// Position in the trace just after everything up to `event` (at least
+    /// `resident().start`).
     fn trace_end_at(&self, event: u64) -> usize;
     /// The last `most` sentences of narration up to the playhead, oldest first, in the
     /// protocol's words (`narrate::recent`: it reads a bounded window back from the playhead).
@@ -450,10 +459,15 @@ pub trait RunView {
     fn rules(&self) -> Vec<Rule>;
     fn findings(&self) -> Vec<Violation>;
 
+    /// The entries up to the playhead within `[from_ms, to_ms]`, counted (re-derived by
+    /// replay where they are no longer kept).
+    fn entries_between_ms(&mut self, from_ms: u64, to_ms: u64) -> usize;
+
     /// Export the entries up to the playhead within `[from_ms, to_ms]`; `node` for `State`.
-    /// `Err` says why there is none (a protocol without mermaid exports).
+    /// `Err` says why there is none (a protocol without mermaid exports). Entries no longer
+    /// kept are re-derived by replay (the diagrams follow the states from the start).
     fn export(
-        &self,
+        &mut self,
         kind: ExportKind,
         from_ms: u64,
         to_ms: u64,
@@ -568,19 +582,6 @@ pub fn inspect_node<P: Protocol>(world: &World<P>, r: Rank) -> Inspection {
     P::inspect(world.node(r), world.durable(r), local)
 }
 
-/// The entries of `trace` up to the playhead (`event`) within `[from_ms, to_ms]`.
-fn window<P: Protocol>(
-    trace: &[TraceEvent<P>],
-    event: u64,
-    from_ms: u64,
-    to_ms: u64,
-) -> &[TraceEvent<P>] {
-    let seen = &trace[..trace.partition_point(|e| e.event <= event)];
-    let start = seen.partition_point(|e| e.t_ms < from_ms);
-    let end = seen.partition_point(|e| e.t_ms <= to_ms).max(start);
-    &seen[start..end]
-}
-
 impl<P: Protocol> RunView for crate::session::Session<P> {
     fn declaration(&self) -> &'static Declaration {
         P::DECLARATION
@@ -631,19 +632,29 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
         crate::session::Session::<P>::inject(self, action)
     }
     fn trace_len(&self) -> usize {
-        self.trace().len()
+        crate::session::Session::<P>::trace_len(self)
+    }
+    fn resident(&self) -> std::ops::Range<usize> {
+        let (start, held) = crate::session::Session::<P>::resident(self);
+        start..start + held.len()
+    }
+    fn resident_positions(&self) -> Vec<Position> {
+        match self.window_start_world() {
+            Some(w) => (0..w.n()).map(|r| position_of(w, r)).collect(),
+            None => Vec::new(),
+        }
     }
     fn entry(&self, i: usize) -> Entry<'_> {
-        entry_of(&self.trace()[i])
+        entry_of(kept(self, i))
     }
     fn text(&self, i: usize) -> String {
-        self.trace()[i].to_text()
+        kept(self, i).to_text()
     }
     fn persist_text(&self, i: usize) -> String {
-        persist_text(&self.trace()[i])
+        persist_text(kept(self, i))
     }
     fn trace_end_at(&self, event: u64) -> usize {
-        self.trace().partition_point(|e| e.event <= event)
+        crate::session::Session::<P>::trace_end_at(self, event)
     }
     fn narration(&self, most: usize) -> Vec<crate::narrate::Said> {
         let seen = &self.trace()[..RunView::trace_end_at(self, self.world().events())];
@@ -706,8 +717,9 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     fn elections_last_minute(&self) -> Option<u64> {
         (P::ID == crate::scenario::ProtocolId::Ceph).then(|| {
             // The recorded trace may run past the playhead (after a seek back).
-            let end = self.trace_end_at(self.events());
-            elections_in_last_minute(&self.trace()[..end], self.now_ms())
+            let (start, held) = crate::session::Session::<P>::resident(self);
+            let end = self.trace_end_at(self.events()) - start;
+            elections_in_last_minute(&held[..end], self.now_ms())
         })
     }
     fn clients(&self) -> &[ClientRecord] {
@@ -733,32 +745,47 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     fn findings(&self) -> Vec<Violation> {
         self.checker().findings().to_vec()
     }
+    fn entries_between_ms(&mut self, from_ms: u64, to_ms: u64) -> usize {
+        crate::session::Session::<P>::entries_between_ms(self, from_ms, to_ms).len()
+    }
     fn export(
-        &self,
+        &mut self,
         kind: ExportKind,
         from_ms: u64,
         to_ms: u64,
         node: Rank,
     ) -> Result<String, String> {
-        let trace = self.trace();
-        let events = self.world().events();
-        let seen = &trace[..trace.partition_point(|e| e.event <= events)];
-        match kind {
-            ExportKind::Trace => {
-                let mut out = String::new();
-                for e in window(trace, events, from_ms, to_ms) {
-                    out.push_str(&e.to_json());
-                    out.push('\n');
-                }
-                Ok(out)
+        if kind == ExportKind::Trace {
+            let mut out = String::new();
+            for e in crate::session::Session::<P>::entries_between_ms(self, from_ms, to_ms) {
+                out.push_str(&e.to_json());
+                out.push('\n');
             }
+            return Ok(out);
+        }
+        let events = self.world().events();
+        let mut seen = self.replay_entries(0, events);
+        seen.retain(|e| e.t_ms <= to_ms);
+        match kind {
             ExportKind::Sequence => Ok(crate::export::sequence_diagram(
-                seen,
+                &seen,
                 &crate::export::SequenceOptions::window(from_ms, to_ms, self.world().n()),
             )),
-            ExportKind::State => Ok(crate::export::state_diagram(seen, node, from_ms, to_ms)),
+            _ => Ok(crate::export::state_diagram(&seen, node, from_ms, to_ms)),
         }
     }
+}
+
+/// Entry `i` of `session`'s trace, which the caller knows is kept.
+fn kept<P: Protocol>(session: &crate::session::Session<P>, i: usize) -> &TraceEvent<P> {
+    session.entry(i).unwrap_or_else(|| {
+        let (start, held) = session.resident();
+        panic!(
+            "trace entry {i} is not kept: the window holds {start}..{} (read from \
+             RunView::resident_start on, or export to re-derive older entries)",
+            start + held.len()
+        )
+    })
 }
 
 /// The protocols the playground offers, in the picker's order (the first is the default):
@@ -782,19 +809,22 @@ pub fn protocols() -> Vec<(&'static Declaration, &'static Presentation)> {
 }
 
 /// A run of `scenario`, of the protocol it names (its `protocol` line). A protocol this
-/// build leaves out of `protocols()` runs nothing: `Err` says so.
+/// build leaves out of `protocols()` runs nothing: `Err` says so. The run keeps a window of
+/// its trace (`Session::windowed`), so that a long run's memory stays small.
 pub fn open(scenario: Scenario) -> Result<Box<dyn RunView>, String> {
     use crate::scenario::ProtocolId;
     match scenario.protocol {
-        ProtocolId::Ceph => Ok(Box::new(crate::session::Session::new(scenario))),
+        ProtocolId::Ceph => Ok(Box::new(crate::session::Session::new(scenario).windowed())),
         #[cfg(feature = "basic-paxos-view")]
-        ProtocolId::BasicPaxos => Ok(Box::new(crate::session::Session::<
-            crate::protocols::basic_paxos::BasicPaxos,
-        >::open(scenario))),
+        ProtocolId::BasicPaxos => Ok(Box::new(
+            crate::session::Session::<crate::protocols::basic_paxos::BasicPaxos>::open(scenario)
+                .windowed(),
+        )),
         #[cfg(feature = "multi-paxos-view")]
-        ProtocolId::MultiPaxos => Ok(Box::new(crate::session::Session::<
-            crate::protocols::multi_paxos::MultiPaxos,
-        >::open(scenario))),
+        ProtocolId::MultiPaxos => Ok(Box::new(
+            crate::session::Session::<crate::protocols::multi_paxos::MultiPaxos>::open(scenario)
+                .windowed(),
+        )),
         #[allow(unreachable_patterns)]
         other => Err(format!(
             "this playground was built without {} (build it with the feature basic-paxos)",

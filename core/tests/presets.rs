@@ -15,7 +15,7 @@ use paxoscope_core::scenario::{print, Action};
 use paxoscope_core::session::Session;
 use paxoscope_core::sorted::SortedSet;
 use paxoscope_core::trace::{TraceEvent, TraceKind};
-use paxoscope_core::view::RunView;
+use paxoscope_core::view::EntryKind;
 use std::collections::BTreeSet;
 
 type Event = TraceEvent<Ceph>;
@@ -311,17 +311,27 @@ fn every_note_of_every_tour_is_reached_before_its_run_stops() {
             .map(|a| a.at_ms)
             .collect();
         let mut run = paxoscope_core::view::open(scenario).expect("every protocol is built");
-        run.run_until(end);
-        let shown: Vec<u64> = (0..run.trace_len())
-            .map(|i| run.entry(i))
-            .filter(|e| {
-                matches!(
-                    e.kind,
-                    paxoscope_core::view::EntryKind::Action(Action::Note(_))
-                )
-            })
-            .map(|e| e.t_ms)
-            .collect();
+        // As the page reads them: the entries of each slice while its window keeps them.
+        let (mut read, mut shown) = (0, Vec::new());
+        loop {
+            let done = run.run_until_at_most(end, 500);
+            let kept = run.resident();
+            assert!(
+                kept.start <= read,
+                "{}: entries {read}.. were read in time",
+                p.id
+            );
+            for i in read..run.trace_len() {
+                let e = run.entry(i);
+                if matches!(e.kind, EntryKind::Action(Action::Note(_))) {
+                    shown.push(e.t_ms);
+                }
+            }
+            read = run.trace_len();
+            if done {
+                break;
+            }
+        }
         assert_eq!(
             shown,
             written,

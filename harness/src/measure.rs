@@ -118,13 +118,17 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
                 if recorded { UI_SNAPSHOT_EVERY } else { 0 },
             )
             .with_budget(BENCH_BUDGET);
+            if recorded {
+                // As the playground records: a window of the trace (`Session::windowed`).
+                s = s.windowed();
+            }
             while s.world().events() < events && s.step() {}
             assert!(
                 s.violation().is_none(),
                 "the bench load broke an invariant: {:?}",
                 s.violation()
             );
-            (s.now_ms(), s.trace().len(), s.trace_hash())
+            (s.now_ms(), s.trace_len(), s.trace_hash())
         }
     };
     let wall_ms = now() - t0;
@@ -212,7 +216,9 @@ impl SeekFigures {
 pub fn seek_latency(events: u64, seeks: usize, snapshot_every: u64, now: Clock) -> SeekFigures {
     let scenario = load_scenario_for_events(BENCH_SEED, events);
     let t0 = now();
-    let mut s = Session::with_options(scenario, true, snapshot_every).with_budget(BENCH_BUDGET);
+    let mut s = Session::with_options(scenario, true, snapshot_every)
+        .with_budget(BENCH_BUDGET)
+        .windowed();
     while s.world().events() < events && s.step() {}
     assert_eq!(
         s.world().events(),

@@ -90,23 +90,10 @@ fn make(
     (from_ms, to_ms): (u64, u64),
     node: u8,
 ) -> Result<Made, String> {
-    let run = run.run.borrow();
-    let s = &*run.session;
-    let seen = s.trace_end_at(s.events());
-    // The trace is in time order: the window is one run of it.
-    let first_after = |t_ms: u64| {
-        let (mut lo, mut hi) = (0, seen);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if s.entry(mid).t_ms < t_ms {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        lo
-    };
-    let in_window = first_after(to_ms.saturating_add(1)).saturating_sub(first_after(from_ms));
+    let mut run = run.run.borrow_mut();
+    let s = &mut *run.session;
+    // Entries no longer kept are re-derived by replay (a windowed run).
+    let in_window = s.entries_between_ms(from_ms, to_ms);
     let span = format!("{} – {}", seconds(from_ms), seconds(to_ms));
     if in_window == 0 && kind != Kind::State {
         return Err(format!(

@@ -55,7 +55,7 @@ pub fn inspector(p: &InspectorProps) -> Html {
         html! { <p class="down-note">{ "Down: memory and timers are gone; only the durable store below survives." }</p> }
     };
     let end = world.trace_end_at(run.events());
-    let msgs = (end.saturating_sub(SCAN)..end)
+    let msgs = (end.saturating_sub(SCAN).max(world.resident().start)..end)
         .rev()
         .filter(|i| {
             let e = world.entry(*i);

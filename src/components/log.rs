@@ -65,7 +65,7 @@ pub fn log(p: &LogProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let end = world.trace_end_at(run.events());
-    let start = end.saturating_sub(SCAN);
+    let start = end.saturating_sub(SCAN).max(world.resident().start);
     // Keyed by trace position, so rows already shown keep their DOM nodes as new ones arrive.
     let rows: Vec<Html> = (start..end)
         .rev()

@@ -6,6 +6,7 @@ use super::connection::ConnectionTracker;
 use super::messages::{ClientOp, ClientReply, ClientRequest, Epoch, Pn, ReqId, Text, Version};
 use super::versions::Versions;
 use crate::scenario::ElectionStrategy;
+use crate::shared_map::SharedMap;
 use crate::sorted::{SortedMap, SortedSet};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -143,7 +144,7 @@ pub struct Snapshot {
     pub kv_version: u64,
     /// The answers of the client operations applied in the stored versions.
     #[serde(default)]
-    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
+    pub applied: SharedMap<ReqId, (Version, ClientReply)>,
 }
 
 /// The durable state of one monitor.
@@ -166,7 +167,7 @@ pub struct Store {
     /// request resent after an election and committed twice is applied once (the spec's
     /// "tag writes with ids and make applying them idempotent").
     #[serde(default)]
-    pub applied: SortedMap<ReqId, (Version, ClientReply)>,
+    pub applied: SharedMap<ReqId, (Version, ClientReply)>,
     /// `monitor/connectivity_scores`, if ever written.
     #[serde(default)]
     pub connectivity_scores: Option<Rc<ConnectionTracker>>,

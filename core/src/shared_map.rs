@@ -1,0 +1,232 @@
+//! A sorted map whose copies share their contents: the entries live in chunks behind `Rc`s,
+//! so cloning the map copies one pointer per chunk, and a change copies only the chunk it
+//! touches (if another copy still shares it).
+//!
+//! A monitor's store keeps the answer of every client operation applied in its stored
+//! versions (`Store::applied`, thousands of entries), and every time-travel snapshot copies
+//! every store: as a flat map that was nine tenths of a snapshot (about 100 KB per monitor in
+//! the bench's load). Entries arrive mostly in key order and leave from the front (a trim),
+//! so all chunks but the last stay untouched and shared between the live store and its
+//! snapshots.
+
+use crate::trace::{ContentHash, TraceHasher};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::rc::Rc;
+
+/// Entries per chunk when they arrive in order (a chunk that grows past twice this by
+/// inserts in its middle is split in two).
+const CHUNK: usize = 64;
+
+#[derive(Clone)]
+pub struct SharedMap<K, V> {
+    /// Each non-empty and sorted by key; every key of a chunk is below every key of the next.
+    chunks: Vec<Rc<Vec<(K, V)>>>,
+    len: usize,
+}
+
+impl<K, V> Default for SharedMap<K, V> {
+    fn default() -> Self {
+        SharedMap {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
+    pub fn new() -> Self {
+        SharedMap::default()
+    }
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The chunk `key` is in or would go in: the first whose last key is not below it (the
+    /// last chunk for a key above them all).
+    fn chunk_for(&self, key: &K) -> usize {
+        let i = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|(k, _)| k < key));
+        i.min(self.chunks.len().saturating_sub(1))
+    }
+
+    pub fn get(&self, key: &K) -> Option<&V> {
+        let chunk = self.chunks.get(self.chunk_for(key))?;
+        let i = chunk.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
+        Some(&chunk[i].1)
+    }
+
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let c = self.chunk_for(&key);
+        let appends = match self.chunks.get(c) {
+            None => true,
+            Some(chunk) => {
+                c + 1 == self.chunks.len()
+                    && chunk.len() >= CHUNK
+                    && chunk.last().is_some_and(|(k, _)| *k < key)
+            }
+        };
+        if appends {
+            self.chunks.push(Rc::new(vec![(key, value)]));
+            self.len += 1;
+            return None;
+        }
+        let chunk = Rc::make_mut(&mut self.chunks[c]);
+        match chunk.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => return Some(std::mem::replace(&mut chunk[i].1, value)),
+            Err(i) => chunk.insert(i, (key, value)),
+        }
+        if chunk.len() > 2 * CHUNK {
+            let tail = chunk.split_off(CHUNK);
+            self.chunks.insert(c + 1, Rc::new(tail));
+        }
+        self.len += 1;
+        None
+    }
+
+    /// Keep the entries `keep` says to: a chunk is copied only if it loses some (`keep` is
+    /// asked twice about the entries of such a chunk, so it must not have side effects).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &V) -> bool) {
+        for chunk in &mut self.chunks {
+            if chunk.iter().all(|(k, v)| keep(k, v)) {
+                continue;
+            }
+            Rc::make_mut(chunk).retain(|(k, v)| keep(k, v));
+        }
+        self.chunks.retain(|c| !c.is_empty());
+        self.len = self.chunks.iter().map(|c| c.len()).sum();
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + Clone {
+        self.chunks
+            .iter()
+            .flat_map(|c| c.iter().map(|(k, v)| (k, v)))
+    }
+}
+
+impl<K: Ord + Clone, V: Clone + PartialEq> PartialEq for SharedMap<K, V> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
+}
+impl<K: Ord + Clone, V: Clone + Eq> Eq for SharedMap<K, V> {}
+
+impl<K: Ord + Clone, V: Clone> FromIterator<(K, V)> for SharedMap<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = SharedMap::new();
+        for (k, v) in iter {
+            map.insert(k, v);
+        }
+        map
+    }
+}
+
+impl<K: Ord + Clone + fmt::Debug, V: Clone + fmt::Debug> fmt::Debug for SharedMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Ord + Clone + ContentHash, V: Clone + ContentHash> ContentHash for SharedMap<K, V> {
+    fn hash_into(&self, h: &mut TraceHasher) {
+        h.write_u64(self.len() as u64);
+        for (k, v) in self.iter() {
+            k.hash_into(h);
+            v.hash_into(h);
+        }
+    }
+}
+
+impl<K: Ord + Clone + Serialize, V: Clone + Serialize> Serialize for SharedMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de, K: Deserialize<'de> + Ord + Clone, V: Deserialize<'de> + Clone> Deserialize<'de>
+    for SharedMap<K, V>
+{
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let flat = crate::sorted::SortedMap::<K, V>::deserialize(deserializer)?;
+        Ok(flat.into_iter().collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::rng::{SimRng, Stream};
+    use std::collections::BTreeMap;
+
+    /// Random inserts (mostly ascending, some anywhere), overwrites and trims, compared with a
+    /// `BTreeMap` after every operation, and a clone taken midway left as it was.
+    #[test]
+    fn behaves_as_a_sorted_map_and_a_clone_does_not_change() {
+        for seed in 0..20 {
+            let mut rng = SimRng::new(seed, Stream::Clients);
+            let (mut map, mut model) = (SharedMap::new(), BTreeMap::new());
+            let mut next = 0u64;
+            let mut kept: Option<(SharedMap<u64, u64>, BTreeMap<u64, u64>)> = None;
+            for step in 0..3_000u64 {
+                match rng.below(10) {
+                    0 => {
+                        let k = rng.below(next + 1);
+                        assert_eq!(map.insert(k, step), model.insert(k, step), "seed {seed}");
+                    }
+                    1 if step % 50 == 0 => {
+                        let below = rng.below(next + 1);
+                        map.retain(|k, _| *k >= below);
+                        model.retain(|k, _| *k >= below);
+                    }
+                    _ => {
+                        next += 1 + rng.below(3);
+                        assert_eq!(map.insert(next, step), model.insert(next, step));
+                    }
+                }
+                if step == 1_500 {
+                    kept = Some((map.clone(), model.clone()));
+                }
+                assert_eq!(map.len(), model.len(), "seed {seed} step {step}");
+                let probe = rng.below(next + 2);
+                assert_eq!(
+                    map.get(&probe),
+                    model.get(&probe),
+                    "seed {seed} step {step}"
+                );
+            }
+            assert!(map.iter().eq(model.iter()), "seed {seed}");
+            let (old, old_model) = kept.expect("taken at step 1500");
+            assert!(
+                old.iter().eq(old_model.iter()),
+                "seed {seed}: the clone kept its entries"
+            );
+        }
+    }
+
+    #[test]
+    fn a_clone_shares_every_chunk_until_one_changes() {
+        let mut map: SharedMap<u64, u64> = (0..1_000).map(|k| (k, k)).collect();
+        let copy = map.clone();
+        let shared = |a: &SharedMap<u64, u64>, b: &SharedMap<u64, u64>| {
+            a.chunks
+                .iter()
+                .zip(&b.chunks)
+                .filter(|(x, y)| Rc::ptr_eq(x, y))
+                .count()
+        };
+        let chunks = map.chunks.len();
+        assert_eq!(shared(&map, &copy), chunks);
+        map.insert(1_000, 0);
+        assert!(
+            shared(&map, &copy) >= chunks - 1,
+            "only the last chunk is copied"
+        );
+        map.retain(|k, _| *k >= 100);
+        assert_eq!(copy.len(), 1_000);
+        assert_eq!(map.len(), 901);
+    }
+}
