@@ -657,8 +657,11 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
         crate::session::Session::<P>::trace_end_at(self, event)
     }
     fn narration(&self, most: usize) -> Vec<crate::narrate::Said> {
-        let seen = &self.trace()[..RunView::trace_end_at(self, self.world().events())];
-        crate::narrate::recent(seen, most)
+        // The entries kept (a windowed run keeps a snapshot interval or more before the
+        // playhead; a full one keeps all), up to the playhead.
+        let (start, held) = crate::session::Session::<P>::resident(self);
+        let end = RunView::trace_end_at(self, self.world().events()).saturating_sub(start);
+        crate::narrate::recent(&held[..end.min(held.len())], most)
     }
     fn nodes(&self) -> u8 {
         self.world().n()

@@ -177,3 +177,29 @@ fn multi_paxos_says_the_slots_chosen() {
         "{last:?} in {narrated:#?}"
     );
 }
+
+/// The playground runs windowed sessions (older entries re-derived on demand): narration reads
+/// what they keep, and says what a session keeping the whole trace says, at every playhead.
+#[test]
+fn a_windowed_run_narrates_as_a_full_one_does() {
+    let scenario = find("leader-fails").unwrap().scenario().unwrap();
+    let mut full = Session::<Ceph>::open(scenario.clone());
+    let mut windowed = Session::<Ceph>::open(scenario).windowed();
+    for t_ms in [500, 5_000, 12_000, 20_000, 40_000] {
+        full.run_until(t_ms);
+        windowed.run_until(t_ms);
+        assert_eq!(
+            windowed.narration(MOST),
+            full.narration(MOST),
+            "at {t_ms} ms"
+        );
+    }
+    // And after a seek back, which keeps the window from the snapshot before the playhead.
+    full.seek(9_000);
+    windowed.seek(9_000);
+    assert_eq!(
+        windowed.narration(MOST),
+        full.narration(MOST),
+        "after seeking to 9000 ms"
+    );
+}
