@@ -127,14 +127,8 @@ impl Decode for String {
     }
 }
 
-/// `text` cut to a few words for an error message.
-pub fn excerpt(text: &str) -> String {
-    const MAX_CHARS: usize = 40;
-    match text.chars().count() > MAX_CHARS {
-        true => format!("{}…", text.chars().take(MAX_CHARS).collect::<String>()),
-        false => text.to_string(),
-    }
-}
+/// A quoted string in an error message is cut to this many characters (with the ellipsis).
+pub const QUOTED_CHARS: usize = 41;
 
 /// What the playground tells the host page. Each is sent as an object with `type` and `v`.
 #[derive(Serialize, Debug, PartialEq)]
@@ -557,7 +551,9 @@ mod tests {
         }
         fn describe(&self) -> String {
             match &self.0 {
-                serde_json::Value::String(s) => format!("the string \"{}\"", excerpt(s)),
+                serde_json::Value::String(s) => {
+                    format!("the string \"{}\"", crate::labels::shorten(s, QUOTED_CHARS))
+                }
                 serde_json::Value::Number(_) => "a number".into(),
                 serde_json::Value::Bool(_) => "a boolean".into(),
                 serde_json::Value::Null => "null".into(),

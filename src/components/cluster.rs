@@ -2,7 +2,7 @@
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
 use crate::labels::math::{cos, sin};
-use crate::labels::{fixed, mon};
+use crate::labels::{fixed, mon, shorten};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
@@ -467,16 +467,6 @@ fn glance_room_px(x: f64, n: u8) -> f64 {
 
 /// A node further than this from the ring's vertical axis writes its glance lines inwards.
 const GLANCE_SIDE_PX: f64 = 60.0;
-
-/// `text` cut to `max` characters with an ellipsis.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let mut s: String = text.chars().take(max - 1).collect();
-    s.push('…');
-    s
-}
 
 /// Where a message dropped on the link `from → to` is drawn, and whether its label runs to
 /// the left: near the end that dropped it, moved along the link (the label preferably running

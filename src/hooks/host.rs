@@ -119,7 +119,7 @@ impl host::FieldValue for Field {
                 true => "a string longer than any field".to_string(),
                 false => format!(
                     "the string \"{}\"",
-                    host::excerpt(&v.as_string().unwrap_or_default())
+                    crate::labels::shorten(&v.as_string().unwrap_or_default(), host::QUOTED_CHARS)
                 ),
             };
         }
