@@ -7,8 +7,9 @@
 //!
 //! Which actions are faults, how many of each the budget holds and the clock limits are
 //! declared here once, as data; the page renders them and asks `admit` before it injects.
-//! A challenge is a scenario whose `name` is a level's (`Level::name`), so a share link carries
-//! the level with the run and replays the attempt exactly.
+//! A challenge is a scenario with a `challenge N` line (links from before that directive
+//! carry the level as the `name` line, `Level::name`, and still open as challenges), so a
+//! share link carries the level with the run and replays the attempt exactly.
 
 use crate::scenario::{Action, ProtocolId, Scenario, MAX_DRIFT_PPM, MAX_SKEW_MS};
 
@@ -74,7 +75,8 @@ pub const BUDGET: [u32; 4] = [3, 2, 2, 1];
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Level {
     pub number: u8,
-    /// The scenario's `name` line that marks a run as this level's challenge.
+    /// The challenge's title (its `name` line); alone, without a `challenge N` line, it marks
+    /// a run as this level's challenge (the links made before the directive).
     pub name: &'static str,
     /// One line for the banner: what the level lets the reader do.
     pub rules: &'static str,
@@ -108,10 +110,27 @@ pub const LEVELS: [Level; 2] = [
     },
 ];
 
-/// The level a scenario plays, if it is a challenge.
+/// Is `number` a level of the challenge (what `challenge N` accepts)?
+pub fn is_level(number: u8) -> bool {
+    LEVELS.iter().any(|l| l.number == number)
+}
+
+/// The levels' numbers for an error message: `1 or 2`.
+pub fn level_numbers() -> String {
+    let n: Vec<String> = LEVELS.iter().map(|l| l.number.to_string()).collect();
+    n.join(" or ")
+}
+
+/// The level a scenario plays, if it is a challenge: its `challenge N` line, else (a link
+/// made before that directive) a `name` line that is a level's title.
 pub fn level_of(s: &Scenario) -> Option<&'static Level> {
-    let name = s.name.as_deref()?;
-    LEVELS.iter().find(|l| l.name == name)
+    match s.challenge {
+        Some(n) => LEVELS.iter().find(|l| l.number == n),
+        None => {
+            let name = s.name.as_deref()?;
+            LEVELS.iter().find(|l| l.name == name)
+        }
+    }
 }
 
 /// Level `number`'s challenge on `free_play` (a protocol's default scenario): its name, no
@@ -120,6 +139,7 @@ pub fn start(number: u8, free_play: &Scenario) -> Option<Scenario> {
     let level = LEVELS.iter().find(|l| l.number == number)?;
     let mut s = free_play.clone();
     s.name = Some(level.name.to_string());
+    s.challenge = Some(level.number);
     s.mutations.clear();
     s.allowances.clear();
     s.end_ms = None;

@@ -139,3 +139,28 @@ fn a_whole_level_one_budget_leaves_safety_holding_and_a_handicap_loses_it() {
         "fewer faults rank first"
     );
 }
+
+#[test]
+fn the_level_is_a_directive_and_old_name_line_links_still_open() {
+    for level in &LEVELS {
+        let s = start(level.number, &free_play()).unwrap();
+        let text = paxoscope_core::scenario::print(&s);
+        let line = format!("challenge {}", level.number);
+        assert!(text.lines().any(|l| l == line), "{text}");
+        // Renamed, it is still the same level's challenge.
+        let mut renamed = parse(&text).unwrap();
+        renamed.name = Some("my best attempt".into());
+        assert_eq!(level_of(&renamed).map(|l| l.number), Some(level.number));
+        // A link from before the directive: only the level's title on the name line.
+        let old: String = text
+            .lines()
+            .filter(|l| *l != line)
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let old = parse(&old).unwrap();
+        assert_eq!(old.challenge, None);
+        assert_eq!(level_of(&old).map(|l| l.number), Some(level.number));
+    }
+    // Neither line: free play.
+    assert!(level_of(&free_play()).is_none());
+}

@@ -211,7 +211,9 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             let mut actions: Vec<TimedAction> =
                 actions.into_iter().map(|(at_ms, action)| TimedAction { at_ms, action }).collect();
             actions.sort_by_key(|a| a.at_ms);
-            Scenario { name, seed, overrides, allowances, mutations, actions, end_ms, view, ..Scenario::default() }
+            // Every challenge level and none, picked by the seed the strategy drew.
+            let challenge = [None, Some(1), Some(2)][(seed % 3) as usize];
+            Scenario { name, challenge, seed, overrides, allowances, mutations, actions, end_ms, view, ..Scenario::default() }
         })
 }
 

@@ -30,6 +30,10 @@ pub struct Scenario {
     pub proposers: Option<u8>,
     /// Optional human title (`name "Leader isolated"`).
     pub name: Option<String>,
+    /// A challenge run's level (`challenge 2`, `crate::challenge::LEVELS`); the simulator
+    /// ignores it.
+    #[serde(default)]
+    pub challenge: Option<u8>,
     pub seed: u64,
     /// Configuration overrides in the order written (`set lease_ms 5000`).
     pub overrides: Vec<(ConfigKey, u64)>,
@@ -62,6 +66,7 @@ impl Default for Scenario {
             protocol: ProtocolId::Ceph,
             proposers: None,
             name: None,
+            challenge: None,
             seed: 1,
             overrides: Vec::new(),
             allowances: Vec::new(),

@@ -43,10 +43,11 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Directives, in the order the error message lists them.
-pub const DIRECTIVES: [&str; 13] = [
+pub const DIRECTIVES: [&str; 14] = [
     "protocol",
     "proposers",
     "name",
+    "challenge",
     "seed",
     "set",
     "allow",
@@ -469,6 +470,7 @@ struct Parser {
     proposers_line: Option<usize>,
     header_line: usize,
     name_line: Option<usize>,
+    challenge_line: Option<usize>,
     seed_line: Option<usize>,
     end_line: Option<usize>,
     view_line: Option<usize>,
@@ -506,6 +508,7 @@ pub fn parse(text: &str) -> Result<Scenario, ParseError> {
         proposers_line: None,
         header_line: 0,
         name_line: None,
+        challenge_line: None,
         seed_line: None,
         end_line: None,
         view_line: None,
@@ -676,6 +679,26 @@ impl Parser {
                 self.s.name = Some(self.text(&c, t, "name")?);
                 self.name_line = Some(no);
                 c.finish("the name")
+            }
+            "challenge" => {
+                dup(&c, "challenge", self.challenge_line)?;
+                let levels = crate::challenge::level_numbers();
+                let what = format!("a challenge level ({levels})");
+                let t = c.next(&what)?;
+                match t.bare().map(digits) {
+                    Some(Num::Ok(v)) if v <= 255 && crate::challenge::is_level(v as u8) => {
+                        self.s.challenge = Some(v as u8)
+                    }
+                    Some(Num::Ok(_) | Num::Overflow) => {
+                        return Err(c.err(
+                            t,
+                            format!("unknown challenge level {} (expected {levels})", found(t)),
+                        ))
+                    }
+                    _ => return Err(c.expected(t, &what)),
+                }
+                self.challenge_line = Some(no);
+                c.finish("the challenge level")
             }
             "seed" => {
                 dup(&c, "seed", self.seed_line)?;
@@ -1748,7 +1771,7 @@ at 10s note "mon.0 commits"
             "paxoscope scenario v1\nsed 4",
             2,
             1,
-            &["unknown directive \"sed\" (expected one of: protocol, proposers, name, seed, set, allow, break, election, disallow, pinging, end, view, at)"],
+            &["unknown directive \"sed\" (expected one of: protocol, proposers, name, challenge, seed, set, allow, break, election, disallow, pinging, end, view, at)"],
         );
         check(
             &with_header("\"name\" \"x\""),
@@ -1773,6 +1796,24 @@ at 10s note "mon.0 commits"
             2,
             10,
             &["unexpected the quoted string \"b\" after the name"],
+        );
+        check(
+            &with_header("challenge 3"),
+            2,
+            11,
+            &["unknown challenge level \"3\" (expected 1 or 2)"],
+        );
+        check(
+            &with_header("challenge two"),
+            2,
+            11,
+            &["expected a challenge level (1 or 2), found \"two\""],
+        );
+        check(
+            &with_header("challenge 1\nchallenge 2"),
+            3,
+            1,
+            &["challenge is already given on line 2"],
         );
         check(
             &with_header(&format!("name \"{}\"", "é".repeat(1001))),

@@ -1,6 +1,6 @@
 //! Scenario → canonical text. See docs/scenario-format.md ("Canonical form").
 //!
-//! Rules: the header, then `protocol` (unless Ceph's), `proposers` (if given), `name`, `seed` (always), `set` lines in their order, `allow`,
+//! Rules: the header, then `protocol` (unless Ceph's), `proposers` (if given), `name`, `challenge`, `seed` (always), `set` lines in their order, `allow`,
 //! `break`, `election` (unless classic), `disallow` (if any), `pinging` (if given), `end`, `view`, then one `at` line per action in the order of `actions` (which a
 //! valid scenario keeps sorted by time). No comments, no blank lines, single spaces, `\n`
 //! after every line. Times print as `Ns` when a whole number of seconds, else `Nms`; nodes as
@@ -30,6 +30,9 @@ pub fn print(s: &Scenario) -> String {
         out.push_str("name ");
         push_quoted(&mut out, name);
         out.push('\n');
+    }
+    if let Some(level) = s.challenge {
+        let _ = writeln!(out, "challenge {level}");
     }
     let _ = writeln!(out, "seed {}", s.seed);
     for (k, v) in &s.overrides {

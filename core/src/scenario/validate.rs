@@ -61,6 +61,14 @@ impl Scenario {
         if let Some(name) = &self.name {
             check_text("name", name)?;
         }
+        if let Some(level) = self.challenge {
+            if !crate::challenge::is_level(level) {
+                return Err(format!(
+                    "challenge level {level} does not exist (expected {})",
+                    crate::challenge::level_numbers()
+                ));
+            }
+        }
         for (i, (k, v)) in self.overrides.iter().enumerate() {
             if self.overrides[..i].iter().any(|(k2, _)| k2 == k) {
                 return Err(format!("{} is set more than once", k.name()));
