@@ -149,8 +149,8 @@ pub fn App() -> Html {
                 <div class="area-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
-                                          compact: false, dispatch: dispatch.clone() }) }
-                    <crate::components::narration::EventNarration run={handle.clone()} />
+                                          compact: false, dispatch: dispatch.clone(),
+                                          under: html! { <crate::components::narration::EventNarration run={handle.clone()} /> } }) }
                 </div>
                 if panels {
                     <div class="area-logs" onclick={lane_click} onkeydown={lane_key}>{ logs(&slow) }{ (*verdicts_view).clone() }</div>

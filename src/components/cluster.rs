@@ -49,6 +49,9 @@ pub struct ClusterProps {
     pub hovered: Option<u64>,
     /// The embed's frame: the ring cropped to the monitors (their lines under them are hidden).
     pub compact: bool,
+    /// What goes right under the ring (the narration of the latest events), above the
+    /// messages in flight and the legend.
+    pub under: Html,
     pub dispatch: Dispatch,
 }
 
@@ -280,6 +283,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 </svg>
                 { for card }
             </div>
+            { p.under.clone() }
             { flight_list(&in_flight) }
             { legend(&LegendProps { families, leases: world.presentation().leases, meta: world.presentation().meta_legend }) }
         </section>

@@ -1,5 +1,5 @@
 //! The compact layout for `?embed=1` (fits a 700x450 iframe): the cluster, the selected
-//! monitor's diagram (its score tables instead in a run that keeps election scores), playback, the narration, and a link to the full playground at the
+//! monitor's diagram (its score tables instead in a run that keeps election scores), playback, the narration (a tour's note, else the latest event in words under the ring), and a link to the full playground at the
 //! same moment. `hide=diagram,narration,controls` leaves parts out (docs/embedding.md).
 
 use crate::components::cluster::{cluster, ClusterProps};
@@ -36,6 +36,14 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
         to_url_fragment(&state.scenario_with_view())
     );
     let status = if stopped { "violated" } else { "ok" };
+    // The latest event in words, under the ring, unless a tour's note explains the run (the
+    // frame has room for one of the two).
+    let toured = !crate::components::tour::notes(state.run.borrow().session.scenario()).is_empty();
+    let under = if o.hide_narration || toured {
+        html! {}
+    } else {
+        html! { <crate::components::narration::EventNarration run={handle.clone()} compact=true /> }
+    };
     html! {
         <div class={classes!("embed", o.hide_diagram.then_some("no-diagram"))} data-embed="">
             { arrow_defs() }
@@ -52,7 +60,7 @@ pub fn embed_view(state: &UseReducerHandle<Playground>, o: PageOptions) -> Html 
                 <div class="embed-cluster">
                     { cluster(&ClusterProps { run: handle.clone(), playhead_ms: state.playhead_ms, speed_tenths: state.speed_tenths,
                                           selected: state.selected, group: state.group.clone(), hovered: state.hovered_msg,
-                                          compact: true, dispatch: dispatch.clone() }) }
+                                          compact: true, under, dispatch: dispatch.clone() }) }
                 </div>
                 if !o.hide_diagram && keeps_scores(&handle, selected) {
                     <div class="embed-scores">{ scores(&handle, selected) }</div>

@@ -64,3 +64,51 @@ test('Basic Paxos (family page): a refused proposal is narrated with both propos
     await context.close();
   }
 });
+
+// Where a reader who never opens a tour reads it: under the ring, on the first screen, at the
+// sizes people use (and in the embed's frame, compact: the latest sentence), covering nothing.
+const PLACES = [
+  { width: 1280, height: 800, path: '', shown: 3 },
+  { width: 800, height: 600, path: '', shown: 3 },
+  { width: 390, height: 844, path: '', shown: 2 },
+  { width: 700, height: 450, path: '?embed=1', shown: 1 },
+];
+const OTHERS = ['#cluster', '.flight-list', '.legend', '.area-controls', '.narration', '.diagram-panel',
+  '.panel.faults', '.panel.client', '.embed-diagram', '.embed .controls', '.embed-top'];
+
+for (const { width, height, path, shown } of PLACES) {
+  test(`${width}x${height}${path ? ' embed' : ''}: the narration is on screen with the ring, covering nothing`, async () => {
+    const viewport = { width, height };
+    const { page, context, errors } = await openPage(browser, path, { viewport });
+    try {
+      const said = page.locator('[data-event-narration] .said');
+      // Free play autoplays: wait until the election has been told.
+      await page.waitForFunction((n) => [...document.querySelectorAll('[data-event-narration] .said li')]
+        .filter((li) => li.offsetHeight > 0).length === n, shown, { timeout: 20_000 });
+      const box = await said.boundingBox();
+      assert.ok(box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height,
+        `inside the ${width}x${height} viewport: ${JSON.stringify(box)}`);
+      const ring = await page.locator('#cluster').boundingBox();
+      assert.ok(ring.y >= 0 && ring.y + ring.height <= box.y, `the ring ${JSON.stringify(ring)} is above it, whole`);
+      // No other part's box meets it, and what is drawn at its corners and centre is its own.
+      const hits = await page.evaluate((others) => {
+        const n = document.querySelector('[data-event-narration]');
+        const b = n.getBoundingClientRect();
+        const meets = (r) => r.width > 0 && r.height > 0 && r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
+        const overlapping = others.flatMap((s) => [...document.querySelectorAll(s)])
+          .filter((e) => !e.contains(n) && !n.contains(e) && meets(e.getBoundingClientRect()))
+          .map((e) => e.className.baseVal ?? e.className);
+        const points = [[b.left + 8, b.top + 8], [b.right - 8, b.top + 8], [b.left + 8, b.bottom - 8], [b.right - 8, b.bottom - 8], [(b.left + b.right) / 2, (b.top + b.bottom) / 2]];
+        const covered = points.filter(([x, y]) => !n.contains(document.elementFromPoint(x, y))).map(String);
+        return { overlapping, covered };
+      }, OTHERS);
+      assert.deepEqual(hits, { overlapping: [], covered: [] });
+      // The latest sentence is the one set apart.
+      assert.equal(await page.locator('[data-event-narration] .said li.latest').count(), 1);
+      await screenshot(page, `narration-placed-${width}x${height}`, { fullPage: false });
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+}
