@@ -148,14 +148,20 @@ pub enum EmbedEvent {
         /// last 8).
         trace_hash: String,
     },
-    /// A node's role or phase differs from the last one reported (reports are coalesced: a
+    /// What the ring shows of a node differs from the last report (reports are coalesced: a
     /// frame at high speed may pass several states; the trace has every one).
     State {
         t_ms: u64,
         node: u8,
-        /// `down` while the node is crashed.
+        /// The ring's top line (`electing`, `leader`; `down` while the node is crashed).
         role: &'static str,
+        /// The ring's second line: the consensus phase (`active`), empty while the node is in
+        /// none (a probing or electing Ceph monitor), `down` while crashed.
         phase: &'static str,
+        /// The state the node's diagram marks, as the protocol declares it (`electing`,
+        /// `leader-active`; space-separated where the node plays several roles, as Basic
+        /// Paxos's `proposer-idle acceptor-promised`); `down` while crashed.
+        state: String,
         epoch: u64,
         leader: Option<u8>,
     },

@@ -165,7 +165,8 @@ struct Told {
     run: Option<Rc<RefCell<Run>>>,
     playhead: Option<(u64, u64, bool)>,
     playhead_real_ms: f64,
-    states: Vec<(&'static str, &'static str)>,
+    /// Each node's ring lines and declared state, as last reported.
+    states: Vec<(&'static str, &'static str, String)>,
     violation: bool,
     findings: usize,
 }
@@ -206,22 +207,36 @@ fn report(p: &Playground, told: &mut Told) {
     let run = p.run.borrow();
     let s = &run.session;
     let t_ms = p.playhead_ms as u64;
-    told.states.resize(s.nodes() as usize, ("", ""));
+    told.states.resize(s.nodes() as usize, Default::default());
+    let d = s.declaration();
     for node in 0..s.nodes() {
         let status = s.status(node);
-        let now = status
-            .as_ref()
-            .map_or(("down", ""), |st| (st.role, st.phase));
+        // What the ring shows: its two lines (`Protocol::brief`; no consensus phase outside a
+        // quorum), and the state the node's diagram marks, from the protocol's declaration.
+        let brief = s.brief(node);
+        let state = if status.is_none() {
+            "down".to_string()
+        } else {
+            let keys: Vec<String> = s
+                .position(node)
+                .leaves()
+                .into_iter()
+                .map(|(m, st)| d.key(m, st))
+                .collect();
+            keys.join(" ")
+        };
+        let now = (brief.role, brief.phase, state);
         if told.states[node as usize] != now {
-            told.states[node as usize] = now;
             post(&EmbedEvent::State {
                 t_ms,
                 node,
                 role: now.0,
                 phase: now.1,
+                state: now.2.clone(),
                 epoch: status.as_ref().map_or(0, |st| st.epoch),
                 leader: status.and_then(|st| st.leader),
             });
+            told.states[node as usize] = now;
         }
     }
     if let Some(v) = s.violation().filter(|_| !told.violation) {

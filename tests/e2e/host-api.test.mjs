@@ -105,6 +105,45 @@ test('the host page drives the embed: ready, play moves the playhead, seek lands
   }
 });
 
+test('state events report what the ring and the diagram show: an electing monitor has no Paxos phase', async () => {
+  const { page, frame, errors } = await openHost();
+  try {
+    const post = (msg) => page.evaluate((m) => document.getElementById('host-frame').contentWindow.postMessage(m, '*'), msg);
+    // Seek through the start-up in small steps: each lands paused, and its state events are
+    // those of the drawn frame.
+    const seen = new Set();
+    let compared = 0;
+    for (let t = 50; t <= 1500; t += 50) {
+      await post({ v: 1, type: 'seek', t_ms: t });
+      await page.waitForFunction((ms) => document.getElementById('host-frame').contentDocument
+        .querySelector('[data-sim-time-ms]')?.getAttribute('data-sim-time-ms') === String(ms), t);
+      await waitFor(page, 'playhead', `m.t_ms === ${t}`);
+      // The last report about mon.0 (the selected monitor) names the state its diagram marks
+      // and the ring's two lines under its name.
+      const last = (await logged(page, 'state')).filter((m) => m.node === 0).pop();
+      if (!last) continue; // still as it was when the frame was ready (before the log began)
+      const marked = await frame.locator('.embed-diagram .state.current').getAttribute('data-state');
+      const ring = frame.locator('#cluster [data-node="0"]');
+      assert.deepEqual([last.state, last.role, last.phase],
+        [marked, await ring.getAttribute('data-monitor-state'), await ring.getAttribute('data-paxos-state')], `at ${t} ms`);
+      seen.add(last.state);
+      compared += 1;
+    }
+    assert.ok(compared >= 10, `${compared} moments compared`);
+    const states = await logged(page, 'state');
+    // Outside a quorum (probing, electing) there is no consensus phase to report.
+    const outside = states.filter((m) => m.role === 'probing' || m.role === 'electing');
+    assert.ok(outside.some((m) => m.role === 'electing'), `an electing monitor was reported: ${[...seen]}`);
+    for (const m of outside) assert.deepEqual([m.phase, m.state], ['', m.role], JSON.stringify(m));
+    // In a quorum the declared state is the role's machine and its phase.
+    for (const m of states.filter((m) => m.role === 'leader' || m.role === 'peon')) assert.equal(m.state, `${m.role}-${m.phase}`, JSON.stringify(m));
+    assert.ok(seen.has('leader-active') || seen.has('peon-active'), [...seen].join(' '));
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.context().close();
+  }
+});
+
 test('a tour opens at the note asked for; a loaded scenario that breaks a rule brings a verdict', async () => {
   const { page, frame, errors } = await openHost();
   try {

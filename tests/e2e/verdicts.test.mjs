@@ -5,7 +5,7 @@
 // facts that broke it, and "go to" seeks there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { launchBrowser, openPage, screenshot, SCREENSHOT_DIR } from './lib.mjs';
 import { fragment, presets, timeMs } from './links.mjs';
 
 let browser;
@@ -59,6 +59,33 @@ test('a broken run is explained: the request that cannot be placed is named and 
     assert.match(await panel.locator('.op[data-op="1"]').getAttribute('class'), /ordered/);
     await panel.scrollIntoViewIfNeeded();
     await screenshot(page, 'verdicts-not-linearizable', { fullPage: false });
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('the slow-clock tour ends with the read that saw the wrong value, flagged and explained', async () => {
+  // Beyond the assumptions: the old leader, sure of its lease by a clock at half speed,
+  // answers a read after the new leader committed a write to the same key. The family page
+  // checks the history: the read cannot be placed, and the panel says what it saw.
+  const tour = presets().find((p) => p.file === 'beyond-skew.scenario');
+  const line = (re) => tour.text.split('\n').find((l) => re.test(l));
+  const [, getAt, , key] = line(/^at \S+ get /).split(' ');
+  const [, , , , written] = line(new RegExp(`^at \\S+ put \\d+ ${key} `)).split(' ');
+  const text = tour.text.replace(/^view .*$/m, `view t ${timeMs(getAt) + 2000}ms node 0 speed 1 paused`).trim();
+  const { page, context, errors } = await openPage(browser, 'family/' + fragment(text));
+  try {
+    const panel = page.locator('.verdicts');
+    await page.waitForFunction(() => document.querySelector('.verdicts')?.dataset.lin === 'not-linearizable', null, { timeout: 30_000 });
+    const why = panel.locator('.lin-why');
+    const read = await panel.locator('.history-timeline .op', { hasText: `get ${key}` }).getAttribute('data-op');
+    assert.equal(await why.getAttribute('data-wrong-read'), read);
+    assert.equal(await why.getAttribute('data-unplaceable'), read);
+    assert.match(await why.textContent(), new RegExp(`The read ${read} saw nothing \\(absent\\); while it ran, the key could only hold ${written}`));
+    assert.match(await panel.locator(`.op[data-op="${read}"]`).getAttribute('class'), /wrong-read/);
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: `${SCREENSHOT_DIR}/verdicts-wrong-read.png` });
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
