@@ -29,9 +29,7 @@ pub fn tour_picker(name: Option<&str>, protocol: &'static str, dispatch: &Dispat
     let summary = current
         .and_then(presets::find)
         .map(|t| t.summary)
-        .unwrap_or(
-            "Free play: act on the cluster yourself; the lines under the ring say what happened.",
-        );
+        .unwrap_or("Free play: act on the cluster; narration under the ring.");
     html! {
         <>
         <label class="tour-picker">

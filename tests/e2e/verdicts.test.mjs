@@ -71,8 +71,8 @@ test('the slow-clock tour ends with the read that saw the wrong value, flagged a
   // checks the history: the read cannot be placed, and the panel says what it saw.
   const tour = presets().find((p) => p.file === 'beyond-skew.scenario');
   const line = (re) => tour.text.split('\n').find((l) => re.test(l));
-  const [, getAt, , key] = line(/^at \S+ get /).split(' ');
-  const [, , , , written] = line(new RegExp(`^at \\S+ put \\d+ ${key} `)).split(' ');
+  const [, getAt, , , key] = line(/^at \S+ get /).split(' ');
+  const [, , , , , written] = line(new RegExp(`^at \\S+ put \\d+ ${key} `)).split(' ');
   const text = tour.text.replace(/^view .*$/m, `view t ${timeMs(getAt) + 2000}ms node 0 speed 1 paused`).trim();
   const { page, context, errors } = await openPage(browser, 'family/' + fragment(text));
   try {
