@@ -9,7 +9,7 @@
 //! its state at the frontier (the furthest point the run reached).
 
 use super::world::ClientRecord;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
+use crate::client::{ClientOp, ClientReply, ReqId};
 
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClientHistory {
