@@ -11,9 +11,9 @@
 //! back with its line and column; the run goes on.
 
 use crate::state::{Action, Playground};
+use paxoscope_core::json::{Json, Object};
 use paxoscope_core::presets::{self, Preset};
 use paxoscope_core::scenario::{parse, validate::MAX_SPEED_TENTHS, Scenario, View, MAX_TEXT_BYTES};
-use serde::Serialize;
 
 /// The version of the message schema this page speaks: every message carries it as `v`.
 pub const API_VERSION: u32 = 1;
@@ -130,9 +130,9 @@ impl Decode for String {
 /// A quoted string in an error message is cut to this many characters (with the ellipsis).
 pub const QUOTED_CHARS: usize = 41;
 
-/// What the playground tells the host page. Each is sent as an object with `type` and `v`.
-#[derive(Serialize, Debug, PartialEq)]
-#[serde(tag = "type", rename_all = "kebab-case")]
+/// What the playground tells the host page. Each is sent as an object with `type` and `v`
+/// (`EmbedEvent::to_json`; an absent value is `null`).
+#[derive(Debug, PartialEq)]
 pub enum EmbedEvent {
     /// The page has rendered its first run and listens for commands.
     Ready(RunInfo),
@@ -180,7 +180,7 @@ pub enum EmbedEvent {
 }
 
 /// The run an event describes.
-#[derive(Serialize, Debug, PartialEq)]
+#[derive(Debug, PartialEq)]
 pub struct RunInfo {
     pub protocol: &'static str,
     pub nodes: u8,
@@ -191,7 +191,7 @@ pub struct RunInfo {
 }
 
 /// Why a command was refused.
-#[derive(Serialize, Debug, PartialEq, Default)]
+#[derive(Debug, PartialEq, Default)]
 pub struct HostError {
     /// A sentence saying what was wrong.
     pub message: String,
@@ -202,6 +202,79 @@ pub struct HostError {
     /// For a scenario text that does not parse: where (1-based).
     pub line: Option<usize>,
     pub column: Option<usize>,
+}
+
+impl EmbedEvent {
+    /// The message as JSON text, `{"type": "playhead", "v": 1, ...}`: the page posts
+    /// `JSON.parse` of it. Written with core's JSON writer, which the exports carry anyway
+    /// (serde's derive and serde-wasm-bindgen cost about 1 KB gzipped more for the same).
+    pub fn to_json(&self) -> String {
+        let o = Object::new().field("v", API_VERSION);
+        let o = match self {
+            EmbedEvent::Ready(info) => info.fields(o.field("type", "ready")),
+            EmbedEvent::Loaded(info) => info.fields(o.field("type", "loaded")),
+            EmbedEvent::Playhead {
+                t_ms,
+                events,
+                playing,
+                trace_hash,
+            } => o
+                .field("type", "playhead")
+                .field("t_ms", t_ms)
+                .field("events", events)
+                .field("playing", playing)
+                .field("trace_hash", trace_hash),
+            EmbedEvent::State {
+                t_ms,
+                node,
+                role,
+                phase,
+                epoch,
+                leader,
+            } => o
+                .field("type", "state")
+                .field("t_ms", t_ms)
+                .field("node", node)
+                .field("role", role)
+                .field("phase", phase)
+                .field("epoch", epoch)
+                .field("leader", leader),
+            EmbedEvent::Verdict {
+                kind,
+                rule,
+                t_ms,
+                event,
+                node,
+                detail,
+            } => o
+                .field("type", "verdict")
+                .field("kind", kind)
+                .field("rule", rule)
+                .field("t_ms", t_ms)
+                .field("event", event)
+                .field("node", node)
+                .field("detail", detail),
+            EmbedEvent::Error(e) => o
+                .field("type", "error")
+                .field("message", &e.message)
+                .field("command", &e.command)
+                .field("field", &e.field)
+                .field("line", e.line)
+                .field("column", e.column),
+        };
+        o.to_json()
+    }
+}
+
+impl RunInfo {
+    fn fields(&self, o: Object) -> Object {
+        o.field("protocol", self.protocol)
+            .field("nodes", self.nodes)
+            .field("name", &self.name)
+            .field("seed", self.seed)
+            .field("t_ms", self.t_ms)
+            .field("end_ms", self.end_ms)
+    }
 }
 
 impl HostError {
@@ -434,6 +507,50 @@ mod tests {
             Err(e) => e,
             Ok(_) => panic!("the command was accepted"),
         }
+    }
+
+    /// The events as the host page receives them: `type` and `v` beside the variant's fields,
+    /// an absent value as `null` (docs/embedding.md's table).
+    #[test]
+    fn events_are_json_objects_with_type_and_version() {
+        let info = RunInfo {
+            protocol: "ceph",
+            nodes: 3,
+            name: None,
+            seed: 7,
+            t_ms: 0,
+            end_ms: Some(60_000),
+        };
+        let ready: serde_json::Value =
+            serde_json::from_str(&EmbedEvent::Ready(info).to_json()).unwrap();
+        assert_eq!(
+            ready,
+            serde_json::json!({"type": "ready", "v": 1, "protocol": "ceph", "nodes": 3,
+                "name": null, "seed": 7, "t_ms": 0, "end_ms": 60000})
+        );
+        let state = EmbedEvent::State {
+            t_ms: 4125,
+            node: 2,
+            role: "peon",
+            phase: "active",
+            epoch: 6,
+            leader: Some(0),
+        };
+        let state: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
+        assert_eq!(
+            state,
+            serde_json::json!({"type": "state", "v": 1, "t_ms": 4125, "node": 2, "role": "peon",
+                "phase": "active", "epoch": 6, "leader": 0})
+        );
+        let mut e = HostError::new(Some("load"), Some("text"), "line 3: \"sed\" is unknown");
+        e.line = Some(3);
+        let error: serde_json::Value =
+            serde_json::from_str(&EmbedEvent::Error(e).to_json()).unwrap();
+        assert_eq!(
+            error,
+            serde_json::json!({"type": "error", "v": 1, "message": "line 3: \"sed\" is unknown",
+                "command": "load", "field": "text", "line": 3, "column": null})
+        );
     }
 
     #[test]

@@ -273,3 +273,38 @@ pub fn shorten(text: &str, max: usize) -> String {
     s.push('…');
     s
 }
+
+/// Appends `text` to the HTML `out` as text or as a quoted attribute's value: `&`, `<`, `>`
+/// and `"` escaped. The panels written as one HTML string (`Html::from_html_unchecked`) put
+/// every word that comes from a run or a user through this.
+pub fn push_escaped(out: &mut String, text: &str) {
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let entity = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(entity);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::push_escaped;
+
+    #[test]
+    fn html_text_is_escaped_and_the_rest_kept() {
+        let mut out = String::from("<dd>");
+        push_escaped(&mut out, r#"v5 = ["a<b" & 'c'] → ok"#);
+        assert_eq!(out, r#"<dd>v5 = [&quot;a&lt;b&quot; &amp; 'c'] → ok"#);
+        let mut plain = String::new();
+        push_escaped(&mut plain, "mon.3 holds the lease");
+        assert_eq!(plain, "mon.3 holds the lease");
+    }
+}

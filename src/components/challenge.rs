@@ -5,11 +5,12 @@
 //! the best `KEPT` per protocol and level). The budget itself is the core's: the reducer asks
 //! `admit` before it injects, the Break the protocol switches ask `admit_scenario`.
 
-use crate::labels::seconds;
+use crate::labels::{push_escaped, seconds};
 use crate::page::page_base;
 use crate::state::{Action, Dispatch, Playground};
 use paxoscope_core::challenge::{self, FaultKind, Level, Score, Tally, BUDGET};
 use paxoscope_core::scenario::{to_url_fragment, Action as SimAction, Scenario, View};
+use std::fmt::Write as _;
 use yew::prelude::*;
 
 /// The fragment of a challenge link: `#challenge` (level 1) or `#challenge=2`.
@@ -57,23 +58,23 @@ pub fn open_link(frag: &str) -> Option<Playground> {
     scenario_for(number, protocol).map(|s| Playground::new(s, None))
 }
 
-fn load_level(number: u8, protocol: &'static str, d: &Dispatch) -> Callback<MouseEvent> {
-    let d = d.clone();
-    Callback::from(move |_: MouseEvent| {
-        if let Some(s) = scenario_for(number, protocol) {
-            crate::hooks::push_history_entry();
-            let said = format!(
-                "Challenge, level {number}: spend the fault budget; the banner keeps the score."
-            );
-            d.dispatch(Action::Load(Box::new(s), said));
-        }
-    })
+/// Opens level `number` of `protocol`'s challenge (a new history entry).
+fn load_level(number: u8, protocol: &'static str, d: &Dispatch) {
+    if let Some(s) = scenario_for(number, protocol) {
+        crate::hooks::push_history_entry();
+        let said = format!(
+            "Challenge, level {number}: spend the fault budget; the banner keeps the score."
+        );
+        d.dispatch(Action::Load(Box::new(s), said));
+    }
 }
 
 /// The header's button: level 1 of the running protocol.
 pub fn challenge_button(protocol: &'static str, dispatch: &Dispatch) -> Html {
+    let d = dispatch.clone();
+    let start = Callback::from(move |_: MouseEvent| load_level(1, protocol, &d));
     html! {
-        <button type="button" class="btn" data-challenge-start="" onclick={load_level(1, protocol, dispatch)}
+        <button type="button" class="btn" data-challenge-start="" onclick={start}
                 title="Can you make it fail? A fault budget against the checker">{ "Challenge" }</button>
     }
 }
@@ -222,45 +223,93 @@ pub fn challenge_banner(state: &Playground, compact: bool, dispatch: &Dispatch) 
     } else {
         "‹ Level 1"
     };
-    let leave = {
-        let d = dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            crate::hooks::push_history_entry();
-            let s = crate::components::tour::free_play(protocol);
-            d.dispatch(Action::Load(Box::new(s), "Free play.".into()))
-        })
-    };
-    let best = kept(protocol, level.number);
     let status = if violation.is_some() {
         "broken"
     } else {
         "holds"
     };
-    html! {
-        <section class={classes!("challenge-banner", format!("challenge-{status}"), compact.then_some("compact"))}
-                 aria-label="Challenge" data-challenge={level.number.to_string()} data-safety={status}>
-            <p class="challenge-line" role="status">
-                <strong data-challenge-verdict="">{ verdict }</strong>
-                { " · " }<span data-challenge-left={tally.left().to_string()}>{ left }</span>
-                if !compact { <span class="small muted">{ format!(" (left: {})", budget_text(&tally)) }</span> }
-            </p>
-            if !compact {
-                <p class="small">{ format!("Level {}: ", level.number) }{ level.rules }{ " " }<em data-challenge-outcome="">{ outcome }</em></p>
-                <div class="buttons">
-                    <button type="button" class="btn" data-challenge-level={other.to_string()} onclick={load_level(other, protocol, dispatch)}>{ other_label }</button>
-                    <button type="button" class="btn" onclick={leave}>{ "Leave the challenge" }</button>
-                </div>
-                if !best.is_empty() {
-                    <details class="challenge-best" open=true>
-                        <summary class="small">{ format!("Best attempts, level {} ({} kept)", level.number, best.len()) }</summary>
-                        <ol class="small">
-                            { for best.iter().map(|a| html! {
-                                <li><a href={a.url.clone()} data-attempt="">{ format!("score {}: {} at {}", a.score.spent, a.rule, seconds(a.score.violation_ms)) }</a></li>
-                            }) }
-                        </ol>
-                    </details>
-                }
+    // The banner's content is one HTML string (less wasm than html! nodes; the words are the
+    // checker's and the levels', escaped); its two buttons are taken by one click listener.
+    let mut body = String::from(
+        r#"<p class="challenge-line" role="status"><strong data-challenge-verdict="">"#,
+    );
+    push_escaped(&mut body, &verdict);
+    let _ = write!(
+        body,
+        r#"</strong> · <span data-challenge-left="{}">{left}</span>"#,
+        tally.left()
+    );
+    if !compact {
+        let _ = write!(
+            body,
+            r#"<span class="small muted"> (left: {})</span>"#,
+            budget_text(&tally)
+        );
+    }
+    body.push_str("</p>");
+    if !compact {
+        let _ = write!(body, r#"<p class="small">Level {}: "#, level.number);
+        push_escaped(&mut body, level.rules);
+        body.push_str(r#" <em data-challenge-outcome="">"#);
+        push_escaped(&mut body, &outcome);
+        let _ = write!(
+            body,
+            r#"</em></p><div class="buttons"><button type="button" class="btn" data-challenge-level="{other}">{other_label}</button><button type="button" class="btn" data-challenge-leave="">Leave the challenge</button></div>"#
+        );
+        let best = kept(protocol, level.number);
+        if !best.is_empty() {
+            let _ = write!(
+                body,
+                r#"<details class="challenge-best" open=""><summary class="small">Best attempts, level {} ({} kept)</summary><ol class="small">"#,
+                level.number,
+                best.len()
+            );
+            for a in &best {
+                body.push_str(r#"<li><a href=""#);
+                push_escaped(&mut body, &a.url);
+                let _ = write!(body, r#"" data-attempt="">score {}: "#, a.score.spent);
+                push_escaped(&mut body, &a.rule);
+                let _ = write!(body, " at {}</a></li>", seconds(a.score.violation_ms));
             }
+            body.push_str("</ol></details>");
+        }
+    }
+    let d = dispatch.clone();
+    let click = Callback::from(move |e: MouseEvent| match clicked(&e) {
+        Some(Clicked::Level(n)) => load_level(n, protocol, &d),
+        Some(Clicked::Leave) => {
+            crate::hooks::push_history_entry();
+            let s = crate::components::tour::free_play(protocol);
+            d.dispatch(Action::Load(Box::new(s), "Free play.".into()))
+        }
+        None => {}
+    });
+    let class = format!(
+        "challenge-banner challenge-{status}{}",
+        if compact { " compact" } else { "" }
+    );
+    html! {
+        <section class={class} aria-label="Challenge" data-challenge={level.number.to_string()} data-safety={status} onclick={click}>
+            { Html::from_html_unchecked(body.into()) }
         </section>
     }
+}
+
+/// A button of the banner.
+enum Clicked {
+    Level(u8),
+    Leave,
+}
+
+/// Which of the banner's buttons the click landed on, if any.
+fn clicked(e: &MouseEvent) -> Option<Clicked> {
+    use wasm_bindgen::JsCast;
+    let el = e.target()?.dyn_into::<web_sys::Element>().ok()?;
+    let button = el.closest("button").ok()??;
+    if let Some(n) = button.get_attribute("data-challenge-level") {
+        return n.parse().ok().map(Clicked::Level);
+    }
+    button
+        .has_attribute("data-challenge-leave")
+        .then_some(Clicked::Leave)
 }

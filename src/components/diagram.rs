@@ -4,30 +4,22 @@
 //! states the node is in lit, and the routes of its last few inputs (the trace's transitions,
 //! via `TraceIndex`) traced.
 
-use crate::labels::{fixed, mon};
+use crate::labels::{fixed, mon, push_escaped};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
 use paxoscope_core::machine::{Declaration, Draw, MachineId, StateId};
 use paxoscope_core::sorted::SortedSet;
+use std::fmt::Write as _;
 use yew::prelude::*;
 
 const BOX_W: f64 = 104.0;
 const BOX_H: f64 = 30.0;
 /// Arrow heads for every diagram, defined once per page (see `App`).
 pub fn arrow_defs() -> Html {
-    html! {
-        <svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false">
-            <defs>
-                <marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head" />
-                </marker>
-                <marker id="arrow-traced" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">
-                    <path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head traced" />
-                </marker>
-            </defs>
-        </svg>
-    }
+    Html::from_html_unchecked(AttrValue::Static(
+        r#"<svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"></path></marker><marker id="arrow-traced" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head traced"></path></marker></defs></svg>"#,
+    ))
 }
 
 /// Transitions traced in the large diagram (and listed under it).
@@ -333,13 +325,18 @@ fn edge_path(layout: &Layout, from: &str, to: &str, bend: f64) -> Option<String>
     ))
 }
 
-fn static_edges(layout: &Layout) -> Html {
-    layout
-        .arrows
-        .iter()
-        .filter_map(|(f, t, bend)| edge_path(layout, f, t, *bend))
-        .map(|d| html! { <path class="edge" d={d} marker-end="url(#arrow)" /> })
-        .collect()
+/// The protocol's arrows, as SVG text.
+fn static_edges(layout: &Layout) -> String {
+    let mut out = String::new();
+    for (f, t, bend) in &layout.arrows {
+        if let Some(d) = edge_path(layout, f, t, *bend) {
+            let _ = write!(
+                out,
+                r#"<path class="edge" d="{d}" marker-end="url(#arrow)"></path>"#
+            );
+        }
+    }
+    out
 }
 
 thread_local! {
@@ -408,66 +405,113 @@ pub fn Diagram(p: &DiagramProps) -> Html {
     let leases = world.presentation().leases;
     let recent = run.index.recent_transitions(p.node, run.events(), RECENT);
 
-    let boxes = layout.boxes.iter().map(|b| {
-        let is_current = currents.contains(&b.key);
-        let visited = recent.iter().any(|r| r.keys[..r.keys.len() - 1].contains(&b.key));
-        let unplayed = idle_machines.contains(&b.machine);
-        html! {
-            <g class={classes!("state", is_current.then_some("current"), visited.then_some("visited"), unplayed.then_some("unplayed"))}
-               data-state={b.key.clone()} data-current={is_current.then_some("true")}>
-                <rect x={fixed(b.x - BOX_W / 2.0, 1)} y={fixed(b.y - BOX_H / 2.0, 1)}
-                      width={fixed(BOX_W, 0)} height={fixed(BOX_H, 0)} rx="7" />
-                <text x={fixed(b.x, 1)} y={fixed(b.y + 4.0, 1)}>{ b.label }</text>
-            </g>
-        }
-    });
-    let groups = layout.groups.iter().map(|g| {
-        html! {
-            <>
-                <rect class={classes!("group", format!("{}-group", g.label), matches!(g.state, GroupOf::Machine(m) if idle_machines.contains(&m)).then_some("unplayed"))} x={fixed(g.x, 1)} y={fixed(g.y, 1)}
-                      width={fixed(g.w, 1)} height={fixed(g.h, 1)} rx="12" />
-                <text class="group-label" x={fixed(g.x + 10.0, 1)} y={fixed(g.y + 16.0, 1)}>{ g.label }</text>
-            </>
-        }
-    });
-    // The protocol's arrows never change: build them once per diagram.
-    let edges = use_memo(d.name, move |_| static_edges(&self::layout(d)));
-    let count = recent.len();
-    let traced = recent.iter().enumerate().flat_map(|(i, r)| {
-        let opacity = 0.35 + 0.65 * (i + 1) as f64 / count as f64;
-        let layout = layout.clone();
-        r.keys.windows(2).filter_map(move |hop| {
-            let d = edge_path(&layout, &hop[0], &hop[1], 16.0)?;
-            Some(html! { <path class="edge traced" d={d} opacity={fixed(opacity, 2)} marker-end="url(#arrow-traced)" /> })
-        }).collect::<Vec<_>>()
-    });
-    let lease = html! {
-        <g class={classes!("lease-pill", readable.then_some("held"))} data-lease={readable.to_string()}>
-            <rect x="608" y="113" width="104" height="30" rx="15" />
-            <text x="660" y="132">{ if readable { "lease ✓ reads" } else { "no lease" } }</text>
-        </g>
-    };
-    let dispatch = p.dispatch.clone();
-    let node = p.node;
-    let select = Callback::from(move |_| dispatch.dispatch(Action::Select(Some(node))));
-    let title = format!("{} state diagram: {caption}", mon(p.node));
+    // The drawing is one SVG string (no `html!` nodes: less wasm); its words are the
+    // declaration's and the protocol's, escaped all the same.
     let view = if p.focus {
         layout.focus_view(&current)
     } else {
         format!("0 0 {} {}", fixed(layout.width, 0), fixed(layout.height, 0))
     };
-    let svg = html! {
-        <svg class="diagram-svg" viewBox={view} role="img" aria-label={title.clone()}>
-            { for groups }
-            { (*edges).clone() }
-            { for traced }
-            { for boxes }
-            if leases { { lease } }
-            if !p.compact {
-                <text class="diagram-note" x={fixed(layout.width - 220.0, 0)} y={fixed(layout.height - 14.0, 0)}>{ d.note }</text>
+    let title = format!("{} state diagram: {caption}", mon(p.node));
+    let mut svg = format!(r#"<svg class="diagram-svg" viewBox="{view}" role="img" aria-label=""#);
+    push_escaped(&mut svg, &title);
+    svg.push_str(r#"">"#);
+    for g in &layout.groups {
+        let unplayed = matches!(g.state, GroupOf::Machine(m) if idle_machines.contains(&m));
+        svg.push_str(r#"<rect class="group "#);
+        push_escaped(&mut svg, g.label);
+        let _ = write!(
+            svg,
+            r#"-group{}" x="{}" y="{}" width="{}" height="{}" rx="12"></rect><text class="group-label" x="{}" y="{}">"#,
+            if unplayed { " unplayed" } else { "" },
+            fixed(g.x, 1),
+            fixed(g.y, 1),
+            fixed(g.w, 1),
+            fixed(g.h, 1),
+            fixed(g.x + 10.0, 1),
+            fixed(g.y + 16.0, 1)
+        );
+        push_escaped(&mut svg, g.label);
+        svg.push_str("</text>");
+    }
+    // The protocol's arrows never change: built once per diagram.
+    let edges = use_memo(d.name, move |_| static_edges(&self::layout(d)));
+    svg.push_str(&edges);
+    let count = recent.len();
+    for (i, r) in recent.iter().enumerate() {
+        let opacity = fixed(0.35 + 0.65 * (i + 1) as f64 / count as f64, 2);
+        for hop in r.keys.windows(2) {
+            if let Some(d) = edge_path(&layout, &hop[0], &hop[1], 16.0) {
+                let _ = write!(
+                    svg,
+                    r#"<path class="edge traced" d="{d}" opacity="{opacity}" marker-end="url(#arrow-traced)"></path>"#
+                );
             }
-        </svg>
-    };
+        }
+    }
+    for b in &layout.boxes {
+        let is_current = currents.contains(&b.key);
+        let visited = recent
+            .iter()
+            .any(|r| r.keys[..r.keys.len() - 1].contains(&b.key));
+        let unplayed = idle_machines.contains(&b.machine);
+        svg.push_str(r#"<g class="state"#);
+        for (on, class) in [
+            (is_current, " current"),
+            (visited, " visited"),
+            (unplayed, " unplayed"),
+        ] {
+            if on {
+                svg.push_str(class);
+            }
+        }
+        svg.push_str(r#"" data-state=""#);
+        push_escaped(&mut svg, &b.key);
+        let _ = write!(
+            svg,
+            r#""{}><rect x="{}" y="{}" width="{}" height="{}" rx="7"></rect><text x="{}" y="{}">"#,
+            if is_current {
+                r#" data-current="true""#
+            } else {
+                ""
+            },
+            fixed(b.x - BOX_W / 2.0, 1),
+            fixed(b.y - BOX_H / 2.0, 1),
+            fixed(BOX_W, 0),
+            fixed(BOX_H, 0),
+            fixed(b.x, 1),
+            fixed(b.y + 4.0, 1)
+        );
+        push_escaped(&mut svg, b.label);
+        svg.push_str("</text></g>");
+    }
+    if leases {
+        let _ = write!(
+            svg,
+            r#"<g class="lease-pill{}" data-lease="{readable}"><rect x="608" y="113" width="104" height="30" rx="15"></rect><text x="660" y="132">{}</text></g>"#,
+            if readable { " held" } else { "" },
+            if readable {
+                "lease ✓ reads"
+            } else {
+                "no lease"
+            }
+        );
+    }
+    if !p.compact {
+        let _ = write!(
+            svg,
+            r#"<text class="diagram-note" x="{}" y="{}">"#,
+            fixed(layout.width - 220.0, 0),
+            fixed(layout.height - 14.0, 0)
+        );
+        push_escaped(&mut svg, d.note);
+        svg.push_str("</text>");
+    }
+    svg.push_str("</svg>");
+    let svg = Html::from_html_unchecked(svg.into());
+    let dispatch = p.dispatch.clone();
+    let node = p.node;
+    let select = Callback::from(move |_| dispatch.dispatch(Action::Select(Some(node))));
     if p.compact {
         return html! {
             <button type="button" class={classes!("diagram", "compact")} data-diagram-node={p.node.to_string()}

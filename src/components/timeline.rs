@@ -3,7 +3,9 @@
 //! playhead). Lanes of bars from invocation to completion, faults as vertical lines, classes
 //! the caller chooses (what the verdict made of each operation).
 
-use crate::labels::fixed;
+use crate::labels::{fixed, push_escaped};
+use std::fmt::Write as _;
+#[cfg(feature = "history-page")]
 use yew::prelude::*;
 
 /// One operation's bar.
@@ -46,37 +48,79 @@ pub struct Lanes {
 const LANE: f64 = 22.0;
 const WIDTH: f64 = 640.0;
 
+/// The drawing as one SVG string (no `html!` nodes: less wasm), every label escaped. (The
+/// playground writes it into its own panel's string: `write_timeline`.)
+#[cfg(feature = "history-page")]
 pub fn timeline(l: &Lanes) -> Html {
+    let mut out = String::new();
+    write_timeline(&mut out, l);
+    Html::from_html_unchecked(out.into())
+}
+
+/// Appends the drawing's SVG to `out`.
+pub fn write_timeline(out: &mut String, l: &Lanes) {
     assert!(l.to_ms > l.from_ms, "a timeline spans some time");
     let span = (l.to_ms - l.from_ms) as f64;
     let labels = l.label_width;
     let x = |t: u64| labels + (t.saturating_sub(l.from_ms) as f64 / span) * (WIDTH - labels - 4.0);
     let height = l.labels.len() as f64 * LANE + 6.0;
-    let vline = |at: u64, class: &'static str, title: String| {
+    let y2 = fixed(height, 1);
+    let vline = |out: &mut String, at: u64, class: &str, title: &str| {
         let x = fixed(x(at).min(WIDTH - 2.0), 1);
-        html! {
-            <line class={class} x1={x.clone()} x2={x} y1="0" y2={fixed(height, 1)}><title>{ title }</title></line>
-        }
+        let _ = write!(
+            out,
+            r#"<line class="{class}" x1="{x}" x2="{x}" y1="0" y2="{y2}"><title>"#
+        );
+        push_escaped(out, title);
+        out.push_str("</title></line>");
     };
-    html! {
-        <svg class="history-timeline" viewBox={format!("0 0 {} {}", fixed(WIDTH, 0), fixed(height, 0))} role="img" aria-label={l.aria}>
-            { for l.labels.iter().enumerate().map(|(i, name)| html! {
-                <text x="2" y={fixed(i as f64 * LANE + 15.0, 1)} class="lane-label">{ name.clone() }</text>
-            }) }
-            { for l.marks.iter().map(|m| vline(m.at_ms, "fault", m.label.clone())) }
-            { for l.bars.iter().map(|b| {
-                let x0 = x(b.from_ms);
-                let x1 = b.to_ms.map_or(WIDTH - 4.0, x).max(x0 + 3.0);
-                let y = b.lane as f64 * LANE + 3.0;
-                html! {
-                    <g class={classes!("op", b.class.clone())} data-op={b.id.clone()}>
-                        <rect x={fixed(x0, 1)} y={fixed(y, 1)} width={fixed(x1 - x0, 1)} height="16" rx="3" />
-                        <text x={fixed(x0 + 3.0, 1)} y={fixed(y + 12.0, 1)}>{ b.label.clone() }</text>
-                        <title>{ b.title.clone() }</title>
-                    </g>
-                }
-            }) }
-            if let Some(t) = l.playhead_ms { { vline(t, "playhead", "the playhead".into()) } }
-        </svg>
+    let _ = write!(
+        out,
+        r#"<svg class="history-timeline" viewBox="0 0 {} {}" role="img" aria-label=""#,
+        fixed(WIDTH, 0),
+        fixed(height, 0)
+    );
+    push_escaped(out, l.aria);
+    out.push_str(r#"">"#);
+    for (i, name) in l.labels.iter().enumerate() {
+        let _ = write!(
+            out,
+            r#"<text x="2" y="{}" class="lane-label">"#,
+            fixed(i as f64 * LANE + 15.0, 1)
+        );
+        push_escaped(out, name);
+        out.push_str("</text>");
     }
+    for m in &l.marks {
+        vline(out, m.at_ms, "fault", &m.label);
+    }
+    for b in &l.bars {
+        let x0 = x(b.from_ms);
+        let x1 = b.to_ms.map_or(WIDTH - 4.0, x).max(x0 + 3.0);
+        let y = b.lane as f64 * LANE + 3.0;
+        out.push_str(r#"<g class="op"#);
+        for class in b.class.split_whitespace() {
+            out.push(' ');
+            push_escaped(out, class);
+        }
+        out.push_str(r#"" data-op=""#);
+        push_escaped(out, &b.id);
+        let _ = write!(
+            out,
+            r#""><rect x="{}" y="{}" width="{}" height="16" rx="3"></rect><text x="{}" y="{}">"#,
+            fixed(x0, 1),
+            fixed(y, 1),
+            fixed(x1 - x0, 1),
+            fixed(x0 + 3.0, 1),
+            fixed(y + 12.0, 1)
+        );
+        push_escaped(out, &b.label);
+        out.push_str("</text><title>");
+        push_escaped(out, &b.title);
+        out.push_str("</title></g>");
+    }
+    if let Some(t) = l.playhead_ms {
+        vline(out, t, "playhead", "the playhead");
+    }
+    out.push_str("</svg>");
 }

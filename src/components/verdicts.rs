@@ -4,10 +4,11 @@
 //! the read that saw a value it could not have seen, highlighted in the lanes and said beside
 //! them. The data and the words are core's (`verdict.rs`); this draws them.
 
-use super::timeline::{timeline, Bar, Lanes, Mark};
-use crate::labels::seconds;
+use super::timeline::{write_timeline, Bar, Lanes, Mark};
+use crate::labels::{push_escaped, seconds};
 use crate::run::RunHandle;
 use paxoscope_core::verdict::{client_timeline, Fate, LinWhy};
+use std::fmt::Write as _;
 use yew::prelude::*;
 
 /// Requests drawn at most: the latest ones at the playhead.
@@ -52,43 +53,96 @@ pub fn verdicts(run: &RunHandle) -> Html {
     } else {
         format!("{} requests", tl.total)
     };
-    html! {
-        <section class="panel verdicts" aria-labelledby="verdicts-title" data-lin={verdict}>
-            <h2 id="verdicts-title" class="panel-title">
-                if !badge.is_empty() { <span class={classes!("badge", if verdict == "not-linearizable" { "bad" } else { "good" })}>{ badge }</span> }
-                { " Client operations" }
-            </h2>
-            if tl.lanes.is_empty() {
-                <p class="small muted">{ "No client request yet: the timeline draws one lane per request, with the faults." }</p>
-            } else {
-                <p class="small muted">{ format!("{window}, {} to the playhead at {}; faults as dashed lines.",
-                    seconds(tl.from_ms), seconds(tl.to_ms)) }
-                    if !badge.is_empty() { { format!(" The history up to here is {}.", verdict.replace('-', " ")) } }
-                </p>
-                { timeline(&Lanes {
-                    labels: tl.lanes.iter().map(|l| format!("#{} {}", l.req, l.node)).collect(),
-                    bars,
-                    marks: tl.faults.iter().map(|f| Mark { at_ms: f.at_ms, label: format!("{} {}", seconds(f.at_ms), f.label) }).collect(),
-                    from_ms: tl.from_ms,
-                    to_ms: tl.to_ms,
-                    playhead_ms: Some(tl.to_ms),
-                    aria: "Client requests over time, with the faults",
-                    label_width: 70.0,
-                }) }
-                if !tl.faults.is_empty() {
-                    <p class="small muted" data-faults={tl.faults.len().to_string()}>{ format!("Faults: {}",
-                        tl.faults.iter().map(|f| format!("{} {}", seconds(f.at_ms), f.label)).collect::<Vec<_>>().join("; ")) }</p>
-                }
-            }
-            if let Some(w) = &why {
-                <div class="lin-why" role="alert" data-unplaceable={w.unplaceable.first().map(|r| r.to_string()).unwrap_or_default()}
-                     data-wrong-read={w.wrong_read.map(|r| r.to_string()).unwrap_or_default()}>
-                    { for w.sentences.iter().map(|s| html! { <p>{ s.clone() }</p> }) }
-                    <p class="small muted">{ "Green: the requests that can be ordered; red: what cannot be placed next." }</p>
-                </div>
-            }
-        </section>
+    // One HTML string (no `html!` nodes: less wasm), the run's words escaped.
+    let mut out = format!(
+        r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{verdict}"><h2 id="verdicts-title" class="panel-title">"#
+    );
+    if !badge.is_empty() {
+        let good = if verdict == "not-linearizable" {
+            "bad"
+        } else {
+            "good"
+        };
+        let _ = write!(out, r#"<span class="badge {good}">{badge}</span>"#);
     }
+    out.push_str(" Client operations</h2>");
+    if tl.lanes.is_empty() {
+        out.push_str(r#"<p class="small muted">No client request yet: the timeline draws one lane per request, with the faults.</p>"#);
+    } else {
+        let _ = write!(
+            out,
+            r#"<p class="small muted">{window}, {} to the playhead at {}; faults as dashed lines."#,
+            seconds(tl.from_ms),
+            seconds(tl.to_ms)
+        );
+        if !badge.is_empty() {
+            let _ = write!(
+                out,
+                " The history up to here is {}.",
+                verdict.replace('-', " ")
+            );
+        }
+        out.push_str("</p>");
+        write_timeline(
+            &mut out,
+            &Lanes {
+                labels: tl
+                    .lanes
+                    .iter()
+                    .map(|l| format!("#{} {}", l.req, l.node))
+                    .collect(),
+                bars,
+                marks: tl
+                    .faults
+                    .iter()
+                    .map(|f| Mark {
+                        at_ms: f.at_ms,
+                        label: format!("{} {}", seconds(f.at_ms), f.label),
+                    })
+                    .collect(),
+                from_ms: tl.from_ms,
+                to_ms: tl.to_ms,
+                playhead_ms: Some(tl.to_ms),
+                aria: "Client requests over time, with the faults",
+                label_width: 70.0,
+            },
+        );
+        if !tl.faults.is_empty() {
+            let _ = write!(
+                out,
+                r#"<p class="small muted" data-faults="{}">Faults: "#,
+                tl.faults.len()
+            );
+            for (i, f) in tl.faults.iter().enumerate() {
+                if i > 0 {
+                    out.push_str("; ");
+                }
+                out.push_str(&seconds(f.at_ms));
+                out.push(' ');
+                push_escaped(&mut out, &f.label);
+            }
+            out.push_str("</p>");
+        }
+    }
+    if let Some(w) = &why {
+        let _ = write!(
+            out,
+            r#"<div class="lin-why" role="alert" data-unplaceable="{}" data-wrong-read="{}">"#,
+            w.unplaceable
+                .first()
+                .map(|r| r.to_string())
+                .unwrap_or_default(),
+            w.wrong_read.map(|r| r.to_string()).unwrap_or_default()
+        );
+        for s in &w.sentences {
+            out.push_str("<p>");
+            push_escaped(&mut out, s);
+            out.push_str("</p>");
+        }
+        out.push_str(r#"<p class="small muted">Green: the requests that can be ordered; red: what cannot be placed next.</p></div>"#);
+    }
+    out.push_str("</section>");
+    Html::from_html_unchecked(out.into())
 }
 
 fn fate_class(f: Fate) -> &'static str {

@@ -38,10 +38,9 @@ fn allowed_origins() -> Vec<String> {
 /// one the parent has).
 fn post(event: &EmbedEvent) {
     let Some(parent) = parent() else { return };
-    let Ok(value) = serde_wasm_bindgen::to_value(event) else {
+    let Ok(value) = js_sys::JSON::parse(&event.to_json()) else {
         return;
     };
-    let _ = Reflect::set(&value, &"v".into(), &API_VERSION.into());
     let origins = allowed_origins();
     if origins.is_empty() {
         let _ = parent.post_message(&value, "*");
