@@ -405,6 +405,7 @@ impl<P: Protocol> Session<P> {
         {
             return;
         }
+        self.world.share_durables();
         let history = self.world.take_client_history();
         let world = self.world.clone();
         self.world.put_client_history(history);
