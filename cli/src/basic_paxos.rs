@@ -1,34 +1,15 @@
 //! `--protocol basic-paxos` for `campaign` and `model-check`: Basic Paxos's own campaign
-//! (paxoscope_core::protocols::basic_paxos::campaign) and exhaustive model check (`model`).
+//! (paxoscope_core::protocols::basic_paxos::campaign, run by the family's seed loop in
+//! `family.rs`) and exhaustive model check (`model`).
 
-use paxoscope_core::protocols::basic_paxos::campaign::{self, Options};
+use crate::family::{parse_mutation, Family};
+use paxoscope_core::protocols::basic_paxos::campaign::{self, Options, Outcome};
 use paxoscope_core::protocols::basic_paxos::model::{self, Bounds};
 use paxoscope_core::protocols::basic_paxos::Mutation;
 use paxoscope_core::scenario::ProtocolId;
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
-
-pub struct CampaignArgs {
-    pub seeds: Option<u64>,
-    pub start: u64,
-    pub mutation: Option<String>,
-    pub jobs: usize,
-    pub verbose: bool,
-    pub canaries: bool,
-    /// With `canaries`: only the blind runs.
-    pub blind: bool,
-}
-
-pub fn parse_mutation(name: &str) -> Result<Mutation, String> {
-    Mutation::from_name(name).ok_or_else(|| {
-        let known: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "unknown Basic Paxos mutation {name:?} (expected one of: {})",
-            known.join(", ")
-        )
-    })
-}
 
 /// Check `--protocol` (`ProtocolId`'s names; `ceph-mon` is accepted for Ceph too).
 pub fn is_basic(protocol: &str) -> Result<bool, String> {
@@ -41,135 +22,59 @@ pub fn is_basic(protocol: &str) -> Result<bool, String> {
     Ok(p == ProtocolId::BasicPaxos)
 }
 
-pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
-    if args.jobs == 0 {
-        return Err("--jobs must be at least 1".into());
-    }
-    let mutation = args.mutation.as_deref().map(parse_mutation).transpose()?;
-    if args.canaries {
-        return canaries(&args);
-    }
-    let count = args.seeds.unwrap_or(100);
-    let opts = Options {
-        mutation,
-        user_facing_only: false,
-    };
-    let t0 = Instant::now();
-    let outcomes = crate::seeds::run_in_order(args.start, count, args.jobs, |seed| {
-        campaign::run_seed(seed, &opts)
-    });
-    let wall_s = t0.elapsed().as_secs_f64();
-    let mut failed = 0;
-    let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut chosen: BTreeMap<String, u64> = BTreeMap::new();
-    let mut liveness: Vec<u64> = Vec::new();
-    let mut events = 0;
-    for o in &outcomes {
-        events += o.events;
-        for c in &o.classes {
-            *classes.entry(c).or_default() += 1;
-        }
-        if let Some(v) = &o.chosen {
-            *chosen.entry(v.to_string()).or_default() += 1;
-        }
-        liveness.extend(o.liveness_ms);
-        if args.verbose {
-            println!(
-                "seed {}: {} nodes, heal at {} ms, chosen {:?}, all learners knew it {} ms after, {} events, {}",
-                o.seed,
-                o.nodes,
-                o.heal_ms,
-                o.chosen.as_deref().unwrap_or("-"),
-                o.liveness_ms.map_or("-".into(), |l| l.to_string()),
-                o.events,
-                o.classes.iter().copied().collect::<Vec<_>>().join(",")
-            );
-        }
-        if let Some(f) = &o.failure {
-            failed += 1;
-            let m = mutation.map_or(String::new(), |m| format!(" --mutation {}", m.name()));
-            println!(
-                "FAIL seed {} (rerun: paxoscope campaign --protocol basic-paxos --start {} --seeds 1 --verbose{m}): {f}",
-                o.seed, o.seed
-            );
-        }
-    }
-    liveness.sort_unstable();
-    let pct = |p: usize| {
-        liveness
-            .get(liveness.len().saturating_sub(1) * p / 100)
-            .copied()
-            .unwrap_or(0)
-    };
-    println!(
-        "basic-paxos campaign: seeds {}..{}, {} events in {wall_s:.1} s ({:.0} events/s)",
-        args.start,
-        args.start + count,
-        events,
-        events as f64 / wall_s.max(1e-9)
-    );
-    let cls: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    println!("fault classes (seeds): {}", cls.join(", "));
-    let ch: Vec<String> = chosen.iter().map(|(v, n)| format!("\"{v}\" {n}")).collect();
-    println!("chosen value (seeds): {}", ch.join(", "));
-    println!(
-        "every learner knew the value after the heal: median {} ms, p99 {} ms, max {} ms",
-        pct(50),
-        pct(99),
-        pct(100)
-    );
-    println!("{} passed, {failed} failed", outcomes.len() as u64 - failed);
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
+pub struct Basic;
 
-/// Each mutation, first with every rule on, then blind (only what a user relies on: one
-/// value chosen, learners agree): the first seed that catches it and the rule that did.
-fn canaries(args: &CampaignArgs) -> Result<ExitCode, String> {
-    let budget = args.seeds.unwrap_or(1_000);
-    let modes: &[bool] = if args.blind { &[true] } else { &[false, true] };
-    let jobs = Mutation::ALL.len() * modes.len();
-    let found = crate::seeds::run_in_order(0, jobs as u64, args.jobs, |i| {
-        let m = Mutation::ALL[i as usize / modes.len()];
-        let blind = modes[i as usize % modes.len()];
-        let t0 = Instant::now();
-        let d = campaign::canary(m, args.start, budget, blind);
-        (m, blind, d, t0.elapsed().as_secs_f64())
-    });
-    println!(
-        "basic-paxos canaries: seeds {}.. up to {budget} per mutation; blind = only one value chosen and learners agree judge",
-        args.start
-    );
-    println!("| mutation | checks | seeds | caught by |");
-    println!("|---|---|---|---|");
-    let mut missed = 0;
-    for (m, blind, d, secs) in &found {
-        let checks = if *blind { "blind" } else { "all rules" };
-        match d {
-            Some((seed, f)) => println!(
-                "| `{}` | {checks} | {} (seed {seed}, {secs:.1} s) | {f} |",
-                m.name(),
-                seed - args.start + 1
-            ),
-            None => {
-                missed += u32::from(*blind);
-                println!("| `{}` | {checks} | NOT caught in {budget} | |", m.name());
-            }
-        }
+impl Family for Basic {
+    type Mutation = Mutation;
+    type Outcome = Outcome;
+    const NAME: &'static str = "basic-paxos";
+    const TITLE: &'static str = "Basic Paxos";
+    const BLIND_JUDGES: &'static str = "one value chosen and learners agree";
+    const LIVE_MEANS: &'static str = "every learner knew the value";
+    const CAUGHT_BY: &'static str = " (by a second chosen value or learners that disagree)";
+
+    fn mutations() -> &'static [Mutation] {
+        &Mutation::ALL
     }
-    println!(
-        "{} of {} canaries caught blind (by a second chosen value or learners that disagree)",
-        Mutation::ALL.len() as u32 - missed,
-        Mutation::ALL.len()
-    );
-    Ok(if missed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    fn mutation_name(m: Mutation) -> &'static str {
+        m.name()
+    }
+    fn mutation_from_name(name: &str) -> Option<Mutation> {
+        Mutation::from_name(name)
+    }
+    fn run_seed(seed: u64, mutation: Option<Mutation>) -> Outcome {
+        let opts = Options {
+            mutation,
+            user_facing_only: false,
+        };
+        campaign::run_seed(seed, &opts)
+    }
+    fn canary(m: Mutation, start: u64, budget: u64, blind: bool) -> Option<(u64, String)> {
+        campaign::canary(m, start, budget, blind)
+    }
+    fn verbose_line(o: &Outcome) -> String {
+        format!(
+            "seed {}: {} nodes, heal at {} ms, chosen {:?}, all learners knew it {} ms after, {} events, {}",
+            o.seed,
+            o.nodes,
+            o.heal_ms,
+            o.chosen.as_deref().unwrap_or("-"),
+            o.liveness_ms.map_or("-".into(), |l| l.to_string()),
+            o.events,
+            o.classes.iter().copied().collect::<Vec<_>>().join(",")
+        )
+    }
+    fn headline_extra(_: &[Outcome]) -> String {
+        String::new()
+    }
+    fn extra_lines(outcomes: &[Outcome]) -> Vec<String> {
+        let mut chosen: BTreeMap<&str, u64> = BTreeMap::new();
+        for v in outcomes.iter().filter_map(|o| o.chosen.as_deref()) {
+            *chosen.entry(v).or_default() += 1;
+        }
+        let ch: Vec<String> = chosen.iter().map(|(v, n)| format!("\"{v}\" {n}")).collect();
+        vec![format!("chosen value (seeds): {}", ch.join(", "))]
+    }
 }
 
 pub struct ModelArgs {
@@ -189,7 +94,7 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
     let mutation = args
         .mutations
         .first()
-        .map(|m| parse_mutation(m))
+        .map(|m| parse_mutation::<Basic>(m))
         .transpose()?;
     let mut b = Bounds::default();
     if let Some(r) = args.rounds {

@@ -62,28 +62,25 @@ pub struct Args {
     protocol: String,
 }
 
+/// The options a family protocol's campaign takes (`family.rs`).
+fn family_args(args: Args) -> crate::family::CampaignArgs {
+    crate::family::CampaignArgs {
+        seeds: args.seeds,
+        start: args.start,
+        mutation: args.mutation,
+        jobs: args.jobs,
+        verbose: args.verbose,
+        canaries: args.canaries,
+        blind: args.blind,
+    }
+}
+
 pub fn main(args: Args) -> Result<ExitCode, String> {
     if args.protocol == paxoscope_core::scenario::ProtocolId::MultiPaxos.name() {
-        return crate::multi_paxos::campaign(crate::basic_paxos::CampaignArgs {
-            seeds: args.seeds,
-            start: args.start,
-            mutation: args.mutation,
-            jobs: args.jobs,
-            verbose: args.verbose,
-            canaries: args.canaries,
-            blind: args.blind,
-        });
+        return crate::family::campaign::<crate::multi_paxos::Multi>(family_args(args));
     }
     if crate::basic_paxos::is_basic(&args.protocol)? {
-        return crate::basic_paxos::campaign(crate::basic_paxos::CampaignArgs {
-            seeds: args.seeds,
-            start: args.start,
-            mutation: args.mutation,
-            jobs: args.jobs,
-            verbose: args.verbose,
-            canaries: args.canaries,
-            blind: args.blind,
-        });
+        return crate::family::campaign::<crate::basic_paxos::Basic>(family_args(args));
     }
     if args.elections {
         return elections_campaign(&args);

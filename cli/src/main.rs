@@ -9,6 +9,7 @@ mod bench;
 mod campaign;
 mod check_history;
 mod export;
+mod family;
 mod model;
 mod multi_paxos;
 mod run;

@@ -1,149 +1,65 @@
 //! `--protocol multi-paxos` for `campaign` (Multi-Paxos's own campaign,
-//! paxoscope_core::protocols::multi_paxos::campaign, and its canaries) and for `model-check`
-//! (protocols/multi_paxos/model.rs).
+//! paxoscope_core::protocols::multi_paxos::campaign, and its canaries, run by the family's
+//! seed loop in `family.rs`) and for `model-check` (protocols/multi_paxos/model.rs).
 
-use crate::basic_paxos::CampaignArgs;
-use paxoscope_core::protocols::multi_paxos::campaign::{self, Options};
+use crate::family::{parse_mutation, Family};
+use paxoscope_core::protocols::multi_paxos::campaign::{self, Options, Outcome};
 use paxoscope_core::protocols::multi_paxos::model;
 use paxoscope_core::protocols::multi_paxos::Mutation;
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::time::Instant;
 
-pub fn parse_mutation(name: &str) -> Result<Mutation, String> {
-    Mutation::from_name(name).ok_or_else(|| {
-        let known: Vec<&str> = Mutation::ALL.iter().map(|m| m.name()).collect();
-        format!(
-            "unknown Multi-Paxos mutation {name:?} (expected one of: {})",
-            known.join(", ")
-        )
-    })
-}
+pub struct Multi;
 
-pub fn campaign(args: CampaignArgs) -> Result<ExitCode, String> {
-    if args.jobs == 0 {
-        return Err("--jobs must be at least 1".into());
+impl Family for Multi {
+    type Mutation = Mutation;
+    type Outcome = Outcome;
+    const NAME: &'static str = "multi-paxos";
+    const TITLE: &'static str = "Multi-Paxos";
+    const BLIND_JUDGES: &'static str =
+        "the replicas' applied sequences and the history's linearizability";
+    const LIVE_MEANS: &'static str = "every client answered and the replicas agreed";
+    const CAUGHT_BY: &'static str = "";
+
+    fn mutations() -> &'static [Mutation] {
+        &Mutation::ALL
     }
-    let mutation = args.mutation.as_deref().map(parse_mutation).transpose()?;
-    if args.canaries {
-        return canaries(&args);
+    fn mutation_name(m: Mutation) -> &'static str {
+        m.name()
     }
-    let count = args.seeds.unwrap_or(100);
-    let opts = Options {
-        mutation,
-        user_facing_only: false,
-    };
-    let t0 = Instant::now();
-    let outcomes = crate::seeds::run_in_order(args.start, count, args.jobs, |seed| {
+    fn mutation_from_name(name: &str) -> Option<Mutation> {
+        Mutation::from_name(name)
+    }
+    fn run_seed(seed: u64, mutation: Option<Mutation>) -> Outcome {
+        let opts = Options {
+            mutation,
+            user_facing_only: false,
+        };
         campaign::run_seed(seed, &opts)
-    });
-    let wall_s = t0.elapsed().as_secs_f64();
-    let (mut failed, mut events, mut chosen, mut configs) = (0, 0, 0, 0);
-    let mut classes: BTreeMap<&str, u64> = BTreeMap::new();
-    let mut liveness: Vec<u64> = Vec::new();
-    for o in &outcomes {
-        events += o.events;
-        chosen += o.chosen;
-        configs += o.config_changes;
-        for c in &o.classes {
-            *classes.entry(c).or_default() += 1;
-        }
-        liveness.extend(o.liveness_ms);
-        if args.verbose {
-            println!(
-                "seed {}: {} nodes, heal at {} ms, {} slots chosen, live {} ms after, {} events, {}",
-                o.seed,
-                o.nodes,
-                o.heal_ms,
-                o.chosen,
-                o.liveness_ms.map_or("-".into(), |l| l.to_string()),
-                o.events,
-                o.classes.iter().copied().collect::<Vec<_>>().join(",")
-            );
-        }
-        if let Some(f) = &o.failure {
-            failed += 1;
-            let m = mutation.map_or(String::new(), |m| format!(" --mutation {}", m.name()));
-            println!(
-                "FAIL seed {} (rerun: paxoscope campaign --protocol multi-paxos --start {} --seeds 1 --verbose{m}): {f}",
-                o.seed, o.seed
-            );
-        }
     }
-    liveness.sort_unstable();
-    let pct = |p: usize| {
-        liveness
-            .get(liveness.len().saturating_sub(1) * p / 100)
-            .copied()
-            .unwrap_or(0)
-    };
-    println!(
-        "multi-paxos campaign: seeds {}..{}, {} events in {wall_s:.1} s ({:.0} events/s), {chosen} slots chosen ({configs} of them configuration changes)",
-        args.start,
-        args.start + count,
-        events,
-        events as f64 / wall_s.max(1e-9)
-    );
-    let cls: Vec<String> = classes.iter().map(|(c, n)| format!("{c} {n}")).collect();
-    println!("fault classes (seeds): {}", cls.join(", "));
-    println!(
-        "every client answered and the replicas agreed after the heal: median {} ms, p99 {} ms, max {} ms",
-        pct(50),
-        pct(99),
-        pct(100)
-    );
-    println!("{} passed, {failed} failed", outcomes.len() as u64 - failed);
-    Ok(if failed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Each mutation, first with every rule on, then blind (only what a user relies on: the
-/// replicas apply the same sequence, the key-value history is linearizable).
-fn canaries(args: &CampaignArgs) -> Result<ExitCode, String> {
-    let budget = args.seeds.unwrap_or(1_000);
-    let modes: &[bool] = if args.blind { &[true] } else { &[false, true] };
-    let jobs = Mutation::ALL.len() * modes.len();
-    let found = crate::seeds::run_in_order(0, jobs as u64, args.jobs, |i| {
-        let m = Mutation::ALL[i as usize / modes.len()];
-        let blind = modes[i as usize % modes.len()];
-        let t0 = Instant::now();
-        let d = campaign::canary(m, args.start, budget, blind);
-        (m, blind, d, t0.elapsed().as_secs_f64())
-    });
-    println!(
-        "multi-paxos canaries: seeds {}.. up to {budget} per mutation; blind = only the replicas' applied sequences and the history's linearizability judge",
-        args.start
-    );
-    println!("| mutation | checks | seeds | caught by |");
-    println!("|---|---|---|---|");
-    let mut missed = 0;
-    for (m, blind, d, secs) in &found {
-        let checks = if *blind { "blind" } else { "all rules" };
-        match d {
-            Some((seed, f)) => println!(
-                "| `{}` | {checks} | {} (seed {seed}, {secs:.1} s) | {f} |",
-                m.name(),
-                seed - args.start + 1
-            ),
-            None => {
-                missed += u32::from(*blind);
-                println!("| `{}` | {checks} | NOT caught in {budget} | |", m.name());
-            }
-        }
+    fn canary(m: Mutation, start: u64, budget: u64, blind: bool) -> Option<(u64, String)> {
+        campaign::canary(m, start, budget, blind)
     }
-    println!(
-        "{} of {} canaries caught blind",
-        Mutation::ALL.len() as u32 - missed,
-        Mutation::ALL.len()
-    );
-    Ok(if missed > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    fn verbose_line(o: &Outcome) -> String {
+        format!(
+            "seed {}: {} nodes, heal at {} ms, {} slots chosen, live {} ms after, {} events, {}",
+            o.seed,
+            o.nodes,
+            o.heal_ms,
+            o.chosen,
+            o.liveness_ms.map_or("-".into(), |l| l.to_string()),
+            o.events,
+            o.classes.iter().copied().collect::<Vec<_>>().join(",")
+        )
+    }
+    fn headline_extra(outcomes: &[Outcome]) -> String {
+        let chosen: u64 = outcomes.iter().map(|o| o.chosen).sum();
+        let configs: u64 = outcomes.iter().map(|o| o.config_changes).sum();
+        format!(", {chosen} slots chosen ({configs} of them configuration changes)")
+    }
+    fn extra_lines(_: &[Outcome]) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 pub struct ModelArgs {
@@ -195,7 +111,7 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
     let mutation = args
         .mutations
         .first()
-        .map(|m| parse_mutation(m))
+        .map(|m| parse_mutation::<Multi>(m))
         .transpose()?;
     let b = model_bounds(&args)?;
     println!(

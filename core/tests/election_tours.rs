@@ -3,10 +3,11 @@
 //! which quorum, the elections counted in the last minute (the Elections panel's figure), and
 //! the scores on the frozen tables. Each tour's last note is its outcome.
 
+mod common;
+
 use paxoscope_core::presets::find;
 use paxoscope_core::protocols::ceph::declaration::MONITOR;
 use paxoscope_core::protocols::ceph::{ElectionOp, MonState, Msg};
-use paxoscope_core::scenario::Action;
 use paxoscope_core::session::Session;
 use paxoscope_core::trace::TraceKind;
 use paxoscope_core::view::RunView;
@@ -34,14 +35,7 @@ impl Tour {
         assert_eq!(p.protocol, "ceph");
         let scenario = p.scenario().unwrap_or_else(|e| panic!("{id}: {e}"));
         let end_ms = scenario.end_ms.expect("a tour has an end");
-        let notes = scenario
-            .actions
-            .iter()
-            .filter_map(|a| match &a.action {
-                Action::Note(text) => Some((a.at_ms, text.clone())),
-                _ => None,
-            })
-            .collect();
+        let notes = common::notes(&scenario);
         Tour {
             id,
             s: Session::new(scenario),
@@ -131,6 +125,18 @@ impl Tour {
             });
         }
         wins
+    }
+
+    /// The one election won in `[from_ms, at)` was won the millisecond before `at` (the note
+    /// that tells of it) by `by`, in `epoch`, with `quorum`.
+    fn won_just_before(&self, from_ms: u64, at: u64, by: u8, epoch: u64, quorum: Vec<u8>) {
+        let expected = Win {
+            t_ms: at - 1,
+            by,
+            epoch,
+            quorum,
+        };
+        assert_eq!(self.wins(from_ms, at), vec![expected], "{}", self.id);
     }
 
     /// The leaders now.
@@ -245,15 +251,7 @@ fn one_cut_link_classic_keeps_electing_connectivity_settles_on_mon_2() {
 fn a_chain_of_three_thrashes_under_classic_and_elects_the_middle_under_connectivity() {
     let mut t = Tour::open("el-chain");
     let (at, _) = t.to_note("mon.0 wins epoch 8");
-    assert_eq!(
-        t.wins(20_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 8,
-            quorum: vec![0, 1]
-        }]
-    );
+    t.won_just_before(20_000, at, 0, 8, vec![0, 1]);
     let (at, _) = t.to_note("about every 6 s");
     let w = t.wins(20_000, at);
     assert_eq!(
@@ -288,15 +286,7 @@ fn a_chain_of_three_thrashes_under_classic_and_elects_the_middle_under_connectiv
         "{text}"
     );
     let (at, _) = t.to_note("mon.1 wins epoch 34");
-    assert_eq!(
-        t.wins(70_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 1,
-            epoch: 34,
-            quorum: all(3)
-        }]
-    );
+    t.won_just_before(70_000, at, 1, 34, all(3));
     assert_eq!(t.frozen_totals(1), ["1", "2", "1"]);
     let (at, _) = t.to_last_note("no election in the last minute");
     assert_eq!(t.per_minute(), 0);
@@ -317,15 +307,7 @@ fn a_star_forms_no_quorum_under_classic_and_elects_the_hub_under_connectivity() 
     assert_eq!(t.per_minute(), 0);
     assert!(t.leaders().is_empty());
     let (at, _) = t.to_note("mon.2 wins epoch 28");
-    assert_eq!(
-        t.wins(70_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 2,
-            epoch: 28,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(70_000, at, 2, 28, all(5));
     assert_eq!(t.frozen_totals(2), ["1", "1", "4", "1", "1"]);
     let (at, _) = t.to_last_note("no election in the last minute");
     assert_eq!(t.per_minute(), 0);
@@ -366,30 +348,14 @@ fn constrained_no_strategy_forms_a_quorum_because_the_leaves_keep_probing() {
 fn a_monitor_hanging_off_a_peon_is_ignored_under_connectivity_until_the_heal() {
     let mut t = Tour::open("el-hanging");
     let (at, _) = t.to_note("mon.0 wins epoch 8");
-    assert_eq!(
-        t.wins(20_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 8,
-            quorum: vec![0, 1, 2, 3]
-        }]
-    );
+    t.won_just_before(20_000, at, 0, 8, vec![0, 1, 2, 3]);
     let (_, text) = t.to_note("one about every 6 s");
     assert!(
         text.starts_with(&format!("{} elections won", t.per_minute())),
         "{text}"
     );
     let (at, _) = t.to_note("mon.0 wins epoch 34");
-    assert_eq!(
-        t.wins(70_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 34,
-            quorum: vec![0, 1, 2, 3]
-        }]
-    );
+    t.won_just_before(70_000, at, 0, 34, vec![0, 1, 2, 3]);
     assert_eq!(t.frozen_totals(0), ["3", "3", "2", "3", "1"]);
     let e4_before = t.epoch(4);
     let (at, text) = t.to_note("silently drops");
@@ -420,35 +386,11 @@ fn a_monitor_hanging_off_a_peon_is_ignored_under_connectivity_until_the_heal() {
 fn a_disallowed_monitor_never_leads_even_when_it_outranks_every_candidate() {
     let mut t = Tour::open("el-disallow");
     let (at, _) = t.to_note("mon.1, the lowest allowed rank");
-    assert_eq!(
-        t.wins(0, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 1,
-            epoch: 2,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(0, at, 1, 2, all(5));
     let (at, _) = t.to_note("mon.2 wins epoch 4");
-    assert_eq!(
-        t.wins(20_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 2,
-            epoch: 4,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(20_000, at, 2, 4, all(5));
     let (at, _) = t.to_last_note("mon.3 wins epoch 6");
-    assert_eq!(
-        t.wins(40_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 3,
-            epoch: 6,
-            quorum: vec![0, 1, 3, 4]
-        }]
-    );
+    t.won_just_before(40_000, at, 3, 6, vec![0, 1, 3, 4]);
     assert!(
         t.s.world().node(0).is_some() && t.s.world().node(1).is_some(),
         "0 and 1 are up"
@@ -464,35 +406,11 @@ fn a_disallowed_monitor_never_leads_even_when_it_outranks_every_candidate() {
 fn after_an_isolation_heals_classic_gives_leadership_back_and_connectivity_does_not() {
     let mut t = Tour::open("el-heal");
     let (at, _) = t.to_note("mon.0 wins epoch 4");
-    assert_eq!(
-        t.wins(10_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 4,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(10_000, at, 0, 4, all(5));
     let (at, _) = t.to_note("mon.1 wins epoch 6");
-    assert_eq!(
-        t.wins(30_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 1,
-            epoch: 6,
-            quorum: vec![1, 2, 3, 4]
-        }]
-    );
+    t.won_just_before(30_000, at, 1, 6, vec![1, 2, 3, 4]);
     let (at, text) = t.to_note("Connectivity keeps mon.1");
-    assert_eq!(
-        t.wins(90_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 1,
-            epoch: 8,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(90_000, at, 1, 8, all(5));
     let totals = t.frozen_totals(1);
     assert!(
         totals[0] < totals[1] && totals[1..].iter().all(|x| *x == totals[1]),
@@ -506,34 +424,10 @@ fn after_an_isolation_heals_classic_gives_leadership_back_and_connectivity_does_
         "{text}"
     );
     let (at, _) = t.to_note("mon.0 wins epoch 10");
-    assert_eq!(
-        t.wins(110_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 10,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(110_000, at, 0, 10, all(5));
     let (at, _) = t.to_note("mon.1 wins epoch 12");
-    assert_eq!(
-        t.wins(130_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 1,
-            epoch: 12,
-            quorum: vec![1, 2, 3, 4]
-        }]
-    );
+    t.won_just_before(130_000, at, 1, 12, vec![1, 2, 3, 4]);
     let (at, _) = t.to_last_note("classic gives leadership back");
-    assert_eq!(
-        t.wins(190_000, at),
-        vec![Win {
-            t_ms: at - 1,
-            by: 0,
-            epoch: 16,
-            quorum: all(5)
-        }]
-    );
+    t.won_just_before(190_000, at, 0, 16, all(5));
     t.finish();
 }

@@ -5,6 +5,8 @@
 //! When the protocol's timing or rules change, these tests fail and the tour must be re-timed
 //! (core/presets/*.scenario; `paxoscope run --preset ID` prints the run to re-time from).
 
+mod common;
+
 use paxoscope_core::presets::{find, PRESETS};
 use paxoscope_core::protocols::ceph::declaration::{LEADER, MONITOR};
 use paxoscope_core::protocols::ceph::{
@@ -33,14 +35,7 @@ impl Tour {
         let p = find(id).unwrap_or_else(|| panic!("no preset {id}"));
         let scenario = p.scenario().unwrap_or_else(|e| panic!("{id}: {e}"));
         let end = scenario.end_ms.expect("every tour has an end");
-        let notes = scenario
-            .actions
-            .iter()
-            .filter_map(|a| match &a.action {
-                Action::Note(text) => Some((a.at_ms, text.clone())),
-                _ => None,
-            })
-            .collect();
+        let notes = common::notes(&scenario);
         let mut s = Session::new(scenario);
         s.run_until(end);
         Tour {

@@ -1,6 +1,8 @@
 //! Property tests for the scenario text format.
 //!
-//! 1. Round trips: every valid `Scenario` survives print → parse (and print is stable), and the
+//! 1. Round trips: every valid `Scenario` of every protocol (its node counts, settings, bugs and
+//!    actions; Ceph's election strategy, disallowed leaders and pinging; Basic Paxos's proposers)
+//!    survives print → parse (and print is stable), and the
 //!    URL fragment encoding.
 //! 2. Robustness: the parser and the fragment decoder never panic, on random strings, on token
 //!    soup and (most effective) on randomly edited valid scenario texts. Whenever such an input
@@ -14,7 +16,7 @@ use paxoscope_core::scenario::url::{decode_text, encode_text};
 use paxoscope_core::scenario::*;
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence, Index};
-use proptest::strategy::Union;
+use proptest::strategy::{Union, ValueTree};
 use proptest::test_runner::Config;
 
 /// `n` cases in release builds, `n / 10` in debug builds.
@@ -118,7 +120,13 @@ fn partition(n: u8) -> impl Strategy<Value = Action> {
         })
 }
 
-fn action(n: u8) -> BoxedStrategy<Action> {
+/// A disallowed-leader list for `n` monitors: ascending, without repeats, one left allowed.
+fn disallowed(n: u8) -> impl Strategy<Value = Vec<u8>> {
+    subsequence((0..n).collect::<Vec<u8>>(), 0..usize::from(n))
+}
+
+/// An action protocol `p` can carry out on `n` nodes.
+fn action(n: u8, p: ProtocolId) -> BoxedStrategy<Action> {
     let node = move || 0..n;
     let arms: Vec<BoxedStrategy<Action>> = vec![
         partition(n).boxed(),
@@ -160,15 +168,31 @@ fn action(n: u8) -> BoxedStrategy<Action> {
             })
             .boxed(),
         text(MAX_NOTE_LEN).prop_map(Action::Note).boxed(),
+        node().prop_map(Action::AddServer).boxed(),
+        node().prop_map(Action::RemoveServer).boxed(),
+        select(ElectionStrategy::ALL.to_vec())
+            .prop_map(Action::Election)
+            .boxed(),
+        disallowed(n).prop_map(Action::Disallow).boxed(),
     ];
-    Union::new(arms).boxed()
+    // Whether `p` refuses an action depends on its kind alone: keep the arms whose first
+    // value it accepts (a rejection filter would starve the runner on the refused kinds).
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let ours: Vec<BoxedStrategy<Action>> = arms
+        .into_iter()
+        .filter(|arm| {
+            let sample = arm.new_tree(&mut runner).expect("a value").current();
+            p.refuses(&sample).is_none()
+        })
+        .collect();
+    Union::new(ours).boxed()
 }
 
-fn overrides() -> impl Strategy<Value = Vec<(ConfigKey, u64)>> {
+fn overrides(p: ProtocolId) -> impl Strategy<Value = Vec<(ConfigKey, u64)>> {
     let others: Vec<ConfigKey> = ConfigKey::ALL
         .iter()
         .copied()
-        .filter(|k| *k != ConfigKey::Monitors && ProtocolId::Ceph.reads(*k))
+        .filter(|k| *k != ConfigKey::Monitors && p.reads(*k))
         .collect();
     let n = others.len();
     subsequence(others, 0..=n)
@@ -183,27 +207,77 @@ fn overrides() -> impl Strategy<Value = Vec<(ConfigKey, u64)>> {
         })
 }
 
+/// What only some protocols say: Basic Paxos's proposers, Ceph's election strategy,
+/// disallowed leaders and pinging.
+#[derive(Clone, Debug)]
+struct Head {
+    proposers: Option<u8>,
+    election: ElectionStrategy,
+    disallowed: Vec<u8>,
+    pinging: Option<Pinging>,
+}
+
+fn head(p: ProtocolId, n: u8) -> BoxedStrategy<Head> {
+    let proposers = match p.proposer_range() {
+        Some((lo, hi)) => proptest::option::of(lo..=hi).boxed(),
+        None => Just(None).boxed(),
+    };
+    if p != ProtocolId::Ceph {
+        return proposers
+            .prop_map(|proposers| Head {
+                proposers,
+                election: ElectionStrategy::Classic,
+                disallowed: Vec::new(),
+                pinging: None,
+            })
+            .boxed();
+    }
+    (
+        select(ElectionStrategy::ALL.to_vec()),
+        disallowed(n),
+        proptest::option::of(select(Pinging::ALL.to_vec())),
+    )
+        .prop_map(|(election, disallowed, pinging)| Head {
+            proposers: None,
+            disallowed: if election.reads_disallowed() {
+                disallowed
+            } else {
+                Vec::new()
+            },
+            election,
+            pinging,
+        })
+        .boxed()
+}
+
+/// A valid scenario of any protocol.
 fn scenario() -> impl Strategy<Value = Scenario> {
-    proptest::option::of(1u8..=MAX_MONITORS)
-        .prop_flat_map(|mon| {
+    select(ProtocolId::ALL.to_vec()).prop_flat_map(scenario_of)
+}
+
+/// A valid scenario of protocol `p`: its node counts, settings, bugs and actions only.
+fn scenario_of(p: ProtocolId) -> impl Strategy<Value = Scenario> {
+    let (lo, hi) = p.node_range();
+    proptest::option::of(lo..=hi)
+        .prop_flat_map(move |mon| {
             let n = mon.unwrap_or(DEFAULT_MONITORS);
             (
-                (Just(mon), any::<Index>(), overrides()),
+                (Just(mon), any::<Index>(), overrides(p), head(p, n)),
                 proptest::option::of(text(MAX_NOTE_LEN)),
                 prop_oneof![any::<u64>(), 0..100u64],
                 subsequence(Allowance::ALL.to_vec(), 0..=Allowance::ALL.len()).prop_shuffle(),
-                subsequence(Mutation::ALL.to_vec(), 0..=Mutation::ALL.len()).prop_shuffle(),
+                subsequence(p.mutations(), 0..=p.mutations().len()).prop_shuffle(),
                 proptest::option::of(prop_oneof![1..=MAX_TIME_MS, (1..=3600u64).prop_map(|s| s * 1000)]),
                 proptest::option::of((time(), proptest::option::of(0..n), 1..=1000u32, any::<bool>()).prop_map(
                     |(t_ms, node, speed_tenths, paused)| View { t_ms, node, speed_tenths, paused },
                 )),
                 prop_oneof![
-                    3 => proptest::collection::vec((time(), action(n)), 0..12),
-                    1 => proptest::collection::vec((prop_oneof![Just(0u64), Just(1000u64), 0..3000u64], action(n)), 0..40),
+                    3 => proptest::collection::vec((time(), action(n, p)), 0..12),
+                    1 => proptest::collection::vec((prop_oneof![Just(0u64), Just(1000u64), 0..3000u64], action(n, p)), 0..40),
                 ],
             )
         })
-        .prop_map(|((mon, at, mut overrides), name, seed, allowances, mutations, end_ms, view, actions)| {
+        .prop_map(move |((mon, at, mut overrides, head), name, seed, allowances, mutations, end_ms, view, actions)| {
             if let Some(m) = mon {
                 let i = at.index(overrides.len() + 1);
                 overrides.insert(i, (ConfigKey::Monitors, u64::from(m)));
@@ -211,7 +285,22 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             let mut actions: Vec<TimedAction> =
                 actions.into_iter().map(|(at_ms, action)| TimedAction { at_ms, action }).collect();
             actions.sort_by_key(|a| a.at_ms);
-            Scenario { name, seed, overrides, allowances, mutations, actions, end_ms, view, ..Scenario::default() }
+            let Head { proposers, election, disallowed, pinging } = head;
+            Scenario {
+                protocol: p,
+                proposers,
+                name,
+                seed,
+                overrides,
+                allowances,
+                mutations,
+                election,
+                disallowed,
+                pinging,
+                actions,
+                end_ms,
+                view,
+            }
         })
 }
 

@@ -9,7 +9,7 @@
 // picker, or a Basic Paxos link opened on the shipped page, continues there.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { launchBrowser, openPage, screenshot, pageErrors } from './lib.mjs';
 import { button, fragment, monitors, simTime, traceHash } from './links.mjs';
 
 let browser;
@@ -20,9 +20,6 @@ after(async () => {
   await browser?.close();
 });
 
-// Continuing at the family page cancels the shipped page's own favicon fetch
-// (net::ERR_ABORTED): not a page error; every other failure still is.
-const leftBehind = (e) => /^requestfailed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(e);
 
 const protocolSelect = (page) => page.getByRole('combobox', { name: 'Protocol', exact: true });
 
@@ -79,7 +76,7 @@ test('the protocol picker switches to Basic Paxos, and its default run chooses o
     await button(page, 'Pause').click();
     await screenshot(page, 'basic-paxos-playground');
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }
@@ -147,7 +144,7 @@ test('a put to a proposer gets its value chosen; a put elsewhere is refused; a l
     assert.equal(await simTime(fresh), before.t, 'same playhead');
     assert.equal(await traceHash(fresh), before.hash, 'same trace hash');
     assert.deepEqual(await monitors(fresh), before.mons, 'same node states');
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await other.close();
     await context.close();
@@ -162,7 +159,7 @@ test('the breaks panel says Basic Paxos tolerates loss, duplication and reorderi
     assert.match(await panel.textContent(), /Messenger faults it tolerates/);
     assert.match(await panel.textContent(), /tolerates lost, duplicated and reordered messages/);
     assert.match(await panel.textContent(), /break forget-promise/);
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }

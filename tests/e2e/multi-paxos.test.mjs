@@ -4,7 +4,7 @@
 // the end every replica applied the same slots.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { launchBrowser, openPage, screenshot, pageErrors } from './lib.mjs';
 
 
 let browser;
@@ -15,8 +15,6 @@ after(async () => {
   await browser?.close();
 });
 
-// Continuing at the family page cancels the shipped page's own favicon fetch: not a page error.
-const leftBehind = (e) => /^requestfailed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(e);
 
 /** Per lane: its node, and the slot numbers (from the cell titles) in each state. */
 async function lanes(page) {
@@ -84,7 +82,7 @@ test("seed 001's hole tour: holes at 135-137, no-ops fill them, every replica ap
     );
     assert.equal(end.length, 3);
     assert.equal(await page.locator('[data-invariants]').getAttribute('data-invariants'), 'ok');
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }

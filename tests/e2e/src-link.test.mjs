@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage } from './lib.mjs';
+import { launchBrowser, openPage, pageErrors } from './lib.mjs';
 
 const GOOD = [
   'paxoscope scenario v1',
@@ -82,7 +82,7 @@ test('another protocol\'s hosted scenario continues at the family page', async (
   try {
     await page.waitForFunction(() => document.querySelector('.scenario-name')?.textContent === 'Hosted Multi-Paxos');
     assert.equal(await page.locator('[data-url-error]').count(), 0);
-    assert.deepEqual(errors.filter((e) => !/favicon\.svg net::ERR_ABORTED/.test(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }

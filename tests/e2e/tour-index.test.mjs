@@ -3,12 +3,9 @@
 // (another protocol's tour in the family page); the playground links to the index.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { launchBrowser, openPage, screenshot, pageErrors } from './lib.mjs';
 import { presets } from './links.mjs';
 
-// Continuing at the family page cancels the shipped page's own favicon fetch
-// (net::ERR_ABORTED): not a page error; every other failure still is.
-const leftBehind = (e) => /^requestfailed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(e);
 
 let browser;
 before(async () => {
@@ -48,7 +45,7 @@ test('the index lists every tour with a learn line, and its links open the tours
     const other = all.find((p) => p.protocol === 'multi-paxos');
     await page.getByRole('link', { name: other.title, exact: true }).click();
     await page.waitForFunction((t) => document.querySelector('.scenario-name')?.textContent === t, other.title);
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }

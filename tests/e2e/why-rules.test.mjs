@@ -4,7 +4,7 @@
 // and on the family page (Basic Paxos).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { launchBrowser, openPage, screenshot } from './lib.mjs';
+import { launchBrowser, openPage, screenshot, pageErrors } from './lib.mjs';
 import { presets } from './links.mjs';
 
 let browser;
@@ -15,8 +15,6 @@ after(async () => {
   await browser?.close();
 });
 
-// Continuing at the family page cancels the shipped page's own favicon fetch: not a page error.
-const leftBehind = (e) => /^requestfailed: \S+\/favicon\.svg net::ERR_ABORTED$/.test(e);
 
 /** The `break` lines of a tour file, in order: the canaries its steps restore. */
 function breaksOf(file) {
@@ -74,7 +72,7 @@ test("Basic Paxos's why-each-rule tour on the family page", async () => {
     await page.waitForSelector('[data-why-step]');
     const rules = await walk(page, steps, 'why-rules-bp-step');
     assert.equal(rules.length, steps);
-    assert.deepEqual(errors.filter((e) => !leftBehind(e)), []);
+    assert.deepEqual(pageErrors(errors), []);
   } finally {
     await context.close();
   }

@@ -11,6 +11,7 @@
 pub mod classes;
 pub mod coverage;
 pub mod elections;
+pub mod family;
 pub mod generate;
 pub mod probe;
 pub mod shrink;

@@ -12,6 +12,7 @@ use super::rules::facts::Facts;
 use super::seam;
 use super::BasicPaxos;
 use crate::actor::Rank;
+use crate::campaign::family::{check_until_live, first_caught, Deadline, SeedOutcome};
 use crate::scenario::{Action, Allowance, ConfigKey, LinkSel, Scenario, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
 use crate::sim::world::World;
@@ -207,57 +208,62 @@ pub fn run_seed(seed: u64, opts: &Options) -> Outcome {
 /// learner knows the chosen value after the heal, or at the liveness bound.
 pub fn run(seed: u64, plan: &Plan, opts: &Options) -> Outcome {
     let config = seam::config_for(&plan.scenario);
-    let bound_ms = liveness_bound_ms(&config);
     let mut w: World<BasicPaxos> = World::new(&plan.scenario);
     let mut facts = Facts::new(config.majority());
     facts.user_facing_only = opts.user_facing_only;
-    let mut failure = None;
-    let mut liveness_ms = None;
-    let deadline = plan.heal_ms + bound_ms;
-    loop {
-        if let Err(v) = check_step(&w, &config, &mut facts) {
-            failure = Some(format!("at {} ms: {v}", w.now_ms()));
-            break;
-        }
-        if w.now_ms() >= plan.heal_ms && all_learned(&w, &config, &facts) {
-            liveness_ms = Some(w.now_ms() - plan.heal_ms);
-            break;
-        }
-        if w.next_event_ms().is_none_or(|t| t > deadline) || !w.step() {
-            failure = Some(format!(
-                "liveness: {} ms after the heal at {} ms, {}",
-                bound_ms,
-                plan.heal_ms,
-                match facts.chosen_value() {
-                    None => "no value is chosen".to_string(),
-                    Some(v) => format!(
-                        "not every learner knows \"{v}\" (learned: {:?})",
-                        learned(&w, &config)
-                    ),
-                }
-            ));
-            break;
-        }
-    }
+    let deadline = Deadline {
+        heal_ms: plan.heal_ms,
+        live_from_ms: plan.heal_ms,
+        bound_ms: liveness_bound_ms(&config),
+    };
+    let end = check_until_live(
+        &mut w,
+        &mut facts,
+        deadline,
+        |w, facts| check_step(w, &config, facts).map_err(|v| v.to_string()),
+        |w, facts| all_learned(w, &config, facts),
+    );
     Outcome {
         seed,
         nodes: config.nodes,
-        failure,
+        failure: end.failure,
         events: w.events(),
         ended_ms: w.now_ms(),
         heal_ms: plan.heal_ms,
         chosen: facts.chosen_value().map(|v| v.to_string()),
-        liveness_ms,
+        liveness_ms: end.liveness_ms,
         classes: plan.classes.clone(),
     }
 }
 
-fn all_learned(w: &World<BasicPaxos>, c: &BasicConfig, facts: &Facts) -> bool {
+/// A value is chosen and every learner knows it; or what is missing.
+fn all_learned(w: &World<BasicPaxos>, c: &BasicConfig, facts: &Facts) -> Result<(), String> {
     let Some(v) = facts.chosen_value() else {
-        return false;
+        return Err("no value is chosen".to_string());
     };
     let l = learned(w, c);
-    l.len() == c.learners.len() && l.values().all(|x| *x == v)
+    if l.len() == c.learners.len() && l.values().all(|x| *x == v) {
+        return Ok(());
+    }
+    Err(format!("not every learner knows \"{v}\" (learned: {l:?})"))
+}
+
+impl SeedOutcome for Outcome {
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn events(&self) -> u64 {
+        self.events
+    }
+    fn classes(&self) -> &BTreeSet<&'static str> {
+        &self.classes
+    }
+    fn liveness_ms(&self) -> Option<u64> {
+        self.liveness_ms
+    }
+    fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
 }
 
 /// The first seed in `start..start + budget` whose run fails a safety check with mutation `m`
@@ -268,12 +274,7 @@ pub fn canary(m: Mutation, start: u64, budget: u64, blind: bool) -> Option<(u64,
         mutation: Some(m),
         user_facing_only: blind,
     };
-    (start..start + budget).find_map(|seed| {
-        let o = run_seed(seed, &opts);
-        o.failure
-            .filter(|f| !f.starts_with("liveness"))
-            .map(|f| (seed, f))
-    })
+    first_caught(start, budget, |seed| run_seed(seed, &opts).failure)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use super::rules::facts::Facts;
 use super::seam;
 use super::MultiPaxos;
 use crate::actor::Rank;
+use crate::campaign::family::{check_until_live, first_caught, Deadline, SeedOutcome};
 use crate::protocols::ceph::messages::Text;
 use crate::scenario::{Action, Allowance, ConfigKey, LinkSel, Scenario, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
@@ -244,42 +245,50 @@ pub fn run_seed(seed: u64, opts: &Options) -> Outcome {
 /// is answered and the replicas agree after the heal, or at the liveness bound.
 pub fn run(seed: u64, plan: &Plan, opts: &Options) -> Outcome {
     let config = seam::config_for(&plan.scenario);
-    let bound_ms = liveness_bound_ms(&config);
     let mut w: World<MultiPaxos> = World::new(&plan.scenario);
     let mut facts = Facts::new(config.initial, config.alpha);
     facts.user_facing_only = opts.user_facing_only;
-    let mut failure = None;
-    let mut liveness_ms = None;
-    let deadline = plan.heal_ms + bound_ms;
-    loop {
-        if let Err(v) = check_step(&w, &mut facts) {
-            failure = Some(format!("at {} ms: {v}", w.now_ms()));
-            break;
-        }
-        if w.now_ms() > plan.heal_ms && live(&w, &plan.scenario).is_ok() {
-            liveness_ms = Some(w.now_ms() - plan.heal_ms);
-            break;
-        }
-        if w.next_event_ms().is_none_or(|t| t > deadline) || !w.step() {
-            let why = live(&w, &plan.scenario).err().unwrap_or_default();
-            failure = Some(format!(
-                "liveness: {bound_ms} ms after the heal at {} ms, {why}",
-                plan.heal_ms
-            ));
-            break;
-        }
-    }
+    let deadline = Deadline {
+        heal_ms: plan.heal_ms,
+        live_from_ms: plan.heal_ms + 1,
+        bound_ms: liveness_bound_ms(&config),
+    };
+    let end = check_until_live(
+        &mut w,
+        &mut facts,
+        deadline,
+        |w, facts| check_step(w, facts).map_err(|v| v.to_string()),
+        |w, _| live(w, &plan.scenario),
+    );
     Outcome {
         seed,
         nodes: config.nodes,
-        failure,
+        failure: end.failure,
         events: w.events(),
         ended_ms: w.now_ms(),
         heal_ms: plan.heal_ms,
         chosen: facts.chosen.len() as u64,
         config_changes: facts.configs.len() as u64,
-        liveness_ms,
+        liveness_ms: end.liveness_ms,
         classes: plan.classes.clone(),
+    }
+}
+
+impl SeedOutcome for Outcome {
+    fn seed(&self) -> u64 {
+        self.seed
+    }
+    fn events(&self) -> u64 {
+        self.events
+    }
+    fn classes(&self) -> &BTreeSet<&'static str> {
+        &self.classes
+    }
+    fn liveness_ms(&self) -> Option<u64> {
+        self.liveness_ms
+    }
+    fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 }
 
@@ -315,12 +324,7 @@ pub fn canary(m: Mutation, start: u64, budget: u64, blind: bool) -> Option<(u64,
         mutation: Some(m),
         user_facing_only: blind,
     };
-    (start..start + budget).find_map(|seed| {
-        let o = run_seed(seed, &opts);
-        o.failure
-            .filter(|f| !f.starts_with("liveness"))
-            .map(|f| (seed, f))
-    })
+    first_caught(start, budget, |seed| run_seed(seed, &opts).failure)
 }
 
 #[cfg(test)]
