@@ -265,6 +265,9 @@ fn growth_row(events: u64, breakdown: bool, clock: measure::Clock) -> Json {
             "stored_entries": kept.live.stored_entries,
             "checker_entries": kept.live.checker_entries,
             "estimate_bytes": kept.bytes(),
+            // The run budget's estimate over the bytes counted (budget.rs: it should stay
+            // near 1, on the safe side).
+            "estimate_over_live": (kept.bytes() as f64 / live.max(1) as f64 * 100.0).round() / 100.0,
         },
     })
 }

@@ -14,7 +14,9 @@
 
 use crate::protocols::ceph::config::Config;
 use crate::scenario::{Action, ConfigKey, Scenario};
-use crate::session::{MAX_KEPT_BYTES, MAX_RUN_EVENTS, MEMORY_CHECK_EVERY_EVENTS};
+use crate::session::{
+    MAX_KEPT_BYTES, MAX_RUN_EVENTS, MAX_WINDOWED_KEPT_BYTES, MEMORY_CHECK_EVERY_EVENTS,
+};
 use crate::sim::world::{config_for, MAX_EVENTS_PER_SIM_S};
 
 /// The limits a session enforces. Every front end uses `Budget::DEFAULT`; only benchmarks
@@ -31,6 +33,12 @@ impl Budget {
         max_events_per_sim_s: MAX_EVENTS_PER_SIM_S,
         max_run_events: MAX_RUN_EVENTS,
         max_kept_bytes: MAX_KEPT_BYTES,
+    };
+    /// A windowed session's (`Session::windowed`, the playground): the same, with
+    /// `MAX_WINDOWED_KEPT_BYTES` kept.
+    pub const WINDOWED: Budget = Budget {
+        max_kept_bytes: MAX_WINDOWED_KEPT_BYTES,
+        ..Budget::DEFAULT
     };
 }
 

@@ -16,7 +16,7 @@ use std::rc::Rc;
 
 /// Entries kept live before the oldest (lowest-keyed) half is archived. Small: a snapshot
 /// copies the live map (and drops it later), while look-ups almost always hit the newest keys.
-const LIVE_MAX: usize = 128;
+const LIVE_MAX: usize = 64;
 
 /// Archived chunks per sealed group. A snapshot copies the open group (fewer than this many
 /// chunks) and one pointer per sealed group: with one flat list of chunks, every snapshot
