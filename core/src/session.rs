@@ -20,7 +20,7 @@ use crate::trace::{ContentHash, TraceEvent, TraceHasher};
 /// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
 /// unrecorded run natively. A recorded run that keeps its whole trace reaches `MAX_KEPT_BYTES`
 /// first, near a million events; the playground's windowed run reaches this first (10^7
-/// events of the bench's client load keep ~700 MB by the estimate, 65 bytes per event
+/// events of the bench's client load keep ~700 MB by the estimate, 69 bytes per event
 /// measured natively, see `MAX_WINDOWED_KEPT_BYTES`). A day of Ceph's defaults idle is
 /// 260,000 events (490,000 with nine monitors).
 pub const MAX_RUN_EVENTS: u64 = 10_000_000;
@@ -29,7 +29,7 @@ pub const MAX_RUN_EVENTS: u64 = 10_000_000;
 pub const MAX_KEPT_BYTES: u64 = 256 * 1024 * 1024;
 /// The same for a windowed run (`Session::windowed`, the playground), whose trace is a
 /// window: set so that `MAX_RUN_EVENTS` of the bench's client load (one request every ~7
-/// events) fit, 700 MB estimated for 650 MB live natively at 10^7 events (docs/performance.md,
+/// events) fit, 701 MB estimated for 687 MB live natively at 10^7 events (docs/performance.md,
 /// "Cost growth"); wasm32's narrower pointers keep less.
 pub const MAX_WINDOWED_KEPT_BYTES: u64 = 768 * 1024 * 1024;
 /// The memory estimate is checked at every this many events (and the event-rate and event
