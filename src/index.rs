@@ -3,8 +3,8 @@
 //! The trace only grows, except that a fork keeps a prefix of it; `sync` handles both.
 
 use paxoscope_core::actor::Rank;
+use paxoscope_core::client::ReqId;
 use paxoscope_core::machine::{Declaration, MachineId, Position, Transition};
-use paxoscope_core::protocols::ceph::messages::ReqId;
 use paxoscope_core::view::{EntryKind, RunView};
 
 /// The states one input (or a crash) took a node through, as the diagram's box keys

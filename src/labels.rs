@@ -1,7 +1,7 @@
 //! Words and numbers as the page shows them: client fates, times and speeds. Presentation
 //! only; a protocol's own words come from its `view::Presentation`.
 
-use paxoscope_core::protocols::ceph::messages::{ClientOp, ClientReply};
+use paxoscope_core::client::{ClientOp, ClientReply};
 use paxoscope_core::sim::world::ClientRecord;
 
 /// A client request's fate for `data-fate`, and a sentence for people. `committed` is the

@@ -6,15 +6,12 @@
 //! Exit status: 0 `linearizable`, 1 `not linearizable`, 2 the file cannot be read (printed as
 //! `FILE:LINE:COL: what was wrong`), 3 `undecided` (the search budget ran out first).
 
+pub use paxoscope_core::check::linearizability::DEFAULT_MAX_STATES;
 use paxoscope_core::check::linearizability::{check_history_with_budget, LinOutcome};
 use paxoscope_core::history::{self, Ending, History};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-
-/// Default search budget: configurations visited, all keys together. Each one is kept in the
-/// memo (one bit per operation of its key), so this also bounds the memory used.
-pub const DEFAULT_MAX_STATES: u64 = 2_000_000;
 
 /// Exit status of an undecided check.
 pub const EXIT_UNDECIDED: u8 = 3;

@@ -2,10 +2,11 @@
 //! `handle(now_ms, input, out)` in, effects out. The simulator (`sim`), the trace and the UI
 //! are written against this trait, so another protocol (Basic Paxos, classic Multi-Paxos) can
 //! run on them by implementing it; Ceph's monitor (`protocols::ceph::Ceph`) is the first.
+//! What clients ask and are told is the same for every protocol (`client`).
 
 use crate::check::Violation;
+use crate::client::{ClientReply, ClientRequest, ReqId};
 use crate::machine::{Declaration, MachineId, StateId, Transition};
-use crate::protocols::ceph::messages::{ClientReply, ClientRequest, ReqId};
 use crate::scenario::{ProtocolId, Scenario};
 use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent};
@@ -105,10 +106,7 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// The answer client request `req` got from the committed state this node stores, if the
     /// request was committed and its version is still stored (a write told to retry may
     /// commit later). The default, `None`: a protocol that does not keep it.
-    fn applied(
-        _durable: &Self::Durable,
-        _req: crate::protocols::ceph::messages::ReqId,
-    ) -> Option<crate::protocols::ceph::messages::ClientReply> {
+    fn applied(_durable: &Self::Durable, _req: ReqId) -> Option<ClientReply> {
         None
     }
     /// A running node's election score tables for the score matrix (`n` nodes). The default,

@@ -11,11 +11,12 @@
 use crate::actor::Rank;
 use crate::actor::{Protocol, Wire};
 use crate::check::Violation;
+use crate::client::{ClientOp, ClientReply};
 use crate::history::jsonl::Line;
 use crate::history::{Ending, Func};
 use crate::json::{Json, Object};
 use crate::machine::{Declaration, Position};
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, PaxosOp, ProbeOp, Sync};
+use crate::protocols::ceph::messages::{Msg, PaxosOp, ProbeOp, Sync};
 use crate::protocols::ceph::Ceph;
 use crate::scenario::print::format_action;
 use crate::scenario::Action;

@@ -12,6 +12,7 @@ pub mod budget;
 pub mod campaign;
 pub mod challenge;
 pub mod check;
+pub mod client;
 pub mod decimal;
 pub mod export;
 pub mod history;

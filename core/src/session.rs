@@ -11,7 +11,7 @@
 use crate::actor::{Protocol, RunChecker};
 use crate::budget::{self, Budget, BudgetExceeded, Kept, WorldSize};
 use crate::check::Violation;
-use crate::protocols::ceph::messages::ReqId;
+use crate::client::ReqId;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;

@@ -3,9 +3,9 @@
 //! See docs/trace-format.md for the JSON form.
 
 use crate::actor::{Protocol, Rank, TimerName, Wire};
+use crate::client::{ClientOp, ClientReply, ReqId};
 use crate::json::{Json, Object, Tagged};
 use crate::machine::Transition;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, LinkSel};
 use std::rc::Rc;
 

@@ -7,8 +7,8 @@
 use crate::check::linearizability::{
     check_history_with_budget, BlockedOp, KvOp, LinFailure, LinOutcome, LinReport,
 };
+use crate::client::{ClientReply, ReqId};
 use crate::narrate::is_fault;
-use crate::protocols::ceph::messages::{ClientReply, ReqId};
 use crate::protocols::ceph::wording::{client_op, client_reply};
 use crate::scenario::print::format_action;
 use crate::view::RunView;

@@ -8,8 +8,8 @@
 
 use crate::actor::{NodeStatus, Protocol, Rank, RunChecker, TimerName, Wire};
 use crate::check::Violation;
+use crate::client::{ClientOp, ClientReply, ReqId};
 use crate::machine::{Declaration, MachineId, Position, Transition};
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
 use crate::scenario::{Action, Mutation, Scenario};
 use crate::sim::bus::Link;
 use crate::sim::clock::NodeClock;
@@ -452,8 +452,7 @@ pub trait RunView {
     /// What became of request `req` in the committed state, read from the nodes' stores (they
     /// agree on every committed version): its answer, had it committed, whatever its client
     /// was told.
-    fn committed_answer(&self, req: crate::protocols::ceph::messages::ReqId)
-        -> Option<ClientReply>;
+    fn committed_answer(&self, req: crate::client::ReqId) -> Option<ClientReply>;
 
     // The checker.
     fn rules(&self) -> Vec<Rule>;
@@ -728,10 +727,7 @@ impl<P: Protocol> RunView for crate::session::Session<P> {
     fn clients(&self) -> &[ClientRecord] {
         self.world().clients()
     }
-    fn committed_answer(
-        &self,
-        req: crate::protocols::ceph::messages::ReqId,
-    ) -> Option<ClientReply> {
+    fn committed_answer(&self, req: crate::client::ReqId) -> Option<ClientReply> {
         let w = self.world();
         (0..w.n()).find_map(|r| P::applied(w.durable(r), req))
     }

@@ -7,7 +7,7 @@
 mod history_files {
     use paxoscope_core::campaign::{plan, trial, Beyond, PlanOptions};
     use paxoscope_core::check::linearizability::{
-        check_history, check_history_with_budget, LinOutcome,
+        check_history, check_history_with_budget, LinCheck, LinOutcome, LinReport,
     };
     use paxoscope_core::export::history_json_lines;
     use paxoscope_core::history::{self, jepsen, jsonl, Model};
@@ -536,6 +536,57 @@ mod history_files {
             let t = text(&recs);
             let v = verdict(&t);
             prop_assert!(matches!(v, LinOutcome::NotLinearizable(_)), "swapped {} and {}:\n{}", i, j, t);
+        }
+    }
+
+    /// The check run `slice` steps at a time (as the history page runs it), with its progress
+    /// read between slices: it never goes back, and it ends where the report does.
+    fn sliced(text: &str, max_states: u64, slice: u64) -> LinReport {
+        let h = jsonl::parse(text, Model::Kv).expect("the generator writes valid lines");
+        let mut check = LinCheck::new(&h.entries, max_states);
+        let mut last = check.progress();
+        assert_eq!(last.ops, h.entries.len());
+        loop {
+            let report = check.step(&h.entries, slice);
+            let now = check.progress();
+            assert!(
+                now.states_explored >= last.states_explored,
+                "{last:?} then {now:?}"
+            );
+            assert!(now.keys_decided >= last.keys_decided && now.ops_placed <= now.ops);
+            last = now;
+            if let Some(report) = report {
+                assert_eq!(now.states_explored, report.states_explored);
+                assert_eq!(
+                    check.step(&h.entries, slice),
+                    Some(report.clone()),
+                    "done stays done"
+                );
+                return report;
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(150))]
+
+        #[test]
+        fn a_check_run_in_slices_reports_what_one_run_reports(
+            ops in history_ops(), slice in 1u64..40, swap in any::<bool>(), budget in 1u64..200,
+        ) {
+            let mut recs = run_sequential(&ops);
+            if let Some((i, j)) = swappable(&recs).filter(|_| swap) {
+                let (a, b) = (recs[i].read.clone().unwrap(), recs[j].read.clone().unwrap());
+                recs[i].line = with_read(&recs[i], &b);
+                recs[j].line = with_read(&recs[j], &a);
+            }
+            let t = text(&recs);
+            let h = jsonl::parse(&t, Model::Kv).unwrap();
+            // With the full budget (decided) and with a small one (often undecided).
+            for max_states in [2_000_000, budget] {
+                let whole = check_history_with_budget(&h.entries, max_states);
+                prop_assert_eq!(sliced(&t, max_states, slice), whole, "history:\n{}", t);
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 //! wasm build call these same constructors, so "the same seed" means the same scenario on
 //! both sides.
 
-use paxoscope_core::protocols::ceph::messages::Text;
+use paxoscope_core::client::Text;
 use paxoscope_core::scenario::{Action, ConfigKey, LinkSel, Scenario, TimedAction};
 use paxoscope_core::sim::rng::{SimRng, Stream};
 

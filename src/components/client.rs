@@ -4,7 +4,7 @@
 use crate::labels::{fate, mon, op_text, seconds};
 use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
-use paxoscope_core::protocols::ceph::messages::Text;
+use paxoscope_core::client::Text;
 use paxoscope_core::scenario::validate::{is_valid_key, is_valid_value};
 use paxoscope_core::scenario::{Action as SimAction, MAX_KEY_LEN};
 use wasm_bindgen::JsCast;

@@ -524,7 +524,7 @@ mod tests {
                     let apart = (a.x - b.x).abs() >= BOX_W || (a.y - b.y).abs() >= BOX_H;
                     assert!(apart, "{}: {} and {} overlap", d.name, a.key, b.key);
                 }
-                for (gi, g) in layout.groups.iter().enumerate() {
+                for g in &layout.groups {
                     let inside = a.x > g.x && a.x < g.x + g.w && a.y > g.y && a.y < g.y + g.h;
                     let member = a.group == Some(g.state);
                     assert_eq!(

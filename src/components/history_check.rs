@@ -1,24 +1,45 @@
 //! Check any history (issue 22): paste, drop or pick a client history, Paxoscope's JSON Lines
 //! or Jepsen's register log, and get the linearizability verdict with its explanation and a
 //! timeline of the operations, one lane per process. Reading and checking are core's
-//! (`history`, `check::linearizability`), exactly as `paxoscope check-history` does them; the
-//! page only bounds the work (`MAX_TEXT_BYTES`, `MAX_OPS`, `MAX_STATES`) so that no history
-//! can freeze the tab, and says so when a bound is what stopped it.
+//! (`history`, `check::linearizability`), exactly as `paxoscope check-history` does them, with
+//! the CLI's default search budget.
+//!
+//! The search runs on the page's main thread in slices of about [`SLICE_MS`] from the event
+//! loop ([`LinCheck::step`] keeps its state between them), so a heavy history never freezes
+//! the tab: a progress line says how far it has got, Cancel (or a new paste, pick or drop)
+//! drops it at once. Reading the text is one piece of work (about a second for the largest
+//! text the page takes, [`MAX_TEXT_BYTES`]); the timeline draws at most [`MAX_DRAWN`]
+//! operations, around the ones that cannot be placed.
 
 use crate::browser::file_text;
 use gloo_timers::callback::Timeout;
-use paxoscope_core::check::linearizability::{check_history_with_budget, LinOutcome};
+use paxoscope_core::check::linearizability::{
+    LinCheck, LinOutcome, LinProgress, LinReport, DEFAULT_MAX_STATES,
+};
 use paxoscope_core::history::{self, Ending, Format, History, Model};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Largest history text the page reads (the CLI reads any size).
-const MAX_TEXT_BYTES: u32 = 2 * 1024 * 1024;
-/// Most operations the page checks and draws.
-const MAX_OPS: usize = 5_000;
-/// The search's budget in the page: beyond it the verdict is "undecided", never a guess.
-const MAX_STATES: u64 = 400_000;
+/// Largest history text the page reads (the CLI reads any size): about 13,000 operations of a
+/// Jepsen log, 20,000 of Paxoscope's JSON Lines.
+const MAX_TEXT_BYTES: usize = 2 * 1024 * 1024;
+/// The search's budget (configurations visited), the CLI's default: beyond it the verdict is
+/// "undecided", never a guess.
+const MAX_STATES: u64 = DEFAULT_MAX_STATES;
+/// Real time one slice of the search runs before the page gets the event loop back (ms).
+const SLICE_MS: f64 = 12.0;
+/// Search steps between two readings of the clock within a slice.
+const STEPS_PER_CLOCK_READ: u64 = 2_048;
+/// Most operations the timeline draws (a 10,000-operation history would be a grey smear; at
+/// 60 over a dozen lanes the labels still read).
+const MAX_DRAWN: usize = 60;
+/// Largest file text put in the box: laying out a megabyte of text in a `<textarea>` blocks
+/// the page for about a second, so a longer file is checked without being shown.
+const MAX_SHOWN_BYTES: usize = 64 * 1024;
+/// How often the progress line is redrawn while the search runs (ms).
+const PROGRESS_EVERY_MS: f64 = 100.0;
 
 /// A short history with a stale read, to try the panel at once.
 const EXAMPLE: &str = "{:process 0, :type :invoke, :f :write, :value 1}
@@ -57,18 +78,64 @@ struct Checked {
 #[derive(Clone, PartialEq)]
 enum Shown {
     Nothing,
-    Checking,
+    Reading,
+    Checking(LinProgress),
+    /// Stopped by the user (Cancel) or by a new history, with how far it had got.
+    Cancelled(String),
     Error(String),
     Done(Rc<Checked>),
 }
 
-/// Reads and checks `text`: the verdict, or what was wrong with the text and where.
-fn check(text: &str) -> Result<Checked, String> {
+/// A check under way: the history it reads and the search's state between slices.
+struct Job {
+    history: History,
+    format: Format,
+    check: LinCheck,
+    /// When reading ended (the search's start), and how long it took (ms).
+    read_end_ms: f64,
+    read_ms: f64,
+    /// When the progress line was last redrawn.
+    shown_ms: f64,
+}
+
+/// What runs now: the timer of the next piece of work and the check it continues. Dropping
+/// both cancels (a dropped `Timeout` never fires).
+#[derive(Default)]
+struct Slot {
+    timer: Option<Timeout>,
+    job: Option<Job>,
+}
+
+impl Slot {
+    /// Stops whatever runs; returns the progress of the check it stopped, if one was running.
+    fn cancel(&mut self) -> Option<LinProgress> {
+        self.timer = None;
+        self.job.take().map(|j| j.check.progress())
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+/// Reads `text` and sets up its check: the history and its search, or what was wrong with the
+/// text and where.
+fn read(text: &str) -> Result<Job, String> {
     if text.trim().is_empty() {
         return Err("Paste a history first, or drop a file here.".into());
     }
+    if text.len() > MAX_TEXT_BYTES {
+        return Err(format!(
+            "The history has {} bytes: the page reads at most {MAX_TEXT_BYTES} (2 MiB); \
+             `paxoscope check-history` reads any size",
+            text.len()
+        ));
+    }
+    let started_ms = now_ms();
     let format = Format::detect(text);
-    let h = history::parse(text, format, format.default_model()).map_err(|e| {
+    let history = history::parse(text, format, format.default_model()).map_err(|e| {
         format!(
             "line {}, column {}: {} (read as {})",
             e.line,
@@ -77,14 +144,34 @@ fn check(text: &str) -> Result<Checked, String> {
             format_name(format)
         )
     })?;
-    if h.ops.len() > MAX_OPS {
-        return Err(format!(
-            "{} operations: the page checks at most {MAX_OPS}; `paxoscope check-history` \
-             checks any number",
-            h.ops.len()
-        ));
+    let check = LinCheck::new(&history.entries, MAX_STATES);
+    let read_end_ms = now_ms();
+    Ok(Job {
+        history,
+        format,
+        check,
+        read_end_ms,
+        read_ms: read_end_ms - started_ms,
+        shown_ms: read_end_ms,
+    })
+}
+
+/// Runs the search for about [`SLICE_MS`]; its report once it is over.
+fn run_slice(job: &mut Job) -> Option<LinReport> {
+    let from_ms = now_ms();
+    loop {
+        if let Some(report) = job.check.step(&job.history.entries, STEPS_PER_CLOCK_READ) {
+            return Some(report);
+        }
+        if now_ms() - from_ms >= SLICE_MS {
+            return None;
+        }
     }
-    let report = check_history_with_budget(&h.entries, MAX_STATES);
+}
+
+/// The verdict of a finished check, with its explanation in the CLI's words.
+fn verdict(job: Job, report: &LinReport) -> Checked {
+    let h = job.history;
     let mut parts = BTreeMap::new();
     let (verdict, lines) = match &report.outcome {
         LinOutcome::Linearizable => ("linearizable", Vec::new()),
@@ -103,21 +190,62 @@ fn check(text: &str) -> Result<Checked, String> {
         LinOutcome::Unknown => (
             "undecided",
             vec![format!(
-                "The search stopped after {} states (the page's budget) before every key was \
-                 decided, and no key decided so far is violated; `paxoscope check-history \
-                 --max-states` searches further.",
-                report.states_explored
+                "the search budget of {MAX_STATES} states ran out before every key was \
+                 decided, and no key decided so far is violated (`paxoscope check-history \
+                 --max-states` searches further)"
             )],
         ),
     };
-    let counts = counts(&h, format, report.states_explored);
-    Ok(Checked {
+    let check_ms = (now_ms() - job.read_end_ms).max(0.0) as u64;
+    let counts = counts(
+        &h,
+        job.format,
+        report.states_explored,
+        job.read_ms as u64,
+        check_ms,
+    );
+    Checked {
         counts,
         verdict,
         lines,
         history: h,
         parts,
-    })
+    }
+}
+
+/// The timer of the check's next slice (one closure type for every slice: the code is not
+/// repeated in the page's wasm).
+fn next_slice(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) -> Timeout {
+    Timeout::new(0, move || continue_check(slot, shown))
+}
+
+/// Runs one slice of the check in `slot` and schedules the next, or shows the verdict.
+#[inline(never)]
+fn continue_check(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) {
+    let mut s = slot.borrow_mut();
+    // This runs inside that timer's callback: it is dropped once the callback is done.
+    let _fired = s.timer.take();
+    let Some(job) = s.job.as_mut() else { return };
+    match run_slice(job) {
+        Some(report) => {
+            let job = s.job.take().expect("the job just ran");
+            drop(s);
+            shown.set(Shown::Done(Rc::new(verdict(job, &report))));
+        }
+        None => {
+            let progress = job.check.progress();
+            let now = now_ms();
+            let redraw = now - job.shown_ms >= PROGRESS_EVERY_MS;
+            if redraw {
+                job.shown_ms = now;
+            }
+            s.timer = Some(next_slice(slot.clone(), shown.clone()));
+            drop(s);
+            if redraw {
+                shown.set(Shown::Checking(progress));
+            }
+        }
+    }
 }
 
 fn format_name(f: Format) -> &'static str {
@@ -127,8 +255,9 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-/// `11 operations by 4 processes (8 ok, 0 fail, 1 info), read as a Jepsen register log`.
-fn counts(h: &History, format: Format, states: u64) -> String {
+/// `11 operations by 4 processes (8 ok, 0 fail, 1 info), 1 faults; read as a Jepsen register
+/// log (one register); 12 search states; read in 1 ms, checked in 3 ms`.
+fn counts(h: &History, format: Format, states: u64, read_ms: u64, check_ms: u64) -> String {
     let n = |e: Ending| h.ops.iter().filter(|o| o.ending == e).count();
     let processes: std::collections::BTreeSet<u32> = h.ops.iter().map(|o| o.process).collect();
     let model = match format.default_model() {
@@ -137,7 +266,7 @@ fn counts(h: &History, format: Format, states: u64) -> String {
     };
     format!(
         "{} operations by {} processes ({} ok, {} fail, {} info), {} faults; read as {} \
-         ({model}); {states} search states",
+         ({model}); {states} search states; read in {read_ms} ms, checked in {check_ms} ms",
         h.ops.len(),
         processes.len(),
         n(Ending::Ok),
@@ -148,51 +277,106 @@ fn counts(h: &History, format: Format, states: u64) -> String {
     )
 }
 
+/// `6458 of 10000 operations placed, 147018 states explored (of at most 2000000)`, and the
+/// key for a history of several.
+fn progress_line(p: &LinProgress) -> String {
+    let key = if p.keys > 1 {
+        format!(", key {} of {}", (p.keys_decided + 1).min(p.keys), p.keys)
+    } else {
+        String::new()
+    };
+    format!(
+        "{} of {} operations placed, {} states explored (of at most {MAX_STATES}){key}",
+        p.ops_placed, p.ops, p.states_explored
+    )
+}
+
 #[component]
 pub fn HistoryCheck() -> Html {
     let text = use_state(String::new);
+    // A file too long to show in the box (see MAX_SHOWN_BYTES): what Check checks while the
+    // box is empty.
+    let loaded = use_state(|| None::<Rc<String>>);
     let shown = use_state(|| Shown::Nothing);
-    let pending = use_mut_ref(|| None::<Timeout>);
+    let slot = use_mut_ref(Slot::default);
 
-    // Check after the "Checking…" line is painted.
+    // Stops the check under way, if any, and says so.
+    let stop = {
+        let (shown, slot) = (shown.clone(), slot.clone());
+        Rc::new(move |why: &str| {
+            if let Some(p) = slot.borrow_mut().cancel() {
+                shown.set(Shown::Cancelled(format!(
+                    "{why} after {}",
+                    progress_line(&p)
+                )));
+            }
+        })
+    };
+    // Reads after the "Reading…" line is painted, then checks in slices.
     let run = {
-        let (shown, pending) = (shown.clone(), pending.clone());
+        let (shown, slot, stop) = (shown.clone(), slot.clone(), stop.clone());
         Rc::new(move |t: String| {
-            shown.set(Shown::Checking);
-            let shown = shown.clone();
-            *pending.borrow_mut() = Some(Timeout::new(20, move || {
-                shown.set(match check(&t) {
-                    Ok(c) => Shown::Done(Rc::new(c)),
-                    Err(e) => Shown::Error(e),
-                })
+            stop("cancelled: a new history came");
+            shown.set(Shown::Reading);
+            let (shown, job_slot) = (shown.clone(), slot.clone());
+            slot.borrow_mut().timer = Some(Timeout::new(20, move || match read(&t) {
+                Ok(job) => {
+                    let progress = job.check.progress();
+                    job_slot.borrow_mut().job = Some(job);
+                    shown.set(Shown::Checking(progress));
+                    job_slot.borrow_mut().timer = Some(next_slice(job_slot.clone(), shown.clone()));
+                }
+                Err(e) => {
+                    drop(job_slot.borrow_mut().timer.take());
+                    shown.set(Shown::Error(e));
+                }
             }));
         })
     };
     let on_check = {
-        let (run, text) = (run.clone(), text.clone());
-        Callback::from(move |_: MouseEvent| run((*text).clone()))
+        let (run, text, loaded) = (run.clone(), text.clone(), loaded.clone());
+        Callback::from(move |_: MouseEvent| match &*loaded {
+            Some(file) if text.is_empty() => run(file.to_string()),
+            _ => run((*text).clone()),
+        })
+    };
+    let on_cancel = {
+        let stop = stop.clone();
+        Callback::from(move |_: MouseEvent| stop("cancelled"))
     };
     let on_example = {
-        let (run, text) = (run.clone(), text.clone());
+        let (run, text, loaded) = (run.clone(), text.clone(), loaded.clone());
         Callback::from(move |_: MouseEvent| {
+            loaded.set(None);
             text.set(EXAMPLE.to_string());
             run(EXAMPLE.to_string());
         })
     };
     let on_input = {
-        let text = text.clone();
+        let (text, stop, loaded) = (text.clone(), stop.clone(), loaded.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(t) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+                stop("cancelled: the history was edited");
+                loaded.set(None);
                 text.set(t.value());
             }
         })
     };
     let load_file = {
-        let (run, text, shown) = (run.clone(), text.clone(), shown.clone());
+        let (run, text, shown, stop) = (run.clone(), text.clone(), shown.clone(), stop.clone());
+        let loaded = loaded.clone();
         move |e: &Event| {
-            let (run, text, shown) = (run.clone(), text.clone(), shown.clone());
-            file_text(e, MAX_TEXT_BYTES, move |got| match got {
+            stop("cancelled: a new file came");
+            let (run, text, shown, loaded) =
+                (run.clone(), text.clone(), shown.clone(), loaded.clone());
+            file_text(e, MAX_TEXT_BYTES as u32, move |got| match got {
+                Ok(t) if t.len() > MAX_SHOWN_BYTES => {
+                    text.set(String::new());
+                    loaded.set(Some(Rc::new(t.clone())));
+                    run(t);
+                }
                 Ok(t) => {
+                    loaded.set(None);
                     text.set(t.clone());
                     run(t);
                 }
@@ -210,14 +394,23 @@ pub fn HistoryCheck() -> Html {
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_pick = Callback::from(move |e: Event| load_file(&e));
 
+    let busy = matches!(&*shown, Shown::Reading | Shown::Checking(_));
     let result = match &*shown {
         Shown::Nothing => html! {},
-        Shown::Checking => html! { <p class="small muted" role="status">{ "Checking…" }</p> },
+        Shown::Reading => {
+            html! { <p class="small muted" role="status" data-history-progress="">{ "Reading the history…" }</p> }
+        }
+        Shown::Checking(p) => html! {
+            <p class="small muted" role="status" data-history-progress="">{ format!("Checking: {}…", progress_line(p)) }</p>
+        },
+        Shown::Cancelled(why) => html! {
+            <p class="small muted" role="status" data-history-cancelled="">{ why.clone() }</p>
+        },
         Shown::Error(e) => {
             html! { <p class="notice error" role="alert" data-history-error="">{ e.clone() }</p> }
         }
         Shown::Done(c) => html! { <>
-            <p class="small muted">{ c.counts.clone() }</p>
+            <p class="small muted" data-history-counts="">{ c.counts.clone() }</p>
             <p class={classes!("history-verdict", (c.verdict != "linearizable").then_some("bad"))}
                role="status" data-history-verdict={c.verdict}>{ c.verdict }</p>
             if !c.lines.is_empty() {
@@ -230,11 +423,17 @@ pub fn HistoryCheck() -> Html {
         <section class="panel history-check" aria-labelledby="history-title"
                  ondrop={on_drop} ondragover={on_drag_over}>
             <h2 id="history-title" class="panel-title">{ "Check any history" }</h2>
-            <p class="small muted">{ "A register history from any system: Jepsen's log (:invoke, :ok, :fail, :info) or Paxoscope's JSON Lines (docs/history-format.md). Paste it, drop a file here, or pick one." }</p>
+            <p class="small muted">{ "A register history from any system: Jepsen's log (:invoke, :ok, :fail, :info) or Paxoscope's JSON Lines (docs/history-format.md), up to 2 MiB. Paste it, drop a file here, or pick one." }</p>
             <textarea rows="5" aria-label="History to check" value={(*text).clone()} oninput={on_input}
                       placeholder="{:process 0, :type :invoke, :f :write, :value 1}" spellcheck="false" />
+            if let (Some(file), true) = (&*loaded, text.is_empty()) {
+                <p class="small muted" data-history-file="">{ format!("A file of {} bytes is loaded, too long to show here: Check checks it again; typing in the box replaces it.", file.len()) }</p>
+            }
             <div class="export-actions">
                 <button type="button" class="btn" onclick={on_check}>{ "Check" }</button>
+                if busy {
+                    <button type="button" class="btn" onclick={on_cancel}>{ "Cancel" }</button>
+                }
                 <button type="button" class="btn" onclick={on_example}>{ "Try an example" }</button>
                 <label class="btn">{ "Open a file…" }<input type="file" class="sr-only" accept=".edn,.jsonl,.json,.txt,.log" onchange={on_pick} /></label>
             </div>
@@ -262,36 +461,50 @@ pub fn HistoryPage() -> Html {
     }
 }
 
+/// The operations the timeline draws (indices into `ops`, in invocation order): all of them,
+/// or [`MAX_DRAWN`] around the first that cannot be placed (else the first ones).
+fn drawn(c: &Checked) -> std::ops::Range<usize> {
+    let n = c.history.ops.len();
+    if n <= MAX_DRAWN {
+        return 0..n;
+    }
+    let blocked = c.parts.iter().find(|(_, &p)| p == Part::Blocked);
+    let centre = blocked.map_or(0, |(&i, _)| i);
+    let from = centre.saturating_sub(MAX_DRAWN / 2).min(n - MAX_DRAWN);
+    from..from + MAX_DRAWN
+}
+
 /// One lane per process, one bar per operation from its invocation to its completion (an
-/// `:info` one runs dashed to the end: it may take effect any time after its invocation), the
-/// faults as vertical lines, and the verdict's parts in colour: ordered, cannot be placed.
+/// `:info` one runs dashed to the end: it may take effect at any point after its invocation),
+/// the faults as vertical lines, and the verdict's parts in colour: ordered, cannot be placed.
+/// A long history is drawn in part (see [`drawn`]), and the caption says which.
 fn timeline(c: &Checked) -> Html {
     use super::timeline::{timeline, Bar, Lanes, Mark};
     let h = &c.history;
+    let range = drawn(c);
+    let ops = &h.ops[range.clone()];
     let lanes: Vec<u32> = {
-        let set: std::collections::BTreeSet<u32> = h.ops.iter().map(|o| o.process).collect();
+        let set: std::collections::BTreeSet<u32> = ops.iter().map(|o| o.process).collect();
         set.into_iter().collect()
     };
-    let end = h
-        .ops
+    let start = ops.iter().map(|o| o.invoke_at).min().unwrap_or(0);
+    let last = ops
         .iter()
         .map(|o| o.complete_at.unwrap_or(o.invoke_at))
-        .chain(h.faults.iter().map(|f| f.at))
         .max()
-        .unwrap_or(0)
-        + 1;
-    let start = h
-        .ops
+        .unwrap_or(0);
+    let whole = range.len() == h.ops.len();
+    let faults: Vec<_> = h
+        .faults
         .iter()
-        .map(|o| o.invoke_at)
-        .min()
-        .unwrap_or(0)
-        .min(end - 1);
-    let bars = h
-        .ops
+        .filter(|f| whole || (start..=last).contains(&f.at))
+        .collect();
+    let end = faults.iter().map(|f| f.at).fold(last, u64::max) + 1;
+    let start = start.min(end - 1);
+    let bars = ops
         .iter()
-        .enumerate()
-        .map(|(i, o)| {
+        .zip(range.clone())
+        .map(|(o, i)| {
             // An :info op may take effect at any point after its invocation: to the end.
             let open_ended = o.ending == Ending::Info || o.complete_at.is_none();
             let part = match c.parts.get(&i).copied().unwrap_or(Part::Other) {
@@ -315,21 +528,38 @@ fn timeline(c: &Checked) -> Html {
             }
         })
         .collect();
-    timeline(&Lanes {
-        labels: lanes.iter().map(|p| format!("p{p}")).collect(),
-        bars,
-        marks: h
-            .faults
-            .iter()
-            .map(|f| Mark {
-                at_ms: f.at,
-                label: format!("{} (line {})", f.label, f.line),
-            })
-            .collect(),
-        from_ms: start,
-        to_ms: end,
-        playhead_ms: None,
-        aria: "Operations by process over time",
-        label_width: 48.0,
-    })
+    let caption = (!whole).then(|| {
+        let around = if c.parts.values().any(|&p| p == Part::Blocked) {
+            ", around the first that cannot be placed"
+        } else {
+            ""
+        };
+        format!(
+            "The timeline shows operations {} to {} of {} (in invocation order){around}.",
+            range.start + 1,
+            range.end,
+            h.ops.len()
+        )
+    });
+    html! { <>
+        if let Some(caption) = caption {
+            <p class="small muted" data-history-drawn="">{ caption }</p>
+        }
+        { timeline(&Lanes {
+            labels: lanes.iter().map(|p| format!("p{p}")).collect(),
+            bars,
+            marks: faults
+                .iter()
+                .map(|f| Mark {
+                    at_ms: f.at,
+                    label: format!("{} (line {})", f.label, f.line),
+                })
+                .collect(),
+            from_ms: start,
+            to_ms: end,
+            playhead_ms: None,
+            aria: "Operations by process over time",
+            label_width: 48.0,
+        }) }
+    </> }
 }

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { mkdir } from 'node:fs/promises';
 import { launchBrowser, openPage, SCREENSHOT_DIR } from './lib.mjs';
+import { generateHistory } from '../../scripts/gen-history.mjs';
 
 let browser;
 before(async () => {
@@ -32,17 +33,26 @@ const STALE = [
   '{:process 3, :type :ok, :f :read, :value 1}',
 ].join('\n') + '\n';
 
-/** What the CLI says of `text`: its exit status and output lines. */
+/** What the CLI says of `text`: its exit status and output lines (and how long it took). */
 function cli(text) {
   const dir = mkdtempSync(join(tmpdir(), 'history-'));
   const file = join(dir, 'h.edn');
   writeFileSync(file, text);
   const bin = process.env.PAXOSCOPE_CLI || join(process.cwd(), 'target', 'release', 'paxoscope');
+  const started = Date.now();
   try {
-    return { status: 0, lines: execFileSync(bin, ['check-history', file], { encoding: 'utf8' }).trim().split('\n') };
+    const out = execFileSync(bin, ['check-history', file], { encoding: 'utf8', maxBuffer: 1 << 26 });
+    return { status: 0, lines: out.trim().split('\n'), ms: Date.now() - started };
   } catch (e) {
-    return { status: e.status, lines: String(e.stdout).trim().split('\n') };
+    return { status: e.status, lines: String(e.stdout).trim().split('\n'), ms: Date.now() - started };
   }
+}
+
+/** Gives the page `text` as a picked file (the way a large history comes in). */
+async function pick(page, text, name = 'history.edn') {
+  const panel = page.locator('.history-check');
+  await panel.locator('input[type=file]').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+  return panel;
 }
 
 async function paste(page, text) {
@@ -122,6 +132,95 @@ test('the playground links to the history checker, which opens on its own page',
     await page.locator('[data-history-verdict]').waitFor();
     const back = page.getByRole('link', { name: 'Open the playground' });
     assert.equal(new URL(await back.evaluate((a) => a.href)).pathname, new URL('../', page.url()).pathname);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a generated 10,000-operation history gets the CLI verdict and explanation in the page', async () => {
+  const { page, context, errors } = await openPage(browser, 'history/', { waitFor: '.history-check' });
+  try {
+    // Linearizable by construction (a sequential register behind 10 concurrent clients, 2% of
+    // the writes lost as :info), then the same with a stale read three quarters of the way.
+    for (const [options, name] of [[{ infoPercent: 2 }, 'linearizable'], [{ stale: true }, 'stale read']]) {
+      const text = generateHistory(10000, options);
+      const want = cli(text);
+      assert.equal(want.status, options.stale ? 1 : 0, `the CLI on the ${name} history: ${want.lines.slice(0, 3).join(' / ')}`);
+      await page.reload();
+      await page.waitForSelector('.history-check');
+      const started = Date.now();
+      const panel = await pick(page, text);
+      // Too long to show in the box: the page says it holds the file.
+      assert.match(await panel.locator('[data-history-file]').textContent(), new RegExp(`^A file of ${text.length} bytes is loaded`));
+      const verdict = panel.locator('[data-history-verdict]');
+      await verdict.waitFor({ timeout: 120_000 });
+      const pageMs = Date.now() - started;
+      assert.equal(await verdict.textContent(), want.lines.at(-1));
+      const counts = await panel.locator('[data-history-counts]').textContent();
+      assert.match(counts, /^10000 operations by \d+ processes/);
+      console.log(`# ${name}, 10,000 operations: page ${pageMs} ms from pick to verdict (${counts.split('; ').at(-1)}); ` +
+        `CLI ${want.ms} ms (${want.lines[1]})`);
+      // Only part of the timeline is drawn, and the caption says which part.
+      assert.match(await panel.locator('[data-history-drawn]').textContent(), /^The timeline shows operations \d+ to \d+ of 10000/);
+      assert.equal(await panel.locator('.history-timeline .op').count(), 60);
+      if (options.stale) {
+        const explained = (await panel.locator('.history-explanation').textContent()).split('\n');
+        const cliExplained = want.lines.slice(want.lines.findIndex((l) => l.startsWith('The longest prefix')), -1);
+        assert.deepEqual(explained, cliExplained);
+        const blocked = panel.locator('.history-timeline .op.blocked');
+        assert.ok((await blocked.count()) >= 1, 'the read that cannot be placed is drawn');
+        assert.ok(
+          (await blocked.locator('text').allTextContents()).includes('read 1000'),
+          'the stale read (it returned 1000 after 1001 was written) is among those marked',
+        );
+        await mkdir(SCREENSHOT_DIR, { recursive: true });
+        await panel.screenshot({ path: join(SCREENSHOT_DIR, 'history-check-10k-stale.png') });
+      }
+    }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Cancel stops a heavy check at once and the page stays usable; a new history cancels too', async () => {
+  const { page, context, errors } = await openPage(browser, 'history/', { waitFor: '.history-check' });
+  try {
+    // A stale read among lost writes: the search tries orders of the lost writes until its
+    // budget runs out (the CLI says "undecided" after 2,000,000 states, many seconds).
+    const heavy = generateHistory(10000, { stale: true, infoPercent: 2 });
+    let panel = await pick(page, heavy);
+    const progress = panel.locator('[data-history-progress]');
+    await progress.filter({ hasText: /states explored/ }).waitFor({ timeout: 60_000 });
+    // The page answers while it checks: the progress line moves.
+    const first = await progress.textContent();
+    await page.waitForFunction(
+      (before) => document.querySelector('[data-history-progress]')?.textContent !== before,
+      first,
+      { timeout: 60_000 },
+    );
+    assert.match(await progress.textContent(), /^Checking: \d+ of 10000 operations placed, \d+ states explored/);
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await panel.screenshot({ path: join(SCREENSHOT_DIR, 'history-check-heavy-progress.png') });
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    const cancelled = panel.locator('[data-history-cancelled]');
+    assert.match(await cancelled.textContent(), /^cancelled after \d+ of 10000 operations placed, \d+ states explored/);
+    assert.equal(await progress.count(), 0);
+    assert.equal(await panel.getByRole('button', { name: 'Cancel' }).count(), 0, 'nothing left to cancel');
+    // A small history checks as usual.
+    panel = await paste(page, STALE);
+    await panel.locator('[data-history-verdict="not linearizable"]').waitFor();
+    assert.equal(await panel.locator('.history-timeline .op').count(), 4);
+
+    // A new file while the heavy check runs replaces it: its verdict comes, not the heavy one's.
+    await pick(page, heavy);
+    await progress.filter({ hasText: /states explored/ }).waitFor({ timeout: 60_000 });
+    const fine = STALE.replace(':ok, :f :read, :value 1}', ':ok, :f :read, :value 2}');
+    await pick(page, fine, 'fine.edn');
+    await panel.locator('[data-history-verdict="linearizable"]').waitFor({ timeout: 60_000 });
+    assert.match(await panel.locator('[data-history-counts]').textContent(), /^4 operations/);
+    assert.equal(await progress.count(), 0);
     assert.deepEqual(errors, []);
   } finally {
     await context.close();

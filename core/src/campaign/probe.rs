@@ -16,7 +16,7 @@
 //! applies) break the probe at once. Every request is injected into the session, so it is in
 //! the run's scenario and in the client history the linearizability check reads.
 
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, Text};
+use crate::client::{ClientOp, ClientReply, Text};
 use crate::protocols::ceph::wording::client_op;
 use crate::protocols::ceph::Ceph;
 use crate::scenario::Action;

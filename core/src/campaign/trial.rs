@@ -11,8 +11,9 @@ use crate::check::linearizability::{
     check_history_with_budget, HistoryEntry, KvOp, KvResult, LinOutcome,
 };
 use crate::check::Violation;
+use crate::client::{ClientOp, ClientReply, ReqId};
 use crate::protocols::ceph::config::Config;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, Msg, ReqId};
+use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::wording::client_op;
 use crate::protocols::ceph::{Ceph, MonState, PaxosState, ValueOp, DEFER_EXTRA_MS};
 use crate::scenario::{Action, Scenario};
@@ -390,9 +391,8 @@ pub fn service_states_agree(world: &World<Ceph>) -> Result<(), String> {
                 .chain(sb.kv.keys())
                 .find(|k| sa.kv.get(*k) != sb.kv.get(*k))
                 .expect("different maps differ at some key");
-            let show = |v: Option<&crate::protocols::ceph::messages::Text>| {
-                v.map_or("absent".to_string(), |v| v.to_string())
-            };
+            let show =
+                |v: Option<&crate::client::Text>| v.map_or("absent".to_string(), |v| v.to_string());
             return Err(format!(
                 "mon.{a} and mon.{b} both committed v{} but hold {key}={} and {key}={}",
                 sa.last_committed,

@@ -3,7 +3,7 @@
 //! for an answer before the next one starts). Every written value is unique, so a read names
 //! the write it saw and the linearizability check has no ambiguity to hide behind.
 
-use crate::protocols::ceph::messages::Text;
+use crate::client::Text;
 use crate::scenario::{Action, NodeRef, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
 use std::collections::BTreeMap;

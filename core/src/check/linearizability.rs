@@ -210,46 +210,209 @@ pub fn check_history(history: &[HistoryEntry]) -> LinReport {
 /// Checks `history`, visiting at most `max_states` search configurations in total. Keys are
 /// checked smallest first; the first violating key ends the check. If the budget runs out on a
 /// key, the remaining keys are still tried with what is left, and the outcome is `Unknown` unless
-/// one of them is found violating.
+/// one of them is found violating. This is [`LinCheck`] run to its end in one go.
 pub fn check_history_with_budget(history: &[HistoryEntry], max_states: u64) -> LinReport {
-    let mut report = LinReport {
-        outcome: LinOutcome::Linearizable,
-        keys_checked: 0,
-        ops_checked: 0,
-        states_explored: 0,
-    };
-    let mut undecided = false;
-    for (key, members) in partition_by_key(history) {
-        let budget = max_states.saturating_sub(report.states_explored);
-        let (verdict, states) = check_key(history, &members, budget);
-        report.states_explored += states;
-        match verdict {
-            KeyVerdict::Linearizable => {}
-            KeyVerdict::Exhausted => {
-                undecided = true;
-                continue;
-            }
-            KeyVerdict::Violation(explanation, detail) => {
-                let ops = members.iter().map(|&i| history[i].clone()).collect();
-                let failure = LinFailure {
-                    key: key.to_string(),
-                    ops,
-                    explanation,
-                    detail,
-                };
-                report.outcome = LinOutcome::NotLinearizable(failure);
-            }
-        }
-        report.keys_checked += 1;
-        report.ops_checked += members.len();
-        if !report.ok() {
+    let mut check = LinCheck::new(history, max_states);
+    loop {
+        if let Some(report) = check.step(history, u64::MAX) {
             return report;
         }
     }
-    if undecided {
-        report.outcome = LinOutcome::Unknown;
+}
+
+/// The search budget `paxoscope check-history` and the history page use unless told otherwise
+/// (configurations visited, all keys together). Each one is kept in the memo, so this also
+/// bounds the memory used (about 120 MB at worst on one 10,000-operation register).
+pub const DEFAULT_MAX_STATES: u64 = 2_000_000;
+
+/// How far a [`LinCheck`] has got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LinProgress {
+    /// Keys decided so far, and in all.
+    pub keys_decided: usize,
+    pub keys: usize,
+    /// Entries placed: those of the keys decided, and the current key's operations in the
+    /// order the search is trying (it grows and shrinks as the search backs up).
+    pub ops_placed: usize,
+    /// Entries in the history.
+    pub ops: usize,
+    /// Search configurations visited so far (the budget counts these).
+    pub states_explored: u64,
+}
+
+/// A linearizability check run a bounded number of search steps at a time, so that a caller
+/// that must not block (the history page, on the browser's main thread) can run it in slices
+/// and drop it to cancel. The verdict does not depend on how the steps are sliced:
+/// [`check_history_with_budget`] is one call with no limit.
+///
+/// The history is not kept: every call of [`LinCheck::step`] is given the same entries as
+/// [`LinCheck::new`].
+pub struct LinCheck {
+    /// Entry indices grouped by key, smallest group first (see [`partition_by_key`]).
+    parts: Vec<(String, Vec<usize>)>,
+    /// The next part to start.
+    next_part: usize,
+    /// The part being searched.
+    current: Option<KeyRun>,
+    report: LinReport,
+    /// Some key's budget ran out.
+    undecided: bool,
+    max_states: u64,
+    /// Length of the history given to `new`, to catch a caller passing another one.
+    entries: usize,
+    finished: bool,
+}
+
+/// The search of one key's sub-history, between two steps.
+struct KeyRun {
+    part: usize,
+    /// The problem's interned values (its operations are the search's).
+    values: Vec<String>,
+    search: Search,
+}
+
+impl LinCheck {
+    pub fn new(history: &[HistoryEntry], max_states: u64) -> LinCheck {
+        let parts = partition_by_key(history)
+            .into_iter()
+            .map(|(key, members)| (key.to_string(), members))
+            .collect();
+        LinCheck {
+            parts,
+            next_part: 0,
+            current: None,
+            report: LinReport {
+                outcome: LinOutcome::Linearizable,
+                keys_checked: 0,
+                ops_checked: 0,
+                states_explored: 0,
+            },
+            undecided: false,
+            max_states,
+            entries: history.len(),
+            finished: false,
+        }
     }
-    report
+
+    /// Runs at most about `max_steps` steps of the search (one step handles one call or return
+    /// event; starting a key, a few linear passes over its entries, counts as one). Returns the
+    /// report once the check is over, and again on every later call.
+    pub fn step(&mut self, history: &[HistoryEntry], max_steps: u64) -> Option<LinReport> {
+        assert_eq!(
+            history.len(),
+            self.entries,
+            "LinCheck::step is given the history LinCheck::new was given"
+        );
+        let mut left = max_steps.max(1);
+        while !self.finished && left > 0 {
+            let Some(run) = &mut self.current else {
+                self.start_next_key(history);
+                left -= 1;
+                continue;
+            };
+            let before = run.search.steps;
+            let outcome = run.search.run(left);
+            left = left.saturating_sub(run.search.steps - before);
+            if let Some(outcome) = outcome {
+                self.finish_key(history, outcome);
+            }
+        }
+        self.finished.then(|| self.report.clone())
+    }
+
+    /// The check's progress so far.
+    pub fn progress(&self) -> LinProgress {
+        let (ops_current, states_current) = self
+            .current
+            .as_ref()
+            .map_or((0, 0), |r| (r.search.placed_entries(), r.search.states));
+        LinProgress {
+            keys_decided: self.report.keys_checked,
+            keys: self.parts.len(),
+            ops_placed: self.report.ops_checked + ops_current,
+            ops: self.entries,
+            states_explored: self.report.states_explored + states_current,
+        }
+    }
+
+    /// Starts the next key's search, or ends the check when no key is left. A key with a
+    /// malformed entry is decided at once.
+    fn start_next_key(&mut self, history: &[HistoryEntry]) {
+        let part = self.next_part;
+        let Some((_, members)) = self.parts.get(part) else {
+            if self.undecided && self.report.ok() {
+                self.report.outcome = LinOutcome::Unknown;
+            }
+            self.finished = true;
+            return;
+        };
+        self.next_part += 1;
+        let entries: Vec<&HistoryEntry> = members.iter().map(|&i| &history[i]).collect();
+        if let Some(msg) = entries.iter().find_map(|e| malformed(e)) {
+            self.decide(history, part, KeyVerdict::Violation(msg, None));
+            return;
+        }
+        let problem = Problem::compile(&entries);
+        let budget = self.max_states.saturating_sub(self.report.states_explored);
+        self.current = Some(KeyRun {
+            part,
+            values: problem.values,
+            search: Search::new(problem.ops, budget),
+        });
+    }
+
+    /// Turns the finished search of the current key into its verdict.
+    fn finish_key(&mut self, history: &[HistoryEntry], outcome: SearchOutcome) {
+        let run = self.current.take().expect("a key is being searched");
+        let states = run.search.states;
+        self.report.states_explored += states;
+        let verdict = match outcome {
+            SearchOutcome::Linearizable => KeyVerdict::Linearizable,
+            SearchOutcome::Exhausted => KeyVerdict::Exhausted,
+            SearchOutcome::Violation => {
+                let members = &self.parts[run.part].1;
+                let entries: Vec<&HistoryEntry> = members.iter().map(|&i| &history[i]).collect();
+                let Search {
+                    ops, best, tried, ..
+                } = run.search;
+                let problem = Problem {
+                    ops,
+                    values: run.values,
+                };
+                let best = best.as_ref();
+                let detail = best.map(|b| structure(&problem, b, &tried));
+                let mut text = explain(&entries, &problem, best, states);
+                if let Some(d) = &detail {
+                    text += &held_sentence(&entries, d);
+                }
+                KeyVerdict::Violation(text, detail)
+            }
+        };
+        self.decide(history, run.part, verdict);
+    }
+
+    /// Records one key's verdict; a violation ends the check.
+    fn decide(&mut self, history: &[HistoryEntry], part: usize, verdict: KeyVerdict) {
+        let (key, members) = &self.parts[part];
+        match verdict {
+            KeyVerdict::Linearizable => {}
+            KeyVerdict::Exhausted => {
+                self.undecided = true;
+                return;
+            }
+            KeyVerdict::Violation(explanation, detail) => {
+                self.report.outcome = LinOutcome::NotLinearizable(LinFailure {
+                    key: key.clone(),
+                    ops: members.iter().map(|&i| history[i].clone()).collect(),
+                    explanation,
+                    detail,
+                });
+                self.finished = true;
+            }
+        }
+        self.report.keys_checked += 1;
+        self.report.ops_checked += members.len();
+    }
 }
 
 /// Entry indices grouped by key, groups ordered by (size, key).
@@ -267,32 +430,6 @@ enum KeyVerdict {
     Linearizable,
     Violation(String, Option<LinExplanation>),
     Exhausted,
-}
-
-/// Checks the sub-history of one key; returns the verdict and the states visited.
-fn check_key(history: &[HistoryEntry], members: &[usize], budget: u64) -> (KeyVerdict, u64) {
-    let entries: Vec<&HistoryEntry> = members.iter().map(|&i| &history[i]).collect();
-    if let Some(msg) = entries.iter().find_map(|e| malformed(e)) {
-        return (KeyVerdict::Violation(msg, None), 0);
-    }
-    let problem = Problem::compile(&entries);
-    let mut search = Search::new(&problem.ops, budget);
-    let outcome = search.run();
-    let states = search.states;
-    let verdict = match outcome {
-        SearchOutcome::Linearizable => KeyVerdict::Linearizable,
-        SearchOutcome::Exhausted => KeyVerdict::Exhausted,
-        SearchOutcome::Violation => {
-            let best = search.best.as_ref();
-            let detail = best.map(|b| structure(&problem, b, &search.tried));
-            let mut text = explain(&entries, &problem, best, states);
-            if let Some(d) = &detail {
-                text += &held_sentence(&entries, d);
-            }
-            KeyVerdict::Violation(text, detail)
-        }
-    };
-    (verdict, states)
 }
 
 /// Describes why a completed entry cannot be interpreted, if it cannot.
@@ -858,8 +995,8 @@ enum Next {
 
 struct OutOfBudget;
 
-struct Search<'a> {
-    ops: &'a [SearchOp],
+struct Search {
+    ops: Vec<SearchOp>,
     list: EventList,
     memo: Memo,
     /// `None`: memo keys are the full bitset (see [`MAX_SPANNING`]).
@@ -879,14 +1016,18 @@ struct Search<'a> {
     tried: Vec<Vec<Val>>,
     states: u64,
     budget: u64,
+    /// Where the walk stands in `list` between two calls of [`Search::run`].
+    cur: usize,
+    /// Events handled so far (calls of `at_call` and `at_return`).
+    steps: u64,
 }
 
-impl<'a> Search<'a> {
-    fn new(ops: &'a [SearchOp], budget: u64) -> Search<'a> {
+impl Search {
+    fn new(ops: Vec<SearchOp>, budget: u64) -> Search {
         let words = ops.len().div_ceil(64).max(1);
-        let list = EventList::new(ops);
+        let list = EventList::new(&ops);
+        let cur = list.first();
         Search {
-            ops,
             spanning: Spanning::new(&list),
             list,
             memo: Memo::new(),
@@ -900,35 +1041,48 @@ impl<'a> Search<'a> {
             linearized: 0,
             best: None,
             tried: vec![Vec::new(); ops.len()],
+            ops,
             states: 0,
             budget,
+            cur,
+            steps: 0,
         }
     }
 
+    /// Entries in the prefix being tried (dropped writes left out).
+    fn placed_entries(&self) -> usize {
+        self.linearized
+    }
+
     /// Walks the event list until every operation is linearized or dropped (success), the
-    /// search space is exhausted (violation), or the budget runs out.
+    /// search space is exhausted (violation), or the budget runs out; or, first, until it has
+    /// handled `max_steps` events: then it returns `None`, and the next call goes on from there.
     ///
     /// `cur` never reaches the tail sentinel while the list is non-empty: every remaining call
     /// precedes its own return, so the walk meets a return first.
-    fn run(&mut self) -> SearchOutcome {
-        let mut cur = self.list.first();
-        while !self.list.is_empty() {
+    fn run(&mut self, max_steps: u64) -> Option<SearchOutcome> {
+        for _ in 0..max_steps {
+            if self.list.is_empty() {
+                return Some(SearchOutcome::Linearizable);
+            }
+            let cur = self.cur;
             let op = self.list.op_of[cur];
+            self.steps += 1;
             let step = if self.list.is_call[cur] {
                 self.at_call(op, cur)
             } else {
                 self.at_return(op, cur)
             };
-            cur = match step {
-                Err(OutOfBudget) => return SearchOutcome::Exhausted,
+            self.cur = match step {
+                Err(OutOfBudget) => return Some(SearchOutcome::Exhausted),
                 Ok(Next::Goto(node)) => node,
                 Ok(Next::Backtrack) => match self.backtrack() {
                     Some(node) => node,
-                    None => return SearchOutcome::Violation,
+                    None => return Some(SearchOutcome::Violation),
                 },
             };
         }
-        SearchOutcome::Linearizable
+        self.list.is_empty().then_some(SearchOutcome::Linearizable)
     }
 
     /// Tries to linearize `op` now; on success restarts from the head, else moves on.

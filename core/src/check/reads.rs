@@ -12,7 +12,8 @@
 
 use super::facts::Facts;
 use super::{broken, Check};
-use crate::protocols::ceph::messages::{ClientReply, Epoch, Version};
+use crate::client::ClientReply;
+use crate::protocols::ceph::messages::{Epoch, Version};
 use crate::protocols::ceph::{Ceph, MonState, Monitor, PaxosState};
 use crate::ranks::RankSet;
 use crate::sim::World;

@@ -13,8 +13,9 @@ use super::state::{
 use super::ModelConfig;
 use crate::actor::{Effect, Input, Protocol, Rank};
 use crate::check::{Broken, Check};
+use crate::client::{ClientOp, ClientReply, ClientRequest};
 use crate::protocols::ceph::declaration::CEPH;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, Msg};
+use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
 use std::borrow::Cow;
 use std::rc::Rc;

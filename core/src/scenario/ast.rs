@@ -2,7 +2,7 @@
 //! print-then-parse is the identity (a property test holds us to it).
 
 use super::protocol::ProtocolId;
-use crate::protocols::ceph::messages::Text;
+use crate::client::Text;
 use serde::{Deserialize, Serialize};
 
 /// Current version of the text format (`paxoscope scenario v1`).

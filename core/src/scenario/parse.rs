@@ -7,7 +7,7 @@
 //! Node ranks are checked against the scenario's monitor count, which a `set monitors` line
 //! anywhere in the file decides (a pre-pass finds it), so errors still come out in line order.
 
-use crate::protocols::ceph::messages::Text;
+use crate::client::Text;
 use std::borrow::Cow;
 use std::fmt;
 

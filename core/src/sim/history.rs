@@ -9,7 +9,7 @@
 //! its state at the frontier (the furthest point the run reached).
 
 use super::world::ClientRecord;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ReqId};
+use crate::client::{ClientOp, ClientReply, ReqId};
 
 /// Fewest records the history grows by at once.
 const MIN_GROWTH: usize = 1_024;

@@ -106,7 +106,7 @@ pub fn plan(seed: u64, opts: &Options) -> Plan {
         let t = rng.below(heal_ms);
         burst_ms.push(t);
         for p in 0..2 {
-            let value: crate::protocols::ceph::messages::Text = VALUES[2 * b + p].into();
+            let value: crate::client::Text = VALUES[2 * b + p].into();
             let put = Action::Put {
                 node: p as Rank,
                 key: "x".into(),
@@ -180,7 +180,7 @@ pub fn plan(seed: u64, opts: &Options) -> Plan {
     }
     // After the heal each proposer is asked once more (a restarted one forgot its value).
     for p in 0..2 {
-        let value: crate::protocols::ceph::messages::Text = AFTER_HEAL[p as usize].into();
+        let value: crate::client::Text = AFTER_HEAL[p as usize].into();
         at(
             heal_ms + 1,
             Action::Put {

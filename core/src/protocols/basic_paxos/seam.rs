@@ -17,8 +17,8 @@ use super::declaration::{ACCEPTOR, LEARNER, PROPOSER};
 use super::messages::Value;
 use super::node::{Effect, Node};
 use crate::actor::{NodeStatus, Rank};
+use crate::client::{ClientOp, ClientReply, ClientRequest};
 use crate::protocols::ceph::config::Config as CephConfig;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest};
 use crate::scenario::ConfigKey;
 use crate::scenario::Mutation as CephMutation;
 

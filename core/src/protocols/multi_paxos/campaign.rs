@@ -15,7 +15,7 @@ use super::seam;
 use super::MultiPaxos;
 use crate::actor::Rank;
 use crate::campaign::family::{check_until_live, first_caught, Deadline, SeedOutcome};
-use crate::protocols::ceph::messages::Text;
+use crate::client::Text;
 use crate::scenario::{Action, Allowance, ConfigKey, LinkSel, Scenario, TimedAction};
 use crate::sim::rng::{SimRng, Stream};
 use crate::sim::world::World;

@@ -10,7 +10,7 @@ use super::node::{Effect, Input, Node, Timer};
 use super::rules::facts::Facts;
 use super::rules::Violation;
 use crate::actor::Rank;
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, ReqId};
+use crate::client::{ClientOp, ClientReply, ClientRequest, ReqId};
 use crate::sim::rng::{SimRng, Stream};
 use std::collections::BTreeMap;
 use std::rc::Rc;

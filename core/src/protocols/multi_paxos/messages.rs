@@ -3,7 +3,7 @@
 //! `accept(id=3.1, slot=135, no-op)`, `accepted(id=3.1, slot=135)`, `commit(slot=135, no-op)`.
 
 use crate::actor::Rank;
-use crate::protocols::ceph::messages::{ClientOp, ReqId};
+use crate::client::{ClientOp, ReqId};
 use std::fmt;
 use std::rc::Rc;
 

@@ -27,8 +27,8 @@ use super::node::{Effect, Input, Node, Timer};
 use super::rules::facts::Facts;
 use super::rules::Violation;
 use crate::actor::Rank;
+use crate::client::{ClientOp, ClientRequest};
 use crate::model::fx::{FxMap, FxSet};
-use crate::protocols::ceph::messages::{ClientOp, ClientRequest};
 use std::collections::VecDeque;
 use std::rc::Rc;
 

@@ -26,8 +26,8 @@ use super::messages::{describe_slots, Command, Members, Msg, Pid, Reported, Slot
 use super::rules::config::members_at;
 use super::MultiPaxos;
 use crate::actor::{MembershipChange, Rank, TimerName};
+use crate::client::{ClientOp, ClientReply, ClientRequest, ReqId, Text};
 use crate::machine::{MachineId, StateId, Transition};
-use crate::protocols::ceph::messages::{ClientOp, ClientReply, ClientRequest, ReqId, Text};
 use crate::trace::{ContentHash, TraceHasher};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::rc::Rc;

@@ -7,7 +7,7 @@ use super::driver::Driver;
 use super::messages::{Members, Msg, Value};
 use super::node::SlotState;
 use crate::actor::{Input, MembershipChange};
-use crate::protocols::ceph::messages::ClientReply;
+use crate::client::ClientReply;
 
 fn config(nodes: u8, alpha: u64) -> MultiConfig {
     MultiConfig::new(nodes, nodes, alpha, 10)
