@@ -47,6 +47,10 @@ pub struct Args {
     /// report prints them: reproduces one section of docs/performance.md quickly.
     #[arg(long, value_parser = ["growth", "seek"])]
     only: Option<String>,
+    /// With the growth table: where each row's bytes go (what one more snapshot would copy,
+    /// the client history, the scenario), counted with the allocator after the run.
+    #[arg(long)]
+    breakdown: bool,
 }
 
 // ----- a counting allocator: live and peak bytes of the whole process -----
@@ -153,7 +157,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     measure::warm_up(&clock);
     if let Some(part) = &args.only {
         let report = if part == "growth" {
-            json!({ "growth": growth(args.events, &clock) })
+            json!({ "growth": growth(args.events, args.breakdown, &clock) })
         } else {
             let seek = measure::seek_latency(args.events, args.seeks, args.snapshot_every, &clock);
             json!({ "seek": seek.to_json() })
@@ -166,7 +170,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     }
     let report = json!({
         "throughput": measure::throughput_table(args.events, measure::THROUGHPUT_RUNS, &clock),
-        "growth": growth(args.events, &clock),
+        "growth": growth(args.events, args.breakdown, &clock),
         "seek": measure::seek_latency(args.events, args.seeks, args.snapshot_every, &clock).to_json(),
         "campaign": measure::campaign_stand_in(args.seeds, &clock),
     });
@@ -193,19 +197,22 @@ fn print_hashes(hashes: &[u64], as_json: bool) {
 }
 
 /// Time and memory of recorded runs of 10^4, 10^5, ... up to `max_events`.
-fn growth(max_events: u64, clock: measure::Clock) -> Json {
+fn growth(max_events: u64, breakdown: bool, clock: measure::Clock) -> Json {
     let mut sizes = vec![];
     let mut n = 10_000;
     while n <= max_events {
         sizes.push(n);
         n *= 10;
     }
-    let rows: Vec<Json> = sizes.iter().map(|n| growth_row(*n, clock)).collect();
+    let rows: Vec<Json> = sizes
+        .iter()
+        .map(|n| growth_row(*n, breakdown, clock))
+        .collect();
     let verdict = growth_verdict(&rows);
     json!({ "engine": Engine::SessionRecorded.name(), "rows": rows, "verdict": verdict })
 }
 
-fn growth_row(events: u64, clock: measure::Clock) -> Json {
+fn growth_row(events: u64, breakdown: bool, clock: measure::Clock) -> Json {
     use paxoscope_core::session::Session;
     let scenario =
         paxoscope_harness::workloads::load_scenario_for_events(measure::BENCH_SEED, events);
@@ -232,8 +239,14 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
         trace_entries: entries,
         hash: s.trace_hash(),
     };
+    let parts = if breakdown {
+        bytes_breakdown(&s)
+    } else {
+        Json::Null
+    };
     drop(s);
     json!({
+        "breakdown": parts,
         "events": events,
         "trace_entries": entries,
         "wall_ms": (wall_ms * 1000.0).round() / 1000.0,
@@ -252,7 +265,44 @@ fn growth_row(events: u64, clock: measure::Clock) -> Json {
             "stored_entries": kept.live.stored_entries,
             "checker_entries": kept.live.checker_entries,
             "estimate_bytes": kept.bytes(),
+            // The run budget's estimate over the bytes counted (budget.rs: it should stay
+            // near 1, on the safe side).
+            "estimate_over_live": (kept.bytes() as f64 / live.max(1) as f64 * 100.0).round() / 100.0,
         },
+    })
+}
+
+/// Bytes the allocator counts while `f` builds a value (kept alive until counted).
+fn counted<T>(f: impl FnOnce() -> T) -> usize {
+    start_counting();
+    let kept = f();
+    let (live, _) = stop_counting();
+    drop(kept);
+    live
+}
+
+/// Where a run's bytes go, each part counted as the allocator sees a copy of it made now:
+/// the world and the checker are what the next snapshot would copy (less what it would
+/// share), the client records and the scenario's actions what the run keeps once.
+fn bytes_breakdown(s: &paxoscope_core::session::Session) -> Json {
+    let world = counted(|| s.world().clone());
+    let records = counted(|| s.world().clients().to_vec());
+    let slots: Vec<usize> = (0..s.world().n())
+        .map(|r| counted(|| s.world().slot(r).clone()))
+        .collect();
+    let unanswered = s
+        .world()
+        .clients()
+        .iter()
+        .filter(|c| c.complete_ms.is_none())
+        .count();
+    json!({
+        "next_snapshot_world": world.saturating_sub(records),
+        "next_snapshot_checker": counted(|| s.checker().clone()),
+        "monitor_slots": slots,
+        "client_records": records,
+        "unanswered_requests": unanswered,
+        "scenario": counted(|| s.scenario().clone()),
     })
 }
 

@@ -50,6 +50,11 @@ pub trait Protocol: Clone + Debug + PartialEq + Eq + 'static {
     /// How many items `durable` holds (Ceph: stored versions and keys): the run's memory
     /// budget counts them in the live world and in every time-travel snapshot (`budget.rs`).
     fn durable_entries(durable: &Self::Durable) -> u64;
+    /// Let `node`'s store share memory with `other` (another node's) where they hold the
+    /// same entries, without changing what either holds: called before a time-travel
+    /// snapshot, so the snapshots keep one copy of what every node stores alike. Nothing by
+    /// default.
+    fn share_durable(_node: &mut Self::Node, _other: &Self::Durable) {}
     /// What the UI and the trace show for a node, in the protocol's own words, at `now_ms` on
     /// the node's own clock (leases run out between inputs, so time is an argument).
     fn status(node: &Self::Node, now_ms: u64) -> NodeStatus;

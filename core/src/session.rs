@@ -19,13 +19,19 @@ use crate::trace::{ContentHash, TraceEvent, TraceHasher};
 
 /// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
 /// unrecorded run natively. A recorded run that keeps its whole trace reaches `MAX_KEPT_BYTES`
-/// first, near a million events; the playground's windowed run keeps snapshots and client
-/// records only (the bench's client load: ~70 estimated bytes per event, so ~3.5 million
-/// events). A day of Ceph's defaults idle is 260,000 events (490,000 with nine monitors).
+/// first, near a million events; the playground's windowed run reaches this first (10^7
+/// events of the bench's client load keep ~700 MB by the estimate, 69 bytes per event
+/// measured natively, see `MAX_WINDOWED_KEPT_BYTES`). A day of Ceph's defaults idle is
+/// 260,000 events (490,000 with nine monitors).
 pub const MAX_RUN_EVENTS: u64 = 10_000_000;
 /// Most bytes a run may keep, as estimated from its counts (`budget::Kept`): trace entries,
 /// client records, the live world and checker, and every time-travel snapshot.
 pub const MAX_KEPT_BYTES: u64 = 256 * 1024 * 1024;
+/// The same for a windowed run (`Session::windowed`, the playground), whose trace is a
+/// window: set so that `MAX_RUN_EVENTS` of the bench's client load (one request every ~7
+/// events) fit, 701 MB estimated for 687 MB live natively at 10^7 events (docs/performance.md,
+/// "Cost growth"); wasm32's narrower pointers keep less.
+pub const MAX_WINDOWED_KEPT_BYTES: u64 = 768 * 1024 * 1024;
 /// The memory estimate is checked at every this many events (and the event-rate and event
 /// limits after every event): an estimate costs a pass over the monitors' stores.
 pub const MEMORY_CHECK_EVERY_EVENTS: u64 = 1_024;
@@ -149,13 +155,17 @@ impl<P: Protocol> Session<P> {
 
     /// This session keeping only a window of the trace around the playhead (the playground):
     /// memory per event then no longer grows with the entries of each event, only with the
-    /// snapshots and the client history. Older entries are re-derived by replay.
+    /// snapshots and the client history. Older entries are re-derived by replay. The default
+    /// budget becomes `Budget::WINDOWED` (more bytes kept, since they are no trace).
     pub fn windowed(mut self) -> Self {
         assert!(
             self.snapshot_every > 0,
             "a windowed session re-derives its trace from snapshots: snapshot_every must be > 0"
         );
         self.trim = true;
+        if self.budget == Budget::DEFAULT {
+            self.budget = Budget::WINDOWED;
+        }
         self
     }
 
@@ -405,6 +415,7 @@ impl<P: Protocol> Session<P> {
         {
             return;
         }
+        self.world.share_durables();
         let history = self.world.take_client_history();
         let world = self.world.clone();
         self.world.put_client_history(history);

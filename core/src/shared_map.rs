@@ -12,6 +12,7 @@
 use crate::trace::{ContentHash, TraceHasher};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use std::ops::{Bound, RangeBounds};
 use std::rc::Rc;
 
 /// Entries per chunk when they arrive in order (a chunk that grows past twice this by
@@ -101,10 +102,102 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
         self.len = self.chunks.iter().map(|c| c.len()).sum();
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> + Clone {
+    /// Remove every entry whose key is below `key`: whole chunks are dropped (a copy that
+    /// still shares them keeps them), and only a chunk cut in its middle is copied.
+    pub fn remove_below(&mut self, key: &K) {
+        let whole = self
+            .chunks
+            .partition_point(|c| c.last().is_some_and(|(k, _)| k < key));
+        self.chunks.drain(..whole);
+        if let Some(first) = self.chunks.first_mut() {
+            let cut = first.partition_point(|(k, _)| k < key);
+            if cut > 0 {
+                Rc::make_mut(first).drain(..cut);
+            }
+        }
+        debug_assert!(self.chunks.iter().all(|c| !c.is_empty()));
+        self.len = self.chunks.iter().map(|c| c.len()).sum();
+    }
+
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
+        self.chunks.first()?.first().map(|(k, v)| (k, v))
+    }
+
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        self.chunks.last()?.last().map(|(k, v)| (k, v))
+    }
+
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + Clone {
         self.chunks
             .iter()
             .flat_map(|c| c.iter().map(|(k, v)| (k, v)))
+    }
+
+    /// Share `other`'s chunks where ours hold the same entries (same first key, equal
+    /// contents): the map stays equal to itself, only its memory is shared. The monitors'
+    /// stores apply the same commits in the same order, so their chunks match; sharing them
+    /// keeps one copy per chunk in the time-travel snapshots instead of one per monitor.
+    /// Returns how many chunks it shared (already shared ones are not counted).
+    pub fn share_equal_chunks(&mut self, other: &SharedMap<K, V>) -> usize
+    where
+        V: PartialEq,
+    {
+        let mut shared = 0;
+        for chunk in &mut self.chunks {
+            let first = &chunk[0].0;
+            let j = other.chunks.partition_point(|c| c[0].0 < *first);
+            let Some(theirs) = other.chunks.get(j) else {
+                break;
+            };
+            if Rc::ptr_eq(chunk, theirs) || theirs[0].0 != *first {
+                continue;
+            }
+            if **chunk == **theirs {
+                *chunk = Rc::clone(theirs);
+                shared += 1;
+            }
+        }
+        shared
+    }
+
+    /// The position (chunk, index in it) of the first entry for which `before` is false
+    /// (`before` must hold for a prefix of the keys); (chunks, 0) past the end.
+    fn first_not(&self, before: impl Fn(&K) -> bool) -> (usize, usize) {
+        let c = self
+            .chunks
+            .partition_point(|ch| ch.last().is_some_and(|(k, _)| before(k)));
+        match self.chunks.get(c) {
+            Some(ch) => (c, ch.partition_point(|(k, _)| before(k))),
+            None => (c, 0),
+        }
+    }
+
+    /// The entries whose keys are within `range`, in key order.
+    pub fn range(
+        &self,
+        range: impl RangeBounds<K>,
+    ) -> impl DoubleEndedIterator<Item = (&K, &V)> + Clone {
+        let start = match range.start_bound() {
+            Bound::Included(s) => self.first_not(|k| k < s),
+            Bound::Excluded(s) => self.first_not(|k| k <= s),
+            Bound::Unbounded => (0, 0),
+        };
+        let end = match range.end_bound() {
+            Bound::Included(e) => self.first_not(|k| k <= e),
+            Bound::Excluded(e) => self.first_not(|k| k < e),
+            Bound::Unbounded => (self.chunks.len(), 0),
+        };
+        let end = end.max(start);
+        let last_chunk = (end.0 + 1).min(self.chunks.len());
+        self.chunks[start.0.min(last_chunk)..last_chunk]
+            .iter()
+            .enumerate()
+            .flat_map(move |(i, ch)| {
+                let c = start.0 + i;
+                let from = if c == start.0 { start.1 } else { 0 };
+                let to = if c == end.0 { end.1 } else { ch.len() };
+                ch[from..to.max(from)].iter().map(|(k, v)| (k, v))
+            })
     }
 }
 
@@ -179,7 +272,11 @@ mod tests {
                     }
                     1 if step % 50 == 0 => {
                         let below = rng.below(next + 1);
-                        map.retain(|k, _| *k >= below);
+                        if rng.chance_pct(50) {
+                            map.retain(|k, _| *k >= below);
+                        } else {
+                            map.remove_below(&below);
+                        }
                         model.retain(|k, _| *k >= below);
                     }
                     _ => {
@@ -197,6 +294,17 @@ mod tests {
                     model.get(&probe),
                     "seed {seed} step {step}"
                 );
+                let (a, b) = (rng.below(next + 2), rng.below(next + 2));
+                if a <= b {
+                    assert!(map.range(a..=b).eq(model.range(a..=b)), "{a}..={b}");
+                    assert!(
+                        map.range(a..b).rev().eq(model.range(a..b).rev()),
+                        "{a}..{b}"
+                    );
+                }
+                assert!(map.range(b..).eq(model.range(b..)), "{b}..");
+                assert_eq!(map.first_key_value(), model.first_key_value());
+                assert_eq!(map.last_key_value(), model.last_key_value());
             }
             assert!(map.iter().eq(model.iter()), "seed {seed}");
             let (old, old_model) = kept.expect("taken at step 1500");
@@ -205,6 +313,27 @@ mod tests {
                 "seed {seed}: the clone kept its entries"
             );
         }
+    }
+
+    /// Two maps built by the same inserts end up sharing every chunk, a third that differs in
+    /// one entry shares all chunks but that one, and none of them changes.
+    #[test]
+    fn equal_chunks_are_shared_between_maps() {
+        let build = |odd: u64| -> SharedMap<u64, u64> {
+            (0..1_000)
+                .map(|k| (k, if k == 500 { odd } else { k }))
+                .collect()
+        };
+        let (a, mut b, mut c) = (build(500), build(500), build(7));
+        let chunks = a.chunks.len();
+        assert_eq!(b.share_equal_chunks(&a), chunks);
+        assert_eq!(c.share_equal_chunks(&a), chunks - 1);
+        assert_eq!(b.share_equal_chunks(&a), 0, "already shared");
+        assert!(a.iter().eq(b.iter()));
+        assert_eq!(c.get(&500), Some(&7));
+        assert_eq!(c.get(&499), Some(&499));
+        b.insert(5, 0);
+        assert_eq!(a.get(&5), Some(&5), "a change to a shared chunk copies it");
     }
 
     #[test]

@@ -6,7 +6,8 @@
 // As a script: `node tests/e2e/wasm-harness.mjs bench [EVENTS] [SEEK_EVENTS]` prints the wasm
 // figures as JSON (scripts/bench.sh uses it): the playground's build (target/harness) and, when
 // built, the wasm-speed build (target/harness-speed); with PAXOSCOPE_NATIVE_BIN set, also the
-// paired wasm/native rounds.
+// paired wasm/native rounds. `node tests/e2e/wasm-harness.mjs seek [SEEK_EVENTS]` prints only
+// the seek latencies of the playground's build (docs/performance.md, "Time travel").
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -153,8 +154,21 @@ export async function wasmBench(events, seekEvents, seeks = 200, snapshotEvery =
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const [cmd, events = '1000000', seekEvents = '1000000'] = process.argv.slice(2);
+  if (cmd === 'seek') {
+    const browser = await launchBrowser();
+    try {
+      const shipped = await openHarness(browser);
+      const seek = await shipped.call('seek_latency', Number(events), 200, 2000);
+      if (shipped.errors.length) throw new Error(`page errors: ${shipped.errors.join('; ')}`);
+      await shipped.close();
+      console.log(JSON.stringify({ chromium: await browser.version(), seek }, null, 2));
+    } finally {
+      await browser.close();
+    }
+    process.exit(0);
+  }
   if (cmd !== 'bench') {
-    console.error('usage: node tests/e2e/wasm-harness.mjs bench [EVENTS] [SEEK_EVENTS]');
+    console.error('usage: node tests/e2e/wasm-harness.mjs bench [EVENTS] [SEEK_EVENTS] | seek [SEEK_EVENTS]');
     process.exit(2);
   }
   // PAXOSCOPE_NATIVE_BIN: the native `paxoscope` binary for the paired rounds (bench.sh sets it).

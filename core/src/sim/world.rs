@@ -289,6 +289,17 @@ impl<P: Protocol> World<P> {
                 .expect("a down node keeps its store"),
         }
     }
+    /// Let every running node's store share memory with the first one's where they hold the
+    /// same entries (`Protocol::share_durable`): what the world is does not change, only how
+    /// much of it a snapshot copies.
+    pub(crate) fn share_durables(&mut self) {
+        let first = self.durable(0).clone();
+        for slot in self.nodes.iter_mut().skip(1) {
+            if let Some(node) = slot.node.as_mut() {
+                P::share_durable(node, &first);
+            }
+        }
+    }
     pub fn clients(&self) -> &[ClientRecord] {
         self.clients.visible()
     }

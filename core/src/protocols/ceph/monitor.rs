@@ -208,6 +208,9 @@ impl crate::actor::Protocol for Ceph {
     fn durable(node: &Monitor) -> &Store {
         &node.store
     }
+    fn share_durable(node: &mut Monitor, other: &Store) {
+        node.store.share_equal_chunks(other);
+    }
     fn durable_entries(store: &Store) -> u64 {
         (store.values.len() + store.kv.len()) as u64
     }
