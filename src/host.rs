@@ -229,6 +229,7 @@ impl EmbedEvent {
                 node,
                 role,
                 phase,
+                state,
                 epoch,
                 leader,
             } => o
@@ -237,6 +238,7 @@ impl EmbedEvent {
                 .field("node", node)
                 .field("role", role)
                 .field("phase", phase)
+                .field("state", state)
                 .field("epoch", epoch)
                 .field("leader", leader),
             EmbedEvent::Verdict {
@@ -533,6 +535,7 @@ mod tests {
             node: 2,
             role: "peon",
             phase: "active",
+            state: "peon-active".to_string(),
             epoch: 6,
             leader: Some(0),
         };
@@ -540,7 +543,7 @@ mod tests {
         assert_eq!(
             state,
             serde_json::json!({"type": "state", "v": 1, "t_ms": 4125, "node": 2, "role": "peon",
-                "phase": "active", "epoch": 6, "leader": 0})
+                "phase": "active", "state": "peon-active", "epoch": 6, "leader": 0})
         );
         let mut e = HostError::new(Some("load"), Some("text"), "line 3: \"sed\" is unknown");
         e.line = Some(3);
