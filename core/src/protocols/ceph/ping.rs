@@ -79,11 +79,7 @@ impl Monitor {
             .unwrap_or(0);
         let sent = self.elector.peer_sent_ping.get(&peer).copied().unwrap_or(0);
         if acked + self.config.ping_timeout_ms < now {
-            let persist = self
-                .tracker
-                .report_dead_connection(peer, seconds(now - acked));
-            self.persist_scores_if(persist.0, out);
-            self.elector.peer_acked_ping.insert(peer, now);
+            self.report_dead(peer, now - acked, out);
             out.push(Effect::Note(format!(
                 "no ping answer from mon.{peer} for {} ms: link dead",
                 now - acked
@@ -96,6 +92,14 @@ impl Monitor {
         }
         let t = self.ping_check_ms();
         self.set_timer(Timer::PingCheck(peer), t, out);
+    }
+
+    /// The link to `peer` was dead for `dead_ms` since its last answer: tell the tracker, save
+    /// the scores if it asks, and count the next report from now.
+    fn report_dead(&mut self, peer: Rank, dead_ms: u64, out: &mut Vec<Effect>) {
+        let persist = self.tracker.report_dead_connection(peer, seconds(dead_ms));
+        self.persist_scores_if(persist.0, out);
+        self.elector.peer_acked_ping.insert(peer, self.now_ms);
     }
 
     /// `Elector::begin_dead_ping`: stop pinging, report the link dead every `ping_timeout`.
@@ -121,11 +125,7 @@ impl Monitor {
             .get(&peer)
             .copied()
             .unwrap_or(now);
-        let persist = self
-            .tracker
-            .report_dead_connection(peer, seconds(now.saturating_sub(acked)));
-        self.persist_scores_if(persist.0, out);
-        self.elector.peer_acked_ping.insert(peer, now);
+        self.report_dead(peer, now.saturating_sub(acked), out);
         let t = self.config.ping_timeout_ms;
         self.set_timer(Timer::DeadPing(peer), t, out);
     }
