@@ -90,11 +90,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             Ok(ExitCode::from(1))
         }
         LinOutcome::Unknown => {
-            println!(
-                "the search budget of {} states ran out before every key was decided, and no \
-                 key decided so far is violated (raise --max-states)",
-                args.max_states
-            );
+            println!("{}", history::undecided_explanation(args.max_states));
             println!("undecided");
             Ok(ExitCode::from(EXIT_UNDECIDED))
         }

@@ -607,6 +607,176 @@ mod history_files {
     }
 
     // -----------------------------------------------------------------------------------------
+    // Reading in slices (the history page reads a few hundred lines per slice).
+    // -----------------------------------------------------------------------------------------
+
+    /// `text` read `max_lines` lines at a time, checking the reader's progress on the way.
+    fn read_sliced(
+        text: &str,
+        format: history::Format,
+        model: Model,
+        max_lines: usize,
+    ) -> Result<history::History, history::ParseError> {
+        let mut reader = history::HistoryReader::new(text, format, model);
+        assert_eq!(reader.lines(), text.lines().count());
+        let mut last = reader.line();
+        loop {
+            let over = reader.read(text, max_lines)?;
+            let now = reader.line();
+            assert!(
+                now >= last && now <= reader.lines().max(1),
+                "line {last} then {now}"
+            );
+            last = now;
+            if over {
+                return reader.finish();
+            }
+        }
+    }
+
+    /// Reading in slices of 1..=6 lines and of `k` lines gives what reading at once gives: the
+    /// same history, or the same error at the same line and column.
+    fn same_in_slices(text: &str, format: history::Format, model: Model, k: usize) {
+        let whole = history::parse(text, format, model);
+        for max_lines in (1..=6).chain([k]) {
+            assert_eq!(
+                read_sliced(text, format, model, max_lines),
+                whole,
+                "{max_lines} lines at a time:\n{text}"
+            );
+        }
+    }
+
+    /// A Jepsen log: op `i` is invoked by process `i % 3`, and completed (or left unanswered)
+    /// after the next invocation; events are separated by new lines, blank lines, comments or
+    /// commas.
+    fn jepsen_log(ops: &[(u8, u8, u8, u8)]) -> String {
+        let f = |f: u8| [":read", ":write", ":cas"][f as usize % 3];
+        let value = |f: u8, v: u8| match f % 3 {
+            0 => "nil".to_string(),
+            1 => v.to_string(),
+            _ => format!("[{} {}]", v, v + 1),
+        };
+        let ev = |i: usize, kind: &str, op: &(u8, u8, u8, u8)| {
+            format!(
+                "{{:process {}, :type {kind}, :f {}, :value {}}}",
+                i % 3,
+                f(op.0),
+                value(op.0, op.1)
+            )
+        };
+        let sep = |s: u8| ["\n", "\n\n", " ; a comment\n", ", ", "\r\n"][s as usize % 5];
+        let mut out = String::new();
+        for (i, op) in ops.iter().enumerate() {
+            out += &ev(i, ":invoke", op);
+            out += sep(op.3);
+            if i >= 1 {
+                let prev = &ops[i - 1];
+                let kind = [":ok", ":ok", ":fail", ":info"][prev.2 as usize % 4];
+                out += &ev(i - 1, kind, prev);
+                out += sep(prev.3 / 5);
+            }
+        }
+        out
+    }
+
+    /// `text` with the character at `at` (modulo its length) removed, or `extra` put there.
+    fn mutated(text: &str, at: usize, extra: Option<char>) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        if chars.is_empty() {
+            return text.to_string();
+        }
+        let at = at % chars.len();
+        let mut out: String = chars[..at].iter().collect();
+        out.extend(extra);
+        out.extend(&chars[at + 1 - usize::from(extra.is_some())..]);
+        out
+    }
+
+    fn mutation() -> impl Strategy<Value = Option<(usize, Option<char>)>> {
+        let extra = prop_oneof![
+            Just(None),
+            Just(Some('{')),
+            Just(Some('}')),
+            Just(Some('"')),
+            Just(Some('\n')),
+            Just(Some(':')),
+            Just(Some('é')),
+        ];
+        proptest::option::weighted(0.6, (any::<usize>(), extra))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn json_lines_read_in_slices_as_at_once(
+            ops in history_ops(), k in 1usize..50, m in mutation(), crlf in any::<bool>(),
+        ) {
+            let mut t = text(&run_sequential(&ops));
+            if crlf {
+                t = t.replace('\n', "\r\n\n");
+            }
+            if let Some((at, extra)) = m {
+                t = mutated(&t, at, extra);
+            }
+            same_in_slices(&t, history::Format::Jsonl, Model::Kv, k);
+            same_in_slices(&t, history::Format::Jsonl, Model::Register, k);
+        }
+
+        #[test]
+        fn jepsen_logs_read_in_slices_as_at_once(
+            ops in proptest::collection::vec(any::<(u8, u8, u8, u8)>(), 0..40),
+            k in 1usize..50, m in mutation(),
+        ) {
+            let mut t = jepsen_log(&ops);
+            if let Some((at, extra)) = m {
+                t = mutated(&t, at, extra);
+            }
+            same_in_slices(&t, history::Format::Jepsen, Model::Register, k);
+        }
+    }
+
+    #[test]
+    fn hand_written_histories_read_in_slices_as_at_once() {
+        let ok = r#"{"process":1,"f":"read","key":"k","type":"ok","value":null,"invoke_ms":1,"complete_ms":2}"#;
+        let jsonl_cases = [
+            format!("{ok}\n{ok}\n\n{ok}"),
+            format!("\n\n{ok} x"),
+            format!("{ok}\n{}", ok.replace("\"read\"", "\"get\"")),
+            format!("{ok}\r\n{ok}\r"),
+            String::new(),
+        ];
+        for t in &jsonl_cases {
+            same_in_slices(t, history::Format::Jsonl, Model::Kv, 1000);
+        }
+        let jepsen_cases = [
+            // A history written as one vector over several lines.
+            "[{:process 0, :type :invoke, :f :write, :value 1}\n {:process 0, :type :ok, :f :write, :value 1}\n {:process 1, :type :invoke, :f :read, :value nil}]\n{:process 1, :type :ok, :f :read, :value 1}",
+            // A meaning error (line 1) before a syntax error (line 3): the syntax error wins,
+            // as when every event is read before any is interpreted.
+            "{:process 0, :type :ok, :f :read, :value 1}\n{:process 1, :type :invoke, :f :read}\n{:process 0, :type :invoke",
+            // A meaning error only, then good lines.
+            "{:process 0, :type :ok, :f :read, :value 1}\n{:process 1, :type :invoke, :f :read}\n{:process 1, :type :ok, :f :read, :value 1}",
+            // A cas invoked with a bad value, completed lines later; and an unanswered write.
+            "{:process 0, :type :invoke, :f :cas, :value 3}\n\n\n{:process 1, :type :invoke, :f :write, :value nil}\n{:process 0, :type :info, :f :cas, :value 3}",
+            "{:process 2, :type :invoke, :f :write, :value 1}\n; the end\n",
+            "{:process :nemesis, :type :info, :f :start-partition, :value nil}\n   )",
+            "",
+        ];
+        for t in jepsen_cases {
+            same_in_slices(t, history::Format::Jepsen, Model::Register, 1000);
+            same_in_slices(t, history::Format::Jepsen, Model::Kv, 1000);
+        }
+        let e =
+            read_sliced(jepsen_cases[1], history::Format::Jepsen, Model::Register, 1).unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1), "{e}");
+        let e =
+            read_sliced(jepsen_cases[2], history::Format::Jepsen, Model::Register, 1).unwrap_err();
+        assert_eq!((e.line, e.col), (1, 1), "{e}");
+    }
+
+    // -----------------------------------------------------------------------------------------
     // The campaign's histories, through both entry points.
     // -----------------------------------------------------------------------------------------
 

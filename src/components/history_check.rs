@@ -7,16 +7,17 @@
 //! The search runs on the page's main thread in slices of about [`SLICE_MS`] from the event
 //! loop ([`LinCheck::step`] keeps its state between them), so a heavy history never freezes
 //! the tab: a progress line says how far it has got, Cancel (or a new paste, pick or drop)
-//! drops it at once. Reading the text is one piece of work (about a second for the largest
-//! text the page takes, [`MAX_TEXT_BYTES`]); the timeline draws at most [`MAX_DRAWN`]
-//! operations, around the ones that cannot be placed.
+//! drops it at once. Reading the text runs in the same slices ([`HistoryReader`] resumes
+//! between them, [`LINES_PER_CLOCK_READ`] lines at a time), with "reading: line L of M" and
+//! Cancel too; the timeline draws at most [`MAX_DRAWN`] operations, around the ones that cannot
+//! be placed.
 
 use crate::browser::file_text;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::check::linearizability::{
     LinCheck, LinOutcome, LinProgress, LinReport, DEFAULT_MAX_STATES,
 };
-use paxoscope_core::history::{self, Ending, Format, History, Model};
+use paxoscope_core::history::{self, Ending, Format, History, HistoryReader, Model};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -32,6 +33,8 @@ const MAX_STATES: u64 = DEFAULT_MAX_STATES;
 const SLICE_MS: f64 = 12.0;
 /// Search steps between two readings of the clock within a slice.
 const STEPS_PER_CLOCK_READ: u64 = 2_048;
+/// Lines read between two readings of the clock within a slice.
+const LINES_PER_CLOCK_READ: usize = 200;
 /// Most operations the timeline draws (a 10,000-operation history would be a grey smear; at
 /// 60 over a dozen lanes the labels still read).
 const MAX_DRAWN: usize = 60;
@@ -78,7 +81,8 @@ struct Checked {
 #[derive(Clone, PartialEq)]
 enum Shown {
     Nothing,
-    Reading,
+    /// Reading: the line reached, of how many.
+    Reading(usize, usize),
     Checking(LinProgress),
     /// Stopped by the user (Cancel) or by a new history, with how far it had got.
     Cancelled(String),
@@ -98,20 +102,37 @@ struct Job {
     shown_ms: f64,
 }
 
-/// What runs now: the timer of the next piece of work and the check it continues. Dropping
-/// both cancels (a dropped `Timeout` never fires).
+/// A text being read, between slices.
+struct Reading {
+    text: Rc<str>,
+    format: Format,
+    reader: HistoryReader,
+    started_ms: f64,
+    shown_ms: f64,
+}
+
+/// What runs now: the timer of the next piece of work and the reading or the check it
+/// continues. Dropping them cancels (a dropped `Timeout` never fires).
 #[derive(Default)]
 struct Slot {
     timer: Option<Timeout>,
+    reading: Option<Reading>,
     job: Option<Job>,
 }
 
 impl Slot {
-    /// Stops whatever runs; returns the progress of the check it stopped, if one was running.
-    fn cancel(&mut self) -> Option<LinProgress> {
+    /// Stops whatever runs; returns how far it had got, if something was running.
+    fn cancel(&mut self) -> Option<String> {
         self.timer = None;
-        self.job.take().map(|j| j.check.progress())
+        let read = self.reading.take().map(|r| reading_line(&r.reader));
+        let checked = self.job.take().map(|j| progress_line(&j.check.progress()));
+        read.or(checked)
     }
+}
+
+/// `reading: line 1200 of 20000`.
+fn reading_line(r: &HistoryReader) -> String {
+    format!("reading: line {} of {}", r.line(), r.lines())
 }
 
 fn now_ms() -> f64 {
@@ -120,9 +141,8 @@ fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Reads `text` and sets up its check: the history and its search, or what was wrong with the
-/// text and where.
-fn read(text: &str) -> Result<Job, String> {
+/// Sets up the reading of `text`, or says why the page does not read it.
+fn start_reading(text: Rc<str>) -> Result<Reading, String> {
     if text.trim().is_empty() {
         return Err("Paste a history first, or drop a file here.".into());
     }
@@ -134,26 +154,58 @@ fn read(text: &str) -> Result<Job, String> {
         ));
     }
     let started_ms = now_ms();
-    let format = Format::detect(text);
-    let history = history::parse(text, format, format.default_model()).map_err(|e| {
-        format!(
-            "line {}, column {}: {} (read as {})",
-            e.line,
-            e.col,
-            e.message,
-            format_name(format)
-        )
-    })?;
+    let format = Format::detect(&text);
+    let reader = HistoryReader::new(&text, format, format.default_model());
+    Ok(Reading {
+        text,
+        format,
+        reader,
+        started_ms,
+        shown_ms: started_ms,
+    })
+}
+
+/// Reads for about [`SLICE_MS`]; the check of the history once the text is read, or what was
+/// wrong with the text and where.
+fn read_slice(r: &mut Reading) -> Option<Result<Job, String>> {
+    let from_ms = now_ms();
+    loop {
+        match r.reader.read(&r.text, LINES_PER_CLOCK_READ) {
+            Ok(true) => break,
+            Ok(false) if now_ms() - from_ms >= SLICE_MS => return None,
+            Ok(false) => {}
+            Err(e) => return Some(Err(unreadable(&e, r.format))),
+        }
+    }
+    let format = r.format;
+    let reader = std::mem::replace(
+        &mut r.reader,
+        HistoryReader::new("", format, format.default_model()),
+    );
+    let history = match reader.finish() {
+        Ok(h) => h,
+        Err(e) => return Some(Err(unreadable(&e, format))),
+    };
     let check = LinCheck::new(&history.entries, MAX_STATES);
     let read_end_ms = now_ms();
-    Ok(Job {
+    Some(Ok(Job {
         history,
         format,
         check,
         read_end_ms,
-        read_ms: read_end_ms - started_ms,
+        read_ms: read_end_ms - r.started_ms,
         shown_ms: read_end_ms,
-    })
+    }))
+}
+
+fn unreadable(e: &history::ParseError, format: Format) -> String {
+    format!(
+        "line {}, column {}: {} (read as {})",
+        e.line,
+        e.col,
+        e.message,
+        format_name(format)
+    )
 }
 
 /// Runs the search for about [`SLICE_MS`]; its report once it is over.
@@ -189,11 +241,7 @@ fn verdict(job: Job, report: &LinReport) -> Checked {
         }
         LinOutcome::Unknown => (
             "undecided",
-            vec![format!(
-                "the search budget of {MAX_STATES} states ran out before every key was \
-                 decided, and no key decided so far is violated (`paxoscope check-history \
-                 --max-states` searches further)"
-            )],
+            vec![history::undecided_explanation(MAX_STATES)],
         ),
     };
     let check_ms = (now_ms() - job.read_end_ms).max(0.0) as u64;
@@ -219,12 +267,44 @@ fn next_slice(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) -> Timeout 
     Timeout::new(0, move || continue_check(slot, shown))
 }
 
-/// Runs one slice of the check in `slot` and schedules the next, or shows the verdict.
+/// Runs one slice of the reading or of the check in `slot` and schedules the next, or shows
+/// the verdict.
 #[inline(never)]
 fn continue_check(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) {
     let mut s = slot.borrow_mut();
     // This runs inside that timer's callback: it is dropped once the callback is done.
     let _fired = s.timer.take();
+    if let Some(r) = s.reading.as_mut() {
+        let next = match read_slice(r) {
+            None => {
+                let now = now_ms();
+                let line = (r.reader.line(), r.reader.lines());
+                let redraw = now - r.shown_ms >= PROGRESS_EVERY_MS;
+                if redraw {
+                    r.shown_ms = now;
+                }
+                redraw.then_some(Shown::Reading(line.0, line.1))
+            }
+            Some(Ok(job)) => {
+                let progress = job.check.progress();
+                s.reading = None;
+                s.job = Some(job);
+                Some(Shown::Checking(progress))
+            }
+            Some(Err(e)) => {
+                s.reading = None;
+                drop(s);
+                shown.set(Shown::Error(e));
+                return;
+            }
+        };
+        s.timer = Some(next_slice(slot.clone(), shown.clone()));
+        drop(s);
+        if let Some(next) = next {
+            shown.set(next);
+        }
+        return;
+    }
     let Some(job) = s.job.as_mut() else { return };
     match run_slice(job) {
         Some(report) => {
@@ -305,32 +385,24 @@ pub fn HistoryCheck() -> Html {
         let (shown, slot) = (shown.clone(), slot.clone());
         Rc::new(move |why: &str| {
             if let Some(p) = slot.borrow_mut().cancel() {
-                shown.set(Shown::Cancelled(format!(
-                    "{why} after {}",
-                    progress_line(&p)
-                )));
+                shown.set(Shown::Cancelled(format!("{why} after {p}")));
             }
         })
     };
-    // Reads after the "Reading…" line is painted, then checks in slices.
+    // Reads and checks in slices, from after the "Reading…" line is painted.
     let run = {
         let (shown, slot, stop) = (shown.clone(), slot.clone(), stop.clone());
         Rc::new(move |t: String| {
             stop("cancelled: a new history came");
-            shown.set(Shown::Reading);
-            let (shown, job_slot) = (shown.clone(), slot.clone());
-            slot.borrow_mut().timer = Some(Timeout::new(20, move || match read(&t) {
-                Ok(job) => {
-                    let progress = job.check.progress();
-                    job_slot.borrow_mut().job = Some(job);
-                    shown.set(Shown::Checking(progress));
-                    job_slot.borrow_mut().timer = Some(next_slice(job_slot.clone(), shown.clone()));
+            match start_reading(Rc::from(t)) {
+                Ok(r) => {
+                    shown.set(Shown::Reading(1, r.reader.lines()));
+                    let mut s = slot.borrow_mut();
+                    s.reading = Some(r);
+                    s.timer = Some(next_slice(slot.clone(), shown.clone()));
                 }
-                Err(e) => {
-                    drop(job_slot.borrow_mut().timer.take());
-                    shown.set(Shown::Error(e));
-                }
-            }));
+                Err(e) => shown.set(Shown::Error(e)),
+            }
         })
     };
     let on_check = {
@@ -394,12 +466,12 @@ pub fn HistoryCheck() -> Html {
     let on_drag_over = Callback::from(|e: DragEvent| e.prevent_default());
     let on_pick = Callback::from(move |e: Event| load_file(&e));
 
-    let busy = matches!(&*shown, Shown::Reading | Shown::Checking(_));
+    let busy = matches!(&*shown, Shown::Reading(..) | Shown::Checking(_));
     let result = match &*shown {
         Shown::Nothing => html! {},
-        Shown::Reading => {
-            html! { <p class="small muted" role="status" data-history-progress="">{ "Reading the history…" }</p> }
-        }
+        Shown::Reading(line, lines) => html! {
+            <p class="small muted" role="status" data-history-progress="" data-history-reading="">{ format!("Reading: line {line} of {lines}…") }</p>
+        },
         Shown::Checking(p) => html! {
             <p class="small muted" role="status" data-history-progress="">{ format!("Checking: {}…", progress_line(p)) }</p>
         },

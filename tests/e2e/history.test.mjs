@@ -226,3 +226,91 @@ test('Cancel stops a heavy check at once and the page stays usable; a new histor
     await context.close();
   }
 });
+
+/** Records the page's long tasks (over 50 ms) from now on, to PRINT figures, never to assert. */
+async function watchLongTasks(page) {
+  await page.evaluate(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, ms: e.duration });
+    }).observe({ type: 'longtask' });
+  });
+}
+
+test('a 2 MiB history is read in slices: "reading: line L of M" shows and Cancel stops the read', async () => {
+  const { page, context, errors } = await openPage(browser, 'history/', { waitFor: '.history-check' });
+  try {
+    // 20,000 operations of a Jepsen log, 1.9 MB: linearizable by construction.
+    const text = generateHistory(20000, { infoPercent: 2 });
+    assert.ok(text.length <= 2 * 1024 * 1024, `${text.length} bytes: within the page's bound`);
+    const lines = text.split('\n').filter((l, i, all) => i < all.length - 1 || l !== '').length;
+    await watchLongTasks(page);
+    // Cancel is clicked from the page itself in the task that draws a reading line past line 1:
+    // the reading has run a slice and is not over (its last slice draws "Checking"), so the
+    // click lands mid-read however fast the machine.
+    const clicked = page.evaluate(() => new Promise((resolve) => {
+      const watch = new MutationObserver(() => {
+        const shown = document.querySelector('[data-history-reading]')?.textContent ?? '';
+        if (!/^Reading: line ([2-9]|\d\d+) /.test(shown)) return;
+        watch.disconnect();
+        [...document.querySelectorAll('.history-check button')].find((b) => b.textContent === 'Cancel').click();
+        resolve(shown);
+      });
+      watch.observe(document.body, { subtree: true, childList: true, characterData: true });
+    }));
+    let panel = await pick(page, text);
+    const shown = await clicked;
+    assert.match(shown, new RegExp(`^Reading: line \\d+ of ${lines}…$`));
+    const cancelled = panel.locator('[data-history-cancelled]');
+    assert.match(await cancelled.textContent(), new RegExp(`^cancelled after reading: line \\d+ of ${lines}$`));
+    await mkdir(SCREENSHOT_DIR, { recursive: true });
+    await panel.screenshot({ path: join(SCREENSHOT_DIR, 'history-check-read-cancelled.png') });
+    assert.equal(await panel.locator('[data-history-progress]').count(), 0, 'reading stopped');
+    assert.equal(await panel.getByRole('button', { name: 'Cancel' }).count(), 0, 'nothing left to cancel');
+
+    // Read to the end and checked: the figures of the longest tasks are printed, the reading's
+    // from the first "Reading" line (before it, the browser takes in the file), the search's
+    // from the first "Checking" line.
+    await page.evaluate(() => {
+      window.__longTasks = [];
+      window.__marks = {};
+      new MutationObserver(() => {
+        const p = document.querySelector('[data-history-progress]')?.textContent ?? '';
+        const phase = p.startsWith('Reading') ? 'reading' : p.startsWith('Checking') ? 'checking' : null;
+        if (phase && !(phase in window.__marks)) window.__marks[phase] = performance.now();
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const started = await page.evaluate(() => performance.now());
+    panel = await pick(page, text);
+    await panel.locator('[data-history-verdict="linearizable"]').waitFor({ timeout: 120_000 });
+    const { tasks, marks } = await page.evaluate(() => ({ tasks: window.__longTasks, marks: window.__marks }));
+    const longest = (from, to) => Math.round(Math.max(0, ...tasks.filter((t) => t.start >= from && t.start < to).map((t) => t.ms)));
+    console.log(`# 2 MiB history (${text.length} bytes, ${lines} lines): longest task taking in the file ` +
+      `${longest(started, marks.reading)} ms, while reading ${longest(marks.reading, marks.checking)} ms, ` +
+      `while checking ${longest(marks.checking, Infinity)} ms; ${(await panel.locator('[data-history-counts]').textContent()).split('; ').at(-1)}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('an undecided history gets the CLI verdict and explanation line for line', async () => {
+  const { page, context, errors } = await openPage(browser, 'history/', { waitFor: '.history-check' });
+  try {
+    // A stale read among lost writes: the 2,000,000-state budget runs out first (the CLI takes
+    // 10-30 s: this test is slow by nature).
+    const text = generateHistory(1000, { stale: true, infoPercent: 5 });
+    const want = cli(text);
+    assert.equal(want.status, 3, `the CLI: ${want.lines.slice(-2).join(' / ')}`);
+    const panel = await pick(page, text);
+    const verdict = panel.locator('[data-history-verdict]');
+    await verdict.waitFor({ timeout: 300_000 });
+    assert.equal(await verdict.textContent(), 'undecided');
+    assert.equal(await verdict.textContent(), want.lines.at(-1));
+    const explained = (await panel.locator('.history-explanation').textContent()).split('\n');
+    assert.deepEqual(explained, want.lines.slice(-2, -1));
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});

@@ -61,18 +61,26 @@ fn err<T>(line: usize, col: usize, message: impl Into<String>) -> Res<T> {
 
 struct Reader<'a> {
     text: &'a str,
+    /// Byte offset in `text` where `chars` starts.
+    base: usize,
     chars: std::iter::Peekable<std::str::CharIndices<'a>>,
     line: usize,
     col: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(text: &'a str) -> Reader<'a> {
+    /// A reader of `text` from byte `pos`, which is at `line` and `col`.
+    fn resume(text: &'a str, pos: usize, line: usize, col: usize) -> Reader<'a> {
+        assert!(
+            text.is_char_boundary(pos),
+            "byte {pos} is inside a character"
+        );
         Reader {
             text,
-            chars: text.char_indices().peekable(),
-            line: 1,
-            col: 1,
+            base: pos,
+            chars: text[pos..].char_indices().peekable(),
+            line,
+            col,
         }
     }
 
@@ -82,7 +90,9 @@ impl<'a> Reader<'a> {
 
     /// Byte offset of the next character.
     fn pos(&mut self) -> usize {
-        self.chars.peek().map_or(self.text.len(), |&(i, _)| i)
+        self.chars
+            .peek()
+            .map_or(self.text.len(), |&(i, _)| self.base + i)
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -349,68 +359,144 @@ fn register_value(n: &Node, what: &str) -> Res<Option<String>> {
     }
 }
 
-/// An invocation waiting for its completion.
-struct Open<'a> {
+/// An invocation waiting for its completion. It owns what it keeps, so that reading can stop
+/// and resume between two events.
+struct Open {
     line: usize,
     col: usize,
     at: u64,
     func: Func,
     key: String,
-    /// The invocation's value (without the key of an independent tuple).
-    value: Option<Node<'a>>,
+    /// A write's or a cas's value and expected value, read from the invocation, or what was
+    /// wrong with them: reported when the operation ends, where reading the whole file first
+    /// would report it.
+    written: Res<(Option<String>, Option<String>)>,
+}
+
+/// A Jepsen history read a few lines at a time ([`super::HistoryReader`]): the events are
+/// interpreted as they are read, and the first error in their meaning is held back until the
+/// whole text has been read without a syntax error, so that the error reported is the one
+/// reading every event first and then interpreting them gives.
+pub(super) struct Events {
+    model: Model,
+    /// Where reading resumes: byte offset, line and column.
+    pos: usize,
+    line: usize,
+    col: usize,
+    /// Position of the next event in the file (the checker's time).
+    at: u64,
+    open: BTreeMap<u32, Open>,
+    done: Vec<(SourceOp, u64)>,
+    history: History,
+    meaning_error: Option<ParseError>,
+}
+
+impl Events {
+    pub(super) fn new(model: Model) -> Events {
+        Events {
+            model,
+            pos: 0,
+            line: 1,
+            col: 1,
+            at: 0,
+            open: BTreeMap::new(),
+            done: Vec::new(),
+            history: History {
+                time_unit: "event",
+                ..History::default()
+            },
+            meaning_error: None,
+        }
+    }
+
+    /// The line reading has reached (1-based).
+    pub(super) fn line(&self) -> usize {
+        self.line
+    }
+
+    /// Reads the values that start within the next `max_lines` lines (at least one value);
+    /// `true` once the text is over. A value may run over many lines (a history written as one
+    /// vector is read in one call).
+    pub(super) fn read(&mut self, text: &str, max_lines: usize) -> Res<bool> {
+        assert!(max_lines >= 1, "read at least one line at a time");
+        let mut r = Reader::resume(text, self.pos, self.line, self.col);
+        let stop_line = self.line.saturating_add(max_lines);
+        let mut over = false;
+        loop {
+            if !r.skip_ws() {
+                over = true;
+                break;
+            }
+            if r.line >= stop_line {
+                break;
+            }
+            let node = r.value(0)?;
+            match &node.v {
+                Edn::Map(_) => self.interpret(&node),
+                Edn::Seq(items) if items.iter().all(|n| matches!(n.v, Edn::Map(_))) => {
+                    items.iter().for_each(|n| self.interpret(n))
+                }
+                _ => return err(
+                    node.line,
+                    node.col,
+                    "expected an event map like {:process 0, :type :invoke, :f :read, :value nil}",
+                ),
+            }
+        }
+        self.pos = r.pos();
+        self.line = r.line;
+        self.col = r.col;
+        Ok(over)
+    }
+
+    /// Interprets one event map, unless an earlier event was already wrong.
+    fn interpret(&mut self, node: &Node) {
+        let at = self.at;
+        self.at += 1;
+        if self.meaning_error.is_some() {
+            return;
+        }
+        let Edn::Map(fields) = &node.v else {
+            unreachable!("only maps are interpreted")
+        };
+        let ev = Event { node, fields };
+        let done = &mut self.done;
+        if let Err(e) = event(&ev, at, self.model, &mut self.open, done, &mut self.history) {
+            self.meaning_error = Some(e);
+        }
+    }
+
+    /// The history, once [`Events::read`] has said the text is over.
+    pub(super) fn finish(self) -> Res<History> {
+        if let Some(e) = self.meaning_error {
+            return Err(e);
+        }
+        let (mut history, mut done) = (self.history, self.done);
+        // Invocations never completed: their effect is unknown.
+        for (process, o) in self.open {
+            done.push(unanswered(process, o)?);
+        }
+        done.sort_by_key(|(op, _)| op.invoke_at);
+        for (op, id) in done {
+            history.push(op, id);
+        }
+        Ok(history)
+    }
 }
 
 /// Reads a Jepsen history.
 pub fn parse(text: &str, model: Model) -> Result<History, ParseError> {
-    let mut r = Reader::new(text);
-    let mut events: Vec<Node> = Vec::new();
-    while r.skip_ws() {
-        let node = r.value(0)?;
-        match node.v {
-            Edn::Map(_) => events.push(node),
-            Edn::Seq(items) if items.iter().all(|n| matches!(n.v, Edn::Map(_))) => {
-                events.extend(items)
-            }
-            _ => {
-                return err(
-                    node.line,
-                    node.col,
-                    "expected an event map like {:process 0, :type :invoke, :f :read, :value nil}",
-                )
-            }
-        }
-    }
-    let mut history = History {
-        time_unit: "event",
-        ..History::default()
-    };
-    let mut open: BTreeMap<u32, Open> = BTreeMap::new();
-    let mut done: Vec<(SourceOp, u64)> = Vec::new();
-    for (at, node) in events.iter().enumerate() {
-        let Edn::Map(fields) = &node.v else {
-            unreachable!("only maps are kept")
-        };
-        let ev = Event { node, fields };
-        event(&ev, at as u64, model, &mut open, &mut done, &mut history)?;
-    }
-    // Invocations never completed: their effect is unknown.
-    for (process, o) in open {
-        let op = unanswered(process, o)?;
-        done.push(op);
-    }
-    done.sort_by_key(|(op, _)| op.invoke_at);
-    for (op, id) in done {
-        history.push(op, id);
-    }
-    Ok(history)
+    let mut events = Events::new(model);
+    while !events.read(text, usize::MAX)? {}
+    events.finish()
 }
 
 /// Handles one event: opens or closes an operation, or records a fault.
-fn event<'a>(
-    ev: &Event<'a>,
+fn event(
+    ev: &Event,
     at: u64,
     model: Model,
-    open: &mut BTreeMap<u32, Open<'a>>,
+    open: &mut BTreeMap<u32, Open>,
     done: &mut Vec<(SourceOp, u64)>,
     history: &mut History,
 ) -> Res<()> {
@@ -459,13 +545,14 @@ fn event<'a>(
                 ),
             );
         }
+        let written = written(func, value.as_ref(), node.line, node.col);
         let o = Open {
             line: node.line,
             col: node.col,
             at,
             func,
             key,
-            value,
+            written,
         };
         open.insert(process, o);
         return Ok(());
@@ -535,35 +622,32 @@ fn key_and_value<'a>(ev: &Event<'a>, model: Model) -> Res<(String, Option<Node<'
     }
 }
 
-/// Builds the operation from its invocation and its completion's value.
-fn operation(
-    process: u32,
-    o: &Open,
-    ending: Ending,
-    completion_value: Option<&Node>,
-) -> Res<SourceOp> {
+/// The value a write or a cas writes and the value a cas expects, from the invocation's
+/// `:value` (`(None, None)` for a read, which takes its value from its completion).
+fn written(
+    func: Func,
+    value: Option<&Node>,
+    line: usize,
+    col: usize,
+) -> Res<(Option<String>, Option<String>)> {
     let missing = |what: &str| ParseError {
-        line: o.line,
-        col: o.col,
+        line,
+        col,
         message: format!("this {what} has no :value"),
     };
-    let (value, expected) = match o.func {
-        Func::Read => match completion_value {
-            Some(v) if ending == Ending::Ok => (register_value(v, "a read's :value")?, None),
-            None if ending == Ending::Ok => return Err(missing("read")),
-            _ => (None, None),
-        },
+    match func {
+        Func::Read => Ok((None, None)),
         Func::Write => {
-            let Some(v) = o.value.as_ref() else {
+            let Some(v) = value else {
                 return Err(missing("write"));
             };
             let Some(value) = register_value(v, "a write's :value")? else {
                 return err(v.line, v.col, "a write needs a value (not nil)");
             };
-            (Some(value), None)
+            Ok((Some(value), None))
         }
         Func::Cas => {
-            let Some(v) = o.value.as_ref() else {
+            let Some(v) = value else {
                 return Err(missing("cas"));
             };
             let pair = match &v.v {
@@ -578,8 +662,27 @@ fn operation(
                     "a cas needs a new value (not nil)",
                 );
             };
-            (Some(new), expected)
+            Ok((Some(new), expected))
         }
+    }
+}
+
+/// Builds the operation from its invocation and its completion's value.
+fn operation(
+    process: u32,
+    o: &Open,
+    ending: Ending,
+    completion_value: Option<&Node>,
+) -> Res<SourceOp> {
+    let (value, expected) = match o.func {
+        Func::Read => match completion_value {
+            Some(v) if ending == Ending::Ok => (register_value(v, "a read's :value")?, None),
+            None if ending == Ending::Ok => {
+                return err(o.line, o.col, "this read has no :value");
+            }
+            _ => (None, None),
+        },
+        Func::Write | Func::Cas => o.written.clone()?,
     };
     Ok(SourceOp {
         process,
@@ -603,7 +706,12 @@ mod tests {
 
     #[test]
     fn reads_edn_values() {
-        let mut r = Reader::new("{:a [1 -2 nil], :b \"x\\\"y\", :c #{:k} #_ :gone :d 1.5}");
+        let mut r = Reader::resume(
+            "{:a [1 -2 nil], :b \"x\\\"y\", :c #{:k} #_ :gone :d 1.5}",
+            0,
+            1,
+            1,
+        );
         let n = r.value(0).unwrap();
         let Edn::Map(pairs) = n.v else { panic!() };
         let shown: Vec<String> = pairs

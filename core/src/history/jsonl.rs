@@ -241,37 +241,96 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// A JSON Lines history read a few lines at a time ([`super::HistoryReader`]).
+pub(super) struct Lines {
+    model: Model,
+    /// Byte offset of the next line, and its number less one.
+    pos: usize,
+    lines_read: usize,
+    history: History,
+}
+
+impl Lines {
+    pub(super) fn new(model: Model) -> Lines {
+        Lines {
+            model,
+            pos: 0,
+            lines_read: 0,
+            history: History {
+                time_unit: "ms",
+                ..History::default()
+            },
+        }
+    }
+
+    /// The line reading has reached (1-based).
+    pub(super) fn line(&self) -> usize {
+        self.lines_read + 1
+    }
+
+    /// Reads the next `max_lines` lines (split as [`str::lines`] does); `true` once the text is
+    /// over.
+    pub(super) fn read(&mut self, text: &str, max_lines: usize) -> Result<bool, ParseError> {
+        assert!(max_lines >= 1, "read at least one line at a time");
+        for _ in 0..max_lines {
+            if self.pos >= text.len() {
+                return Ok(true);
+            }
+            let rest = &text[self.pos..];
+            let len = rest.find('\n').map_or(rest.len(), |i| i + 1);
+            let mut line = &rest[..len];
+            if let Some(l) = line.strip_suffix('\n') {
+                line = l.strip_suffix('\r').unwrap_or(l);
+            }
+            self.pos += len;
+            self.lines_read += 1;
+            read_line(&mut self.history, line, self.lines_read, self.model)?;
+        }
+        Ok(self.pos >= text.len())
+    }
+
+    /// The history, once [`Lines::read`] has said the text is over.
+    pub(super) fn finish(self) -> History {
+        debug_assert_eq!(self.history.entries.len(), self.history.entry_op.len());
+        self.history
+    }
+}
+
 /// Reads a JSON Lines history (blank lines are skipped). Operations are given in the order of
 /// their lines; the id of each is its `id` field, or else its line number.
 pub fn parse(text: &str, model: Model) -> Result<History, ParseError> {
-    let mut history = History {
-        time_unit: "ms",
-        ..History::default()
-    };
-    for (i, line) in text.lines().enumerate() {
-        let line_no = i + 1;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let at = |(col, message): (usize, String)| ParseError {
-            line: line_no,
-            col,
-            message,
-        };
-        let mut r = Reader::new(line);
-        let (col, v) = r.value(0).map_err(at)?;
-        r.skip_ws();
-        if r.peek().is_some() {
-            return Err(at((r.col, "more text after the operation's object".into())));
-        }
-        let Value::Object(fields) = v else {
-            return Err(at((col, "each line must be one JSON object".into())));
-        };
-        let (op, id) = operation(&fields, col, line_no, model).map_err(at)?;
-        history.push(op, id.unwrap_or(line_no as u64));
+    let mut lines = Lines::new(model);
+    while !lines.read(text, usize::MAX)? {}
+    Ok(lines.finish())
+}
+
+/// Reads line `line_no` into `history` (nothing if it is blank).
+fn read_line(
+    history: &mut History,
+    line: &str,
+    line_no: usize,
+    model: Model,
+) -> Result<(), ParseError> {
+    if line.trim().is_empty() {
+        return Ok(());
     }
-    debug_assert_eq!(history.entries.len(), history.entry_op.len());
-    Ok(history)
+    let at = |(col, message): (usize, String)| ParseError {
+        line: line_no,
+        col,
+        message,
+    };
+    let mut r = Reader::new(line);
+    let (col, v) = r.value(0).map_err(at)?;
+    r.skip_ws();
+    if r.peek().is_some() {
+        return Err(at((r.col, "more text after the operation's object".into())));
+    }
+    let Value::Object(fields) = v else {
+        return Err(at((col, "each line must be one JSON object".into())));
+    };
+    let (op, id) = operation(&fields, col, line_no, model).map_err(at)?;
+    history.push(op, id.unwrap_or(line_no as u64));
+    Ok(())
 }
 
 /// The fields of one line, looked up by name.

@@ -324,8 +324,87 @@ impl fmt::Display for ParseError {
 
 /// Reads a history file.
 pub fn parse(text: &str, format: Format, model: Model) -> Result<History, ParseError> {
-    match format {
-        Format::Jsonl => jsonl::parse(text, model),
-        Format::Jepsen => jepsen::parse(text, model),
+    let mut reader = HistoryReader::new(text, format, model);
+    while !reader.read(text, usize::MAX)? {}
+    reader.finish()
+}
+
+/// A history file read a few lines at a time, so that a page can read a large one in slices
+/// between which it stays responsive. Reading in any slices gives the same history, or the
+/// same error at the same line and column, as [`parse`].
+pub struct HistoryReader {
+    state: ReaderState,
+    /// Lines of the text, and its length in bytes (to catch a caller passing another text).
+    lines: usize,
+    text_bytes: usize,
+    over: bool,
+}
+
+enum ReaderState {
+    Jsonl(jsonl::Lines),
+    Jepsen(jepsen::Events),
+}
+
+impl HistoryReader {
+    /// A reader of `text` (which every call to [`HistoryReader::read`] passes again).
+    pub fn new(text: &str, format: Format, model: Model) -> HistoryReader {
+        let state = match format {
+            Format::Jsonl => ReaderState::Jsonl(jsonl::Lines::new(model)),
+            Format::Jepsen => ReaderState::Jepsen(jepsen::Events::new(model)),
+        };
+        HistoryReader {
+            state,
+            lines: text.lines().count(),
+            text_bytes: text.len(),
+            over: false,
+        }
     }
+
+    /// Reads about `max_lines` more lines (at least one); `true` once the text is over.
+    pub fn read(&mut self, text: &str, max_lines: usize) -> Result<bool, ParseError> {
+        assert_eq!(
+            text.len(),
+            self.text_bytes,
+            "read the text the reader was made for"
+        );
+        if self.over {
+            return Ok(true);
+        }
+        self.over = match &mut self.state {
+            ReaderState::Jsonl(l) => l.read(text, max_lines)?,
+            ReaderState::Jepsen(e) => e.read(text, max_lines)?,
+        };
+        Ok(self.over)
+    }
+
+    /// The line reading has reached (1-based), at most [`HistoryReader::lines`].
+    pub fn line(&self) -> usize {
+        let line = match &self.state {
+            ReaderState::Jsonl(l) => l.line(),
+            ReaderState::Jepsen(e) => e.line(),
+        };
+        line.min(self.lines)
+    }
+
+    /// Lines in the text.
+    pub fn lines(&self) -> usize {
+        self.lines
+    }
+
+    /// The history, once [`HistoryReader::read`] has said the text is over.
+    pub fn finish(self) -> Result<History, ParseError> {
+        assert!(self.over, "finish once the whole text is read");
+        match self.state {
+            ReaderState::Jsonl(l) => Ok(l.finish()),
+            ReaderState::Jepsen(e) => e.finish(),
+        }
+    }
+}
+
+/// The explanation of an "undecided" verdict, in the CLI's and the page's words.
+pub fn undecided_explanation(max_states: u64) -> String {
+    format!(
+        "the search budget of {max_states} states ran out before every key was decided, and no \
+         key decided so far is violated (raise --max-states)"
+    )
 }
