@@ -73,7 +73,8 @@ pub enum Limit {
     EventRate,
     /// More than `MAX_RUN_EVENTS` events in the whole run.
     Events,
-    /// More than `MAX_KEPT_BYTES` estimated bytes kept (trace, snapshots, clients, queue).
+    /// More than the budget's estimated bytes kept (trace, snapshots, clients, queue):
+    /// `MAX_KEPT_BYTES`, or `MAX_WINDOWED_KEPT_BYTES` for a windowed run.
     Memory,
 }
 
@@ -98,6 +99,8 @@ pub struct BudgetExceeded {
     pub event: u64,
     /// What went over, with the figures: "100001 events between 12 s and 13 s".
     pub what: String,
+    /// The constant that set the limit, as the docs name it (`MAX_RUN_EVENTS`).
+    pub constant: &'static str,
     /// The setting of the scenario that most likely caused it, in words a user can act on.
     pub cause: String,
 }
@@ -110,7 +113,7 @@ impl std::fmt::Display for BudgetExceeded {
             self.at_ms / 1000,
             self.at_ms % 1000,
             self.what,
-            self.limit.constant(),
+            self.constant,
             self.cause
         )
     }
@@ -438,7 +441,6 @@ fn length_cause(scenario: &Scenario, limit: Limit) -> Cause {
     }
 }
 
-/// The figures of an event rate over the limit, for `BudgetExceeded::what`.
 /// Where a run stands after a new event, for [`Budget::exceeded`]: plain numbers, so the check
 /// is one function shared by every protocol's `Session` instead of a copy per protocol.
 #[derive(Clone, Copy, Debug)]
@@ -452,6 +454,17 @@ pub struct Progress {
 }
 
 impl Budget {
+    /// The constant that sets `limit` in this budget, for messages: a windowed run's memory
+    /// limit is `MAX_WINDOWED_KEPT_BYTES`, not `MAX_KEPT_BYTES`.
+    fn constant(&self, limit: Limit) -> &'static str {
+        match limit {
+            Limit::Memory if self.max_kept_bytes == MAX_WINDOWED_KEPT_BYTES => {
+                "MAX_WINDOWED_KEPT_BYTES"
+            }
+            _ => limit.constant(),
+        }
+    }
+
     /// The limit this event went over, if any: the event rate first, then the run's events,
     /// then (every `MEMORY_CHECK_EVERY_EVENTS` events) the memory estimate. `kept` counts
     /// what the run keeps; it is only asked for when needed (it walks the stores).
@@ -487,11 +500,13 @@ impl Budget {
             at_ms: at.now_ms,
             event: at.events,
             what,
+            constant: self.constant(limit),
             cause: likely_cause(scenario, limit, &kept()),
         })
     }
 }
 
+/// The figures of an event rate over the limit, for `BudgetExceeded::what`.
 pub fn rate_what(limit: u64, second: u64, events: u64) -> String {
     format!(
         "more than {limit} events within one simulated second ({events} between {second} s and \
@@ -504,6 +519,36 @@ pub fn rate_what(limit: u64, second: u64, events: u64) -> String {
 mod tests {
     use super::*;
     use crate::scenario::parse;
+
+    /// A memory stop names the constant of the budget that stopped it: the page's windowed
+    /// runs have their own.
+    #[test]
+    fn a_memory_stop_names_its_budgets_constant() {
+        let s = Scenario::default();
+        let at = Progress {
+            events: MEMORY_CHECK_EVERY_EVENTS,
+            second: 0,
+            in_second: 1,
+            now_ms: 500,
+        };
+        let kept = || Kept {
+            trace_entries: 8 * (MAX_WINDOWED_KEPT_BYTES / TRACE_ENTRY_BYTES),
+            ..Kept::default()
+        };
+        for (budget, constant) in [
+            (Budget::DEFAULT, "MAX_KEPT_BYTES"),
+            (Budget::WINDOWED, "MAX_WINDOWED_KEPT_BYTES"),
+        ] {
+            let stop = budget
+                .exceeded(&s, at, &kept)
+                .expect("over the memory budget");
+            assert_eq!((stop.limit, stop.constant), (Limit::Memory, constant));
+            assert!(
+                stop.to_string().contains(&format!("({constant})")),
+                "{stop}"
+            );
+        }
+    }
 
     fn cause_of(text: &str, limit: Limit) -> String {
         let s = parse(text).unwrap_or_else(|e| panic!("{e}"));
