@@ -11,9 +11,9 @@
 //! back with its line and column; the run goes on.
 
 use crate::state::{Action, Playground};
-use paxoscope_core::json::{Json, Object};
 use paxoscope_core::presets::{self, Preset};
 use paxoscope_core::scenario::{parse, validate::MAX_SPEED_TENTHS, Scenario, View, MAX_TEXT_BYTES};
+use serde::Serialize;
 
 /// The version of the message schema this page speaks: every message carries it as `v`.
 pub const API_VERSION: u32 = 1;
@@ -131,8 +131,10 @@ impl Decode for String {
 pub const QUOTED_CHARS: usize = 41;
 
 /// What the playground tells the host page. Each is sent as an object with `type` and `v`
-/// (`EmbedEvent::to_json`; an absent value is `null`).
-#[derive(Debug, PartialEq)]
+/// (serde's derive, turned into a JS value by serde-wasm-bindgen in `hooks::host`; an absent
+/// value is `null`).
+#[derive(Serialize, Debug, PartialEq)]
+#[serde(tag = "type", rename_all = "kebab-case")]
 pub enum EmbedEvent {
     /// The page has rendered its first run and listens for commands.
     Ready(RunInfo),
@@ -180,18 +182,21 @@ pub enum EmbedEvent {
 }
 
 /// The run an event describes.
-#[derive(Debug, PartialEq)]
+#[derive(Serialize, Debug, PartialEq)]
 pub struct RunInfo {
     pub protocol: &'static str,
     pub nodes: u8,
     pub name: Option<String>,
+    /// A JS number up to 2^53 - 1; a larger seed is sent as its decimal string, exact (a
+    /// number would lose digits, and serde-wasm-bindgen refuses it).
+    #[serde(serialize_with = "exact_in_js")]
     pub seed: u64,
     pub t_ms: u64,
     pub end_ms: Option<u64>,
 }
 
 /// Why a command was refused.
-#[derive(Debug, PartialEq, Default)]
+#[derive(Serialize, Debug, PartialEq, Default)]
 pub struct HostError {
     /// A sentence saying what was wrong.
     pub message: String,
@@ -204,78 +209,12 @@ pub struct HostError {
     pub column: Option<usize>,
 }
 
-impl EmbedEvent {
-    /// The message as JSON text, `{"type": "playhead", "v": 1, ...}`: the page posts
-    /// `JSON.parse` of it. Written with core's JSON writer, which the exports carry anyway
-    /// (serde's derive and serde-wasm-bindgen cost about 1 KB gzipped more for the same).
-    pub fn to_json(&self) -> String {
-        let o = Object::new().field("v", API_VERSION);
-        let o = match self {
-            EmbedEvent::Ready(info) => info.fields(o.field("type", "ready")),
-            EmbedEvent::Loaded(info) => info.fields(o.field("type", "loaded")),
-            EmbedEvent::Playhead {
-                t_ms,
-                events,
-                playing,
-                trace_hash,
-            } => o
-                .field("type", "playhead")
-                .field("t_ms", t_ms)
-                .field("events", events)
-                .field("playing", playing)
-                .field("trace_hash", trace_hash),
-            EmbedEvent::State {
-                t_ms,
-                node,
-                role,
-                phase,
-                state,
-                epoch,
-                leader,
-            } => o
-                .field("type", "state")
-                .field("t_ms", t_ms)
-                .field("node", node)
-                .field("role", role)
-                .field("phase", phase)
-                .field("state", state)
-                .field("epoch", epoch)
-                .field("leader", leader),
-            EmbedEvent::Verdict {
-                kind,
-                rule,
-                t_ms,
-                event,
-                node,
-                detail,
-            } => o
-                .field("type", "verdict")
-                .field("kind", kind)
-                .field("rule", rule)
-                .field("t_ms", t_ms)
-                .field("event", event)
-                .field("node", node)
-                .field("detail", detail),
-            EmbedEvent::Error(e) => o
-                .field("type", "error")
-                .field("message", &e.message)
-                .field("command", &e.command)
-                .field("field", &e.field)
-                .field("line", e.line)
-                .field("column", e.column),
-        };
-        o.to_json()
-    }
-}
-
-impl RunInfo {
-    fn fields(&self, o: Object) -> Object {
-        o.field("protocol", self.protocol)
-            .field("nodes", self.nodes)
-            .field("name", &self.name)
-            .field("seed", self.seed)
-            .field("t_ms", self.t_ms)
-            .field("end_ms", self.end_ms)
+/// `seed` as the host page receives it: a number while a JS number holds it exactly.
+fn exact_in_js<S: serde::Serializer>(x: &u64, s: S) -> Result<S::Ok, S::Error> {
+    if *x <= MAX_SAFE_INTEGER {
+        s.serialize_u64(*x)
+    } else {
+        s.collect_str(x)
     }
 }
 
@@ -511,8 +450,15 @@ mod tests {
         }
     }
 
+    /// An event as the host page receives it: serde's fields, and `v` (`hooks::host::post`).
+    fn received(e: &EmbedEvent) -> serde_json::Value {
+        let mut v = serde_json::to_value(e).unwrap();
+        v["v"] = API_VERSION.into();
+        v
+    }
+
     /// The events as the host page receives them: `type` and `v` beside the variant's fields,
-    /// an absent value as `null` (docs/embedding.md's table).
+    /// an absent value as `null` (docs/embedding.md's table), a seed past 2^53 as its string.
     #[test]
     fn events_are_json_objects_with_type_and_version() {
         let info = RunInfo {
@@ -523,8 +469,7 @@ mod tests {
             t_ms: 0,
             end_ms: Some(60_000),
         };
-        let ready: serde_json::Value =
-            serde_json::from_str(&EmbedEvent::Ready(info).to_json()).unwrap();
+        let ready = received(&EmbedEvent::Ready(info));
         assert_eq!(
             ready,
             serde_json::json!({"type": "ready", "v": 1, "protocol": "ceph", "nodes": 3,
@@ -539,7 +484,7 @@ mod tests {
             epoch: 6,
             leader: Some(0),
         };
-        let state: serde_json::Value = serde_json::from_str(&state.to_json()).unwrap();
+        let state = received(&state);
         assert_eq!(
             state,
             serde_json::json!({"type": "state", "v": 1, "t_ms": 4125, "node": 2, "role": "peon",
@@ -547,13 +492,23 @@ mod tests {
         );
         let mut e = HostError::new(Some("load"), Some("text"), "line 3: \"sed\" is unknown");
         e.line = Some(3);
-        let error: serde_json::Value =
-            serde_json::from_str(&EmbedEvent::Error(e).to_json()).unwrap();
+        let error = received(&EmbedEvent::Error(e));
         assert_eq!(
             error,
             serde_json::json!({"type": "error", "v": 1, "message": "line 3: \"sed\" is unknown",
                 "command": "load", "field": "text", "line": 3, "column": null})
         );
+        let big = RunInfo {
+            protocol: "ceph",
+            nodes: 5,
+            name: None,
+            seed: u64::MAX,
+            t_ms: 0,
+            end_ms: None,
+        };
+        let loaded = received(&EmbedEvent::Loaded(big));
+        assert_eq!(loaded["seed"], serde_json::json!("18446744073709551615"));
+        assert_eq!(loaded["type"], serde_json::json!("loaded"));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::state::{Action, Dispatch, Playground};
 use gloo_events::EventListener;
 use js_sys::{Object, Reflect};
 use paxoscope_core::scenario::MAX_TEXT_BYTES;
+use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -38,9 +39,13 @@ fn allowed_origins() -> Vec<String> {
 /// one the parent has).
 fn post(event: &EmbedEvent) {
     let Some(parent) = parent() else { return };
-    let Ok(value) = js_sys::JSON::parse(&event.to_json()) else {
+    // An absent value is `null`, as docs/embedding.md's table says (serde-wasm-bindgen's
+    // default would leave it `undefined`).
+    let to_js = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
+    let Ok(value) = event.serialize(&to_js) else {
         return;
     };
+    let _ = Reflect::set(&value, &"v".into(), &API_VERSION.into());
     let origins = allowed_origins();
     if origins.is_empty() {
         let _ = parent.post_message(&value, "*");
