@@ -16,6 +16,7 @@ use crate::protocols::ceph::Ceph;
 use crate::scenario::{Action, Scenario, TimedAction};
 use crate::sim::World;
 use crate::trace::{ContentHash, TraceEvent, TraceHasher};
+use std::rc::Rc;
 
 /// Most events a run may process in all (the budget, `budget.rs`): a few seconds of an
 /// unrecorded run natively. A recorded run that keeps its whole trace reaches `MAX_KEPT_BYTES`
@@ -62,8 +63,9 @@ struct Snapshot<P: Protocol> {
 /// is the protocol's own (`Protocol::Checker`).
 #[derive(Clone, Debug)]
 pub struct Session<P: Protocol = Ceph> {
-    /// The scenario this run replays: the base plus every user action, in time order.
-    scenario: Scenario,
+    /// The scenario this run replays: the base plus every user action, in time order. Shared
+    /// with the worlds (`World::shared`) until the first user action, which copies it.
+    scenario: Rc<Scenario>,
     world: World<P>,
     checker: P::Checker,
     /// The entries kept: `window[0]` is entry number `window_start` of the trace.
@@ -120,7 +122,8 @@ impl<P: Protocol> Session<P> {
     /// `record`: keep the trace (the campaign and the bench can skip it);
     /// `snapshot_every`: events between time-travel snapshots (0 = none).
     pub fn open_with(scenario: Scenario, record: bool, snapshot_every: u64) -> Self {
-        let world = World::new(&scenario);
+        let scenario = Rc::new(scenario);
+        let world = World::shared(Rc::clone(&scenario));
         let checker = P::Checker::new(&world);
         let mut s = Session {
             scenario,
@@ -572,7 +575,7 @@ impl<P: Protocol> Session<P> {
             snap.world.share_injected_action(&self.world);
         }
         let pos = self.scenario.actions.partition_point(|a| a.at_ms <= at_ms);
-        self.scenario
+        Rc::make_mut(&mut self.scenario)
             .actions
             .insert(pos, TimedAction { at_ms, action });
         Ok(at_ms)
@@ -599,9 +602,11 @@ impl<P: Protocol> Session<P> {
         for snap in &mut self.snapshots {
             snap.world.drop_injected_actions_after(now);
         }
-        self.scenario
-            .actions
-            .retain(|a| a.at_ms <= now || self.world.scripted_actions().contains(a));
+        let scripted = self.world.scripted_actions();
+        let keep = |a: &TimedAction| a.at_ms <= now || scripted.contains(a);
+        if !self.scenario.actions.iter().all(keep) {
+            Rc::make_mut(&mut self.scenario).actions.retain(keep);
+        }
         self.hash = self.hash_at_playhead();
     }
 

@@ -1,10 +1,11 @@
 //! One throughput run, for profilers: `probe ENGINE EVENTS` (ENGINE: world, session-unrecorded,
-//! session-recorded); prints events/s.
+//! session-recorded, floor); prints events/s.
 use paxoscope_harness::measure::{throughput, Engine};
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let engine = Engine::ALL
         .into_iter()
+        .chain([Engine::Floor])
         .find(|e| e.name() == args.first().map(String::as_str).unwrap_or(""))
         .unwrap_or(Engine::SessionUnrecorded);
     let events = args

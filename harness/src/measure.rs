@@ -28,6 +28,10 @@ pub enum Engine {
     /// A session as the playground runs it: checker, hash, recorded trace and a time-travel
     /// snapshot every `UI_SNAPSHOT_EVERY` events.
     SessionRecorded,
+    /// Not the simulator: the minimal discrete-event loop (`floor_loop`), the most events per
+    /// second this machine runs through a time-ordered queue at all, measured in the same run
+    /// as the engines so their figures can be read against it.
+    Floor,
 }
 
 /// The budget of the benchmark runs: they are a million recorded events on purpose (about
@@ -52,6 +56,7 @@ impl Engine {
             Engine::World => "world",
             Engine::SessionUnrecorded => "session-unrecorded",
             Engine::SessionRecorded => "session-recorded",
+            Engine::Floor => "floor",
         }
     }
     pub fn describe(self) -> &'static str {
@@ -61,6 +66,7 @@ impl Engine {
             Engine::SessionRecorded => {
                 "Session, checker on, trace recorded, snapshot every 2000 events"
             }
+            Engine::Floor => "minimal discrete-event loop (binary heap, 64 pending events)",
         }
     }
 }
@@ -105,6 +111,10 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
     let scenario = load_scenario_for_events(BENCH_SEED, events);
     let t0 = now();
     let (sim_ms, trace_entries, hash) = match engine {
+        Engine::Floor => {
+            let (sim_ms, hash) = floor_loop(events);
+            (sim_ms, 0, hash)
+        }
         Engine::World => {
             let mut w: World<Ceph> = World::new(&scenario);
             while w.events() < events && w.step() {}
@@ -142,19 +152,56 @@ pub fn throughput(engine: Engine, events: u64, now: Clock) -> Throughput {
     }
 }
 
+/// Events the floor loop keeps pending: about what the simulator's queue holds under the bench's
+/// load (timers and messages in flight of five monitors).
+pub const FLOOR_PENDING: u64 = 64;
+
+/// The floor: a minimal discrete-event loop over `events` events. A binary heap holds
+/// `FLOOR_PENDING` events keyed (time, ordinal); each step pops the earliest, advances the
+/// clock to it and schedules one follow-up 1 to 64 ms later from a xorshift generator. No
+/// protocol, no checker, no allocation after the start: what any event-driven simulator
+/// pays per event at least on this machine. Returns the simulated ms reached and a checksum
+/// of the payloads (so the loop cannot be optimised away).
+pub fn floor_loop(events: u64) -> (u64, u64) {
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    let mut rng: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        rng
+    };
+    let mut queue = BinaryHeap::with_capacity(FLOOR_PENDING as usize + 1);
+    for seq in 0..FLOOR_PENDING {
+        queue.push(Reverse((next() % 64, seq, seq)));
+    }
+    let (mut now_ms, mut sum) = (0, 0u64);
+    for seq in FLOOR_PENDING..FLOOR_PENDING + events {
+        let Reverse((t_ms, _, payload)) = queue.pop().expect("the loop keeps events pending");
+        assert!(t_ms >= now_ms, "time runs forward");
+        now_ms = t_ms;
+        sum = sum.wrapping_mul(31).wrapping_add(payload);
+        queue.push(Reverse((now_ms + 1 + next() % 64, seq, seq)));
+    }
+    (now_ms, sum)
+}
+
 /// How many times each engine's throughput run is repeated; the median run is reported.
 /// Wall time on a shared VM swings by tens of percent between identical runs, and the native
 /// and wasm figures are taken minutes apart, so one run per engine makes their ratio noise.
 pub const THROUGHPUT_RUNS: usize = 5;
 
 /// Every engine's throughput over `events` events, `runs` times, engines interleaved (so a
-/// slow spell of the machine hits each engine alike): per engine, the median run's figures
-/// plus `runs_events_per_s`, the events per second of every run in order.
+/// slow spell of the machine hits each engine alike), then the floor (`Engine::Floor`) run
+/// the same way: per engine, the median run's figures plus `runs_events_per_s`, the events
+/// per second of every run in order.
 pub fn throughput_table(events: u64, runs: usize, now: Clock) -> Vec<Json> {
     assert!(runs > 0, "at least one run");
-    let mut by_engine: Vec<Vec<Throughput>> = vec![Vec::new(); Engine::ALL.len()];
+    let engines: Vec<Engine> = Engine::ALL.into_iter().chain([Engine::Floor]).collect();
+    let mut by_engine: Vec<Vec<Throughput>> = vec![Vec::new(); engines.len()];
     for _ in 0..runs {
-        for (i, e) in Engine::ALL.iter().enumerate() {
+        for (i, e) in engines.iter().enumerate() {
             by_engine[i].push(throughput(*e, events, now));
         }
     }
@@ -373,5 +420,20 @@ mod tests {
         assert_eq!(rec.events, 5_000);
         assert_eq!(rec.hash, unrec.hash);
         assert!(rec.trace_entries > 5_000);
+    }
+
+    #[test]
+    fn the_floor_loop_runs_forward_and_is_the_same_every_time() {
+        let (t_small, sum_small) = floor_loop(1_000);
+        let (t_big, sum_big) = floor_loop(100_000);
+        // Each event schedules the next 1-64 ms later: 100,000 events span well over 1 ms each
+        // on average, 1,000 events far less time than 100,000.
+        assert!(t_big > 100_000 / FLOOR_PENDING, "the clock moved: {t_big}");
+        assert!(t_small < t_big, "{t_small} < {t_big}");
+        assert_eq!(floor_loop(100_000), (t_big, sum_big), "deterministic");
+        assert_ne!(sum_small, sum_big);
+        let fake_clock = || 0.0;
+        let row = throughput(Engine::Floor, 2_000, &fake_clock);
+        assert_eq!((row.events, row.trace_entries), (2_000, 0));
     }
 }

@@ -7,10 +7,10 @@ use super::{broken, Check};
 use crate::actor::Rank;
 use crate::protocols::ceph::connection::{score_text, ConnectionTracker};
 use crate::protocols::ceph::{Ceph, MonState, Monitor};
+use crate::ranks::RankSet;
 use crate::scenario::ElectionStrategy;
 use crate::sim::World;
 use crate::sorted::SortedSet;
-use crate::trace::TraceEvent;
 use std::rc::Rc;
 
 pub const NEVER_LEADS: &str = "disallowed-never-leads";
@@ -124,18 +124,15 @@ pub struct Before {
     state: Vec<Option<(MonState, u64)>>,
 }
 
-/// The run checker's form: every monitor that handled an input in this step.
-pub fn check(before: &mut Before, world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
+/// The run checker's form: every monitor that handled an input in this step (`touched`, the
+/// nodes of the step's log, `Facts::touched`: a bit set, so a step allocates nothing here).
+pub fn check(before: &mut Before, world: &World<Ceph>, touched: RankSet) -> Check {
     let n = world.n() as usize;
-    before.frozen.resize(n, None);
-    before.state.resize(n, None);
-    let mut touched: SortedSet<Rank> = SortedSet::new();
-    for e in log {
-        if let Some(r) = e.node {
-            touched.insert(r);
-        }
+    if before.state.len() != n {
+        before.frozen.resize(n, None);
+        before.state.resize(n, None);
     }
-    for r in touched.iter().copied() {
+    for r in touched.iter() {
         let Some(m) = world.node(r) else { continue };
         if let Some(d) = disallowed_leader(m) {
             return broken(NEVER_LEADS, r, d);
@@ -155,7 +152,7 @@ pub fn check(before: &mut Before, world: &World<Ceph>, log: &[TraceEvent<Ceph>])
             }
         }
     }
-    for r in touched.iter().copied() {
+    for r in touched.iter() {
         let m = world.node(r);
         before.frozen[r as usize] = m.and_then(|m| m.elector.stable_peer_tracker.clone());
         before.state[r as usize] = m.map(|m| (m.state, m.epoch));

@@ -322,7 +322,7 @@ impl Checker {
         if kinds.replies {
             on(reads::check_replies(world, log))?;
         }
-        on(elections::check(election_rules, world, log))?;
+        on(elections::check(election_rules, world, f.touched))?;
         let (within, across) = reads::check(f, world);
         if let (Some(b), true) = (across, self.findings.is_empty()) {
             self.findings.push(to_violation(b, world));

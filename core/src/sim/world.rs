@@ -119,13 +119,18 @@ pub struct World<P: Protocol> {
     /// Ordinal of the latest event pushed ahead of the others at its time (`push_first`),
     /// counting down from `SEQ_BASE`.
     first_seq: u64,
-    /// Every action, scripted and injected, by index. Shared with snapshots (an `Rc`):
-    /// only an injection copies it.
-    actions: Rc<Vec<TimedAction>>,
-    /// `actions[..scripted]` are the scenario's own, in time order; they are not in `queue`
-    /// but taken in turn from `next_scripted`, with the same (time, class 0, index) key a
-    /// queue entry would have. This keeps a snapshot's queue small in a long scripted run.
+    /// The scenario the world was made from, shared (an `Rc`) with the session that runs it
+    /// and with every snapshot: its actions are not copied (under a scripted client load they
+    /// were 11 of a recorded run's 65 bytes per event). `script.actions[..scripted]` are the
+    /// actions with index below `scripted`, in time order; they are not in `queue` but taken
+    /// in turn from `next_scripted`, with the same (time, class 0, index) key a queue entry
+    /// would have. This keeps a snapshot's queue small in a long scripted run.
+    script: Rc<Scenario>,
     scripted: usize,
+    /// The actions injected while running (all of the scenario's, if they were not in time
+    /// order), action `scripted + j` at `injected[j]`. Shared with snapshots: only an
+    /// injection copies it.
+    injected: Rc<Vec<TimedAction>>,
     next_scripted: usize,
     rng_latency: SimRng,
     rng_loss: SimRng,
@@ -164,6 +169,11 @@ pub fn config_for(scenario: &Scenario) -> Config {
 impl<P: Protocol> World<P> {
     /// A world at time 0 with every node booted and the scenario's actions scheduled.
     pub fn new(scenario: &Scenario) -> Self {
+        Self::shared(Rc::new(scenario.clone()))
+    }
+
+    /// `new`, keeping the scenario's actions in `scenario` itself (no copy).
+    pub fn shared(scenario: Rc<Scenario>) -> Self {
         assert_eq!(
             scenario.protocol,
             P::ID,
@@ -171,8 +181,8 @@ impl<P: Protocol> World<P> {
             P::NAME,
             P::ID
         );
-        let config = Rc::new(config_for(scenario));
-        let protocol = Rc::new(P::configure(scenario));
+        let config = Rc::new(config_for(&scenario));
+        let protocol = Rc::new(P::configure(&scenario));
         let n = config.monitors;
         let seed = scenario.seed;
         let mut w = World {
@@ -184,8 +194,9 @@ impl<P: Protocol> World<P> {
             queue: EventQueue::default(),
             seq: SEQ_BASE,
             first_seq: SEQ_BASE,
-            actions: Rc::new(Vec::new()),
+            script: Rc::clone(&scenario),
             scripted: 0,
+            injected: Rc::new(Vec::new()),
             next_scripted: 0,
             rng_latency: SimRng::new(seed, Stream::Latency),
             rng_loss: SimRng::new(seed, Stream::Loss),
@@ -210,7 +221,6 @@ impl<P: Protocol> World<P> {
             .windows(2)
             .all(|p| p[0].at_ms <= p[1].at_ms)
         {
-            w.actions = Rc::new(scenario.actions.clone());
             w.scripted = scenario.actions.len();
             // As if each had been pushed: keeps later ordinals exactly as they always were.
             w.seq += scenario.actions.len() as u64;
@@ -303,12 +313,16 @@ impl<P: Protocol> World<P> {
     pub fn clients(&self) -> &[ClientRecord] {
         self.clients.visible()
     }
-    pub fn actions(&self) -> &[TimedAction] {
-        &self.actions
-    }
     /// The scenario's own actions (the rest were injected while running).
     pub fn scripted_actions(&self) -> &[TimedAction] {
-        &self.actions[..self.scripted]
+        &self.script.actions[..self.scripted]
+    }
+    /// Action `i`, scripted or injected.
+    fn action(&self, i: usize) -> &TimedAction {
+        match i.checked_sub(self.scripted) {
+            None => &self.script.actions[i],
+            Some(j) => &self.injected[j],
+        }
     }
     /// Take the client history out (a session snapshots the world without it, see
     /// `history.rs`); `put_client_history` puts one back.
@@ -436,9 +450,9 @@ impl<P: Protocol> World<P> {
     }
 
     fn schedule_action(&mut self, ta: TimedAction) {
-        let i = self.actions.len();
+        let i = self.scripted + self.injected.len();
         let at = ta.at_ms;
-        Rc::make_mut(&mut self.actions).push(ta);
+        Rc::make_mut(&mut self.injected).push(ta);
         self.push(at, Ev::Action(i));
     }
 
@@ -446,7 +460,7 @@ impl<P: Protocol> World<P> {
     fn next_scripted_key(&self) -> Option<EventKey> {
         let i = self.next_scripted;
         (i < self.scripted).then(|| EventKey {
-            t_ms: self.actions[i].at_ms,
+            t_ms: self.script.actions[i].at_ms,
             class: 0,
             ordinal: i as u64,
         })
@@ -476,32 +490,32 @@ impl<P: Protocol> World<P> {
     /// into `live`, so that a replay from it meets that action too. Both then share one
     /// action list, with the action at the same index, so they order events alike.
     pub(crate) fn share_injected_action(&mut self, live: &World<P>) {
-        let i = self.actions.len();
+        let j = self.injected.len();
         assert_eq!(
-            live.actions.len(),
-            i + 1,
+            live.injected.len(),
+            j + 1,
             "one action was injected into the live world"
         );
-        debug_assert_eq!(
-            live.actions[..i],
-            self.actions[..],
+        debug_assert!(
+            Rc::ptr_eq(&live.script, &self.script) && live.injected[..j] == self.injected[..],
             "the worlds had the same actions"
         );
-        let at_ms = live.actions[i].at_ms;
+        let i = self.scripted + j;
+        let at_ms = live.injected[j].at_ms;
         assert!(
             at_ms > self.now_ms,
             "a saved world is behind the injected action"
         );
-        self.actions = Rc::clone(&live.actions);
+        self.injected = Rc::clone(&live.injected);
         self.push(at_ms, Ev::Action(i));
     }
 
     /// Forget the injected actions due after `t_ms` (a fork drops the future the user made).
-    /// They stay in `actions`, so indices do not move; they only leave the queue.
+    /// They stay in `injected`, so indices do not move; they only leave the queue.
     pub(crate) fn drop_injected_actions_after(&mut self, t_ms: u64) {
-        let (scripted, actions) = (self.scripted, &self.actions);
+        let (scripted, injected) = (self.scripted, &self.injected);
         self.queue.retain(|ev| match ev {
-            Ev::Action(i) => *i < scripted || actions[*i].at_ms <= t_ms,
+            Ev::Action(i) => *i < scripted || injected[*i - scripted].at_ms <= t_ms,
             _ => true,
         });
     }
@@ -555,7 +569,7 @@ impl<P: Protocol> World<P> {
             Ev::Client { node, req } => self.client_input(node, req),
             Ev::Monmap { node, change } => self.run_node(node, Input::Monmap(change)),
             Ev::Action(i) => {
-                let action = self.actions[i].action.clone();
+                let action = self.action(i).action.clone();
                 self.apply_action(action);
             }
         }
