@@ -121,24 +121,23 @@ fn cut_html(n: u8) -> String {
     )
 }
 
-/// The buttons acting on the selected monitor, each naming its action in `data-act`.
-fn node_buttons(up: bool, paused: bool) -> String {
-    let mut out = String::from(r#"<div class="buttons">"#);
-    for (act, class, label, enabled) in [
+/// The buttons acting on the selected monitor, each naming its action in `data-act`. They
+/// stay nodes: a button disabled by its own click is the same element, at once.
+fn node_buttons(up: bool, paused: bool) -> Html {
+    let buttons = [
         ("crash", "btn danger", "Crash", up),
         ("restart", "btn", "Restart", !up),
         ("pause", "btn", "Pause node", up && !paused),
         ("resume", "btn", "Resume node", paused),
         ("isolate", "btn", "Isolate", true),
-    ] {
-        let _ = write!(
-            out,
-            r#"<button type="button" class="{class}" data-act="{act}"{}>{label}</button>"#,
-            if enabled { "" } else { " disabled" }
-        );
+    ];
+    html! {
+        <div class="buttons">
+            { for buttons.into_iter().map(|(act, class, label, enabled)| html! {
+                <button type="button" {class} data-act={act} disabled={!enabled}>{ label }</button>
+            }) }
+        </div>
     }
-    out.push_str("</div>");
-    out
 }
 
 #[component]
@@ -168,7 +167,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
                 }
             });
             let current_skew = world.clock(r).skew_ms(world.now_ms());
-            let mut head = format!(
+            let head = format!(
                 r#"<p class="selected-line"><strong>{}</strong>{}{}</p>"#,
                 mon(r),
                 if up {
@@ -186,10 +185,10 @@ pub fn Faults(p: &FaultsProps) -> Html {
                     String::new()
                 }
             );
-            head.push_str(&node_buttons(up, paused));
             html! {
                 <>
                 { Html::from_html_unchecked(head.into()) }
+                { node_buttons(up, paused) }
                 <div class="row">
                     <label class="field">
                         <span>{ "Clock skew (ms)" }</span>
@@ -277,8 +276,9 @@ pub fn Faults(p: &FaultsProps) -> Html {
     let notice = notice.filter(|_| skew_error.is_none());
     let foot = cut_html(n);
     let strategy = strategy_picker(world);
-    let mut tail =
-        String::from(r#"<button type="button" class="btn heal" data-act="heal">Heal all</button>"#);
+    // The notice as a string; Heal all stays a node (a focused button keeps its focus when
+    // the notice under it changes).
+    let mut tail = String::new();
     if let Some(n) = notice {
         tail.push_str(if n.is_error {
             r#"<p class="notice error" role="alert">"#
@@ -299,6 +299,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
             </fieldset>
             { Html::from_html_unchecked(foot.into()) }
             { strategy }
+            <button type="button" class="btn heal" data-act="heal">{ "Heal all" }</button>
             { Html::from_html_unchecked(tail.into()) }
         </section>
     }
