@@ -1,12 +1,13 @@
 //! Client requests against a chosen node (put, get, compare-and-set) and each request's
 //! fate as the world records it.
 
-use crate::labels::{fate, mon, op_text, seconds};
+use crate::labels::{fate, mon, op_text, push_escaped, seconds};
 use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
 use paxoscope_core::client::Text;
 use paxoscope_core::scenario::validate::{is_valid_key, is_valid_value};
 use paxoscope_core::scenario::{Action as SimAction, MAX_KEY_LEN};
+use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -25,15 +26,6 @@ enum Op {
     Put,
     Get,
     Cas,
-}
-
-fn text_of(e: &InputEvent) -> Option<String> {
-    Some(
-        e.target()?
-            .dyn_into::<web_sys::HtmlInputElement>()
-            .ok()?
-            .value(),
-    )
 }
 
 /// Turn the form into a scenario action, or say what is wrong with it.
@@ -105,15 +97,65 @@ fn stall_text(
     ))
 }
 
+/// The value of the form's field labelled `label`, read from the page.
+fn field(form: &web_sys::Element, label: &str) -> String {
+    let Ok(Some(el)) = form.query_selector(&format!("[aria-label=\"{label}\"]")) else {
+        return String::new();
+    };
+    if let Some(input) = el.dyn_ref::<web_sys::HtmlInputElement>() {
+        input.value()
+    } else if let Some(select) = el.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+/// The request the form asks for (`op`), from the values its fields hold now.
+fn from_form(form: &web_sys::Element, op: Op) -> Result<SimAction, String> {
+    let node = field(form, "Client target").parse().unwrap_or(0);
+    build(
+        op,
+        node,
+        &field(form, "Key"),
+        &field(form, "Value"),
+        &field(form, "Expected value"),
+    )
+}
+
+/// The form as one HTML string: it depends only on the run's shape (its monitors, whether the
+/// protocol has compare-and-set, the default target), so it is written into the page once and
+/// its fields keep what a person types (and their focus) while the run plays. The values are
+/// read from the fields when a request is sent (`from_form`).
+fn form_html(n: u8, target: u8, has_cas: bool) -> String {
+    let mut out = String::from(
+        r#"<label class="field"><span>Target</span><select aria-label="Client target">"#,
+    );
+    for r in 0..n {
+        let _ = write!(
+            out,
+            r#"<option value="{r}"{}>{}</option>"#,
+            if r == target { " selected" } else { "" },
+            mon(r)
+        );
+    }
+    out.push_str(r#"</select></label><label class="field"><span>Key</span><input type="text" aria-label="Key" value="color" size="8"></label><label class="field"><span>Value</span><input type="text" aria-label="Value" value="blue" size="8"></label>"#);
+    if has_cas {
+        out.push_str(r#"<label class="field"><span>Expected (CAS; empty = absent)</span><input type="text" aria-label="Expected value" value="" size="8"></label>"#);
+    }
+    out.push_str(r#"<div class="buttons"><button type="submit" class="btn primary">Put</button><button type="button" class="btn" data-op="get">Get</button>"#);
+    if has_cas {
+        out.push_str(r#"<button type="button" class="btn" data-op="cas">CAS</button>"#);
+    }
+    out.push_str("</div>");
+    out
+}
+
 #[component]
 pub fn Client(p: &ClientProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
     let words = world.presentation();
-    let target = use_state(|| words.client_target);
-    let key = use_state(|| "color".to_string());
-    let value = use_state(|| "blue".to_string());
-    let expected = use_state(String::new);
     let n = world.nodes();
     let events = run.events();
     // Offer compare-and-set only where the protocol carries it out (not Basic Paxos).
@@ -125,102 +167,102 @@ pub fn Client(p: &ClientProps) -> Html {
     };
     let has_cas = world.scenario().protocol.refuses(&cas_probe).is_none();
 
-    let on_text = |h: &UseStateHandle<String>| {
-        let h = h.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(v) = text_of(&e) {
-                h.set(v);
-            }
-        })
-    };
-    let t = target.clone();
-    let on_target = Callback::from(move |e: Event| {
-        let v = e
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-            .map(|s| s.value());
-        if let Some(r) = v.and_then(|v| v.parse().ok()) {
-            t.set(r);
-        }
-    });
-    let send = |op: Op| {
-        let (d, k, v, x, node) = (
-            p.dispatch.clone(),
-            key.clone(),
-            value.clone(),
-            expected.clone(),
-            *target,
-        );
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            match build(op, node, &k, &v, &x) {
+    // One listener for the form's submit (Enter in a field, or Put) and one for its clicks
+    // (Get and CAS carry `data-op`); each sends the request the fields describe.
+    let send = |d: &Dispatch, form: Option<web_sys::Element>, op: Op| {
+        if let Some(form) = form {
+            match from_form(&form, op) {
                 Ok(a) => d.dispatch(Action::Inject(a, Area::Client)),
                 Err(msg) => d.dispatch(Action::Invalid(Area::Client, msg)),
             }
-        })
-    };
-    let click = |op: Op| {
-        let (d, k, v, x, node) = (
-            p.dispatch.clone(),
-            key.clone(),
-            value.clone(),
-            expected.clone(),
-            *target,
-        );
-        Callback::from(move |_: MouseEvent| match build(op, node, &k, &v, &x) {
-            Ok(a) => d.dispatch(Action::Inject(a, Area::Client)),
-            Err(msg) => d.dispatch(Action::Invalid(Area::Client, msg)),
-        })
-    };
-
-    let requests = world.clients().iter().rev().take(SHOWN).map(|rec| {
-        let committed = world.committed_answer(rec.id);
-        let (code, text) = fate(rec, run.index.was_forwarded(rec.id, events), committed.as_ref());
-        // The answer's delay, except after "then committed ..." (it timed the retry).
-        let took = rec.complete_ms.filter(|_| code != "retry-committed").map(|c| format!(" after {}", seconds(c - rec.invoke_ms))).unwrap_or_default();
-        let stalled = rec.reply.is_none().then(|| stall_text(world, rec.node, code == "forwarded")).flatten();
-        html! {
-            <li key={rec.id.to_string()} data-req={rec.id.to_string()} data-fate={code} class={classes!("req", format!("fate-{code}"))}>
-                <span class="req-op">{ format!("#{} {} via {}", rec.id, op_text(&rec.op), mon(rec.node)) }</span>
-                <span class="req-fate">{ format!("{text}{took}") }</span>
-                if let Some(w) = stalled { <span class="req-wait" data-req-wait="">{ w }</span> }
-            </li>
         }
+    };
+    let d = p.dispatch.clone();
+    let onsubmit = Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let form = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+        send(&d, form, Op::Put);
     });
-    let notice = p.notice.as_ref().filter(|n| n.area == Area::Client);
+    let d = p.dispatch.clone();
+    let onclick = Callback::from(move |e: MouseEvent| {
+        let Some(button) = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .and_then(|el| el.closest("[data-op]").ok().flatten())
+        else {
+            return;
+        };
+        let op = match button.get_attribute("data-op").as_deref() {
+            Some("cas") => Op::Cas,
+            _ => Op::Get,
+        };
+        send(&d, button.closest("form").ok().flatten(), op);
+    });
+
+    let mut body = String::new();
+    if let Some(n) = p.notice.as_ref().filter(|n| n.area == Area::Client) {
+        body.push_str(if n.is_error {
+            r#"<p class="notice error" role="alert">"#
+        } else {
+            r#"<p class="notice">"#
+        });
+        push_escaped(&mut body, &n.text);
+        body.push_str("</p>");
+    }
+    if world.clients().is_empty() {
+        body.push_str(r#"<p class="muted">"#);
+        push_escaped(&mut body, words.client_help);
+        body.push_str("</p>");
+    } else {
+        body.push_str(r#"<ol class="requests" aria-label="Client requests, newest first">"#);
+        for rec in world.clients().iter().rev().take(SHOWN) {
+            let committed = world.committed_answer(rec.id);
+            let (code, text) = fate(
+                rec,
+                run.index.was_forwarded(rec.id, events),
+                committed.as_ref(),
+            );
+            // The answer's delay, except after "then committed ..." (it timed the retry).
+            let took = rec
+                .complete_ms
+                .filter(|_| code != "retry-committed")
+                .map(|c| format!(" after {}", seconds(c - rec.invoke_ms)))
+                .unwrap_or_default();
+            let stalled = rec
+                .reply
+                .is_none()
+                .then(|| stall_text(world, rec.node, code == "forwarded"))
+                .flatten();
+            let _ = write!(
+                body,
+                r#"<li data-req="{}" data-fate="{code}" class="req fate-{code}"><span class="req-op">"#,
+                rec.id
+            );
+            push_escaped(
+                &mut body,
+                &format!("#{} {} via {}", rec.id, op_text(&rec.op), mon(rec.node)),
+            );
+            body.push_str(r#"</span><span class="req-fate">"#);
+            push_escaped(&mut body, &text);
+            push_escaped(&mut body, &took);
+            body.push_str("</span>");
+            if let Some(w) = stalled {
+                body.push_str(r#"<span class="req-wait" data-req-wait="">"#);
+                push_escaped(&mut body, &w);
+                body.push_str("</span>");
+            }
+            body.push_str("</li>");
+        }
+        body.push_str("</ol>");
+    }
+    let form = form_html(n, words.client_target, has_cas);
     html! {
         <section class="panel client" aria-labelledby="client-title">
             <h2 id="client-title" class="panel-title">{ "Client" }</h2>
-            <form class="client-form" onsubmit={send(Op::Put)}>
-                <label class="field"><span>{ "Target" }</span>
-                    <select aria-label="Client target" onchange={on_target}>
-                        { for (0..n).map(|r| html! { <option value={r.to_string()} selected={r == *target}>{ mon(r) }</option> }) }
-                    </select>
-                </label>
-                <label class="field"><span>{ "Key" }</span>
-                    <input type="text" aria-label="Key" value={(*key).clone()} oninput={on_text(&key)} size="8" /></label>
-                <label class="field"><span>{ "Value" }</span>
-                    <input type="text" aria-label="Value" value={(*value).clone()} oninput={on_text(&value)} size="8" /></label>
-                if has_cas {
-                    <label class="field"><span>{ "Expected (CAS; empty = absent)" }</span>
-                        <input type="text" aria-label="Expected value" value={(*expected).clone()} oninput={on_text(&expected)} size="8" /></label>
-                }
-                <div class="buttons">
-                    <button type="submit" class="btn primary">{ "Put" }</button>
-                    <button type="button" class="btn" onclick={click(Op::Get)}>{ "Get" }</button>
-                    if has_cas {
-                        <button type="button" class="btn" onclick={click(Op::Cas)}>{ "CAS" }</button>
-                    }
-                </div>
-            </form>
-            if let Some(n) = notice {
-                <p class={classes!("notice", n.is_error.then_some("error"))} role={n.is_error.then_some("alert")}>{ n.text.clone() }</p>
-            }
-            if world.clients().is_empty() {
-                <p class="muted">{ words.client_help }</p>
-            } else {
-                <ol class="requests" aria-label="Client requests, newest first">{ for requests }</ol>
-            }
+            <form class="client-form" {onsubmit} {onclick}>{ Html::from_html_unchecked(form.into()) }</form>
+            { Html::from_html_unchecked(body.into()) }
         </section>
     }
 }

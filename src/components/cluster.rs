@@ -2,12 +2,14 @@
 //! along the links by virtual time, recent drops falling off, and a lease arc per monitor.
 
 use crate::labels::math::{cos, sin};
-use crate::labels::{fixed, mon, shorten};
+use crate::labels::{fixed, mon, push_escaped, shorten};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
 use paxoscope_core::actor::Rank;
 use paxoscope_core::sorted::SortedSet;
 use std::f64::consts::PI;
+use std::fmt::Write;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The drawing's viewBox: the ring plus room for labels (cropped at the sides so that
@@ -110,25 +112,154 @@ fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
         .collect()
 }
 
+/// The shape of each message family, in order (`family_shape`); the last is for any other.
+const SHAPES: [&str; 8] = [
+    r#"<circle r="4.5"/>"#,
+    r#"<polygon points="0,-7 7,0 0,7 -7,0"/>"#,
+    r#"<rect x="-5.5" y="-5.5" width="11" height="11"/>"#,
+    r#"<polygon points="0,-7 6.5,5 -6.5,5"/>"#,
+    r#"<polygon points="0,-7.5 2,-2.5 7.2,-2.3 3.2,1 4.5,6.2 0,3.2 -4.5,6.2 -3.2,1 -7.2,-2.3 -2,-2.5"/>"#,
+    r#"<circle r="5" class="hollow"/>"#,
+    r#"<polygon points="-6,0 -3,-5.5 3,-5.5 6,0 3,5.5 -3,5.5"/>"#,
+    r#"<rect x="-6" y="-4" width="12" height="8" rx="2"/>"#,
+];
+
 /// A distinct shape per message family (the protocol's `families` in order: the i-th family
-/// gets the i-th shape), so colour is never the only cue.
-pub fn family_shape(families: &[(&str, &str)], family: &str) -> Html {
-    match families.iter().position(|f| f.0 == family) {
-        Some(0) => html! { <circle r="4.5" /> },
-        Some(1) => html! { <polygon points="0,-7 7,0 0,7 -7,0" /> },
-        Some(2) => html! { <rect x="-5.5" y="-5.5" width="11" height="11" /> },
-        Some(3) => html! { <polygon points="0,-7 6.5,5 -6.5,5" /> },
-        Some(4) => {
-            html! { <polygon points="0,-7.5 2,-2.5 7.2,-2.3 3.2,1 4.5,6.2 0,3.2 -4.5,6.2 -3.2,1 -7.2,-2.3 -2,-2.5" /> }
+/// gets the i-th shape), so colour is never the only cue; SVG markup.
+pub fn family_shape(families: &[(&str, &str)], family: &str) -> &'static str {
+    let i = families.iter().position(|f| f.0 == family);
+    SHAPES[i.unwrap_or(SHAPES.len() - 1).min(SHAPES.len() - 1)]
+}
+
+/// The closest element around the event's `target` (or related target) carrying `attr`, and
+/// that attribute's value as a number.
+fn attr_number(target: Option<web_sys::EventTarget>, attr: &str) -> Option<u64> {
+    let el = target?.dyn_into::<web_sys::Element>().ok()?;
+    let found = el.closest(&format!("[{attr}]")).ok()??;
+    found.get_attribute(attr)?.parse().ok()
+}
+
+/// The ring's listeners, delegated to the `<svg>`: a node (`data-node`) clicked selects it
+/// (shift-click adds it to the group or takes it out), Enter or Space on a focused node
+/// selects it; a message (`data-msg-id`) under the pointer is the hovered one.
+fn ring_listeners(
+    dispatch: &Dispatch,
+) -> (
+    Callback<MouseEvent>,
+    Callback<KeyboardEvent>,
+    Callback<MouseEvent>,
+) {
+    let d = dispatch.clone();
+    let click = Callback::from(move |e: MouseEvent| {
+        if let Some(r) = attr_number(e.target(), "data-node") {
+            let r = r as Rank;
+            d.dispatch(if e.shift_key() {
+                Action::ToggleGroup(r)
+            } else {
+                Action::Select(Some(r))
+            });
         }
-        Some(5) => html! { <circle r="5" class="hollow" /> },
-        Some(6) => html! { <polygon points="-6,0 -3,-5.5 3,-5.5 6,0 3,5.5 -3,5.5" /> },
-        _ => html! { <rect x="-6" y="-4" width="12" height="8" rx="2" /> },
+    });
+    let d = dispatch.clone();
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            if let Some(r) = attr_number(e.target(), "data-node") {
+                e.prevent_default();
+                e.stop_propagation();
+                d.dispatch(Action::Select(Some(r as Rank)));
+            }
+        }
+    });
+    // `mouseover` and `mouseout` (they bubble, unlike enter and leave): moving between the
+    // parts of one message changes nothing.
+    let d = dispatch.clone();
+    let hover = Callback::from(move |e: MouseEvent| {
+        let id = attr_number(e.target(), "data-msg-id");
+        if id.is_none() || id == attr_number(e.related_target(), "data-msg-id") {
+            return;
+        }
+        let over = e.type_() == "mouseover";
+        d.dispatch(Action::Hover(if over { id } else { None }));
+    });
+    (click, key, hover)
+}
+
+/// The links, each cut direction marked, as SVG markup.
+fn push_links(out: &mut String, world: &dyn paxoscope_core::view::RunView, n: u8) {
+    out.push_str(r#"<g class="links">"#);
+    for (a, b) in (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))) {
+        let (pa, pb) = (node_pos(a, n), node_pos(b, n));
+        let (ab, ba) = (world.link(a, b).cut, world.link(b, a).cut);
+        let class = match (ab, ba) {
+            (false, false) => "link",
+            (true, true) => "link cut",
+            _ => "link cut-one-way",
+        };
+        let _ = write!(
+            out,
+            r#"<g><line class="{class}" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+            fixed(pa.0, 1),
+            fixed(pa.1, 1),
+            fixed(pb.0, 1),
+            fixed(pb.1, 1)
+        );
+        // A one-way cut also gets an arrowhead pointing the blocked way, before the ✕.
+        let one_way = ab != ba;
+        if ab {
+            push_cut_mark(out, pa, pb, one_way);
+        }
+        if ba {
+            push_cut_mark(out, pb, pa, one_way);
+        }
+        out.push_str("</g>");
     }
+    out.push_str("</g>");
+}
+
+/// A ✕ near the receiving end of a cut direction `from → to` says which way is blocked; a
+/// one-way cut's arrowhead points the blocked way.
+fn push_cut_mark(out: &mut String, from: (f64, f64), to: (f64, f64), one_way: bool) {
+    let (x, y) = (
+        from.0 + (to.0 - from.0) * 0.72,
+        from.1 + (to.1 - from.1) * 0.72,
+    );
+    if one_way {
+        let len = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2))
+            .sqrt()
+            .max(1.0);
+        let (ux, uy) = ((to.0 - from.0) / len, (to.1 - from.1) / len);
+        let (ax, ay) = (
+            from.0 + (to.0 - from.0) * 0.58,
+            from.1 + (to.1 - from.1) * 0.58,
+        );
+        out.push_str(r#"<polygon class="cut-arrow" aria-hidden="true" points=""#);
+        for (i, (along, side)) in [(9.0, 0.0), (-7.0, 7.0), (-7.0, -7.0)]
+            .into_iter()
+            .enumerate()
+        {
+            let _ = write!(
+                out,
+                "{}{},{}",
+                if i == 0 { "" } else { " " },
+                fixed(ax + ux * along - uy * side, 1),
+                fixed(ay + uy * along + ux * side, 1)
+            );
+        }
+        out.push_str(r#""/>"#);
+    }
+    let _ = write!(
+        out,
+        r#"<text class="cut-mark" x="{}" y="{}" aria-hidden="true">✕</text>"#,
+        fixed(x, 1),
+        fixed(y, 1)
+    );
 }
 
 /// The ring (a plain function: it re-renders every frame anyway, so a component's memo buys
-/// nothing and costs about 1.3 KB of wasm).
+/// nothing and costs about 1.3 KB of wasm). The links, drops, messages, each node's drawing
+/// and the list and legend under the ring are SVG/HTML strings (every word from a run
+/// escaped); the nodes' own `<g>`s stay nodes so that a focused node keeps its focus as its
+/// drawing changes, and the ring's listeners are delegated to the `<svg>` (`ring_listeners`).
 pub fn cluster(p: &ClusterProps) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
@@ -137,42 +268,8 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let now = p.playhead_ms;
     let events = run.events();
 
-    let links = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).map(|(a, b)| {
-        let (pa, pb) = (node_pos(a, n), node_pos(b, n));
-        let (ab, ba) = (world.link(a, b).cut, world.link(b, a).cut);
-        let class = match (ab, ba) {
-            (false, false) => "link",
-            (true, true) => "link cut",
-            _ => "link cut-one-way",
-        };
-        // A ✕ near the receiving end of each cut direction says which way is blocked.
-        // A one-way cut also gets an arrowhead pointing the blocked way, before the ✕.
-        let one_way = ab != ba;
-        let mark = |from: (f64, f64), to: (f64, f64)| {
-            let (x, y) = (from.0 + (to.0 - from.0) * 0.72, from.1 + (to.1 - from.1) * 0.72);
-            let len = ((to.0 - from.0).powi(2) + (to.1 - from.1).powi(2)).sqrt().max(1.0);
-            let (ux, uy) = ((to.0 - from.0) / len, (to.1 - from.1) / len);
-            let (ax, ay) = (from.0 + (to.0 - from.0) * 0.58, from.1 + (to.1 - from.1) * 0.58);
-            let point = |along: f64, side: f64| {
-                format!("{},{}", fixed(ax + ux * along - uy * side, 1), fixed(ay + uy * along + ux * side, 1))
-            };
-            let arrow = format!("{} {} {}", point(9.0, 0.0), point(-7.0, 7.0), point(-7.0, -7.0));
-            html! {
-                <>
-                    if one_way { <polygon class="cut-arrow" points={arrow} aria-hidden="true" /> }
-                    <text class="cut-mark" x={fixed(x, 1)} y={fixed(y, 1)} aria-hidden="true">{ "✕" }</text>
-                </>
-            }
-        };
-        html! {
-            <g key={format!("l{a}-{b}")}>
-                <line class={class} x1={fixed(pa.0, 1)} y1={fixed(pa.1, 1)}
-                      x2={fixed(pb.0, 1)} y2={fixed(pb.1, 1)} />
-                if ab { { mark(pa, pb) } }
-                if ba { { mark(pb, pa) } }
-            </g>
-        }
-    });
+    let mut drawing = String::new();
+    push_links(&mut drawing, world, n);
 
     let in_flight = world.in_flight();
     let labelled = in_flight.len() <= MAX_LABELLED;
@@ -182,114 +279,162 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let mut by_send = in_flight.iter().collect::<Vec<_>>();
     // The shared sort (core/src/sorted.rs), not a stable sort instantiated for this type.
     paxoscope_core::sorted::sort_by_u64_pair(&mut by_send, |m| (m.id, 0));
-    let messages = by_send
-        .into_iter()
-        .map(|m| {
-            let span = (m.arrive_ms - m.sent_ms).max(1) as f64;
-            let t = ((now - m.sent_ms as f64) / span).clamp(0.0, 1.0);
-            let back = match queue.iter_mut().find(|q| q.0 == (m.from, m.to)) {
-                Some(q) if (q.1 - t).abs() < 0.05 => {
-                    q.2 += 1.0;
-                    q.2
-                }
-                Some(q) => {
-                    (q.1, q.2) = (t, 0.0);
-                    0.0
-                }
-                None => {
-                    queue.push(((m.from, m.to), t, 0.0));
-                    0.0
-                }
-            };
-            let (x, y) = queued_point(node_pos(m.from, n), node_pos(m.to, n), t, back * QUEUE_PX);
-            let family = m.family;
-            let kind = m.kind;
-            let summary = m.summary.clone();
-            let label = format!("{kind} {} → {}: {summary}", mon(m.from), mon(m.to));
-            if p.hovered == Some(m.id) {
-                hovered_card = Some((x, y, m.from, m.to, summary.clone(), m.sent_ms, m.arrive_ms));
+    let mut messages = String::from(r#"<g class="messages">"#);
+    for m in by_send {
+        let span = (m.arrive_ms - m.sent_ms).max(1) as f64;
+        let t = ((now - m.sent_ms as f64) / span).clamp(0.0, 1.0);
+        let back = match queue.iter_mut().find(|q| q.0 == (m.from, m.to)) {
+            Some(q) if (q.1 - t).abs() < 0.05 => {
+                q.2 += 1.0;
+                q.2
             }
-            let id = m.id;
-            let d = p.dispatch.clone();
-            let d2 = p.dispatch.clone();
-            let enter = Callback::from(move |_: MouseEvent| d.dispatch(Action::Hover(Some(id))));
-            let leave = Callback::from(move |_: MouseEvent| d2.dispatch(Action::Hover(None)));
-            // Not in the tab order (a moving target that vanishes): the list under the ring
-            // gives the keyboard and screen readers the same messages.
-            html! {
-                <g key={format!("m{}", m.id)} class={classes!("msg", format!("fam-{family}"))}
-                   transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} role="img"
-                   aria-label={label} data-msg={kind}
-                   onmouseenter={enter} onmouseleave={leave}>
-                    <circle class="hit" r="11" />
-                    { family_shape(families, family) }
-                    if labelled { <text class="msg-label" y="-10">{ kind }</text> }
-                </g>
+            Some(q) => {
+                (q.1, q.2) = (t, 0.0);
+                0.0
             }
-        })
-        .collect::<Vec<Html>>();
+            None => {
+                queue.push(((m.from, m.to), t, 0.0));
+                0.0
+            }
+        };
+        let (x, y) = queued_point(node_pos(m.from, n), node_pos(m.to, n), t, back * QUEUE_PX);
+        if p.hovered == Some(m.id) {
+            hovered_card = Some((x, y, m));
+        }
+        // Not in the tab order (a moving target that vanishes): the list under the ring
+        // gives the keyboard and screen readers the same messages.
+        let _ = write!(
+            messages,
+            r#"<g class="msg fam-{}" transform="translate({} {})" role="img" data-msg="{}" data-msg-id="{}" aria-label=""#,
+            m.family,
+            fixed(x, 1),
+            fixed(y, 1),
+            m.kind,
+            m.id
+        );
+        push_escaped(
+            &mut messages,
+            &format!("{} {} → {}: {}", m.kind, mon(m.from), mon(m.to), m.summary),
+        );
+        messages.push_str(r#""><circle class="hit" r="11"/>"#);
+        messages.push_str(family_shape(families, m.family));
+        if labelled {
+            let _ = write!(
+                messages,
+                r#"<text class="msg-label" y="-10">{}</text>"#,
+                m.kind
+            );
+        }
+        messages.push_str("</g>");
+    }
+    messages.push_str("</g>");
 
     let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
-    let drops = run.index.recent_drops(events, now, window_ms).into_iter().take(MAX_DROPS_SHOWN).enumerate().map(|(i, d)| {
+    drawing.push_str(r#"<g class="drops">"#);
+    let drops = run.index.recent_drops(events, now, window_ms);
+    for (i, d) in drops.into_iter().take(MAX_DROPS_SHOWN).enumerate() {
         let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
         let (x, y, label_left) = drop_point(d.from, d.to, d.at_sender, n);
-        let (label_x, label_class) = if label_left { ("-10", "drop-mark run-left") } else { ("10", "drop-mark") };
-        let family = d.family;
-        html! {
-            <g class={classes!("drop", format!("fam-{family}"))} aria-hidden="true"
-               transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))}
-               opacity={fixed(1.0 - age, 2)}>
-                // The message falls; its label stays where it was dropped, off the nodes' lines.
-                <g transform={format!("translate(0 {})", fixed(age * DROP_FALL_PX, 1))}>
-                    { family_shape(families, family) }
-                    <text class="drop-x" x="0" y="1">{ "✕" }</text>
-                </g>
-                if i < DROPS_LABELLED {
-                    <text class={label_class} x={label_x} y="4">{ format!("{} ({})", d.kind, d.reason) }</text>
-                }
-            </g>
+        // The message falls; its label stays where it was dropped, off the nodes' lines.
+        let _ = write!(
+            drawing,
+            r#"<g class="drop fam-{}" aria-hidden="true" transform="translate({} {})" opacity="{}"><g transform="translate(0 {})">{}<text class="drop-x" x="0" y="1">✕</text></g>"#,
+            d.family,
+            fixed(x, 1),
+            fixed(y, 1),
+            fixed(1.0 - age, 2),
+            fixed(age * DROP_FALL_PX, 1),
+            family_shape(families, d.family)
+        );
+        if i < DROPS_LABELLED {
+            let (label_x, label_class) = if label_left {
+                ("-10", "drop-mark run-left")
+            } else {
+                ("10", "drop-mark")
+            };
+            let _ = write!(
+                drawing,
+                r#"<text class="{label_class}" x="{label_x}" y="4">{} ({})</text>"#,
+                d.kind, d.reason
+            );
         }
-    });
+        drawing.push_str("</g>");
+    }
+    drawing.push_str("</g>");
+    // Nodes last: their state lines (with a halo) stay readable over a message or a falling
+    // drop passing under them.
+    drawing.push_str(&messages);
 
     let nodes = (0..n).map(|r| node_view(p, r, n, now));
 
-    let card = hovered_card.map(|(x, y, from, to, summary, sent, arrive)| {
-        let style = format!("left:{}%;top:{}%", fixed((x - VIEW_X0) / VIEW_W * 100.0, 1), fixed(y / VIEW_H * 100.0, 1));
+    let card = hovered_card.map(|(x, y, m)| {
+        let style = format!(
+            "left:{}%;top:{}%",
+            fixed((x - VIEW_X0) / VIEW_W * 100.0, 1),
+            fixed(y / VIEW_H * 100.0, 1)
+        );
         // Upper half: the card hangs below the message, so it does not cover the top monitor.
-        let below = y < CENTER.1;
+        let class = if y < CENTER.1 {
+            "msg-card below"
+        } else {
+            "msg-card"
+        };
+        let mut text = format!("<strong>{} → {}</strong><code>", mon(m.from), mon(m.to));
+        push_escaped(&mut text, &m.summary);
+        let _ = write!(
+            text,
+            r#"</code><span class="muted">sent {} · arrives {}</span>"#,
+            crate::labels::seconds(m.sent_ms),
+            crate::labels::seconds(m.arrive_ms)
+        );
         html! {
-            <div class={classes!("msg-card", below.then_some("below"))} style={style} role="status">
-                <strong>{ format!("{} → {}", mon(from), mon(to)) }</strong>
-                <code>{ summary }</code>
-                <span class="muted">{ format!("sent {} · arrives {}", crate::labels::seconds(sent), crate::labels::seconds(arrive)) }</span>
-            </div>
+            <div {class} {style} role="status">{ Html::from_html_unchecked(text.into()) }</div>
         }
     });
 
+    let (onclick, onkeydown, hover) = ring_listeners(&p.dispatch);
+    let title = format!(
+        r#"<h2 id="cluster-title" class="panel-title">Cluster<span class="muted small"> · {} messages in flight</span></h2>"#,
+        in_flight.len()
+    );
+    let view_box = if p.compact {
+        COMPACT_VIEW.to_string()
+    } else {
+        format!(
+            "{} 0 {} {}",
+            fixed(VIEW_X0, 0),
+            fixed(VIEW_W, 0),
+            fixed(VIEW_H, 0)
+        )
+    };
+    let mut under = String::new();
+    push_legend(
+        &mut under,
+        families,
+        world.presentation().leases,
+        world.presentation().meta_legend,
+    );
     html! {
         <section class="panel cluster-panel" aria-labelledby="cluster-title">
-            <h2 id="cluster-title" class="panel-title">{ "Cluster" }
-                <span class="muted small">{ format!(" · {} messages in flight", in_flight.len()) }</span>
-            </h2>
+            { Html::from_html_unchecked(title.into()) }
             <div class="cluster-wrap">
-                <svg id="cluster" viewBox={if p.compact { COMPACT_VIEW.to_string() } else { format!("{} 0 {} {}", fixed(VIEW_X0, 0), fixed(VIEW_W, 0), fixed(VIEW_H, 0)) }} role="group"
-                     aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}>
-                    <g class="links">{ for links }</g>
-                    // Nodes last: their state lines (with a halo) stay readable over a message
-                    // or a falling drop passing under them.
-                    <g class="drops">{ for drops }</g>
-                    <g class="messages">{ for messages }</g>
+                <svg id="cluster" viewBox={view_box} role="group"
+                     aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}
+                     {onclick} {onkeydown} onmouseover={hover.clone()} onmouseout={hover}>
+                    { Html::from_html_unchecked(drawing.into()) }
                     <g class="nodes">{ for nodes }</g>
                 </svg>
                 { for card }
             </div>
             { p.under.clone() }
             { flight_list(&in_flight) }
-            { legend(&LegendProps { families, leases: world.presentation().leases, meta: world.presentation().meta_legend }) }
+            { Html::from_html_unchecked(under.into()) }
         </section>
     }
 }
 
+/// A node: its `<g>` (focusable, with the data attributes tests and scripts read) around its
+/// drawing as one SVG string.
 fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
@@ -380,69 +525,108 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
             .map_or(String::new(), |t| format!(", {t}")),
         if selected { ", selected" } else { "" },
     );
-    let d = p.dispatch.clone();
-    let onclick = Callback::from(move |e: MouseEvent| {
-        if e.shift_key() {
-            d.dispatch(Action::ToggleGroup(r));
-        } else {
-            d.dispatch(Action::Select(Some(r)));
-        }
-    });
-    let d = p.dispatch.clone();
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
-            e.prevent_default();
-            e.stop_propagation();
-            d.dispatch(Action::Select(Some(r)));
-        }
-    });
-    let class = classes!(
-        "node",
-        format!("role-{role}"),
-        selected.then_some("selected"),
-        paused.then_some("paused"),
-        in_group.then_some("in-group")
+    let class = format!(
+        "node role-{role}{}{}{}",
+        if selected { " selected" } else { "" },
+        if paused { " paused" } else { "" },
+        if in_group { " in-group" } else { "" }
     );
+
     let meta_y = NODE_R + 30.0;
-    // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
-    let (glance_x, glance_anchor) = match x - CENTER.0 {
-        dx if dx < -GLANCE_SIDE_PX => (-NODE_R, Some("run-right")),
-        dx if dx > GLANCE_SIDE_PX => (NODE_R, Some("run-left")),
-        _ => (0.0, None),
-    };
+    let mut body = format!(
+        r#"<circle class="focus-ring" r="{}"/><circle class="lease-track" r="{}"/>"#,
+        fixed(LEASE_R + 7.0, 0),
+        fixed(LEASE_R, 0)
+    );
+    if lease_left > 0 {
+        for d in arc_paths(LEASE_R, fraction) {
+            let _ = write!(body, r#"<path class="lease-arc" d="{d}"/>"#);
+        }
+    }
+    let _ = write!(
+        body,
+        r#"<circle class="node-body" r="{}"/>"#,
+        fixed(NODE_R, 0)
+    );
+    if leads {
+        body.push_str(r#"<polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62"/>"#);
+    }
+    let _ = write!(
+        body,
+        r#"<text class="node-name" y="-12">{}</text><text class="node-role" y="5">{}</text><text class="node-phase" y="20">{}</text><text class="node-meta" y="{}">"#,
+        mon(r),
+        if paused { "paused" } else { role },
+        if status.is_none() {
+            "store kept"
+        } else {
+            phase
+        },
+        fixed(meta_y, 0)
+    );
+    push_escaped(&mut body, &brief.meta);
+    if !meta_legend.is_empty() {
+        body.push_str("<title>");
+        push_escaped(&mut body, meta_legend);
+        body.push_str("</title>");
+    }
+    let _ = write!(
+        body,
+        r#"</text><text class="node-lease{}" y="{}" data-readable="{readable}">"#,
+        if leases && in_phase && !readable {
+            " no-reads"
+        } else {
+            ""
+        },
+        fixed(meta_y + 15.0, 0)
+    );
+    push_escaped(&mut body, &reads_text);
+    body.push_str("</text>");
+    if let Some((head, what)) = glance {
+        // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
+        let (glance_x, glance_anchor) = match x - CENTER.0 {
+            dx if dx < -GLANCE_SIDE_PX => (-NODE_R, " run-right"),
+            dx if dx > GLANCE_SIDE_PX => (NODE_R, " run-left"),
+            _ => (0.0, ""),
+        };
+        let gx = fixed(glance_x, 0);
+        let _ = write!(
+            body,
+            r#"<text class="node-glance{}{glance_anchor}" y="{}" x="{gx}""#,
+            if isolated { " isolated" } else { "" },
+            fixed(meta_y + 30.0, 0)
+        );
+        if let Some(w) = &wait {
+            body.push_str(r#" data-waiting=""#);
+            push_escaped(&mut body, &w.what);
+            body.push('"');
+        }
+        if isolated {
+            body.push_str(r#" data-isolated="""#);
+        }
+        body.push('>');
+        push_escaped(&mut body, &head);
+        if !what.is_empty() {
+            let _ = write!(body, r#"<tspan class="glance-what" x="{gx}" dy="14">"#);
+            push_escaped(&mut body, &what);
+            body.push_str("</tspan>");
+        }
+        body.push_str("<title>");
+        if isolated {
+            body.push_str("every link to and from this node is cut");
+        } else {
+            push_escaped(&mut body, wait_text.as_deref().unwrap_or_default());
+        }
+        body.push_str("</title></text>");
+    }
+    if in_group {
+        body.push_str(r#"<text class="group-badge" x="34" y="-34">A</text>"#);
+    }
     html! {
-        <g key={format!("n{r}")} class={class} data-node={r.to_string()} data-monitor-state={role}
+        <g key={format!("n{r}")} {class} data-node={r.to_string()} data-monitor-state={role}
            data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
            transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} tabindex="0" role="button"
-           aria-pressed={selected.to_string()} aria-label={aria} {onclick} {onkeydown}>
-            <circle class="focus-ring" r={fixed(LEASE_R + 7.0, 0)} />
-            <circle class="lease-track" r={fixed(LEASE_R, 0)} />
-            if lease_left > 0 {
-                { for arc_paths(LEASE_R, fraction).into_iter().map(|d| html! { <path class="lease-arc" {d} /> }) }
-            }
-            <circle class="node-body" r={fixed(NODE_R, 0)} />
-            if leads {
-                <polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62" />
-            }
-            <text class="node-name" y="-12">{ mon(r) }</text>
-            <text class="node-role" y="5">{ if paused { "paused" } else { role } }</text>
-            <text class="node-phase" y="20">{ if status.is_none() { "store kept" } else { phase } }</text>
-            <text class="node-meta" y={fixed(meta_y, 0)}>
-                { brief.meta.clone() }
-                if !meta_legend.is_empty() { <title>{ meta_legend }</title> }
-            </text>
-            <text class={classes!("node-lease", (leases && in_phase && !readable).then_some("no-reads"))} y={fixed(meta_y + 15.0, 0)}
-                  data-readable={readable.to_string()}>{ reads_text }</text>
-            if let Some((head, what)) = glance {
-                <text class={classes!("node-glance", isolated.then_some("isolated"), glance_anchor)} y={fixed(meta_y + 30.0, 0)}
-                      x={fixed(glance_x, 0)}
-                      data-waiting={wait.as_ref().map(|w| w.what.clone())} data-isolated={isolated.then_some("")}>
-                    { head }
-                    if !what.is_empty() { <tspan class="glance-what" x={fixed(glance_x, 0)} dy="14">{ what }</tspan> }
-                    <title>{ if isolated { "every link to and from this node is cut".to_string() } else { wait_text.clone().unwrap_or_default() } }</title>
-                </text>
-            }
-            if in_group { <text class="group-badge" x="34" y="-34">{ "A" }</text> }
+           aria-pressed={selected.to_string()} aria-label={aria}>
+            { Html::from_html_unchecked(body.into()) }
         </g>
     }
 }
@@ -530,46 +714,58 @@ fn text_span(pos: (f64, f64), n: u8) -> (f64, f64) {
 const LISTED: usize = 24;
 
 /// The messages in flight as a list (collapsed): what the keyboard and screen readers use
-/// instead of the moving shapes.
+/// instead of the moving shapes. The `<details>` and its `<summary>` stay nodes (the list's
+/// open state and the summary's focus survive a frame); the list is one HTML string.
 fn flight_list(in_flight: &[paxoscope_core::view::Flight]) -> Html {
+    let mut items = String::from(r#"<ul class="small">"#);
+    for m in in_flight.iter().take(LISTED) {
+        items.push_str("<li>");
+        push_escaped(
+            &mut items,
+            &format!(
+                "{} {} → {}: {}, arrives {}",
+                m.kind,
+                mon(m.from),
+                mon(m.to),
+                m.summary,
+                crate::labels::seconds(m.arrive_ms)
+            ),
+        );
+        items.push_str("</li>");
+    }
+    if in_flight.len() > LISTED {
+        let _ = write!(items, "<li>… and {} more</li>", in_flight.len() - LISTED);
+    }
+    items.push_str("</ul>");
     html! {
         <details class="flight-list">
             <summary class="small">{ format!("Messages in flight ({})", in_flight.len()) }</summary>
-            <ul class="small">
-                { for in_flight.iter().take(LISTED).map(|m| html! {
-                    <li>{ format!("{} {} → {}: {}, arrives {}", m.kind, mon(m.from), mon(m.to), m.summary,
-                                  crate::labels::seconds(m.arrive_ms)) }</li>
-                }) }
-                if in_flight.len() > LISTED { <li>{ format!("… and {} more", in_flight.len() - LISTED) }</li> }
-            </ul>
+            { Html::from_html_unchecked(items.into()) }
         </details>
     }
 }
 
-struct LegendProps {
-    families: &'static [(&'static str, &'static str)],
-    /// Does the protocol hold leases (the arc round a node)?
-    leases: bool,
-    /// What the line under a node abbreviates (`Presentation::meta_legend`).
-    meta: &'static str,
-}
-
-/// The legend (a plain function, not a component: it has no state of its own, and a
-/// component costs about 1.3 KB of wasm).
-fn legend(p: &LegendProps) -> Html {
-    html! {
-        <ul class="legend" aria-label="Message families">
-            { for p.families.iter().map(|(fam, label)| html! {
-                <li>
-                    <svg class={classes!("legend-shape", format!("fam-{fam}"))} viewBox="-9 -9 18 18" aria-hidden="true">
-                        { family_shape(p.families, fam) }
-                    </svg>
-                    { *label }
-                </li>
-            }) }
-            <li><span class="legend-line cut" aria-hidden="true"></span>{ "cut link (an arrow and ✕ mark a one-way cut's blocked direction)" }</li>
-            if p.leases { <li><span class="legend-arc" aria-hidden="true"></span>{ "lease left" }</li> }
-            if !p.meta.is_empty() { <li class="legend-meta">{ p.meta }</li> }
-        </ul>
+/// The legend as HTML: a shape per message family, the cut link, the lease arc (if the
+/// protocol holds leases) and what the line under a node abbreviates (`meta`).
+fn push_legend(out: &mut String, families: &[(&str, &str)], leases: bool, meta: &str) {
+    out.push_str(r#"<ul class="legend" aria-label="Message families">"#);
+    for (fam, label) in families {
+        let _ = write!(
+            out,
+            r#"<li><svg class="legend-shape fam-{fam}" viewBox="-9 -9 18 18" aria-hidden="true">{}</svg>"#,
+            family_shape(families, fam)
+        );
+        push_escaped(out, label);
+        out.push_str("</li>");
     }
+    out.push_str(r#"<li><span class="legend-line cut" aria-hidden="true"></span>cut link (an arrow and ✕ mark a one-way cut's blocked direction)</li>"#);
+    if leases {
+        out.push_str(r#"<li><span class="legend-arc" aria-hidden="true"></span>lease left</li>"#);
+    }
+    if !meta.is_empty() {
+        out.push_str(r#"<li class="legend-meta">"#);
+        push_escaped(out, meta);
+        out.push_str("</li>");
+    }
+    out.push_str("</ul>");
 }

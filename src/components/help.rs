@@ -1,6 +1,7 @@
 //! The `?` overlay listing the keyboard shortcuts.
 
 use crate::browser;
+use crate::labels::push_escaped;
 use crate::state::{Action, Dispatch};
 use yew::prelude::*;
 
@@ -56,14 +57,21 @@ pub fn help(p: &HelpProps) -> Html {
             browser::focus(browser::element_by_id(CLOSE_ID));
         }
     });
+    // The dialog's text as one HTML string; Close stays a node (it takes the focus).
+    let mut text =
+        String::from(r#"<h2 id="help-title">Keyboard shortcuts</h2><dl class="shortcuts">"#);
+    for (k, what) in SHORTCUTS {
+        text.push_str("<dt><kbd>");
+        push_escaped(&mut text, k);
+        text.push_str("</kbd></dt><dd>");
+        push_escaped(&mut text, what);
+        text.push_str("</dd>");
+    }
+    text.push_str(r#"</dl><p class="muted">Click a monitor (or focus it and press Enter) to inspect it and act on it; shift-click adds it to partition group A. Hover a message to read it; the keyboard reads them in Messages in flight, under the ring. Drag the time slider to travel back; acting in the past forks the run.</p>"#);
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-labelledby="help-title" onkeydown={trap}>
             <div class="overlay-card">
-                <h2 id="help-title">{ "Keyboard shortcuts" }</h2>
-                <dl class="shortcuts">
-                    { for SHORTCUTS.iter().map(|(k, what)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *what }</dd></> }) }
-                </dl>
-                <p class="muted">{ "Click a monitor (or focus it and press Enter) to inspect it and act on it; shift-click adds it to partition group A. Hover a message to read it; the keyboard reads them in Messages in flight, under the ring. Drag the time slider to travel back; acting in the past forks the run." }</p>
+                { Html::from_html_unchecked(text.into()) }
                 <button type="button" class="btn primary" id={CLOSE_ID} onclick={close}>{ "Close" }</button>
             </div>
         </div>

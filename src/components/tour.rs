@@ -2,7 +2,7 @@
 //! with `note` actions; the bar shows the latest note at or before the playhead, and its
 //! previous/next buttons seek to the neighbouring notes' times.
 
-use crate::labels::seconds;
+use crate::labels::{push_escaped, seconds};
 use crate::page::{fetch_tour, tour_of, tour_scenario};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch};
@@ -284,13 +284,18 @@ pub fn welcome(protocol: &'static str, node_word: &str, dispatch: &Dispatch) -> 
         "Escape" => d.dispatch(Action::DismissWelcome(true)),
         _ => {}
     });
+    // The welcome's text as one HTML string; its buttons stay nodes (the focus moves between them).
+    let mut text =
+        String::from(r#"<h2 id="welcome-title">Paxos, one message at a time</h2><p>Each circle ("#);
+    for i in 0..2 {
+        push_escaped(&mut text, node_word);
+        text.push_str(if i == 0 { ".0, " } else { ".1, …) " });
+    }
+    text.push_str("is a server of a Paxos cluster and each moving shape a message between them: watch them elect a leader and agree on every write, then pause, step back, or break things on purpose.</p>");
     html! {
         <div class="overlay" onkeydown={keys}>
             <section class="overlay-card welcome" role="dialog" aria-modal="true" aria-labelledby="welcome-title" data-welcome="">
-                <h2 id="welcome-title">{ "Paxos, one message at a time" }</h2>
-                <p>{ format!("Each circle ({node_word}.0, {node_word}.1, …) is a server of a Paxos cluster and each moving shape \
-                              a message between them: watch them elect a leader and agree on every write, then pause, step \
-                              back, or break things on purpose.") }</p>
+                { Html::from_html_unchecked(text.into()) }
                 <div class="buttons">
                     if first.is_some() {
                         <button type="button" id={WELCOME_TOUR_ID} class="btn primary" autofocus=true onclick={tour}>{ "Take the 2-minute tour" }</button>
