@@ -57,6 +57,9 @@ pub struct DropMark {
     pub at_sender: bool,
 }
 
+/// How many notable events one announcement names (five monitors' new roles fit).
+const ANNOUNCED: usize = 5;
+
 /// Something worth announcing to a screen reader.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Notable {
@@ -281,9 +284,28 @@ impl TraceIndex {
     }
 
     /// Notable events in `(after, upto]`.
-    pub fn notable_between(&self, after: u64, upto: u64) -> Option<&Notable> {
+    /// What the live region says for the events after `after` up to `upto` (one frame's, or
+    /// one step's): every notable one, oldest first, at most `ANNOUNCED` of them. Only the
+    /// last used to be said, so a new leader and a peon joining it in one frame announced
+    /// the peon alone.
+    pub fn announcement_between(&self, after: u64, upto: u64) -> Option<String> {
         let end = self.notable.partition_point(|n| n.event <= upto);
-        self.notable[..end].last().filter(|n| n.event > after)
+        let start = self.notable[..end].partition_point(|n| n.event <= after);
+        let said = &self.notable[start..end];
+        if said.is_empty() {
+            return None;
+        }
+        let mut text: Vec<&str> = said
+            .iter()
+            .take(ANNOUNCED)
+            .map(|n| n.text.as_str())
+            .collect();
+        let more = said.len().saturating_sub(ANNOUNCED);
+        let tail = format!("and {more} more");
+        if more > 0 {
+            text.push(&tail);
+        }
+        Some(text.join("; "))
     }
 
     pub fn was_forwarded(&self, req: ReqId, event: u64) -> bool {

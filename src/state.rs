@@ -383,8 +383,8 @@ impl Playground {
                 });
             }
         }
-        if let Some(n) = run.index.notable_between(before, after) {
-            self.announcement = n.text.clone();
+        if let Some(text) = run.index.announcement_between(before, after) {
+            self.announcement = text;
         }
         drop(run);
         if after != before {
@@ -574,8 +574,11 @@ impl Playground {
         let run = self.run.borrow();
         self.playhead_ms = run.now_ms() as f64;
         if !back {
-            if let Some(n) = run.index.notable_between(run.events() - 1, run.events()) {
-                self.announcement = n.text.clone();
+            if let Some(text) = run
+                .index
+                .announcement_between(run.events() - 1, run.events())
+            {
+                self.announcement = text;
             }
         }
         drop(run);

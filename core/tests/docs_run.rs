@@ -8,11 +8,19 @@
 //!                               KIND: Written, Value (ARG: the value read, or `absent`),
 //!                               CasDone (ARG: applied | not-applied), Refused or Retry
 //!   at T leader mon.R           (Ceph) at time T exactly one monitor leads, and it is mon.R
-//!   at T kv KEY VALUE           at time T every monitor's committed map holds KEY = VALUE
-//!                               (`absent`: no value)
+//!   at T kv KEY VALUE           at time T every node's committed (Ceph) or applied
+//!                               (Multi-Paxos) map holds KEY = VALUE (`absent`: no value)
+//!   at T leader NODE            (Ceph, Multi-Paxos) at time T exactly one node leads: NODE
+//!                               (`mon.R` for Ceph, `node.R` for Multi-Paxos)
+//!   at T members R,R,...        (Multi-Paxos) every node's configuration for the next slot it
+//!                               applies is exactly these ranks
+//!   at T learned NODE VALUE     (Basic Paxos) at time T node.R has learned VALUE
+//!                               (`absent`: nothing yet)
 
+use paxoscope_core::protocols::basic_paxos::BasicPaxos;
 use paxoscope_core::protocols::ceph::messages::ClientReply;
 use paxoscope_core::protocols::ceph::MonState;
+use paxoscope_core::protocols::multi_paxos::MultiPaxos;
 use paxoscope_core::scenario::{parse, ProtocolId, Scenario};
 use paxoscope_core::session::Session;
 
@@ -122,8 +130,11 @@ fn check_claim(s: &Scenario, claim: &str, at: &str) -> Result<(), String> {
             ok.then_some(())
                 .ok_or(format!("request {id} was answered {got:?}"))
         }
-        ["at", ..] if s.protocol != ProtocolId::Ceph => {
-            Err("leader and kv claims read Ceph monitors; use reply claims".into())
+        ["at", t, ref rest @ ..] if s.protocol == ProtocolId::MultiPaxos => {
+            multi_claim(s, parse_ms(t, at), t, rest)
+        }
+        ["at", t, ref rest @ ..] if s.protocol == ProtocolId::BasicPaxos => {
+            basic_claim(s, parse_ms(t, at), t, rest)
         }
         ["at", t, ref rest @ ..] => {
             let t_ms = parse_ms(t, at);
@@ -154,6 +165,66 @@ fn check_claim(s: &Scenario, claim: &str, at: &str) -> Result<(), String> {
             }
         }
         _ => Err("unknown claim".into()),
+    }
+}
+
+/// Multi-Paxos's state claims, read from every replica at `t_ms`.
+fn multi_claim(s: &Scenario, t_ms: u64, t: &str, rest: &[&str]) -> Result<(), String> {
+    let mut run = Session::<MultiPaxos>::open(s.clone());
+    run.run_until(t_ms);
+    let w = run.world();
+    let up: Vec<_> = (0..w.n()).filter_map(|r| w.node(r)).collect();
+    match rest {
+        ["leader", who] => {
+            let leaders: Vec<String> = up
+                .iter()
+                .filter(|n| n.is_leader())
+                .map(|n| format!("node.{}", n.rank))
+                .collect();
+            (leaders == [who.to_string()])
+                .then_some(())
+                .ok_or(format!("leaders at {t}: {leaders:?}"))
+        }
+        ["kv", key, v] => {
+            let want = value_arg(v);
+            for n in &up {
+                let got = n.kv.get(*key).map(|x| x.to_string());
+                if got != want {
+                    return Err(format!("node.{} holds {key} = {got:?} at {t}", n.rank));
+                }
+            }
+            Ok(())
+        }
+        ["members", list] => {
+            for n in &up {
+                let got = n.members_at(n.applied + 1).to_string();
+                if got != format!("{{{list}}}") {
+                    return Err(format!("node.{}'s configuration at {t} is {got}", n.rank));
+                }
+            }
+            Ok(())
+        }
+        _ => Err("unknown claim (Multi-Paxos: leader, kv, members)".into()),
+    }
+}
+
+/// Basic Paxos's state claims: what a node has learned at `t_ms`.
+fn basic_claim(s: &Scenario, t_ms: u64, t: &str, rest: &[&str]) -> Result<(), String> {
+    let mut run = Session::<BasicPaxos>::open(s.clone());
+    run.run_until(t_ms);
+    let w = run.world();
+    match rest {
+        ["learned", who, v] => {
+            let r: u8 = who
+                .strip_prefix("node.")
+                .and_then(|r| r.parse().ok())
+                .ok_or(format!("a node is node.R, got {who:?}"))?;
+            let got = w.durable(r).learned.as_deref().map(str::to_string);
+            (got == value_arg(v))
+                .then_some(())
+                .ok_or(format!("node.{r} learned {got:?} at {t}"))
+        }
+        _ => Err("unknown claim (Basic Paxos: learned)".into()),
     }
 }
 
@@ -195,4 +266,30 @@ fn a_claim_that_does_not_hold_is_reported() {
     assert!(check_claim(&s, "at 9s kv k absent", "t").is_err());
     assert_eq!(check_claim(&s, "at 9s leader mon.0", "t"), Ok(()));
     assert!(check_claim(&s, "at 9s leader mon.1", "t").is_err());
+}
+
+#[test]
+fn a_multi_or_basic_paxos_claim_that_does_not_hold_is_reported() {
+    let mp = parse(
+        "paxoscope scenario v1\nprotocol multi-paxos\nset monitors 4\nset members 3\nend 10s\n\
+         at 1s put 1 k v\n",
+    )
+    .unwrap();
+    assert_eq!(check_claim(&mp, "at 9s kv k v", "t"), Ok(()));
+    assert!(check_claim(&mp, "at 9s kv k w", "t").is_err());
+    assert_eq!(check_claim(&mp, "at 9s members 0,1,2", "t"), Ok(()));
+    assert!(check_claim(&mp, "at 9s members 0,1,2,3", "t").is_err());
+    let leader = (0..4)
+        .find(|r| check_claim(&mp, &format!("at 9s leader node.{r}"), "t").is_ok())
+        .expect("one node leads at 9 s");
+    assert!(check_claim(&mp, &format!("at 9s leader node.{}", (leader + 1) % 4), "t").is_err());
+    let bp =
+        parse("paxoscope scenario v1\nprotocol basic-paxos\nend 10s\nat 1s put 0 x A\n").unwrap();
+    assert_eq!(check_claim(&bp, "at 9s learned node.2 A", "t"), Ok(()));
+    assert!(check_claim(&bp, "at 9s learned node.2 B", "t").is_err());
+    assert!(check_claim(&bp, "at 0.5s learned node.2 A", "t").is_err());
+    assert_eq!(
+        check_claim(&bp, "at 0.5s learned node.2 absent", "t"),
+        Ok(())
+    );
 }

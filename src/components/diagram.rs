@@ -15,10 +15,12 @@ use yew::prelude::*;
 
 const BOX_W: f64 = 104.0;
 const BOX_H: f64 = 30.0;
-/// Arrow heads for every diagram, defined once per page (see `App`).
+/// Arrow heads for every diagram, defined once per page (see `App`). Sized in stroke widths
+/// (SVG's default marker units): a traced edge's stroke is about twice a plain one's, so its
+/// head is half as many widths, or it would dwarf the boxes in the compact (zoomed) diagram.
 pub fn arrow_defs() -> Html {
     Html::from_html_unchecked(AttrValue::Static(
-        r#"<svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"></path></marker><marker id="arrow-traced" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head traced"></path></marker></defs></svg>"#,
+        r#"<svg class="svg-defs" width="0" height="0" aria-hidden="true" focusable="false"><defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head"></path></marker><marker id="arrow-traced" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="3.5" markerHeight="3.5" orient="auto-start-reverse"><path d="M 0 0 L 10 5 L 0 10 z" class="arrow-head traced"></path></marker></defs></svg>"#,
     ))
 }
 

@@ -40,13 +40,16 @@ pub struct Lanes {
     /// A vertical line at the playhead, if the source has one.
     pub playhead_ms: Option<u64>,
     pub aria: &'static str,
-    /// The left margin for the lane names (SVG units, of 640).
+    /// The least left margin for the lane names (SVG units, of 640); wider if the longest
+    /// name needs it.
     pub label_width: f64,
 }
 
 /// Lane height and the drawing's width (SVG units).
 const LANE: f64 = 22.0;
 const WIDTH: f64 = 640.0;
+/// The width of one lane-name character at the lane labels' 11 units, with a margin.
+const LABEL_CHAR_W: f64 = 6.7;
 
 /// The drawing as one SVG string (no `html!` nodes: less wasm), every label escaped. (The
 /// playground writes it into its own panel's string: `write_timeline`.)
@@ -61,7 +64,15 @@ pub fn timeline(l: &Lanes) -> Html {
 pub fn write_timeline(out: &mut String, l: &Lanes) {
     assert!(l.to_ms > l.from_ms, "a timeline spans some time");
     let span = (l.to_ms - l.from_ms) as f64;
-    let labels = l.label_width;
+    // The lane names are in a proportional font: wide enough for the longest (about 6.7 units
+    // a character at 11 units), or "#130 node.1" ran into its bar.
+    let longest = l
+        .labels
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    let labels = l.label_width.max(longest as f64 * LABEL_CHAR_W + 6.0);
     let x = |t: u64| labels + (t.saturating_sub(l.from_ms) as f64 / span) * (WIDTH - labels - 4.0);
     let height = l.labels.len() as f64 * LANE + 6.0;
     let y2 = fixed(height, 1);
