@@ -85,6 +85,7 @@ pub struct ModelArgs {
     pub expect_violation: bool,
     pub blind: bool,
     pub proposers: Option<u8>,
+    pub search: paxoscope_core::model::Search,
 }
 
 pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
@@ -110,6 +111,7 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
         b.max_states = m;
     }
     b.blind = args.blind;
+    b.search = args.search;
     let proposers = args.proposers.unwrap_or(2);
     if !(1..=2).contains(&proposers) {
         return Err(format!("--proposers {proposers}: expected 1 or 2"));
@@ -123,11 +125,12 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
     println!(
         "basic-paxos model check: 3 acceptors (nodes 0-2; {who}; node 2 learns), \
          any message delivered any number of times in any order or never (loss, duplication, reordering), \
-         timers fire at any time, up to {} round(s) per proposer, {} crash(es) with restart{}{}",
+         timers fire at any time, up to {} round(s) per proposer, {} crash(es) with restart{}{}; {} search",
         b.max_round,
         b.crashes,
         mutation.map_or(String::new(), |m| format!(", mutation {}", m.name())),
-        if b.blind { ", blind (only one value chosen and learners agree)" } else { "" }
+        if b.blind { ", blind (only one value chosen and learners agree)" } else { "" },
+        b.search.name()
     );
     let t0 = Instant::now();
     let r = model::check(config, b);

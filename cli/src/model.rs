@@ -2,7 +2,7 @@
 //! docs/model-checking.md). Prints the bound, the figures, and either "no violation within the
 //! bound" or the shortest counterexample.
 
-use paxoscope_core::model::{explore, invariants, Model, ModelConfig, Report};
+use paxoscope_core::model::{explore, invariants, Model, ModelConfig, Report, Search};
 use paxoscope_core::scenario::Mutation;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -27,6 +27,10 @@ pub struct Args {
     /// Client puts injected.
     #[arg(long)]
     puts: Option<u8>,
+    /// Client compare-and-sets of x injected (default 0), each expecting the latest put's
+    /// value or a stale one.
+    #[arg(long)]
+    cas: Option<u8>,
     /// No client reads (by default a client reads at every leader and peon in every state).
     #[arg(long)]
     no_reads: bool,
@@ -73,10 +77,23 @@ pub struct Args {
     /// basic-paxos: proposers, 1 or 2 (default 2).
     #[arg(long)]
     proposers: Option<u8>,
+    /// The search order: `bfs` (breadth first: shortest counterexamples, the default) or `dfs`
+    /// (depth first over the same visited set: reaches bugs that need long paths, such as
+    /// three elections, long before a breadth-first search would). Ceph and basic-paxos.
+    #[arg(long, value_name = "bfs|dfs")]
+    search: Option<String>,
     /// basic-paxos: check only what a user relies on (one value chosen, learners agree);
     /// multi-paxos: only the replicas' applied sequences.
     #[arg(long)]
     blind: bool,
+}
+
+fn search(args: &Args) -> Result<Search, String> {
+    match args.search.as_deref() {
+        None => Ok(Search::Bfs),
+        Some(name) => Search::from_name(name)
+            .ok_or_else(|| format!("--search {name}: expected `bfs` or `dfs`")),
+    }
 }
 
 fn bounds(args: &Args) -> Result<ModelConfig, String> {
@@ -118,6 +135,9 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
     if let Some(p) = args.puts {
         b.puts = p;
     }
+    if let Some(c) = args.cas {
+        b.cas = c;
+    }
     if args.no_reads {
         b.reads = false;
     }
@@ -138,6 +158,7 @@ fn bounds(args: &Args) -> Result<ModelConfig, String> {
         })?;
         b.mutations.push(m);
     }
+    b.search = search(args)?;
     if b.depth == 0 || b.max_states == 0 {
         return Err("--depth and --max-states must be at least 1".into());
     }
@@ -161,6 +182,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         });
     }
     if crate::basic_paxos::is_basic(&args.protocol)? {
+        let search = search(&args)?;
         return crate::basic_paxos::model_check(crate::basic_paxos::ModelArgs {
             rounds: args.rounds,
             crashes: args.crashes,
@@ -169,6 +191,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             expect_violation: args.expect_violation,
             blind: args.blind,
             proposers: args.proposers,
+            search,
         });
     }
     let b = bounds(&args)?;

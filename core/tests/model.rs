@@ -10,7 +10,7 @@ mod model {
     use paxoscope_core::model::invariants::{self, Delivered};
     use paxoscope_core::model::state::{link, Ghost, T0_MS};
     use paxoscope_core::model::{
-        explore, explore_from, find_state, Action, Model, ModelConfig, Report, State, Step,
+        explore, explore_from, find_state, Action, Model, ModelConfig, Report, Search, State, Step,
     };
     use paxoscope_core::protocols::ceph::messages::{Msg, Paxos, PaxosOp};
     use paxoscope_core::protocols::ceph::{MonState, PaxosState, Store, Value, ValueOp};
@@ -119,6 +119,64 @@ mod model {
             // its client sessions (the session trim timer).
             (59_733, 140_011, 53, 12_461),
             "one put, one crash"
+        );
+    }
+
+    #[test]
+    fn depth_first_visits_the_same_states_as_breadth_first() {
+        let bfs = run(small_fifo());
+        let dfs = run(ModelConfig {
+            search: Search::Dfs,
+            ..small_fifo()
+        });
+        assert!(bfs.exhaustive() && dfs.exhaustive());
+        assert_eq!(
+            (dfs.distinct_states, dfs.transitions, dfs.outside_bounds),
+            (bfs.distinct_states, bfs.transitions, bfs.outside_bounds)
+        );
+        // Depth first runs down long paths before short ones: it reaches deeper.
+        assert!(
+            dfs.max_depth > bfs.max_depth,
+            "{} vs {}",
+            dfs.max_depth,
+            bfs.max_depth
+        );
+    }
+
+    /// One put and one compare-and-set (expecting the put's value or the stale "absent"),
+    /// no fault: small enough to be exhaustive in a test.
+    fn put_and_cas() -> ModelConfig {
+        ModelConfig {
+            puts: 1,
+            cas: 1,
+            crashes: 0,
+            restarts: 0,
+            losses: 0,
+            ..ModelConfig::fifo()
+        }
+    }
+
+    #[test]
+    fn compare_and_set_answers_follow_the_commit_order() {
+        let r = run(put_and_cas());
+        assert!(r.exhaustive(), "{:?}", r.violation);
+        assert_eq!(r.distinct_states, 7_042);
+    }
+
+    #[test]
+    fn a_compare_and_set_that_ignores_its_expected_value_is_caught() {
+        let r = run(ModelConfig {
+            mutations: vec![Mutation::CasIgnoresExpected],
+            ..put_and_cas()
+        });
+        let cx = r.violation.expect("cas-ignores-expected went unnoticed");
+        assert_eq!(cx.invariant, invariants::LINEARIZABLE, "{cx}");
+        assert!(cx.detail.contains("expected absent and found 1"), "{cx}");
+        let actions: Vec<&str> = cx.path.iter().map(|s| s.action.as_str()).collect();
+        assert!(
+            actions.contains(&"client put x=1 at mon.0")
+                && actions.contains(&"client cas x: expected absent -> c1 at mon.0"),
+            "{cx}"
         );
     }
 
@@ -239,7 +297,7 @@ mod model {
     fn checked_names_are_the_checkers_names() {
         for n in invariants::CHECKED {
             assert!(
-                INVARIANTS.contains(&n) || n == invariants::ACKED,
+                INVARIANTS.contains(&n) || n == invariants::ACKED || n == invariants::LINEARIZABLE,
                 "{n} is not a checker invariant"
             );
         }

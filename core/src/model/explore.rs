@@ -1,13 +1,15 @@
-//! Breadth-first exploration with a visited set of 128-bit state fingerprints. States wait in
-//! the queue in compact form (ids of interned monitors, messages and ghosts), so a state costs
-//! about a hundred bytes however large its monitors are. Breadth-first order makes the first
-//! violation found a shortest one, and its path is rebuilt from parent links and replayed with
+//! Breadth-first (or depth-first, `Search::Dfs`) exploration with a visited set of 128-bit
+//! state fingerprints. States wait in the queue in compact form (ids of interned monitors,
+//! messages and ghosts), so a state costs about a hundred bytes however large its monitors
+//! are. Breadth-first order makes the first violation found a shortest one (depth first finds
+//! a path, not necessarily the shortest); its path is rebuilt from parent links and replayed with
 //! the monitors' notes.
 
 use super::fingerprint::{fingerprint_words, FpSet, Interner};
 use super::invariants;
 use super::state::{Action, Budget, Ghost, MonitorExt, State, N};
 use super::step::{Model, Step};
+use super::Frontier;
 use crate::actor::Rank;
 use crate::check::Broken;
 use crate::protocols::ceph::messages::Msg;
@@ -37,7 +39,7 @@ impl Compact {
                 b.crashes,
                 b.restarts,
                 b.puts_sent,
-                0,
+                b.cas_sent,
                 0,
             ]),
         ];
@@ -116,7 +118,7 @@ pub struct PathStep {
     pub after: String,
 }
 
-/// A broken rule and the shortest path to it.
+/// A broken rule and a path to it (a shortest one, breadth first).
 #[derive(Clone, Debug)]
 pub struct Counterexample {
     /// Where `path` begins (`boot` or `the start state`).
@@ -163,7 +165,7 @@ pub struct Report {
     pub stopped_at_max_states: bool,
     pub distinct_monitors: usize,
     pub distinct_messages: usize,
-    /// The first violation, with a shortest path.
+    /// The first violation, with its path (a shortest one, breadth first).
     pub violation: Option<Counterexample>,
     /// Claims that Ceph does not guarantee (two leaders in one epoch): the first instance.
     pub findings: Vec<Counterexample>,
@@ -213,7 +215,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     let capacity = bounds.max_states.min(8_000_000) as usize;
     let mut visited = FpSet::with_capacity_and_hasher(capacity, Default::default());
     let mut parents: Vec<(u32, Action)> = Vec::with_capacity(capacity);
-    let mut queue: VecDeque<(u32, u32, Compact)> = VecDeque::new();
+    let mut queue: Frontier<(u32, u32, Compact)> = Frontier::new(bounds.search);
     let mut report = Report::default();
 
     let c = tables.compact(&start);
@@ -224,10 +226,10 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
         report.violation = Some(counterexample(model, &start, &parents, 0, None, b));
         return report;
     }
-    queue.push_back((0, 0, c));
+    queue.push((0, 0, c));
 
     let mut read_monitors = FpSet::default();
-    'bfs: while let Some((idx, depth, c)) = queue.pop_front() {
+    'bfs: while let Some((idx, depth, c)) = queue.pop() {
         let state = tables.expand(&c);
         let reads = model
             .bounds
@@ -284,7 +286,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
             } else if !model.within_bounds(&next) {
                 report.outside_bounds += 1;
             } else {
-                queue.push_back((nidx, depth + 1, nc));
+                queue.push((nidx, depth + 1, nc));
             }
         }
     }

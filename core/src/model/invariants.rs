@@ -1,7 +1,8 @@
 //! The safety rules of spec section 14, as the explorer checks them: state predicates over a
 //! whole model state (`check_state`), and step rules over one monitor's `handle` call
 //! (`check_send`, `check_handled`). The names are the simulator checker's (`check::INVARIANTS`),
-//! plus `acknowledged-write-committed`.
+//! plus `acknowledged-write-committed` and, per compare-and-set answer, the campaign's
+//! client-facing `linearizability`.
 //!
 //! The simulator's checker (`check/`) is written against `World` and a trace; the model has
 //! neither, so the rules are restated here over the model's state. Like the checker, they look
@@ -30,6 +31,9 @@ pub const UNCOMMITTED: &str = "uncommitted-value-adopted";
 pub const PARITY: &str = "epoch-parity";
 pub const FILTER: &str = "epoch-filter";
 pub const ACKED: &str = "acknowledged-write-committed";
+/// The campaign's client-facing check, restated per answer: a committed compare-and-set got
+/// the answer the sequential key-value spec gives it at its place in the commit order.
+pub const LINEARIZABLE: &str = "linearizability";
 pub const READ_FRESH: &str = crate::check::reads::WITHIN;
 pub const READ_LEASE: &str = crate::check::reads::UNDER_LEASE;
 pub const LEADER: &str = crate::check::epochs::LEADER;
@@ -41,7 +45,7 @@ pub const DEFERS_TO_BETTER: &str = crate::check::elections::DEFERS_TO_BETTER;
 pub const SCORES_IN_RANGE: &str = crate::check::elections::SCORES_IN_RANGE;
 
 /// Every rule checked in every state or step, in the order of the report.
-pub const CHECKED: [&str; 19] = [
+pub const CHECKED: [&str; 20] = [
     AGREEMENT,
     CONTIGUITY,
     MONOTONIC,
@@ -58,6 +62,7 @@ pub const CHECKED: [&str; 19] = [
     READ_FRESH,
     READ_LEASE,
     ACKED,
+    LINEARIZABLE,
     NEVER_LEADS,
     DEFERS_TO_BETTER,
     SCORES_IN_RANGE,
@@ -707,8 +712,110 @@ pub fn acknowledged_write(r: Rank, s: &State, req_id: u64, version: Version) -> 
     broken(
         ACKED,
         r,
-        format!("put {req_id} acknowledged at v{version}, which no store has committed with it"),
+        format!("write {req_id} acknowledged at v{version}, which no store has committed with it"),
     )
+}
+
+/// A compare-and-set `req_id` was answered (`applied`, having found `current`) as committed at
+/// `version`. In the commit order (one value per version, `agreement`) its answer must be the
+/// sequential one: `current` is what the committed operations before `version` left in its
+/// key, and it applied if and only if that is the value it expected. Judged on a store that
+/// holds every version up to `version` (an untrimmed one; the model's runs never trim).
+pub fn cas_answer(
+    r: Rank,
+    s: &State,
+    req_id: u64,
+    applied: bool,
+    current: Option<&str>,
+    version: Version,
+) -> Check {
+    let Some((store, op)) = s.monitors.iter().find_map(|m| {
+        let store = &m.store;
+        let full = store.first_committed <= 1 && store.last_committed >= version;
+        full.then(|| committed_request(store, version, req_id))
+            .flatten()
+            .map(|op| (store, op))
+    }) else {
+        return Ok(()); // no store holds its history: `acknowledged-write-committed` judges
+    };
+    let crate::client::ClientOp::Cas { key, expected, .. } = op else {
+        return broken(
+            LINEARIZABLE,
+            r,
+            format!("request {req_id} answered as a compare-and-set is not one"),
+        );
+    };
+    let before = value_before(store, key, version, req_id);
+    if before.as_deref() != current {
+        return broken(
+            LINEARIZABLE,
+            r,
+            format!(
+                "cas {req_id} at v{version} reports x = {} but the versions before it leave {}",
+                current.unwrap_or("absent"),
+                before.as_deref().unwrap_or("absent")
+            ),
+        );
+    }
+    if applied != (expected.as_deref() == current) {
+        return broken(
+            LINEARIZABLE,
+            r,
+            format!(
+                "cas {req_id} at v{version} expected {} and found {}, yet answered applied={applied}",
+                expected.as_deref().unwrap_or("absent"),
+                current.unwrap_or("absent")
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The client operation `req_id` committed at `version` in `store`.
+fn committed_request(
+    store: &Store,
+    version: Version,
+    req_id: u64,
+) -> Option<&crate::client::ClientOp> {
+    store
+        .values
+        .get(&version)?
+        .ops
+        .iter()
+        .find_map(|op| match op {
+            ValueOp::Client(req) if req.id == req_id => Some(&req.op),
+            _ => None,
+        })
+}
+
+/// The value of `key` just before request `req_id` (committed at `version`): the committed
+/// operations of versions 1 to `version`, in order and up to that request (a version may batch
+/// several), applied with the sequential key-value spec (a put writes; a compare-and-set writes
+/// if its expected value is the current one).
+fn value_before(store: &Store, key: &str, version: Version, req_id: u64) -> Option<Rc<str>> {
+    use crate::client::ClientOp;
+    let mut x: Option<Rc<str>> = None;
+    for v in 1..=version {
+        let Some(value) = store.values.get(&v) else {
+            continue;
+        };
+        for op in &value.ops {
+            let ValueOp::Client(req) = op else { continue };
+            if req.id == req_id {
+                return x;
+            }
+            match &req.op {
+                ClientOp::Put { key: k, value } if &**k == key => x = Some(value.clone()),
+                ClientOp::Cas {
+                    key: k,
+                    expected,
+                    value,
+                } if &**k == key && *expected == x => x = Some(value.clone()),
+                _ => {}
+            }
+        }
+    }
+    x
 }
 
 /// The step took leader `before` out of recovery, in the same epoch.

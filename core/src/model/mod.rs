@@ -34,6 +34,75 @@ pub use step::{Model, Step};
 
 use crate::scenario::Mutation;
 
+/// The order in which an explorer expands the states it has reached.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Search {
+    /// Breadth first: every state at depth d before any at d + 1, so the first violation found
+    /// has a shortest path, and a run stopped by the state budget has covered every shallow
+    /// path. The default.
+    #[default]
+    Bfs,
+    /// Depth first over the same visited set: the newest state reached is expanded next, so
+    /// the search runs down long paths at once (a bug three elections deep) at the cost of
+    /// shortest paths. Exhaustive as well when it finishes within the bounds (it visits the
+    /// same set of states); stopped early, it has covered a few deep paths instead of every
+    /// shallow one.
+    Dfs,
+}
+
+impl Search {
+    /// `bfs` or `dfs`, as the CLI spells them.
+    pub fn from_name(name: &str) -> Option<Search> {
+        match name {
+            "bfs" => Some(Search::Bfs),
+            "dfs" => Some(Search::Dfs),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Search::Bfs => "breadth-first",
+            Search::Dfs => "depth-first",
+        }
+    }
+}
+
+/// The explorers' work list: a queue (breadth first) or a stack (depth first).
+pub struct Frontier<T> {
+    search: Search,
+    items: std::collections::VecDeque<T>,
+}
+
+impl<T> Frontier<T> {
+    pub fn new(search: Search) -> Frontier<T> {
+        Frontier {
+            search,
+            items: std::collections::VecDeque::new(),
+        }
+    }
+
+    pub fn push(&mut self, item: T) {
+        self.items.push_back(item);
+    }
+
+    /// The next state to expand: the oldest (breadth first) or the newest (depth first).
+    pub fn pop(&mut self) -> Option<T> {
+        match self.search {
+            Search::Bfs => self.items.pop_front(),
+            Search::Dfs => self.items.pop_back(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+}
+
 /// The bounds of one exploration.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelConfig {
@@ -56,6 +125,9 @@ pub struct ModelConfig {
     pub restarts: u8,
     /// Client puts (`x=1`, `x=2`, ...), each sent to any running monitor at any time.
     pub puts: u8,
+    /// Client compare-and-sets of `x` (`Action::Cas`), each expecting the latest put's value
+    /// or a stale one, sent to any leader or peon at any time.
+    pub cas: u8,
     /// A client reads `x` at any leader or peon in any state (reads change nothing, so they
     /// add transitions, not states).
     pub reads: bool,
@@ -67,6 +139,8 @@ pub struct ModelConfig {
     /// Start from the stable quorum the canonical schedule reaches (see `Model::initial`)
     /// instead of the boot state.
     pub start_in_quorum: bool,
+    /// Breadth first (shortest counterexamples) or depth first (long paths early).
+    pub search: Search,
 }
 
 impl ModelConfig {
@@ -85,10 +159,12 @@ impl ModelConfig {
             crashes: 1,
             restarts: 1,
             puts: 2,
+            cas: 0,
             reads: true,
             mutations: Vec::new(),
             start_in_quorum: true,
             quiet_timers: true,
+            search: Search::Bfs,
         }
     }
 
@@ -114,7 +190,7 @@ impl ModelConfig {
         let muts: Vec<&str> = self.mutations.iter().map(|m| m.name()).collect();
         format!(
             "3 monitors from {}; {}; depth {} actions; at most {} states; {} more election(s); <= {} messages per link; \
-             losses {}, duplicates {}, reorders {}, crashes {}, restarts {}, client puts {}, reads {}; mutations: {}",
+             losses {}, duplicates {}, reorders {}, crashes {}, restarts {}, client puts {}{}, reads {}; mutations: {}{}",
             if self.start_in_quorum { "the stable quorum" } else { "boot" },
             if self.quiet_timers { "timers fire on a quiet network" } else { "message delay unbounded" },
             self.depth,
@@ -127,8 +203,13 @@ impl ModelConfig {
             self.crashes,
             self.restarts,
             self.puts,
+            if self.cas > 0 { format!(", compare-and-sets {}", self.cas) } else { String::new() },
             if self.reads { "anywhere" } else { "none" },
-            if muts.is_empty() { "none".to_string() } else { muts.join(", ") }
+            if muts.is_empty() { "none".to_string() } else { muts.join(", ") },
+            match self.search {
+                Search::Bfs => "",
+                Search::Dfs => "; depth-first search",
+            }
         )
     }
 }

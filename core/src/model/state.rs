@@ -76,6 +76,8 @@ pub struct Budget {
     pub restarts: u8,
     /// Client puts injected so far.
     pub puts_sent: u8,
+    /// Client compare-and-sets injected so far.
+    pub cas_sent: u8,
 }
 
 /// A model state, with every part shared (`Rc`) so that a successor copies only what its
@@ -229,6 +231,13 @@ pub enum Action {
     Restart(Rank),
     /// A client sends the next put to this monitor.
     Put(Rank),
+    /// A client sends the next compare-and-set of `x` to this monitor, expecting the value of
+    /// the latest put sent (`stale: false`; absent before any put) or of the put before it
+    /// (`stale: true`: a client that read before the latest put).
+    Cas {
+        node: Rank,
+        stale: bool,
+    },
     /// A client reads `x` at this monitor (a leader or peon). A read changes nothing (the step
     /// asserts it), so it leads back to the same state and needs no budget. Its answer depends
     /// on that monitor alone, so the explorer reads each distinct leader or peon once, in the
@@ -279,7 +288,27 @@ impl Action {
             Action::Crash(r) => format!("crash mon.{r}"),
             Action::Restart(r) => format!("restart mon.{r}"),
             Action::Put(r) => format!("client put x={} at mon.{r}", before.budget.puts_sent + 1),
+            Action::Cas { node, stale } => {
+                let (expected, value) = cas_op(&before.budget, stale);
+                format!(
+                    "client cas x: expected {} -> {value} at mon.{node}",
+                    expected.as_deref().unwrap_or("absent")
+                )
+            }
             Action::Get(r) => format!("client get x at mon.{r}"),
         }
     }
+}
+
+/// The compare-and-set a client sends next (`Action::Cas`): the value it expects (the latest
+/// put's, or with `stale` the one before; `None`: absent) and the value it writes (`c1`, ...).
+pub fn cas_op(budget: &Budget, stale: bool) -> (Option<String>, String) {
+    let latest = budget.puts_sent;
+    let seen = if stale {
+        latest.checked_sub(1)
+    } else {
+        Some(latest)
+    };
+    let expected = seen.filter(|k| *k > 0).map(|k| k.to_string());
+    (expected, format!("c{}", budget.cas_sent + 1))
 }

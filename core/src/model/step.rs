@@ -16,12 +16,16 @@ use crate::check::{Broken, Check};
 use crate::client::{ClientOp, ClientReply, ClientRequest};
 use crate::protocols::ceph::declaration::CEPH;
 use crate::protocols::ceph::messages::Msg;
+use crate::protocols::ceph::store::Semantics;
 use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
+use crate::scenario::Mutation;
 use std::borrow::Cow;
 use std::rc::Rc;
 
 /// The request id of every read (puts are numbered from 1).
 const READ_ID: u64 = 1_000;
+/// Compare-and-sets are numbered from `CAS_ID + 1`.
+const CAS_ID: u64 = 500;
 
 /// The model: its bounds and the protocol configuration the monitors run with.
 pub struct Model {
@@ -29,6 +33,8 @@ pub struct Model {
     pub protocol: Rc<Config>,
     /// Highest epoch explored past (from `bounds.elections` and the start state).
     max_epoch: u64,
+    /// How the monitors evaluate committed client operations (for the shadow store).
+    semantics: Semantics,
 }
 
 /// What one action led to.
@@ -47,10 +53,14 @@ impl Model {
             mutations: bounds.mutations.iter().copied().collect(),
             ..Config::default()
         };
+        let semantics = Semantics {
+            cas_ignores_expected: protocol.broken(Mutation::CasIgnoresExpected),
+        };
         let mut model = Model {
             bounds,
             protocol: Rc::new(protocol),
             max_epoch: u64::MAX,
+            semantics,
         };
         let start_epoch = match model.initial() {
             Ok(s) => s
@@ -158,6 +168,7 @@ impl Model {
                 crashes: b.crashes,
                 restarts: b.restarts,
                 puts_sent: 0,
+                cas_sent: 0,
             },
         };
         for r in 0..N as Rank {
@@ -238,6 +249,19 @@ impl Model {
             let in_quorum = s.monitors[r].is_leader_or_peon();
             if s.up[r] && in_quorum && s.budget.puts_sent < self.bounds.puts {
                 out.push(Action::Put(rank));
+            }
+            if s.up[r] && in_quorum && s.budget.cas_sent < self.bounds.cas {
+                out.push(Action::Cas {
+                    node: rank,
+                    stale: false,
+                });
+                // Before any put both expect "absent": one choice.
+                if s.budget.puts_sent > 0 {
+                    out.push(Action::Cas {
+                        node: rank,
+                        stale: true,
+                    });
+                }
             }
         }
         out
@@ -322,6 +346,22 @@ impl Model {
                     Input::Client(ClientRequest { id, origin: r, op }),
                     notes,
                 )
+            }
+            Action::Cas { node, stale } => {
+                let (expected, value) = super::state::cas_op(&s.budget, stale);
+                s.budget.cas_sent += 1;
+                let id = CAS_ID + s.budget.cas_sent as u64;
+                let op = ClientOp::Cas {
+                    key: "x".into(),
+                    expected: expected.map(Into::into),
+                    value: value.into(),
+                };
+                let request = ClientRequest {
+                    id,
+                    origin: node,
+                    op,
+                };
+                self.handle(s, node, T0_MS, Input::Client(request), notes)
             }
         }
     }
@@ -435,7 +475,9 @@ impl Model {
         for effect in out {
             match effect {
                 Effect::Persist(txn) => {
-                    durable.to_mut().apply(&txn);
+                    // Evaluated as the monitor evaluates committed operations (a mutation may
+                    // change how a compare-and-set applies).
+                    durable.to_mut().apply_with(&txn, self.semantics);
                 }
                 Effect::Send { to, msg } => {
                     invariants::check_send(r, &durable, &msg, &mut ghost)?;
@@ -487,11 +529,22 @@ impl Model {
             s.ghosts[i] = Rc::new(ghost);
         }
         for (req_id, reply) in replies {
-            if let ClientReply::Written { version } = reply {
-                invariants::acknowledged_write(r, s, req_id, version)?;
+            match &reply {
+                ClientReply::Written { version } => {
+                    invariants::acknowledged_write(r, s, req_id, *version)?;
+                }
+                ClientReply::CasDone {
+                    applied,
+                    current,
+                    version,
+                } => {
+                    invariants::acknowledged_write(r, s, req_id, *version)?;
+                    invariants::cas_answer(r, s, req_id, *applied, current.as_deref(), *version)?;
+                }
+                _ => {}
             }
             if let Some(n) = notes.as_deref_mut() {
-                n.push(format!("mon.{r}: reply to put {req_id}: {reply:?}"));
+                n.push(format!("mon.{r}: reply to request {req_id}: {reply:?}"));
             }
         }
         Ok(())

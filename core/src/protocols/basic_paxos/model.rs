@@ -29,8 +29,8 @@ use super::rules::{Acceptance, Violation};
 use crate::actor::Rank;
 use crate::machine::StateId;
 use crate::model::fx::{FxMap, FxSet};
+use crate::model::{Frontier, Search};
 use crate::sorted::SortedMap;
-use std::collections::VecDeque;
 use std::hash::Hash;
 use std::rc::Rc;
 
@@ -50,6 +50,8 @@ pub struct Bounds {
     pub reduce: bool,
     /// Record what each state shows of the protocol (`Report::observed`), for that test.
     pub observe: bool,
+    /// Breadth first (shortest paths) or depth first (deep paths first: `forget-round`).
+    pub search: Search,
 }
 
 impl Default for Bounds {
@@ -61,6 +63,7 @@ impl Default for Bounds {
             blind: false,
             reduce: true,
             observe: false,
+            search: Search::Bfs,
         }
     }
 }
@@ -721,12 +724,12 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
     let mut seen: FxSet<Key> = FxSet::default();
     // Each state's parent (index into `trail`) and the step that reached it, for a path.
     let mut trail: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
-    let mut queue: VecDeque<(Key, u32, u32)> = VecDeque::new();
+    let mut queue: Frontier<(Key, u32, u32)> = Frontier::new(ex.bounds.search);
     let key = init.encode(n);
     seen.insert(key.clone());
-    queue.push_back((key, 0, 0));
+    queue.push((key, 0, 0));
     report.states = 1;
-    while let Some((key, depth, at)) = queue.pop_front() {
+    while let Some((key, depth, at)) = queue.pop() {
         report.max_depth = report.max_depth.max(depth);
         let s = St::decode(&key, n);
         let facts = ex.facts(&s);
@@ -772,7 +775,7 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
                     }
                     trail.push((at, Some(step)));
                     let idx = u32::try_from(trail.len() - 1).expect("fewer than 2^32 states");
-                    queue.push_back((next, depth + 1, idx));
+                    queue.push((next, depth + 1, idx));
                 }
             }
         }
