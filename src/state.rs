@@ -30,6 +30,20 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+impl Notice {
+    /// Appends the notice as a paragraph of a panel's HTML string (its text escaped); an error
+    /// is an alert.
+    pub fn push_html(&self, out: &mut String) {
+        out.push_str(if self.is_error {
+            r#"<p class="notice error" role="alert">"#
+        } else {
+            r#"<p class="notice">"#
+        });
+        crate::labels::push_escaped(out, &self.text);
+        out.push_str("</p>");
+    }
+}
+
 /// Which log rows to show.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LogFilter {

@@ -203,13 +203,7 @@ pub fn Client(p: &ClientProps) -> Html {
 
     let mut body = String::new();
     if let Some(n) = p.notice.as_ref().filter(|n| n.area == Area::Client) {
-        body.push_str(if n.is_error {
-            r#"<p class="notice error" role="alert">"#
-        } else {
-            r#"<p class="notice">"#
-        });
-        push_escaped(&mut body, &n.text);
-        body.push_str("</p>");
+        n.push_html(&mut body);
     }
     if world.clients().is_empty() {
         body.push_str(r#"<p class="muted">"#);

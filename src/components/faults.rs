@@ -2,7 +2,7 @@
 //! skew), a partition from picked monitors, a one-way link cut, and heal all. Every one goes
 //! through `Session::inject` and so into the scenario, the trace and the URL.
 
-use crate::labels::{mon, push_escaped};
+use crate::labels::mon;
 use crate::run::RunHandle;
 use crate::state::{Action, Area, Dispatch, Notice};
 use paxoscope_core::actor::Rank;
@@ -280,13 +280,7 @@ pub fn Faults(p: &FaultsProps) -> Html {
     // the notice under it changes).
     let mut tail = String::new();
     if let Some(n) = notice {
-        tail.push_str(if n.is_error {
-            r#"<p class="notice error" role="alert">"#
-        } else {
-            r#"<p class="notice">"#
-        });
-        push_escaped(&mut tail, &n.text);
-        tail.push_str("</p>");
+        n.push_html(&mut tail);
     }
     html! {
         <section class="panel faults" aria-labelledby="faults-title" {onclick} {onchange}>
