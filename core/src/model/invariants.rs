@@ -751,7 +751,7 @@ pub fn cas_answer(
             LINEARIZABLE,
             r,
             format!(
-                "cas {req_id} at v{version} reports x = {} but the versions before it leave {}",
+                "cas {req_id} at v{version} reports {key} = {} but the versions before it leave {}",
                 current.unwrap_or("absent"),
                 before.as_deref().unwrap_or("absent")
             ),
