@@ -180,9 +180,15 @@ pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
     use_effect_with((), move |_| {
         let listener = web_sys::window().map(|w| {
             EventListener::new(&w, "hashchange", move |_| {
-                // Read now: a write of the old state still pending could replace it before a
-                // tour's text arrives (that write is overtaken by the one of the new state).
-                let frag = location_hash();
+                // The fragment `popstate` saw with the traversal, if fresh: `hashchange` is a
+                // task of its own, and a frame or a pending write in between can replace the
+                // entry's fragment with the page's current run (the tours e2e "history entry"
+                // flake). Else read now: a write of the old state still pending could replace
+                // it before a tour's text arrives.
+                let frag = TRAVERSED
+                    .with(|t| t.borrow_mut().take())
+                    .filter(|(at_ms, _)| now_real_ms() - at_ms < TRAVERSED_FRESH_MS)
+                    .map_or_else(location_hash, |(_, f)| f);
                 let source = crate::remote::source_of(&frag);
                 let d = dispatch.clone();
                 let open = move || {
@@ -196,8 +202,23 @@ pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
                 }
             })
         });
-        move || drop(listener)
+        // `popstate` runs with the traversal itself, before any frame: keep the fragment the
+        // entry had then.
+        let traversal = web_sys::window().map(|w| {
+            EventListener::new(&w, "popstate", move |_| {
+                TRAVERSED.with(|t| *t.borrow_mut() = Some((now_real_ms(), location_hash())));
+            })
+        });
+        move || drop((listener, traversal))
     });
+}
+
+/// How long (real ms) the fragment `popstate` saw stands for the `hashchange` that follows it.
+const TRAVERSED_FRESH_MS: f64 = 1000.0;
+
+thread_local! {
+    /// (when, real ms; the fragment) as the last history traversal found it.
+    static TRAVERSED: RefCell<Option<(f64, String)>> = const { RefCell::new(None) };
 }
 
 fn now_real_ms() -> f64 {
