@@ -131,14 +131,7 @@ fn form_html(n: u8, target: u8, has_cas: bool) -> String {
     let mut out = String::from(
         r#"<label class="field"><span>Target</span><select aria-label="Client target">"#,
     );
-    for r in 0..n {
-        let _ = write!(
-            out,
-            r#"<option value="{r}"{}>{}</option>"#,
-            if r == target { " selected" } else { "" },
-            mon(r)
-        );
-    }
+    crate::labels::push_node_options(&mut out, n, target);
     out.push_str(r#"</select></label><label class="field"><span>Key</span><input type="text" aria-label="Key" value="color" size="8"></label><label class="field"><span>Value</span><input type="text" aria-label="Value" value="blue" size="8"></label>"#);
     if has_cas {
         out.push_str(r#"<label class="field"><span>Expected (CAS; empty = absent)</span><input type="text" aria-label="Expected value" value="" size="8"></label>"#);

@@ -8,7 +8,6 @@ use crate::state::{Action, Area, Dispatch, Notice};
 use paxoscope_core::actor::Rank;
 use paxoscope_core::scenario::{Action as SimAction, ElectionStrategy, LinkSel, MAX_SKEW_MS};
 use paxoscope_core::sorted::SortedSet;
-use std::fmt::Write;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -104,14 +103,7 @@ fn select_in_panel(el: &web_sys::Element, label: &str) -> Option<String> {
 fn cut_html(n: u8) -> String {
     let options = |current: u8| {
         let mut out = String::new();
-        for r in 0..n {
-            let _ = write!(
-                out,
-                r#"<option value="{r}"{}>{}</option>"#,
-                if r == current { " selected" } else { "" },
-                mon(r)
-            );
-        }
+        crate::labels::push_node_options(&mut out, n, current);
         out
     };
     format!(
