@@ -645,6 +645,10 @@ fn scripted_among(actions: &[TimedAction], ahead: &[TimedAction]) -> Vec<TimedAc
             kept.push(a.clone());
         }
     }
-    assert_eq!(kept.len(), ahead.len(), "every scripted action ahead is in the scenario");
+    assert_eq!(
+        kept.len(),
+        ahead.len(),
+        "every scripted action ahead is in the scenario"
+    );
     kept
 }

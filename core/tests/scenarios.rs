@@ -572,5 +572,9 @@ fn a_fork_keeps_the_scripts_future_and_drops_only_the_users() {
     );
     s.run_until(45_000);
     let replay = run(s.scenario().actions.clone(), 45_000);
-    assert_eq!(s.trace_hash(), replay.trace_hash(), "the fork equals a fresh replay");
+    assert_eq!(
+        s.trace_hash(),
+        replay.trace_hash(),
+        "the fork equals a fresh replay"
+    );
 }
