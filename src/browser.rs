@@ -7,6 +7,30 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 use yew::Callback;
 
+// Panels drawn as HTML strings (the ring, the logs, the invariants, the faults) are replaced
+// whenever they redraw, which while a run plays is every frame for the ring. If that happens
+// between a press and its release, the element pressed is gone, and the browser sends no click
+// (or sends it to an ancestor that names no node or button): a click on a monitor while the run
+// played was lost about seven times in eight. So when a press's element has left the page by
+// its release, a click is sent to the element the release landed on, as the reader meant.
+#[wasm_bindgen(inline_js = r#"export function remember_presses() {
+  let pressed = null;
+  document.addEventListener('mousedown', (e) => { pressed = e.button === 0 ? e.target : null; }, true);
+  document.addEventListener('mouseup', (e) => {
+    const was = pressed;
+    pressed = null;
+    const at = e.target;
+    if (!was || was.isConnected || e.button !== 0 || !(at instanceof Element) || !at.isConnected) return;
+    at.dispatchEvent(new MouseEvent('click', { bubbles: true, cancelable: true, detail: 1,
+      clientX: e.clientX, clientY: e.clientY, shiftKey: e.shiftKey, ctrlKey: e.ctrlKey,
+      altKey: e.altKey, metaKey: e.metaKey }));
+  }, true);
+}"#)]
+extern "C" {
+    /// Installs the two listeners above, once, before the app renders.
+    pub fn remember_presses();
+}
+
 /// `navigator.clipboard.writeText(text)`; `done` gets true once it is copied, false if the
 /// clipboard is unavailable (insecure page, old browser) or refused (no permission, no focus).
 pub fn copy_text(text: &str, done: Callback<bool>) {

@@ -45,5 +45,6 @@ fn main() {
 
 #[cfg(not(feature = "history-page"))]
 fn render() {
+    browser::remember_presses();
     yew::Renderer::<app::App>::new().render();
 }

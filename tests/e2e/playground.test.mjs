@@ -215,7 +215,8 @@ test('partition picked monitors away: the majority side elects mon.2; a one-way 
     await waitHealthy(page);
     await page.getByLabel('mon.0 in group A').check();
     await page.locator('#cluster [data-node="1"]').click({ modifiers: ['Shift'] });
-    assert.ok(await page.getByLabel('mon.1 in group A').isChecked(), 'shift-click adds to group A');
+    await page.waitForFunction(() => document.querySelector('[aria-label="mon.1 in group A"]')?.checked, null, { timeout: 5_000 })
+      .catch(() => assert.fail('shift-click adds to group A'));
     await button(page, 'Partition').click();
     // {0,1} | {2,3,4}: the six links between the groups are cut both ways.
     await page.waitForFunction(() => document.querySelectorAll('#cluster .link.cut').length === 6);
@@ -713,6 +714,38 @@ test('the Share and Embed popovers leave the time readout in view', async () => 
       await screenshot(page, `popover-${name.toLowerCase()}`, { fullPage: false });
       await pop.getByRole('button', { name: 'Close' }).click();
     }
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a monitor pressed while the run plays is selected, though the ring redraws under the press', async () => {
+  // The ring is redrawn every frame while messages move: a press held as long as a person holds
+  // it (150 ms, nine frames) begins on one drawing of the monitor and ends on another.
+  const { page, context, errors } = await openPage(browser, scenario({ view: 'view t 0 node 0 speed 1 playing' }));
+  const press = async (node, modifiers = []) => {
+    const box = await page.locator(`#cluster [data-node="${node}"]`).boundingBox();
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    for (const m of modifiers) await page.keyboard.down(m);
+    await page.mouse.down();
+    await page.waitForTimeout(150);
+    await page.mouse.up();
+    for (const m of modifiers) await page.keyboard.up(m);
+  };
+  try {
+    await waitHealthy(page);
+    const title = page.locator('h3.sub-title', { hasText: 'state diagram' });
+    for (const node of [3, 1, 4, 2]) {
+      await press(node);
+      await title.filter({ hasText: `mon.${node} state diagram` }).waitFor({ timeout: 5_000 });
+    }
+    // Shift adds to group A once (a second, doubled click would take it out again).
+    await press(4, ['Shift']);
+    await page.waitForFunction(() => document.querySelector('[aria-label="mon.4 in group A"]')?.checked, null, { timeout: 5_000 });
+    await page.waitForTimeout(500);
+    assert.ok(await page.getByLabel('mon.4 in group A').isChecked(), 'still in group A: one toggle');
+    assert.equal(await page.locator('[data-sim-time-ms]').getAttribute('data-sim-time-ms') !== '0', true, 'the run plays');
     assert.deepEqual(errors, []);
   } finally {
     await context.close();
