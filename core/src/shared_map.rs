@@ -70,10 +70,16 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
     }
 
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        // A key past every other with room in the last chunk (most inserts): appended there
+        // The last key again (a version stored uncommitted, then committed), or a key past
+        // every other with room in the last chunk (most inserts): replaced or appended there
         // without a search, as the general path below would.
         if let Some(last) = self.chunks.last_mut() {
-            if last.len() < CHUNK && last.last().is_some_and(|(k, _)| *k < key) {
+            let order = last.last().map(|(k, _)| k.cmp(&key));
+            if order == Some(std::cmp::Ordering::Equal) {
+                let entry = Rc::make_mut(last).last_mut().expect("chunks are not empty");
+                return Some(std::mem::replace(&mut entry.1, value));
+            }
+            if order == Some(std::cmp::Ordering::Less) && last.len() < CHUNK {
                 Rc::make_mut(last).push((key, value));
                 self.len += 1;
                 return None;
