@@ -53,11 +53,14 @@ pub fn App() -> Html {
     }
     let panels = state.panels;
     let (lane_click, lane_key) = select_lane(&dispatch);
-    // The inspector and the log follow the run's slow revision: plain functions memoised here
-    // on what they show (a component each would cost about 1.3 KB of wasm for the same memo).
+    // The log and the lanes follow the run's slow revision, the inspector and the other side
+    // panels the side revision (half a period later, so no frame rebuilds them all): plain
+    // functions memoised here on what they show (a component each would cost about 1.3 KB of
+    // wasm for the same memo).
     let slow = state.slow_handle();
+    let side = state.side_handle();
     let selected = state.selected.unwrap_or(0);
-    let inspector_view = use_memo((slow.clone(), selected, panels), |(run, node, panels)| {
+    let inspector_view = use_memo((side.clone(), selected, panels), |(run, node, panels)| {
         if *panels {
             inspector(&InspectorProps {
                 run: run.clone(),
@@ -158,7 +161,7 @@ pub fn App() -> Html {
                         <section class="panel diagram-panel" aria-label="State diagram of the selected monitor">
                             <Diagram run={diagrams.clone()} node={selected} dispatch={dispatch.clone()} />
                         </section>
-                        <Faults run={slow.clone()} selected={state.selected} group={state.group.clone()}
+                        <Faults run={side.clone()} selected={state.selected} group={state.group.clone()}
                                 notice={state.notice.clone()} dispatch={dispatch.clone()} />
                     </div>
                     <section class="area-diagrams panel" aria-label="State diagrams of the other monitors">
@@ -171,9 +174,9 @@ pub fn App() -> Html {
                     // The operator's column: client operations, the election scores (runs that keep
                     // them), then the invariants they are all checked against.
                     <div class="area-client">
-                        <Client key={protocol} run={slow.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
-                        { scores(&slow, selected) }
-                        { invariants(&InvariantsProps { run: slow.clone(), dispatch: dispatch.clone() }) }
+                        <Client key={protocol} run={side.clone()} notice={state.notice.clone()} dispatch={dispatch.clone()} />
+                        { scores(&side, selected) }
+                        { invariants(&InvariantsProps { run: side.clone(), dispatch: dispatch.clone() }) }
                     </div>
                     <div class="area-inspector">
                         { (*inspector_view).clone() }

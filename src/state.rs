@@ -57,9 +57,14 @@ pub struct Playground {
     pub run: Rc<RefCell<Run>>,
     /// Bumped whenever the world changes (events ran, seek, inject, reset).
     pub revision: u64,
-    /// `revision` as the slow panels (log, inspector, client, invariants) see it: while
-    /// playing it catches up at most every `SLOW_PANEL_MS`, so frames stay cheap.
+    /// `revision` as the slow panels (the log, the lanes, the client operations' timeline) see
+    /// it: while playing it catches up at most every `SLOW_PANEL_MS` (`SLOW_PANEL_FAST_MS`
+    /// above 10x), so frames stay cheap.
     slow: Lagging,
+    /// The same for the side panels (inspector, faults, client, scores, invariants), staggered
+    /// by half of `SLOW_PANEL_MS` from `slow`: no frame rebuilds every panel at once (at 100x
+    /// that frame cost about twice an ordinary one; docs/performance.md, "Frames at 100x").
+    side: Lagging,
     /// `revision` as the state diagrams see it: every frame up to `DIAGRAM_EVERY_FRAME_TENTHS`
     /// (10x, where a one-round-trip phase still shows for a frame or two); faster, at most
     /// every `DIAGRAM_MS` (at 100x a monitor changes state several times a frame, and five
@@ -185,8 +190,11 @@ pub enum Action {
 /// second of real time, so the start-up election (about 1.2 simulated seconds) can be watched.
 pub const DEFAULT_SPEED_TENTHS: u32 = 2;
 
-/// Real ms between updates of the slow panels while playing.
+/// Real ms between updates of the slow panels while playing, up to 10x.
 const SLOW_PANEL_MS: f64 = 400.0;
+/// The same above 10x, where the log moves on by 40 simulated seconds or more between two
+/// updates anyway: a frame that rebuilds panels comes half as often.
+const SLOW_PANEL_FAST_MS: f64 = 800.0;
 /// Real ms between updates of the state diagrams while playing faster than 10x.
 const DIAGRAM_MS: f64 = 100.0;
 /// Up to this speed (tenths) the state diagrams follow every frame.
@@ -200,6 +208,15 @@ struct Lagging {
 }
 
 impl Lagging {
+    /// A view that starts `offset_ms` into its wait (so it catches up that much earlier than
+    /// one that starts at 0).
+    fn offset(revision: u64, offset_ms: f64) -> Lagging {
+        Lagging {
+            revision,
+            wait_ms: offset_ms,
+        }
+    }
+
     /// `dt_ms` real ms passed; catch up with `revision` if `every_ms` passed or `now`.
     fn follow(&mut self, revision: u64, dt_ms: f64, every_ms: f64, now: bool) {
         self.wait_ms += dt_ms;
@@ -243,6 +260,7 @@ impl Playground {
             run: Rc::new(RefCell::new(run)),
             revision: 0,
             slow: Lagging::default(),
+            side: Lagging::offset(0, SLOW_PANEL_MS / 2.0),
             diagrams: Lagging::default(),
             base: Rc::new(base),
             playhead_ms,
@@ -328,6 +346,14 @@ impl Playground {
         }
     }
 
+    /// The side panels' view of the run (`side`).
+    pub fn side_handle(&self) -> RunHandle {
+        RunHandle {
+            run: self.run.clone(),
+            revision: self.side.revision,
+        }
+    }
+
     /// The state diagrams' view of the run.
     pub fn diagram_handle(&self) -> RunHandle {
         RunHandle {
@@ -339,6 +365,7 @@ impl Playground {
     /// Every lagging view catches up with the world now.
     fn catch_up(&mut self) {
         self.slow.follow(self.revision, 0.0, 0.0, true);
+        self.side = Lagging::offset(self.revision, SLOW_PANEL_MS / 2.0);
         self.diagrams.follow(self.revision, 0.0, 0.0, true);
     }
 
@@ -406,8 +433,13 @@ impl Playground {
         }
         self.stop_if_over_budget();
         let stopped = !self.playing;
-        self.slow
-            .follow(self.revision, dt_ms, SLOW_PANEL_MS, stopped);
+        let slow_ms = if self.speed_tenths <= DIAGRAM_EVERY_FRAME_TENTHS {
+            SLOW_PANEL_MS
+        } else {
+            SLOW_PANEL_FAST_MS
+        };
+        self.slow.follow(self.revision, dt_ms, slow_ms, stopped);
+        self.side.follow(self.revision, dt_ms, slow_ms, stopped);
         let every_frame = stopped || self.speed_tenths <= DIAGRAM_EVERY_FRAME_TENTHS;
         self.diagrams
             .follow(self.revision, dt_ms, DIAGRAM_MS, every_frame);
@@ -832,6 +864,7 @@ impl PartialEq for Playground {
         Rc::ptr_eq(&self.run, &o.run)
             && self.revision == o.revision
             && self.slow == o.slow
+            && self.side == o.side
             && self.diagrams == o.diagrams
             && self.playhead_ms == o.playhead_ms
             && self.playing == o.playing

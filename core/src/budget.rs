@@ -468,7 +468,26 @@ impl Budget {
     /// The limit this event went over, if any: the event rate first, then the run's events,
     /// then (every `MEMORY_CHECK_EVERY_EVENTS` events) the memory estimate. `kept` counts
     /// what the run keeps; it is only asked for when needed (it walks the stores).
+    #[inline]
     pub fn exceeded(
+        &self,
+        scenario: &Scenario,
+        at: Progress,
+        kept: &dyn Fn() -> Kept,
+    ) -> Option<BudgetExceeded> {
+        // Nearly every event is under both counts and not at a memory check: answered here,
+        // inlined into the session's step, without a call.
+        let within = at.in_second <= self.max_events_per_sim_s
+            && at.events <= self.max_run_events
+            && at.events % MEMORY_CHECK_EVERY_EVENTS != 0;
+        if within {
+            return None;
+        }
+        self.exceeded_at(scenario, at, kept)
+    }
+
+    /// `exceeded` for an event over a count or at a memory check.
+    fn exceeded_at(
         &self,
         scenario: &Scenario,
         at: Progress,

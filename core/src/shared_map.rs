@@ -56,12 +56,35 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
     }
 
     pub fn get(&self, key: &K) -> Option<&V> {
+        // Keys mostly arrive in rising order and the newest are read most (the version just
+        // stored, a request not applied yet): the last entry answers those without a search.
+        let (last_key, last_value) = self.chunks.last()?.last()?;
+        match key.cmp(last_key) {
+            std::cmp::Ordering::Greater => return None,
+            std::cmp::Ordering::Equal => return Some(last_value),
+            std::cmp::Ordering::Less => {}
+        }
         let chunk = self.chunks.get(self.chunk_for(key))?;
         let i = chunk.binary_search_by(|(k, _)| k.cmp(key)).ok()?;
         Some(&chunk[i].1)
     }
 
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        // The last key again (a version stored uncommitted, then committed), or a key past
+        // every other with room in the last chunk (most inserts): replaced or appended there
+        // without a search, as the general path below would.
+        if let Some(last) = self.chunks.last_mut() {
+            let order = last.last().map(|(k, _)| k.cmp(&key));
+            if order == Some(std::cmp::Ordering::Equal) {
+                let entry = Rc::make_mut(last).last_mut().expect("chunks are not empty");
+                return Some(std::mem::replace(&mut entry.1, value));
+            }
+            if order == Some(std::cmp::Ordering::Less) && last.len() < CHUNK {
+                Rc::make_mut(last).push((key, value));
+                self.len += 1;
+                return None;
+            }
+        }
         let c = self.chunk_for(&key);
         let appends = match self.chunks.get(c) {
             None => true,

@@ -154,10 +154,24 @@ pub fn check(before: &mut Before, world: &World<Ceph>, touched: RankSet) -> Chec
     }
     for r in touched.iter() {
         let m = world.node(r);
-        before.frozen[r as usize] = m.and_then(|m| m.elector.stable_peer_tracker.clone());
+        let frozen = m.and_then(|m| m.elector.stable_peer_tracker.as_ref());
+        let kept = &mut before.frozen[r as usize];
+        // Nearly always the same table (or none): no count to raise and lower then.
+        if !same_table(kept.as_ref(), frozen) {
+            *kept = frozen.cloned();
+        }
         before.state[r as usize] = m.map(|m| (m.state, m.epoch));
     }
     Ok(())
+}
+
+/// Both none, or both the same shared table.
+fn same_table(a: Option<&Rc<ConnectionTracker>>, b: Option<&Rc<ConnectionTracker>>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+        _ => false,
+    }
 }
 
 #[cfg(test)]
