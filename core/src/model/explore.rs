@@ -208,6 +208,7 @@ pub fn explore(model: &Model, progress: &mut dyn FnMut(&Report)) -> Report {
 
 /// Explore from `start`; printed paths begin there.
 pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Report)) -> Report {
+    let start = model.canonical(start);
     let bounds = &model.bounds;
     let mut tables = Tables::default();
     // Sized for the whole budget up front (at most 8 million states, 150 MB): growing the
@@ -222,7 +223,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     visited.insert(c.fingerprint());
     parents.push((u32::MAX, Action::Crash(0)));
     report.distinct_states = 1;
-    if let Err(b) = invariants::check_state(&start) {
+    if let Err(b) = model.check_state(&start) {
         report.violation = Some(counterexample(model, &start, &parents, 0, None, b));
         return report;
     }
@@ -261,7 +262,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
             parents.push((idx, action));
             report.distinct_states += 1;
             report.max_depth = report.max_depth.max(depth + 1);
-            if let Err(b) = invariants::check_state(&next) {
+            if let Err(b) = model.check_state(&next) {
                 report.violation = Some(counterexample(model, &start, &parents, nidx, None, b));
                 break 'bfs;
             }

@@ -8,6 +8,7 @@
 //!   interpreted).
 //! * `invariants`: state predicates and step rules.
 //! * `explore`: breadth-first search over fingerprints, shortest counterexamples.
+//! * `memo`: memoised handler calls, canonical monitors and messages.
 //! * `fx`: the fixed hasher of every protocol's explorer tables.
 //! * `fingerprint`: deterministic 128-bit fingerprints through serde, interning tables.
 //!
@@ -25,6 +26,7 @@ pub mod explore;
 pub mod fingerprint;
 pub mod fx;
 pub mod invariants;
+pub mod memo;
 pub mod state;
 pub mod step;
 
