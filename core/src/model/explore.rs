@@ -29,29 +29,53 @@ struct Compact {
 
 impl Compact {
     fn fingerprint(&self) -> u128 {
-        let b = &self.budget;
-        let head = [
-            self.up as u64,
-            u64::from_le_bytes([
-                b.losses,
-                b.duplicates,
-                b.reorders,
-                b.crashes,
-                b.restarts,
-                b.puts_sent,
-                b.cas_sent,
-                0,
-            ]),
-        ];
-        let lens = self.link_len.iter().map(|l| *l as u64);
-        let ids = self
-            .nodes
-            .iter()
-            .chain(self.ghosts.iter())
-            .chain(self.msgs.iter())
-            .map(|x| *x as u64);
-        fingerprint_words(head.into_iter().chain(lens).chain(ids))
+        self.fingerprint_with(&self.msgs)
     }
+
+    /// The fingerprint of this state with `msgs` as its message ids.
+    fn fingerprint_with(&self, msgs: &[u32]) -> u128 {
+        let ids = self.nodes.iter().chain(self.ghosts.iter());
+        fingerprint_ids(self.up, &self.budget, &self.link_len, ids.chain(msgs.iter()))
+    }
+
+    fn with_msgs(self, msgs: &[u32]) -> Compact {
+        Compact {
+            msgs: msgs.into(),
+            ..self
+        }
+    }
+}
+
+/// The fingerprint of a compact state's parts: the header words, then the ids two to a word
+/// (the link lengths say how many message ids follow, so the encoding is prefix-free).
+fn fingerprint_ids<'a>(
+    up: u8,
+    b: &Budget,
+    link_len: &[u8; N * N],
+    ids: impl Iterator<Item = &'a u32>,
+) -> u128 {
+    let mut lens = [0u8; 16];
+    lens[..N * N].copy_from_slice(link_len);
+    let head = [
+        u64::from_le_bytes([
+            up,
+            b.losses,
+            b.duplicates,
+            b.reorders,
+            b.crashes,
+            b.restarts,
+            b.puts_sent,
+            b.cas_sent,
+        ]),
+        u64::from_le_bytes(lens[..8].try_into().expect("8 bytes")),
+        u64::from_le_bytes(lens[8..].try_into().expect("8 bytes")),
+    ];
+    let mut ids = ids;
+    let pairs = std::iter::from_fn(move || {
+        let low = u64::from(*ids.next()?);
+        Some(low | ids.next().map_or(0, |high| u64::from(*high) << 32))
+    });
+    fingerprint_words(head.into_iter().chain(pairs))
 }
 
 #[derive(Default)]
@@ -63,6 +87,14 @@ struct Tables {
 
 impl Tables {
     fn compact(&mut self, s: &State) -> Compact {
+        let mut msgs = Vec::new();
+        let head = self.compact_into(s, &mut msgs);
+        head.with_msgs(&msgs)
+    }
+
+    /// Everything of `s` but its message ids, which go to `msgs` (a buffer the caller keeps,
+    /// so that a state already visited costs no allocation).
+    fn compact_into(&mut self, s: &State, msgs: &mut Vec<u32>) -> Compact {
         let mut nodes = [0; N];
         let mut ghosts = [0; N];
         let mut up = 0u8;
@@ -72,7 +104,7 @@ impl Tables {
             up |= u8::from(s.up[r]) << r;
         }
         let mut link_len = [0u8; N * N];
-        let mut msgs = Vec::new();
+        msgs.clear();
         for (l, q) in s.links.iter().enumerate() {
             link_len[l] = u8::try_from(q.len()).expect("links hold fewer than 256 messages");
             msgs.extend(q.iter().map(|m| self.msgs.intern(m)));
@@ -83,7 +115,7 @@ impl Tables {
             up,
             budget: s.budget,
             link_len,
-            msgs: msgs.into_boxed_slice(),
+            msgs: Box::new([]),
         }
     }
 
@@ -230,6 +262,7 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     queue.push((0, 0, c));
 
     let mut read_monitors = FpSet::default();
+    let mut msg_ids: Vec<u32> = Vec::new();
     'bfs: while let Some((idx, depth, c)) = queue.pop() {
         let state = tables.expand(&c);
         let reads = model
@@ -254,10 +287,11 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
                     break 'bfs;
                 }
             };
-            let nc = tables.compact(&next);
-            if !visited.insert(nc.fingerprint()) {
+            let head = tables.compact_into(&next, &mut msg_ids);
+            if !visited.insert(head.fingerprint_with(&msg_ids)) {
                 continue;
             }
+            let nc = head.with_msgs(&msg_ids);
             let nidx = u32::try_from(parents.len()).expect("fewer than 2^32 states");
             parents.push((idx, action));
             report.distinct_states += 1;

@@ -375,7 +375,7 @@ impl Cache {
     pub fn state_holds(&mut self, s: &super::State) -> bool {
         let monitors: [Rc<MonitorFacts>; super::N] =
             std::array::from_fn(|r| self.monitor_facts(&s.monitors[r]));
-        let mut committed: Vec<&(Version, Rc<Value>)> = Vec::with_capacity(16);
+        let mut committed: Vec<&(Version, Rc<Value>)> = Vec::with_capacity(32);
         let mut proposed: Vec<&(Pn, Version, Rc<Value>)> = Vec::with_capacity(4);
         for f in &monitors {
             if !f.ok_alone {
@@ -384,13 +384,11 @@ impl Cache {
             committed.extend(f.committed.iter());
             proposed.extend(f.pending.iter());
         }
-        let msgs: Vec<Rc<MsgFacts>> = s
-            .links
-            .iter()
-            .enumerate()
-            .flat_map(|(l, q)| q.iter().map(move |m| (super::state::ends(l).0, m)))
-            .map(|(from, m)| self.msg_facts(from, m))
-            .collect();
+        let mut msgs: Vec<Rc<MsgFacts>> = Vec::with_capacity(16);
+        for (l, q) in s.links.iter().enumerate() {
+            let from = super::state::ends(l).0;
+            msgs.extend(q.iter().map(|m| self.msg_facts(from, m)));
+        }
         for f in &msgs {
             if !f.ok_alone {
                 return false;
