@@ -304,6 +304,98 @@ mod model {
         assert!(INVARIANTS.contains(&invariants::LEADER));
     }
 
+    // ----------------------------------------------------------------- the memo
+
+    /// The memoised handler calls and the facts kept per monitor and message (core/src/model/
+    /// memo.rs) must change nothing the explorer sees: the same bound explored with the
+    /// handler called afresh on every step gives the same figures, and a mutation the same
+    /// counterexample.
+    #[test]
+    fn the_memo_changes_no_figure_and_no_counterexample() {
+        let figures = |r: &Report| {
+            (
+                r.distinct_states,
+                r.transitions,
+                r.max_depth,
+                r.outside_bounds,
+                r.distinct_monitors,
+                r.distinct_messages,
+            )
+        };
+        let fresh = |bounds: ModelConfig| explore(&Model::new(bounds).without_memo(), &mut |_| {});
+        let (memo, plain) = (run(small_fifo()), fresh(small_fifo()));
+        assert!(memo.exhaustive() && plain.exhaustive());
+        assert_eq!(figures(&memo), figures(&plain));
+        let broken = ModelConfig {
+            mutations: vec![Mutation::PnNotUnique],
+            ..small_fifo()
+        };
+        let (memo, plain) = (run(broken.clone()), fresh(broken));
+        let (a, b) = (
+            memo.violation.as_ref().unwrap(),
+            plain.violation.as_ref().unwrap(),
+        );
+        assert_eq!(a.invariant, b.invariant);
+        assert_eq!(a.to_string(), b.to_string());
+        assert_eq!(figures(&memo), figures(&plain));
+    }
+
+    /// The memo keeps one `Rc` per distinct monitor, found by its fingerprint: two monitors
+    /// that differ in a single field (a time, a counter, a value, a timer) must stay two.
+    #[test]
+    fn monitors_differing_in_one_field_are_not_merged() {
+        let (model, s) = quorum_state();
+        let base = (*s.monitors[1]).clone();
+        let variants: Vec<(
+            &str,
+            Box<dyn Fn(&mut paxoscope_core::protocols::ceph::Monitor)>,
+        )> = vec![
+            ("lease expiry", Box::new(|m| m.paxos.lease_expire_ms += 1)),
+            (
+                "last commit time",
+                Box::new(|m| m.paxos.last_commit_time_ms += 1),
+            ),
+            ("promise", Box::new(|m| m.paxos.accepted_pn += 100)),
+            ("store pending pn", Box::new(|m| m.store.pending_pn += 100)),
+            ("epoch", Box::new(|m| m.epoch += 2)),
+            (
+                "a timer's deadline",
+                Box::new(|m| {
+                    let t = m.timers.keys().next().expect("a timer is armed");
+                    m.timers.insert(t, m.timers[&t] + 1);
+                }),
+            ),
+            (
+                "a committed value",
+                Box::new(|m| {
+                    let lc = m.store.last_committed;
+                    m.store.values.insert(lc, value("other"));
+                }),
+            ),
+        ];
+        let canonical = |m: paxoscope_core::protocols::ceph::Monitor| {
+            let mut state = s.clone();
+            state.monitors[1] = Rc::new(m);
+            model.canonical(state).monitors[1].clone()
+        };
+        let original = canonical(base.clone());
+        assert!(
+            Rc::ptr_eq(&original, &canonical(base.clone())),
+            "equal monitors share one Rc"
+        );
+        for (field, change) in variants {
+            let mut m = base.clone();
+            change(&mut m);
+            assert!(m != base, "{field}: the change changed nothing");
+            let other = canonical(m);
+            assert!(
+                !Rc::ptr_eq(&original, &other),
+                "{field}: merged with the original"
+            );
+            assert_ne!(fingerprint(&*original), fingerprint(&*other), "{field}");
+        }
+    }
+
     // ----------------------------------------------------------------- time normalisation
 
     #[test]
