@@ -15,7 +15,6 @@ use crate::check::Broken;
 use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::Monitor;
 use std::collections::VecDeque;
-use std::rc::Rc;
 
 /// A state in the queue: everything as dense ids.
 struct Compact {
@@ -35,7 +34,12 @@ impl Compact {
     /// The fingerprint of this state with `msgs` as its message ids.
     fn fingerprint_with(&self, msgs: &[u32]) -> u128 {
         let ids = self.nodes.iter().chain(self.ghosts.iter());
-        fingerprint_ids(self.up, &self.budget, &self.link_len, ids.chain(msgs.iter()))
+        fingerprint_ids(
+            self.up,
+            &self.budget,
+            &self.link_len,
+            ids.chain(msgs.iter()),
+        )
     }
 
     fn with_msgs(self, msgs: &[u32]) -> Compact {
@@ -350,14 +354,7 @@ fn counterexample(
     last: Option<Action>,
     b: Broken,
 ) -> Counterexample {
-    let mut actions = Vec::new();
-    let mut at = idx;
-    while at != 0 {
-        let (parent, action) = parents[at as usize];
-        actions.push(action);
-        at = parent;
-    }
-    actions.reverse();
+    let mut actions = path_to(parents, idx);
     actions.extend(last);
     let from = if model.bounds.start_in_quorum {
         "the stable quorum"
@@ -420,16 +417,18 @@ pub fn find_state(
     max_states: u64,
     goal: impl Fn(&State) -> bool,
 ) -> Option<(State, Vec<Action>)> {
-    let mut tables = Tables::default();
-    let mut visited = FpSet::default();
-    let mut queue: VecDeque<(Rc<Vec<Action>>, Compact)> = VecDeque::new();
     if goal(&init) {
         return Some((init, Vec::new()));
     }
+    let mut tables = Tables::default();
+    let mut visited = FpSet::default();
+    // Parent links, as in `explore_from`: a path is rebuilt only for the goal.
+    let mut parents: Vec<(u32, Action)> = vec![(u32::MAX, Action::Crash(0))];
+    let mut queue: VecDeque<(u32, u32, Compact)> = VecDeque::new();
     let c = tables.compact(&init);
     visited.insert(c.fingerprint());
-    queue.push_back((Rc::new(Vec::new()), c));
-    while let Some((path, c)) = queue.pop_front() {
+    queue.push_back((0, 0, c));
+    while let Some((idx, depth, c)) = queue.pop_front() {
         let state = tables.expand(&c);
         for action in model.actions(&state) {
             let Step::Next(next) = model.step(&state, action, None) else {
@@ -439,18 +438,31 @@ pub fn find_state(
             if !visited.insert(nc.fingerprint()) {
                 continue;
             }
-            let mut p = (*path).clone();
-            p.push(action);
+            let nidx = u32::try_from(parents.len()).expect("fewer than 2^32 states");
+            parents.push((idx, action));
             if goal(&next) {
-                return Some((next, p));
+                return Some((next, path_to(&parents, nidx)));
             }
             if visited.len() as u64 >= max_states {
                 return None;
             }
-            if model.within_bounds(&next) && (p.len() as u32) < model.bounds.depth {
-                queue.push_back((Rc::new(p), nc));
+            if model.within_bounds(&next) && depth + 1 < model.bounds.depth {
+                queue.push_back((nidx, depth + 1, nc));
             }
         }
     }
     None
+}
+
+/// The actions from the root to state `idx` of a parent table.
+fn path_to(parents: &[(u32, Action)], idx: u32) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let mut at = idx;
+    while at != 0 {
+        let (parent, action) = parents[at as usize];
+        actions.push(action);
+        at = parent;
+    }
+    actions.reverse();
+    actions
 }

@@ -369,7 +369,9 @@ pub fn msg_facts(from: Rank, msg: &Msg) -> super::memo::MsgFacts {
         begin.is_ok() && msg_pn_shape(from, msg).is_ok() && msg_parity(from, msg).is_ok();
     super::memo::MsgFacts {
         ok_alone,
-        committed: msg_committed(msg).map(|(v, val)| (v, val.clone())).collect(),
+        committed: msg_committed(msg)
+            .map(|(v, val)| (v, val.clone()))
+            .collect(),
         begin: begin
             .ok()
             .flatten()

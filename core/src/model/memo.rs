@@ -114,7 +114,9 @@ pub fn compute(
             }
             Effect::CancelTimer(timer) => armed &= !bit(timer),
             Effect::Reply { req_id, reply } => replies.push((req_id, reply)),
-            Effect::Note(text) if keep_notes => events.push(Event::Note(format!("mon.{r}: {text}"))),
+            Effect::Note(text) if keep_notes => {
+                events.push(Event::Note(format!("mon.{r}: {text}")))
+            }
             Effect::Note(_) => {}
             // Every state change the explorer reaches must be one the declaration allows
             // (the funnel's own check is a debug assertion; this one holds in release).
@@ -410,8 +412,6 @@ impl Cache {
                 .iter()
                 .all(|(qn, w, other)| (qn, w) != (pn, v) || same(val, other))
         });
-        one_value
-            && invariants::monitors_at_even_epochs(s)
-            && invariants::read_fresh(s).is_ok()
+        one_value && invariants::monitors_at_even_epochs(s) && invariants::read_fresh(s).is_ok()
     }
 }

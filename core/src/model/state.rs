@@ -3,9 +3,9 @@
 //! workload budgets. Also the time normalisation that keeps the state space finite.
 
 use crate::actor::Rank;
-use crate::ranks::RankSet;
 use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocols::ceph::{Monitor, Timer, Value};
+use crate::ranks::RankSet;
 use serde::Serialize;
 use std::rc::Rc;
 

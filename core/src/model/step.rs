@@ -67,18 +67,25 @@ impl Model {
             memoize: true,
         };
         let start_epoch = match model.initial() {
-            Ok(s) => s
-                .monitors
-                .iter()
-                .map(|m| m.epoch.max(m.store.election_epoch))
-                .max()
-                .unwrap_or(0),
+            Ok(s) => Self::highest_epoch(&s),
             Err(_) => 0,
         };
-        // An election moves the epoch from even to odd and on to even: two per election (from
-        // boot the epoch starts at 0 and the first election ends at 2).
         model.max_epoch = start_epoch + 2 * model.bounds.elections;
         model
+    }
+
+    fn highest_epoch(s: &State) -> u64 {
+        s.monitors
+            .iter()
+            .map(|m| m.epoch.max(m.store.election_epoch))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Count the bound's elections from `start` instead of the model's start state (for an
+    /// exploration that begins at a state reached by a directed prefix).
+    pub fn count_elections_from(&mut self, start: &State) {
+        self.max_epoch = Self::highest_epoch(start) + 2 * self.bounds.elections;
     }
 
     /// The same model calling the handler afresh on every step instead of through the memo
