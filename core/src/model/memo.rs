@@ -195,6 +195,25 @@ struct Entry<T> {
     value: T,
 }
 
+impl<T: Clone> Entry<T> {
+    /// Keep `value`, computed from `monitor` (and `msg`), under `key` in `map`; return it.
+    fn keep<K: std::hash::Hash + Eq>(
+        map: &mut FxMap<K, Entry<T>>,
+        key: K,
+        monitor: &Rc<Monitor>,
+        msg: Option<Rc<Msg>>,
+        value: T,
+    ) -> T {
+        let entry = Entry {
+            _monitor: monitor.clone(),
+            _msg: msg,
+            value: value.clone(),
+        };
+        map.insert(key, entry);
+        value
+    }
+}
+
 /// Canonical values and memoised steps of one model.
 #[derive(Default)]
 pub struct Cache {
@@ -262,14 +281,7 @@ impl Cache {
             Input::Deliver { msg, .. } => Some(msg.clone()),
             _ => None,
         };
-        let value = Rc::new(o);
-        let entry = Entry {
-            _monitor: before.clone(),
-            _msg: msg,
-            value: value.clone(),
-        };
-        self.handled.insert(key, entry);
-        value
+        Entry::keep(&mut self.handled, key, before, msg, Rc::new(o))
     }
 
     /// `m` with its times shifted back by `delta_ms` (`normalize_monitor`), canonical.
@@ -281,13 +293,7 @@ impl Cache {
         let mut moved = (**m).clone();
         normalize_monitor(&mut moved, delta_ms);
         let value = self.monitor(Rc::new(moved));
-        let entry = Entry {
-            _monitor: m.clone(),
-            _msg: None,
-            value: value.clone(),
-        };
-        self.shifted.insert(key, entry);
-        value
+        Entry::keep(&mut self.shifted, key, m, None, value)
     }
 
     /// `msg` with its times shifted back by `delta_ms` (`normalize_msg`), canonical.
@@ -312,13 +318,7 @@ impl Cache {
             return e.value.clone();
         }
         let value = self.monitor(Rc::new(boot()));
-        let entry = Entry {
-            _monitor: m.clone(),
-            _msg: None,
-            value: value.clone(),
-        };
-        self.crashed.insert(key, entry);
-        value
+        Entry::keep(&mut self.crashed, key, m, None, value)
     }
 }
 
@@ -352,13 +352,7 @@ impl Cache {
             return e.value.clone();
         }
         let value = Rc::new(invariants::monitor_facts(m));
-        let entry = Entry {
-            _monitor: m.clone(),
-            _msg: None,
-            value: value.clone(),
-        };
-        self.monitor_facts.insert(key, entry);
-        value
+        Entry::keep(&mut self.monitor_facts, key, m, None, value)
     }
 
     fn msg_facts(&mut self, from: Rank, msg: &Rc<Msg>) -> Rc<MsgFacts> {
