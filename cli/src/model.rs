@@ -2,6 +2,7 @@
 //! docs/model-checking.md). Prints the bound, the figures, and either "no violation within the
 //! bound" or the shortest counterexample.
 
+use paxoscope_core::model::directed::{describe_prefix, explore_directed, Directed};
 use paxoscope_core::model::{explore, invariants, Model, ModelConfig, Report, Search};
 use paxoscope_core::scenario::Mutation;
 use std::process::ExitCode;
@@ -82,6 +83,11 @@ pub struct Args {
     /// three elections, long before a breadth-first search would). Ceph and basic-paxos.
     #[arg(long, value_name = "bfs|dfs")]
     search: Option<String>,
+    /// Directed search (Ceph): walk a prefix of the model's own steps to a named
+    /// precondition (`held-alone`: mon.1 holds an uncommitted value of its own that no one
+    /// else has, and the others committed another), then explore breadth first from there.
+    #[arg(long, value_name = "NAME")]
+    directed: Option<String>,
     /// basic-paxos: check only what a user relies on (one value chosen, learners agree);
     /// multi-paxos: only the replicas' applied sequences.
     #[arg(long)]
@@ -197,6 +203,9 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     let b = bounds(&args)?;
     println!("model-check: {}", b.describe());
     println!("time: one global clock; timers fire exactly at their deadlines, earliest first");
+    if let Some(name) = &args.directed {
+        return directed(&b, name, args.expect_violation);
+    }
     let model = Model::new(b.clone());
     let prefix = model.prefix();
     if !prefix.is_empty() {
@@ -216,6 +225,11 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     });
     let secs = started.elapsed().as_secs_f64();
     print_figures(&report, secs);
+    Ok(verdict(&report, args.expect_violation))
+}
+
+/// Print the findings and the violation (or its absence); the exit status.
+fn verdict(report: &Report, expect_violation: bool) -> ExitCode {
     for f in &report.findings {
         println!(
             "\nfinding (Ceph allows this, see docs/campaign.md \"Two leaders in one epoch\"; not a violation):"
@@ -227,7 +241,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         Some(cx) => {
             println!("\nVIOLATION");
             print!("{cx}");
-            if args.expect_violation {
+            if expect_violation {
                 println!(
                     "(expected: this run goes beyond what the protocol assumes of its messenger)"
                 );
@@ -240,14 +254,45 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             println!("\nno violation within the bound (every state within the bounds explored)")
         }
     }
-    Ok(match (found, args.expect_violation) {
+    match (found, expect_violation) {
         (false, false) | (true, true) => ExitCode::SUCCESS,
         (true, false) => ExitCode::from(1),
         (false, true) => {
             println!("expected a violation and found none");
             ExitCode::from(1)
         }
-    })
+    }
+}
+
+/// `--directed NAME`: the prefix, then the exploration from its end.
+fn directed(b: &ModelConfig, name: &str, expect_violation: bool) -> Result<ExitCode, String> {
+    let d = Directed::from_name(name).ok_or_else(|| {
+        format!(
+            "--directed {name}: unknown; known: {}",
+            Directed::names().join(", ")
+        )
+    })?;
+    if !b.start_in_quorum {
+        return Err("--directed starts from the stable quorum: drop --start boot".into());
+    }
+    println!("directed start `{}`: {}", d.name, d.about);
+    let started = Instant::now();
+    let run = explore_directed(b, d, &mut |r: &Report| {
+        eprintln!(
+            "  ... {} states, depth {} from the directed start",
+            r.distinct_states, r.max_depth
+        );
+    })?;
+    println!(
+        "start: the stable quorum, then a directed prefix of {} steps (the model's own, found breadth first); the figures below count from its end:",
+        run.prefix.len()
+    );
+    for (i, step) in describe_prefix(b, d, &run.prefix).iter().enumerate() {
+        println!("{:>5}. {}", i + 1, step.action);
+    }
+    let secs = started.elapsed().as_secs_f64();
+    print_figures(&run.report, secs);
+    Ok(verdict(&run.report, expect_violation))
 }
 
 fn print_figures(r: &Report, secs: f64) {

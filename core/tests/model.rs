@@ -6,6 +6,7 @@
 
 mod model {
     use paxoscope_core::check::INVARIANTS;
+    use paxoscope_core::model::directed::{self, explore_directed, Directed};
     use paxoscope_core::model::fingerprint::fingerprint;
     use paxoscope_core::model::invariants::{self, Delivered};
     use paxoscope_core::model::state::{link, Ghost, T0_MS};
@@ -302,6 +303,193 @@ mod model {
             );
         }
         assert!(INVARIANTS.contains(&invariants::LEADER));
+    }
+
+    // ----------------------------------------------------------------- directed search
+
+    /// The directed start `held-alone` with three more elections and no client put: small
+    /// enough to be exhaustive in a test (docs/model-checking.md, "Directed search").
+    fn held_alone_bounds() -> ModelConfig {
+        ModelConfig {
+            elections: 3,
+            puts: 0,
+            ..ModelConfig::fifo()
+        }
+    }
+
+    fn held_alone() -> &'static Directed {
+        Directed::from_name("held-alone").expect("a directed start of that name")
+    }
+
+    #[test]
+    fn the_directed_prefix_reaches_a_value_held_by_mon1_alone() {
+        let (start, prefix) = directed::prefix(&held_alone_bounds(), held_alone()).unwrap();
+        let mon1 = &start.monitors[1].store;
+        let own = mon1
+            .uncommitted()
+            .expect("mon.1 holds an uncommitted value");
+        for r in [0, 2] {
+            let other = start.monitors[r]
+                .store
+                .values
+                .get(&(mon1.last_committed + 1));
+            assert!(other.is_none_or(|v| v != own), "mon.{r} holds it too");
+        }
+        assert!(!start.up[0], "mon.0 crashed on the way");
+        // The prefix spent the crash and the loss; the restart is left for the search.
+        assert_eq!(
+            (
+                start.budget.crashes,
+                start.budget.losses,
+                start.budget.restarts
+            ),
+            (0, 0, 1)
+        );
+        assert!(prefix.contains(&Action::Crash(0)));
+        assert!(prefix.contains(&Action::Drop { from: 1, to: 2 }));
+        assert_eq!(prefix.len(), 12);
+    }
+
+    #[test]
+    fn a_peon_committing_its_own_value_is_caught_from_the_directed_start() {
+        let bounds = ModelConfig {
+            mutations: vec![Mutation::PeonCommitsOwnValue],
+            ..held_alone_bounds()
+        };
+        let run = explore_directed(&bounds, held_alone(), &mut |_| {}).unwrap();
+        let cx = run
+            .report
+            .violation
+            .expect("peon-commits-own-value went unnoticed");
+        assert_eq!(cx.invariant, invariants::AGREEMENT, "{cx}");
+        // The path is a run from the stable quorum: the prefix, then the search's steps.
+        assert_eq!(cx.path.len(), 50, "{cx}");
+        assert_eq!(cx.path[0].action, "crash mon.0", "{cx}");
+        assert!(
+            cx.path[11].action.starts_with("lose mon.1 -> mon.2: begin"),
+            "{cx}"
+        );
+        let last = &cx.path[cx.path.len() - 1].action;
+        assert!(last.starts_with("deliver mon.0 -> mon.1: commit"), "{cx}");
+        assert_eq!(run.report.distinct_states, 21_330);
+    }
+
+    #[test]
+    fn the_correct_protocol_passes_from_the_same_directed_start() {
+        let bounds = held_alone_bounds();
+        let clean = explore_directed(&bounds, held_alone(), &mut |_| {}).unwrap();
+        assert!(clean.report.exhaustive(), "{:?}", clean.report.violation);
+        let r = &clean.report;
+        assert_eq!(
+            (
+                r.distinct_states,
+                r.transitions,
+                r.max_depth,
+                r.outside_bounds
+            ),
+            (27_759, 78_527, 83, 1_361)
+        );
+        let broken = ModelConfig {
+            mutations: vec![Mutation::PeonCommitsOwnValue],
+            ..bounds
+        };
+        let (_, mutated_prefix) = directed::prefix(&broken, held_alone()).unwrap();
+        assert_eq!(
+            clean.prefix, mutated_prefix,
+            "both start from the same state"
+        );
+    }
+
+    // ----------------------------------------------------------------- the memo
+
+    /// The memoised handler calls and the facts kept per monitor and message (core/src/model/
+    /// memo.rs) must change nothing the explorer sees: the same bound explored with the
+    /// handler called afresh on every step gives the same figures, and a mutation the same
+    /// counterexample.
+    #[test]
+    fn the_memo_changes_no_figure_and_no_counterexample() {
+        let figures = |r: &Report| {
+            (
+                r.distinct_states,
+                r.transitions,
+                r.max_depth,
+                r.outside_bounds,
+                r.distinct_monitors,
+                r.distinct_messages,
+            )
+        };
+        let fresh = |bounds: ModelConfig| explore(&Model::new(bounds).without_memo(), &mut |_| {});
+        let (memo, plain) = (run(small_fifo()), fresh(small_fifo()));
+        assert!(memo.exhaustive() && plain.exhaustive());
+        assert_eq!(figures(&memo), figures(&plain));
+        let broken = ModelConfig {
+            mutations: vec![Mutation::PnNotUnique],
+            ..small_fifo()
+        };
+        let (memo, plain) = (run(broken.clone()), fresh(broken));
+        let (a, b) = (
+            memo.violation.as_ref().unwrap(),
+            plain.violation.as_ref().unwrap(),
+        );
+        assert_eq!(a.invariant, b.invariant);
+        assert_eq!(a.to_string(), b.to_string());
+        assert_eq!(figures(&memo), figures(&plain));
+    }
+
+    /// The memo keeps one `Rc` per distinct monitor, found by its fingerprint: two monitors
+    /// that differ in a single field (a time, a counter, a value, a timer) must stay two.
+    #[test]
+    fn monitors_differing_in_one_field_are_not_merged() {
+        let (model, s) = quorum_state();
+        let base = (*s.monitors[1]).clone();
+        let variants: Vec<(
+            &str,
+            Box<dyn Fn(&mut paxoscope_core::protocols::ceph::Monitor)>,
+        )> = vec![
+            ("lease expiry", Box::new(|m| m.paxos.lease_expire_ms += 1)),
+            (
+                "last commit time",
+                Box::new(|m| m.paxos.last_commit_time_ms += 1),
+            ),
+            ("promise", Box::new(|m| m.paxos.accepted_pn += 100)),
+            ("store pending pn", Box::new(|m| m.store.pending_pn += 100)),
+            ("epoch", Box::new(|m| m.epoch += 2)),
+            (
+                "a timer's deadline",
+                Box::new(|m| {
+                    let t = m.timers.keys().next().expect("a timer is armed");
+                    m.timers.insert(t, m.timers[&t] + 1);
+                }),
+            ),
+            (
+                "a committed value",
+                Box::new(|m| {
+                    let lc = m.store.last_committed;
+                    m.store.values.insert(lc, value("other"));
+                }),
+            ),
+        ];
+        let canonical = |m: paxoscope_core::protocols::ceph::Monitor| {
+            let mut state = s.clone();
+            state.monitors[1] = Rc::new(m);
+            model.canonical(state).monitors[1].clone()
+        };
+        let original = canonical(base.clone());
+        assert!(
+            Rc::ptr_eq(&original, &canonical(base.clone())),
+            "equal monitors share one Rc"
+        );
+        for (field, change) in variants {
+            let mut m = base.clone();
+            change(&mut m);
+            assert!(m != base, "{field}: the change changed nothing");
+            let other = canonical(m);
+            assert!(
+                !Rc::ptr_eq(&original, &other),
+                "{field}: merged with the original"
+            );
+            assert_ne!(fingerprint(&*original), fingerprint(&*other), "{field}");
+        }
     }
 
     // ----------------------------------------------------------------- time normalisation

@@ -91,6 +91,7 @@ impl std::fmt::Display for Violation {
 }
 
 /// What an invariant returns when it fails: its name, the node and a sentence.
+#[derive(Clone)]
 pub struct Broken {
     pub invariant: &'static str,
     pub node: Option<Rank>,

@@ -15,7 +15,6 @@ use crate::check::Broken;
 use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::Monitor;
 use std::collections::VecDeque;
-use std::rc::Rc;
 
 /// A state in the queue: everything as dense ids.
 struct Compact {
@@ -29,29 +28,58 @@ struct Compact {
 
 impl Compact {
     fn fingerprint(&self) -> u128 {
-        let b = &self.budget;
-        let head = [
-            self.up as u64,
-            u64::from_le_bytes([
-                b.losses,
-                b.duplicates,
-                b.reorders,
-                b.crashes,
-                b.restarts,
-                b.puts_sent,
-                b.cas_sent,
-                0,
-            ]),
-        ];
-        let lens = self.link_len.iter().map(|l| *l as u64);
-        let ids = self
-            .nodes
-            .iter()
-            .chain(self.ghosts.iter())
-            .chain(self.msgs.iter())
-            .map(|x| *x as u64);
-        fingerprint_words(head.into_iter().chain(lens).chain(ids))
+        self.fingerprint_with(&self.msgs)
     }
+
+    /// The fingerprint of this state with `msgs` as its message ids.
+    fn fingerprint_with(&self, msgs: &[u32]) -> u128 {
+        let ids = self.nodes.iter().chain(self.ghosts.iter());
+        fingerprint_ids(
+            self.up,
+            &self.budget,
+            &self.link_len,
+            ids.chain(msgs.iter()),
+        )
+    }
+
+    fn with_msgs(self, msgs: &[u32]) -> Compact {
+        Compact {
+            msgs: msgs.into(),
+            ..self
+        }
+    }
+}
+
+/// The fingerprint of a compact state's parts: the header words, then the ids two to a word
+/// (the link lengths say how many message ids follow, so the encoding is prefix-free).
+fn fingerprint_ids<'a>(
+    up: u8,
+    b: &Budget,
+    link_len: &[u8; N * N],
+    ids: impl Iterator<Item = &'a u32>,
+) -> u128 {
+    let mut lens = [0u8; 16];
+    lens[..N * N].copy_from_slice(link_len);
+    let head = [
+        u64::from_le_bytes([
+            up,
+            b.losses,
+            b.duplicates,
+            b.reorders,
+            b.crashes,
+            b.restarts,
+            b.puts_sent,
+            b.cas_sent,
+        ]),
+        u64::from_le_bytes(lens[..8].try_into().expect("8 bytes")),
+        u64::from_le_bytes(lens[8..].try_into().expect("8 bytes")),
+    ];
+    let mut ids = ids;
+    let pairs = std::iter::from_fn(move || {
+        let low = u64::from(*ids.next()?);
+        Some(low | ids.next().map_or(0, |high| u64::from(*high) << 32))
+    });
+    fingerprint_words(head.into_iter().chain(pairs))
 }
 
 #[derive(Default)]
@@ -63,6 +91,14 @@ struct Tables {
 
 impl Tables {
     fn compact(&mut self, s: &State) -> Compact {
+        let mut msgs = Vec::new();
+        let head = self.compact_into(s, &mut msgs);
+        head.with_msgs(&msgs)
+    }
+
+    /// Everything of `s` but its message ids, which go to `msgs` (a buffer the caller keeps,
+    /// so that a state already visited costs no allocation).
+    fn compact_into(&mut self, s: &State, msgs: &mut Vec<u32>) -> Compact {
         let mut nodes = [0; N];
         let mut ghosts = [0; N];
         let mut up = 0u8;
@@ -72,7 +108,7 @@ impl Tables {
             up |= u8::from(s.up[r]) << r;
         }
         let mut link_len = [0u8; N * N];
-        let mut msgs = Vec::new();
+        msgs.clear();
         for (l, q) in s.links.iter().enumerate() {
             link_len[l] = u8::try_from(q.len()).expect("links hold fewer than 256 messages");
             msgs.extend(q.iter().map(|m| self.msgs.intern(m)));
@@ -83,7 +119,7 @@ impl Tables {
             up,
             budget: s.budget,
             link_len,
-            msgs: msgs.into_boxed_slice(),
+            msgs: Box::new([]),
         }
     }
 
@@ -208,6 +244,7 @@ pub fn explore(model: &Model, progress: &mut dyn FnMut(&Report)) -> Report {
 
 /// Explore from `start`; printed paths begin there.
 pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Report)) -> Report {
+    let start = model.canonical(start);
     let bounds = &model.bounds;
     let mut tables = Tables::default();
     // Sized for the whole budget up front (at most 8 million states, 150 MB): growing the
@@ -222,13 +259,14 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
     visited.insert(c.fingerprint());
     parents.push((u32::MAX, Action::Crash(0)));
     report.distinct_states = 1;
-    if let Err(b) = invariants::check_state(&start) {
+    if let Err(b) = model.check_state(&start) {
         report.violation = Some(counterexample(model, &start, &parents, 0, None, b));
         return report;
     }
     queue.push((0, 0, c));
 
     let mut read_monitors = FpSet::default();
+    let mut msg_ids: Vec<u32> = Vec::new();
     'bfs: while let Some((idx, depth, c)) = queue.pop() {
         let state = tables.expand(&c);
         let reads = model
@@ -253,15 +291,16 @@ pub fn explore_from(model: &Model, start: State, progress: &mut dyn FnMut(&Repor
                     break 'bfs;
                 }
             };
-            let nc = tables.compact(&next);
-            if !visited.insert(nc.fingerprint()) {
+            let head = tables.compact_into(&next, &mut msg_ids);
+            if !visited.insert(head.fingerprint_with(&msg_ids)) {
                 continue;
             }
+            let nc = head.with_msgs(&msg_ids);
             let nidx = u32::try_from(parents.len()).expect("fewer than 2^32 states");
             parents.push((idx, action));
             report.distinct_states += 1;
             report.max_depth = report.max_depth.max(depth + 1);
-            if let Err(b) = invariants::check_state(&next) {
+            if let Err(b) = model.check_state(&next) {
                 report.violation = Some(counterexample(model, &start, &parents, nidx, None, b));
                 break 'bfs;
             }
@@ -315,14 +354,7 @@ fn counterexample(
     last: Option<Action>,
     b: Broken,
 ) -> Counterexample {
-    let mut actions = Vec::new();
-    let mut at = idx;
-    while at != 0 {
-        let (parent, action) = parents[at as usize];
-        actions.push(action);
-        at = parent;
-    }
-    actions.reverse();
+    let mut actions = path_to(parents, idx);
     actions.extend(last);
     let from = if model.bounds.start_in_quorum {
         "the stable quorum"
@@ -385,16 +417,18 @@ pub fn find_state(
     max_states: u64,
     goal: impl Fn(&State) -> bool,
 ) -> Option<(State, Vec<Action>)> {
-    let mut tables = Tables::default();
-    let mut visited = FpSet::default();
-    let mut queue: VecDeque<(Rc<Vec<Action>>, Compact)> = VecDeque::new();
     if goal(&init) {
         return Some((init, Vec::new()));
     }
+    let mut tables = Tables::default();
+    let mut visited = FpSet::default();
+    // Parent links, as in `explore_from`: a path is rebuilt only for the goal.
+    let mut parents: Vec<(u32, Action)> = vec![(u32::MAX, Action::Crash(0))];
+    let mut queue: VecDeque<(u32, u32, Compact)> = VecDeque::new();
     let c = tables.compact(&init);
     visited.insert(c.fingerprint());
-    queue.push_back((Rc::new(Vec::new()), c));
-    while let Some((path, c)) = queue.pop_front() {
+    queue.push_back((0, 0, c));
+    while let Some((idx, depth, c)) = queue.pop_front() {
         let state = tables.expand(&c);
         for action in model.actions(&state) {
             let Step::Next(next) = model.step(&state, action, None) else {
@@ -404,18 +438,31 @@ pub fn find_state(
             if !visited.insert(nc.fingerprint()) {
                 continue;
             }
-            let mut p = (*path).clone();
-            p.push(action);
+            let nidx = u32::try_from(parents.len()).expect("fewer than 2^32 states");
+            parents.push((idx, action));
             if goal(&next) {
-                return Some((next, p));
+                return Some((next, path_to(&parents, nidx)));
             }
             if visited.len() as u64 >= max_states {
                 return None;
             }
-            if model.within_bounds(&next) && (p.len() as u32) < model.bounds.depth {
-                queue.push_back((Rc::new(p), nc));
+            if model.within_bounds(&next) && depth + 1 < model.bounds.depth {
+                queue.push_back((nidx, depth + 1, nc));
             }
         }
     }
     None
+}
+
+/// The actions from the root to state `idx` of a parent table.
+fn path_to(parents: &[(u32, Action)], idx: u32) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let mut at = idx;
+    while at != 0 {
+        let (parent, action) = parents[at as usize];
+        actions.push(action);
+        at = parent;
+    }
+    actions.reverse();
+    actions
 }

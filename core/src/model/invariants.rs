@@ -93,46 +93,38 @@ pub fn check_state(s: &State) -> Check {
 fn committed_claims(s: &State) -> Vec<(Rank, Version, &Rc<Value>)> {
     let mut out = Vec::new();
     for (r, m) in s.monitors.iter().enumerate() {
-        let st = &m.store;
-        let from = st.first_committed.max(1);
-        if from > st.last_committed {
-            continue;
-        }
-        for (v, val) in st.values.range(from..=st.last_committed) {
-            out.push((r as Rank, *v, val));
-        }
+        out.extend(store_committed(&m.store).map(|(v, val)| (r as Rank, v, val)));
     }
     for (from, _, msg) in s.in_flight() {
-        match msg {
-            Msg::Paxos(p) if matches!(p.op, PaxosOp::Commit | PaxosOp::Last) => {
-                out.extend(
-                    p.values
-                        .range(..=p.last_committed)
-                        .map(|(v, val)| (from, *v, val)),
-                );
-            }
-            Msg::Sync(Sync::LastChunk {
-                last_committed,
-                values,
-                ..
-            }) => {
-                out.extend(
-                    values
-                        .range(..=*last_committed)
-                        .map(|(v, val)| (from, *v, val)),
-                );
-            }
-            Msg::Sync(Sync::FullChunk(snap)) => {
-                out.extend(
-                    snap.values
-                        .range(..=snap.last_committed)
-                        .map(|(v, val)| (from, *v, val)),
-                );
-            }
-            _ => {}
-        }
+        out.extend(msg_committed(msg).map(|(v, val)| (from, v, val)));
     }
     out
+}
+
+/// A store's committed values, `[fc, lc]`.
+fn store_committed(st: &Store) -> impl Iterator<Item = (Version, &Rc<Value>)> {
+    let from = st.first_committed.max(1);
+    let to = st.last_committed;
+    let range = (from <= to).then(|| st.values.range(from..=to));
+    range.into_iter().flatten().map(|(v, val)| (*v, val))
+}
+
+/// The committed part of a message on the wire (COMMIT, LAST, sync chunks): a receiver may
+/// commit it.
+fn msg_committed(msg: &Msg) -> Box<dyn Iterator<Item = (Version, &Rc<Value>)> + '_> {
+    let claims: Box<dyn Iterator<Item = (&Version, &Rc<Value>)>> = match msg {
+        Msg::Paxos(p) if matches!(p.op, PaxosOp::Commit | PaxosOp::Last) => {
+            Box::new(p.values.range(..=p.last_committed))
+        }
+        Msg::Sync(Sync::LastChunk {
+            last_committed,
+            values,
+            ..
+        }) => Box::new(values.range(..=*last_committed)),
+        Msg::Sync(Sync::FullChunk(snap)) => Box::new(snap.values.range(..=snap.last_committed)),
+        _ => Box::new(std::iter::empty()),
+    };
+    Box::new(claims.map(|(v, val)| (*v, val)))
 }
 
 /// Spec 14.1: one value per committed version, in stores and on the wire.
@@ -204,31 +196,14 @@ pub fn one_value(s: &State) -> Check {
     let mut proposed: BTreeMap<(Pn, Version), (Rank, &Rc<Value>)> = BTreeMap::new();
     let mut claims: Vec<(Rank, Pn, Version, &Rc<Value>)> = Vec::new();
     for (r, m) in s.monitors.iter().enumerate() {
-        let st = &m.store;
-        if st.pending_v == st.last_committed + 1 {
-            if let Some(val) = st.values.get(&st.pending_v) {
-                claims.push((r as Rank, st.pending_pn, st.pending_v, val));
-            }
+        if let Some((pn, v, val)) = store_pending(&m.store) {
+            claims.push((r as Rank, pn, v, val));
         }
     }
     for (from, _, msg) in s.in_flight() {
-        let Msg::Paxos(p) = msg else { continue };
-        if p.op != PaxosOp::Begin {
-            continue;
+        if let Some((pn, v, val)) = begin_claim(from, msg)? {
+            claims.push((from, pn, v, val));
         }
-        let versions: Vec<Version> = p.values.keys().copied().collect();
-        if versions != [p.last_committed + 1] {
-            return broken(
-                ONE_VALUE,
-                from,
-                format!(
-                    "BEGIN at lc {} carries versions {versions:?}",
-                    p.last_committed
-                ),
-            );
-        }
-        let (v, val) = p.values.iter().next().expect("checked above");
-        claims.push((from, p.pn, *v, val));
     }
     for (r, pn, v, val) in claims {
         match proposed.get(&(pn, v)) {
@@ -252,39 +227,83 @@ pub fn one_value(s: &State) -> Check {
     Ok(())
 }
 
+/// A store's pending value (pn, version, value), if it holds one at `lc + 1`.
+fn store_pending(st: &Store) -> Option<(Pn, Version, &Rc<Value>)> {
+    if st.pending_v != st.last_committed + 1 {
+        return None;
+    }
+    let val = st.values.get(&st.pending_v)?;
+    Some((st.pending_pn, st.pending_v, val))
+}
+
+/// A BEGIN's proposal (pn, version, value); broken if it does not propose exactly `lc + 1`.
+#[allow(clippy::type_complexity)]
+fn begin_claim(from: Rank, msg: &Msg) -> Result<Option<(Pn, Version, &Rc<Value>)>, Broken> {
+    let Msg::Paxos(p) = msg else { return Ok(None) };
+    if p.op != PaxosOp::Begin {
+        return Ok(None);
+    }
+    let versions: Vec<Version> = p.values.keys().copied().collect();
+    if versions != [p.last_committed + 1] {
+        return Err(Broken {
+            invariant: ONE_VALUE,
+            node: Some(from),
+            detail: format!(
+                "BEGIN at lc {} carries versions {versions:?}",
+                p.last_committed
+            ),
+        });
+    }
+    let (v, val) = p.values.iter().next().expect("checked above");
+    Ok(Some((p.pn, *v, val)))
+}
+
 /// Spec 14.7, shape: a pn's low two digits are its proposer's rank. A monitor's own `last_pn`
 /// and every COLLECT/BEGIN carry their proposer's rank; every pn anywhere names some rank.
 pub fn pn_shape(s: &State) -> Check {
-    let valid = |pn: Pn| pn == 0 || ((pn % 100) as usize) < N;
     for (r, m) in s.monitors.iter().enumerate() {
-        let st = &m.store;
-        if st.last_pn != 0 && st.last_pn % 100 != r as Pn {
-            return broken(
-                PN_SHAPE,
-                r as Rank,
-                format!("own last_pn {} does not end in rank {r}", st.last_pn),
-            );
-        }
-        for (what, pn) in [
-            ("accepted_pn", st.accepted_pn),
-            ("pending_pn", st.pending_pn),
-            ("promise", m.paxos.accepted_pn),
-        ] {
-            if !valid(pn) {
-                return broken(PN_SHAPE, r as Rank, format!("{what} {pn} names no rank"));
-            }
-        }
+        monitor_pn_shape(r as Rank, m)?;
     }
     for (from, _, msg) in s.in_flight() {
-        let Msg::Paxos(p) = msg else { continue };
-        let own = matches!(p.op, PaxosOp::Collect | PaxosOp::Begin);
-        if (own && p.pn % 100 != from as Pn) || !valid(p.pn) || !valid(p.uncommitted_pn) {
-            return broken(
-                PN_SHAPE,
-                from,
-                format!("{} from mon.{from} carries pn {}", p.op_name(), p.pn),
-            );
+        msg_pn_shape(from, msg)?;
+    }
+    Ok(())
+}
+
+fn valid_pn(pn: Pn) -> bool {
+    pn == 0 || ((pn % 100) as usize) < N
+}
+
+fn monitor_pn_shape(r: Rank, m: &Monitor) -> Check {
+    let st = &m.store;
+    if st.last_pn != 0 && st.last_pn % 100 != r as Pn {
+        return broken(
+            PN_SHAPE,
+            r,
+            format!("own last_pn {} does not end in rank {r}", st.last_pn),
+        );
+    }
+    for (what, pn) in [
+        ("accepted_pn", st.accepted_pn),
+        ("pending_pn", st.pending_pn),
+        ("promise", m.paxos.accepted_pn),
+    ] {
+        if !valid_pn(pn) {
+            return broken(PN_SHAPE, r, format!("{what} {pn} names no rank"));
         }
+    }
+    Ok(())
+}
+
+fn msg_pn_shape(from: Rank, msg: &Msg) -> Check {
+    let Msg::Paxos(p) = msg else { return Ok(()) };
+    let own = matches!(p.op, PaxosOp::Collect | PaxosOp::Begin);
+    if (own && p.pn % 100 != from as Pn) || !valid_pn(p.pn) || !valid_pn(p.uncommitted_pn) {
+        return broken(
+            PN_SHAPE,
+            from,
+            format!("{} from mon.{from} carries pn {}", p.op_name(), p.pn),
+        );
     }
     Ok(())
 }
@@ -302,20 +321,62 @@ pub fn epoch_parity(s: &State) -> Check {
         }
     }
     for (from, _, msg) in s.in_flight() {
-        let (odd_expected, epoch) = match msg {
-            Msg::Election(e) if e.op != ElectionOp::Nak => (
-                matches!(e.op, ElectionOp::Propose | ElectionOp::Ack),
-                e.epoch,
-            ),
-            Msg::Paxos(p) => (false, p.epoch),
-            _ => continue,
-        };
-        if (epoch % 2 == 1) != odd_expected {
-            let what = msg.summary();
-            return broken(PARITY, from, format!("{what} carries epoch {epoch}"));
-        }
+        msg_parity(from, msg)?;
     }
     Ok(())
+}
+
+/// The monitors' half of `epoch_parity`: every running leader and peon at an even epoch.
+pub fn monitors_at_even_epochs(s: &State) -> bool {
+    (0..N).all(|r| {
+        let m = &s.monitors[r];
+        !(s.up[r] && matches!(m.state, MonState::Leader | MonState::Peon) && m.epoch % 2 == 1)
+    })
+}
+
+fn msg_parity(from: Rank, msg: &Msg) -> Check {
+    let (odd_expected, epoch) = match msg {
+        Msg::Election(e) if e.op != ElectionOp::Nak => (
+            matches!(e.op, ElectionOp::Propose | ElectionOp::Ack),
+            e.epoch,
+        ),
+        Msg::Paxos(p) => (false, p.epoch),
+        _ => return Ok(()),
+    };
+    if (epoch % 2 == 1) != odd_expected {
+        let what = msg.summary();
+        return broken(PARITY, from, format!("{what} carries epoch {epoch}"));
+    }
+    Ok(())
+}
+
+/// What the state predicates need of one monitor (`memo::Cache::state_holds`).
+pub fn monitor_facts(m: &Monitor) -> super::memo::MonitorFacts {
+    let ok_alone = store_contiguous(&m.store).is_ok() && monitor_pn_shape(m.rank, m).is_ok();
+    super::memo::MonitorFacts {
+        ok_alone,
+        committed: store_committed(&m.store)
+            .map(|(v, val)| (v, val.clone()))
+            .collect(),
+        pending: store_pending(&m.store).map(|(pn, v, val)| (pn, v, val.clone())),
+    }
+}
+
+/// What the state predicates need of one message from `from` on the wire.
+pub fn msg_facts(from: Rank, msg: &Msg) -> super::memo::MsgFacts {
+    let begin = begin_claim(from, msg);
+    let ok_alone =
+        begin.is_ok() && msg_pn_shape(from, msg).is_ok() && msg_parity(from, msg).is_ok();
+    super::memo::MsgFacts {
+        ok_alone,
+        committed: msg_committed(msg)
+            .map(|(v, val)| (v, val.clone()))
+            .collect(),
+        begin: begin
+            .ok()
+            .flatten()
+            .map(|(pn, v, val)| (pn, v, val.clone())),
+    }
 }
 
 /// Spec 14.14 (`check::reads::behind_in_epoch`): a running monitor that could answer a read
@@ -393,23 +454,54 @@ pub fn two_winners(s: &State) -> Check {
 
 /// Rules about one message leaving monitor `r`, given its store as it stood when the message
 /// left (`durable`: the transactions before the send in the same step applied). Updates the
-/// ghost bookkeeping that later rules need.
+/// ghost bookkeeping that later rules need. The two halves: `check_send_durable` (the store
+/// alone) and `record_send` (the ghost), which the explorer's memo calls apart.
 pub fn check_send(r: Rank, durable: &Store, msg: &Msg, ghost: &mut Ghost) -> Check {
+    check_send_durable(r, durable, msg)?;
+    record_send(r, msg, &collect_report(durable, msg), ghost)
+}
+
+/// The rules about a message leaving that look only at the sender's durable store.
+pub fn check_send_durable(r: Rank, durable: &Store, msg: &Msg) -> Check {
     persist_before_send(r, durable, msg)?;
+    match msg {
+        Msg::Paxos(p)
+            if p.op == PaxosOp::Collect && (durable.last_pn < p.pn || p.pn % 100 != r as Pn) =>
+        {
+            broken(
+                PN_SHAPE,
+                r,
+                format!("COLLECT pn {} is not this monitor's fresh pn", p.pn),
+            )
+        }
+        _ => Ok(()),
+    }
+}
+
+/// For a COLLECT, the sender's own uncommitted value when it left (it counts as a report to
+/// itself); nothing for any other message.
+pub fn collect_report(durable: &Store, msg: &Msg) -> Vec<(Pn, Version, Rc<Value>)> {
+    match msg {
+        Msg::Paxos(p) if p.op == PaxosOp::Collect => own_report(durable),
+        _ => Vec::new(),
+    }
+}
+
+/// The rules about a message leaving that need the ghost, and its bookkeeping. `own_report`:
+/// `collect_report` of the message.
+pub fn record_send(
+    r: Rank,
+    msg: &Msg,
+    own_report: &[(Pn, Version, Rc<Value>)],
+    ghost: &mut Ghost,
+) -> Check {
     let Msg::Paxos(p) = msg else { return Ok(()) };
     match p.op {
         PaxosOp::Collect => {
-            if durable.last_pn < p.pn || p.pn % 100 != r as Pn {
-                return broken(
-                    PN_SHAPE,
-                    r,
-                    format!("COLLECT pn {} is not this monitor's fresh pn", p.pn),
-                );
-            }
             if ghost.collect != Some((p.epoch, p.pn)) {
                 ghost.collect = Some((p.epoch, p.pn));
                 ghost.lasts.clear();
-                ghost.reports = own_report(durable);
+                ghost.reports = own_report.to_vec();
                 ghost.first_begin_unchecked = true;
             }
         }
@@ -556,14 +648,27 @@ pub fn check_handled(
     sent_paxos: bool,
     ghost: &mut Ghost,
 ) -> Check {
-    durable_monotone(r, &before.store, &after.store)?;
-    if let Some(d) = delivered {
-        epoch_filter(r, before, after, d, sent_paxos)?;
-    }
+    check_handled_alone(r, before, after, delivered, sent_paxos)?;
     every_member(r, before, after, ghost)?;
     crate::check::elections::check_handled(r, before, after)?;
     if after.state != MonState::Leader {
         ghost.forget_leadership();
+    }
+    Ok(())
+}
+
+/// The first rules of `check_handled`, which look at the monitor and its input alone: durable
+/// counters never go back, and the epoch filter.
+pub fn check_handled_alone(
+    r: Rank,
+    before: &Monitor,
+    after: &Monitor,
+    delivered: Option<&Delivered>,
+    sent_paxos: bool,
+) -> Check {
+    durable_monotone(r, &before.store, &after.store)?;
+    if let Some(d) = delivered {
+        epoch_filter(r, before, after, d, sent_paxos)?;
     }
     Ok(())
 }
@@ -637,19 +742,20 @@ fn epoch_filter(
 
 /// Spec 14.4 and 14.5: a leader leaves recovery only with a LAST from every quorum member,
 /// and starts a commit only with an ACCEPT from every quorum member, as delivered.
-fn every_member(r: Rank, before: &Monitor, after: &Monitor, ghost: &mut Ghost) -> Check {
+/// (Needs the ghost: `check_handled` calls it between the rules on the monitor alone.)
+pub fn every_member(r: Rank, before: &Monitor, after: &Monitor, ghost: &mut Ghost) -> Check {
     let stays_leader = before.state == MonState::Leader
         && after.state == MonState::Leader
         && before.epoch == after.epoch;
     if !stays_leader || after.quorum.len() < 2 {
         return Ok(());
     }
-    let missing = |got: &std::collections::BTreeSet<Rank>| -> Vec<Rank> {
+    let missing = |got: &crate::ranks::RankSet| -> Vec<Rank> {
         after
             .quorum
             .iter()
             .copied()
-            .filter(|q| *q != r && !got.contains(q))
+            .filter(|q| *q != r && !got.contains(*q))
             .collect()
     };
     let writing = |s: PaxosState| matches!(s, PaxosState::Writing | PaxosState::WritingPrevious);

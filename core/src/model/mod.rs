@@ -7,7 +7,9 @@
 //! * `step`: which actions a state allows and what one does (the real handler, its effects
 //!   interpreted).
 //! * `invariants`: state predicates and step rules.
+//! * `directed`: a prefix of the model's own steps to a bug's precondition, then a search.
 //! * `explore`: breadth-first search over fingerprints, shortest counterexamples.
+//! * `memo`: memoised handler calls, canonical monitors and messages.
 //! * `fx`: the fixed hasher of every protocol's explorer tables.
 //! * `fingerprint`: deterministic 128-bit fingerprints through serde, interning tables.
 //!
@@ -21,10 +23,12 @@
 //! queried, never iterated, so the exploration order (breadth-first, actions in a fixed order)
 //! and every figure are deterministic.
 
+pub mod directed;
 pub mod explore;
 pub mod fingerprint;
 pub mod fx;
 pub mod invariants;
+pub mod memo;
 pub mod state;
 pub mod step;
 

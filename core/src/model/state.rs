@@ -5,8 +5,8 @@
 use crate::actor::Rank;
 use crate::protocols::ceph::messages::{Epoch, Msg, PaxosOp, Pn, Version};
 use crate::protocols::ceph::{Monitor, Timer, Value};
+use crate::ranks::RankSet;
 use serde::Serialize;
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 /// Monitors in the model.
@@ -36,7 +36,7 @@ pub struct Ghost {
     /// As leader: (epoch, pn) of the COLLECT it is recovering with.
     pub collect: Option<(Epoch, Pn)>,
     /// Quorum members whose LAST for `collect` was delivered to it.
-    pub lasts: BTreeSet<Rank>,
+    pub lasts: RankSet,
     /// Uncommitted values reported for `collect` (its own included): (uncommitted pn, version, value).
     pub reports: Vec<(Pn, Version, Rc<Value>)>,
     /// The first BEGIN after `collect` has not been checked against `reports` yet.
@@ -44,9 +44,31 @@ pub struct Ghost {
     /// As leader: (epoch, pn, lc) of the BEGIN it is waiting on.
     pub begin: Option<(Epoch, Pn, Version)>,
     /// Quorum members whose ACCEPT for `begin` was delivered to it.
-    pub accepts: BTreeSet<Rank>,
+    pub accepts: RankSet,
     /// Epochs this monitor led past recovery, over all its lives.
-    pub recovered: BTreeSet<Epoch>,
+    pub recovered: EpochSet,
+}
+
+/// A set of epochs below 128, as a bit set: a ghost is copied on every step, and a copy of
+/// this allocates nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct EpochSet(u128);
+
+impl EpochSet {
+    /// Add `epoch`; true if it was not there.
+    pub fn insert(&mut self, epoch: Epoch) -> bool {
+        assert!(
+            epoch < 128,
+            "epoch {epoch}: the model's ghost records epochs below 128 (fewer --elections)"
+        );
+        let had = self.contains(&epoch);
+        self.0 |= 1 << epoch;
+        !had
+    }
+
+    pub fn contains(&self, epoch: &Epoch) -> bool {
+        *epoch < 128 && self.0 & (1 << *epoch) != 0
+    }
 }
 
 impl Ghost {
@@ -54,14 +76,16 @@ impl Ghost {
     pub fn after_crash(&self) -> Ghost {
         Ghost {
             max_promise: self.max_promise,
-            recovered: self.recovered.clone(),
+            recovered: self.recovered,
             ..Ghost::default()
         }
     }
 
     /// A monitor that is not leader keeps no leader bookkeeping.
     pub fn forget_leadership(&mut self) {
-        *self = self.after_crash();
+        if *self != self.after_crash() {
+            *self = self.after_crash();
+        }
     }
 }
 

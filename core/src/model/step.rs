@@ -6,20 +6,18 @@
 //! the stores.
 
 use super::fingerprint::fingerprint;
-use super::invariants::{self, Delivered};
-use super::state::{
-    link, normalize_monitor, normalize_msg, Action, Budget, Ghost, MonitorExt, State, N, T0_MS,
-};
+use super::invariants;
+use super::memo::{self, Cache, CacheSizes, Event};
+use super::state::{link, Action, Budget, Ghost, MonitorExt, State, N, T0_MS};
 use super::ModelConfig;
 use crate::actor::{Effect, Input, Protocol, Rank};
 use crate::check::{Broken, Check};
 use crate::client::{ClientOp, ClientReply, ClientRequest};
-use crate::protocols::ceph::declaration::CEPH;
 use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::store::Semantics;
-use crate::protocols::ceph::{Ceph, Config, Monitor, Store, Timer};
+use crate::protocols::ceph::{Ceph, Config, MonState, Monitor, Store};
 use crate::scenario::Mutation;
-use std::borrow::Cow;
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// The request id of every read (puts are numbered from 1).
@@ -35,6 +33,10 @@ pub struct Model {
     max_epoch: u64,
     /// How the monitors evaluate committed client operations (for the shadow store).
     semantics: Semantics,
+    /// Canonical monitors and messages, and the memoised handler calls (`memo`).
+    cache: RefCell<Cache>,
+    /// Use the memo (off only in tests that compare it with fresh handler calls).
+    memoize: bool,
 }
 
 /// What one action led to.
@@ -61,20 +63,66 @@ impl Model {
             protocol: Rc::new(protocol),
             max_epoch: u64::MAX,
             semantics,
+            cache: RefCell::new(Cache::default()),
+            memoize: true,
         };
         let start_epoch = match model.initial() {
-            Ok(s) => s
-                .monitors
-                .iter()
-                .map(|m| m.epoch.max(m.store.election_epoch))
-                .max()
-                .unwrap_or(0),
+            Ok(s) => Self::highest_epoch(&s),
             Err(_) => 0,
         };
-        // An election moves the epoch from even to odd and on to even: two per election (from
-        // boot the epoch starts at 0 and the first election ends at 2).
         model.max_epoch = start_epoch + 2 * model.bounds.elections;
         model
+    }
+
+    fn highest_epoch(s: &State) -> u64 {
+        s.monitors
+            .iter()
+            .map(|m| m.epoch.max(m.store.election_epoch))
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Count the bound's elections from `start` instead of the model's start state (for an
+    /// exploration that begins at a state reached by a directed prefix).
+    pub fn count_elections_from(&mut self, start: &State) {
+        self.max_epoch = Self::highest_epoch(start) + 2 * self.bounds.elections;
+    }
+
+    /// The same model calling the handler afresh on every step instead of through the memo
+    /// (for tests that check the memo changes nothing).
+    pub fn without_memo(mut self) -> Model {
+        self.memoize = false;
+        self
+    }
+
+    /// Every state predicate (`invariants::check_state`), judged first from each monitor's and
+    /// message's facts, kept once per value (`memo::Cache::state_holds`); only a state where
+    /// they do not all hold is checked rule by rule, for the first broken rule.
+    pub fn check_state(&self, s: &State) -> Check {
+        if self.memoize && self.cache.borrow_mut().state_holds(s) {
+            return Ok(());
+        }
+        invariants::check_state(s)
+    }
+
+    /// What the memo holds so far.
+    pub fn cache_sizes(&self) -> CacheSizes {
+        self.cache.borrow().sizes()
+    }
+
+    /// `s` with every monitor and message replaced by the memo's canonical `Rc` of its value
+    /// (a start state built outside the memo, so that the explorer meets one `Rc` per value).
+    pub fn canonical(&self, mut s: State) -> State {
+        let mut cache = self.cache.borrow_mut();
+        for m in s.monitors.iter_mut() {
+            *m = cache.monitor(m.clone());
+        }
+        for q in s.links.iter_mut() {
+            for msg in q.iter_mut() {
+                *msg = cache.msg(msg.clone());
+            }
+        }
+        s
     }
 
     /// Where exploration starts: the boot state, or (with `start_in_quorum`) the stable quorum
@@ -411,7 +459,11 @@ impl Model {
         let i = r as usize;
         s.budget.crashes -= 1;
         s.up[i] = false;
-        s.monitors[i] = Rc::new(self.fresh(r, s.monitors[i].store.clone()));
+        let m = &s.monitors[i];
+        s.monitors[i] = self
+            .cache
+            .borrow_mut()
+            .crashed(m, || self.fresh(r, m.store.clone()));
         s.ghosts[i] = Rc::new(s.ghosts[i].after_crash());
         for from in 0..N as Rank {
             s.links[link(from, r)].clear();
@@ -423,19 +475,21 @@ impl Model {
         if delta_ms == 0 {
             return;
         }
+        let mut cache = self.cache.borrow_mut();
         for m in s.monitors.iter_mut() {
-            normalize_monitor(Rc::make_mut(m), delta_ms);
+            *m = cache.shifted(m, delta_ms);
         }
         for q in s.links.iter_mut() {
             for msg in q.iter_mut() {
-                if let Some(shifted) = normalize_msg(msg, delta_ms) {
-                    *msg = Rc::new(shifted);
-                }
+                *msg = cache.shifted_msg(msg, delta_ms);
             }
         }
     }
 
-    /// One call of the real handler on monitor `r` at time `now_ms`, its effects interpreted.
+    /// One call of the real handler on monitor `r` at time `now_ms`, its effects interpreted:
+    /// the part that depends on the monitor and the input alone comes from the memo
+    /// (`memo::compute`, once per monitor and input), the rest is replayed here on the state,
+    /// in the order the effects were emitted.
     fn handle(
         &self,
         s: &mut State,
@@ -447,99 +501,68 @@ impl Model {
         let i = r as usize;
         debug_assert!(s.up[i], "only running monitors handle inputs");
         let before = s.monitors[i].clone();
-        let fired = match &input {
-            Input::Timeout(t) => Some(*t),
-            _ => None,
+        let compute =
+            |input| memo::compute(&before, r, now_ms, input, self.semantics, notes.is_some());
+        let outcome = if notes.is_some() || !self.memoize {
+            Rc::new(compute(input))
+        } else {
+            let input_copy = input.clone();
+            self.cache
+                .borrow_mut()
+                .outcome(&before, &input_copy, || compute(input))
         };
-        let delivered = match &input {
-            Input::Deliver { from, msg } => Delivered::of(*from, msg),
-            _ => None,
-        };
-        let mut m = (*before).clone();
-        let mut out: Vec<Effect<Ceph>> = Vec::new();
-        <Ceph as Protocol>::handle(&mut m, now_ms, input, &mut out);
 
         let mut ghost = (*s.ghosts[i]).clone();
-        if let Some(d) = &delivered {
+        if let Some(d) = &outcome.delivered {
             d.record(&mut ghost);
         }
-        let mut durable: Cow<Store> = Cow::Borrowed(&before.store);
-        // The armed timers as a bit set (`Timer::slot`): this runs on every step.
-        let bit = |t: Timer| 1u64 << t.slot();
-        let mut armed: u64 = before.timers.keys().fold(0, |a, t| a | bit(t));
-        if let Some(t) = fired {
-            armed &= !bit(t); // a timer that fires is no longer armed
-        }
-        let mut sent_paxos = false;
-        let mut replies = Vec::new();
-        for effect in out {
-            match effect {
-                Effect::Persist(txn) => {
-                    // Evaluated as the monitor evaluates committed operations (a mutation may
-                    // change how a compare-and-set applies).
-                    durable.to_mut().apply_with(&txn, self.semantics);
+        for event in &outcome.events {
+            match event {
+                Event::Send {
+                    to,
+                    msg,
+                    durable,
+                    own_report,
+                } => {
+                    durable.clone()?;
+                    invariants::record_send(r, msg, own_report, &mut ghost)?;
+                    self.put_on_wire(s, r, *to, msg.clone(), notes.as_deref_mut());
                 }
-                Effect::Send { to, msg } => {
-                    invariants::check_send(r, &durable, &msg, &mut ghost)?;
-                    sent_paxos |= matches!(*msg, Msg::Paxos(_));
-                    self.put_on_wire(s, r, to, msg, notes.as_deref_mut());
-                }
-                Effect::SetTimer { timer, .. } | Effect::SetTimerJittered { timer, .. } => {
-                    armed |= bit(timer)
-                }
-                Effect::CancelTimer(timer) => armed &= !bit(timer),
-                Effect::Reply { req_id, reply } => replies.push((req_id, reply)),
-                Effect::Note(text) => {
+                Event::Note(text) => {
                     if let Some(n) = notes.as_deref_mut() {
-                        n.push(format!("mon.{r}: {text}"));
+                        n.push(text.clone());
                     }
-                }
-                // Every state change the explorer reaches must be one the declaration allows
-                // (the funnel's own check is a debug assertion; this one holds in release).
-                Effect::Transition(t) => {
-                    assert!(CEPH.allows(t), "mon.{r}: undeclared transition {t:?}")
                 }
             }
         }
-        // The store a Persist-only replay builds must be the monitor's store, and the timers its
-        // effects armed must be the ones it records: otherwise the model misreads the protocol.
-        assert!(
-            *durable == m.store,
-            "mon.{r}: the Persist effects do not rebuild its store"
-        );
-        assert!(
-            armed == m.timers.keys().fold(0, |a, t| a | bit(t)),
-            "mon.{r}: timer effects disagree with its timer table"
-        );
-
-        invariants::check_handled(r, &before, &m, delivered.as_ref(), sent_paxos, &mut ghost)?;
-        if invariants::left_recovery(&before, &m) {
-            invariants::one_leader_recovers(r, m.epoch, &s.ghosts)?;
-            ghost.recovered.insert(m.epoch);
+        let after = &outcome.after;
+        outcome.handled_alone.clone()?;
+        invariants::every_member(r, &before, after, &mut ghost)?;
+        outcome.elections.clone()?;
+        if after.state != MonState::Leader {
+            ghost.forget_leadership();
         }
-        // Canonical form at the handler's own instant; a timer firing later in the future shifts
-        // the whole state (this monitor included) in `advance_clock`.
-        normalize_monitor(&mut m, 0);
-        // An unchanged monitor (a message it dropped) keeps its `Rc` too.
-        if m != *before {
-            s.monitors[i] = Rc::new(m);
+        if outcome.left_recovery {
+            invariants::one_leader_recovers(r, after.epoch, &s.ghosts)?;
+            ghost.recovered.insert(after.epoch);
         }
+        s.monitors[i] = after.clone();
         // An unchanged ghost keeps its `Rc`: the explorer then finds it by address, unhashed.
         if ghost != *s.ghosts[i] {
             s.ghosts[i] = Rc::new(ghost);
         }
-        for (req_id, reply) in replies {
-            match &reply {
+        for (req_id, reply) in &outcome.replies {
+            match reply {
                 ClientReply::Written { version } => {
-                    invariants::acknowledged_write(r, s, req_id, *version)?;
+                    invariants::acknowledged_write(r, s, *req_id, *version)?;
                 }
                 ClientReply::CasDone {
                     applied,
                     current,
                     version,
                 } => {
-                    invariants::acknowledged_write(r, s, req_id, *version)?;
-                    invariants::cas_answer(r, s, req_id, *applied, current.as_deref(), *version)?;
+                    invariants::acknowledged_write(r, s, *req_id, *version)?;
+                    invariants::cas_answer(r, s, *req_id, *applied, current.as_deref(), *version)?;
                 }
                 _ => {}
             }
@@ -567,7 +590,7 @@ impl Model {
             }
             return;
         }
-        let msg = normalize_msg(&msg, 0).map_or(msg, Rc::new);
+        // Normalised when it left (`memo::compute`).
         s.links[link(from, to)].push(msg);
     }
 }
