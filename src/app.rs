@@ -84,14 +84,24 @@ pub fn App() -> Html {
             },
         )
     };
-    // The client-operations timeline and its verdict: checked once per slow revision.
-    let verdicts_view = use_memo((slow.clone(), panels), |(run, panels)| {
-        if *panels {
-            crate::components::verdicts::verdicts(run)
-        } else {
-            html! {}
-        }
-    });
+    // The client-operations timeline and its verdict: checked once per slow revision, and
+    // drawn again when a verdict checked elsewhere comes (the shipped page's checker module).
+    let lin_revision = use_state(|| 0u32);
+    let verdicts_view = {
+        let setter = lin_revision.setter();
+        let redraw = Callback::from(move |revision| setter.set(revision));
+        let shown = panels && !page.embed;
+        use_memo(
+            (slow.clone(), shown, *lin_revision),
+            move |(run, shown, _)| {
+                if *shown {
+                    crate::components::verdicts::verdicts(run, &redraw)
+                } else {
+                    html! {}
+                }
+            },
+        )
+    };
     if page.embed {
         return embed_view(&state, page);
     }

@@ -2,7 +2,9 @@
 //! and the playhead, the linearizability verdict of the history up to the playhead, and when
 //! it fails, why: the requests that can be ordered, the one that cannot be placed next and
 //! the read that saw a value it could not have seen, highlighted in the lanes and said beside
-//! them. The data and the words are core's (`verdict.rs`); this draws them.
+//! them. The data and the words are core's (`verdict.rs`); this draws them. The family page
+//! checks the run in its own wasm; the shipped page asks the checker module it loads on
+//! demand (`verdict_loader.rs`), and says so while the answer is on its way.
 
 use super::timeline::{write_timeline, Bar, Lanes, Mark};
 use crate::labels::{push_escaped, seconds};
@@ -15,12 +17,17 @@ use yew::prelude::*;
 pub const LANES_SHOWN: usize = 10;
 
 /// The panel, from the run at the playhead (a plain function: the page memoises it on the
-/// run's slow revision).
-pub fn verdicts(run: &RunHandle) -> Html {
+/// run's slow revision, and on `redraw`'s revision where the verdict comes later).
+pub fn verdicts(run: &RunHandle, redraw: &Callback<u32>) -> Html {
     let run = run.run.borrow();
     let view = &*run.session;
     let tl = client_timeline(view, LANES_SHOWN);
-    let (verdict, badge, why) = checked(view);
+    let Checked {
+        verdict,
+        badge,
+        why,
+        note,
+    } = checked(view, redraw);
     let part = |req: u64| match &why {
         Some(w) if w.wrong_read == Some(req) => "blocked wrong-read",
         Some(w) if w.unplaceable.contains(&req) => "blocked",
@@ -58,10 +65,10 @@ pub fn verdicts(run: &RunHandle) -> Html {
         r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{verdict}"><h2 id="verdicts-title" class="panel-title">"#
     );
     if !badge.is_empty() {
-        let good = if verdict == "not-linearizable" {
-            "bad"
-        } else {
-            "good"
+        let good = match verdict {
+            "not-linearizable" => "bad",
+            "checking" => "muted",
+            _ => "good",
         };
         let _ = write!(out, r#"<span class="badge {good}">{badge}</span>"#);
     }
@@ -75,7 +82,7 @@ pub fn verdicts(run: &RunHandle) -> Html {
             seconds(tl.from_ms),
             seconds(tl.to_ms)
         );
-        if !badge.is_empty() {
+        if VERDICTS.contains(&verdict) {
             let _ = write!(
                 out,
                 " The history up to here is {}.",
@@ -83,6 +90,11 @@ pub fn verdicts(run: &RunHandle) -> Html {
             );
         }
         out.push_str("</p>");
+        if let Some(note) = &note {
+            out.push_str(r#"<p class="small muted" role="status" data-lin-note="">"#);
+            push_escaped(&mut out, note);
+            out.push_str("</p>");
+        }
         write_timeline(
             &mut out,
             &Lanes {
@@ -155,26 +167,98 @@ fn fate_class(f: Fate) -> &'static str {
     }
 }
 
-/// The verdict of the run's history up to the playhead (`data-lin`, the badge) and why it
-/// fails, if it does.
-#[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
-fn checked(
-    view: &dyn paxoscope_core::view::RunView,
-) -> (&'static str, &'static str, Option<LinWhy>) {
-    use paxoscope_core::check::linearizability::LinOutcome;
-    use paxoscope_core::verdict::{explain, linearizability};
-    let report = linearizability(view);
-    let (verdict, badge) = match &report.outcome {
-        LinOutcome::Linearizable => ("linearizable", "✓ linearizable"),
-        LinOutcome::NotLinearizable(_) => ("not-linearizable", "✕ not linearizable"),
-        LinOutcome::Unknown => ("undecided", "? undecided"),
-    };
-    (verdict, badge, explain(&report))
+/// The three verdicts a finished check gives (`data-lin`).
+const VERDICTS: [&str; 3] = ["linearizable", "not-linearizable", "undecided"];
+
+/// The verdict part of the panel: `data-lin` (a finished check's verdict, `unchecked`,
+/// `checking` or `unavailable`), the title's badge, why the history fails if it does, and a
+/// line saying what is under way or missing.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Checked {
+    pub verdict: &'static str,
+    pub badge: &'static str,
+    pub why: Option<LinWhy>,
+    pub note: Option<String>,
 }
 
-/// This build does not check the run's history (feature `run-linearizability`): the
-/// timeline alone.
-#[cfg(not(any(feature = "run-linearizability", feature = "multi-paxos")))]
-fn checked(_: &dyn paxoscope_core::view::RunView) -> (&'static str, &'static str, Option<LinWhy>) {
-    ("unchecked", "", None)
+// The family page has every verdict at once: it draws no "checking" or missing one.
+#[cfg_attr(
+    any(feature = "run-linearizability", feature = "multi-paxos"),
+    allow(dead_code)
+)]
+impl Checked {
+    /// No verdict is drawn (the timeline alone).
+    pub fn unchecked() -> Checked {
+        Checked::note("unchecked", "", "")
+    }
+
+    /// A state without a verdict, with a line saying why (none if `note` is empty).
+    pub fn note(verdict: &'static str, badge: &'static str, note: &str) -> Checked {
+        Checked {
+            verdict,
+            badge,
+            why: None,
+            note: (!note.is_empty()).then(|| note.to_string()),
+        }
+    }
+
+    /// A finished check's verdict (one of [`VERDICTS`]) and why it fails, if it does.
+    pub fn verdict(verdict: &'static str, why: Option<LinWhy>) -> Checked {
+        assert!(VERDICTS.contains(&verdict), "a verdict: {verdict}");
+        let badge = match verdict {
+            "linearizable" => "✓ linearizable",
+            "not-linearizable" => "✕ not linearizable",
+            _ => "? undecided",
+        };
+        Checked {
+            verdict,
+            badge,
+            why,
+            note: None,
+        }
+    }
+}
+
+/// `data-lin` of a finished check (the history page's module answers with it too).
+#[cfg(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+))]
+pub fn verdict_name(outcome: &paxoscope_core::check::linearizability::LinOutcome) -> &'static str {
+    use paxoscope_core::check::linearizability::LinOutcome;
+    match outcome {
+        LinOutcome::Linearizable => VERDICTS[0],
+        LinOutcome::NotLinearizable(_) => VERDICTS[1],
+        LinOutcome::Unknown => VERDICTS[2],
+    }
+}
+
+/// The verdict of the run's history up to the playhead, checked here (the family page: its
+/// wasm carries the checker for Multi-Paxos's own rule).
+#[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
+fn checked(view: &dyn paxoscope_core::view::RunView, _: &Callback<u32>) -> Checked {
+    use paxoscope_core::verdict::{explain, linearizability};
+    let report = linearizability(view);
+    Checked::verdict(verdict_name(&report.outcome), explain(&report))
+}
+
+/// The verdict of the run's history up to the playhead, from the checker module loaded on
+/// demand (src/components/verdict_loader.rs); `redraw` is told when it comes.
+#[cfg(not(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+)))]
+fn checked(view: &dyn paxoscope_core::view::RunView, redraw: &Callback<u32>) -> Checked {
+    super::verdict_loader::checked(view, redraw)
+}
+
+/// The history page draws no run.
+#[cfg(all(
+    feature = "history-page",
+    not(any(feature = "run-linearizability", feature = "multi-paxos"))
+))]
+fn checked(_: &dyn paxoscope_core::view::RunView, _: &Callback<u32>) -> Checked {
+    Checked::unchecked()
 }
