@@ -86,16 +86,14 @@ pub fn App() -> Html {
     };
     // The client-operations timeline and its verdict: checked once per slow revision, and
     // drawn again when a verdict checked elsewhere comes (the shipped page's checker module).
-    let lin_revision = use_state(|| 0u32);
     let verdicts_view = {
-        let setter = lin_revision.setter();
-        let redraw = Callback::from(move |revision| setter.set(revision));
+        let d = dispatch.clone();
         let shown = panels && !page.embed;
         use_memo(
-            (slow.clone(), shown, *lin_revision),
+            (slow.clone(), shown, state.verdict_revision),
             move |(run, shown, _)| {
                 if *shown {
-                    crate::components::verdicts::verdicts(run, &redraw)
+                    crate::components::verdicts::verdicts(run, &d)
                 } else {
                     html! {}
                 }

@@ -13,12 +13,16 @@ use paxoscope_core::verdict::{client_timeline, Fate, LinWhy};
 use std::fmt::Write as _;
 use yew::prelude::*;
 
+/// The page's dispatcher.
+type Dispatch = UseReducerDispatcher<crate::state::Playground>;
+
 /// Requests drawn at most: the latest ones at the playhead.
 pub const LANES_SHOWN: usize = 10;
 
 /// The panel, from the run at the playhead (a plain function: the page memoises it on the
-/// run's slow revision, and on `redraw`'s revision where the verdict comes later).
-pub fn verdicts(run: &RunHandle, redraw: &Callback<u32>) -> Html {
+/// run's slow revision, and on `Playground::verdict_revision` where the verdict comes later,
+/// which `dispatch` bumps).
+pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
     let run = run.run.borrow();
     let view = &*run.session;
     let tl = client_timeline(view, LANES_SHOWN);
@@ -27,7 +31,7 @@ pub fn verdicts(run: &RunHandle, redraw: &Callback<u32>) -> Html {
         badge,
         why,
         note,
-    } = checked(view, redraw);
+    } = checked(view, dispatch);
     let part = |req: u64| match &why {
         Some(w) if w.wrong_read == Some(req) => "blocked wrong-read",
         Some(w) if w.unplaceable.contains(&req) => "blocked",
@@ -204,7 +208,7 @@ impl Checked {
 
     /// A finished check's verdict (one of [`VERDICTS`]) and why it fails, if it does.
     pub fn verdict(verdict: &'static str, why: Option<LinWhy>) -> Checked {
-        assert!(VERDICTS.contains(&verdict), "a verdict: {verdict}");
+        assert!(VERDICTS.contains(&verdict));
         let badge = match verdict {
             "linearizable" => "✓ linearizable",
             "not-linearizable" => "✕ not linearizable",
@@ -237,21 +241,21 @@ pub fn verdict_name(outcome: &paxoscope_core::check::linearizability::LinOutcome
 /// The verdict of the run's history up to the playhead, checked here (the family page: its
 /// wasm carries the checker for Multi-Paxos's own rule).
 #[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
-fn checked(view: &dyn paxoscope_core::view::RunView, _: &Callback<u32>) -> Checked {
+fn checked(view: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> Checked {
     use paxoscope_core::verdict::{explain, linearizability};
     let report = linearizability(view);
     Checked::verdict(verdict_name(&report.outcome), explain(&report))
 }
 
 /// The verdict of the run's history up to the playhead, from the checker module loaded on
-/// demand (src/components/verdict_loader.rs); `redraw` is told when it comes.
+/// demand (src/components/verdict_loader.rs); `dispatch` is told when it comes.
 #[cfg(not(any(
     feature = "run-linearizability",
     feature = "multi-paxos",
     feature = "history-page"
 )))]
-fn checked(view: &dyn paxoscope_core::view::RunView, redraw: &Callback<u32>) -> Checked {
-    super::verdict_loader::checked(view, redraw)
+fn checked(view: &dyn paxoscope_core::view::RunView, dispatch: &Dispatch) -> Checked {
+    super::verdict_loader::checked(view, dispatch)
 }
 
 /// The history page draws no run.
@@ -259,6 +263,6 @@ fn checked(view: &dyn paxoscope_core::view::RunView, redraw: &Callback<u32>) -> 
     feature = "history-page",
     not(any(feature = "run-linearizability", feature = "multi-paxos"))
 ))]
-fn checked(_: &dyn paxoscope_core::view::RunView, _: &Callback<u32>) -> Checked {
+fn checked(_: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> Checked {
     Checked::unchecked()
 }
