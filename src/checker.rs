@@ -1,17 +1,19 @@
-//! The history page's wasm as a library (issue 20, issue 17): the linearizability checker the
-//! shipped page loads on demand instead of carrying it. The shipped page sends the run's client
-//! history up to its playhead, as `paxoscope export --what history` writes it (JSON Lines,
-//! docs/history-format.md); [`RunCheck`] reads it back into the checker's entries
-//! (`verdict::exported_history`) and searches them with the family page's budget
-//! (`verdict::PAGE_BUDGET_STATES`), a slice of real time per call, so the page stays
-//! responsive; the answer is the family page's verdict and explanation (`verdict::explain`),
-//! as a plain JS object (serde-wasm-bindgen). docs/architecture.md, "A module loaded on
-//! demand", says how the page finds and starts this wasm.
+//! The history page's wasm as a library (issues 20 and 17): the linearizability checker the
+//! shipped page loads on demand instead of carrying it (src/components/verdict_loader.rs). The
+//! shipped page sends the run's client history up to its playhead, as `paxoscope export --what
+//! history` writes it (JSON Lines, docs/history-format.md); [`check_start`] reads it back into
+//! the checker's entries (`verdict::exported_history`) and [`check_slice`] searches them with
+//! the family page's budget (`verdict::PAGE_BUDGET_STATES`), a slice of real time per call, so
+//! the page stays responsive. The answer is the panel's verdict pieces as the family page
+//! writes them (`verdicts::verdict_html`), one per line: the shipped page puts them in place
+//! without reading them. docs/architecture.md ("Three pages, and a module loaded on demand")
+//! says how the page finds and starts this wasm.
 
 use crate::components::history_check::search_for;
-use paxoscope_core::check::linearizability::{HistoryEntry, LinCheck, LinReport};
-use paxoscope_core::verdict::{explain, exported_history, PAGE_BUDGET_STATES};
-use serde::Serialize;
+use crate::components::verdicts::verdict_html;
+use paxoscope_core::check::linearizability::{HistoryEntry, LinCheck};
+use paxoscope_core::verdict::{exported_history, PAGE_BUDGET_STATES};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// The global a page sets to `true` before it starts this wasm as a library: `main` then
@@ -24,65 +26,36 @@ pub fn loaded_as_library() -> bool {
         .is_ok_and(|v| v.is_truthy())
 }
 
-/// The verdict of a run's history as the shipped page draws it: the family page's words and
-/// parts (`verdict::LinWhy`), request ids as the lanes name them.
-#[derive(Serialize, Debug, PartialEq)]
-pub struct RunVerdict {
-    /// `linearizable`, `not-linearizable` or `undecided` (the panel's `data-lin`).
-    pub verdict: &'static str,
-    /// The key that has no order (empty unless not linearizable).
-    pub key: String,
-    pub ordered: Vec<u64>,
-    pub unplaceable: Vec<u64>,
-    pub wrong_read: Option<u64>,
-    pub sentences: Vec<String>,
-    /// Search states visited.
-    pub states: u64,
+thread_local! {
+    /// The check under way: the history's entries and the search between slices.
+    static JOB: RefCell<Option<(Vec<HistoryEntry>, LinCheck)>> = const { RefCell::new(None) };
 }
 
-/// The answer for a finished check.
-pub fn run_verdict(report: &LinReport) -> RunVerdict {
-    let why = explain(report);
-    let (key, ordered, unplaceable, wrong_read, sentences) = match why {
-        Some(w) => (w.key, w.ordered, w.unplaceable, w.wrong_read, w.sentences),
-        None => Default::default(),
-    };
-    RunVerdict {
-        verdict: crate::components::verdicts::verdict_name(&report.outcome),
-        key,
-        ordered,
-        unplaceable,
-        wrong_read,
-        sentences,
-        states: report.states_explored,
-    }
-}
-
-/// The check of one run's history, between the slices the page asks for.
+/// Starts the check of `history` (a run's exported client history), dropping the one under
+/// way; an empty string, or what is wrong with the text and where.
 #[wasm_bindgen]
-pub struct RunCheck {
-    entries: Vec<HistoryEntry>,
-    check: LinCheck,
-}
-
-#[wasm_bindgen]
-impl RunCheck {
-    /// Reads `history` (the run's exported client history); an error names the line and
-    /// column at fault.
-    #[wasm_bindgen(constructor)]
-    pub fn new(history: &str) -> Result<RunCheck, JsError> {
-        let entries = exported_history(history).map_err(|e| JsError::new(&e))?;
-        let check = LinCheck::new(&entries, PAGE_BUDGET_STATES);
-        Ok(RunCheck { entries, check })
-    }
-
-    /// Searches for about `slice_ms` of real time: `undefined` while the search goes on,
-    /// then the verdict ([`RunVerdict`] as a JS object).
-    pub fn step(&mut self, slice_ms: f64) -> JsValue {
-        match search_for(&mut self.check, &self.entries, slice_ms) {
-            None => JsValue::UNDEFINED,
-            Some(report) => serde_wasm_bindgen::to_value(&run_verdict(&report))
-                .unwrap_or_else(|e| JsError::new(&e.to_string()).into()),
+pub fn check_start(history: &str) -> String {
+    let (job, error) = match exported_history(history) {
+        Ok(entries) => {
+            let check = LinCheck::new(&entries, PAGE_BUDGET_STATES);
+            (Some((entries, check)), String::new())
         }
-    }
+        Err(e) => (None, e),
+    };
+    JOB.with_borrow_mut(|j| *j = job);
+    error
+}
+
+/// Searches for about `slice_ms` of real time: nothing while the search goes on, then the
+/// panel's verdict pieces (`VerdictHtml::to_lines`).
+#[wasm_bindgen]
+pub fn check_slice(slice_ms: f64) -> Option<String> {
+    JOB.with_borrow_mut(|job| {
+        let Some((entries, check)) = job.as_mut() else {
+            return Some("failed\nno check was started".to_string());
+        };
+        let report = search_for(check, entries, slice_ms)?;
+        *job = None;
+        Some(verdict_html(&report).to_lines())
+    })
 }

@@ -9,7 +9,7 @@
 use super::timeline::{write_timeline, Bar, Lanes, Mark};
 use crate::labels::{push_escaped, seconds};
 use crate::run::RunHandle;
-use paxoscope_core::verdict::{client_timeline, Fate, LinWhy};
+use paxoscope_core::verdict::{client_timeline, Fate};
 use std::fmt::Write as _;
 use yew::prelude::*;
 
@@ -26,18 +26,7 @@ pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
     let run = run.run.borrow();
     let view = &*run.session;
     let tl = client_timeline(view, LANES_SHOWN);
-    let Checked {
-        verdict,
-        badge,
-        why,
-        note,
-    } = checked(view, dispatch);
-    let part = |req: u64| match &why {
-        Some(w) if w.wrong_read == Some(req) => "blocked wrong-read",
-        Some(w) if w.unplaceable.contains(&req) => "blocked",
-        Some(w) if w.ordered.contains(&req) => "ordered",
-        _ => "",
-    };
+    let v = checked(view, dispatch);
     let bars = tl
         .lanes
         .iter()
@@ -55,7 +44,7 @@ pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
                 l.op,
                 l.outcome
             ),
-            class: format!("{} {}", fate_class(l.fate), part(l.req)),
+            class: format!("{} {}", fate_class(l.fate), v.part(l.req)),
             id: l.req.to_string(),
         })
         .collect();
@@ -66,17 +55,9 @@ pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
     };
     // One HTML string (no `html!` nodes: less wasm), the run's words escaped.
     let mut out = format!(
-        r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{verdict}"><h2 id="verdicts-title" class="panel-title">"#
+        r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{}"><h2 id="verdicts-title" class="panel-title">{} Client operations</h2>"#,
+        v.lin, v.badge
     );
-    if !badge.is_empty() {
-        let good = match verdict {
-            "not-linearizable" => "bad",
-            "checking" => "muted",
-            _ => "good",
-        };
-        let _ = write!(out, r#"<span class="badge {good}">{badge}</span>"#);
-    }
-    out.push_str(" Client operations</h2>");
     if tl.lanes.is_empty() {
         out.push_str(r#"<p class="small muted">No client request yet: the timeline draws one lane per request, with the faults.</p>"#);
     } else {
@@ -86,19 +67,8 @@ pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
             seconds(tl.from_ms),
             seconds(tl.to_ms)
         );
-        if VERDICTS.contains(&verdict) {
-            let _ = write!(
-                out,
-                " The history up to here is {}.",
-                verdict.replace('-', " ")
-            );
-        }
+        out.push_str(&v.said);
         out.push_str("</p>");
-        if let Some(note) = &note {
-            out.push_str(r#"<p class="small muted" role="status" data-lin-note="">"#);
-            push_escaped(&mut out, note);
-            out.push_str("</p>");
-        }
         write_timeline(
             &mut out,
             &Lanes {
@@ -140,23 +110,7 @@ pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
             out.push_str("</p>");
         }
     }
-    if let Some(w) = &why {
-        let _ = write!(
-            out,
-            r#"<div class="lin-why" role="alert" data-unplaceable="{}" data-wrong-read="{}">"#,
-            w.unplaceable
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-            w.wrong_read.map(|r| r.to_string()).unwrap_or_default()
-        );
-        for s in &w.sentences {
-            out.push_str("<p>");
-            push_escaped(&mut out, s);
-            out.push_str("</p>");
-        }
-        out.push_str(r#"<p class="small muted">Green: the requests that can be ordered; red: what cannot be placed next.</p></div>"#);
-    }
+    out.push_str(&v.why);
     out.push_str("</section>");
     Html::from_html_unchecked(out.into())
 }
@@ -171,80 +125,142 @@ fn fate_class(f: Fate) -> &'static str {
     }
 }
 
-/// The three verdicts a finished check gives (`data-lin`).
-const VERDICTS: [&str; 3] = ["linearizable", "not-linearizable", "undecided"];
-
-/// The verdict part of the panel: `data-lin` (a finished check's verdict, `unchecked`,
-/// `checking` or `unavailable`), the title's badge, why the history fails if it does, and a
-/// line saying what is under way or missing.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Checked {
-    pub verdict: &'static str,
-    pub badge: &'static str,
-    pub why: Option<LinWhy>,
-    pub note: Option<String>,
+/// The verdict part of the panel as HTML pieces. [`verdict_html`] writes them for every page:
+/// the family page on its own check, the history page's module for the shipped page, which
+/// puts the pieces in place as they come (`VerdictHtml::from_answer`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VerdictHtml {
+    /// `data-lin`: a finished check's verdict, or `unchecked`, `checking`, `unavailable`.
+    pub lin: String,
+    /// The title's badge (a `<span class="badge">`), or nothing.
+    pub badge: String,
+    /// ` The history up to here is …`, after the timeline's caption.
+    pub said: String,
+    /// Each request's part in the account: `9:blocked wrong-read,7:ordered`.
+    pub parts: String,
+    /// The account (the `lin-why` block), or a line saying what is under way or missing.
+    pub why: String,
 }
 
-// The family page has every verdict at once: it draws no "checking" or missing one.
-#[cfg_attr(
-    any(feature = "run-linearizability", feature = "multi-paxos"),
-    allow(dead_code)
-)]
-impl Checked {
-    /// No verdict is drawn (the timeline alone).
-    pub fn unchecked() -> Checked {
-        Checked::note("unchecked", "", "")
-    }
-
-    /// A state without a verdict, with a line saying why (none if `note` is empty).
-    pub fn note(verdict: &'static str, badge: &'static str, note: &str) -> Checked {
-        Checked {
-            verdict,
-            badge,
-            why: None,
-            note: (!note.is_empty()).then(|| note.to_string()),
+impl VerdictHtml {
+    /// No verdict (a run without a client request): the timeline alone. (The family page
+    /// checks every run, even one without a request.)
+    #[cfg_attr(
+        any(feature = "run-linearizability", feature = "multi-paxos"),
+        allow(dead_code)
+    )]
+    pub fn unchecked() -> VerdictHtml {
+        VerdictHtml {
+            lin: "unchecked".into(),
+            ..VerdictHtml::default()
         }
     }
 
-    /// A finished check's verdict (one of [`VERDICTS`]) and why it fails, if it does.
-    pub fn verdict(verdict: &'static str, why: Option<LinWhy>) -> Checked {
-        assert!(VERDICTS.contains(&verdict));
-        let badge = match verdict {
-            "linearizable" => "✓ linearizable",
-            "not-linearizable" => "✕ not linearizable",
-            _ => "? undecided",
-        };
-        Checked {
-            verdict,
-            badge,
-            why,
-            note: None,
+    /// The pieces as the module sends them: one per line, the account last.
+    #[cfg(feature = "history-page")]
+    pub fn to_lines(&self) -> String {
+        assert!(!self.why.contains('\n'), "the account is one line of HTML");
+        [&self.lin, &self.badge, &self.said, &self.parts, &self.why]
+            .map(String::as_str)
+            .join("\n")
+    }
+
+    /// The pieces from [`VerdictHtml::to_lines`].
+    #[cfg(not(any(
+        feature = "run-linearizability",
+        feature = "multi-paxos",
+        feature = "history-page"
+    )))]
+    pub fn from_lines(text: &str) -> VerdictHtml {
+        let mut lines = text.splitn(5, '\n').map(str::to_string);
+        let mut next = || lines.next().unwrap_or_default();
+        VerdictHtml {
+            lin: next(),
+            badge: next(),
+            said: next(),
+            parts: next(),
+            why: next(),
         }
+    }
+
+    /// Request `req`'s classes in the timeline (`ordered`, `blocked`, `blocked wrong-read`).
+    fn part(&self, req: u64) -> &str {
+        self.parts
+            .split(',')
+            .filter_map(|p| p.split_once(':'))
+            .find(|(id, _)| id.parse() == Ok(req))
+            .map_or("", |(_, class)| class)
     }
 }
 
-/// `data-lin` of a finished check (the history page's module answers with it too).
+/// `data-lin` of a finished check.
 #[cfg(any(
     feature = "run-linearizability",
     feature = "multi-paxos",
     feature = "history-page"
 ))]
-pub fn verdict_name(outcome: &paxoscope_core::check::linearizability::LinOutcome) -> &'static str {
+fn verdict_name(outcome: &paxoscope_core::check::linearizability::LinOutcome) -> &'static str {
     use paxoscope_core::check::linearizability::LinOutcome;
     match outcome {
-        LinOutcome::Linearizable => VERDICTS[0],
-        LinOutcome::NotLinearizable(_) => VERDICTS[1],
-        LinOutcome::Unknown => VERDICTS[2],
+        LinOutcome::Linearizable => "linearizable",
+        LinOutcome::NotLinearizable(_) => "not-linearizable",
+        LinOutcome::Unknown => "undecided",
     }
+}
+
+/// The verdict part of the panel for a finished check of the run's history.
+#[cfg(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+))]
+pub fn verdict_html(report: &paxoscope_core::check::linearizability::LinReport) -> VerdictHtml {
+    let lin = verdict_name(&report.outcome);
+    let badge = match lin {
+        "linearizable" => r#"<span class="badge good">✓ linearizable</span>"#,
+        "not-linearizable" => r#"<span class="badge bad">✕ not linearizable</span>"#,
+        _ => r#"<span class="badge good">? undecided</span>"#,
+    };
+    let mut v = VerdictHtml {
+        lin: lin.into(),
+        badge: badge.into(),
+        said: format!(" The history up to here is {}.", lin.replace('-', " ")),
+        ..VerdictHtml::default()
+    };
+    let Some(w) = paxoscope_core::verdict::explain(report) else {
+        return v;
+    };
+    // The first part listed for a request is its own (a wrong read is also blocked).
+    let parts = (w.wrong_read.iter().map(|r| (r, "blocked wrong-read")))
+        .chain(w.unplaceable.iter().map(|r| (r, "blocked")))
+        .chain(w.ordered.iter().map(|r| (r, "ordered")));
+    v.parts = parts
+        .map(|(r, class)| format!("{r}:{class}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let _ = write!(
+        v.why,
+        r#"<div class="lin-why" role="alert" data-unplaceable="{}" data-wrong-read="{}">"#,
+        w.unplaceable
+            .first()
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+        w.wrong_read.map(|r| r.to_string()).unwrap_or_default()
+    );
+    for s in &w.sentences {
+        v.why.push_str("<p>");
+        push_escaped(&mut v.why, s);
+        v.why.push_str("</p>");
+    }
+    v.why.push_str(r#"<p class="small muted">Green: the requests that can be ordered; red: what cannot be placed next.</p></div>"#);
+    v
 }
 
 /// The verdict of the run's history up to the playhead, checked here (the family page: its
 /// wasm carries the checker for Multi-Paxos's own rule).
 #[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
-fn checked(view: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> Checked {
-    use paxoscope_core::verdict::{explain, linearizability};
-    let report = linearizability(view);
-    Checked::verdict(verdict_name(&report.outcome), explain(&report))
+fn checked(view: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> VerdictHtml {
+    verdict_html(&paxoscope_core::verdict::linearizability(view))
 }
 
 /// The verdict of the run's history up to the playhead, from the checker module loaded on
@@ -254,7 +270,7 @@ fn checked(view: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> Checked {
     feature = "multi-paxos",
     feature = "history-page"
 )))]
-fn checked(view: &dyn paxoscope_core::view::RunView, dispatch: &Dispatch) -> Checked {
+fn checked(view: &dyn paxoscope_core::view::RunView, dispatch: &Dispatch) -> VerdictHtml {
     super::verdict_loader::checked(view, dispatch)
 }
 
@@ -263,6 +279,6 @@ fn checked(view: &dyn paxoscope_core::view::RunView, dispatch: &Dispatch) -> Che
     feature = "history-page",
     not(any(feature = "run-linearizability", feature = "multi-paxos"))
 ))]
-fn checked(_: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> Checked {
-    Checked::unchecked()
+fn checked(_: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> VerdictHtml {
+    VerdictHtml::unchecked()
 }
