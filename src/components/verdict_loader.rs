@@ -31,7 +31,7 @@ const shown = () => new Promise((ok) => { const t = setInterval(() => {
   if (r?.height && r.bottom > 0 && r.top < innerHeight && !document.hidden) { clearInterval(t); ok(); }
 }, 200); });
 async function load(page) {
-  if (document.getElementById('paxoscope-one-file')) throw 'offline';
+  if (globalThis.paxoscopeOneFile || location.protocol === 'file:') throw 'offline';
   const base = new URL(page, document.baseURI);
   const r = await fetch(base);
   if (!r.ok) throw new Error(base + ' answered HTTP ' + r.status);
