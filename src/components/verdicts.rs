@@ -127,7 +127,7 @@ fn fate_class(f: Fate) -> &'static str {
 
 /// The verdict part of the panel as HTML pieces. [`verdict_html`] writes them for every page:
 /// the family page on its own check, the history page's module for the shipped page, which
-/// puts the pieces in place as they come (`VerdictHtml::from_answer`).
+/// puts the pieces in place as they come (`VerdictHtml::from_lines`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct VerdictHtml {
     /// `data-lin`: a finished check's verdict, or `unchecked`, `checking`, `unavailable`.
