@@ -603,10 +603,16 @@ impl<P: Protocol> Session<P> {
             snap.world.drop_injected_actions_after(now);
         }
         let scripted = self.world.scripted_actions();
-        let keep = |a: &TimedAction| a.at_ms <= now || scripted.contains(a);
-        if !self.scenario.actions.iter().all(keep) {
-            Rc::make_mut(&mut self.scenario).actions.retain(keep);
+        let ahead = &scripted[scripted.partition_point(|a| a.at_ms <= now)..];
+        let total = self.scenario.actions.len();
+        let past = self.scenario.actions.partition_point(|a| a.at_ms <= now);
+        if total - past > ahead.len() {
+            let kept = scripted_among(&self.scenario.actions[past..], ahead);
+            let actions = &mut Rc::make_mut(&mut self.scenario).actions;
+            actions.truncate(past);
+            actions.extend(kept);
         }
+        debug_assert_eq!(self.scenario.actions.len(), past + ahead.len());
         self.hash = self.hash_at_playhead();
     }
 
@@ -626,4 +632,23 @@ impl<P: Protocol> Session<P> {
         }
         hash
     }
+}
+
+/// The scenario's actions ahead of a fork that are the script's own (`ahead`, in script order),
+/// dropping the user's: one pass over both, since both are in time order and `Session::inject`
+/// puts a user action after every action of the same millisecond. (A search of the script for
+/// each action made a fork quadratic in a long scenario's actions.)
+fn scripted_among(actions: &[TimedAction], ahead: &[TimedAction]) -> Vec<TimedAction> {
+    let mut kept = Vec::with_capacity(ahead.len());
+    for a in actions {
+        if ahead.get(kept.len()) == Some(a) {
+            kept.push(a.clone());
+        }
+    }
+    assert_eq!(
+        kept.len(),
+        ahead.len(),
+        "every scripted action ahead is in the scenario"
+    );
+    kept
 }

@@ -539,3 +539,42 @@ fn a_write_told_to_retry_that_commits_later_is_known_to_have_committed() {
         );
     }
 }
+
+#[test]
+fn a_fork_keeps_the_scripts_future_and_drops_only_the_users() {
+    let at = |at_ms: u64, action: Action| TimedAction { at_ms, action };
+    let script = vec![
+        at(20_000, Action::Crash(3)),
+        at(25_000, Action::Restart(3)),
+        at(25_000, Action::Crash(2)),
+        at(40_000, Action::Restart(2)),
+    ];
+    let mut s = Session::new(Scenario {
+        actions: script.clone(),
+        ..Scenario::default()
+    });
+    s.run_until(10_000);
+    s.inject(Action::Crash(4)).unwrap();
+    s.run_until(25_000);
+    // The user's action lands after the script's two at this millisecond, whatever the order
+    // the queue ran them in.
+    let user_ms = s.inject(Action::Restart(4)).unwrap();
+    s.run_until(45_000);
+    assert_eq!(s.scenario().actions.len(), script.len() + 2);
+    s.seek(5_000);
+    let fork_ms = s.inject(Action::Crash(1)).unwrap();
+    let mut expected = vec![at(fork_ms, Action::Crash(1))];
+    expected.extend(script.iter().cloned());
+    assert_eq!(
+        s.scenario().actions,
+        expected,
+        "the fork at {fork_ms} ms drops the user's crash at 10 s and restart at {user_ms} ms, keeps the script"
+    );
+    s.run_until(45_000);
+    let replay = run(s.scenario().actions.clone(), 45_000);
+    assert_eq!(
+        s.trace_hash(),
+        replay.trace_hash(),
+        "the fork equals a fresh replay"
+    );
+}

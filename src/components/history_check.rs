@@ -345,7 +345,7 @@ fn format_name(f: Format) -> &'static str {
     }
 }
 
-/// `11 operations by 4 processes (8 ok, 0 fail, 1 info), 1 faults; read as a Jepsen register
+/// `11 operations by 4 processes (8 ok, 0 fail, 1 info), 1 fault; read as a Jepsen register
 /// log (one register); 12 search states; read in 1 ms, checked in 3 ms`.
 fn counts(h: &History, format: Format, states: u64, read_ms: u64, check_ms: u64) -> String {
     let n = |e: Ending| h.ops.iter().filter(|o| o.ending == e).count();
@@ -355,16 +355,28 @@ fn counts(h: &History, format: Format, states: u64, read_ms: u64, check_ms: u64)
         Model::Kv => "keys checked one by one",
     };
     format!(
-        "{} operations by {} processes ({} ok, {} fail, {} info), {} faults; read as {} \
-         ({model}); {states} search states; read in {read_ms} ms, checked in {check_ms} ms",
-        h.ops.len(),
-        processes.len(),
+        "{} by {} ({} ok, {} fail, {} info), {}; read as {} ({model}); {states} search \
+         states; read in {read_ms} ms, checked in {check_ms} ms",
+        counted(h.ops.len(), "operation"),
+        counted(processes.len(), "process"),
         n(Ending::Ok),
         n(Ending::Fail),
         n(Ending::Info),
-        h.faults.len(),
+        counted(h.faults.len(), "fault"),
         format_name(format),
     )
+}
+
+/// `1 fault`, `2 faults`, `1 process`, `3 processes`.
+fn counted(n: usize, noun: &str) -> String {
+    let plural = if n == 1 {
+        ""
+    } else if noun.ends_with('s') {
+        "es"
+    } else {
+        "s"
+    };
+    format!("{n} {noun}{plural}")
 }
 
 /// `6458 of 10000 operations placed, 147018 states explored (of at most 2000000)`, and the

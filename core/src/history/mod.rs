@@ -197,8 +197,15 @@ impl History {
         )];
         const LAST: usize = 3;
         let skip = d.prefix.len().saturating_sub(LAST);
+        if !d.prefix.is_empty() {
+            out.push(if skip == 0 {
+                "In order:".to_string()
+            } else {
+                format!("Its last {LAST}, in order:")
+            });
+        }
         for &i in &d.prefix[skip..] {
-            out.push(format!("  ordered last: {}", name(i)));
+            out.push(format!("  {}", name(i)));
         }
         out.push("Cannot be placed next:".to_string());
         for b in &d.blocked {
