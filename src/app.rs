@@ -87,14 +87,22 @@ pub fn App() -> Html {
             },
         )
     };
-    // The client-operations timeline and its verdict: checked once per slow revision.
-    let verdicts_view = use_memo((slow.clone(), panels), |(run, panels)| {
-        if *panels {
-            crate::components::verdicts::verdicts(run)
-        } else {
-            html! {}
-        }
-    });
+    // The client-operations timeline and its verdict: checked once per slow revision, and
+    // drawn again when a verdict checked elsewhere comes (the shipped page's checker module).
+    let verdicts_view = {
+        let d = dispatch.clone();
+        let shown = panels && !page.embed;
+        use_memo(
+            (slow.clone(), shown, state.verdict_revision),
+            move |(run, shown, _)| {
+                if *shown {
+                    crate::components::verdicts::verdicts(run, &d)
+                } else {
+                    html! {}
+                }
+            },
+        )
+    };
     if page.embed {
         return embed_view(&state, page);
     }

@@ -9,6 +9,8 @@
 
 mod app;
 mod browser;
+#[cfg(feature = "history-page")]
+mod checker;
 mod components;
 mod hooks;
 mod host;
@@ -21,6 +23,10 @@ mod state;
 
 #[cfg(feature = "history-page")]
 fn main() {
+    // Started as the shipped page's checker (src/checker.rs): no page of its own.
+    if checker::loaded_as_library() {
+        return;
+    }
     yew::Renderer::<components::history_check::HistoryPage>::new().render();
 }
 

@@ -91,6 +91,9 @@ pub struct Playground {
     pub scenario_revision: u64,
     /// False until the first picture of the cluster is on screen: the other panels wait.
     pub panels: bool,
+    /// Bumped when a verdict checked outside the page's wasm came (the shipped page's checker
+    /// module, components/verdict_loader.rs): the Client operations panel is drawn again.
+    pub verdict_revision: u32,
     /// A link's playhead the run is still catching up with, a slice per frame.
     pub catching_up: Option<CatchUp>,
     /// A first visit's welcome is on screen (page.rs, `first_visit`).
@@ -172,6 +175,8 @@ pub enum Action {
     SetLogFilter(LogFilter),
     /// The cluster's first frame is on screen: render the other panels too.
     ShowPanels,
+    /// A linearizability verdict checked outside the page's wasm came: draw it.
+    VerdictCame,
     /// Replace the whole scenario (a tour, a "break the protocol" switch): a new run standing
     /// where the scenario's `view` says (or at 0, playing); the text goes to the live region.
     Load(Box<Scenario>, String),
@@ -276,6 +281,7 @@ impl Playground {
             announcement: String::new(),
             scenario_revision: 0,
             panels: false,
+            verdict_revision: 0,
             catching_up,
             welcome: false,
             undo: Rc::new(Vec::new()),
@@ -824,6 +830,7 @@ impl Reducible for Playground {
             }
             Action::SetLogFilter(f) => s.log_filter = f,
             Action::ShowPanels => s.panels = true,
+            Action::VerdictCame => s.verdict_revision = s.verdict_revision.wrapping_add(1),
             Action::Load(scenario, said) => {
                 let mut next = s.replaced_by(Playground::new(*scenario, None));
                 next.notice = Some(Notice {

@@ -5,7 +5,7 @@
 //! holds for every protocol; the page draws it (`src/components/verdicts.rs`).
 
 use crate::check::linearizability::{
-    check_history_with_budget, BlockedOp, KvOp, LinFailure, LinOutcome, LinReport,
+    check_history_with_budget, BlockedOp, HistoryEntry, KvOp, LinFailure, LinOutcome, LinReport,
 };
 use crate::client::{ClientReply, ReqId};
 use crate::narrate::is_fault;
@@ -123,6 +123,21 @@ pub const PAGE_BUDGET_STATES: u64 = 200_000;
 pub fn linearizability(run: &dyn RunView) -> LinReport {
     let history = crate::campaign::trial::history(run.clients());
     check_history_with_budget(&history, PAGE_BUDGET_STATES)
+}
+
+/// The entries of a run's client history as `export::history_json_lines` writes it, read
+/// back: what the page without the checker sends the history page's module (src/checker.rs),
+/// which checks them as [`linearizability`] checks the run (same entries, same budget).
+pub fn exported_history(text: &str) -> Result<Vec<HistoryEntry>, String> {
+    use crate::history::{parse, Format, Model};
+    parse(text, Format::Jsonl, Model::Kv)
+        .map(|h| h.entries)
+        .map_err(|e| {
+            format!(
+                "the run's history, line {}, column {}: {}",
+                e.line, e.col, e.message
+            )
+        })
 }
 
 /// Why a run's history is not linearizable, in request ids and words.

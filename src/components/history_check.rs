@@ -15,7 +15,7 @@
 use crate::browser::file_text;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::check::linearizability::{
-    LinCheck, LinOutcome, LinProgress, LinReport, DEFAULT_MAX_STATES,
+    HistoryEntry, LinCheck, LinOutcome, LinProgress, LinReport, DEFAULT_MAX_STATES,
 };
 use paxoscope_core::history::{self, Ending, Format, History, HistoryReader, Model};
 use std::cell::RefCell;
@@ -210,12 +210,22 @@ fn unreadable(e: &history::ParseError, format: Format) -> String {
 
 /// Runs the search for about [`SLICE_MS`]; its report once it is over.
 fn run_slice(job: &mut Job) -> Option<LinReport> {
+    search_for(&mut job.check, &job.history.entries, SLICE_MS)
+}
+
+/// Runs `check` on `entries` for about `slice_ms` of real time; its report once it is over.
+/// (The run checker of src/checker.rs slices its search the same way.)
+pub(crate) fn search_for(
+    check: &mut LinCheck,
+    entries: &[HistoryEntry],
+    slice_ms: f64,
+) -> Option<LinReport> {
     let from_ms = now_ms();
     loop {
-        if let Some(report) = job.check.step(&job.history.entries, STEPS_PER_CLOCK_READ) {
+        if let Some(report) = check.step(entries, STEPS_PER_CLOCK_READ) {
             return Some(report);
         }
-        if now_ms() - from_ms >= SLICE_MS {
+        if now_ms() - from_ms >= slice_ms {
             return None;
         }
     }

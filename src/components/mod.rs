@@ -28,5 +28,11 @@ pub mod scores;
 pub mod share;
 pub mod timeline;
 pub mod tour;
+#[cfg(not(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+)))]
+pub mod verdict_loader;
 pub mod verdicts;
 pub mod why_rules;

@@ -18,6 +18,7 @@ use yew::prelude::*;
 const LOADER = `
 const out = (m) => { document.body.textContent = 'This saved Paxoscope run could not start: ' + m; };
 try {
+  globalThis.paxoscopeOneFile = true;
   const a = JSON.parse(document.getElementById('paxoscope-one-file').textContent);
   if (location.hash.length < 2) history.replaceState(null, '', '#' + a.fragment);
   const style = document.createElement('style');

@@ -2,31 +2,31 @@
 //! and the playhead, the linearizability verdict of the history up to the playhead, and when
 //! it fails, why: the requests that can be ordered, the one that cannot be placed next and
 //! the read that saw a value it could not have seen, highlighted in the lanes and said beside
-//! them. The data and the words are core's (`verdict.rs`); this draws them.
+//! them. The data and the words are core's (`verdict.rs`); this draws them. The family page
+//! checks the run in its own wasm; the shipped page asks the checker module it loads on
+//! demand (`verdict_loader.rs`), and says so while the answer is on its way.
 
 use super::timeline::{write_timeline, Bar, Lanes, Mark};
 use crate::labels::{push_escaped, seconds};
 use crate::run::RunHandle;
-use paxoscope_core::verdict::{client_timeline, Fate, LinWhy};
+use paxoscope_core::verdict::{client_timeline, Fate};
 use std::fmt::Write as _;
 use yew::prelude::*;
+
+/// The page's dispatcher.
+type Dispatch = UseReducerDispatcher<crate::state::Playground>;
 
 /// Requests drawn at most: the latest ones at the playhead.
 pub const LANES_SHOWN: usize = 10;
 
 /// The panel, from the run at the playhead (a plain function: the page memoises it on the
-/// run's slow revision).
-pub fn verdicts(run: &RunHandle) -> Html {
+/// run's slow revision, and on `Playground::verdict_revision` where the verdict comes later,
+/// which `dispatch` bumps).
+pub fn verdicts(run: &RunHandle, dispatch: &Dispatch) -> Html {
     let run = run.run.borrow();
     let view = &*run.session;
     let tl = client_timeline(view, LANES_SHOWN);
-    let (verdict, badge, why) = checked(view);
-    let part = |req: u64| match &why {
-        Some(w) if w.wrong_read == Some(req) => "blocked wrong-read",
-        Some(w) if w.unplaceable.contains(&req) => "blocked",
-        Some(w) if w.ordered.contains(&req) => "ordered",
-        _ => "",
-    };
+    let v = checked(view, dispatch);
     let bars = tl
         .lanes
         .iter()
@@ -44,7 +44,7 @@ pub fn verdicts(run: &RunHandle) -> Html {
                 l.op,
                 l.outcome
             ),
-            class: format!("{} {}", fate_class(l.fate), part(l.req)),
+            class: format!("{} {}", fate_class(l.fate), v.part(l.req)),
             id: l.req.to_string(),
         })
         .collect();
@@ -55,17 +55,9 @@ pub fn verdicts(run: &RunHandle) -> Html {
     };
     // One HTML string (no `html!` nodes: less wasm), the run's words escaped.
     let mut out = format!(
-        r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{verdict}"><h2 id="verdicts-title" class="panel-title">"#
+        r#"<section class="panel verdicts" aria-labelledby="verdicts-title" data-lin="{}"><h2 id="verdicts-title" class="panel-title">{} Client operations</h2>"#,
+        v.lin, v.badge
     );
-    if !badge.is_empty() {
-        let good = if verdict == "not-linearizable" {
-            "bad"
-        } else {
-            "good"
-        };
-        let _ = write!(out, r#"<span class="badge {good}">{badge}</span>"#);
-    }
-    out.push_str(" Client operations</h2>");
     if tl.lanes.is_empty() {
         out.push_str(r#"<p class="small muted">No client request yet: the timeline draws one lane per request, with the faults.</p>"#);
     } else {
@@ -75,13 +67,7 @@ pub fn verdicts(run: &RunHandle) -> Html {
             seconds(tl.from_ms),
             seconds(tl.to_ms)
         );
-        if !badge.is_empty() {
-            let _ = write!(
-                out,
-                " The history up to here is {}.",
-                verdict.replace('-', " ")
-            );
-        }
+        out.push_str(&v.said);
         out.push_str("</p>");
         write_timeline(
             &mut out,
@@ -124,23 +110,7 @@ pub fn verdicts(run: &RunHandle) -> Html {
             out.push_str("</p>");
         }
     }
-    if let Some(w) = &why {
-        let _ = write!(
-            out,
-            r#"<div class="lin-why" role="alert" data-unplaceable="{}" data-wrong-read="{}">"#,
-            w.unplaceable
-                .first()
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
-            w.wrong_read.map(|r| r.to_string()).unwrap_or_default()
-        );
-        for s in &w.sentences {
-            out.push_str("<p>");
-            push_escaped(&mut out, s);
-            out.push_str("</p>");
-        }
-        out.push_str(r#"<p class="small muted">Green: the requests that can be ordered; red: what cannot be placed next.</p></div>"#);
-    }
+    out.push_str(&v.why);
     out.push_str("</section>");
     Html::from_html_unchecked(out.into())
 }
@@ -155,26 +125,160 @@ fn fate_class(f: Fate) -> &'static str {
     }
 }
 
-/// The verdict of the run's history up to the playhead (`data-lin`, the badge) and why it
-/// fails, if it does.
-#[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
-fn checked(
-    view: &dyn paxoscope_core::view::RunView,
-) -> (&'static str, &'static str, Option<LinWhy>) {
-    use paxoscope_core::check::linearizability::LinOutcome;
-    use paxoscope_core::verdict::{explain, linearizability};
-    let report = linearizability(view);
-    let (verdict, badge) = match &report.outcome {
-        LinOutcome::Linearizable => ("linearizable", "✓ linearizable"),
-        LinOutcome::NotLinearizable(_) => ("not-linearizable", "✕ not linearizable"),
-        LinOutcome::Unknown => ("undecided", "? undecided"),
-    };
-    (verdict, badge, explain(&report))
+/// The verdict part of the panel as HTML pieces. [`verdict_html`] writes them for every page:
+/// the family page on its own check, the history page's module for the shipped page, which
+/// puts the pieces in place as they come (`VerdictHtml::from_lines`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct VerdictHtml {
+    /// `data-lin`: a finished check's verdict, or `unchecked`, `checking`, `unavailable`.
+    pub lin: String,
+    /// The title's badge (a `<span class="badge">`), or nothing.
+    pub badge: String,
+    /// ` The history up to here is …`, after the timeline's caption.
+    pub said: String,
+    /// Each request's part in the account: `9:blocked wrong-read,7:ordered`.
+    pub parts: String,
+    /// The account (the `lin-why` block), or a line saying what is under way or missing.
+    pub why: String,
 }
 
-/// This build does not check the run's history (feature `run-linearizability`): the
-/// timeline alone.
-#[cfg(not(any(feature = "run-linearizability", feature = "multi-paxos")))]
-fn checked(_: &dyn paxoscope_core::view::RunView) -> (&'static str, &'static str, Option<LinWhy>) {
-    ("unchecked", "", None)
+impl VerdictHtml {
+    /// No verdict (a run without a client request): the timeline alone. (The family page
+    /// checks every run, even one without a request.)
+    #[cfg_attr(
+        any(feature = "run-linearizability", feature = "multi-paxos"),
+        allow(dead_code)
+    )]
+    pub fn unchecked() -> VerdictHtml {
+        VerdictHtml {
+            lin: "unchecked".into(),
+            ..VerdictHtml::default()
+        }
+    }
+
+    /// The pieces as the module sends them: one per line, the account last.
+    #[cfg(feature = "history-page")]
+    pub fn to_lines(&self) -> String {
+        assert!(!self.why.contains('\n'), "the account is one line of HTML");
+        [&self.lin, &self.badge, &self.said, &self.parts, &self.why]
+            .map(String::as_str)
+            .join("\n")
+    }
+
+    /// The pieces from [`VerdictHtml::to_lines`].
+    #[cfg(not(any(
+        feature = "run-linearizability",
+        feature = "multi-paxos",
+        feature = "history-page"
+    )))]
+    pub fn from_lines(text: &str) -> VerdictHtml {
+        let mut lines = text.splitn(5, '\n').map(str::to_string);
+        let mut next = || lines.next().unwrap_or_default();
+        VerdictHtml {
+            lin: next(),
+            badge: next(),
+            said: next(),
+            parts: next(),
+            why: next(),
+        }
+    }
+
+    /// Request `req`'s classes in the timeline (`ordered`, `blocked`, `blocked wrong-read`).
+    fn part(&self, req: u64) -> &str {
+        self.parts
+            .split(',')
+            .filter_map(|p| p.split_once(':'))
+            .find(|(id, _)| id.parse() == Ok(req))
+            .map_or("", |(_, class)| class)
+    }
+}
+
+/// `data-lin` of a finished check.
+#[cfg(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+))]
+fn verdict_name(outcome: &paxoscope_core::check::linearizability::LinOutcome) -> &'static str {
+    use paxoscope_core::check::linearizability::LinOutcome;
+    match outcome {
+        LinOutcome::Linearizable => "linearizable",
+        LinOutcome::NotLinearizable(_) => "not-linearizable",
+        LinOutcome::Unknown => "undecided",
+    }
+}
+
+/// The verdict part of the panel for a finished check of the run's history.
+#[cfg(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+))]
+pub fn verdict_html(report: &paxoscope_core::check::linearizability::LinReport) -> VerdictHtml {
+    let lin = verdict_name(&report.outcome);
+    let badge = match lin {
+        "linearizable" => r#"<span class="badge good">✓ linearizable</span>"#,
+        "not-linearizable" => r#"<span class="badge bad">✕ not linearizable</span>"#,
+        _ => r#"<span class="badge good">? undecided</span>"#,
+    };
+    let mut v = VerdictHtml {
+        lin: lin.into(),
+        badge: badge.into(),
+        said: format!(" The history up to here is {}.", lin.replace('-', " ")),
+        ..VerdictHtml::default()
+    };
+    let Some(w) = paxoscope_core::verdict::explain(report) else {
+        return v;
+    };
+    // The first part listed for a request is its own (a wrong read is also blocked).
+    let parts = (w.wrong_read.iter().map(|r| (r, "blocked wrong-read")))
+        .chain(w.unplaceable.iter().map(|r| (r, "blocked")))
+        .chain(w.ordered.iter().map(|r| (r, "ordered")));
+    v.parts = parts
+        .map(|(r, class)| format!("{r}:{class}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    let _ = write!(
+        v.why,
+        r#"<div class="lin-why" role="alert" data-unplaceable="{}" data-wrong-read="{}">"#,
+        w.unplaceable
+            .first()
+            .map(|r| r.to_string())
+            .unwrap_or_default(),
+        w.wrong_read.map(|r| r.to_string()).unwrap_or_default()
+    );
+    for s in &w.sentences {
+        v.why.push_str("<p>");
+        push_escaped(&mut v.why, s);
+        v.why.push_str("</p>");
+    }
+    v.why.push_str(r#"<p class="small muted">Green: the requests that can be ordered; red: what cannot be placed next.</p></div>"#);
+    v
+}
+
+/// The verdict of the run's history up to the playhead, checked here (the family page: its
+/// wasm carries the checker for Multi-Paxos's own rule).
+#[cfg(any(feature = "run-linearizability", feature = "multi-paxos"))]
+fn checked(view: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> VerdictHtml {
+    verdict_html(&paxoscope_core::verdict::linearizability(view))
+}
+
+/// The verdict of the run's history up to the playhead, from the checker module loaded on
+/// demand (src/components/verdict_loader.rs); `dispatch` is told when it comes.
+#[cfg(not(any(
+    feature = "run-linearizability",
+    feature = "multi-paxos",
+    feature = "history-page"
+)))]
+fn checked(view: &dyn paxoscope_core::view::RunView, dispatch: &Dispatch) -> VerdictHtml {
+    super::verdict_loader::checked(view, dispatch)
+}
+
+/// The history page draws no run.
+#[cfg(all(
+    feature = "history-page",
+    not(any(feature = "run-linearizability", feature = "multi-paxos"))
+))]
+fn checked(_: &dyn paxoscope_core::view::RunView, _: &Dispatch) -> VerdictHtml {
+    VerdictHtml::unchecked()
 }

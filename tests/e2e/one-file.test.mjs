@@ -80,6 +80,12 @@ test('a saved run opens offline from file:// and stands at the same moment with 
     const replayed = await readout(opened);
     assert.deepEqual(replayed, live, `live ${JSON.stringify(live)}\nfile ${JSON.stringify(replayed)}`);
     assert.equal(await opened.locator('.scenario-name').textContent(), 'Saved for later');
+    // The linearizability checker is loaded from the site (history/): the saved file says its
+    // verdict is not there, asks for nothing, and still draws the client timeline.
+    await opened.locator('.verdicts').scrollIntoViewIfNeeded();
+    await opened.waitForFunction(() => document.querySelector('.verdicts')?.dataset.lin === 'unavailable');
+    assert.match(await opened.locator('.verdicts [data-lin-note]').textContent(), /No linearizability verdict in a saved file: the checker comes from the playground's site/);
+    assert.equal(await opened.locator('.verdicts .history-timeline .op').count(), 1);
     assert.deepEqual(requests.filter((u) => !/^(file|blob|data):/.test(u)), [], 'no request left the disk');
     assert.deepEqual(fileErrors, [], `the file's page reported: ${fileErrors.join(' | ')}`);
     await screenshot(opened, 'one-file-offline', { fullPage: false });
