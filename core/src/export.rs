@@ -79,6 +79,16 @@ fn history_line(rec: &ClientRecord) -> Line<'_> {
         Some(ClientReply::Written { .. }) | Some(ClientReply::CasDone { applied: true, .. }) => {
             line.ending = Ending::Ok
         }
+        // A proposal answered with another value than its own (Basic Paxos: the value chosen):
+        // a compare-and-set from absent that found that value (`campaign::trial::history`).
+        Some(ClientReply::Value {
+            value: Some(chosen),
+            ..
+        }) if line.func == Func::Write && line.value != Some(&**chosen) => {
+            line.func = Func::Cas;
+            line.ending = Ending::Fail;
+            line.found = Some(Some(&**chosen));
+        }
         Some(ClientReply::Value { value, .. }) => {
             line.ending = Ending::Ok;
             line.value = value.as_deref();

@@ -655,7 +655,7 @@ mod history_files {
         let value = |f: u8, v: u8| match f % 3 {
             0 => "nil".to_string(),
             1 => v.to_string(),
-            _ => format!("[{} {}]", v, v + 1),
+            _ => format!("[{} {}]", v, u16::from(v) + 1),
         };
         let ev = |i: usize, kind: &str, op: &(u8, u8, u8, u8)| {
             format!(

@@ -530,6 +530,9 @@ pub fn history(clients: &[ClientRecord]) -> Vec<HistoryEntry> {
 }
 
 fn entry(rec: &ClientRecord) -> HistoryEntry {
+    if let Some(e) = proposal_entry(rec) {
+        return e;
+    }
     let op = match &rec.op {
         ClientOp::Put { key, value } => KvOp::Put {
             key: key.to_string(),
@@ -579,6 +582,42 @@ fn entry(rec: &ClientRecord) -> HistoryEntry {
         complete_ms,
         result,
     }
+}
+
+/// A put answered with a value is a proposal to a write-once register (Basic Paxos: the
+/// answer is the value chosen). Answered with its own value, it may have been the write that
+/// chose it: a put. Answered with another, it wrote nothing because that one was there: a
+/// compare-and-set from absent that found it. (Ceph's and Multi-Paxos's puts are answered
+/// `Written`, never with a value.)
+fn proposal_entry(rec: &ClientRecord) -> Option<HistoryEntry> {
+    let (ClientOp::Put { key, value }, Some(ClientReply::Value { value: Some(chosen), .. })) =
+        (&rec.op, &rec.reply)
+    else {
+        return None;
+    };
+    let (op, result) = if chosen == value {
+        let op = KvOp::Put {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        (op, KvResult::Ok)
+    } else {
+        let op = KvOp::Cas {
+            key: key.to_string(),
+            expected: None,
+            value: value.to_string(),
+        };
+        let current = Some(chosen.to_string());
+        (op, KvResult::CasFailed { current })
+    };
+    Some(HistoryEntry {
+        id: rec.id,
+        client: rec.id as u32,
+        op,
+        invoke_ms: rec.invoke_ms,
+        complete_ms: rec.complete_ms,
+        result: Some(result),
+    })
 }
 
 /// True when the scenario stays inside the assumptions the lease timing argument makes of
