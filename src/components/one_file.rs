@@ -26,7 +26,10 @@ try {
   document.head.append(style);
   const js = (t) => URL.createObjectURL(new Blob([t], { type: 'text/javascript' }));
   let glue = a.glue;
-  for (const [spec, text] of Object.entries(a.snippets)) glue = glue.split("'" + spec + "'").join(JSON.stringify(js(text)));
+  for (const [spec, text] of Object.entries(a.snippets)) {
+    const url = JSON.stringify(js(text));
+    for (const q of ["'", '"']) glue = glue.split('from ' + q + spec + q).join('from ' + url);
+  }
   const gz = Uint8Array.from(atob(a.wasm), (c) => c.charCodeAt(0));
   const wasm = await new Response(new Blob([gz]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer();
   const m = await import(js(glue));
@@ -49,7 +52,8 @@ async function own_assets() {
   const text = async (url) => (await get(url)).text();
   const glue = await text(glue_url);
   const snippets = {};
-  for (const [, spec] of glue.matchAll(/from '(\.\/snippets\/[^']+)'/g)) snippets[spec] = await text(new URL(spec, glue_url));
+  // wasm-bindgen imports a snippet 'like this', or "like this" when the wasm calls it directly.
+  for (const [, , spec] of glue.matchAll(/from (['"])(\.\/snippets\/[^'"]+)\1/g)) snippets[spec] = await text(new URL(spec, glue_url));
   const css = (await Promise.all(hrefs('link[rel=stylesheet]').map(text))).join('\n');
   const gz = new Uint8Array(await new Response((await get(wasm_url)).body.pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
   let bin = '';
