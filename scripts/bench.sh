@@ -74,5 +74,8 @@ node -e '
     date_utc: new Date().toISOString(), commit: process.argv[2], rustc: process.argv[3], node: process.version,
   }));' "$(nproc)" "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!docs/performance.md' || echo '+changes')" "$(rustc --version)" >"$OUT/machine.json"
 
-node scripts/bench-report.mjs "$OUT" >docs/performance.md
+# Into a file of its own first: the report reads the old docs/performance.md for its hand-written
+# blocks, which a redirection straight onto it would empty before node starts.
+node scripts/bench-report.mjs "$OUT" >"$OUT/performance.md"
+mv "$OUT/performance.md" docs/performance.md
 say "wrote docs/performance.md"
