@@ -274,9 +274,6 @@ pub fn shorten(text: &str, max: usize) -> String {
     s
 }
 
-/// Appends `text` to the HTML `out` as text or as a quoted attribute's value: `&`, `<`, `>`
-/// and `"` escaped. The panels written as one HTML string (`Html::from_html_unchecked`) put
-/// every word that comes from a run or a user through this.
 /// Appends one `<option>` per node (`value` its rank, text its name), `selected` marked: the
 /// node pickers of the panels' HTML strings.
 pub fn push_node_options(out: &mut String, n: u8, selected: u8) {
@@ -291,6 +288,9 @@ pub fn push_node_options(out: &mut String, n: u8, selected: u8) {
     }
 }
 
+/// Appends `text` to the HTML `out` as text or as a quoted attribute's value: `&`, `<`, `>`
+/// and `"` escaped. The panels written as one HTML string (`Html::from_html_unchecked`) put
+/// every word that comes from a run or a user through this.
 pub fn push_escaped(out: &mut String, text: &str) {
     let mut start = 0;
     for (i, b) in text.bytes().enumerate() {

@@ -72,3 +72,31 @@ pub enum ClientReply {
     /// An election interrupted the write; it may or may not commit later (Ceph's EAGAIN).
     Retry { reason: String },
 }
+
+/// What a proposal came to: a put answered with a value is a proposal to a write-once register
+/// (Basic Paxos answers it with the value chosen; Ceph's and Multi-Paxos's puts are answered
+/// `Written`, never with a value).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Proposal<'a> {
+    /// Answered with its own value: it may have been the write that chose it.
+    Chosen,
+    /// Answered with another value: it wrote nothing, because that one was there.
+    Found(&'a str),
+}
+
+/// What a put of `own` answered by `reply` came to, if it was a proposal. The history's writer
+/// and the run's linearizability check both read a put this way (`export`, `campaign::trial`).
+pub fn proposal<'a>(own: &str, reply: Option<&'a ClientReply>) -> Option<Proposal<'a>> {
+    let Some(ClientReply::Value {
+        value: Some(chosen),
+        ..
+    }) = reply
+    else {
+        return None;
+    };
+    Some(if **chosen == *own {
+        Proposal::Chosen
+    } else {
+        Proposal::Found(chosen)
+    })
+}

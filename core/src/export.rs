@@ -11,7 +11,7 @@
 use crate::actor::Rank;
 use crate::actor::{Protocol, Wire};
 use crate::check::Violation;
-use crate::client::{ClientOp, ClientReply};
+use crate::client::{proposal, ClientOp, ClientReply, Proposal};
 use crate::history::jsonl::Line;
 use crate::history::{Ending, Func};
 use crate::json::{Json, Object};
@@ -73,21 +73,21 @@ fn history_line(rec: &ClientRecord) -> Line<'_> {
         invoke_ms: rec.invoke_ms,
         complete_ms: rec.complete_ms,
     };
+    // A proposal answered with another value than its own: a compare-and-set from absent that
+    // found that one, as the run's check reads it (`campaign::trial::history`).
+    if let ClientOp::Put { value, .. } = &rec.op {
+        if let Some(Proposal::Found(chosen)) = proposal(value, rec.reply.as_ref()) {
+            line.func = Func::Cas;
+            line.ending = Ending::Fail;
+            line.found = Some(Some(chosen));
+            return line;
+        }
+    }
     match &rec.reply {
         None | Some(ClientReply::Retry { .. }) => {}
         Some(ClientReply::Refused { .. }) => line.ending = Ending::Fail,
         Some(ClientReply::Written { .. }) | Some(ClientReply::CasDone { applied: true, .. }) => {
             line.ending = Ending::Ok
-        }
-        // A proposal answered with another value than its own (Basic Paxos: the value chosen):
-        // a compare-and-set from absent that found that value (`campaign::trial::history`).
-        Some(ClientReply::Value {
-            value: Some(chosen),
-            ..
-        }) if line.func == Func::Write && line.value != Some(&**chosen) => {
-            line.func = Func::Cas;
-            line.ending = Ending::Fail;
-            line.found = Some(Some(&**chosen));
         }
         Some(ClientReply::Value { value, .. }) => {
             line.ending = Ending::Ok;

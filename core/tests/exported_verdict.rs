@@ -87,7 +87,13 @@ fn every_basic_paxos_tour_with_proposals_is_linearizable() {
         if requests == 0 {
             continue;
         }
-        assert_eq!(kind(&direct), "linearizable", "tour {}: {:?}", p.id, explain(&direct));
+        assert_eq!(
+            kind(&direct),
+            "linearizable",
+            "tour {}: {:?}",
+            p.id,
+            explain(&direct)
+        );
         checked += 1;
     }
     assert!(checked >= 3, "Basic Paxos tours with proposals: {checked}");

@@ -11,7 +11,7 @@ use crate::check::linearizability::{
     check_history_with_budget, HistoryEntry, KvOp, KvResult, LinOutcome,
 };
 use crate::check::Violation;
-use crate::client::{ClientOp, ClientReply, ReqId};
+use crate::client::{proposal, ClientOp, ClientReply, Proposal, ReqId};
 use crate::protocols::ceph::config::Config;
 use crate::protocols::ceph::messages::Msg;
 use crate::protocols::ceph::wording::client_op;
@@ -584,31 +584,25 @@ fn entry(rec: &ClientRecord) -> HistoryEntry {
     }
 }
 
-/// A put answered with a value is a proposal to a write-once register (Basic Paxos: the
-/// answer is the value chosen). Answered with its own value, it may have been the write that
-/// chose it: a put. Answered with another, it wrote nothing because that one was there: a
-/// compare-and-set from absent that found it. (Ceph's and Multi-Paxos's puts are answered
-/// `Written`, never with a value.)
+/// A proposal (`client::proposal`) answered with its own value: a put. Answered with another:
+/// a compare-and-set from absent that found that one.
 fn proposal_entry(rec: &ClientRecord) -> Option<HistoryEntry> {
-    let (ClientOp::Put { key, value }, Some(ClientReply::Value { value: Some(chosen), .. })) =
-        (&rec.op, &rec.reply)
-    else {
+    let ClientOp::Put { key, value } = &rec.op else {
         return None;
     };
-    let (op, result) = if chosen == value {
-        let op = KvOp::Put {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        (op, KvResult::Ok)
-    } else {
-        let op = KvOp::Cas {
-            key: key.to_string(),
-            expected: None,
-            value: value.to_string(),
-        };
-        let current = Some(chosen.to_string());
-        (op, KvResult::CasFailed { current })
+    let found = proposal(value, rec.reply.as_ref())?;
+    let (key, value) = (key.to_string(), value.to_string());
+    let (op, result) = match found {
+        Proposal::Chosen => (KvOp::Put { key, value }, KvResult::Ok),
+        Proposal::Found(chosen) => {
+            let op = KvOp::Cas {
+                key,
+                expected: None,
+                value,
+            };
+            let current = Some(chosen.to_string());
+            (op, KvResult::CasFailed { current })
+        }
     };
     Some(HistoryEntry {
         id: rec.id,
