@@ -57,7 +57,10 @@ async function own_assets() {
   // wasm-bindgen imports a snippet 'like this', or "like this" when the wasm calls it directly.
   for (const [, , spec] of glue.matchAll(/from (['"])(\.\/snippets\/[^'"]+)\1/g)) snippets[spec] = await text(new URL(spec, glue_url));
   const css = (await Promise.all(hrefs('link[rel=stylesheet]').map(text))).join('\n');
-  const gz = new Uint8Array(await new Response((await get(wasm_url)).body.pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  // Read whole before compressing: a fetch whose body is piped as a stream is sometimes
+  // reported cancelled (net::ERR_ABORTED) when the download starts, though every byte came.
+  const raw = await (await get(wasm_url)).arrayBuffer();
+  const gz = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
   let bin = '';
   for (let i = 0; i < gz.length; i += 0x8000) bin += String.fromCharCode.apply(null, gz.subarray(i, i + 0x8000));
   return { css, glue, snippets, wasm: btoa(bin) };
