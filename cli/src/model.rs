@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     expect_violation: bool,
     /// The protocol: `ceph`, `basic-paxos` (which takes --proposers, --rounds, --crashes,
-    /// --max-states, --mutation, --blind and --expect-violation) or `multi-paxos` (--rounds,
+    /// --max-states, --mutation, --blind, --search, --no-directed and --expect-violation) or `multi-paxos` (--rounds,
     /// --crashes, --puts, --losses, --duplicates, --timers, --clients, --max-states, --mutation,
     /// --blind, --expect-violation).
     #[arg(long, default_value = "ceph")]
@@ -88,11 +88,12 @@ pub struct Args {
     /// else has, and the others committed another), then explore breadth first from there.
     #[arg(long, value_name = "NAME")]
     directed: Option<String>,
-    /// Ceph: run only the breadth-first exploration from the stable quorum, not the directed
-    /// starts of the default check's second phase (which runs only when no option changes
-    /// the bound: --depth, --max-states, --elections, --losses, --restarts, --puts, --cas,
-    /// --no-reads, --crashes, --start, --timers, --allow-dup-reorder, --duplicates, --reorders,
-    /// --search, --directed).
+    /// Run only the breadth-first exploration, not the default check's directed starts. Ceph:
+    /// they run after it, only when no option changes the bound (--depth, --max-states,
+    /// --elections, --losses, --restarts, --puts, --cas, --no-reads, --crashes, --start,
+    /// --timers, --allow-dup-reorder, --duplicates, --reorders, --search, --directed);
+    /// basic-paxos: before it, only without --rounds, --crashes, --max-states, --proposers,
+    /// --search.
     #[arg(long)]
     no_directed: bool,
     /// basic-paxos: check only what a user relies on (one value chosen, learners agree);
@@ -196,6 +197,12 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     }
     if crate::basic_paxos::is_basic(&args.protocol)? {
         let search = search(&args)?;
+        let directed = !args.no_directed
+            && args.rounds.is_none()
+            && args.crashes.is_none()
+            && args.max_states.is_none()
+            && args.proposers.is_none()
+            && args.search.is_none();
         return crate::basic_paxos::model_check(crate::basic_paxos::ModelArgs {
             rounds: args.rounds,
             crashes: args.crashes,
@@ -205,6 +212,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             blind: args.blind,
             proposers: args.proposers,
             search,
+            directed,
         });
     }
     let b = bounds(&args)?;

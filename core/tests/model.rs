@@ -434,22 +434,47 @@ mod model {
         }
     }
 
+    /// The violation `m` leads to from directed start `d` within its default bound, and the
+    /// distinct states explored from the directed start.
+    fn caught_from(d: &Directed, m: Mutation) -> (paxoscope_core::model::Counterexample, u64) {
+        let bounds = ModelConfig {
+            mutations: vec![m],
+            ..(d.default_bounds)()
+        };
+        let run = explore_directed(&bounds, d, &mut |_| {}).unwrap();
+        let states = run.report.distinct_states;
+        let cx = run
+            .report
+            .violation
+            .unwrap_or_else(|| panic!("{} went unnoticed from {}", m.name(), d.name));
+        (cx, states)
+    }
+
     /// The canary breadth first from the quorum cannot reach is caught by the default check's
     /// `held-alone` start, within its default bound.
     #[test]
     fn the_default_held_alone_start_catches_a_peon_committing_its_own_value() {
-        let bounds = ModelConfig {
-            mutations: vec![Mutation::PeonCommitsOwnValue],
-            ..(held_alone().default_bounds)()
-        };
-        let run = explore_directed(&bounds, held_alone(), &mut |_| {}).unwrap();
-        let cx = run
-            .report
-            .violation
-            .expect("peon-commits-own-value went unnoticed");
+        let (cx, states) = caught_from(held_alone(), Mutation::PeonCommitsOwnValue);
         assert_eq!(cx.invariant, invariants::AGREEMENT, "{cx}");
         assert_eq!(cx.path.len(), 47, "{cx}");
-        assert_eq!(run.report.distinct_states, 711_962);
+        assert_eq!(states, 711_962);
+    }
+
+    /// `promise-lower-pn`, out of reach of breadth first from the quorum, is caught from
+    /// `held-alone` within its default bound: mon.0 restarts, wins epoch 10 with its PROPOSE to
+    /// mon.2 lost (the second loss) and collects with pn 300; mon.2 promised 301 in epoch 6.
+    #[test]
+    fn the_default_held_alone_start_catches_a_promise_below_an_earlier_one() {
+        let (cx, states) = caught_from(held_alone(), Mutation::PromiseLowerPn);
+        assert_eq!(cx.invariant, invariants::PROMISES, "{cx}");
+        assert_eq!(cx.path.len(), 26, "{cx}");
+        assert!(
+            cx.path[25]
+                .action
+                .starts_with("deliver mon.0 -> mon.2: collect e10 pn 300"),
+            "{cx}"
+        );
+        assert_eq!(states, 27_138);
     }
 
     fn held_by_two() -> &'static Directed {
@@ -496,18 +521,11 @@ mod model {
     /// a leader that ignores it is caught from `held-by-two` within a few states.
     #[test]
     fn the_held_by_two_start_catches_a_leader_ignoring_the_uncommitted_value() {
-        let bounds = ModelConfig {
-            mutations: vec![Mutation::IgnoreUncommitted],
-            ..(held_by_two().default_bounds)()
-        };
-        let run = explore_directed(&bounds, held_by_two(), &mut |_| {}).unwrap();
-        let cx = run
-            .report
-            .violation
-            .expect("ignore-uncommitted went unnoticed");
+        let (cx, states) = caught_from(held_by_two(), Mutation::IgnoreUncommitted);
         assert_eq!(cx.invariant, invariants::UNCOMMITTED, "{cx}");
         assert_eq!(cx.path.len(), 14, "{cx}");
         assert_eq!(cx.path[0].action, "client put x=1 at mon.0", "{cx}");
+        assert_eq!(states, 3_113);
     }
 
     // ----------------------------------------------------------------- the memo
