@@ -83,9 +83,11 @@ pub struct Args {
     /// three elections, long before a breadth-first search would). Ceph and basic-paxos.
     #[arg(long, value_name = "bfs|dfs")]
     search: Option<String>,
-    /// Directed search (Ceph): walk a prefix of the model's own steps to a named
-    /// precondition (`held-alone`: mon.1 holds an uncommitted value of its own that no one
-    /// else has, and the others committed another), then explore breadth first from there.
+    /// Directed search (Ceph): walk a prefix of the model's own steps to a named situation
+    /// (`held-alone`: mon.1 holds an uncommitted value of its own that no one else has;
+    /// `held-by-two`: the leader dies holding a value one peon accepted), then explore breadth
+    /// first from there within this command line's bound (the default check runs both, each
+    /// within its own bound).
     #[arg(long, value_name = "NAME")]
     directed: Option<String>,
     /// Run only the breadth-first exploration, not the default check's directed starts. Ceph:
