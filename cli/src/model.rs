@@ -90,8 +90,8 @@ pub struct Args {
     /// within its own bound).
     #[arg(long, value_name = "NAME")]
     directed: Option<String>,
-    /// Run only the breadth-first exploration, not the default check's directed starts. Ceph:
-    /// they run after it, only when no option changes the bound (--depth, --max-states,
+    /// Run only the breadth-first exploration, not the default check's directed starts (nor,
+    /// Ceph, its compare-and-set bounds). Ceph: they run after it, only when no option changes the bound (--depth, --max-states,
     /// --elections, --losses, --restarts, --puts, --cas, --no-reads, --crashes, --start,
     /// --timers, --allow-dup-reorder, --duplicates, --reorders, --search, --directed);
     /// basic-paxos: before it, only without --rounds, --crashes, --max-states, --proposers,
@@ -236,6 +236,12 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         }
         Ok(()) => phases.extend(directed_phase(&b.mutations)?),
     }
+    let clean = phases.iter().all(|p| p.report.violation.is_none());
+    match second_phase(&args) {
+        Ok(()) if clean => phases.extend(cas_phase(&b.mutations)),
+        Ok(()) => println!("\nphase 3 (compare-and-set) not run: a violation was found"),
+        Err(why) => println!("\nphase 3 (compare-and-set) not run: {why}"),
+    }
     if phases.len() > 1 {
         print_summary(&phases);
     }
@@ -304,7 +310,7 @@ fn second_phase(args: &Args) -> Result<(), &'static str> {
         || args.reorders.is_some()
         || args.search.is_some();
     if bound_given {
-        return Err("an option changed the bound (the directed starts run with the default one)");
+        return Err("an option changed the bound (phases 2 and 3 run only with the default one)");
     }
     Ok(())
 }
@@ -344,6 +350,28 @@ fn directed_phase(mutations: &[Mutation]) -> Result<Vec<Phase>, String> {
     Ok(phases)
 }
 
+/// Phase 3: a put and a compare-and-set from the stable quorum, breadth first, within each of
+/// `ModelConfig::compare_and_set`'s bounds (phase 1's clients send no compare-and-set).
+fn cas_phase(mutations: &[Mutation]) -> Vec<Phase> {
+    println!("\nphase 3: a put and a compare-and-set from the stable quorum, breadth first");
+    let mut phases = Vec::new();
+    for (name, bounds) in ModelConfig::compare_and_set() {
+        let b = ModelConfig {
+            mutations: mutations.to_vec(),
+            ..bounds
+        };
+        println!("\nbound of `{name}`: {}", b.describe());
+        let mut phase = breadth_first(&b);
+        phase.name = name.to_string();
+        let found = phase.report.violation.is_some();
+        phases.push(phase);
+        if found {
+            break;
+        }
+    }
+    phases
+}
+
 fn directed_start(name: &str) -> Result<&'static Directed, String> {
     Directed::from_name(name).ok_or_else(|| {
         format!(
@@ -381,7 +409,7 @@ fn run_directed(b: &ModelConfig, d: &'static Directed) -> Result<Phase, String> 
 
 /// One line per phase: states, transitions, wall time, states per second, outcome.
 fn print_summary(phases: &[Phase]) {
-    println!("\nsummary (wall time; phase 1, then the directed starts of phase 2):");
+    println!("\nsummary (wall time; phase 1, the directed starts of phase 2, the compare-and-set bounds of phase 3):");
     for p in phases {
         let r = &p.report;
         let outcome = if r.violation.is_some() {

@@ -85,6 +85,25 @@ fn the_default_check_fails_a_peon_committing_its_own_value() {
     );
 }
 
+/// The default check with a compare-and-set that ignores its expected value: phases 1 and 2
+/// send no compare-and-set and pass; phase 3's first bound catches it. About 30 s of CPU.
+#[test]
+fn the_default_check_fails_a_cas_that_ignores_its_expectation() {
+    let o = paxoscope(&["model-check", "--mutation", "cas-ignores-expected"]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("phase 3: a put and a compare-and-set"),
+        "{out}"
+    );
+    assert!(out.contains("VIOLATION in cas with a crash"), "{out}");
+    assert!(out.contains("`linearizability` broken at mon.0"), "{out}");
+    assert!(
+        out.contains("expected absent and found 1, yet answered applied=true"),
+        "{out}"
+    );
+}
+
 /// An option that changes the bound runs phase 1 alone, and says so.
 #[test]
 fn a_bound_option_runs_the_breadth_first_phase_alone() {
@@ -101,6 +120,10 @@ fn a_bound_option_runs_the_breadth_first_phase_alone() {
     assert!(o.status.success(), "{out}");
     assert!(
         out.contains("phase 2 (directed starts) not run: an option changed the bound"),
+        "{out}"
+    );
+    assert!(
+        out.contains("phase 3 (compare-and-set) not run: an option changed the bound"),
         "{out}"
     );
     assert!(!out.contains("directed start `"), "{out}");

@@ -434,6 +434,40 @@ mod model {
         }
     }
 
+    /// The default check's third phase: a put and a compare-and-set from the stable quorum,
+    /// with a crash, then with a loss. The correct protocol is exhaustive in both, with these
+    /// counts (computed facts of the code; about 7 s of CPU in all); a compare-and-set that
+    /// ignores its expected value is caught in the first, and in the second.
+    #[test]
+    fn the_compare_and_set_bounds_are_exhaustive_and_catch_a_cas_ignoring_its_expectation() {
+        let want = [
+            ("cas with a crash", (1_642_281, 3_910_291, 77, 363_667)),
+            ("cas with a loss", (116_048, 232_478, 75, 12_905)),
+        ];
+        for ((name, bounds), (want_name, counts)) in
+            ModelConfig::compare_and_set().into_iter().zip(want)
+        {
+            assert_eq!(name, want_name);
+            let r = run(bounds.clone());
+            assert!(r.exhaustive(), "{name}: {:?}", r.violation);
+            let got = (
+                r.distinct_states,
+                r.transitions,
+                r.max_depth,
+                r.outside_bounds,
+            );
+            assert_eq!(got, counts, "{name}");
+            let broken = run(ModelConfig {
+                mutations: vec![Mutation::CasIgnoresExpected],
+                ..bounds
+            });
+            let cx = broken
+                .violation
+                .expect("cas-ignores-expected went unnoticed");
+            assert_eq!(cx.invariant, "linearizability", "{name}");
+        }
+    }
+
     /// The violation `m` leads to from directed start `d` within its default bound, and the
     /// distinct states explored from the directed start.
     fn caught_from(d: &Directed, m: Mutation) -> (paxoscope_core::model::Counterexample, u64) {

@@ -172,6 +172,25 @@ impl ModelConfig {
         }
     }
 
+    /// The default check's third phase (docs/model-checking.md, "The default check"): one put
+    /// and one compare-and-set, which the first phase's clients do not send (so its counts stay
+    /// comparable with earlier figures), breadth first from the stable quorum; once with a
+    /// crash and restart but no loss, once with a loss but no crash. Both are exhaustive.
+    pub fn compare_and_set() -> [(&'static str, ModelConfig); 2] {
+        let cas = |crashes, losses| ModelConfig {
+            puts: 1,
+            cas: 1,
+            crashes,
+            restarts: crashes,
+            losses,
+            ..ModelConfig::fifo()
+        };
+        [
+            ("cas with a crash", cas(1, 0)),
+            ("cas with a loss", cas(0, 1)),
+        ]
+    }
+
     /// Beyond the messenger's guarantees: one duplicated and one reordered delivery, from boot
     /// (the first election's recovery is where a duplicate LAST matters), no loss, crash or put.
     pub fn dup_reorder() -> ModelConfig {
