@@ -86,6 +86,8 @@ pub struct ModelArgs {
     pub blind: bool,
     pub proposers: Option<u8>,
     pub search: paxoscope_core::model::Search,
+    /// Run the directed starts too (no option changed the bound, no --no-directed).
+    pub directed: bool,
 }
 
 pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
@@ -132,11 +134,46 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
         if b.blind { ", blind (only one value chosen and learners agree)" } else { "" },
         b.search.name()
     );
+    let mut runs = Vec::new();
+    if args.directed {
+        println!(
+            "directed starts first (cheap; the breadth-first run follows): each reached from boot by a prefix of the model's own steps, every rule checked on the way, then explored breadth first within the same bound"
+        );
+        for d in &model::DIRECTED {
+            let run = directed(config.clone(), b.clone(), d, mutation.is_some())?;
+            let found = run.1.violation.is_some();
+            runs.push(run);
+            if found {
+                return Ok(verdict(&runs, args.expect_violation));
+            }
+        }
+        println!("\nbreadth first from boot:");
+    }
     let t0 = Instant::now();
     let r = model::check(config, b);
     let secs = t0.elapsed().as_secs_f64();
+    print_figures(&r, secs, "");
+    runs.push(("breadth first from boot".to_string(), r, secs));
+    if runs.len() > 1 {
+        println!("\nsummary (wall time):");
+        for (name, r, secs) in &runs {
+            println!(
+                "  {name:<40} {:>9} states {:>10} transitions {secs:>6.2} s {:>8.0} states/s",
+                r.states,
+                r.transitions,
+                r.states as f64 / secs.max(1e-9)
+            );
+        }
+    }
+    Ok(verdict(&runs, args.expect_violation))
+}
+
+/// One exploration: its name, what it found, its wall time.
+type Run = (String, model::Report, f64);
+
+fn print_figures(r: &model::Report, secs: f64, from: &str) {
     println!(
-        "{} states, {} transitions, depth {}, {:.2} s, {:.0} states/s",
+        "{} states, {} transitions, depth {}{from}, {:.2} s, {:.0} states/s",
         r.states,
         r.transitions,
         r.max_depth,
@@ -147,26 +184,76 @@ pub fn model_check(args: ModelArgs) -> Result<ExitCode, String> {
         "{} states with a chosen value, {} with every learner knowing it; {} distinct messages, {} node states, {} node steps run",
         r.chosen_states, r.all_learned_states, r.messages, r.node_states, r.node_steps
     );
-    match &r.violation {
-        Some((v, path)) => {
-            println!("VIOLATION {v}\npath ({} steps):", path.len() - 1);
-            for (i, step) in path.iter().enumerate() {
-                println!("  {i:>2}. {step}");
-            }
-            Ok(ExitCode::from(u8::from(!args.expect_violation)))
+}
+
+/// One directed start: the prefix, then the exploration from its end. Unreachable under a
+/// mutation it is reported and skipped; without one it is an error.
+fn directed(
+    config: paxoscope_core::protocols::basic_paxos::BasicConfig,
+    b: Bounds,
+    d: &model::Directed,
+    mutated: bool,
+) -> Result<Run, String> {
+    println!("\ndirected start `{}`: {}", d.name, d.about);
+    let t0 = Instant::now();
+    let run = model::check_directed(config, b, d);
+    let secs = t0.elapsed().as_secs_f64();
+    let name = format!("directed start {}", d.name);
+    if !run.reached && run.report.violation.is_none() {
+        let why = format!(
+            "directed start `{}` not reached from boot ({} states searched)",
+            d.name, run.prefix_states
+        );
+        if !mutated {
+            return Err(why);
         }
-        None => {
-            if r.complete {
-                println!("no violation: exhaustive within the bound");
-            } else {
-                println!(
-                    "no violation, but cut short at {} states (raise --max-states)",
-                    r.states
-                );
-            }
-            Ok(ExitCode::from(u8::from(
-                args.expect_violation || !r.complete,
-            )))
-        }
+        println!("{why}: the mutation makes it unreachable");
+        return Ok((
+            name,
+            model::Report {
+                complete: true,
+                ..run.report
+            },
+            secs,
+        ));
     }
+    if run.reached {
+        println!(
+            "prefix: {} steps from boot (found breadth first among {} states):",
+            run.prefix.len(),
+            run.prefix_states
+        );
+        for (i, step) in run.prefix.iter().enumerate() {
+            println!("  {:>2}. {step}", i + 1);
+        }
+        print_figures(&run.report, secs, " from the directed start");
+    } else {
+        println!(
+            "a rule broke on the way to it ({} states searched)",
+            run.prefix_states
+        );
+    }
+    Ok((name, run.report, secs))
+}
+
+/// The first violation among the runs (or their absence); the exit status.
+fn verdict(runs: &[Run], expect_violation: bool) -> ExitCode {
+    if let Some((name, r, _)) = runs.iter().find(|(_, r, _)| r.violation.is_some()) {
+        let (v, path) = r.violation.as_ref().expect("found above");
+        if runs.len() > 1 || name.starts_with("directed") {
+            println!("found in {name}:");
+        }
+        println!("VIOLATION {v}\npath ({} steps):", path.len() - 1);
+        for (i, step) in path.iter().enumerate() {
+            println!("  {i:>2}. {step}");
+        }
+        return ExitCode::from(u8::from(!expect_violation));
+    }
+    let complete = runs.iter().all(|(_, r, _)| r.complete);
+    if complete {
+        println!("no violation: exhaustive within the bound");
+    } else {
+        println!("no violation, but cut short (raise --max-states)");
+    }
+    ExitCode::from(u8::from(expect_violation || !complete))
 }

@@ -2,7 +2,7 @@
 //! docs/model-checking.md). Prints the bound, the figures, and either "no violation within the
 //! bound" or the shortest counterexample.
 
-use paxoscope_core::model::directed::{describe_prefix, explore_directed, Directed};
+use paxoscope_core::model::directed::{describe_prefix, explore_directed, Directed, DIRECTED};
 use paxoscope_core::model::{explore, invariants, Model, ModelConfig, Report, Search};
 use paxoscope_core::scenario::Mutation;
 use std::process::ExitCode;
@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     expect_violation: bool,
     /// The protocol: `ceph`, `basic-paxos` (which takes --proposers, --rounds, --crashes,
-    /// --max-states, --mutation, --blind and --expect-violation) or `multi-paxos` (--rounds,
+    /// --max-states, --mutation, --blind, --search, --no-directed and --expect-violation) or `multi-paxos` (--rounds,
     /// --crashes, --puts, --losses, --duplicates, --timers, --clients, --max-states, --mutation,
     /// --blind, --expect-violation).
     #[arg(long, default_value = "ceph")]
@@ -83,11 +83,21 @@ pub struct Args {
     /// three elections, long before a breadth-first search would). Ceph and basic-paxos.
     #[arg(long, value_name = "bfs|dfs")]
     search: Option<String>,
-    /// Directed search (Ceph): walk a prefix of the model's own steps to a named
-    /// precondition (`held-alone`: mon.1 holds an uncommitted value of its own that no one
-    /// else has, and the others committed another), then explore breadth first from there.
+    /// Directed search (Ceph): walk a prefix of the model's own steps to a named situation
+    /// (`held-alone`: mon.1 holds an uncommitted value of its own that no one else has;
+    /// `held-by-two`: the leader dies holding a value one peon accepted), then explore breadth
+    /// first from there within this command line's bound (the default check runs both, each
+    /// within its own bound).
     #[arg(long, value_name = "NAME")]
     directed: Option<String>,
+    /// Run only the breadth-first exploration, not the default check's directed starts. Ceph:
+    /// they run after it, only when no option changes the bound (--depth, --max-states,
+    /// --elections, --losses, --restarts, --puts, --cas, --no-reads, --crashes, --start,
+    /// --timers, --allow-dup-reorder, --duplicates, --reorders, --search, --directed);
+    /// basic-paxos: before it, only without --rounds, --crashes, --max-states, --proposers,
+    /// --search.
+    #[arg(long)]
+    no_directed: bool,
     /// basic-paxos: check only what a user relies on (one value chosen, learners agree);
     /// multi-paxos: only the replicas' applied sequences.
     #[arg(long)]
@@ -189,6 +199,12 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     }
     if crate::basic_paxos::is_basic(&args.protocol)? {
         let search = search(&args)?;
+        let directed = !args.no_directed
+            && args.rounds.is_none()
+            && args.crashes.is_none()
+            && args.max_states.is_none()
+            && args.proposers.is_none()
+            && args.search.is_none();
         return crate::basic_paxos::model_check(crate::basic_paxos::ModelArgs {
             rounds: args.rounds,
             crashes: args.crashes,
@@ -198,14 +214,43 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
             blind: args.blind,
             proposers: args.proposers,
             search,
+            directed,
         });
     }
     let b = bounds(&args)?;
     println!("model-check: {}", b.describe());
     println!("time: one global clock; timers fire exactly at their deadlines, earliest first");
     if let Some(name) = &args.directed {
-        return directed(&b, name, args.expect_violation);
+        let d = directed_start(name)?;
+        if !b.start_in_quorum {
+            return Err("--directed starts from the stable quorum: drop --start boot".into());
+        }
+        let phase = run_directed(&b, d)?;
+        return Ok(verdict(&[phase], &b, args.expect_violation));
     }
+    let mut phases = vec![breadth_first(&b)];
+    match second_phase(&args) {
+        Err(why) => println!("\nphase 2 (directed starts) not run: {why}"),
+        Ok(()) if phases[0].report.violation.is_some() => {
+            println!("\nphase 2 (directed starts) not run: phase 1 found a violation")
+        }
+        Ok(()) => phases.extend(directed_phase(&b.mutations)?),
+    }
+    if phases.len() > 1 {
+        print_summary(&phases);
+    }
+    Ok(verdict(&phases, &b, args.expect_violation))
+}
+
+/// What one phase of a model check explored, and how long it took (wall time).
+struct Phase {
+    name: String,
+    report: Report,
+    secs: f64,
+}
+
+/// Phase 1: breadth first (or depth first) from the model's start state within `b`.
+fn breadth_first(b: &ModelConfig) -> Phase {
     let model = Model::new(b.clone());
     let prefix = model.prefix();
     if !prefix.is_empty() {
@@ -225,56 +270,91 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
     });
     let secs = started.elapsed().as_secs_f64();
     print_figures(&report, secs);
-    Ok(verdict(&report, args.expect_violation))
+    let from = if b.start_in_quorum {
+        "the stable quorum"
+    } else {
+        "boot"
+    };
+    Phase {
+        name: format!("{} from {from}", b.search.name()),
+        report,
+        secs,
+    }
 }
 
-/// Print the findings and the violation (or its absence); the exit status.
-fn verdict(report: &Report, expect_violation: bool) -> ExitCode {
-    for f in &report.findings {
-        println!(
-            "\nfinding (Ceph allows this, see docs/campaign.md \"Two leaders in one epoch\"; not a violation):"
-        );
-        print!("{f}");
+/// Whether the default check's second phase runs: only when no option changed the bound
+/// (mutations and --expect-violation do not) and --no-directed was not given.
+fn second_phase(args: &Args) -> Result<(), &'static str> {
+    if args.no_directed {
+        return Err("--no-directed");
     }
-    let found = report.violation.is_some();
-    match &report.violation {
-        Some(cx) => {
-            println!("\nVIOLATION");
-            print!("{cx}");
-            if expect_violation {
-                println!(
-                    "(expected: this run goes beyond what the protocol assumes of its messenger)"
-                );
+    let bound_given = args.depth.is_some()
+        || args.max_states.is_some()
+        || args.elections.is_some()
+        || args.losses.is_some()
+        || args.restarts.is_some()
+        || args.puts.is_some()
+        || args.cas.is_some()
+        || args.no_reads
+        || args.crashes.is_some()
+        || args.start.is_some()
+        || args.timers.is_some()
+        || args.allow_dup_reorder
+        || args.duplicates.is_some()
+        || args.reorders.is_some()
+        || args.search.is_some();
+    if bound_given {
+        return Err("an option changed the bound (the directed starts run with the default one)");
+    }
+    Ok(())
+}
+
+/// Phase 2: every directed start of the library, each within its own bound, with the run's
+/// mutations. A start a mutation makes unreachable is reported and skipped; without a
+/// mutation every start must be reached.
+fn directed_phase(mutations: &[Mutation]) -> Result<Vec<Phase>, String> {
+    println!(
+        "\nphase 2: {} directed starts, each from the stable quorum by a prefix of the model's own steps, each within its own bound",
+        DIRECTED.len()
+    );
+    let mut phases = Vec::new();
+    for d in &DIRECTED {
+        let b = ModelConfig {
+            mutations: mutations.to_vec(),
+            ..(d.default_bounds)()
+        };
+        println!("\nbound of `{}`: {}", d.name, b.describe());
+        match run_directed(&b, d) {
+            Ok(phase) => {
+                let found = phase.report.violation.is_some();
+                phases.push(phase);
+                if found {
+                    break;
+                }
             }
-        }
-        None if report.stopped_at_max_states => {
-            println!("\nno violation within the bound (stopped at --max-states)")
-        }
-        None => {
-            println!("\nno violation within the bound (every state within the bounds explored)")
-        }
-    }
-    match (found, expect_violation) {
-        (false, false) | (true, true) => ExitCode::SUCCESS,
-        (true, false) => ExitCode::from(1),
-        (false, true) => {
-            println!("expected a violation and found none");
-            ExitCode::from(1)
+            Err(e) if !mutations.is_empty() => {
+                println!(
+                    "directed start `{}` not reached under the mutation: {e}",
+                    d.name
+                )
+            }
+            Err(e) => return Err(e),
         }
     }
+    Ok(phases)
 }
 
-/// `--directed NAME`: the prefix, then the exploration from its end.
-fn directed(b: &ModelConfig, name: &str, expect_violation: bool) -> Result<ExitCode, String> {
-    let d = Directed::from_name(name).ok_or_else(|| {
+fn directed_start(name: &str) -> Result<&'static Directed, String> {
+    Directed::from_name(name).ok_or_else(|| {
         format!(
             "--directed {name}: unknown; known: {}",
             Directed::names().join(", ")
         )
-    })?;
-    if !b.start_in_quorum {
-        return Err("--directed starts from the stable quorum: drop --start boot".into());
-    }
+    })
+}
+
+/// One directed start: the prefix, then the exploration from its end within `b`.
+fn run_directed(b: &ModelConfig, d: &'static Directed) -> Result<Phase, String> {
     println!("directed start `{}`: {}", d.name, d.about);
     let started = Instant::now();
     let run = explore_directed(b, d, &mut |r: &Report| {
@@ -292,7 +372,94 @@ fn directed(b: &ModelConfig, name: &str, expect_violation: bool) -> Result<ExitC
     }
     let secs = started.elapsed().as_secs_f64();
     print_figures(&run.report, secs);
-    Ok(verdict(&run.report, expect_violation))
+    Ok(Phase {
+        name: format!("directed start {}", d.name),
+        report: run.report,
+        secs,
+    })
+}
+
+/// One line per phase: states, transitions, wall time, states per second, outcome.
+fn print_summary(phases: &[Phase]) {
+    println!("\nsummary (wall time; phase 1, then the directed starts of phase 2):");
+    for p in phases {
+        let r = &p.report;
+        let outcome = if r.violation.is_some() {
+            "VIOLATION"
+        } else if r.stopped_at_max_states {
+            "stopped at the state budget"
+        } else {
+            "exhaustive"
+        };
+        println!(
+            "  {:<36} {:>9} states {:>10} transitions {:>6.1} s {:>8.0} states/s  {outcome}",
+            p.name,
+            r.distinct_states,
+            r.transitions,
+            p.secs,
+            r.distinct_states as f64 / p.secs.max(1e-9)
+        );
+    }
+    let states: u64 = phases.iter().map(|p| p.report.distinct_states).sum();
+    let secs: f64 = phases.iter().map(|p| p.secs).sum();
+    println!("  {:<36} {states:>9} states {:>30.1} s", "total", secs);
+}
+
+/// Print the first phase's findings and the first violation (or its absence); the exit
+/// status.
+fn verdict(phases: &[Phase], b: &ModelConfig, expect_violation: bool) -> ExitCode {
+    if let Some(p) = phases.iter().find(|p| !p.report.findings.is_empty()) {
+        for f in &p.report.findings {
+            println!(
+                "\nfinding in {} (Ceph allows this, see docs/campaign.md \"Two leaders in one epoch\"; not a violation):",
+                p.name
+            );
+            print!("{f}");
+        }
+    }
+    let broken = phases.iter().find(|p| p.report.violation.is_some());
+    let stopped = phases.iter().any(|p| p.report.stopped_at_max_states);
+    match broken {
+        Some(p) => {
+            println!("\nVIOLATION in {}", p.name);
+            print!("{}", p.report.violation.as_ref().expect("found above"));
+            if expect_violation {
+                println!("{}", expected_because(b));
+            }
+        }
+        None if stopped => println!("\nno violation within the bound (stopped at --max-states)"),
+        None => {
+            println!("\nno violation within the bound (every state within the bounds explored)")
+        }
+    }
+    match (broken.is_some(), expect_violation) {
+        (false, false) | (true, true) => ExitCode::SUCCESS,
+        (true, false) => ExitCode::from(1),
+        (false, true) => {
+            println!("expected a violation and found none");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Why an expected violation was expected: the messenger's guarantees dropped, or a bug
+/// switched on.
+fn expected_because(b: &ModelConfig) -> String {
+    let muts: Vec<&str> = b.mutations.iter().map(|m| m.name()).collect();
+    let mut why = Vec::new();
+    if b.duplicates > 0 || b.reorders > 0 {
+        why.push("this run goes beyond what the protocol assumes of its messenger".to_string());
+    }
+    if !muts.is_empty() {
+        why.push(format!(
+            "the protocol runs with the bug {}",
+            muts.join(", ")
+        ));
+    }
+    if why.is_empty() {
+        why.push("--expect-violation".to_string());
+    }
+    format!("(expected: {})", why.join("; "))
 }
 
 fn print_figures(r: &Report, secs: f64) {

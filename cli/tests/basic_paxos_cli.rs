@@ -20,16 +20,25 @@ fn the_model_check_of_two_proposers_and_one_crash_is_exhaustive() {
     assert!(o.status.success(), "{out}");
     assert!(out.contains("1 crash(es) with restart"), "{out}");
     assert!(
+        out.contains("directed start proposer-dies-mid-duel         1084 states"),
+        "{out}"
+    );
+    assert!(
+        out.contains("breadth first from boot                     382020 states"),
+        "{out}"
+    );
+    assert!(
         out.contains("no violation: exhaustive within the bound"),
         "{out}"
     );
     assert!(out.contains("states/s"), "{out}");
 }
 
-/// `forget-round` is left out: without the reduction for proposers its search takes minutes.
+/// The default check, blind: `forget-round` is caught by its directed start (run first), the
+/// others by either phase.
 #[test]
 fn the_model_check_catches_every_canary_blind() {
-    for m in MUTATIONS.into_iter().filter(|m| *m != "forget-round") {
+    for m in MUTATIONS {
         let o = paxoscope(&[
             "model-check",
             "--protocol",
@@ -106,4 +115,26 @@ fn a_campaign_does_not_depend_on_the_number_of_jobs() {
     let one = run("1");
     assert_eq!(one, run("3"));
     assert!(one.ends_with("12 passed, 0 failed"), "{one}");
+}
+
+/// The default check with a proposer that forgets its round: the directed start catches it
+/// (every rule on: `unique-numbers`) and the run fails, with the prefix in the path.
+#[test]
+fn the_default_model_check_fails_a_proposer_that_forgets_its_round() {
+    let o = paxoscope(&[
+        "model-check",
+        "--protocol",
+        "basic-paxos",
+        "--mutation",
+        "forget-round",
+    ]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains("found in directed start proposer-dies-mid-duel"),
+        "{out}"
+    );
+    assert!(out.contains("VIOLATION unique-numbers"), "{out}");
+    assert!(out.contains("  12. node 1 crashes"), "{out}");
+    assert!(!out.contains("breadth first from boot:"), "{out}");
 }

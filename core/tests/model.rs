@@ -400,6 +400,134 @@ mod model {
         );
     }
 
+    /// The default check's second phase (docs/model-checking.md, "Directed search"): each
+    /// directed start of the library within its own bound. The correct protocol is exhaustive
+    /// from each, with these counts (computed facts of the code; about 6 s of CPU each).
+    #[test]
+    fn the_default_directed_starts_are_exhaustive_for_the_correct_protocol() {
+        let want = [
+            ("held-alone", (1_870_660, 5_718_698, 114, 240_831)),
+            ("held-by-two", (1_940_096, 5_879_054, 101, 236_528)),
+        ];
+        assert_eq!(
+            Directed::names(),
+            want.iter().map(|(n, _)| *n).collect::<Vec<_>>()
+        );
+        for (d, (name, counts)) in directed::DIRECTED.iter().zip(want) {
+            let run = explore_directed(&(d.default_bounds)(), d, &mut |_| {}).unwrap();
+            let r = &run.report;
+            assert!(r.exhaustive(), "{name}: {:?}", r.violation);
+            assert_eq!(
+                r.at_depth_bound, 0,
+                "{name}: the depth bound is not reached"
+            );
+            assert_eq!(
+                (
+                    r.distinct_states,
+                    r.transitions,
+                    r.max_depth,
+                    r.outside_bounds
+                ),
+                counts,
+                "{name}"
+            );
+        }
+    }
+
+    /// The violation `m` leads to from directed start `d` within its default bound, and the
+    /// distinct states explored from the directed start.
+    fn caught_from(d: &Directed, m: Mutation) -> (paxoscope_core::model::Counterexample, u64) {
+        let bounds = ModelConfig {
+            mutations: vec![m],
+            ..(d.default_bounds)()
+        };
+        let run = explore_directed(&bounds, d, &mut |_| {}).unwrap();
+        let states = run.report.distinct_states;
+        let cx = run
+            .report
+            .violation
+            .unwrap_or_else(|| panic!("{} went unnoticed from {}", m.name(), d.name));
+        (cx, states)
+    }
+
+    /// The canary breadth first from the quorum cannot reach is caught by the default check's
+    /// `held-alone` start, within its default bound.
+    #[test]
+    fn the_default_held_alone_start_catches_a_peon_committing_its_own_value() {
+        let (cx, states) = caught_from(held_alone(), Mutation::PeonCommitsOwnValue);
+        assert_eq!(cx.invariant, invariants::AGREEMENT, "{cx}");
+        assert_eq!(cx.path.len(), 47, "{cx}");
+        assert_eq!(states, 711_962);
+    }
+
+    /// `promise-lower-pn`, out of reach of breadth first from the quorum, is caught from
+    /// `held-alone` within its default bound: mon.0 restarts, wins epoch 10 with its PROPOSE to
+    /// mon.2 lost (the second loss) and collects with pn 300; mon.2 promised 301 in epoch 6.
+    #[test]
+    fn the_default_held_alone_start_catches_a_promise_below_an_earlier_one() {
+        let (cx, states) = caught_from(held_alone(), Mutation::PromiseLowerPn);
+        assert_eq!(cx.invariant, invariants::PROMISES, "{cx}");
+        assert_eq!(cx.path.len(), 26, "{cx}");
+        assert!(
+            cx.path[25]
+                .action
+                .starts_with("deliver mon.0 -> mon.2: collect e10 pn 300"),
+            "{cx}"
+        );
+        assert_eq!(states, 27_138);
+    }
+
+    fn held_by_two() -> &'static Directed {
+        Directed::from_name("held-by-two").expect("a directed start of that name")
+    }
+
+    #[test]
+    fn the_held_by_two_prefix_leaves_a_dead_leader_s_value_on_one_peon() {
+        let bounds = (held_by_two().default_bounds)();
+        let (start, prefix) = directed::prefix(&bounds, held_by_two()).unwrap();
+        assert_eq!(
+            prefix,
+            vec![
+                Action::Put(0),
+                prefix[1],
+                Action::Deliver {
+                    from: 0,
+                    to: 1,
+                    index: 0
+                },
+                Action::Drop { from: 0, to: 2 },
+                Action::Crash(0),
+            ]
+        );
+        assert!(matches!(prefix[1], Action::Fire { node: 0, .. }));
+        let leader = start.monitors[0]
+            .store
+            .uncommitted()
+            .expect("mon.0 holds a value");
+        let peon = start.monitors[1]
+            .store
+            .uncommitted()
+            .expect("mon.1 accepted it");
+        assert_eq!(leader, peon);
+        assert!(start.monitors[2].store.uncommitted().is_none());
+        assert!(!start.up[0] && start.up[1] && start.up[2]);
+        assert!(start.in_flight().next().is_none(), "nothing on the wire");
+        // One loss, one put, the restart are left to the exploration.
+        let b = start.budget;
+        assert_eq!((b.losses, b.crashes, b.restarts, b.puts_sent), (1, 0, 1, 1));
+    }
+
+    /// Recovery after the leader's death must re-propose the value two monitors accepted:
+    /// a leader that ignores it is caught from `held-by-two` within a few states.
+    #[test]
+    fn the_held_by_two_start_catches_a_leader_ignoring_the_uncommitted_value() {
+        let (cx, states) = caught_from(held_by_two(), Mutation::IgnoreUncommitted);
+        assert_eq!(cx.invariant, invariants::UNCOMMITTED, "{cx}");
+        assert_eq!(cx.path.len(), 14, "{cx}");
+        assert_eq!(cx.path[0].action, "client put x=1 at mon.0", "{cx}");
+        assert_eq!(states, 3_113);
+    }
+
     // ----------------------------------------------------------------- the memo
 
     /// The memoised handler calls and the facts kept per monitor and message (core/src/model/

@@ -7,7 +7,7 @@
 //! The page gets its own bytes at save time: it fetches the assets its `<head>` names (trunk
 //! lists the wasm, the glue and the snippets for preloading, and the stylesheets), all from
 //! its own origin and already in the browser's cache; a saved file saving again reuses the
-//! assets it carries. The JS below builds the file, so the wasm carries none of it.
+//! assets its loader kept (the app clears `<body>`, where the file carried them). The JS below builds the file, so the wasm carries none of it.
 
 use crate::state::Playground;
 use paxoscope_core::scenario::to_url_fragment;
@@ -20,6 +20,8 @@ const out = (m) => { document.body.textContent = 'This saved Paxoscope run could
 try {
   globalThis.paxoscopeOneFile = true;
   const a = JSON.parse(document.getElementById('paxoscope-one-file').textContent);
+  // The app renders into <body> and clears it, this element too: kept here to save again.
+  globalThis.paxoscopeOneFileAssets = a;
   if (location.hash.length < 2) history.replaceState(null, '', '#' + a.fragment);
   const style = document.createElement('style');
   style.textContent = a.css;
@@ -38,8 +40,8 @@ try {
 `;
 
 async function own_assets() {
-  const kept = document.getElementById('paxoscope-one-file');
-  if (kept) return JSON.parse(kept.textContent);
+  // A saved file saving again: the assets its loader kept.
+  if (globalThis.paxoscopeOneFileAssets) return { ...globalThis.paxoscopeOneFileAssets };
   const hrefs = (sel) => [...document.querySelectorAll(sel)].map((l) => l.href);
   const wasm_url = hrefs('link[rel=preload][href$=".wasm"]')[0];
   const glue_url = hrefs('link[rel=modulepreload]').find((u) => !u.includes('/snippets/'));
@@ -55,7 +57,10 @@ async function own_assets() {
   // wasm-bindgen imports a snippet 'like this', or "like this" when the wasm calls it directly.
   for (const [, , spec] of glue.matchAll(/from (['"])(\.\/snippets\/[^'"]+)\1/g)) snippets[spec] = await text(new URL(spec, glue_url));
   const css = (await Promise.all(hrefs('link[rel=stylesheet]').map(text))).join('\n');
-  const gz = new Uint8Array(await new Response((await get(wasm_url)).body.pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  // Read whole before compressing: a fetch whose body is piped as a stream is sometimes
+  // reported cancelled (net::ERR_ABORTED) when the download starts, though every byte came.
+  const raw = await (await get(wasm_url)).arrayBuffer();
+  const gz = new Uint8Array(await new Response(new Blob([raw]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
   let bin = '';
   for (let i = 0; i < gz.length; i += 0x8000) bin += String.fromCharCode.apply(null, gz.subarray(i, i + 0x8000));
   return { css, glue, snippets, wasm: btoa(bin) };

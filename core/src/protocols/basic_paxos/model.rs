@@ -681,6 +681,88 @@ impl Explorer {
 
 /// Explore every state reachable within `bounds` from the boot of `config`'s nodes.
 pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
+    let (mut ex, init) = explorer(config, bounds);
+    let mut report = Report::default();
+    search(&mut ex, init, &[], None, &mut report);
+    finish(report, &ex)
+}
+
+/// A named directed start of the Basic Paxos check: a protocol situation a teacher would name,
+/// reached breadth first from boot by the model's own steps (the prefix), then explored breadth
+/// first within the same bounds. The default check's second phase (docs/model-checking.md).
+pub struct Directed {
+    pub name: &'static str,
+    pub about: &'static str,
+    reached: fn(&Explorer, &St) -> bool,
+}
+
+/// Every directed start of the Basic Paxos check.
+pub const DIRECTED: [Directed; 1] = [Directed {
+    name: "proposer-dies-mid-duel",
+    about: "two proposers duel: an acceptor has accepted the lower round's value, and the \
+            higher round's proposer has crashed (the crash spent) with its accept requests for \
+            another value still in the network",
+    reached: proposer_dies_mid_duel,
+}];
+
+/// Some proposer is down, the crash budget spent, with an accept request of its own in the
+/// network whose value differs from one an acceptor accepted under a lower number.
+fn proposer_dies_mid_duel(ex: &Explorer, s: &St) -> bool {
+    if s.crashes < ex.bounds.crashes {
+        return false;
+    }
+    let lower_other = |n: &Pn, v: &Value| {
+        (0..ex.n).any(|a| {
+            ex.durable(s, a)
+                .accepted
+                .as_ref()
+                .is_some_and(|(an, av)| an < n && av != v)
+        })
+    };
+    bits(&s.net).any(|m| {
+        let (from, _, msg) = &ex.t.msgs[m as usize];
+        s.up(*from as usize).is_none()
+            && matches!(&**msg, Msg::Accept { n, v } if lower_other(n, v))
+    })
+}
+
+/// What a directed start did: the prefix (described, from boot) and the exploration from its
+/// end. `report.violation`'s path begins at boot, prefix included.
+pub struct DirectedReport {
+    pub prefix: Vec<String>,
+    /// States the walk to the directed start visited.
+    pub prefix_states: u64,
+    /// The directed start was reached (a mutation can make it unreachable).
+    pub reached: bool,
+    pub report: Report,
+}
+
+/// Walk breadth first from boot to the first state of `d`, checking every rule on the way,
+/// then explore from it within the same bounds.
+pub fn check_directed(config: BasicConfig, bounds: Bounds, d: &Directed) -> DirectedReport {
+    let (mut ex, init) = explorer(config, bounds);
+    let mut walk = Report::default();
+    let found = search(&mut ex, init, &[], Some(d.reached), &mut walk);
+    let Some((start, prefix)) = found else {
+        return DirectedReport {
+            prefix: Vec::new(),
+            prefix_states: walk.states,
+            reached: false,
+            report: finish(walk, &ex),
+        };
+    };
+    let mut report = Report::default();
+    search(&mut ex, start, &prefix, None, &mut report);
+    DirectedReport {
+        prefix: prefix.iter().map(|s| ex.describe(*s)).collect(),
+        prefix_states: walk.states,
+        reached: true,
+        report: finish(report, &ex),
+    }
+}
+
+/// A fresh explorer over `config` and the boot state.
+fn explorer(config: BasicConfig, bounds: Bounds) -> (Explorer, St) {
     let config = Rc::new(config);
     let n = config.nodes as usize;
     assert!(n <= MAX_NODES, "at most {MAX_NODES} nodes");
@@ -720,10 +802,38 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
         );
         init.slots[r] = slot(l.node, false, l.set);
     }
-    let mut report = Report::default();
+    (ex, init)
+}
+
+/// Breadth (or depth) first from `init`, reached from boot by `prefix`, checking the rules on
+/// every step, into `report`. With a `goal`: stop at the first new state that holds it and
+/// return it with its steps from boot. A violation's path begins at boot.
+fn search(
+    ex: &mut Explorer,
+    init: St,
+    prefix: &[Step],
+    goal: Option<fn(&Explorer, &St) -> bool>,
+    report: &mut Report,
+) -> Option<(St, Vec<Step>)> {
+    let n = ex.n;
+    let learners = ex.t.config.learners.len();
     let mut seen: FxSet<Key> = FxSet::default();
     // Each state's parent (index into `trail`) and the step that reached it, for a path.
     let mut trail: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
+    let steps_to = |trail: &[(u32, Option<Step>)], at: u32| {
+        let mut path = Vec::new();
+        let mut i = at;
+        while let Some(s) = trail[i as usize].1 {
+            path.push(s);
+            i = trail[i as usize].0;
+        }
+        path.extend(prefix.iter().rev());
+        path.reverse();
+        path
+    };
+    if goal.is_some_and(|g| g(ex, &init)) {
+        return Some((init, prefix.to_vec()));
+    }
     let mut queue: Frontier<(Key, u32, u32)> = Frontier::new(ex.bounds.search);
     let key = init.encode(n);
     seen.insert(key.clone());
@@ -743,7 +853,7 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
         if let Some(v) = facts.chosen_value() {
             report.chosen_states += 1;
             let l = &facts.first_learned;
-            if l.len() == config.learners.len() && l.values().all(|x| *x == v) {
+            if l.len() == learners && l.values().all(|x| *x == v) {
                 report.all_learned_states += 1;
             }
         }
@@ -751,37 +861,36 @@ pub fn check(config: BasicConfig, bounds: Bounds) -> Report {
             report.transitions += 1;
             match ex.apply(&s, &facts, step) {
                 Err(v) => {
-                    let mut path = vec![ex.describe(step)];
-                    let mut i = at;
-                    while let Some(s) = trail[i as usize].1 {
-                        path.push(ex.describe(s));
-                        i = trail[i as usize].0;
-                    }
-                    path.push("boot".into());
-                    path.reverse();
-                    report.violation = Some((v, path));
-                    return finish(report, &ex);
+                    let mut path = steps_to(&trail, at);
+                    path.push(step);
+                    let mut words = vec!["boot".to_string()];
+                    words.extend(path.iter().map(|s| ex.describe(*s)));
+                    report.violation = Some((v, words));
+                    return None;
                 }
                 Ok(next) if next == s => {}
                 Ok(next) => {
-                    let next = next.encode(n);
-                    if seen.contains(&next) {
+                    let key = next.encode(n);
+                    if seen.contains(&key) {
                         continue;
                     }
-                    seen.insert(next.clone());
+                    seen.insert(key.clone());
                     report.states += 1;
-                    if report.states >= ex.bounds.max_states {
-                        return finish(report, &ex);
-                    }
                     trail.push((at, Some(step)));
                     let idx = u32::try_from(trail.len() - 1).expect("fewer than 2^32 states");
-                    queue.push((next, depth + 1, idx));
+                    if goal.is_some_and(|g| g(ex, &next)) {
+                        return Some((next, steps_to(&trail, idx)));
+                    }
+                    if report.states >= ex.bounds.max_states {
+                        return None;
+                    }
+                    queue.push((key, depth + 1, idx));
                 }
             }
         }
     }
     report.complete = true;
-    finish(report, &ex)
+    None
 }
 
 fn finish(mut report: Report, ex: &Explorer) -> Report {
@@ -861,7 +970,8 @@ mod tests {
     /// issue's configuration (2 proposers, 3 acceptors, one round each, one crash) through
     /// what a user relies on: a second chosen value, or learners that disagree. Blind: every
     /// other rule is off. (`forget-round` voids the dead-message reduction for proposers
-    /// while a crash is left, and its search takes minutes: not run here.)
+    /// while a crash is left, and the search from boot takes minutes: it is caught from the
+    /// directed start, `forget_round_is_caught_from_the_directed_start`.)
     #[test]
     fn every_canary_is_caught_blind_by_a_second_value_or_disagreeing_learners() {
         for m in Mutation::ALL
@@ -894,6 +1004,50 @@ mod tests {
         let (v, path) = r.violation.expect("caught");
         assert_eq!(v.rule, "learners-agree", "{v}");
         assert!(path.iter().any(|s| s.contains("accepted(n=")), "{path:?}");
+    }
+
+    /// The default check's directed start (the issue's configuration): reached by a 12-step
+    /// prefix, and the correct protocol is exhaustive from it with these counts (computed facts
+    /// of the code).
+    #[test]
+    fn the_correct_protocol_is_exhaustive_from_the_directed_start() {
+        let d = &DIRECTED[0];
+        let run = check_directed(model_config(2, None), Bounds::default(), d);
+        assert!(run.reached, "{} not reached", d.name);
+        let r = &run.report;
+        assert!(r.complete && r.violation.is_none(), "{:?}", r.violation);
+        assert_eq!(run.prefix.len(), 12, "{:?}", run.prefix);
+        assert_eq!(run.prefix[11], "node 1 crashes", "{:?}", run.prefix);
+        assert_eq!(run.prefix_states, 25_403);
+        assert_eq!((r.states, r.transitions, r.max_depth), (1_084, 16_840, 10));
+    }
+
+    /// `forget-round`, which the breadth-first search from boot does not reach in minutes, is
+    /// caught from the directed start: the restarted proposer reuses 1.1 for "A" while its
+    /// accept(1.1, "B") is in the network. With every rule on, by `unique-numbers`; blind, by
+    /// a second chosen value.
+    #[test]
+    fn forget_round_is_caught_from_the_directed_start() {
+        let d = &DIRECTED[0];
+        for (blind, rule, steps, states) in [
+            (false, "unique-numbers", 17, 1_135),
+            (true, "one-value-chosen", 21, 30_393),
+        ] {
+            let b = Bounds {
+                blind,
+                ..Bounds::default()
+            };
+            let run = check_directed(model_config(2, Some(Mutation::ForgetRound)), b, d);
+            let (v, path) = run.report.violation.expect("forget-round caught");
+            assert_eq!(v.rule, rule, "{v}");
+            assert_eq!(path.len() - 1, steps, "{path:?}");
+            assert_eq!(path[0], "boot");
+            assert_eq!(
+                path[12], "node 1 crashes",
+                "the prefix is in the path: {path:?}"
+            );
+            assert_eq!(run.report.states, states);
+        }
     }
 
     /// Not a test of the counts (see the pinned test): prints the figures of each bound.
