@@ -12,6 +12,9 @@ mod browser;
 #[cfg(feature = "history-page")]
 mod checker;
 mod components;
+// The family page's wasm doubles as the shipped page's exporter module (src/exporter.rs).
+#[cfg(all(any(test, feature = "own-exports"), not(feature = "history-page")))]
+mod exporter;
 mod hooks;
 mod host;
 mod index;
@@ -32,6 +35,11 @@ fn main() {
 
 #[cfg(not(feature = "history-page"))]
 fn main() {
+    // Started as the shipped page's exporter (src/exporter.rs): no page of its own.
+    #[cfg(feature = "own-exports")]
+    if exporter::loaded_as_library() {
+        return;
+    }
     // Another protocol's link continues at the page built with it, before anything renders.
     let hash = web_sys::window()
         .and_then(|w| w.location().hash().ok())

@@ -7,7 +7,7 @@
 use crate::browser::{blob_url, copy_text, revoke_url, select_field};
 use crate::labels::seconds;
 use crate::run::RunHandle;
-use paxoscope_core::view::ExportKind;
+use paxoscope_core::view::{ExportKind, RunView};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -39,6 +39,8 @@ struct Made {
     /// One line saying what it holds.
     what: String,
     blob: Option<String>,
+    /// While the exporter module loads (the shipped page): the request it will answer.
+    pending: Option<String>,
 }
 
 /// `4.5`, `12`, `0.020` (seconds, at most 3 decimals) as ms; or what is wrong with the text.
@@ -83,12 +85,14 @@ fn read_window(from: &str, to: &str, playhead_ms: u64) -> Result<(u64, u64), Str
     Ok((from_ms, to_ms))
 }
 
-/// Builds the export, or says why there is nothing to export.
+/// Builds the export, or says why there is nothing to export. On the shipped page the text
+/// may still be on its way (`Made::pending`).
 fn make(
     run: &RunHandle,
     kind: Kind,
     (from_ms, to_ms): (u64, u64),
     node: u8,
+    playhead_ms: u64,
 ) -> Result<Made, String> {
     let mut run = run.run.borrow_mut();
     let s = &mut *run.session;
@@ -102,19 +106,19 @@ fn make(
             seconds(to_ms)
         ));
     }
-    let (text, name, what) = match kind {
+    let (export, name, what) = match kind {
         Kind::Trace => (
-            s.export(ExportKind::Trace, from_ms, to_ms, node)?,
+            ExportKind::Trace,
             "trace".to_string(),
             format!("{in_window} trace events, {span}"),
         ),
         Kind::Sequence => (
-            s.export(ExportKind::Sequence, from_ms, to_ms, node)?,
+            ExportKind::Sequence,
             "sequence".into(),
             format!("mermaid sequence diagram, {span}"),
         ),
         Kind::State => (
-            s.export(ExportKind::State, from_ms, to_ms, node)?,
+            ExportKind::State,
             format!("state-mon{node}"),
             format!(
                 "mermaid state diagram of {}, {span}",
@@ -123,19 +127,103 @@ fn make(
         ),
     };
     let ext = if kind == Kind::Trace { "jsonl" } else { "mmd" };
-    let mime = if kind == Kind::Trace {
-        "application/x-ndjson"
-    } else {
-        "text/plain;charset=utf-8"
-    };
-    Ok(Made {
-        blob: blob_url(&text, mime),
+    let made = Made {
         file_name: format!("paxoscope-{name}-{from_ms}-{to_ms}ms.{ext}"),
         what,
-        text,
+        text: String::new(),
+        blob: None,
+        pending: None,
+    };
+    match text_of(s, export, (from_ms, to_ms), node, playhead_ms) {
+        Written::Text(text) => Ok(made.with_text(text?)),
+        Written::Pending(request) => Ok(Made {
+            pending: Some(request),
+            ..made
+        }),
+    }
+}
+
+/// An export's text, or the request the exporter module is loading to answer.
+enum Written {
+    Text(Result<String, String>),
+    #[cfg_attr(feature = "own-exports", allow(dead_code))]
+    Pending(String),
+}
+
+/// The exporter module's request for an export (src/exporter.rs, `export_run`, reads it): the
+/// kind, the window, the monitor and the playhead; the page adds the run's scenario.
+#[cfg_attr(feature = "own-exports", allow(dead_code))]
+pub fn request(kind: ExportKind, window_ms: (u64, u64), node: u8, playhead_ms: u64) -> String {
+    let word = match kind {
+        ExportKind::Trace => "trace",
+        ExportKind::Sequence => "sequence",
+        ExportKind::State => "state",
+    };
+    format!(
+        "{word} {} {} {node} {playhead_ms}",
+        window_ms.0, window_ms.1
+    )
+}
+
+/// The text, by the page's own writers (the family page, which carries them).
+#[cfg(feature = "own-exports")]
+fn text_of(
+    s: &mut dyn RunView,
+    kind: ExportKind,
+    (from_ms, to_ms): (u64, u64),
+    node: u8,
+    _playhead_ms: u64,
+) -> Written {
+    Written::Text(s.export(kind, from_ms, to_ms, node))
+}
+
+/// The text, by the exporter module the shipped page loads on demand (the family page's wasm,
+/// src/exporter.rs): it re-derives the run from its scenario up to the playhead.
+#[cfg(not(feature = "own-exports"))]
+fn text_of(
+    s: &mut dyn RunView,
+    kind: ExportKind,
+    window_ms: (u64, u64),
+    node: u8,
+    playhead_ms: u64,
+) -> Written {
+    let scenario = paxoscope_core::scenario::to_url_fragment(s.scenario());
+    ask(format!(
+        "{}\n{scenario}",
+        request(kind, window_ms, node, playhead_ms)
+    ))
+}
+
+/// The exporter module's answer to `request`, or the request again while it loads.
+#[cfg(not(feature = "own-exports"))]
+fn ask(request: String) -> Written {
+    let answer = crate::components::verdict_loader::export_text(crate::page::FAMILY_PAGE, &request);
+    let (code, rest) = answer.split_once('\n').unwrap_or((&answer, ""));
+    Written::Text(match code {
+        "loading" => return Written::Pending(request),
+        "ok" => Ok(rest.to_string()),
+        "failed" => Err(rest.to_string()),
+        "offline" => Err("No exports in a saved file: they are written by the playground's site. Open the run's link there to export it.".into()),
+        _ => Err(format!("The exporter could not be had ({rest}): no export. Reload the page to try again.")),
     })
 }
 
+impl Made {
+    /// The export with its text and a download link for it.
+    fn with_text(self, text: String) -> Made {
+        let mime = if self.file_name.ends_with(".jsonl") {
+            "application/x-ndjson"
+        } else {
+            "text/plain;charset=utf-8"
+        };
+        Made {
+            blob: blob_url(&text, mime),
+            text,
+            pending: None,
+            ..self
+        }
+    }
+}
 /// The `value` of the input or select an event came from.
 fn field_value(e: &Event) -> String {
     e.target()
@@ -163,6 +251,9 @@ enum Edit {
     WholeRun,
     Monitor(Option<u8>),
     Made(Result<Rc<Made>, String>),
+    /// The exporter module is ready (or could not be had): ask it again.
+    #[cfg(not(feature = "own-exports"))]
+    Came,
     Copied(bool),
 }
 
@@ -186,6 +277,23 @@ impl Reducible for Form {
                 }
                 (f.made, f.copied) = (Some(m), None);
             }
+            #[cfg(not(feature = "own-exports"))]
+            Edit::Came => {
+                let Some(Ok(m)) = &f.made else {
+                    return f.into();
+                };
+                let Some(request) = m.pending.clone() else {
+                    return f.into();
+                };
+                let made = match ask(request) {
+                    Written::Text(text) => text.map(|t| m.as_ref().clone().with_text(t)),
+                    Written::Pending(request) => Ok(Made {
+                        pending: Some(request),
+                        ..m.as_ref().clone()
+                    }),
+                };
+                (f.made, f.copied) = (Some(made.map(Rc::new)), None);
+            }
             Edit::Copied(ok) => f.copied = Some(ok),
         }
         f.into()
@@ -195,6 +303,19 @@ impl Reducible for Form {
 #[component]
 pub fn Export(p: &ExportProps) -> Html {
     let form = use_reducer(Form::default);
+    #[cfg(not(feature = "own-exports"))]
+    {
+        // The exporter module says when it is ready (the shipped page loads it on demand).
+        let d = form.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().map(|w| {
+                gloo_events::EventListener::new(&w, "paxoscope-export", move |_| {
+                    d.dispatch(Edit::Came)
+                })
+            });
+            move || drop(listener)
+        });
+    }
     let monitors = p.run.run.borrow().session.nodes();
     let node = form
         .monitor
@@ -216,7 +337,7 @@ pub fn Export(p: &ExportProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             d.dispatch(Edit::Made(
                 read_window(&from, &to, playhead_ms)
-                    .and_then(|w| make(&run, kind, w, node))
+                    .and_then(|w| make(&run, kind, w, node, playhead_ms))
                     .map(Rc::new),
             ));
         })
@@ -249,6 +370,9 @@ pub fn Export(p: &ExportProps) -> Html {
     let result = match &form.made {
         None => html! {},
         Some(Err(msg)) => html! { <p class="notice error" role="alert">{ msg.clone() }</p> },
+        Some(Ok(m)) if m.pending.is_some() => html! {
+            <p class="small muted" role="status">{ "Loading the exporter…" }</p>
+        },
         Some(Ok(m)) => html! { <>
             <p class="small muted">{ format!("{} · {} bytes{}", m.what, m.text.len(),
                 if m.text.len() > PREVIEW_CHARS { " (the field shows the start; Copy and Download take it all)" } else { "" }) }</p>

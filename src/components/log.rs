@@ -1,10 +1,11 @@
 //! The event log up to the playhead, newest first, filtered by node and family. Only the
 //! last rows are built, and the scan back is bounded, so long runs stay fast.
 
-use crate::labels::mon;
+use crate::labels::{mon, push_escaped};
 use crate::run::RunHandle;
 use crate::state::{Action, Dispatch, LogFilter};
 use paxoscope_core::view::{Entry, EntryKind};
+use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -66,21 +67,23 @@ pub fn log(p: &LogProps) -> Html {
     let world = &*run.session;
     let end = world.trace_end_at(run.events());
     let start = end.saturating_sub(SCAN).max(world.resident().start);
-    // Keyed by trace position, so rows already shown keep their DOM nodes as new ones arrive.
-    let rows: Vec<Html> = (start..end)
+    // The rows as one string: `ev-<name>` and `fam-<family>` classes, each line escaped.
+    let mut rows = String::new();
+    for (i, e) in (start..end)
         .rev()
         .map(|i| (i, world.entry(i)))
         .filter(|(_, e)| matches(&p.filter, e))
         .take(ROWS)
-        .map(|(i, e)| {
-            let class = classes!(
-                "log-row",
-                format!("ev-{}", e.name),
-                format!("fam-{}", family(&e))
-            );
-            html! { <li key={i} class={class}>{ crate::labels::trace_line(world, i) }</li> }
-        })
-        .collect();
+    {
+        let _ = write!(
+            rows,
+            r#"<li class="log-row ev-{} fam-{}">"#,
+            e.name,
+            family(&e)
+        );
+        push_escaped(&mut rows, &crate::labels::trace_line(world, i));
+        rows.push_str("</li>");
+    }
     let n = world.nodes();
     let families = world.presentation().families;
     let filter = p.filter.clone();
@@ -121,7 +124,7 @@ pub fn log(p: &LogProps) -> Html {
                         }) }
                     </select></label>
             </div>
-            <ol class="log-rows" tabindex="0" aria-label="Events, newest first">{ for rows }</ol>
+            <ol class="log-rows" tabindex="0" aria-label="Events, newest first">{ Html::from_html_unchecked(rows.into()) }</ol>
         </section>
     }
 }

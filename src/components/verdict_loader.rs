@@ -14,6 +14,9 @@
 //! under way), keeps the answer for the history it was asked about, and says it came with a
 //! `paxoscope-verdict` event on the window. In a one-file export (src/components/one_file.rs)
 //! it loads nothing: the panel says the verdict is not in the saved file.
+//!
+//! The same JS loads the Export panel's writers on demand (issue 17): the family page's wasm
+//! as a library (src/exporter.rs), started the first time a reader asks for an export.
 
 use crate::components::verdicts::VerdictHtml;
 use crate::labels::push_escaped;
@@ -30,14 +33,14 @@ const shown = () => new Promise((ok) => { const t = setInterval(() => {
   const r = document.querySelector('section.verdicts')?.getBoundingClientRect();
   if (r?.height && r.bottom > 0 && r.top < innerHeight && !document.hidden) { clearInterval(t); ok(); }
 }, 200); });
-async function load(page) {
+async function load(page, flag) {
   if (globalThis.paxoscopeOneFile || location.protocol === 'file:') throw 'offline';
   const base = new URL(page, document.baseURI);
   const r = await fetch(base);
   if (!r.ok) throw new Error(base + ' answered HTTP ' + r.status);
   const d = new DOMParser().parseFromString(await r.text(), 'text/html');
   const at = (s) => new URL(d.querySelector(s).getAttribute('href'), base);
-  globalThis.paxoscopeCheckerOnly = true;
+  globalThis[flag] = true;
   const m = await import(at('link[rel=modulepreload]:not([href*="/snippets/"])'));
   await m.default({ module_or_path: at('link[rel=preload][href$=".wasm"]') });
   ready = true;
@@ -49,12 +52,21 @@ export function lin_verdict(page, history) {
     asked = history;
     answer = null;
     clearTimeout(timer);
-    (mod ||= shown().then(() => load(page))).then((m) => {
+    (mod ||= shown().then(() => load(page, 'paxoscopeCheckerOnly'))).then((m) => {
       const step = () => { if (asked === history) { const a = m.check_slice(12); a === undefined ? (timer = setTimeout(step, 0)) : came(a); } };
       if (asked === history) { const e = m.check_start(history); e ? came('failed\n' + e) : step(); }
     }, (e) => { gone = e === 'offline' ? e : 'failed\n' + (e?.message || e); came(gone); });
   }
   return answer ?? (ready ? 'checking' : 'loading');
+}
+let exporter = null, exportMod = null, exportGone = null;
+export function export_text(page, request) {
+  if (exportGone) return exportGone;
+  if (exportMod) return exportMod.export_run(request);
+  exporter ||= load(page, 'paxoscopeExporterOnly').then((m) => { exportMod = m; },
+    (e) => { exportGone = e === 'offline' ? e : 'unavailable\n' + (e?.message || e); });
+  exporter.then(() => dispatchEvent(new Event('paxoscope-export')));
+  return 'loading';
 }
 "#)]
 extern "C" {
@@ -63,6 +75,12 @@ extern "C" {
     /// (`VerdictHtml` as lines). Asks the module if `history` is new; a `paxoscope-verdict`
     /// event on the window says when the answer came.
     fn lin_verdict(page: &str, history: &str) -> String;
+
+    /// The export `request` (src/exporter.rs, `export_run`) written by the exporter module,
+    /// the family page's wasm at `page`: `loading` while it loads (a `paxoscope-export` event
+    /// on the window says when it is ready or could not be had; ask again then), `offline`,
+    /// `unavailable` and a line saying why, or the module's answer.
+    pub fn export_text(page: &str, request: &str) -> String;
 }
 
 thread_local! {

@@ -61,8 +61,13 @@ async function openExport() {
 
 test('export: the trace of a chosen window, as JSON Lines, is the CLI export of that window', async () => {
   const { page, context, errors, from, to, panel, setWindow, download } = await openExport();
+  // The shipped page loads the export's writers (the family page's wasm) only when asked.
+  const family = [];
+  page.on('request', (r) => /\/family\/.*\.wasm$/.test(r.url()) && family.push(r.url()));
+  const shipped = !(await page.evaluate(() => location.pathname.includes('/family/')));
   try {
     assert.equal(await simTime(page), 8000, 'opened paused at 8 s');
+    assert.deepEqual(family, [], 'no exporter loaded before an export is asked for');
     assert.equal(await from.inputValue(), '3', 'default window: the 5 s before the playhead');
     assert.equal(await to.inputValue(), '8');
 
@@ -79,6 +84,7 @@ test('export: the trace of a chosen window, as JSON Lines, is the CLI export of 
     assert.ok(events.every((e) => e.t_ms >= 2500 && e.t_ms <= 6000), 'only the window');
     assert.ok(events.some((e) => e.event === 'client_request' && e.op?.Put?.value === 'blue'), 'the write at 3 s');
     assert.ok(events.some((e) => e.event === 'crash' && e.node === 2), 'the crash at 5 s');
+    if (shipped) assert.equal(family.length, 1, `the exporter module loaded once: ${family}`);
     await panel.getByText(`${events.length} trace events, 2.500 s – 6.000 s`).waitFor();
 
     // "Whole run" exports from 0 to the playhead.
