@@ -359,18 +359,37 @@ fn the_service_probe_runs_every_stage_through_every_monitor() {
     assert!(live >= 1_000 && live < 10_000, "{live} ms");
 }
 
+/// The service probe alone (every rule of the checker off, as the blind canaries run) sees a
+/// service that refuses; with the rules on, the service's duty breaks at the first refusal.
 #[test]
 fn a_service_that_refuses_writes_or_peon_reads_is_not_live() {
+    let blind = |m| {
+        let mut t = quiet_trial(Some(m));
+        t.blind = true;
+        trial::run(&t, false).0.failure
+    };
     let failure = |m| trial::run(&quiet_trial(Some(m)), false).0.failure;
-    for (m, words) in [
-        (Mutation::RefuseWrites, ["put live", "refused"]),
-        (Mutation::PeonRefusesReads, ["get live", "refused"]),
+    for (m, words, rule) in [
+        (
+            Mutation::RefuseWrites,
+            ["put live", "refused"],
+            "writes-taken-in-quorum",
+        ),
+        (
+            Mutation::PeonRefusesReads,
+            ["get live", "refused"],
+            "reads-served-under-lease",
+        ),
     ] {
-        match failure(m) {
+        match blind(m) {
             Some(Failure::Liveness { reason, .. }) => {
                 assert!(words.iter().all(|w| reason.contains(w)), "{m:?}: {reason}")
             }
             other => panic!("{m:?}: expected a liveness failure, got {other:?}"),
+        }
+        match failure(m) {
+            Some(Failure::Safety(v)) => assert_eq!(v.invariant, rule, "{m:?}: {v:?}"),
+            other => panic!("{m:?}: expected {rule} broken, got {other:?}"),
         }
     }
     // A stale compare-and-set that applies breaks the probe at once.

@@ -468,6 +468,35 @@ mod model {
         }
     }
 
+    /// The service's duties (check::service), shared with the run's checker: a peon that
+    /// refuses a read it could serve, and a leader that refuses a write, are caught at the
+    /// first step from the stable quorum; the correct protocol passes the same bound.
+    #[test]
+    fn a_service_that_refuses_what_it_could_serve_breaks_its_duty() {
+        for (m, rule, at) in [
+            (Mutation::PeonRefusesReads, "reads-served-under-lease", 1),
+            (Mutation::RefuseWrites, "writes-taken-in-quorum", 0),
+        ] {
+            let r = run(ModelConfig {
+                mutations: vec![m],
+                ..ModelConfig::fifo()
+            });
+            let cx = r
+                .violation
+                .unwrap_or_else(|| panic!("{m:?} went unnoticed"));
+            assert_eq!((cx.invariant.as_str(), cx.node), (rule, Some(at)), "{m:?}");
+            assert_eq!(cx.path.len(), 1, "{m:?}: {:?}", cx.path);
+        }
+        let clean = run(ModelConfig {
+            puts: 1,
+            losses: 0,
+            crashes: 0,
+            restarts: 0,
+            ..ModelConfig::fifo()
+        });
+        assert!(clean.exhaustive(), "{:?}", clean.violation);
+    }
+
     /// The violation `m` leads to from directed start `d` within its default bound, and the
     /// distinct states explored from the directed start.
     fn caught_from(d: &Directed, m: Mutation) -> (paxoscope_core::model::Counterexample, u64) {

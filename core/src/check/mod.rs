@@ -19,6 +19,7 @@ mod monotonic;
 pub(crate) mod persist_before_send;
 mod pn;
 pub mod reads;
+pub mod service;
 mod uncommitted;
 
 use crate::actor::{Rank, RunChecker};
@@ -109,7 +110,7 @@ pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Che
 }
 
 /// The names of every invariant, for the UI's list and the docs.
-pub const INVARIANTS: [&str; 20] = [
+pub const INVARIANTS: [&str; 22] = [
     agreement::NAME,
     contiguity::NAME,
     monotonic::NAME,
@@ -126,15 +127,17 @@ pub const INVARIANTS: [&str; 20] = [
     reads::WITHIN,
     reads::ACROSS,
     reads::UNDER_LEASE,
+    service::READS_SERVED,
+    service::WRITES_TAKEN,
     fifo::NAME,
     elections::NEVER_LEADS,
     elections::DEFERS_TO_BETTER,
     elections::SCORES_IN_RANGE,
 ];
 
-/// The invariant written to catch each mutation canary; `None` when no protocol rule can
-/// (a service that stops serving breaks no rule of Paxos: only the campaign's client-facing
-/// checks see it).
+/// The invariant written to catch each mutation canary; `None` when no rule of the run's
+/// checker can (a compare-and-set that ignores its expectation is seen by linearizability, a
+/// leader that never steps down only by the campaign's client-facing checks).
 pub fn rule_for(m: crate::scenario::Mutation) -> Option<&'static str> {
     use crate::scenario::Mutation as M;
     match m {
@@ -147,9 +150,9 @@ pub fn rule_for(m: crate::scenario::Mutation) -> Option<&'static str> {
         M::PnNotUnique => Some(pn::SHAPE),
         M::RecoverOnMajority => Some(all_member::RECOVERY),
         M::PeonCommitsOwnValue => Some(agreement::NAME),
-        M::PeonRefusesReads | M::RefuseWrites | M::CasIgnoresExpected | M::LeaderNeverStepsDown => {
-            None
-        }
+        M::PeonRefusesReads => Some(service::READS_SERVED),
+        M::RefuseWrites => Some(service::WRITES_TAKEN),
+        M::CasIgnoresExpected | M::LeaderNeverStepsDown => None,
     }
 }
 
@@ -322,6 +325,7 @@ impl Checker {
         }
         if kinds.replies {
             on(reads::check_replies(world, log))?;
+            on(service::check_refusals(world, log))?;
         }
         on(elections::check(election_rules, world, f.touched))?;
         let (within, across) = reads::check(f, world);

@@ -36,6 +36,8 @@ pub const ACKED: &str = "acknowledged-write-committed";
 pub const LINEARIZABLE: &str = "linearizability";
 pub const READ_FRESH: &str = crate::check::reads::WITHIN;
 pub const READ_LEASE: &str = crate::check::reads::UNDER_LEASE;
+pub const READS_SERVED: &str = crate::check::service::READS_SERVED;
+pub const WRITES_TAKEN: &str = crate::check::service::WRITES_TAKEN;
 pub const LEADER: &str = crate::check::epochs::LEADER;
 /// Two monitors leading one epoch: Ceph allows it (docs/campaign.md), so the explorer reports
 /// its first instance as a finding, not a violation.
@@ -45,7 +47,7 @@ pub const DEFERS_TO_BETTER: &str = crate::check::elections::DEFERS_TO_BETTER;
 pub const SCORES_IN_RANGE: &str = crate::check::elections::SCORES_IN_RANGE;
 
 /// Every rule checked in every state or step, in the order of the report.
-pub const CHECKED: [&str; 20] = [
+pub const CHECKED: [&str; 22] = [
     AGREEMENT,
     CONTIGUITY,
     MONOTONIC,
@@ -61,6 +63,8 @@ pub const CHECKED: [&str; 20] = [
     LEADER,
     READ_FRESH,
     READ_LEASE,
+    READS_SERVED,
+    WRITES_TAKEN,
     ACKED,
     LINEARIZABLE,
     NEVER_LEADS,
@@ -409,6 +413,24 @@ pub fn read_fresh(s: &State) -> Check {
 pub fn read_under_lease(r: Rank, m: &Monitor) -> Check {
     match crate::check::reads::unleased_read(m, super::state::T0_MS) {
         Some(detail) => broken(READ_LEASE, r, detail),
+        None => Ok(()),
+    }
+}
+
+/// The service's duty (`check::service::refused_servable_read`): monitor `r` refused a read;
+/// it held nothing that would have let it serve one (the model's clock reads `T0_MS`).
+pub fn read_refusal(r: Rank, m: &Monitor) -> Check {
+    match crate::check::service::refused_servable_read(m, super::state::T0_MS) {
+        Some(detail) => broken(READS_SERVED, r, detail),
+        None => Ok(()),
+    }
+}
+
+/// The service's duty (`check::service::refused_write_in_quorum`): monitor `r`, as it stands
+/// after the step, refused a write; it is outside any quorum.
+pub fn write_refusal(r: Rank, m: &Monitor) -> Check {
+    match crate::check::service::refused_write_in_quorum(m) {
+        Some(detail) => broken(WRITES_TAKEN, r, detail),
         None => Ok(()),
     }
 }

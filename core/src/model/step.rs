@@ -416,7 +416,8 @@ impl Model {
 
     /// A client reads `x` at `r` through the real handler, on a copy: a read must change
     /// nothing and send nothing, so the state is left as it was (`Step::Same`). A value it
-    /// returns is checked (`read-under-lease`). What a read does depends on that monitor alone
+    /// returns is checked (`read-under-lease`), and so is a refusal
+    /// (`reads-served-under-lease`). What a read does depends on that monitor alone
     /// (and the clock, always `T0_MS`), so the explorer reads each distinct monitor once.
     pub fn read(&self, s: &State, r: Rank, mut notes: Option<&mut Vec<String>>) -> Check {
         let i = r as usize;
@@ -439,8 +440,10 @@ impl Model {
         for effect in out {
             match effect {
                 Effect::Reply { reply, .. } => {
-                    if let ClientReply::Value { .. } = reply {
-                        invariants::read_under_lease(r, before)?;
+                    match reply {
+                        ClientReply::Value { .. } => invariants::read_under_lease(r, before)?,
+                        ClientReply::Refused { .. } => invariants::read_refusal(r, before)?,
+                        _ => {}
                     }
                     if let Some(n) = notes.as_deref_mut() {
                         n.push(format!("mon.{r}: reply to get: {reply:?}"));
@@ -564,6 +567,7 @@ impl Model {
                     invariants::acknowledged_write(r, s, *req_id, *version)?;
                     invariants::cas_answer(r, s, *req_id, *applied, current.as_deref(), *version)?;
                 }
+                ClientReply::Refused { .. } => invariants::write_refusal(r, &s.monitors[i])?,
                 _ => {}
             }
             if let Some(n) = notes.as_deref_mut() {
