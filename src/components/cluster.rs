@@ -17,6 +17,8 @@ use yew::prelude::*;
 const VIEW_X0: f64 = 80.0;
 const VIEW_W: f64 = 480.0;
 const VIEW_H: f64 = 536.0;
+/// `VIEW_X0 0 VIEW_W VIEW_H`.
+const VIEW_BOX: &str = "80 0 480 536";
 /// The embed's viewBox: the monitors, their lease arcs and the crown, nothing under them.
 const COMPACT_VIEW: &str = "92 2 456 466";
 /// Messages sent together on one link queue up this far apart instead of overlapping.
@@ -86,7 +88,7 @@ fn queued_point(a: (f64, f64), b: (f64, f64), t: f64, back_px: f64) -> (f64, f64
 /// instead of the whole circle (software raster pays for every pixel it redraws).
 const LEASE_PIECES: usize = 8;
 
-/// SVG arc paths for the lease indicator: `fraction` of a full circle, clockwise from the
+/// The lease indicator as SVG `<path>`s: `fraction` of a full circle, clockwise from the
 /// top, as `LEASE_PIECES` arcs (the full ones first, each always the same path).
 fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
     let f = fraction.clamp(0.0, 1.0);
@@ -101,7 +103,7 @@ fn arc_paths(r: f64, fraction: f64) -> Vec<String> {
         .map(|start| {
             let ((x0, y0), (x1, y1)) = (point(start), point(f.min(start + piece)));
             format!(
-                "M {} {} A {rr} {rr} 0 0 1 {} {}",
+                r#"<path class="lease-arc" d="M {} {} A {rr} {rr} 0 0 1 {} {}"/>"#,
                 fixed(x0, 1),
                 fixed(y0, 1),
                 fixed(x1, 1),
@@ -256,9 +258,10 @@ fn push_cut_mark(out: &mut String, from: (f64, f64), to: (f64, f64), one_way: bo
 }
 
 /// The ring (a plain function: it re-renders every frame anyway, so a component's memo buys
-/// nothing and costs about 1.3 KB of wasm). The links, drops, messages, each node's drawing
-/// and the list and legend under the ring are SVG/HTML strings (every word from a run
-/// escaped); the nodes' own `<g>`s stay nodes so that a focused node keeps its focus as its
+/// nothing and costs about 1.3 KB of wasm). The links, drops, messages, the pieces of each
+/// node's drawing and the list and legend under the ring are SVG/HTML strings (every word from
+/// a run escaped), each parsed again only when it changed; the node lines that count down are
+/// text nodes. The nodes' own `<g>`s stay nodes so that a focused node keeps its focus as its
 /// drawing changes, and the ring's listeners are delegated to the `<svg>` (`ring_listeners`).
 pub fn cluster(p: &ClusterProps) -> Html {
     let run = p.run.run.borrow();
@@ -268,8 +271,10 @@ pub fn cluster(p: &ClusterProps) -> Html {
     let now = p.playhead_ms;
     let events = run.events();
 
-    let mut drawing = String::new();
-    push_links(&mut drawing, world, n);
+    // The links, the drops and the messages are three strings: each is parsed again only
+    // when it changed (the links hardly ever do).
+    let mut links = String::new();
+    push_links(&mut links, world, n);
 
     let in_flight = world.in_flight();
     let labelled = in_flight.len() <= MAX_LABELLED;
@@ -330,40 +335,13 @@ pub fn cluster(p: &ClusterProps) -> Html {
     messages.push_str("</g>");
 
     let window_ms = (DROP_SHOW_REAL_MS * p.speed_tenths as f64 / 10.0).max(1.0);
-    drawing.push_str(r#"<g class="drops">"#);
-    let drops = run.index.recent_drops(events, now, window_ms);
-    for (i, d) in drops.into_iter().take(MAX_DROPS_SHOWN).enumerate() {
-        let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
-        let (x, y, label_left) = drop_point(d.from, d.to, d.at_sender, n);
-        // The message falls; its label stays where it was dropped, off the nodes' lines.
-        let _ = write!(
-            drawing,
-            r#"<g class="drop fam-{}" aria-hidden="true" transform="translate({} {})" opacity="{}"><g transform="translate(0 {})">{}<text class="drop-x" x="0" y="1">✕</text></g>"#,
-            d.family,
-            fixed(x, 1),
-            fixed(y, 1),
-            fixed(1.0 - age, 2),
-            fixed(age * DROP_FALL_PX, 1),
-            family_shape(families, d.family)
-        );
-        if i < DROPS_LABELLED {
-            let (label_x, label_class) = if label_left {
-                ("-10", "drop-mark run-left")
-            } else {
-                ("10", "drop-mark")
-            };
-            let _ = write!(
-                drawing,
-                r#"<text class="{label_class}" x="{label_x}" y="4">{} ({})</text>"#,
-                d.kind, d.reason
-            );
-        }
-        drawing.push_str("</g>");
+    let mut drops = String::from(r#"<g class="drops">"#);
+    let recent = run.index.recent_drops(events, now, window_ms);
+    for (i, d) in recent.into_iter().take(MAX_DROPS_SHOWN).enumerate() {
+        let labelled = i < DROPS_LABELLED;
+        push_drop(&mut drops, d, labelled, now, window_ms, families, n);
     }
-    drawing.push_str("</g>");
-    // Nodes last: their state lines (with a halo) stay readable over a message or a falling
-    // drop passing under them.
-    drawing.push_str(&messages);
+    drops.push_str("</g>");
 
     let nodes = (0..n).map(|r| node_view(p, r, n, now));
 
@@ -397,16 +375,7 @@ pub fn cluster(p: &ClusterProps) -> Html {
         r#"<h2 id="cluster-title" class="panel-title">Cluster<span class="muted small"> · {} messages in flight</span></h2>"#,
         in_flight.len()
     );
-    let view_box = if p.compact {
-        COMPACT_VIEW.to_string()
-    } else {
-        format!(
-            "{} 0 {} {}",
-            fixed(VIEW_X0, 0),
-            fixed(VIEW_W, 0),
-            fixed(VIEW_H, 0)
-        )
-    };
+    let view_box = if p.compact { COMPACT_VIEW } else { VIEW_BOX };
     let mut under = String::new();
     push_legend(
         &mut under,
@@ -421,7 +390,11 @@ pub fn cluster(p: &ClusterProps) -> Html {
                 <svg id="cluster" viewBox={view_box} role="group"
                      aria-label={format!("{} nodes on a ring; select one to inspect it and act on it", n)}
                      {onclick} {onkeydown} onmouseover={hover.clone()} onmouseout={hover}>
-                    { Html::from_html_unchecked(drawing.into()) }
+                    { Html::from_html_unchecked(links.into()) }
+                    { Html::from_html_unchecked(drops.into()) }
+                    { Html::from_html_unchecked(messages.into()) }
+                    // Nodes last: their state lines (with a halo) stay readable over a message
+                    // or a falling drop passing under them.
                     <g class="nodes">{ for nodes }</g>
                 </svg>
                 { for card }
@@ -433,8 +406,50 @@ pub fn cluster(p: &ClusterProps) -> Html {
     }
 }
 
+/// An SVG `transform` moving to `(x, y)`, to a tenth of a viewBox px.
+fn translate(x: f64, y: f64) -> String {
+    format!("translate({} {})", fixed(x, 1), fixed(y, 1))
+}
+
+/// A dropped message falling as it fades, as SVG markup.
+fn push_drop(
+    out: &mut String,
+    d: &crate::index::DropMark,
+    labelled: bool,
+    now: f64,
+    window_ms: f64,
+    families: &[(&str, &str)],
+    n: u8,
+) {
+    let age = ((now - d.t_ms as f64) / window_ms).clamp(0.0, 1.0);
+    let (x, y, label_left) = drop_point(d.from, d.to, d.at_sender, n);
+    // The message falls; its label stays where it was dropped, off the nodes' lines.
+    let _ = write!(
+        out,
+        r#"<g class="drop fam-{}" aria-hidden="true" transform="{}" opacity="{}"><g transform="translate(0 {})">{}<text class="drop-x" x="0" y="1">✕</text></g>"#,
+        d.family,
+        translate(x, y),
+        fixed(1.0 - age, 2),
+        fixed(age * DROP_FALL_PX, 1),
+        family_shape(families, d.family)
+    );
+    if labelled {
+        let (label_x, label_class) = if label_left {
+            ("-10", "drop-mark run-left")
+        } else {
+            ("10", "drop-mark")
+        };
+        let _ = write!(
+            out,
+            r#"<text class="{label_class}" x="{label_x}" y="4">{} ({})</text>"#,
+            d.kind, d.reason
+        );
+    }
+    out.push_str("</g>");
+}
+
 /// A node: its `<g>` (focusable, with the data attributes tests and scripts read) around its
-/// drawing as one SVG string.
+/// drawing, in pieces that a frame replaces only when they changed.
 fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     let run = p.run.run.borrow();
     let world = &*run.session;
@@ -533,27 +548,30 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
     );
 
     let meta_y = NODE_R + 30.0;
-    let mut body = format!(
+    // The drawing as pieces, each an SVG string or a text node, so that a frame rebuilds only
+    // the pieces that changed (an unchanged string costs a comparison; a changed one is
+    // parsed again, its elements styled, laid out and painted anew): the lease arcs one by
+    // one (only the one holding the lease's end moves), the epoch and lease lines, which
+    // change with every commit and every frame, as text nodes (rewritten in place).
+    let head = format!(
         r#"<circle class="focus-ring" r="{}"/><circle class="lease-track" r="{}"/>"#,
         fixed(LEASE_R + 7.0, 0),
         fixed(LEASE_R, 0)
     );
-    if lease_left > 0 {
-        for d in arc_paths(LEASE_R, fraction) {
-            let _ = write!(body, r#"<path class="lease-arc" d="{d}"/>"#);
-        }
-    }
-    let _ = write!(
-        body,
-        r#"<circle class="node-body" r="{}"/>"#,
-        fixed(NODE_R, 0)
-    );
+    // One list (Yew matches an unkeyed list from its end): the piece holding the lease's end
+    // first, so that the full pieces keep their places as the lease runs down.
+    let arcs = if lease_left > 0 {
+        arc_paths(LEASE_R, fraction)
+    } else {
+        Vec::new()
+    };
+    let mut body = format!(r#"<circle class="node-body" r="{}"/>"#, fixed(NODE_R, 0));
     if leads {
         body.push_str(r#"<polygon class="crown" points="-13,-62 -13,-74 -6.5,-67 0,-76 6.5,-67 13,-74 13,-62"/>"#);
     }
     let _ = write!(
         body,
-        r#"<text class="node-name" y="-12">{}</text><text class="node-role" y="5">{}</text><text class="node-phase" y="20">{}</text><text class="node-meta" y="{}">"#,
+        r#"<text class="node-name" y="-12">{}</text><text class="node-role" y="5">{}</text><text class="node-phase" y="20">{}</text>"#,
         mon(r),
         if paused { "paused" } else { role },
         if status.is_none() {
@@ -561,26 +579,19 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         } else {
             phase
         },
-        fixed(meta_y, 0)
     );
-    push_escaped(&mut body, &brief.meta);
+    let mut legend = String::new();
     if !meta_legend.is_empty() {
-        body.push_str("<title>");
-        push_escaped(&mut body, meta_legend);
-        body.push_str("</title>");
+        legend.push_str("<title>");
+        push_escaped(&mut legend, meta_legend);
+        legend.push_str("</title>");
     }
-    let _ = write!(
-        body,
-        r#"</text><text class="node-lease{}" y="{}" data-readable="{readable}">"#,
-        if leases && in_phase && !readable {
-            " no-reads"
-        } else {
-            ""
-        },
-        fixed(meta_y + 15.0, 0)
-    );
-    push_escaped(&mut body, &reads_text);
-    body.push_str("</text>");
+    let lease_class = if leases && in_phase && !readable {
+        "node-lease no-reads"
+    } else {
+        "node-lease"
+    };
+    let mut tail = String::new();
     if let Some((head, what)) = glance {
         // The glance line is the longest: on the ring's sides it runs inwards, not off the edge.
         let (glance_x, glance_anchor) = match x - CENTER.0 {
@@ -590,43 +601,49 @@ fn node_view(p: &ClusterProps, r: Rank, n: u8, now: f64) -> Html {
         };
         let gx = fixed(glance_x, 0);
         let _ = write!(
-            body,
+            tail,
             r#"<text class="node-glance{}{glance_anchor}" y="{}" x="{gx}""#,
             if isolated { " isolated" } else { "" },
             fixed(meta_y + 30.0, 0)
         );
         if let Some(w) = &wait {
-            body.push_str(r#" data-waiting=""#);
-            push_escaped(&mut body, &w.what);
-            body.push('"');
+            tail.push_str(r#" data-waiting=""#);
+            push_escaped(&mut tail, &w.what);
+            tail.push('"');
         }
         if isolated {
-            body.push_str(r#" data-isolated="""#);
+            tail.push_str(r#" data-isolated="""#);
         }
-        body.push('>');
-        push_escaped(&mut body, &head);
+        tail.push('>');
+        push_escaped(&mut tail, &head);
         if !what.is_empty() {
-            let _ = write!(body, r#"<tspan class="glance-what" x="{gx}" dy="14">"#);
-            push_escaped(&mut body, &what);
-            body.push_str("</tspan>");
+            let _ = write!(tail, r#"<tspan class="glance-what" x="{gx}" dy="14">"#);
+            push_escaped(&mut tail, &what);
+            tail.push_str("</tspan>");
         }
-        body.push_str("<title>");
+        tail.push_str("<title>");
         if isolated {
-            body.push_str("every link to and from this node is cut");
+            tail.push_str("every link to and from this node is cut");
         } else {
-            push_escaped(&mut body, wait_text.as_deref().unwrap_or_default());
+            push_escaped(&mut tail, wait_text.as_deref().unwrap_or_default());
         }
-        body.push_str("</title></text>");
+        tail.push_str("</title></text>");
     }
     if in_group {
-        body.push_str(r#"<text class="group-badge" x="34" y="-34">A</text>"#);
+        tail.push_str(r#"<text class="group-badge" x="34" y="-34">A</text>"#);
     }
+    let svg = |markup: String| Html::from_html_unchecked(markup.into());
     html! {
         <g key={format!("n{r}")} {class} data-node={r.to_string()} data-monitor-state={role}
            data-paxos-state={phase} data-epoch={epoch.to_string()} data-last-committed={lc.to_string()}
-           transform={format!("translate({} {})", fixed(x, 1), fixed(y, 1))} tabindex="0" role="button"
+           transform={translate(x, y)} tabindex="0" role="button"
            aria-pressed={selected.to_string()} aria-label={aria}>
-            { Html::from_html_unchecked(body.into()) }
+            { svg(head) }
+            { arcs.into_iter().rev().map(svg).collect::<Html>() }
+            { svg(body) }
+            <text class="node-meta" y={fixed(meta_y, 0)}>{ brief.meta.clone() }{ svg(legend) }</text>
+            <text class={lease_class} y={fixed(meta_y + 15.0, 0)} data-readable={readable.to_string()}>{ reads_text }</text>
+            { svg(tail) }
         </g>
     }
 }
@@ -768,4 +785,14 @@ fn push_legend(out: &mut String, families: &[(&str, &str)], leases: bool, meta: 
         out.push_str("</li>");
     }
     out.push_str("</ul>");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn view_box_is_the_drawing_s_bounds() {
+        assert_eq!(VIEW_BOX, format!("{VIEW_X0} 0 {VIEW_W} {VIEW_H}"));
+    }
 }

@@ -27,24 +27,27 @@ pub fn short_hash(h: u64) -> String {
 pub fn header(p: HeaderProps) -> Html {
     let d = p.dispatch.clone();
     let help = Callback::from(move |_: MouseEvent| d.dispatch(Action::ToggleHelp));
-    // The brand and the run's identity as one HTML string (the scenario's name escaped).
-    let mut top = String::from(r#"<div class="brand"><h1>Paxoscope</h1><p class="tagline">"#);
-    push_escaped(&mut top, p.tagline);
-    top.push_str(r#"</p></div><div class="run-id">"#);
+    // The brand and the run's identity as HTML strings (the scenario's name escaped); the
+    // trace hash, which changes with every event, a string of its own, so a frame while
+    // playing parses that alone.
+    let mut brand = String::from(r#"<div class="brand"><h1>Paxoscope</h1><p class="tagline">"#);
+    push_escaped(&mut brand, p.tagline);
+    brand.push_str("</p></div>");
+    let mut id = String::new();
     if let Some(n) = &p.name {
-        top.push_str(r#"<span class="scenario-name">"#);
-        push_escaped(&mut top, n);
-        top.push_str("</span>");
+        id.push_str(r#"<span class="scenario-name">"#);
+        push_escaped(&mut id, n);
+        id.push_str("</span>");
     }
-    let _ = write!(
-        top,
-        r#"<span>seed <strong>{}</strong></span><span title="Hash of the recorded trace: equal hashes mean the same run">trace #<code data-trace-hash="">{}</code></span></div>"#,
-        p.seed,
+    let _ = write!(id, "<span>seed <strong>{}</strong></span>", p.seed);
+    let hash = format!(
+        r#"<span title="Hash of the recorded trace: equal hashes mean the same run">trace #<code data-trace-hash="">{}</code></span>"#,
         short_hash(p.trace_hash)
     );
     html! {
         <header class="top">
-            { Html::from_html_unchecked(top.into()) }
+            { Html::from_html_unchecked(brand.into()) }
+            <div class="run-id">{ Html::from_html_unchecked(id.into()) }{ Html::from_html_unchecked(hash.into()) }</div>
             <div class="header-actions">
                 { p.children.clone() }
                 <button type="button" class="btn" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onclick={help}>{ "?" }</button>
