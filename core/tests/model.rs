@@ -497,6 +497,19 @@ mod model {
         assert!(clean.exhaustive(), "{:?}", clean.violation);
     }
 
+    /// Spec 1.3 (check::timeouts): a leader that ignores its Paxos timeouts is caught when the
+    /// first one fires, five steps from the stable quorum (a put proposed, an ACCEPT lost).
+    #[test]
+    fn a_leader_that_never_steps_down_breaks_paxos_timeout_bootstraps() {
+        let r = run(ModelConfig {
+            mutations: vec![Mutation::LeaderNeverStepsDown],
+            ..ModelConfig::fifo()
+        });
+        let cx = r.violation.expect("leader-never-steps-down went unnoticed");
+        assert_eq!(cx.invariant, "paxos-timeout-bootstraps");
+        assert_eq!((cx.node, cx.path.len()), (Some(0), 5), "{:?}", cx.path);
+    }
+
     /// The violation `m` leads to from directed start `d` within its default bound, and the
     /// distinct states explored from the directed start.
     fn caught_from(d: &Directed, m: Mutation) -> (paxoscope_core::model::Counterexample, u64) {

@@ -20,6 +20,7 @@ pub(crate) mod persist_before_send;
 mod pn;
 pub mod reads;
 pub mod service;
+pub mod timeouts;
 mod uncommitted;
 
 use crate::actor::{Rank, RunChecker};
@@ -110,7 +111,7 @@ pub(crate) fn broken(invariant: &'static str, node: Rank, detail: String) -> Che
 }
 
 /// The names of every invariant, for the UI's list and the docs.
-pub const INVARIANTS: [&str; 22] = [
+pub const INVARIANTS: [&str; 23] = [
     agreement::NAME,
     contiguity::NAME,
     monotonic::NAME,
@@ -129,6 +130,7 @@ pub const INVARIANTS: [&str; 22] = [
     reads::UNDER_LEASE,
     service::READS_SERVED,
     service::WRITES_TAKEN,
+    timeouts::NAME,
     fifo::NAME,
     elections::NEVER_LEADS,
     elections::DEFERS_TO_BETTER,
@@ -136,8 +138,7 @@ pub const INVARIANTS: [&str; 22] = [
 ];
 
 /// The invariant written to catch each mutation canary; `None` when no rule of the run's
-/// checker can (a compare-and-set that ignores its expectation is seen by linearizability, a
-/// leader that never steps down only by the campaign's client-facing checks).
+/// checker can (a compare-and-set that ignores its expectation is seen by linearizability).
 pub fn rule_for(m: crate::scenario::Mutation) -> Option<&'static str> {
     use crate::scenario::Mutation as M;
     match m {
@@ -152,7 +153,8 @@ pub fn rule_for(m: crate::scenario::Mutation) -> Option<&'static str> {
         M::PeonCommitsOwnValue => Some(agreement::NAME),
         M::PeonRefusesReads => Some(service::READS_SERVED),
         M::RefuseWrites => Some(service::WRITES_TAKEN),
-        M::CasIgnoresExpected | M::LeaderNeverStepsDown => None,
+        M::LeaderNeverStepsDown => Some(timeouts::NAME),
+        M::CasIgnoresExpected => None,
     }
 }
 
@@ -327,6 +329,7 @@ impl Checker {
             on(reads::check_replies(world, log))?;
             on(service::check_refusals(world, log))?;
         }
+        on(timeouts::check(world, log))?;
         on(elections::check(election_rules, world, f.touched))?;
         let (within, across) = reads::check(f, world);
         if let (Some(b), true) = (across, self.findings.is_empty()) {

@@ -38,6 +38,7 @@ pub const READ_FRESH: &str = crate::check::reads::WITHIN;
 pub const READ_LEASE: &str = crate::check::reads::UNDER_LEASE;
 pub const READS_SERVED: &str = crate::check::service::READS_SERVED;
 pub const WRITES_TAKEN: &str = crate::check::service::WRITES_TAKEN;
+pub const TIMEOUT_BOOTSTRAPS: &str = crate::check::timeouts::NAME;
 pub const LEADER: &str = crate::check::epochs::LEADER;
 /// Two monitors leading one epoch: Ceph allows it (docs/campaign.md), so the explorer reports
 /// its first instance as a finding, not a violation.
@@ -47,7 +48,7 @@ pub const DEFERS_TO_BETTER: &str = crate::check::elections::DEFERS_TO_BETTER;
 pub const SCORES_IN_RANGE: &str = crate::check::elections::SCORES_IN_RANGE;
 
 /// Every rule checked in every state or step, in the order of the report.
-pub const CHECKED: [&str; 22] = [
+pub const CHECKED: [&str; 23] = [
     AGREEMENT,
     CONTIGUITY,
     MONOTONIC,
@@ -65,6 +66,7 @@ pub const CHECKED: [&str; 22] = [
     READ_LEASE,
     READS_SERVED,
     WRITES_TAKEN,
+    TIMEOUT_BOOTSTRAPS,
     ACKED,
     LINEARIZABLE,
     NEVER_LEADS,
@@ -431,6 +433,15 @@ pub fn read_refusal(r: Rank, m: &Monitor) -> Check {
 pub fn write_refusal(r: Rank, m: &Monitor) -> Check {
     match crate::check::service::refused_write_in_quorum(m) {
         Some(detail) => broken(WRITES_TAKEN, r, detail),
+        None => Ok(()),
+    }
+}
+
+/// Spec 1.3 (`check::timeouts::still_leading`): monitor `r` has just handled `timer`; a
+/// leader's Paxos timeout must have sent it back to bootstrap.
+pub fn timeout_bootstraps(r: Rank, timer: crate::protocols::ceph::Timer, m: &Monitor) -> Check {
+    match crate::check::timeouts::still_leading(timer, m) {
+        Some(detail) => broken(TIMEOUT_BOOTSTRAPS, r, detail),
         None => Ok(()),
     }
 }

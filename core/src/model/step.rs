@@ -367,6 +367,7 @@ impl Model {
             Action::Fire { node, timer } => {
                 let at = s.monitors[node as usize].timers[&timer];
                 self.handle(s, node, at, Input::Timeout(timer), notes)?;
+                invariants::timeout_bootstraps(node, timer, &s.monitors[node as usize])?;
                 self.advance_clock(s, at - T0_MS);
                 Ok(())
             }
