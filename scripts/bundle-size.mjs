@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Prints the raw and gzipped size of the built playground's wasm, js and css, and fails when the
 // gzipped total exceeds the budget.
-//   node scripts/bundle-size.mjs [--json] [DIST=dist]   (BUNDLE_BUDGET_KB env overrides the 310.1 KB)
+//   node scripts/bundle-size.mjs [--json] [DIST=dist]   (BUNDLE_BUDGET_KB env overrides the 311.5 KB)
 // A folder of DIST with its own index.html is another page and is not counted: measure it
 // with its own run (scripts/test.sh measures dist/family/, the page with every protocol).
 // --json prints one JSON object (files, per-kind and total bytes, budget, ok) instead.
@@ -12,7 +12,7 @@ import { constants, gzipSync } from 'node:zlib';
 const args = process.argv.slice(2);
 const asJson = args.includes('--json');
 const dist = args.filter((a) => a !== '--json')[0] || 'dist';
-const budgetKb = Number(process.env.BUNDLE_BUDGET_KB || 310.1);
+const budgetKb = Number(process.env.BUNDLE_BUDGET_KB || 311.5);
 const KINDS = ['.wasm', '.js', '.css'];
 
 function* walk(dir) {

@@ -110,6 +110,12 @@ export function pageErrors(errors) {
 export async function screenshot(page, name, { fullPage = true } = {}) {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // The page skips rendering its areas under the fold (`content-visibility: auto`) until the
+  // reader scrolls to them; a capture of the whole page is no scroll, so it draws them all.
+  const whole = fullPage
+    ? await page.addStyleTag({ content: '* { content-visibility: visible !important; }' })
+    : null;
   await page.screenshot({ path, fullPage });
+  await whole?.evaluate((el) => el.remove());
   return path;
 }
