@@ -2,11 +2,13 @@
 //! shipped page loads on demand instead of carrying them (src/components/export.rs,
 //! `verdict_loader::export_text`). The run is deterministic, so the module does not need the
 //! page's trace: it re-derives the run from the scenario the page runs (its user actions
-//! included, as a share link carries them), runs it to the page's playhead and writes the
-//! export of the window, as the page's own `RunView::export` would. docs/architecture.md
+//! included, as a share link carries them), runs it to the page's playhead in slices of real
+//! time between which the page gets its event loop back (a long run does not freeze the tab),
+//! and writes the export of the window, as the page's own `RunView::export` would. docs/architecture.md
 //! ("Three pages, and a module loaded on demand", "The exporter") says how the page finds and starts this wasm.
 
-use paxoscope_core::view::ExportKind;
+use paxoscope_core::view::{ExportKind, RunView};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
 /// The global a page sets to `true` before it starts this wasm as a library: `main` then
@@ -19,19 +21,88 @@ pub fn loaded_as_library() -> bool {
         .is_ok_and(|v| v.is_truthy())
 }
 
-/// The export `request` asks for: `KIND FROM_MS TO_MS NODE PLAYHEAD_MS`, a newline, and the
-/// run's scenario as a link fragment (`scenario::to_url_fragment`). KIND is `trace`,
-/// `sequence` or `state`. The answer is `ok`, a newline and the text, or `failed`, a newline
-/// and what was wrong.
+/// Events replayed between two looks at the clock.
+const EVENTS_PER_CLOCK_READ: u64 = 2_000;
+
+/// An export under way: the run re-derived so far, and what to write once it stands at the
+/// playhead.
+struct Job {
+    run: Box<dyn RunView>,
+    kind: ExportKind,
+    window_ms: (u64, u64),
+    node: u8,
+    playhead_ms: u64,
+}
+
+thread_local! {
+    /// The export under way (one at a time; a new request drops the one before).
+    static JOB: RefCell<Option<Job>> = const { RefCell::new(None) };
+}
+
+/// The whole export `request` at once (`export_start`, then slices until done): `ok`, a
+/// newline and the text, or `failed`, a newline and what was wrong.
 #[wasm_bindgen]
 pub fn export_run(request: &str) -> String {
-    match answer(request) {
-        Ok(text) => format!("ok\n{text}"),
-        Err(why) => format!("failed\n{why}"),
+    let started = export_start(request);
+    if !started.is_empty() {
+        return started;
+    }
+    loop {
+        if let Some(answer) = export_slice(f64::INFINITY) {
+            return answer;
+        }
     }
 }
 
-fn answer(request: &str) -> Result<String, String> {
+/// Starts the export `request` asks for: `KIND FROM_MS TO_MS NODE PLAYHEAD_MS`, a newline,
+/// and the run's scenario as a link fragment (`scenario::to_url_fragment`). KIND is `trace`,
+/// `sequence` or `state`. An empty string, or `failed`, a newline and what was wrong.
+#[wasm_bindgen]
+pub fn export_start(request: &str) -> String {
+    let (job, answer) = match job_for(request) {
+        Ok(job) => (Some(job), String::new()),
+        Err(why) => (None, format!("failed\n{why}")),
+    };
+    JOB.with_borrow_mut(|j| *j = job);
+    answer
+}
+
+/// Replays the run towards the playhead for about `slice_ms` of real time, so that the page
+/// keeps its event loop on a long run: nothing while the replay goes on, then `ok` and the
+/// text, or `failed` and why.
+#[wasm_bindgen]
+pub fn export_slice(slice_ms: f64) -> Option<String> {
+    JOB.with_borrow_mut(|slot| {
+        let Some(job) = slot.as_mut() else {
+            return Some("failed\nno export was started".to_string());
+        };
+        // No clock for an unbounded slice (`export_run`; native tests have no browser clock).
+        let deadline_ms = slice_ms.is_finite().then(|| now_ms() + slice_ms);
+        while !job
+            .run
+            .run_until_at_most(job.playhead_ms, EVENTS_PER_CLOCK_READ)
+        {
+            if deadline_ms.is_some_and(|d| now_ms() >= d) {
+                return None;
+            }
+        }
+        let (from, to) = job.window_ms;
+        let answer = match job.run.export(job.kind, from, to, job.node) {
+            Ok(text) => format!("ok\n{text}"),
+            Err(why) => format!("failed\n{why}"),
+        };
+        *slot = None;
+        Some(answer)
+    })
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+fn job_for(request: &str) -> Result<Job, String> {
     let (head, fragment) = request
         .split_once('\n')
         .ok_or("the export request has no scenario")?;
@@ -49,9 +120,13 @@ fn answer(request: &str) -> Result<String, String> {
     let node = u8::try_from(node).map_err(|_| malformed())?;
     let scenario = paxoscope_core::scenario::from_url_fragment(fragment)
         .map_err(|e| format!("the run's scenario does not read back: {e}"))?;
-    let mut run = paxoscope_core::view::open(scenario)?;
-    run.run_until(playhead_ms);
-    run.export(kind, from_ms, to_ms, node)
+    Ok(Job {
+        run: paxoscope_core::view::open(scenario)?,
+        kind,
+        window_ms: (from_ms, to_ms),
+        node,
+        playhead_ms,
+    })
 }
 
 #[cfg(test)]
@@ -63,13 +138,16 @@ mod tests {
     fn a_request_reads_back_and_a_bad_one_says_why() {
         let req = request(ExportKind::State, (2_500, 6_000), 1, 8_000);
         assert_eq!(req, "state 2500 6000 1 8000");
-        assert!(answer(&req).unwrap_err().contains("no scenario"));
+        let error = |r: &str| job_for(r).err().expect("an error");
+        assert!(error(&req).contains("no scenario"));
         for bad in ["graph 1 2 3 4\nx", "trace 1 2 3\nx", "trace 1 2 300 4\nx"] {
-            assert!(answer(bad).unwrap_err().contains("malformed"), "{bad}");
+            assert!(error(bad).contains("malformed"), "{bad}");
         }
-        assert!(answer("trace 1 2 3 4\n%%%")
-            .unwrap_err()
-            .contains("does not read back"));
+        assert!(error("trace 1 2 3 4\n%%%").contains("does not read back"));
+        assert_eq!(
+            export_slice(1.0).as_deref(),
+            Some("failed\nno export was started")
+        );
     }
 
     #[test]

@@ -59,13 +59,30 @@ export function lin_verdict(page, history) {
   }
   return answer ?? (ready ? 'checking' : 'loading');
 }
-let exporter = null, exportMod = null, exportGone = null;
+let exporter = null, exportMod = null, exportGone = null, exportAsked = null, exportAnswer = null, exportTimer;
+const exported = () => dispatchEvent(new Event('paxoscope-export'));
+function exportStart(m, request) {
+  exportAsked = request;
+  exportAnswer = null;
+  clearTimeout(exportTimer);
+  const step = () => {
+    if (exportAsked !== request) return;
+    const a = m.export_slice(12);
+    if (a === undefined) exportTimer = setTimeout(step, 0); else { exportAnswer = a; exported(); }
+  };
+  // Never answers in the caller's turn: the page asks from inside its own update.
+  const e = m.export_start(request);
+  exportTimer = setTimeout(() => { if (e) { exportAnswer = e; exported(); } else step(); }, 0);
+}
 export function export_text(page, request) {
   if (exportGone) return exportGone;
-  if (exportMod) return exportMod.export_run(request);
+  if (exportMod) {
+    if (request !== exportAsked) exportStart(exportMod, request);
+    return exportAnswer ?? 'loading';
+  }
   exporter ||= load(page, 'paxoscopeExporterOnly').then((m) => { exportMod = m; },
     (e) => { exportGone = e === 'offline' ? e : 'unavailable\n' + (e?.message || e); });
-  exporter.then(() => dispatchEvent(new Event('paxoscope-export')));
+  exporter.then(exported);
   return 'loading';
 }
 "#)]
@@ -76,10 +93,11 @@ extern "C" {
     /// event on the window says when the answer came.
     fn lin_verdict(page: &str, history: &str) -> String;
 
-    /// The export `request` (src/exporter.rs, `export_run`) written by the exporter module,
-    /// the family page's wasm at `page`: `loading` while it loads (a `paxoscope-export` event
-    /// on the window says when it is ready or could not be had; ask again then), `offline`,
-    /// `unavailable` and a line saying why, or the module's answer.
+    /// The export `request` (src/exporter.rs, `export_start` and `export_slice`) written by the
+    /// exporter module, the family page's wasm at `page`: `loading` while it loads or replays
+    /// the run in slices (a `paxoscope-export` event on the window says when it is ready, has
+    /// the answer, or could not be had; ask again then), `offline`, `unavailable` and a line
+    /// saying why, or the module's answer.
     pub fn export_text(page: &str, request: &str) -> String;
 }
 
