@@ -1,6 +1,6 @@
 //! Browser services the share, embed and export panels use: the clipboard (which may be
-//! missing or refused: callers always show the text too, so it can be copied by hand) and
-//! Blob URLs for downloads.
+//! missing or refused: callers always show the text too, so it can be copied by hand), Blob
+//! URLs for downloads, and the real clock that slices long work.
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -29,6 +29,22 @@ use yew::Callback;
 extern "C" {
     /// Installs the two listeners above, once, before the app renders.
     pub fn remember_presses();
+}
+
+/// Real time in ms (the page's clock; a monotonic one in native tests). Only the page's pacing
+/// reads it (slices of long work, how often events are posted): nothing simulated depends on it.
+#[cfg(target_arch = "wasm32")]
+pub fn real_now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+pub fn real_now_ms() -> f64 {
+    use std::time::Instant;
+    thread_local!(static START: Instant = Instant::now());
+    START.with(|s| s.elapsed().as_secs_f64() * 1000.0)
 }
 
 /// `navigator.clipboard.writeText(text)`; `done` gets true once it is copied, false if the

@@ -21,9 +21,6 @@ pub fn loaded_as_library() -> bool {
         .is_ok_and(|v| v.is_truthy())
 }
 
-/// Events replayed between two looks at the clock.
-const EVENTS_PER_CLOCK_READ: u64 = 2_000;
-
 /// An export under way: the run re-derived so far, and what to write once it stands at the
 /// playhead.
 struct Job {
@@ -67,24 +64,17 @@ pub fn export_start(request: &str) -> String {
     answer
 }
 
-/// Replays the run towards the playhead for about `slice_ms` of real time, so that the page
-/// keeps its event loop on a long run: nothing while the replay goes on, then `ok` and the
-/// text, or `failed` and why.
+/// Replays the run towards the playhead for about `slice_ms` of real time (`run::run_sliced`),
+/// so that the page keeps its event loop on a long run: nothing while the replay goes on, then
+/// `ok` and the text, or `failed` and why.
 #[wasm_bindgen]
 pub fn export_slice(slice_ms: f64) -> Option<String> {
     JOB.with_borrow_mut(|slot| {
         let Some(job) = slot.as_mut() else {
             return Some("failed\nno export was started".to_string());
         };
-        // No clock for an unbounded slice (`export_run`; native tests have no browser clock).
-        let deadline_ms = slice_ms.is_finite().then(|| now_ms() + slice_ms);
-        while !job
-            .run
-            .run_until_at_most(job.playhead_ms, EVENTS_PER_CLOCK_READ)
-        {
-            if deadline_ms.is_some_and(|d| now_ms() >= d) {
-                return None;
-            }
+        if !crate::run::run_sliced(job.run.as_mut(), job.playhead_ms, slice_ms) {
+            return None;
         }
         let (from, to) = job.window_ms;
         let answer = match job.run.export(job.kind, from, to, job.node) {
@@ -94,12 +84,6 @@ pub fn export_slice(slice_ms: f64) -> Option<String> {
         *slot = None;
         Some(answer)
     })
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 fn job_for(request: &str) -> Result<Job, String> {

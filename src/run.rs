@@ -2,6 +2,7 @@
 //! (an index of state changes, drops and notable events) and the frontier of time travel.
 //! Nothing here decides anything about Paxos: it only calls the session's command API.
 
+use crate::browser::real_now_ms;
 use crate::index::TraceIndex;
 use paxoscope_core::check::Violation;
 use paxoscope_core::scenario::{Action, Scenario};
@@ -67,20 +68,9 @@ impl Run {
     /// stays responsive however many events a stretch holds. True once the run stands at
     /// `t_ms` or stopped (a violation, the budget); false if it ran out of time first.
     pub fn advance_sliced(&mut self, t_ms: u64, slice_ms: f64) -> bool {
-        let start = real_now_ms();
-        let done = loop {
-            if self
-                .session
-                .run_until_at_most(t_ms, EVENTS_BETWEEN_CLOCK_READS)
-            {
-                break true;
-            }
-            if real_now_ms() - start >= slice_ms {
-                break false;
-            }
-        };
+        let done = run_sliced(self.session.as_mut(), t_ms, slice_ms);
         self.after_change();
-        done || self.session.stopped()
+        done
     }
 
     /// Why the run stopped short of where it was asked to go: the budget it went over, in
@@ -145,24 +135,25 @@ impl Run {
     }
 }
 
-/// Events run between two reads of the real clock in `advance_sliced`: a few milliseconds'
-/// worth in the slowest runs we measured.
+/// Events run between two reads of the real clock in `run_sliced`: a few milliseconds' worth
+/// in the slowest runs we measured.
 const EVENTS_BETWEEN_CLOCK_READS: u64 = 512;
 
-/// Real time in ms (the page's clock; a monotonic one in native tests). Only the slicing of
-/// work reads it: nothing simulated depends on it.
-#[cfg(target_arch = "wasm32")]
-fn real_now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
-#[cfg(not(target_arch = "wasm32"))]
-fn real_now_ms() -> f64 {
-    use std::time::Instant;
-    thread_local!(static START: Instant = Instant::now());
-    START.with(|s| s.elapsed().as_secs_f64() * 1000.0)
+/// Run `session` toward `t_ms` for at most about `slice_ms` of real time (`f64::INFINITY`: to
+/// the end). True once it stands at `t_ms` or stopped (a violation, the budget); false if it
+/// ran out of time first. The page's catch-up (`Run::advance_sliced`) and the exporter module
+/// (src/exporter.rs) slice their runs with it.
+pub fn run_sliced(session: &mut dyn RunView, t_ms: u64, slice_ms: f64) -> bool {
+    let start = real_now_ms();
+    let done = loop {
+        if session.run_until_at_most(t_ms, EVENTS_BETWEEN_CLOCK_READS) {
+            break true;
+        }
+        if real_now_ms() - start >= slice_ms {
+            break false;
+        }
+    };
+    done || session.stopped()
 }
 
 /// A shared handle to the run with a revision stamp, so components re-render only when the

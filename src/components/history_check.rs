@@ -13,6 +13,7 @@
 //! be placed.
 
 use crate::browser::file_text;
+use crate::browser::real_now_ms;
 use gloo_timers::callback::Timeout;
 use paxoscope_core::check::linearizability::{
     HistoryEntry, LinCheck, LinOutcome, LinProgress, LinReport, DEFAULT_MAX_STATES,
@@ -135,12 +136,6 @@ fn reading_line(r: &HistoryReader) -> String {
     format!("reading: line {} of {}", r.line(), r.lines())
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
-}
-
 /// Sets up the reading of `text`, or says why the page does not read it.
 fn start_reading(text: Rc<str>) -> Result<Reading, String> {
     if text.trim().is_empty() {
@@ -153,7 +148,7 @@ fn start_reading(text: Rc<str>) -> Result<Reading, String> {
             text.len()
         ));
     }
-    let started_ms = now_ms();
+    let started_ms = real_now_ms();
     let format = Format::detect(&text);
     let reader = HistoryReader::new(&text, format, format.default_model());
     Ok(Reading {
@@ -168,11 +163,11 @@ fn start_reading(text: Rc<str>) -> Result<Reading, String> {
 /// Reads for about [`SLICE_MS`]; the check of the history once the text is read, or what was
 /// wrong with the text and where.
 fn read_slice(r: &mut Reading) -> Option<Result<Job, String>> {
-    let from_ms = now_ms();
+    let from_ms = real_now_ms();
     loop {
         match r.reader.read(&r.text, LINES_PER_CLOCK_READ) {
             Ok(true) => break,
-            Ok(false) if now_ms() - from_ms >= SLICE_MS => return None,
+            Ok(false) if real_now_ms() - from_ms >= SLICE_MS => return None,
             Ok(false) => {}
             Err(e) => return Some(Err(unreadable(&e, r.format))),
         }
@@ -187,7 +182,7 @@ fn read_slice(r: &mut Reading) -> Option<Result<Job, String>> {
         Err(e) => return Some(Err(unreadable(&e, format))),
     };
     let check = LinCheck::new(&history.entries, MAX_STATES);
-    let read_end_ms = now_ms();
+    let read_end_ms = real_now_ms();
     Some(Ok(Job {
         history,
         format,
@@ -220,12 +215,12 @@ pub(crate) fn search_for(
     entries: &[HistoryEntry],
     slice_ms: f64,
 ) -> Option<LinReport> {
-    let from_ms = now_ms();
+    let from_ms = real_now_ms();
     loop {
         if let Some(report) = check.step(entries, STEPS_PER_CLOCK_READ) {
             return Some(report);
         }
-        if now_ms() - from_ms >= slice_ms {
+        if real_now_ms() - from_ms >= slice_ms {
             return None;
         }
     }
@@ -254,7 +249,7 @@ fn verdict(job: Job, report: &LinReport) -> Checked {
             vec![history::undecided_explanation(MAX_STATES)],
         ),
     };
-    let check_ms = (now_ms() - job.read_end_ms).max(0.0) as u64;
+    let check_ms = (real_now_ms() - job.read_end_ms).max(0.0) as u64;
     let counts = counts(
         &h,
         job.format,
@@ -287,7 +282,7 @@ fn continue_check(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) {
     if let Some(r) = s.reading.as_mut() {
         let next = match read_slice(r) {
             None => {
-                let now = now_ms();
+                let now = real_now_ms();
                 let line = (r.reader.line(), r.reader.lines());
                 let redraw = now - r.shown_ms >= PROGRESS_EVERY_MS;
                 if redraw {
@@ -324,7 +319,7 @@ fn continue_check(slot: Rc<RefCell<Slot>>, shown: UseStateHandle<Shown>) {
         }
         None => {
             let progress = job.check.progress();
-            let now = now_ms();
+            let now = real_now_ms();
             let redraw = now - job.shown_ms >= PROGRESS_EVERY_MS;
             if redraw {
                 job.shown_ms = now;

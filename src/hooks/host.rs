@@ -4,6 +4,7 @@
 //!
 //! The page is driven only when it is in a frame: a top-level page has no host.
 
+use crate::browser::real_now_ms;
 use crate::host::{self, EmbedEvent, HostCommand, HostError, Plan, RunInfo, API_VERSION};
 use crate::run::Run;
 use crate::state::{Action, Dispatch, Playground};
@@ -173,12 +174,6 @@ struct Told {
     states: Vec<(&'static str, &'static str, String)>,
     violation: bool,
     findings: usize,
-}
-
-fn real_now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 fn run_info(p: &Playground) -> RunInfo {

@@ -15,6 +15,7 @@
 //! 40 issued 0–9 ms after a `replaceState` loaded the older URL; the e2e reload test failed
 //! about 1 run in 4 that way). So every URL the entry had in the last `RECENT_URL_MS` counts.
 
+use crate::browser::real_now_ms;
 use crate::page::PageOptions;
 use crate::state::{default_scenario, Action, Dispatch, Playground};
 use gloo_events::EventListener;
@@ -85,7 +86,7 @@ fn fragment_hash(frag: &str) -> u64 {
 }
 
 fn note_entry_url(frag: &str) {
-    let now = now_real_ms();
+    let now = real_now_ms();
     ENTRY_URLS.with(|u| u.borrow_mut().note(frag, now));
 }
 
@@ -187,7 +188,7 @@ pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
                 // it before a tour's text arrives.
                 let frag = TRAVERSED
                     .with(|t| t.borrow_mut().take())
-                    .filter(|(at_ms, _)| now_real_ms() - at_ms < TRAVERSED_FRESH_MS)
+                    .filter(|(at_ms, _)| real_now_ms() - at_ms < TRAVERSED_FRESH_MS)
                     .map_or_else(location_hash, |(_, f)| f);
                 let source = crate::remote::source_of(&frag);
                 let d = dispatch.clone();
@@ -206,7 +207,7 @@ pub fn use_open_on_hashchange(dispatch: Dispatch, page: PageOptions) {
         // entry had then.
         let traversal = web_sys::window().map(|w| {
             EventListener::new(&w, "popstate", move |_| {
-                TRAVERSED.with(|t| *t.borrow_mut() = Some((now_real_ms(), location_hash())));
+                TRAVERSED.with(|t| *t.borrow_mut() = Some((real_now_ms(), location_hash())));
             })
         });
         move || drop((listener, traversal))
@@ -219,12 +220,6 @@ const TRAVERSED_FRESH_MS: f64 = 1000.0;
 thread_local! {
     /// (when, real ms; the fragment) as the last history traversal found it.
     static TRAVERSED: RefCell<Option<(f64, String)>> = const { RefCell::new(None) };
-}
-
-fn now_real_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map_or(0.0, |p| p.now())
 }
 
 fn replace_hash(frag: &str) {
@@ -293,7 +288,7 @@ pub fn use_url_sync(state: &Playground) {
         if scenario.playing {
             // A write still pending from before Play is stale: it must not land later.
             pending.borrow_mut().take();
-            let now = now_real_ms();
+            let now = real_now_ms();
             let (since_ms, changed) = {
                 let w = written.borrow();
                 (now - w.0, w.1.as_ref() != Some(key))
