@@ -62,14 +62,9 @@ pub fn check_refusals(world: &World<Ceph>, log: &[TraceEvent<Ceph>]) -> Check {
             continue;
         };
         let Some(m) = world.node(r) else { continue };
-        // Request ids count from 1 in the order the requests were made.
-        let Some(rec) = (*req_id as usize)
-            .checked_sub(1)
-            .and_then(|i| world.clients().get(i))
-        else {
+        let Some(rec) = world.client(*req_id) else {
             continue;
         };
-        debug_assert_eq!(rec.id, *req_id, "client records are kept in id order");
         let duty = match rec.op {
             ClientOp::Get { .. } => {
                 let local = world.slot(r).clock.local_ms(world.now_ms());

@@ -68,10 +68,21 @@ impl ClientHistory {
         }
     }
 
+    /// The visible record with this id.
+    pub fn get(&self, id: ReqId) -> Option<&ClientRecord> {
+        let rec = self.visible().get(Self::index(id)?)?;
+        debug_assert_eq!(rec.id, id, "client records are kept in id order");
+        Some(rec)
+    }
+
     /// The visible record with this id, to answer it.
     pub fn get_mut(&mut self, id: ReqId) -> Option<&mut ClientRecord> {
-        let i = (id as usize).checked_sub(1)?;
-        self.records[..self.visible].get_mut(i)
+        self.records[..self.visible].get_mut(Self::index(id)?)
+    }
+
+    /// Where the record with this id sits: ids count from 1 in the order requests were made.
+    fn index(id: ReqId) -> Option<usize> {
+        (id as usize).checked_sub(1)
     }
 
     /// Show the history as it was when `len` requests had been made and `pending` (ids) were

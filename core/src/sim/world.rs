@@ -313,6 +313,10 @@ impl<P: Protocol> World<P> {
     pub fn clients(&self) -> &[ClientRecord] {
         self.clients.visible()
     }
+    /// The client request with this id, if it was made by now.
+    pub fn client(&self, id: ReqId) -> Option<&ClientRecord> {
+        self.clients.get(id)
+    }
     /// The scenario's own actions (the rest were injected while running).
     pub fn scripted_actions(&self) -> &[TimedAction] {
         &self.script.actions[..self.scripted]
