@@ -229,7 +229,8 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         return Ok(verdict(&[phase], &b, args.expect_violation));
     }
     let mut phases = vec![breadth_first(&b)];
-    match second_phase(&args) {
+    let later = later_phases(&args);
+    match later {
         Err(why) => println!("\nphase 2 (directed starts) not run: {why}"),
         Ok(()) if phases[0].report.violation.is_some() => {
             println!("\nphase 2 (directed starts) not run: phase 1 found a violation")
@@ -237,7 +238,7 @@ pub fn main(args: Args) -> Result<ExitCode, String> {
         Ok(()) => phases.extend(directed_phase(&b.mutations)?),
     }
     let clean = phases.iter().all(|p| p.report.violation.is_none());
-    match second_phase(&args) {
+    match later {
         Ok(()) if clean => phases.extend(cas_phase(&b.mutations)),
         Ok(()) => println!("\nphase 3 (compare-and-set) not run: a violation was found"),
         Err(why) => println!("\nphase 3 (compare-and-set) not run: {why}"),
@@ -288,9 +289,9 @@ fn breadth_first(b: &ModelConfig) -> Phase {
     }
 }
 
-/// Whether the default check's second phase runs: only when no option changed the bound
+/// Whether the default check's phases 2 and 3 run: only when no option changed the bound
 /// (mutations and --expect-violation do not) and --no-directed was not given.
-fn second_phase(args: &Args) -> Result<(), &'static str> {
+fn later_phases(args: &Args) -> Result<(), &'static str> {
     if args.no_directed {
         return Err("--no-directed");
     }
